@@ -1,0 +1,250 @@
+/// A compiled rule set: the automaton of every phrase, the predicate programs, and what the
+/// rules say about themselves. Immutable; share one among any number of threads, each with its
+/// own ``Scanner``.
+///
+/// ```swift
+/// let rules = try RuleSet.compile(source: """
+///     schema { text: text }
+///     phrases greeting { "hello" }
+///     rule hi { severity info message "A greeting." when greeting in text }
+///     """, name: "demo.rules")
+/// let scanner = Scanner(rules: rules)
+/// try scanner.setString("text", "Hello there")
+/// scanner.scan()          // 1 finding
+/// ```
+public final class RuleSet: @unchecked Sendable {
+    /// The rules, in source order (files in load order, rules in file order).
+    public let rules: [RuleInfo]
+    public let packs: [PackInfo]
+    /// The declared fields, by slot.
+    public let fields: [FieldInfo]
+    /// The examples written in the rules, for `invigil test`.
+    public let examples: [RuleExample]
+    /// Names of the phrase lists, host lists and detectors that findings cite, by pattern index.
+    public let matcherNames: [String]
+    public let automaton: Automaton
+
+    let groups: [String]
+    let fieldIndex: [String: Int]
+    let fieldHash: ByteStringTable
+    let groupOfField: [Int32]
+    let enumIndex: [[String: Int32]]
+    let program: Program
+    let ruleCode: [Range<Int>]
+    let rulePack: [Int32]
+    let ruleSupport: [[Int32]]
+    let schedules: [Schedule]
+    let hostSets: [ByteStringTable]
+    let phraseListCount: Int
+    /// Per automaton pattern: (phrase list, whole word, case sensitive, original bytes).
+    let patternEntries: [[PatternEntry]]
+    /// keyOfListField[list * fields.count + field] = key index, or -1.
+    let keyOfListField: [Int32]
+    /// Fields the automaton scans.
+    let scannedFields: [Int32]
+    /// Rules evaluated for every event, and rules evaluated only when one of their keys matched.
+    let alwaysRules: [Int32]
+    let rulesByKey: [[Int32]]
+    let schoolField: Int?
+    let idField: Int?
+
+    struct PatternEntry {
+        var list: Int32
+        var wholeWord: Bool
+        var caseSensitive: Bool
+        var original: [UInt8]
+    }
+
+    init(checked: CheckedRuleSet) {
+        rules = checked.rules.map(\.info)
+        packs = checked.packs
+        fields = checked.fields
+        examples = checked.examples
+        groups = checked.groups
+        schedules = checked.schedules
+        phraseListCount = checked.phraseLists.count
+        var index: [String: Int] = [:]
+        for (i, f) in fields.enumerated() { index[f.name] = i }
+        fieldIndex = index
+        fieldHash = ByteStringTable(fields.map { Array($0.name.utf8) })
+        groupOfField = fields.map { f in f.group.flatMap { g in checked.groups.firstIndex(of: g).map(Int32.init) } ?? -1 }
+        enumIndex = fields.map { f in
+            var d: [String: Int32] = [:]
+            for (i, v) in f.enumValues.enumerated() { d[v] = Int32(i) }
+            return d
+        }
+        matcherNames = checked.phraseLists.map(\.name) + checked.hostLists.map(\.name) + Detector.allCases.map(\.name)
+        hostSets = checked.hostLists.map { ByteStringTable($0.hosts) }
+
+        // Bytecode.
+        var program = Program()
+        var codes: [Range<Int>] = []
+        for rule in checked.rules { codes.append(program.compile(rule.condition, fields: checked.fields)) }
+        var support: [[Int32]] = []
+        for rule in checked.rules {
+            var keys: [MatchKey] = []
+            supportKeys(rule.condition, into: &keys)
+            support.append(keys.compactMap { program.keyIndex[$0].map(Int32.init) })
+        }
+        ruleSupport = support
+        ruleCode = codes
+        rulePack = checked.rules.map { Int32($0.pack) }
+
+        // The automaton: phrases of lists that some rule tests, deduplicated after case folding.
+        var usedLists = Set<Int>()
+        var keyOfListField = [Int32](repeating: -1, count: max(1, checked.phraseLists.count * max(1, fields.count)))
+        var scanned = Set<Int>()
+        for (k, key) in program.keys.enumerated() {
+            if case .phrases(let l) = key.matcher {
+                usedLists.insert(l)
+                keyOfListField[l * fields.count + key.field] = Int32(k)
+                scanned.insert(key.field)
+            }
+        }
+        self.keyOfListField = keyOfListField
+        scannedFields = scanned.sorted().map(Int32.init)
+        var patternIds: [[UInt8]: Int] = [:]
+        var patterns: [[UInt8]] = []
+        var entries: [[PatternEntry]] = []
+        for l in usedLists.sorted() {
+            let list = checked.phraseLists[l]
+            for p in list.phrases {
+                let folded = p.map(Automaton.fold)
+                let id: Int
+                if let existing = patternIds[folded] { id = existing } else {
+                    id = patterns.count
+                    patternIds[folded] = id
+                    patterns.append(folded)
+                    entries.append([])
+                }
+                let entry = PatternEntry(list: Int32(l), wholeWord: list.wholeWord, caseSensitive: list.caseSensitive, original: p)
+                if !entries[id].contains(where: { $0.list == entry.list && $0.original == entry.original }) {
+                    // One entry per list for case-insensitive lists, whatever the spelling.
+                    if !list.caseSensitive, entries[id].contains(where: { $0.list == entry.list }) { continue }
+                    entries[id].append(entry)
+                }
+            }
+        }
+        patternEntries = entries
+        automaton = Automaton(patterns: patterns)
+
+        // Candidate selection.
+        var always: [Int32] = []
+        var byKey = [[Int32]](repeating: [], count: program.keys.count)
+        let keyIndex = program.keyIndex
+        for (r, rule) in checked.rules.enumerated() {
+            let req = requiredKeys(rule.condition) { m, f in
+                guard case .phrases = m else { return nil }
+                return keyIndex[MatchKey(matcher: m, field: f)]
+            }
+            if let req {
+                for k in req { byKey[k].append(Int32(r)) }
+            } else {
+                always.append(Int32(r))
+            }
+        }
+        alwaysRules = always
+        rulesByKey = byKey
+        self.program = program
+        let declared = checked.fields
+        schoolField = index["school"].flatMap { declared[$0].kind == .string || declared[$0].kind == .enumeration ? $0 : nil }
+        idField = index["id"].flatMap { declared[$0].kind == .string || declared[$0].kind == .text ? $0 : nil }
+    }
+
+    /// Compiles rule source held in memory. `name` is used in diagnostics and to resolve includes.
+    public static func compile(source: String, name: String = "<string>") throws(RuleSetError) -> RuleSet {
+        var loader = Loader()
+        loader.load(source: Array(source.utf8), name: name)
+        return try finish(loader)
+    }
+
+    /// Compiles rule source bytes held in memory.
+    public static func compile(bytes: [UInt8], name: String = "<string>") throws(RuleSetError) -> RuleSet {
+        var loader = Loader()
+        loader.load(source: bytes, name: name)
+        return try finish(loader)
+    }
+
+    /// Loads and compiles rule files and folders (every `.rules` file in a folder, recursively,
+    /// in sorted order).
+    public static func load(paths: [String]) throws(RuleSetError) -> RuleSet {
+        var loader = Loader()
+        loader.load(paths: paths)
+        return try finish(loader)
+    }
+
+    public static func load(path: String) throws(RuleSetError) -> RuleSet { try load(paths: [path]) }
+
+    /// Parses and checks without building the automaton: every diagnostic, for `invigil check`.
+    public static func diagnose(paths: [String]) -> [Diagnostic] {
+        var loader = Loader()
+        loader.load(paths: paths)
+        let (_, problems) = Checker.check(loader.files)
+        return sortDiagnostics(loader.diagnostics + problems)
+    }
+
+    static func sortDiagnostics(_ d: [Diagnostic]) -> [Diagnostic] {
+        var seen = Set<String>()
+        return d.filter { seen.insert($0.location.description + $0.message).inserted }
+    }
+
+    private static func finish(_ loader: Loader) throws(RuleSetError) -> RuleSet {
+        let (checked, problems) = Checker.check(loader.files)
+        let all = sortDiagnostics(loader.diagnostics + problems)
+        if !all.isEmpty { throw RuleSetError(all) }
+        return RuleSet(checked: checked)
+    }
+
+    /// The slot of a declared field, or nil.
+    public func field(named name: String) -> Int? { fieldIndex[name] }
+
+    /// Number of predicate instructions over all rules.
+    public var instructionCount: Int { program.code.count }
+
+    /// Approximate bytes of the compiled form (automaton and bytecode).
+    public var memoryBytes: Int { automaton.memoryBytes + program.code.count * MemoryLayout<Instruction>.stride }
+}
+
+/// An open-addressing hash table of byte strings, looked up without allocating.
+struct ByteStringTable: @unchecked Sendable {
+    private var slots: [Int32]
+    private var strings: [[UInt8]]
+    private var mask: Int
+
+    init(_ items: [[UInt8]]) {
+        strings = []
+        var size = 16
+        while size < items.count * 2 + 1 { size <<= 1 }
+        mask = size - 1
+        slots = [Int32](repeating: -1, count: size)
+        for item in items where find(item) == nil {
+            var h = Int(ByteStringTable.hash(item)) & mask
+            while slots[h] >= 0 { h = (h + 1) & mask }
+            slots[h] = Int32(strings.count)
+            strings.append(item)
+        }
+    }
+
+    var count: Int { strings.count }
+
+    static func hash<C: Collection>(_ bytes: C) -> UInt64 where C.Element == UInt8 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+        return h ^ (h >> 29)
+    }
+
+    func find(_ key: [UInt8]) -> Int? {
+        key.withUnsafeBufferPointer { find($0) }
+    }
+
+    /// The index (in insertion order among distinct items) of `key`, or nil.
+    func find(_ key: UnsafeBufferPointer<UInt8>) -> Int? {
+        var h = Int(ByteStringTable.hash(key)) & mask
+        while true {
+            let s = slots[h]
+            if s < 0 { return nil }
+            if strings[Int(s)].elementsEqual(key) { return Int(s) }
+            h = (h + 1) & mask
+        }
+    }
+}

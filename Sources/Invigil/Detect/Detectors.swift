@@ -1,0 +1,242 @@
+/// The built-in detectors: phone numbers, email addresses, URLs and host names in text.
+/// Each reports byte spans into the text it is given.
+public enum Detectors {
+    @inline(__always) static func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+    @inline(__always) static func isAlpha(_ b: UInt8) -> Bool { (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7A }
+    @inline(__always) static func isWordByte(_ b: UInt8) -> Bool { isDigit(b) || isAlpha(b) || b == 0x5F || b >= 0x80 }
+
+    // MARK: Phone numbers
+
+    /// Finds UK and international phone numbers. A candidate starts at `+`, `(` or a digit that
+    /// does not follow a letter or digit, and continues over digits and single separators
+    /// (space, `.`, `-`, brackets); it is a phone number when its digits form
+    /// - a UK national number: `0` then 9 or 10 digits, the second digit not `0`;
+    /// - `+44` or `0044`, an optional `(0)`, then 9 or 10 digits;
+    /// - another `+CC` or `00CC` international number with 8 to 15 digits in all.
+    public static func phones(in text: UnsafeBufferPointer<UInt8>, _ report: (Int, Int) -> Void) {
+        let n = text.count
+        var i = 0
+        while i < n {
+            let b = text[i]
+            let startsHere = (b == 0x2B || b == 0x28 || isDigit(b)) && (i == 0 || !(isWordByte(text[i - 1]) || text[i - 1] == 0x2B))
+            if !startsHere { i += 1; continue }
+            if let end = phoneEnd(text, from: i) {
+                report(i, end)
+                i = end
+            } else {
+                i += 1
+                while i < n, isDigit(text[i]) { i += 1 }
+            }
+        }
+    }
+
+    /// If a phone number starts at `start`, returns the offset just past it: the longest run of
+    /// digit groups that forms a valid number.
+    static func phoneEnd(_ t: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        let n = t.count
+        var digits: [UInt8] = []
+        digits.reserveCapacity(16)
+        var i = start
+        let plus = t[i] == 0x2B
+        if plus { i += 1 }
+        var openBracket = false
+        var separatorRun = 0
+        var best: Int?
+        while i < n {
+            let b = t[i]
+            if isDigit(b) {
+                // "(0)" after +44 or 0044: the trunk prefix, not part of the number.
+                if openBracket, b == 0x30, i + 1 < n, t[i + 1] == 0x29, !digits.isEmpty, plus || digits.starts(with: [0x30, 0x30]) {
+                    i += 1
+                    continue
+                }
+                digits.append(b)
+                if digits.count > 15 { break }
+                separatorRun = 0
+                i += 1
+                if i >= n || !isDigit(t[i]) {
+                    // End of a digit group: a candidate end if the digits so far are a number.
+                    let boundaryOK = i >= n || !isWordByte(t[i])
+                    if boundaryOK, validPhoneDigits(digits, plus: plus) {
+                        var end = i
+                        if end < n, t[end] == 0x29, openBracket { end += 1 }
+                        best = end
+                    }
+                }
+                continue
+            }
+            if b == 0x28 {
+                if openBracket { break }
+                openBracket = true
+            } else if b == 0x29 {
+                if !openBracket { break }
+                openBracket = false
+            } else if b == 0x20 || b == 0x2D || b == 0x2E {
+                separatorRun += 1
+                if separatorRun > 1 { break }
+            } else {
+                break
+            }
+            i += 1
+        }
+        return best
+    }
+
+    static func validPhoneDigits(_ digits: [UInt8], plus: Bool) -> Bool {
+        var d = digits[...]
+        var international = plus
+        if !plus, d.starts(with: [0x30, 0x30]) {
+            international = true
+            d = d.dropFirst(2)
+        }
+        if international {
+            if d.starts(with: [0x34, 0x34]) {
+                var national = d.dropFirst(2)
+                if national.first == 0x30 { national = national.dropFirst() }
+                return (national.count == 9 || national.count == 10) && national.first != 0x30
+            }
+            guard let first = d.first, first != 0x30 else { return false }
+            return d.count >= 8 && d.count <= 15
+        }
+        guard d.first == 0x30, d.count == 10 || d.count == 11 else { return false }
+        return d[d.startIndex + 1] != 0x30
+    }
+
+    // MARK: Email addresses
+
+    @inline(__always) static func isLocalByte(_ b: UInt8) -> Bool {
+        isDigit(b) || isAlpha(b) || b == 0x2E || b == 0x5F || b == 0x25 || b == 0x2B || b == 0x2D || b == 0x27
+    }
+    @inline(__always) static func isHostByte(_ b: UInt8) -> Bool { isDigit(b) || isAlpha(b) || b == 0x2D || b == 0x2E || b >= 0x80 }
+
+    /// Finds `local@host.tld` addresses; reports the address span and the host span.
+    public static func emails(in t: UnsafeBufferPointer<UInt8>, _ report: (_ start: Int, _ end: Int, _ hostStart: Int) -> Void) {
+        let n = t.count
+        var i = 0
+        while i < n {
+            guard t[i] == 0x40 else { i += 1; continue }
+            var s = i
+            while s > 0, isLocalByte(t[s - 1]) { s -= 1 }
+            while s < i, t[s] == 0x2E { s += 1 }
+            var e = i + 1
+            while e < n, isHostByte(t[e]) { e += 1 }
+            while e > i + 1, t[e - 1] == 0x2E || t[e - 1] == 0x2D { e -= 1 }
+            if s < i, let _ = validHost(t, i + 1, e) {
+                report(s, e, i + 1)
+                i = e
+            } else {
+                i += 1
+            }
+        }
+    }
+
+    /// A host needs at least two labels and a top-level label of two or more letters.
+    static func validHost(_ t: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Int? {
+        guard e > s, e - s <= 253 else { return nil }
+        var lastDot = -1
+        var labelLen = 0
+        for k in s..<e {
+            if t[k] == 0x2E {
+                if labelLen == 0 { return nil }
+                lastDot = k
+                labelLen = 0
+            } else {
+                labelLen += 1
+                if labelLen > 63 { return nil }
+            }
+        }
+        guard lastDot > s, e - lastDot - 1 >= 2 else { return nil }
+        for k in (lastDot + 1)..<e where !(isAlpha(t[k]) || t[k] >= 0x80) { return nil }
+        return lastDot
+    }
+
+    // MARK: URLs and hosts
+
+    static let commonTLDs: Set<[UInt8]> = Set([
+        "com", "org", "net", "uk", "io", "me", "co", "ly", "gl", "be", "tv", "gg", "app", "info", "biz", "edu", "gov",
+        "ac", "sch", "us", "ie", "eu", "de", "fr", "ru", "cn", "in", "au", "ca", "nz", "to", "fm", "im", "link", "site",
+        "online", "xyz", "live", "chat", "social", "club", "page", "dev", "ai", "so", "cc", "ws", "tk", "ml",
+    ].map { Array($0.utf8) })
+
+    /// Finds URLs (`http://`, `https://`, `www.`) and bare host names whose top-level domain is a
+    /// common one (`snapchat.com/add/x`); reports the URL span and its host span.
+    public static func urls(in t: UnsafeBufferPointer<UInt8>, _ report: (_ start: Int, _ end: Int, _ hostStart: Int, _ hostEnd: Int) -> Void) {
+        let n = t.count
+        var i = 0
+        while i < n {
+            let b = t[i] | 0x20
+            guard b == 0x68 || b == 0x77 || isAlpha(t[i]) || isDigit(t[i]) else { i += 1; continue }
+            if i > 0, isWordByte(t[i - 1]) || t[i - 1] == 0x40 || t[i - 1] == 0x2E || t[i - 1] == 0x2D { i += 1; continue }
+            var hostStart = i
+            var schemed = false
+            if let after = matchScheme(t, i) { hostStart = after; schemed = true }
+            var hostEnd = hostStart
+            while hostEnd < n, isHostByte(t[hostEnd]) { hostEnd += 1 }
+            while hostEnd > hostStart, t[hostEnd - 1] == 0x2E || t[hostEnd - 1] == 0x2D { hostEnd -= 1 }
+            if hostEnd < n, t[hostEnd] == 0x40 { i = hostEnd + 1; continue }  // an email address
+            var ok = false
+            if let lastDot = validHost(t, hostStart, hostEnd) {
+                let startsWWW = hostEnd - hostStart > 4 && (t[hostStart] | 0x20) == 0x77 && (t[hostStart + 1] | 0x20) == 0x77
+                    && (t[hostStart + 2] | 0x20) == 0x77 && t[hostStart + 3] == 0x2E
+                if schemed || startsWWW {
+                    ok = true
+                } else {
+                    var tld: [UInt8] = []
+                    for k in (lastDot + 1)..<hostEnd { tld.append(t[k] | 0x20) }
+                    ok = commonTLDs.contains(tld)
+                }
+            } else if schemed, hostEnd > hostStart {
+                ok = true  // http://localhost, http://10.0.0.1
+            }
+            if !ok { i = max(hostEnd, i + 1); continue }
+            // The rest of the URL: up to whitespace or a closing bracket/quote, trailing punctuation trimmed.
+            var e = hostEnd
+            while e < n {
+                let c = t[e]
+                if c <= 0x20 || c == 0x22 || c == 0x3C || c == 0x3E || c == 0x29 || c == 0x5D || c == 0x7D { break }
+                e += 1
+            }
+            while e > hostEnd, [0x2E, 0x2C, 0x21, 0x3F, 0x3A, 0x3B, 0x27].contains(t[e - 1]) { e -= 1 }
+            report(i, e, hostStart, hostEnd)
+            i = e
+        }
+    }
+
+    static func matchScheme(_ t: UnsafeBufferPointer<UInt8>, _ i: Int) -> Int? {
+        for scheme in ["https://", "http://"] {
+            let s = Array(scheme.utf8)
+            if i + s.count <= t.count {
+                var ok = true
+                for k in 0..<s.count where (t[i + k] | (s[k] >= 0x61 ? 0x20 : 0)) != s[k] { ok = false; break }
+                if ok { return i + s.count }
+            }
+        }
+        return nil
+    }
+
+    /// The host of a string field that holds a host or a URL: lower-cased, without scheme, port,
+    /// path, user info or a trailing dot.
+    public static func host(ofField t: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        var s = 0
+        var e = t.count
+        while s < e, t[s] <= 0x20 { s += 1 }
+        if let after = matchScheme(t, s) { s = after } else {
+            // Any other scheme: skip to after "://".
+            var k = s
+            while k + 2 < e, isAlpha(t[k]) || isDigit(t[k]) || t[k] == 0x2B || t[k] == 0x2D || t[k] == 0x2E { k += 1 }
+            if k + 2 < e, t[k] == 0x3A, t[k + 1] == 0x2F, t[k + 2] == 0x2F { s = k + 3 }
+        }
+        var k = s
+        while k < e, t[k] != 0x2F, t[k] != 0x3F, t[k] != 0x23 { k += 1 }
+        e = k
+        // user@host
+        for j in stride(from: e - 1, through: s, by: -1) where t[j] == 0x40 { s = j + 1; break }
+        // :port
+        for j in s..<e where t[j] == 0x3A { e = j; break }
+        while e > s, t[e - 1] == 0x2E || t[e - 1] <= 0x20 { e -= 1 }
+        var out: [UInt8] = []
+        out.reserveCapacity(e - s)
+        for j in s..<e { out.append(t[j] >= 0x41 && t[j] <= 0x5A ? t[j] | 0x20 : t[j]) }
+        return out
+    }
+}

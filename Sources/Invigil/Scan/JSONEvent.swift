@@ -1,0 +1,391 @@
+/// Why an event could not be read.
+public struct EventError: Error, Sendable, CustomStringConvertible {
+    /// Byte offset in the event's JSON where the problem was found.
+    public var offset: Int
+    public var message: String
+    /// True when the JSON itself is malformed (not a field type problem).
+    public var isSyntax: Bool
+
+    public var description: String { "at byte \(offset): \(message)" }
+}
+
+/// Reads one event in the JSON form of the event schema straight into a scanner's fields: no
+/// intermediate tree, no allocation per event once warm.
+struct JSONEventReader {
+    var path: [UInt8] = []
+    var scratch: [UInt8] = []
+
+    init() {
+        path.reserveCapacity(64)
+        scratch.reserveCapacity(256)
+    }
+}
+
+extension Scanner {
+    /// Parses one event in the JSON form of `spec/event-schema.md`, replacing the current event.
+    /// Unknown fields are ignored; a value of the wrong type, malformed JSON or invalid UTF-8 is
+    /// an error and leaves no event set.
+    public func setJSON(_ bytes: UnsafeBufferPointer<UInt8>) throws(EventError) {
+        reset()
+        guard bytes.count <= Limits.eventBytes else {
+            throw EventError(offset: 0, message: "event is larger than the limit of \(Limits.eventBytes) bytes", isSyntax: false)
+        }
+        if !isASCII(bytes), !validUTF8(bytes) {
+            var offset = 0
+            var it = bytes.makeIterator()
+            var decoder = UTF8()
+            loop: while true {
+                switch decoder.decode(&it) {
+                case .scalarValue(let s): offset += UTF8.width(s)
+                case .emptyInput, .error: break loop
+                }
+            }
+            throw EventError(offset: offset, message: "not valid UTF-8", isSyntax: true)
+        }
+        var parser = JSONCursor(bytes: bytes)
+        var reader = json
+        reader.path.removeAll(keepingCapacity: true)
+        defer { json = reader }
+        do throws(EventError) {
+            parser.skipSpace()
+            guard parser.peek() == 0x7B else {
+                throw parser.error(parser.atEnd ? "empty line, expected a JSON object" : "expected a JSON object")
+            }
+            try readObject(&parser, &reader, element: nil, depth: 0)
+            parser.skipSpace()
+            if !parser.atEnd { throw parser.error("unexpected characters after the JSON object") }
+        } catch {
+            reset()
+            throw error
+        }
+    }
+
+    public func setJSON(_ bytes: [UInt8]) throws(EventError) {
+        let r: Result<Void, EventError> = bytes.withUnsafeBufferPointer { b in Result { () throws(EventError) in try setJSON(b) } }
+        try r.get()
+    }
+
+    /// Parses an event and scans it; returns the number of findings.
+    @discardableResult
+    public func scanJSON(_ bytes: UnsafeBufferPointer<UInt8>) throws(EventError) -> Int {
+        try setJSON(bytes)
+        return scan()
+    }
+
+    @discardableResult
+    public func scanJSON(_ bytes: [UInt8]) throws(EventError) -> Int {
+        try setJSON(bytes)
+        return scan()
+    }
+
+    private func pathName(_ reader: JSONEventReader) -> String { String(decoding: reader.path, as: UTF8.self) }
+
+    private func readObject(_ p: inout JSONCursor, _ r: inout JSONEventReader, element: Int32?, depth: Int) throws(EventError) {
+        if depth >= Limits.jsonDepth { throw p.error("JSON nests deeper than the limit of \(Limits.jsonDepth)") }
+        p.advance()  // {
+        p.skipSpace()
+        if p.peek() == 0x7D { p.advance(); return }
+        while true {
+            p.skipSpace()
+            guard p.peek() == 0x22 else { throw p.error("expected a quoted key") }
+            let keyStart = r.path.count
+            if keyStart > 0 { r.path.append(0x2E) }
+            try p.readString(into: &r.path)
+            p.skipSpace()
+            guard p.peek() == 0x3A else { throw p.error("expected ':' after a key") }
+            p.advance()
+            p.skipSpace()
+            try readValue(&p, &r, element: element, depth: depth + 1)
+            r.path.removeSubrange(keyStart...)
+            p.skipSpace()
+            let c = p.peek()
+            p.advance()
+            if c == 0x2C { continue }
+            if c == 0x7D { return }
+            throw p.error(p.atEndAfterAdvance ? "unterminated object" : "expected ',' or '}' in an object", back: 1)
+        }
+    }
+
+    private func readValue(_ p: inout JSONCursor, _ r: inout JSONEventReader, element: Int32?, depth: Int) throws(EventError) {
+        let slot: Int? = r.path.withUnsafeBufferPointer { self.slot(of: $0) }
+        let c = p.peek()
+        switch c {
+        case 0x7B:
+            if let slot { throw fieldTypeError(p, slot, got: "an object") }
+            try readObject(&p, &r, element: element, depth: depth)
+        case 0x5B:
+            try readArray(&p, &r, slot: slot, element: element, depth: depth)
+        case 0x22:
+            let valueOffset = p.position
+            r.scratch.removeAll(keepingCapacity: true)
+            try p.readString(into: &r.scratch)
+            guard let slot else { return }
+            let info = rules.fields[slot]
+            if !info.isList, element != nil {
+                // A scalar field reached inside a list of objects: not this schema's shape.
+                throw fieldTypeError(p, slot, got: "a value inside a list", at: valueOffset)
+            }
+            let result: Result<Void, FieldError> = r.scratch.withUnsafeBufferPointer { b in
+                Result { () throws(FieldError) in try setString(slot: slot, b, append: info.isList, element: element) }
+            }
+            if case .failure(let error) = result {
+                throw EventError(offset: valueOffset, message: error.description, isSyntax: false)
+            }
+        case 0x74, 0x66:  // true / false
+            let valueOffset = p.position
+            let value = try p.readLiteralBool()
+            guard let slot else { return }
+            let info = rules.fields[slot]
+            do throws(FieldError) {
+                try setBool(slot: slot, value, append: info.isList, element: element)
+            } catch {
+                throw EventError(offset: valueOffset, message: error.description, isSyntax: false)
+            }
+        case 0x6E:  // null
+            try p.readNull()
+        case 0x2D, 0x30...0x39:
+            let valueOffset = p.position
+            let (integer, isInteger) = try p.readNumber()
+            guard let slot else { return }
+            let info = rules.fields[slot]
+            guard isInteger else {
+                throw EventError(offset: valueOffset, message: "field '\(info.name)' is \(info.typeDescription), not a fractional number", isSyntax: false)
+            }
+            do throws(FieldError) {
+                try setInt(slot: slot, integer, append: info.isList, element: element)
+            } catch {
+                throw EventError(offset: valueOffset, message: error.description, isSyntax: false)
+            }
+        default:
+            throw p.error(p.atEnd ? "unexpected end of the line inside the JSON" : "expected a JSON value")
+        }
+    }
+
+    private func fieldTypeError(_ p: JSONCursor, _ slot: Int, got: String, at: Int? = nil) -> EventError {
+        let info = rules.fields[slot]
+        return EventError(offset: at ?? p.position, message: "field '\(info.name)' is \(info.typeDescription), not \(got)", isSyntax: false)
+    }
+
+    private func readArray(_ p: inout JSONCursor, _ r: inout JSONEventReader, slot: Int?, element: Int32?, depth: Int) throws(EventError) {
+        if depth >= Limits.jsonDepth { throw p.error("JSON nests deeper than the limit of \(Limits.jsonDepth)") }
+        if let slot, !rules.fields[slot].isList { throw fieldTypeError(p, slot, got: "a list") }
+        if element != nil, slot == nil {
+            // A list inside a list of objects: not part of the schema; skip it.
+        }
+        let groupIndex: Int? = slot == nil && element == nil
+            ? rules.groups.firstIndex { $0.utf8.elementsEqual(r.path) } : nil
+        p.advance()
+        p.skipSpace()
+        if p.peek() == 0x5D { p.advance(); return }
+        var index: Int32 = 0
+        while true {
+            p.skipSpace()
+            if let g = groupIndex {
+                if p.peek() == 0x7B {
+                    touch(group: g, element: index)
+                    try readObject(&p, &r, element: index, depth: depth + 1)
+                } else {
+                    throw p.error("'\(pathName(r))' is a list of objects; expected an object")
+                }
+            } else if slot != nil {
+                let c = p.peek()
+                if c == 0x7B || c == 0x5B { throw fieldTypeError(p, slot!, got: c == 0x7B ? "a list of objects" : "a nested list") }
+                try readValue(&p, &r, element: element ?? index, depth: depth + 1)
+            } else {
+                try p.skipValue(depth: depth + 1)
+            }
+            index += 1
+            p.skipSpace()
+            let c = p.peek()
+            p.advance()
+            if c == 0x2C { continue }
+            if c == 0x5D { return }
+            throw p.error(p.atEndAfterAdvance ? "unterminated list" : "expected ',' or ']' in a list", back: 1)
+        }
+    }
+}
+
+/// A position in JSON bytes with the primitive readers.
+struct JSONCursor {
+    let bytes: UnsafeBufferPointer<UInt8>
+    var position = 0
+
+    init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+    var atEnd: Bool { position >= bytes.count }
+    var atEndAfterAdvance: Bool { position > bytes.count }
+
+    @inline(__always) func peek() -> UInt8 { position < bytes.count ? bytes[position] : 0 }
+    @inline(__always) mutating func advance() { position += 1 }
+
+    func error(_ message: String, back: Int = 0) -> EventError {
+        EventError(offset: min(max(0, position - back), bytes.count), message: message, isSyntax: true)
+    }
+
+    @inline(__always) mutating func skipSpace() {
+        while position < bytes.count {
+            let b = bytes[position]
+            if b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D { position += 1 } else { break }
+        }
+    }
+
+    mutating func readString(into out: inout [UInt8]) throws(EventError) {
+        let openedAt = position
+        position += 1
+        while true {
+            // Copy the run of plain bytes at once.
+            let runStart = position
+            while position < bytes.count {
+                let b = bytes[position]
+                if b == 0x22 || b == 0x5C || b < 0x20 { break }
+                position += 1
+            }
+            if position > runStart { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<position])) }
+            guard position < bytes.count else {
+                throw EventError(offset: openedAt, message: "unterminated string", isSyntax: true)
+            }
+            let b = bytes[position]
+            if b == 0x22 { position += 1; return }
+            if b < 0x20 { throw error("control character in a string (must be escaped)") }
+            // Escape.
+            position += 1
+            guard position < bytes.count else { throw EventError(offset: openedAt, message: "unterminated string", isSyntax: true) }
+            let e = bytes[position]
+            position += 1
+            switch e {
+            case 0x22: out.append(0x22)
+            case 0x5C: out.append(0x5C)
+            case 0x2F: out.append(0x2F)
+            case 0x62: out.append(0x08)
+            case 0x66: out.append(0x0C)
+            case 0x6E: out.append(0x0A)
+            case 0x72: out.append(0x0D)
+            case 0x74: out.append(0x09)
+            case 0x75:
+                var scalar = try readHex4()
+                if scalar >= 0xD800 && scalar < 0xDC00 {
+                    guard position + 1 < bytes.count, bytes[position] == 0x5C, bytes[position + 1] == 0x75 else {
+                        throw error("lone surrogate in a \\u escape")
+                    }
+                    position += 2
+                    let low = try readHex4()
+                    guard low >= 0xDC00 && low < 0xE000 else { throw error("invalid surrogate pair in a \\u escape") }
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                } else if scalar >= 0xDC00 && scalar < 0xE000 {
+                    throw error("lone surrogate in a \\u escape")
+                }
+                guard let u = Unicode.Scalar(scalar) else { throw error("invalid \\u escape") }
+                UTF8.encode(u) { out.append($0) }
+            default:
+                throw error("invalid escape in a string", back: 1)
+            }
+        }
+    }
+
+    private mutating func readHex4() throws(EventError) -> UInt32 {
+        guard position + 4 <= bytes.count else { throw error("truncated \\u escape") }
+        var v: UInt32 = 0
+        for _ in 0..<4 {
+            guard let d = hexValue(bytes[position]) else { throw error("invalid hex digit in a \\u escape") }
+            v = v << 4 | UInt32(d)
+            position += 1
+        }
+        return v
+    }
+
+    mutating func readLiteralBool() throws(EventError) -> Bool {
+        if matchLiteral("true") { return true }
+        if matchLiteral("false") { return false }
+        throw error("expected a JSON value")
+    }
+
+    mutating func readNull() throws(EventError) {
+        if !matchLiteral("null") { throw error("expected a JSON value") }
+    }
+
+    private mutating func matchLiteral(_ s: StaticString) -> Bool {
+        let n = s.utf8CodeUnitCount
+        guard position + n <= bytes.count else { return false }
+        let p = s.utf8Start
+        for i in 0..<n where bytes[position + i] != p[i] { return false }
+        position += n
+        return true
+    }
+
+    /// Reads a JSON number; returns its value if it is an integer that fits 64 bits.
+    mutating func readNumber() throws(EventError) -> (Int64, Bool) {
+        let start = position
+        var negative = false
+        if peek() == 0x2D { negative = true; position += 1 }
+        guard Detectors.isDigit(peek()) else { throw error("invalid number") }
+        var value: Int64 = 0
+        var overflow = false
+        if peek() == 0x30 {
+            position += 1
+        } else {
+            while Detectors.isDigit(peek()) {
+                let (m, o1) = value.multipliedReportingOverflow(by: 10)
+                let (a, o2) = m.addingReportingOverflow(Int64(peek() - 0x30))
+                overflow = overflow || o1 || o2
+                value = a
+                position += 1
+            }
+        }
+        var integral = true
+        if peek() == 0x2E {
+            integral = false
+            position += 1
+            guard Detectors.isDigit(peek()) else { throw error("invalid number") }
+            while Detectors.isDigit(peek()) { position += 1 }
+        }
+        if peek() | 0x20 == 0x65 {
+            integral = false
+            position += 1
+            if peek() == 0x2B || peek() == 0x2D { position += 1 }
+            guard Detectors.isDigit(peek()) else { throw error("invalid number") }
+            while Detectors.isDigit(peek()) { position += 1 }
+        }
+        if overflow {
+            throw EventError(offset: start, message: "number does not fit 64 bits", isSyntax: false)
+        }
+        return (negative ? -value : value, integral)
+    }
+
+    mutating func skipValue(depth: Int) throws(EventError) {
+        if depth >= Limits.jsonDepth { throw error("JSON nests deeper than the limit of \(Limits.jsonDepth)") }
+        skipSpace()
+        switch peek() {
+        case 0x22:
+            var sink: [UInt8] = []
+            try readString(into: &sink)
+        case 0x7B, 0x5B:
+            let close: UInt8 = peek() == 0x7B ? 0x7D : 0x5D
+            let isObject = close == 0x7D
+            position += 1
+            skipSpace()
+            if peek() == close { position += 1; return }
+            while true {
+                skipSpace()
+                if isObject {
+                    guard peek() == 0x22 else { throw error("expected a quoted key") }
+                    var sink: [UInt8] = []
+                    try readString(into: &sink)
+                    skipSpace()
+                    guard peek() == 0x3A else { throw error("expected ':' after a key") }
+                    position += 1
+                }
+                try skipValue(depth: depth + 1)
+                skipSpace()
+                let c = peek()
+                position += 1
+                if c == 0x2C { continue }
+                if c == close { return }
+                throw error("expected ',' or '\(isObject ? "}" : "]")'", back: 1)
+            }
+        case 0x74, 0x66: _ = try readLiteralBool()
+        case 0x6E: try readNull()
+        case 0x2D, 0x30...0x39: _ = try readNumber()
+        default: throw error("expected a JSON value")
+        }
+    }
+}

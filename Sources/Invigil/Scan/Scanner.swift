@@ -1,0 +1,429 @@
+/// Why a field could not be set.
+public enum FieldError: Error, Sendable, CustomStringConvertible, Equatable {
+    /// The rule set's schema does not declare this field.
+    case unknownField(String)
+    /// The value does not fit the field's declared type.
+    case wrongType(field: String, expected: String, got: String)
+    /// The value is not valid UTF-8.
+    case invalidUTF8(field: String)
+    /// The event holds more values than `Limits.eventValues`, or more bytes than `Limits.eventBytes`.
+    case tooLarge(field: String)
+
+    public var description: String {
+        switch self {
+        case .unknownField(let f): return "unknown field '\(f)'"
+        case .wrongType(let f, let e, let g): return "field '\(f)' is \(e), not \(g)"
+        case .invalidUTF8(let f): return "field '\(f)' is not valid UTF-8"
+        case .tooLarge(let f): return "event is too large at field '\(f)'"
+        }
+    }
+}
+
+/// One rule that an event breaks.
+public struct Finding: Sendable {
+    /// Index into `RuleSet.rules`.
+    public var rule: Int
+    /// Range into `Scanner.matches` of the spans that support the finding.
+    public var matches: Range<Int>
+}
+
+/// A span of a field's value that a phrase list, host list or detector matched.
+public struct MatchSpan: Sendable {
+    /// Field slot (`RuleSet.fields`).
+    public var field: Int
+    /// Which value of the field, for list fields (0 for single values).
+    public var valueIndex: Int
+    /// Byte offsets into the value as it was given.
+    public var start: Int
+    public var end: Int
+    /// Index into `RuleSet.matcherNames`.
+    public var pattern: Int
+}
+
+struct EventValue {
+    var element: Int32
+    var a: Int64
+    var b: Int64
+}
+
+struct Span {
+    var key: Int32
+    var field: Int32
+    var value: Int32
+    var start: Int32
+    var end: Int32
+}
+
+/// Per-thread working state: the current event's fields, scratch space, and its findings.
+/// Reuse one scanner for many events; it does not allocate per event once warm. Not thread-safe:
+/// give each thread its own, all sharing one ``RuleSet``.
+public final class Scanner {
+    public let rules: RuleSet
+    var values: [[EventValue]]
+    var arena: [UInt8] = []
+    var groupCounts: [Int32]
+    var totalValues = 0
+    var keyCount: [Int32]
+    var keyStamp: [UInt32]
+    var stamp: UInt32 = 0
+    var spans: [Span] = []
+    var hits: [AutomatonHit] = []
+    var candidateStamp: [UInt32]
+    var candidates: [Int32] = []
+    var packAllowed: [Bool]
+    var supportScratch: [Bool] = []
+    /// The current event's findings, in rule order.
+    public private(set) var findings: [Finding] = []
+    /// The spans of all findings (see `Finding.matches`).
+    public private(set) var matches: [MatchSpan] = []
+    /// JSON parsing scratch.
+    var json = JSONEventReader()
+
+    public init(rules: RuleSet) {
+        self.rules = rules
+        values = [[EventValue]](repeating: [], count: rules.fields.count)
+        groupCounts = [Int32](repeating: 0, count: rules.groups.count)
+        keyCount = [Int32](repeating: 0, count: rules.program.keys.count)
+        keyStamp = [UInt32](repeating: 0, count: rules.program.keys.count)
+        candidateStamp = [UInt32](repeating: 0, count: rules.rules.count)
+        packAllowed = [Bool](repeating: true, count: rules.packs.count)
+        supportScratch = [Bool](repeating: false, count: rules.program.keys.count)
+        arena.reserveCapacity(4096)
+    }
+
+    /// Forgets the event's fields and its findings.
+    public func reset() {
+        for i in values.indices where !values[i].isEmpty { values[i].removeAll(keepingCapacity: true) }
+        for g in groupCounts.indices { groupCounts[g] = 0 }
+        arena.removeAll(keepingCapacity: true)
+        totalValues = 0
+        findings.removeAll(keepingCapacity: true)
+        matches.removeAll(keepingCapacity: true)
+        spans.removeAll(keepingCapacity: true)
+    }
+
+    // MARK: Setting fields
+
+    /// The slot of a field by name, for the fast setters.
+    public func slot(of field: String) -> Int? { rules.fieldIndex[field] }
+
+    func slot(of name: UnsafeBufferPointer<UInt8>) -> Int? { rules.fieldHash.find(name) }
+
+    /// Sets a field from its textual form: strings, text, enum values, times (ISO 8601). For a
+    /// list field, `append` adds an element; otherwise the value replaces what was there.
+    public func setString(_ field: String, _ value: String, append: Bool = false) throws(FieldError) {
+        guard let slot = rules.fieldIndex[field] else { throw .unknownField(field) }
+        var v = value
+        let result: Result<Void, FieldError> = v.withUTF8 { buffer in
+            Result { () throws(FieldError) in try setString(slot: slot, buffer, append: append, element: nil) }
+        }
+        try result.get()
+    }
+
+    /// Appends to a list field.
+    public func addString(_ field: String, _ value: String) throws(FieldError) {
+        try setString(field, value, append: true)
+    }
+
+    public func setBool(_ field: String, _ value: Bool, append: Bool = false) throws(FieldError) {
+        guard let slot = rules.fieldIndex[field] else { throw .unknownField(field) }
+        try setBool(slot: slot, value, append: append, element: nil)
+    }
+
+    public func setInt(_ field: String, _ value: Int64, append: Bool = false) throws(FieldError) {
+        guard let slot = rules.fieldIndex[field] else { throw .unknownField(field) }
+        try setInt(slot: slot, value, append: append, element: nil)
+    }
+
+    private func store(_ slot: Int, _ value: EventValue, append: Bool, element: Int32?) throws(FieldError) {
+        let info = rules.fields[slot]
+        totalValues += 1
+        if totalValues > Limits.eventValues { throw .tooLarge(field: info.name) }
+        var v = value
+        if info.isList && append {
+            v.element = element ?? Int32(values[slot].count)
+        } else {
+            values[slot].removeAll(keepingCapacity: true)
+            v.element = element ?? 0
+        }
+        values[slot].append(v)
+        let g = rules.groupOfField[slot]
+        if g >= 0, v.element + 1 > groupCounts[Int(g)] { groupCounts[Int(g)] = v.element + 1 }
+    }
+
+    /// Sets a field from UTF-8 bytes. `element` places the value in a list-of-objects group.
+    public func setString(slot: Int, _ bytes: UnsafeBufferPointer<UInt8>, append: Bool, element: Int32?) throws(FieldError) {
+        let info = rules.fields[slot]
+        switch info.kind {
+        case .string, .text:
+            if !isASCII(bytes), !validUTF8(bytes) { throw .invalidUTF8(field: info.name) }
+            if arena.count + bytes.count > Limits.eventBytes { throw .tooLarge(field: info.name) }
+            let offset = arena.count
+            arena.append(contentsOf: bytes)
+            try store(slot, EventValue(element: 0, a: Int64(offset), b: Int64(bytes.count)), append: append, element: element)
+        case .enumeration:
+            var index: Int32 = -1
+            let names = info.enumValues
+            for (i, name) in names.enumerated() where name.utf8.elementsEqual(bytes) { index = Int32(i); break }
+            if index < 0, !validUTF8(bytes) { throw .invalidUTF8(field: info.name) }
+            try store(slot, EventValue(element: 0, a: Int64(index), b: 0), append: append, element: element)
+        case .time:
+            guard let t = CivilTime.parseISO8601(bytes) else {
+                throw .wrongType(field: info.name, expected: "a time (ISO 8601)", got: "'\(String(decoding: bytes.prefix(40), as: UTF8.self))'")
+            }
+            try store(slot, EventValue(element: 0, a: t, b: 0), append: append, element: element)
+        case .bool, .int:
+            throw .wrongType(field: info.name, expected: info.typeDescription, got: "a string")
+        }
+    }
+
+    public func setBool(slot: Int, _ value: Bool, append: Bool, element: Int32?) throws(FieldError) {
+        let info = rules.fields[slot]
+        guard info.kind == .bool else { throw .wrongType(field: info.name, expected: info.typeDescription, got: "a bool") }
+        try store(slot, EventValue(element: 0, a: value ? 1 : 0, b: 0), append: append, element: element)
+    }
+
+    public func setInt(slot: Int, _ value: Int64, append: Bool, element: Int32?) throws(FieldError) {
+        let info = rules.fields[slot]
+        guard info.kind == .int || info.kind == .time else {
+            throw .wrongType(field: info.name, expected: info.typeDescription, got: "an int")
+        }
+        try store(slot, EventValue(element: 0, a: value, b: 0), append: append, element: element)
+    }
+
+    /// Marks a group element as present without setting any of its fields (an empty object in a
+    /// JSON list), so that `any` sees it.
+    func touch(group: Int, element: Int32) {
+        if element + 1 > groupCounts[group] { groupCounts[group] = element + 1 }
+    }
+
+    // MARK: Reading the event back
+
+    /// The bytes of a string value.
+    public func bytes(field: Int, valueIndex: Int) -> ArraySlice<UInt8> {
+        guard field >= 0, field < values.count, valueIndex >= 0, valueIndex < values[field].count else { return [] }
+        let v = values[field][valueIndex]
+        guard rules.fields[field].kind == .string || rules.fields[field].kind == .text else { return [] }
+        return arena[Int(v.a)..<Int(v.a + v.b)]
+    }
+
+    /// The matched text of a span.
+    public func excerpt(_ m: MatchSpan) -> String {
+        let value = bytes(field: m.field, valueIndex: m.valueIndex)
+        guard m.start >= 0, m.end <= value.count, m.start <= m.end else { return "" }
+        let base = value.startIndex
+        return String(decoding: value[(base + m.start)..<(base + m.end)], as: UTF8.self)
+    }
+
+    /// The event's `id`, if the schema declares it and the event has one.
+    public var eventID: String? {
+        guard let f = rules.idField, !values[f].isEmpty else { return nil }
+        return String(decoding: bytes(field: f, valueIndex: 0), as: UTF8.self)
+    }
+
+    /// Number of values a field holds.
+    public func valueCount(field: Int) -> Int { values[field].count }
+
+    // MARK: Scanning
+
+    /// Evaluates every rule against the current event. Returns the number of findings, which
+    /// are then in `findings` (and stay until the next scan or reset).
+    @discardableResult
+    public func scan() -> Int {
+        findings.removeAll(keepingCapacity: true)
+        matches.removeAll(keepingCapacity: true)
+        spans.removeAll(keepingCapacity: true)
+        stamp &+= 1
+        if stamp == 0 {
+            for i in keyStamp.indices { keyStamp[i] = 0 }
+            for i in candidateStamp.indices { candidateStamp[i] = 0 }
+            stamp = 1
+        }
+        selectPacks()
+        runAutomaton()
+        collectCandidates()
+        for r in candidates where packAllowed[Int(rules.rulePack[Int(r)])] {
+            if evaluate(rules.ruleCode[Int(r)]) { addFinding(Int(r)) }
+        }
+        return findings.count
+    }
+
+    private func selectPacks() {
+        guard let f = rules.schoolField, let v = values[f].first else {
+            for i in packAllowed.indices { packAllowed[i] = true }
+            return
+        }
+        let info = rules.fields[f]
+        for (i, pack) in rules.packs.enumerated() {
+            guard let code = pack.code else { packAllowed[i] = true; continue }
+            if info.kind == .enumeration {
+                packAllowed[i] = v.a >= 0 && Int(v.a) < info.enumValues.count && info.enumValues[Int(v.a)] == code
+            } else {
+                packAllowed[i] = code.utf8.elementsEqual(arena[Int(v.a)..<Int(v.a + v.b)])
+            }
+        }
+    }
+
+    private func runAutomaton() {
+        let fieldCount = rules.fields.count
+        for f32 in rules.scannedFields {
+            let f = Int(f32)
+            for (vi, v) in values[f].enumerated() where v.b > 0 {
+                hits.removeAll(keepingCapacity: true)
+                let start = Int(v.a), length = Int(v.b)
+                arena.withUnsafeBufferPointer { all in
+                    let text = UnsafeBufferPointer(rebasing: all[start..<(start + length)])
+                    rules.automaton.scan(text, into: &hits)
+                    guard !hits.isEmpty else { return }
+                    for hit in hits {
+                        let end = Int(hit.end)
+                        for k in rules.automaton.outputs(of: hit.state) {
+                            let p = Int(rules.automaton.outputs[k])
+                            let begin = end - Int(rules.automaton.patternLengths[p])
+                            for entry in rules.patternEntries[p] {
+                                let key = rules.keyOfListField[Int(entry.list) * fieldCount + f]
+                                if key < 0 { continue }
+                                if entry.wholeWord {
+                                    if begin > 0, Detectors.isWordByte(text[begin - 1]) { continue }
+                                    if end < text.count, Detectors.isWordByte(text[end]) { continue }
+                                }
+                                if entry.caseSensitive, !entry.original.elementsEqual(text[begin..<end]) { continue }
+                                freshen(Int(key))
+                                keyCount[Int(key)] += 1
+                                spans.append(Span(key: key, field: Int32(f), value: Int32(vi), start: Int32(begin), end: Int32(end)))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @inline(__always) private func freshen(_ key: Int) {
+        if keyStamp[key] != stamp {
+            keyStamp[key] = stamp
+            keyCount[key] = 0
+        }
+    }
+
+    private func collectCandidates() {
+        candidates.removeAll(keepingCapacity: true)
+        for r in rules.alwaysRules {
+            candidateStamp[Int(r)] = stamp
+            candidates.append(r)
+        }
+        var added = false
+        for k in rules.rulesByKey.indices where keyStamp[k] == stamp && keyCount[k] > 0 {
+            for r in rules.rulesByKey[k] where candidateStamp[Int(r)] != stamp {
+                candidateStamp[Int(r)] = stamp
+                candidates.append(r)
+                added = true
+            }
+        }
+        if added { candidates.sort() }
+    }
+
+    /// The number of matches of a key in this event, computing detector and host-list keys on
+    /// first use.
+    func count(key: Int) -> Int64 {
+        if keyStamp[key] == stamp { return Int64(keyCount[key]) }
+        keyStamp[key] = stamp
+        keyCount[key] = 0
+        let k = rules.program.keys[key]
+        switch k.matcher {
+        case .phrases:
+            return 0
+        case .detector(let d):
+            computeDetector(d, key: key, field: k.field)
+        case .hosts(let h):
+            computeHosts(h, key: key, field: k.field)
+        }
+        return Int64(keyCount[key])
+    }
+
+    private func addSpan(_ key: Int, _ field: Int, _ value: Int, _ start: Int, _ end: Int) {
+        keyCount[key] += 1
+        spans.append(Span(key: Int32(key), field: Int32(field), value: Int32(value), start: Int32(start), end: Int32(end)))
+    }
+
+    private func computeDetector(_ d: Detector, key: Int, field: Int) {
+        for (vi, v) in values[field].enumerated() where v.b > 0 {
+            let start = Int(v.a), length = Int(v.b)
+            arena.withUnsafeBufferPointer { all in
+                let text = UnsafeBufferPointer(rebasing: all[start..<(start + length)])
+                switch d {
+                case .phone: Detectors.phones(in: text) { s, e in addSpan(key, field, vi, s, e) }
+                case .email: Detectors.emails(in: text) { s, e, _ in addSpan(key, field, vi, s, e) }
+                case .url: Detectors.urls(in: text) { s, e, _, _ in addSpan(key, field, vi, s, e) }
+                }
+            }
+        }
+    }
+
+    private func computeHosts(_ h: Int, key: Int, field: Int) {
+        let set = rules.hostSets[h]
+        let isText = rules.fields[field].kind == .text
+        for (vi, v) in values[field].enumerated() where v.b > 0 {
+            let start = Int(v.a), length = Int(v.b)
+            arena.withUnsafeBufferPointer { all in
+                let text = UnsafeBufferPointer(rebasing: all[start..<(start + length)])
+                if isText {
+                    Detectors.urls(in: text) { s, e, hs, he in
+                        if hostInSet(UnsafeBufferPointer(rebasing: text[hs..<he]), set) { addSpan(key, field, vi, s, e) }
+                    }
+                    Detectors.emails(in: text) { s, e, hs in
+                        if hostInSet(UnsafeBufferPointer(rebasing: text[hs..<e]), set) { addSpan(key, field, vi, s, e) }
+                    }
+                } else {
+                    let host = Detectors.host(ofField: text)
+                    if host.withUnsafeBufferPointer({ hostInSet($0, set) }) { addSpan(key, field, vi, 0, length) }
+                }
+            }
+        }
+    }
+
+    /// A host is in a set if it, or any parent domain of it, is.
+    func hostInSet(_ host: UnsafeBufferPointer<UInt8>, _ set: ByteStringTable) -> Bool {
+        var lowered = [UInt8](repeating: 0, count: host.count)
+        for i in 0..<host.count { lowered[i] = Automaton.fold(host[i]) }
+        var end = lowered.count
+        while end > 0, lowered[end - 1] == 0x2E { end -= 1 }
+        return lowered.withUnsafeBufferPointer { l in
+            var s = 0
+            while s < end {
+                if set.find(UnsafeBufferPointer(rebasing: l[s..<end])) != nil { return true }
+                while s < end, l[s] != 0x2E { s += 1 }
+                s += 1
+            }
+            return false
+        }
+    }
+
+    private func addFinding(_ r: Int) {
+        let first = matches.count
+        let support = rules.ruleSupport[r]
+        if !support.isEmpty {
+            for k in support { _ = count(key: Int(k)) }  // compute lazily-computed keys the evaluation skipped
+            for s in spans where support.contains(s.key) {
+                let key = rules.program.keys[Int(s.key)]
+                matches.append(MatchSpan(field: Int(s.field), valueIndex: Int(s.value), start: Int(s.start), end: Int(s.end),
+                                         pattern: patternIndex(key.matcher)))
+            }
+        }
+        findings.append(Finding(rule: r, matches: first..<matches.count))
+    }
+
+    func patternIndex(_ m: Matcher) -> Int {
+        switch m {
+        case .phrases(let l): return l
+        case .hosts(let h): return rules.phraseListCount + h
+        case .detector(let d): return rules.phraseListCount + rules.hostSets.count + d.rawValue
+        }
+    }
+}
+
+@inline(__always) func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    var acc: UInt8 = 0
+    for b in bytes { acc |= b }
+    return acc < 0x80
+}

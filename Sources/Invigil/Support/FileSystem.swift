@@ -1,0 +1,128 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Minimal file access over the C library, so the core needs no Foundation.
+enum FileSystem {
+    enum Kind { case file, directory, missing, other }
+
+    static func kind(of path: String) -> Kind {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return .missing }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return .file
+        case S_IFDIR: return .directory
+        default: return .other
+        }
+    }
+
+    /// Reads a whole file, refusing files above `limit` bytes.
+    static func read(_ path: String, limit: Int) -> Result<[UInt8], FileError> {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return .failure(FileError(path: path, reason: errnoText())) }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return .failure(FileError(path: path, reason: errnoText())) }
+        if (info.st_mode & S_IFMT) == S_IFDIR {
+            return .failure(FileError(path: path, reason: "is a directory"))
+        }
+        if Int(info.st_size) > limit {
+            return .failure(FileError(path: path, reason: "file is larger than the limit of \(limit) bytes"))
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(Int(info.st_size))
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return .failure(FileError(path: path, reason: errnoText()))
+            }
+            if n == 0 { break }
+            bytes.append(contentsOf: chunk[0..<n])
+            if bytes.count > limit {
+                return .failure(FileError(path: path, reason: "file is larger than the limit of \(limit) bytes"))
+            }
+        }
+        return .success(bytes)
+    }
+
+    /// The entries of a directory, sorted by name, without `.` and `..`.
+    static func entries(of path: String) -> [String] {
+        guard let dir = opendir(path) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name == "." || name == ".." { continue }
+            names.append(name)
+        }
+        return names.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+    }
+
+    /// Every `.rules` file under `path`, recursively, in a stable (sorted) order.
+    static func ruleFiles(under path: String, depthLimit: Int = 32) -> [String] {
+        guard depthLimit > 0 else { return [] }
+        var out: [String] = []
+        for name in entries(of: path) where !name.hasPrefix(".") {
+            let child = Path.join(path, name)
+            switch kind(of: child) {
+            case .directory: out += ruleFiles(under: child, depthLimit: depthLimit - 1)
+            case .file where name.hasSuffix(".rules"): out.append(child)
+            default: break
+            }
+        }
+        return out
+    }
+
+    static func errnoText() -> String {
+        String(cString: strerror(errno))
+    }
+}
+
+struct FileError: Error {
+    var path: String
+    var reason: String
+}
+
+/// Path arithmetic on `/`-separated strings.
+enum Path {
+    static func join(_ a: String, _ b: String) -> String {
+        if a.isEmpty || a == "." { return b }
+        return a.hasSuffix("/") ? a + b : a + "/" + b
+    }
+
+    static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        if slash == path.startIndex { return "/" }
+        return String(path[..<slash])
+    }
+
+    static func fileName(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return path }
+        return String(path[path.index(after: slash)...])
+    }
+
+    /// Removes `.` components and folds `a/../` pairs; keeps leading `..`.
+    static func normalize(_ path: String) -> String {
+        let absolute = path.hasPrefix("/")
+        var parts: [Substring] = []
+        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+            if part == "." { continue }
+            if part == "..", let last = parts.last, last != ".." {
+                parts.removeLast()
+                continue
+            }
+            parts.append(part)
+        }
+        let joined = parts.joined(separator: "/")
+        if absolute { return "/" + joined }
+        return joined.isEmpty ? "." : joined
+    }
+}

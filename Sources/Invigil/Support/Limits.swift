@@ -1,0 +1,25 @@
+/// Documented limits (docs/limits.md). Exceeding one is an error, never a hang.
+public enum Limits {
+    /// Bytes in one rule file.
+    public static let ruleFileBytes = 16 << 20
+    /// Bytes in all the files of one rule set.
+    public static let ruleSetBytes = 64 << 20
+    /// Depth of nested includes.
+    public static let includeDepth = 32
+    /// Nesting depth of conditions (parentheses and `not`).
+    public static let conditionDepth = Parser.maximumConditionDepth
+    /// Phrases in one rule set, over all lists.
+    public static let phrases = 1_000_000
+    /// Bytes in one phrase.
+    public static let phraseBytes = 1024
+    /// Rules in one rule set.
+    public static let rules = 100_000
+    /// Automaton states.
+    public static let automatonStates = 1 << 26
+    /// Bytes in one event as JSON.
+    public static let eventBytes = 64 << 20
+    /// Values set on one event, over all fields.
+    public static let eventValues = 100_000
+    /// Nesting depth of JSON events.
+    public static let jsonDepth = 64
+}
