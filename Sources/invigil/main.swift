@@ -1,1 +1,47 @@
-print("invigil")
+#if canImport(Glibc)
+import Glibc
+#endif
+
+let usage = """
+    usage: invigil <command> [options]
+
+    commands:
+      check PATH...            validate rule files or folders; print every problem
+      test PATH...             run the examples written in the rules
+      scan [options] INPUT...  scan archives and write findings (see invigil scan --help)
+      explain [options] EVENT.json
+                               show, for one event, every rule considered and why it did or did not fire
+      bench [options] INPUT... compile and scan, then report speed, sizes, memory and the costliest rules
+      coverage [options]       write the policy-coverage report of the packs against the clause catalogue
+      version                  print the version
+
+    Exit status: 0 success / no finding, 1 findings or failed examples, 2 invalid rules or unusable input.
+    """
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+guard let command = arguments.first else {
+    printError(usage)
+    exit(2)
+}
+let rest = Array(arguments.dropFirst())
+let status: Int32
+do {
+    switch command {
+    case "check": status = try runCheck(rest)
+    case "test": status = try runTest(rest)
+    case "scan": status = try runScan(rest)
+    case "explain": status = try runExplain(rest)
+    case "bench": status = try runBench(rest)
+    case "coverage": status = runCoverage(arguments: rest)
+    case "version", "--version": print("invigil \(invigilVersion)"); status = 0
+    case "help", "--help", "-h": print(usage); status = 0
+    default:
+        let hint = closestName(command, ["check", "test", "scan", "explain", "bench", "coverage", "version"]).map { "; did you mean '\($0)'?" } ?? ""
+        printError("invigil: unknown command '\(command)'\(hint)\n\n\(usage)")
+        status = 2
+    }
+} catch {
+    printError("invigil: \(error.message)")
+    status = error.status
+}
+exit(status)

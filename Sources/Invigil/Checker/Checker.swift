@@ -304,6 +304,7 @@ struct Checker {
         case (.enumeration, .integer(let i, _)): return mismatch("int \(i)")
         case (.enumeration, .bool(let b, _)): return mismatch("bool \(b)")
         case (.string, .string(let s, _)), (.text, .string(let s, _)): return .string(Array(s.utf8))
+        case (.string, .name(let n)), (.text, .name(let n)): return .string(Array(n.text.utf8))
         case (.int, .integer(let i, _)): return .int(i)
         case (.bool, .bool(let b, _)): return .bool(b)
         case (.time, .string(let s, _)):

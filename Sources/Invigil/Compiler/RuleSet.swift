@@ -34,6 +34,7 @@ public final class RuleSet: @unchecked Sendable {
     let rulePack: [Int32]
     let ruleSupport: [[Int32]]
     let schedules: [Schedule]
+    let conditions: [Condition]
     let hostSets: [ByteStringTable]
     let phraseListCount: Int
     /// Per automaton pattern: (phrase list, whole word, case sensitive, original bytes).
@@ -62,6 +63,7 @@ public final class RuleSet: @unchecked Sendable {
         examples = checked.examples
         groups = checked.groups
         schedules = checked.schedules
+        conditions = checked.rules.map(\.condition)
         phraseListCount = checked.phraseLists.count
         var index: [String: Int] = [:]
         for (i, f) in fields.enumerated() { index[f.name] = i }
@@ -218,7 +220,7 @@ struct ByteStringTable: @unchecked Sendable {
         mask = size - 1
         slots = [Int32](repeating: -1, count: size)
         for item in items where find(item) == nil {
-            var h = Int(ByteStringTable.hash(item)) & mask
+            var h = Int(truncatingIfNeeded: ByteStringTable.hash(item)) & mask
             while slots[h] >= 0 { h = (h + 1) & mask }
             slots[h] = Int32(strings.count)
             strings.append(item)
@@ -239,7 +241,7 @@ struct ByteStringTable: @unchecked Sendable {
 
     /// The index (in insertion order among distinct items) of `key`, or nil.
     func find(_ key: UnsafeBufferPointer<UInt8>) -> Int? {
-        var h = Int(ByteStringTable.hash(key)) & mask
+        var h = Int(truncatingIfNeeded: ByteStringTable.hash(key)) & mask
         while true {
             let s = slots[h]
             if s < 0 { return nil }

@@ -312,6 +312,13 @@ struct Parser {
         return min(h * 60 + m, 24 * 60)
     }
 
+    /// After a day list, `,` continues the days; after times, it continues the times.
+    private func peekIsClockAfterComma() -> Bool {
+        var copy = lexer
+        let next = copy.next()
+        return next.kind == .clock
+    }
+
     private mutating func parseSchedule() {
         advance()
         guard let name = expectName("a schedule name") else { return }
@@ -321,6 +328,20 @@ struct Parser {
             var mask: UInt8 = 0
             repeat {
                 if isPunct(",") { advance() }
+                // `mon-fri` lexes as one identifier; `mon - fri` as three tokens.
+                if token.kind == .identifier, token.text.contains("-") {
+                    let parts = token.text.lowercased().split(separator: "-", omittingEmptySubsequences: false)
+                    guard parts.count == 2, let a = Parser.dayNames.firstIndex(of: String(parts[0])),
+                        let b = Parser.dayNames.firstIndex(of: String(parts[1]))
+                    else {
+                        error("expected a day or a day range such as mon-fri, found \(describe(token))")
+                        recoverInBlock([]); break lines
+                    }
+                    if b < a { error("day range runs backwards") }
+                    for d in a...max(a, b) { mask |= 1 << UInt8(d) }
+                    advance()
+                    continue
+                }
                 guard let first = parseDay() else { recoverInBlock([]); break lines }
                 var last = first
                 if isPunct("-") {
@@ -332,7 +353,7 @@ struct Parser {
                     error("day range runs backwards", at: token.offset)
                 }
                 for d in first...max(first, last) { mask |= 1 << UInt8(d) }
-            } while isPunct(",")
+            } while isPunct(",") && !(peekIsClockAfterComma())
             var ranges: [(Int, Int)] = []
             repeat {
                 if isPunct(",") { advance() }

@@ -1,0 +1,133 @@
+/// A direct, recursive evaluator of a rule's checked condition tree. It is the reference the
+/// bytecode is tested against, and it produces the explanation `invigil explain` prints.
+public struct ConditionTrace: Sendable {
+    /// Indentation depth.
+    public var depth: Int
+    /// The condition in the rule language's syntax.
+    public var text: String
+    /// Whether it held.
+    public var held: Bool
+}
+
+extension Scanner {
+    /// Evaluates rule `index`'s condition tree directly (not the bytecode) against the current
+    /// event, after `scan()` (or `setJSON`) has set it. Returns the result and, when `trace` is
+    /// given, a line per condition node.
+    public func evaluateTree(rule index: Int, trace: UnsafeMutablePointer<[ConditionTrace]>? = nil) -> Bool {
+        return evalTree(rules.conditions[index], group: -1, element: 0, depth: 0, trace: trace)
+    }
+
+    /// Whether the rule's pack judges the current event (school code).
+    public func packApplies(rule index: Int) -> Bool {
+        packAllowed[Int(rules.rulePack[index])]
+    }
+
+    private func render(_ c: Condition) -> String {
+        func fieldName(_ f: Int) -> String { rules.fields[f].name }
+        func constant(_ f: Int, _ k: Constant) -> String {
+            switch k {
+            case .int(let v): return rules.fields[f].kind == .time ? "\"\(CivilTime.format(v))\"" : "\(v)"
+            case .bool(let b): return "\(b)"
+            case .enumValue(let i): return i >= 0 && Int(i) < rules.fields[f].enumValues.count ? rules.fields[f].enumValues[Int(i)] : "?"
+            case .string(let s): return "\"\(String(decoding: s, as: UTF8.self))\""
+            }
+        }
+        func matcher(_ m: Matcher) -> String { rules.matcherNames[patternIndex(m)] }
+        switch c {
+        case .and: return "all of:"
+        case .or: return "any of:"
+        case .not: return "not:"
+        case .constant(let b): return b ? "true" : "false (invalid condition)"
+        case .compare(let f, let op, let v): return "\(fieldName(f)) \(op.rawValue) \(constant(f, v))"
+        case .inSet(let f, let vs): return "\(fieldName(f)) in [\(vs.map { constant(f, $0) }.joined(separator: ", "))]"
+        case .exists(let f): return "exists(\(fieldName(f)))"
+        case .count(let m, let f, let op, let n):
+            if op == .ge && n == 1 { return "\(matcher(m)) in \(fieldName(f))" }
+            return "count(\(matcher(m)) in \(fieldName(f))) \(op.rawValue) \(n)"
+        case .schedule(let f, let s, _): return "\(fieldName(f)) in \(rules.schedules[s].name)"
+        case .any(let g, _): return "any \(rules.groups[g]):"
+        }
+    }
+
+    private func evalTree(_ c: Condition, group: Int32, element: Int32, depth: Int,
+                          trace: UnsafeMutablePointer<[ConditionTrace]>?) -> Bool {
+        let traceIndex = trace?.pointee.count ?? 0
+        trace?.pointee.append(ConditionTrace(depth: depth, text: render(c), held: false))
+        var result: Bool
+        switch c {
+        case .constant(let b):
+            result = b
+        case .and(let parts):
+            result = true
+            for p in parts where !evalTree(p, group: group, element: element, depth: depth + 1, trace: trace) {
+                result = false
+                if trace == nil { break }
+            }
+        case .or(let parts):
+            result = false
+            for p in parts where evalTree(p, group: group, element: element, depth: depth + 1, trace: trace) {
+                result = true
+                if trace == nil { break }
+            }
+        case .not(let inner):
+            result = !evalTree(inner, group: group, element: element, depth: depth + 1, trace: trace)
+        case .compare(let f, let op, let k):
+            result = fieldValues(f, group, element).contains { v in
+                switch k {
+                case .int(let x): return op.holds(v.a, x)
+                case .bool(let b): return op == .eq ? (v.a != 0) == b : (v.a != 0) != b
+                case .enumValue(let x): return op == .eq ? v.a == Int64(x) : v.a != Int64(x)
+                case .string(let s):
+                    let equal = arena[Int(v.a)..<Int(v.a + v.b)].elementsEqual(s)
+                    return op == .eq ? equal : !equal
+                }
+            }
+        case .inSet(let f, let ks):
+            result = fieldValues(f, group, element).contains { v in
+                ks.contains { k in
+                    switch k {
+                    case .int(let x): return v.a == x
+                    case .bool(let b): return (v.a != 0) == b
+                    case .enumValue(let x): return v.a == Int64(x)
+                    case .string(let s): return arena[Int(v.a)..<Int(v.a + v.b)].elementsEqual(s)
+                    }
+                }
+            }
+        case .exists(let f):
+            result = !fieldValues(f, group, element).isEmpty
+        case .count(let m, let f, let op, let n):
+            let key = rules.program.keyIndex[MatchKey(matcher: m, field: f)]!
+            result = op.holds(count(key: key), n)
+            if let trace, result || count(key: key) > 0 {
+                let excerpts = spans.filter { Int($0.key) == key }.prefix(5).map { s -> String in
+                    "\"" + String(decoding: bytes(field: Int(s.field), valueIndex: Int(s.value))
+                        .dropFirst(Int(s.start)).prefix(Int(s.end - s.start)), as: UTF8.self) + "\"@\(s.start)"
+                }
+                trace.pointee[traceIndex].text += "   [\(count(key: key)) match\(count(key: key) == 1 ? "" : "es"): \(excerpts.joined(separator: ", "))]"
+            }
+        case .schedule(let f, let s, let zone):
+            result = fieldValues(f, group, element).contains { v in
+                let (wd, minute) = CivilTime.local(v.a, in: zone)
+                return rules.schedules[s].contains(weekday: wd, minute: minute)
+            }
+        case .any(let g, let inner):
+            result = false
+            let n = groupCounts[g]
+            var e: Int32 = 0
+            while e < n {
+                if evalTree(inner, group: Int32(g), element: e, depth: depth + 1, trace: trace) {
+                    result = true
+                    if trace == nil { break }
+                }
+                e += 1
+            }
+        }
+        trace?.pointee[traceIndex].held = result
+        return result
+    }
+
+    private func fieldValues(_ f: Int, _ group: Int32, _ element: Int32) -> [EventValue] {
+        if group >= 0 && rules.groupOfField[f] == group { return values[f].filter { $0.element == element } }
+        return values[f]
+    }
+}

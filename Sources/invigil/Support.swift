@@ -1,0 +1,251 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Invigil
+
+/// Writes to standard error.
+func printError(_ text: String) {
+    var line = text
+    if !line.hasSuffix("\n") { line += "\n" }
+    writeAll(2, Array(line.utf8))
+}
+
+func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
+    bytes.withUnsafeBytes { raw in
+        var offset = 0
+        while offset < raw.count {
+            let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
+            if n < 0 { if errno == EINTR { continue }; return }
+            offset += n
+        }
+    }
+}
+
+/// A sink for findings: standard output or a file.
+final class Output {
+    let fd: Int32
+    let isTerminal: Bool
+    private var buffer: [UInt8] = []
+
+    init(path: String?) throws(UsageError) {
+        if let path, path != "-" {
+            let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            if fd < 0 { throw UsageError("cannot write \(path): \(String(cString: strerror(errno)))", status: 2) }
+            self.fd = fd
+        } else {
+            fd = 1
+        }
+        isTerminal = isatty(fd) != 0
+        buffer.reserveCapacity(1 << 16)
+    }
+
+    func write(_ bytes: [UInt8]) {
+        buffer += bytes
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
+    func write(_ text: String) { write(Array(text.utf8)) }
+
+    func flush() {
+        if !buffer.isEmpty { writeAll(fd, buffer); buffer.removeAll(keepingCapacity: true) }
+    }
+
+    func close() {
+        flush()
+        if fd != 1 { Glibc.close(fd) }
+    }
+}
+
+struct UsageError: Error {
+    var message: String
+    var status: Int32
+    init(_ message: String, status: Int32 = 2) {
+        self.message = message
+        self.status = status
+    }
+}
+
+/// Minimal option parsing: `--name value`, `--name=value`, flags, and positional arguments.
+struct Options {
+    var values: [String: [String]] = [:]
+    var flags: Set<String> = []
+    var positional: [String] = []
+
+    init(_ arguments: [String], valued: Set<String>, flags knownFlags: Set<String>) throws(UsageError) {
+        var i = 0
+        var onlyPositional = false
+        while i < arguments.count {
+            let a = arguments[i]
+            i += 1
+            if onlyPositional || a == "-" || !a.hasPrefix("-") { positional.append(a); continue }
+            if a == "--" { onlyPositional = true; continue }
+            var name = a
+            var inline: String?
+            if let eq = a.firstIndex(of: "=") {
+                name = String(a[..<eq])
+                inline = String(a[a.index(after: eq)...])
+            }
+            if valued.contains(name) {
+                if let inline { values[name, default: []].append(inline); continue }
+                guard i < arguments.count else { throw UsageError("option \(name) needs a value") }
+                values[name, default: []].append(arguments[i])
+                i += 1
+            } else if knownFlags.contains(name) {
+                flags.insert(name)
+            } else {
+                let all = Array(valued) + Array(knownFlags)
+                var hint = ""
+                if let s = closestName(name, all) { hint = "; did you mean \(s)?" }
+                throw UsageError("unknown option \(name)\(hint)")
+            }
+        }
+    }
+
+    func value(_ name: String) -> String? { values[name]?.last }
+    func all(_ name: String) -> [String] { values[name] ?? [] }
+}
+
+func closestName(_ word: String, _ candidates: [String]) -> String? {
+    func distance(_ a: [UInt8], _ b: [UInt8]) -> Int {
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var prev = Array(0...b.count)
+        var cur = prev
+        for i in 1...a.count {
+            cur[0] = i
+            for j in 1...b.count { cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)) }
+            swap(&prev, &cur)
+        }
+        return prev[b.count]
+    }
+    let best = candidates.map { ($0, distance(Array(word.utf8), Array($0.utf8))) }.min { $0.1 < $1.1 }
+    if let best, best.1 <= 3 { return best.0 }
+    return nil
+}
+
+/// Seconds on a monotonic clock.
+func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+/// Peak resident memory in bytes.
+func peakMemoryBytes() -> Int {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return usage.ru_maxrss * 1024
+}
+
+func environment(_ name: String) -> String? {
+    guard let v = getenv(name) else { return nil }
+    return String(cString: v)
+}
+
+func isDirectory(_ path: String) -> Bool {
+    var info = stat()
+    return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+}
+
+func fileExists(_ path: String) -> Bool {
+    var info = stat()
+    return stat(path, &info) == 0
+}
+
+/// Where the bundled packs are: $INVIGIL_PACKS, `<prefix>/share/invigil/packs` next to the
+/// executable, or the source tree the command was built from.
+func bundledPacksFolder() -> String? {
+    if let env = environment("INVIGIL_PACKS"), isDirectory(env) { return env }
+    var exe = [CChar](repeating: 0, count: 4096)
+    let n = readlink("/proc/self/exe", &exe, exe.count - 1)
+    if n > 0 {
+        let path = String(decoding: exe[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        var dir = path
+        for _ in 0..<6 {
+            guard let slash = dir.lastIndex(of: "/") else { break }
+            dir = String(dir[..<slash])
+            for candidate in [dir + "/share/invigil/packs", dir + "/packs"] where fileExists(candidate + "/common/schema.rules") {
+                return candidate
+            }
+        }
+    }
+    let source = #filePath
+    var dir = source
+    for _ in 0..<4 {
+        guard let slash = dir.lastIndex(of: "/") else { break }
+        dir = String(dir[..<slash])
+        if fileExists(dir + "/packs/common/schema.rules") { return dir + "/packs" }
+    }
+    return nil
+}
+
+/// The bundled packs by name: file stems of `packs/*.rules` that declare a pack.
+func bundledPackFiles() -> [(name: String, path: String)] {
+    guard let folder = bundledPacksFolder() else { return [] }
+    var out: [(String, String)] = []
+    guard let dir = opendir(folder) else { return [] }
+    defer { closedir(dir) }
+    while let entry = readdir(dir) {
+        let name = withUnsafePointer(to: entry.pointee.d_name) {
+            $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+        }
+        if name.hasSuffix(".rules") { out.append((String(name.dropLast(6)), folder + "/" + name)) }
+    }
+    return out.sorted { $0.0 < $1.0 }
+}
+
+/// JSON string literal.
+func jsonString(_ s: String, into out: inout [UInt8]) {
+    out.append(0x22)
+    for b in s.utf8 {
+        switch b {
+        case 0x22: out += [0x5C, 0x22]
+        case 0x5C: out += [0x5C, 0x5C]
+        case 0x0A: out += [0x5C, 0x6E]
+        case 0x0D: out += [0x5C, 0x72]
+        case 0x09: out += [0x5C, 0x74]
+        case 0..<0x20:
+            let hex: [UInt8] = Array("0123456789abcdef".utf8)
+            out += [0x5C, 0x75, 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 15)]]
+        default: out.append(b)
+        }
+    }
+    out.append(0x22)
+}
+
+func jsonString(_ s: String) -> String {
+    var out: [UInt8] = []
+    jsonString(s, into: &out)
+    return String(decoding: out, as: UTF8.self)
+}
+
+/// Loads the rule set for a command: `--rules` paths, else bundled packs (all, or `--pack`).
+func loadRules(rulePaths: [String], packNames: [String]) throws(UsageError) -> (RuleSet, [String]) {
+    var paths = rulePaths
+    if paths.isEmpty {
+        guard let folder = bundledPacksFolder() else {
+            throw UsageError("no --rules given and the bundled packs were not found (set INVIGIL_PACKS)")
+        }
+        paths = [folder]
+    }
+    do {
+        let rules = try RuleSet.load(paths: paths)
+        var selected: [String] = []
+        for name in packNames {
+            guard let pack = rules.packs.first(where: { $0.name == name || $0.code == name || $0.code?.lowercased() == name.lowercased() })
+            else {
+                let hint = closestName(name, rules.packs.map(\.name) + rules.packs.compactMap(\.code)).map { "; did you mean \($0)?" } ?? ""
+                throw UsageError("unknown pack '\(name)'\(hint) (see invigil scan --list-packs)")
+            }
+            selected.append(pack.name)
+        }
+        return (rules, selected)
+    } catch let e as RuleSetError {
+        for d in e.diagnostics { printError(d.description) }
+        throw UsageError("\(e.diagnostics.count) error\(e.diagnostics.count == 1 ? "" : "s") in the rules", status: 2)
+    } catch let e as UsageError {
+        throw e
+    } catch {
+        throw UsageError("\(error)")
+    }
+}
