@@ -1,5 +1,119 @@
-/// Placeholder until the coverage report lands.
+#if canImport(Glibc)
+import Glibc
+#endif
+import Invigil
+import InvigilArchive
+
+private let coverageUsage = """
+    usage: invigil coverage [--catalogue PATH] [--rules PATH]... [--output FILE] [--check]
+
+    Writes, as Markdown, how the rule packs cover the clause catalogue: every clause with its
+    status (enforced by which rules, review rule, filter, not machine-checkable and why, not
+    covered) and per school the counts.
+
+      --catalogue PATH  the clause catalogue (default: ../shared/policies/clauses.md beside the
+                        source tree of the packs, else relative to the current folder)
+      --rules PATH      rule files or folders (repeatable; default: the bundled packs)
+      --output FILE     write the report there instead of standard output
+      --check           do not write: compare with --output FILE (default docs/policy-coverage.md)
+                        and exit 1 if it is not current
+
+    Exit status: 0 written or current, 1 not current (--check), 2 unreadable catalogue or invalid rules.
+    """
+
+/// `invigil coverage`: the policy-coverage report (docs/policy-coverage.md).
 func runCoverage(arguments: [String]) -> Int32 {
-    printError("invigil coverage: not available in this build")
-    return 2
+    let options: Options
+    do {
+        options = try Options(arguments, valued: ["--catalogue", "--rules", "--output"], flags: ["--check", "--help", "-h"])
+    } catch {
+        printError("invigil coverage: \(error.message)\n\n\(coverageUsage)")
+        return 2
+    }
+    if options.flags.contains("--help") || options.flags.contains("-h") {
+        print(coverageUsage)
+        return 0
+    }
+    if !options.positional.isEmpty {
+        printError("invigil coverage: unexpected argument '\(options.positional[0])'\n\n\(coverageUsage)")
+        return 2
+    }
+
+    var rulePaths = options.all("--rules")
+    if rulePaths.isEmpty {
+        if let bundled = bundledPacksFolder() {
+            rulePaths = [bundled]
+        } else if isDirectory("packs") {
+            rulePaths = ["packs"]
+        } else {
+            printError("invigil coverage: no bundled packs found; give --rules PATH")
+            return 2
+        }
+    }
+    let cataloguePath = options.value("--catalogue") ?? defaultCataloguePath(packsFolder: rulePaths.count == 1 ? rulePaths[0] : nil)
+
+    guard let catalogue = readCoverageFile(cataloguePath) else {
+        printError("invigil coverage: cannot read the clause catalogue \(cataloguePath): \(String(cString: strerror(errno))); give --catalogue PATH")
+        return 2
+    }
+    let rules: RuleSet
+    do {
+        rules = try RuleSet.load(paths: rulePaths)
+    } catch {
+        printError(error.description)
+        return 2
+    }
+    let report = policyCoverageMarkdown(catalogue: catalogue, rules: rules.rules)
+
+    if options.flags.contains("--check") {
+        let path = options.value("--output") ?? "docs/policy-coverage.md"
+        guard let current = readCoverageFile(path) else {
+            printError("invigil coverage: cannot read \(path)")
+            return 1
+        }
+        if current == report { return 0 }
+        printError("invigil coverage: \(path) is not current; regenerate it with: invigil coverage --output \(path)")
+        return 1
+    }
+
+    do {
+        let out = try Output(path: options.value("--output"))
+        out.write(report)
+        out.close()
+    } catch {
+        printError("invigil coverage: \(error.message)")
+        return 2
+    }
+    return 0
+}
+
+/// `../shared/policies/clauses.md` relative to the repository that holds the packs (the parent of
+/// the packs folder), if it is there; otherwise relative to the current folder.
+private func defaultCataloguePath(packsFolder: String?) -> String {
+    let relative = "../shared/policies/clauses.md"
+    if let folder = packsFolder ?? bundledPacksFolder() {
+        var dir = folder
+        while dir.count > 1 && dir.hasSuffix("/") { dir.removeLast() }
+        let parent: String
+        if let slash = dir.lastIndex(of: "/") { parent = String(dir[..<slash]) } else { parent = "." }
+        let candidate = (parent.isEmpty ? "" : parent + "/") + relative
+        if fileExists(candidate) { return candidate }
+    }
+    return relative
+}
+
+/// A whole file as UTF-8 text, or nil (errno says why).
+private func readCoverageFile(_ path: String) -> String? {
+    let fd = open(path, O_RDONLY)
+    if fd < 0 { return nil }
+    defer { close(fd) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+        let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+        if n < 0 { if errno == EINTR { continue }; return nil }
+        if n == 0 { break }
+        bytes += chunk[0..<n]
+    }
+    return String(decoding: bytes, as: UTF8.self)
 }
