@@ -363,8 +363,9 @@ struct Parser {
                 guard let end = parseClock() else { recoverInBlock([]); break lines }
                 if end <= start { error("time range ends before it starts", at: rangeOffset) }
                 ranges.append((start, end))
-            } while isPunct(",")
+            } while isPunct(",") && peekIsClockAfterComma()
             decl.lines.append(ScheduleLine(dayMask: mask, ranges: ranges))
+            if isPunct(",") { advance() }  // `mon-fri 08:45-15:15, sat 09:00-12:00`
         }
         expectPunct("}", "to close the schedule")
         file.schedules.append(decl)

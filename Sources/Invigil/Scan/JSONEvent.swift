@@ -112,6 +112,9 @@ extension Scanner {
         switch c {
         case 0x7B:
             if let slot { throw fieldTypeError(p, slot, got: "an object") }
+            if element == nil, rules.groups.contains(where: { $0.utf8.elementsEqual(r.path) }) {
+                throw p.error("'\(pathName(r))' is a list of objects, not an object")
+            }
             try readObject(&p, &r, element: element, depth: depth)
         case 0x5B:
             try readArray(&p, &r, slot: slot, element: element, depth: depth)
@@ -148,6 +151,9 @@ extension Scanner {
             let (integer, isInteger) = try p.readNumber()
             guard let slot else { return }
             let info = rules.fields[slot]
+            if info.kind == .time {
+                throw EventError(offset: valueOffset, message: "field '\(info.name)' is a time, written as an ISO 8601 string, not a number", isSyntax: false)
+            }
             guard isInteger else {
                 throw EventError(offset: valueOffset, message: "field '\(info.name)' is \(info.typeDescription), not a fractional number", isSyntax: false)
             }

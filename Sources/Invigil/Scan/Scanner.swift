@@ -165,7 +165,11 @@ public final class Scanner {
             var index: Int32 = -1
             let names = info.enumValues
             for (i, name) in names.enumerated() where name.utf8.elementsEqual(bytes) { index = Int32(i); break }
-            if index < 0, !validUTF8(bytes) { throw .invalidUTF8(field: info.name) }
+            if index < 0 {
+                if !validUTF8(bytes) { throw .invalidUTF8(field: info.name) }
+                let shown = String(decoding: bytes.prefix(40), as: UTF8.self)
+                throw .wrongType(field: info.name, expected: "one of \(names.joined(separator: ", "))", got: "'\(shown)'")
+            }
             try store(slot, EventValue(element: 0, a: Int64(index), b: 0), append: append, element: element)
         case .time:
             guard let t = CivilTime.parseISO8601(bytes) else {

@@ -1,0 +1,194 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Streaming line splitter over a file descriptor with a cap on line length: a line longer than
+/// `maxLine` is skipped without being held in memory (reported as `.tooLong`). Memory is the
+/// buffer (1 MB) plus at most `maxLine`.
+final class ByteLines {
+    enum Status { case line, tooLong, end }
+
+    private let fd: Int32
+    private let ownsDescriptor: Bool
+    private var buffer: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    private var start = 0
+    private var end = 0
+    private var eof = false
+    let maxLine: Int
+    /// Bytes consumed so far.
+    private(set) var bytesRead = 0
+    /// 1-based number of the line last returned.
+    private(set) var lineNumber = 0
+    /// The line last returned by `next()` (without LF or CRLF); valid until the next call.
+    private(set) var current = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+    /// Length of the line last reported `.tooLong`.
+    private(set) var skippedLength = 0
+    /// False when the input's last line had no line terminator (a possibly truncated file).
+    private(set) var lastLineTerminated = true
+    /// A read error (errno) that ended the input early, if any.
+    private(set) var readError: Int32 = 0
+
+    init(fd: Int32, ownsDescriptor: Bool, maxLine: Int = ArchiveLimits.lineBytes, bufferSize: Int = 1 << 20) {
+        self.fd = fd
+        self.ownsDescriptor = ownsDescriptor
+        self.maxLine = maxLine
+        capacity = bufferSize
+        buffer = .allocate(capacity: bufferSize)
+    }
+
+    /// Opens a file for reading; "-" is standard input.
+    static func open(path: String, maxLine: Int = ArchiveLimits.lineBytes) throws(ArchiveOpenError) -> ByteLines {
+        if path == "-" { return ByteLines(fd: 0, ownsDescriptor: false, maxLine: maxLine) }
+        let fd = openReadable(path)
+        if fd < 0 { throw ArchiveOpenError(path: path, reason: openFailureReason(path)) }
+        return ByteLines(fd: fd, ownsDescriptor: true, maxLine: maxLine)
+    }
+
+    deinit {
+        buffer.deallocate()
+        if ownsDescriptor { _ = Glibc.close(fd) }
+    }
+
+    private func fill() {
+        if start > 0 {
+            let n = end - start
+            if n > 0 { memmove(buffer, buffer + start, n) }
+            start = 0
+            end = n
+        }
+        if end == capacity {
+            let grown = min(capacity * 2, maxLine + 2)
+            if grown > capacity {
+                let b = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
+                b.update(from: buffer, count: end)
+                buffer.deallocate()
+                buffer = b
+                capacity = grown
+            }
+        }
+        while true {
+            let got = Glibc.read(fd, buffer + end, capacity - end)
+            if got < 0 {
+                if errno == EINTR { continue }
+                readError = errno
+                eof = true
+            } else if got == 0 {
+                eof = true
+            } else {
+                end += got
+            }
+            return
+        }
+    }
+
+    func next() -> Status {
+        var searchFrom = start
+        while true {
+            if searchFrom < end, let p = memchr(buffer + searchFrom, 0x0A, end - searchFrom) {
+                let nl = buffer.distance(to: p.assumingMemoryBound(to: UInt8.self))
+                var lineEnd = nl
+                if lineEnd > start, buffer[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+                current = UnsafeBufferPointer(start: buffer + start, count: lineEnd - start)
+                bytesRead += nl + 1 - start
+                start = nl + 1
+                lineNumber += 1
+                return .line
+            }
+            if eof {
+                guard start < end else { return .end }
+                var lineEnd = end
+                if buffer[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+                current = UnsafeBufferPointer(start: buffer + start, count: lineEnd - start)
+                bytesRead += end - start
+                start = end
+                lineNumber += 1
+                lastLineTerminated = false
+                return .line
+            }
+            if end - start >= maxLine + 1 {
+                // Too long: skip to the next newline without keeping the bytes.
+                var skipped = end - start
+                start = 0
+                end = 0
+                while true {
+                    fill()
+                    if let p = memchr(buffer, 0x0A, end) {
+                        let nl = buffer.distance(to: p.assumingMemoryBound(to: UInt8.self))
+                        skipped += nl + 1
+                        start = nl + 1
+                        break
+                    }
+                    skipped += end
+                    end = 0
+                    if eof { lastLineTerminated = false; break }
+                }
+                bytesRead += skipped
+                skippedLength = skipped
+                lineNumber += 1
+                current = UnsafeBufferPointer(start: nil, count: 0)
+                return .tooLong
+            }
+            let scanned = end - start
+            fill()
+            searchFrom = start + scanned
+        }
+    }
+}
+
+/// Opens a path read-only; fails (returns -1, errno set) on folders.
+func openReadable(_ path: String) -> Int32 {
+    let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+    if fd < 0 { return fd }
+    var info = stat()
+    if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
+        Glibc.close(fd)
+        errno = EISDIR
+        return -1
+    }
+    return fd
+}
+
+func openFailureReason(_ path: String) -> String {
+    errno == EISDIR ? "is a directory" : String(cString: strerror(errno))
+}
+
+func isDirectoryPath(_ path: String) -> Bool {
+    var info = stat()
+    return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+}
+
+/// Reads a whole (small) file, refusing files over `limit` bytes. Returns nil and a reason.
+func readSmallFile(_ path: String, limit: Int) -> (bytes: [UInt8]?, size: Int, reason: String?) {
+    let fd = openReadable(path)
+    if fd < 0 { return (nil, 0, openFailureReason(path)) }
+    defer { Glibc.close(fd) }
+    var info = stat()
+    guard fstat(fd, &info) == 0 else { return (nil, 0, String(cString: strerror(errno))) }
+    let size = Int(info.st_size)
+    if size > limit { return (nil, size, "message of \(size) bytes is larger than the limit of \(limit) bytes") }
+    var out = [UInt8](repeating: 0, count: size)
+    var got = 0
+    while got < size {
+        let n = out.withUnsafeMutableBytes { b in Glibc.read(fd, b.baseAddress! + got, size - got) }
+        if n < 0 { if errno == EINTR { continue }; return (nil, size, String(cString: strerror(errno))) }
+        if n == 0 { break }
+        got += n
+    }
+    if got < size { out.removeLast(size - got) }
+    return (out, size, nil)
+}
+
+/// Names of a folder's entries (not "." and ".."), sorted.
+func listDirectory(_ path: String) -> [String] {
+    var names: [String] = []
+    guard let dir = opendir(path) else { return [] }
+    while let entry = readdir(dir) {
+        let name = withUnsafePointer(to: entry.pointee.d_name) {
+            $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+        }
+        if name != "." && name != ".." { names.append(name) }
+    }
+    closedir(dir)
+    return names.sorted()
+}

@@ -1,0 +1,145 @@
+import Testing
+@testable import Invigil
+
+func phones(_ s: String) -> [String] {
+    var out: [String] = []
+    let b = Array(s.utf8)
+    b.withUnsafeBufferPointer { t in Detectors.phones(in: t) { out.append(String(decoding: b[$0..<$1], as: UTF8.self)) } }
+    return out
+}
+
+func emails(_ s: String) -> [String] {
+    var out: [String] = []
+    let b = Array(s.utf8)
+    b.withUnsafeBufferPointer { t in Detectors.emails(in: t) { s, e, _ in out.append(String(decoding: b[s..<e], as: UTF8.self)) } }
+    return out
+}
+
+func urls(_ s: String) -> [(String, String)] {
+    var out: [(String, String)] = []
+    let b = Array(s.utf8)
+    b.withUnsafeBufferPointer { t in
+        Detectors.urls(in: t) { s, e, hs, he in
+            out.append((String(decoding: b[s..<e], as: UTF8.self), String(decoding: b[hs..<he], as: UTF8.self)))
+        }
+    }
+    return out
+}
+
+@Suite("Detectors")
+struct DetectorTests {
+    @Test(arguments: [
+        "07700 900123", "07700900123", "07700-900-123", "07700.900.123", "+44 (0)7700 900123", "+44 7700 900123",
+        "+447700900123", "0044 7700 900123", "0113 496 0000", "(0113) 496 0000", "020 7946 0000", "01632 960123",
+        "+1 202 555 0143", "+33 1 23 45 67 89", "0161 496 0123",
+    ])
+    func validNumbers(_ number: String) {
+        #expect(phones("call " + number + " now") == [number])
+    }
+
+    @Test(arguments: [
+        "0123", "12345", "2024-03-05", "07700 9001", "077009001234567", "+44 12", "100,000", "£1,000.50",
+        "12:40", "0000 000 0000", "ISBN 978-3-16-148410-0", "abc07700900123", "07700900123abc",
+    ])
+    func notNumbers(_ text: String) {
+        #expect(phones(text).isEmpty, "\(text) → \(phones(text))")
+    }
+
+    @Test func twoNumbersSideBySide() {
+        #expect(phones("07700 900123 07700 900124") == ["07700 900123", "07700 900124"])
+        #expect(phones("ring 07700900123, or 0113 496 0000.") == ["07700900123", "0113 496 0000"])
+    }
+
+    @Test func emailAddresses() {
+        #expect(emails("write to jo.smith+x@example.co.uk.") == ["jo.smith+x@example.co.uk"])
+        #expect(emails("a@b") == [])
+        #expect(emails("@handle and user@ and @@") == [])
+        #expect(emails("x@host.c") == [])
+        #expect(emails("first@a.org,second@b.net") == ["first@a.org", "second@b.net"])
+    }
+
+    @Test func urlsAndHosts() {
+        #expect(urls("see https://m.facebook.com/jo?x=1.").map(\.1) == ["m.facebook.com"])
+        #expect(urls("see https://m.facebook.com/jo?x=1.").map(\.0) == ["https://m.facebook.com/jo?x=1"])
+        #expect(urls("www.example.org/page").map(\.1) == ["www.example.org"])
+        #expect(urls("add me snapchat.com/add/jo").map(\.1) == ["snapchat.com"])
+        #expect(urls("version 1.2.3 and e.g. this").isEmpty)
+        #expect(urls("mail jo@example.com").isEmpty)
+    }
+
+    @Test func hostOfField() {
+        func host(_ s: String) -> String {
+            let b = Array(s.utf8)
+            return String(decoding: b.withUnsafeBufferPointer { Detectors.host(ofField: $0) }, as: UTF8.self)
+        }
+        #expect(host("https://User@M.Facebook.com:443/x") == "m.facebook.com")
+        #expect(host("facebook.com.") == "facebook.com")
+        #expect(host("jo@school.example.sch.uk") == "school.example.sch.uk")
+    }
+
+    @Test func hostListsMatchSubdomainsOnly() throws {
+        let rules = try RuleSet.compile(source: """
+            schema { web.host: string  text: text }
+            hosts social { "facebook.com" }
+            rule s { severity info message "m" when social in web.host }
+            rule t { severity info message "m" when social in text }
+            """)
+        let scanner = Scanner(rules: rules)
+        for (host, expected) in [("facebook.com", true), ("m.facebook.com", true), ("notfacebook.com", false), ("facebook.com.evil.org", false)] {
+            scanner.reset()
+            try scanner.setString("web.host", host)
+            scanner.scan()
+            #expect(scanner.findings.map(\.rule) == (expected ? [0] : []), "\(host)")
+        }
+        scanner.reset()
+        try scanner.setString("text", "look https://www.facebook.com/x and notfacebook.com")
+        scanner.scan()
+        #expect(scanner.findings.map(\.rule) == [1])
+        #expect(scanner.matches.map { scanner.excerpt($0) } == ["https://www.facebook.com/x"])
+    }
+}
+
+@Suite("Time")
+struct TimeTests {
+    @Test func parsing() {
+        #expect(CivilTime.parseISO8601("1970-01-01T00:00:00Z") == 0)
+        #expect(CivilTime.parseISO8601("2024-03-05T12:40:00+00:00") == 1_709_642_400)
+        #expect(CivilTime.parseISO8601("2024-03-05T13:40:00+01:00") == 1_709_642_400)
+        #expect(CivilTime.parseISO8601("2024-03-05 12:40") == 1_709_642_400)
+        #expect(CivilTime.parseISO8601("2024-02-30T00:00:00Z") == nil)
+        #expect(CivilTime.parseISO8601("2024-03-05T25:00:00Z") == nil)
+        #expect(CivilTime.parseISO8601("yesterday") == nil)
+        #expect(CivilTime.parseISO8601("2024-03-05T12:40:00+0100") == 1_709_638_800)
+    }
+
+    @Test func londonDaylightSaving() {
+        let london = TimeZoneRule(name: "Europe/London")!
+        // 2024: BST from 31 March 01:00 UTC to 27 October 01:00 UTC.
+        #expect(london.offset(at: CivilTime.parseISO8601("2024-03-31T00:59:59Z")!) == 0)
+        #expect(london.offset(at: CivilTime.parseISO8601("2024-03-31T01:00:00Z")!) == 3600)
+        #expect(london.offset(at: CivilTime.parseISO8601("2024-10-27T00:59:59Z")!) == 3600)
+        #expect(london.offset(at: CivilTime.parseISO8601("2024-10-27T01:00:00Z")!) == 0)
+        let (weekday, minute) = CivilTime.local(CivilTime.parseISO8601("2024-06-03T07:50:00Z")!, in: london)
+        #expect(weekday == 0)  // Monday
+        #expect(minute == 8 * 60 + 50)
+    }
+
+    @Test func schedulesReadInThePacksZone() throws {
+        let rules = try RuleSet.compile(source: """
+            pack p { timezone "Europe/London" }
+            schema { time: time }
+            schedule day { mon-fri 08:45-15:15 }
+            rule r { severity info message "m" when time in day }
+            """)
+        let scanner = Scanner(rules: rules)
+        for (t, expected) in [("2024-06-03T07:50:00Z", true),   // 08:50 BST Monday
+                              ("2024-06-03T07:40:00Z", false),  // 08:40 BST
+                              ("2024-12-02T08:50:00Z", true),   // 08:50 GMT Monday
+                              ("2024-06-01T10:00:00Z", false)]  // Saturday
+        {
+            scanner.reset()
+            try scanner.setString("time", t)
+            #expect((scanner.scan() == 1) == expected, "\(t)")
+        }
+    }
+}
