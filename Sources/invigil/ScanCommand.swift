@@ -91,7 +91,7 @@ struct FindingWriter {
     static func csvCell(_ value: String, into out: inout [UInt8]) {
         var v = Array(value.utf8)
         if let first = v.first, [0x3D, 0x2B, 0x2D, 0x40, 0x09, 0x0D].contains(first) { v.insert(0x27, at: 0) }
-        let needsQuotes = v.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D } || v.first == 0x27
+        let needsQuotes = v.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
         if needsQuotes {
             out.append(0x22)
             for b in v { if b == 0x22 { out.append(0x22) }; out.append(b) }

@@ -1,0 +1,29 @@
+// Additions to the scanner's public API that the C interface (Sources/InvigilC) needs: lookups
+// and read-backs by raw bytes and stable pointers, without allocating. Owned by the C ABI work
+// (issue 3); additive only.
+
+extension Scanner {
+    /// The slot of a field given by its UTF-8 name, without allocating; nil if undeclared.
+    public func slot(ofUTF8 name: UnsafeBufferPointer<UInt8>) -> Int? { slot(of: name) }
+
+    /// A pointer to the bytes of a string or text value, and their count. The pointer stays
+    /// valid until the scanner's event is next modified (set, add, setJSON, reset). Nil for an
+    /// out-of-range field or value, or a field that is not a string or text.
+    public func valuePointer(field: Int, valueIndex: Int) -> (UnsafePointer<UInt8>?, Int)? {
+        guard field >= 0, field < values.count, valueIndex >= 0, valueIndex < values[field].count else { return nil }
+        let kind = rules.fields[field].kind
+        guard kind == .string || kind == .text else { return nil }
+        let v = values[field][valueIndex]
+        let start = Int(v.a), count = Int(v.b)
+        guard start >= 0, count >= 0, start + count <= arena.count else { return nil }
+        return arena.withUnsafeBufferPointer { all in (all.baseAddress.map { $0 + start }, count) }
+    }
+
+    /// The index into `RuleSet.fields[field].enumValues` of an enum value (-1 for a value the
+    /// schema does not list), or nil for an out-of-range field or value or a non-enum field.
+    public func enumValueIndex(field: Int, valueIndex: Int) -> Int? {
+        guard field >= 0, field < values.count, valueIndex >= 0, valueIndex < values[field].count else { return nil }
+        guard rules.fields[field].kind == .enumeration else { return nil }
+        return Int(values[field][valueIndex].a)
+    }
+}

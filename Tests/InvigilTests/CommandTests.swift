@@ -1,0 +1,196 @@
+import Foundation
+import Testing
+
+/// End-to-end tests of the `invigil` command, run as a separate process.
+@Suite("Command end to end", .serialized)
+struct CommandTests {
+    static let repoRoot: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    static var binary: String {
+        let candidates = [
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("invigil").path,
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("invigil").path,
+            repoRoot + "/.build/debug/invigil",
+        ]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates.last!
+    }
+
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static func run(_ arguments: [String], stdin: String? = nil) throws -> Run {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: repoRoot)
+        var env = ProcessInfo.processInfo.environment
+        env["NO_COLOR"] = "1"
+        process.environment = env
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                   stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    static func temporaryFile(_ name: String, _ contents: String) throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("invigil-tests-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let path = dir.appendingPathComponent(name).path
+        try contents.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    static let rules = """
+        pack demo { code "DEMO" }
+        schema {
+            id: string
+            school: string
+            author.role: enum(staff, pupil)
+            text: text
+        }
+        phrases offer { "text me" }
+        rule contact {
+            clauses DEMO-01
+            severity serious
+            action "Tell the head"
+            message "Contact offered."
+            when author.role == staff and (offer in text or phone in text)
+            example flag { "author": {"role": "staff"}, "text": "text me" }
+            example pass { "author": {"role": "pupil"}, "text": "text me" }
+        }
+        """
+
+    @Test func checkReportsEveryError() throws {
+        let path = try CommandTests.temporaryFile("bad.rules", """
+            schema { author.role: enum(staff, pupil)  text: text }
+            rule a { severity breach message "m" when author.rol == staff }
+            rule b { severity serius message "m" when author.role == staf }
+            rule c { severity info message "m" when nothing in text }
+            rule d { severity info message "m" when text == 3 }
+            """)
+        let r = try CommandTests.run(["check", path])
+        #expect(r.status == 2)
+        let errors = r.stdout.split(separator: "\n").filter { $0.contains(": error: ") }
+        #expect(errors.count == 5, "\(r.stdout)")
+        #expect(errors.allSatisfy { $0.hasPrefix(Substring(path + ":")) })
+        #expect(r.stdout.contains("\(path):2:43: error: unknown field 'author.rol'; did you mean 'author.role'?"))
+    }
+
+    @Test func checkAndTestTheBundledPacks() throws {
+        let check = try CommandTests.run(["check", "packs/"])
+        #expect(check.status == 0, "\(check.stdout)")
+        let test = try CommandTests.run(["test", "packs/"])
+        #expect(test.status == 0)
+        let last = test.stdout.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(last.hasSuffix(" passed, 0 failed"), "\(last)")
+    }
+
+    @Test func failingExampleIsReportedWithItsLocation() throws {
+        let path = try CommandTests.temporaryFile("failing.rules", CommandTests.rules.replacingOccurrences(
+            of: "example pass { \"author\": {\"role\": \"pupil\"}", with: "example pass { \"author\": {\"role\": \"staff\"}"))
+        let r = try CommandTests.run(["test", path])
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("\(path):16:18: error: example pass of rule 'demo/contact' was flagged"))
+        #expect(r.stdout.hasSuffix("1 passed, 1 failed\n"))
+    }
+
+    @Test func scanReportsMalformedLinesAndReconciles() throws {
+        let rules = try CommandTests.temporaryFile("demo.rules", CommandTests.rules)
+        let archive = try CommandTests.temporaryFile("archive.jsonl", """
+            {"id":"e1","author":{"role":"staff"},"text":"text me on 07700 900123"}
+            {"id":"e2","author":{"role":"staff"},"text":"see you tomorrow"}
+            this is not json
+            {"id":"e4","author":{"role":"teacher"},"text":"text me"}
+
+            {"author":{"role":"staff"},"text":"text me"}
+            {"id":"e7","author":{"role":"staff"},"text":"cut off
+            """)
+        let r = try CommandTests.run(["scan", "--rules", rules, "--format", "jsonl", archive])
+        #expect(r.status == 1)
+        let findings = r.stdout.split(separator: "\n")
+        #expect(findings.count == 2)
+        #expect(findings[0].contains("\"event\":\"e1\""))
+        #expect(findings[0].contains("\"source\":\"\(archive):1\""))
+        #expect(findings[0].contains("\"clauses\":[\"DEMO-01\"]"))
+        #expect(findings[0].contains("\"excerpt\":\"07700 900123\""))
+        #expect(findings[1].contains("\"event\":\"\(archive):6\""))  // no id: derived from the source
+        #expect(r.stderr.contains("\(archive):3: error: "))
+        #expect(r.stderr.contains("\(archive):4: error: "))
+        #expect(r.stderr.contains("\(archive):7: error: "))
+        let last = r.stderr.split(separator: "\n").last.map(String.init)
+        #expect(last == "invigil: read 6, scanned 3, rejected 3, findings 2")
+        let strict = try CommandTests.run(["scan", "--rules", rules, "--strict", archive])
+        #expect(strict.status == 2)
+    }
+
+    @Test func outputIsIdenticalForEveryJobCount() throws {
+        let rules = try CommandTests.temporaryFile("demo2.rules", CommandTests.rules)
+        var lines: [String] = []
+        for i in 0..<5000 {
+            lines.append(i % 7 == 0 ? "broken \(i)" : "{\"id\":\"e\(i)\",\"author\":{\"role\":\"\(i % 2 == 0 ? "staff" : "pupil")\"},\"text\":\"\(i % 3 == 0 ? "text me" : "hello")\"}")
+        }
+        let archive = try CommandTests.temporaryFile("many.jsonl", lines.joined(separator: "\n"))
+        let one = try CommandTests.run(["scan", "--rules", rules, "--jobs", "1", archive])
+        let two = try CommandTests.run(["scan", "--rules", rules, "--jobs", "2", archive])
+        let four = try CommandTests.run(["scan", "--rules", rules, "--jobs", "4", archive])
+        #expect(one.stdout == two.stdout)
+        #expect(one.stdout == four.stdout)
+        #expect(one.stderr.split(separator: "\n").filter { $0.contains("error") } == two.stderr.split(separator: "\n").filter { $0.contains("error") })
+        #expect(one.stdout.split(separator: "\n").count == (0..<5000).filter { $0 % 7 != 0 && $0 % 2 == 0 && $0 % 3 == 0 }.count)
+    }
+
+    @Test func csvIsSafeForSpreadsheets() throws {
+        let rules = try CommandTests.temporaryFile("demo3.rules", CommandTests.rules)
+        let r = try CommandTests.run(["scan", "--rules", rules, "--format", "csv", "-"],
+                                     stdin: "{\"id\":\"=HYPERLINK(1)\",\"author\":{\"role\":\"staff\"},\"text\":\"text me, \\\"now\\\"\"}\n")
+        let rows = r.stdout.split(separator: "\r\n")
+        #expect(rows.first == "event,source,rule,clauses,severity,action,message,excerpt")
+        #expect(rows.count == 2)
+        #expect(rows[1].hasPrefix("'=HYPERLINK(1),<stdin>:1,demo/contact,DEMO-01,serious,Tell the head,Contact offered.,text me"))
+    }
+
+    @Test func unusableInputsExitTwo() throws {
+        let missing = try CommandTests.run(["scan", "--rules", try CommandTests.temporaryFile("demo4.rules", CommandTests.rules), "/nonexistent/x.jsonl"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("/nonexistent/x.jsonl"))
+        let badRules = try CommandTests.run(["scan", "--rules", try CommandTests.temporaryFile("bad2.rules", "rule {"), "-"], stdin: "")
+        #expect(badRules.status == 2)
+        let unknown = try CommandTests.run(["scan", "--frobnicate"])
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.contains("unknown option --frobnicate"))
+    }
+
+    @Test func explainShowsConditions() throws {
+        let rules = try CommandTests.temporaryFile("demo5.rules", CommandTests.rules)
+        let event = try CommandTests.temporaryFile("event.json", "{\"author\":{\"role\":\"staff\"},\"text\":\"text me\"}")
+        let r = try CommandTests.run(["explain", "--rules", rules, event])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("FIRES  demo/contact"))
+        #expect(r.stdout.contains("✓ author.role == staff"))
+        #expect(r.stdout.contains("✓ offer in text   [1 match: \"text me\"@0]"))
+        #expect(r.stdout.contains("✗ phone in text"))
+    }
+
+    @Test func sampleArchiveScansWithBundledPacks() throws {
+        let r = try CommandTests.run(["scan", "--format", "jsonl", "examples/sample/"])
+        #expect(r.status == 1)
+        let last = r.stderr.split(separator: "\n").last.map(String.init) ?? ""
+        let numbers = last.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+        #expect(numbers.count == 4 && numbers[0] == numbers[1] + numbers[2] && numbers[0] >= 200, "\(last)")
+    }
+}

@@ -1,0 +1,46 @@
+import Dispatch
+import Testing
+@testable import Invigil
+
+/// One shared rule set, one scanner per thread: the same findings as one thread. Run under
+/// `swift test --sanitize=thread --filter Concurrency` by scripts/test-all.
+@Suite("Concurrency")
+struct ConcurrencyTests {
+    final class Box: @unchecked Sendable {
+        var results: [[String]]
+        init(_ n: Int) { results = Array(repeating: [], count: n) }
+    }
+
+    static func findings(_ scanner: Scanner, _ events: ArraySlice<[UInt8]>) -> [String] {
+        var out: [String] = []
+        for e in events {
+            guard (try? scanner.scanJSON(e)) != nil else { out.append("rejected"); continue }
+            for f in scanner.findings {
+                out.append("\(f.rule):" + scanner.matches[f.matches].map { "\($0.start)-\($0.end)" }.joined(separator: ","))
+            }
+        }
+        return out
+    }
+
+    @Test func sharedRulesPerThreadScanners() throws {
+        let rules = try RuleSet.load(paths: [CommandTests.repoRoot + "/packs"])
+        var events: [[UInt8]] = []
+        let texts = ["text me on 07700 900123", "hello class", "add me on snap x", "our little secret, don't tell your mum",
+                     "see https://facebook.com/x", "email me at jo@example.com", "{broken"]
+        for i in 0..<4000 {
+            let text = texts[i % texts.count]
+            if text.hasPrefix("{") { events.append(Array("{broken".utf8)); continue }
+            events.append(Array("{\"id\":\"e\(i)\",\"type\":\"direct_message\",\"author\":{\"role\":\"staff\"},\"account\":{\"kind\":\"personal\"},\"recipients\":[{\"role\":\"\(i % 2 == 0 ? "pupil" : "parent")\"}],\"text\":\"\(text)\"}".utf8))
+        }
+        let single = ConcurrencyTests.findings(Scanner(rules: rules), events[...])
+        #expect(single.count > 1000)
+        let threads = 4
+        let box = Box(threads)
+        let chunk = events.count / threads
+        DispatchQueue.concurrentPerform(iterations: threads) { t in
+            let scanner = Scanner(rules: rules)
+            box.results[t] = ConcurrencyTests.findings(scanner, events[(t * chunk)..<((t + 1) * chunk)])
+        }
+        #expect(box.results.flatMap { $0 } == single)
+    }
+}
