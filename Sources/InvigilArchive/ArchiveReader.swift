@@ -25,23 +25,146 @@ public struct ArchiveOpenError: Error, CustomStringConvertible {
 
 /// Opens one input (a file, a folder, or "-" for standard input) in the given format.
 public func openArchive(path: String, format: ArchiveFormat) throws(ArchiveOpenError) -> any ArchiveSource {
+    try openArchive(path: path, format: format, options: ArchiveOptions())
+}
+
+/// Opens one input with reader options (CSV column map, people directory, chat date order).
+public func openArchive(path: String, format: ArchiveFormat, options: ArchiveOptions) throws(ArchiveOpenError) -> any ArchiveSource {
     let chosen = format == .auto ? detectFormat(path: path) : format
     switch chosen {
     case .jsonl, .auto:
         return try JSONLSource(path: path)
-    default:
-        throw ArchiveOpenError(path: path, reason: "the \(chosen.rawValue) reader is not available in this build")
+    case .csv:
+        return try CSVSource(path: path, options: options.csv, directory: options.directory)
+    case .mbox:
+        return try MboxSource(path: path, directory: options.directory, options: options.mail)
+    case .eml:
+        return try EMLSource(path: path, directory: options.directory)
+    case .maildir:
+        return try MaildirSource(path: path, directory: options.directory)
+    case .whatsapp:
+        return try WhatsAppSource(path: path, options: options.whatsApp, directory: options.directory)
     }
 }
 
-/// Picks a format by extension (and, for files without a telling extension, by content).
+/// Picks a format by extension and, for `.txt` files and files without a telling extension, by
+/// content: a folder is a Maildir; `From ` at the start is an mbox; a line that starts with a
+/// date and time is a WhatsApp export; mail header lines are an .eml; `{` is JSONL; a first line
+/// with commas or tabs is CSV. Anything else is read as JSONL (and its lines rejected one by one).
 public func detectFormat(path: String) -> ArchiveFormat {
     let lower = path.lowercased()
-    if lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson") || lower.hasSuffix(".json") || path == "-" { return .jsonl }
-    if lower.hasSuffix(".csv") { return .csv }
+    if path == "-" { return .jsonl }
+    if isDirectoryPath(path) { return .maildir }
+    if lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson") || lower.hasSuffix(".json") { return .jsonl }
+    if lower.hasSuffix(".csv") || lower.hasSuffix(".tsv") || lower.hasSuffix(".tab") { return .csv }
     if lower.hasSuffix(".mbox") || lower.hasSuffix(".mbx") { return .mbox }
     if lower.hasSuffix(".eml") { return .eml }
-    return .jsonl
+    return sniffFormat(path: path) ?? .jsonl
+}
+
+/// The format the first 64 KB of a file suggest, or nil.
+func sniffFormat(path: String) -> ArchiveFormat? {
+    let fd = openReadable(path)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var head = [UInt8](repeating: 0, count: 1 << 16)
+    let got = head.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+    guard got > 0 else { return nil }
+    head.removeLast(head.count - got)
+    // First non-blank lines.
+    var lines: [ArraySlice<UInt8>] = []
+    for l in head.split(separator: 0x0A, omittingEmptySubsequences: true) {
+        var line = l
+        if line.last == 0x0D { line = line.dropLast() }
+        if line.allSatisfy(isSpace) { continue }
+        lines.append(line)
+        if lines.count >= 5 { break }
+    }
+    guard let first = lines.first else { return nil }
+    if first.starts(with: Array("From ".utf8)) { return .mbox }
+    let firstTrimmed = trimmed(first)
+    if firstTrimmed.first == 0x7B { return .jsonl }
+    for line in lines.prefix(3) {
+        let isHeader = Array(line).withUnsafeBufferPointer { parseChatHeader($0) != nil }
+        if isHeader { return .whatsapp }
+    }
+    // Mail: a header line "Name: value" with a name of printable ASCII and no spaces.
+    if let colon = first.firstIndex(of: 0x3A), colon > first.startIndex,
+        first[first.startIndex..<colon].allSatisfy({ $0 > 0x20 && $0 < 0x7F }),
+        lines.count == 1 || lines.dropFirst().first.map({ l in
+            (l.first == 0x20 || l.first == 0x09) || (l.firstIndex(of: 0x3A).map { c in l[l.startIndex..<c].allSatisfy { $0 > 0x20 && $0 < 0x7F } } ?? false)
+        }) == true
+    {
+        return .eml
+    }
+    if first.contains(0x2C) || first.contains(0x09) { return .csv }
+    return nil
+}
+
+/// Reader options, from the command line (`apply(option:value:)`) or set directly.
+public struct ArchiveOptions: Sendable {
+    public var csv = CSVOptions()
+    public var whatsApp = WhatsAppOptions()
+    public var mail = MailOptions()
+    /// `--directory FILE`: roles for authors and recipients of mail, chat and CSV events.
+    public var directory: PeopleDirectory? = nil
+
+    public init() {}
+
+    /// The command-line options this module understands, with their help lines.
+    public static let help: [(option: String, meaning: String)] = [
+        ("--map COLUMN=FIELD", "CSV column to event field (or author, recipients, message, ignore); repeatable"),
+        ("--directory FILE", "CSV of people (address,name,role[,relation]) giving authors and recipients their roles"),
+        ("--set FIELD=VALUE", "set a field on every CSV event (e.g. type=sms); repeatable"),
+        ("--csv-delimiter C", "CSV cell separator: , ; | or tab (tab also turns quoting off)"),
+        ("--csv-columns A,B,...", "the CSV has no header row; name its columns"),
+        ("--date-order auto|day-first|month-first", "how to read 01/02/2020 in chat exports and CSV dates (auto: per file)"),
+        ("--chat-timezone ZONE", "zone of chat export times (Europe/London, UTC, +01:00); default Europe/London"),
+    ]
+
+    /// Applies one option of `help` (`value` is its argument). Returns false for an option that is
+    /// not a reader option; throws (with the option as `path`) for a bad value.
+    public mutating func apply(option: String, value: String) throws(ArchiveOpenError) -> Bool {
+        func pair(_ v: String) throws(ArchiveOpenError) -> (String, String) {
+            guard let eq = v.firstIndex(of: "="), eq != v.startIndex else {
+                throw ArchiveOpenError(path: option, reason: "needs NAME=VALUE, got '\(v)'")
+            }
+            return (String(v[..<eq]), String(v[v.index(after: eq)...]))
+        }
+        switch option {
+        case "--map":
+            let (k, v) = try pair(value)
+            csv.map[k] = v
+        case "--set":
+            let (k, v) = try pair(value)
+            csv.constants[k] = v
+        case "--directory":
+            directory = try PeopleDirectory(path: value)
+        case "--csv-delimiter":
+            switch value {
+            case "tab", "\\t", "\t": csv.delimiter = 0x09; csv.quoting = false
+            case ",", ";", "|": csv.delimiter = value.utf8.first!
+            default: throw ArchiveOpenError(path: option, reason: "expected , ; | or tab, got '\(value)'")
+            }
+        case "--csv-columns":
+            csv.header = false
+            csv.columns = value.split(separator: ",").map { String($0).trimmingSpaces() }
+        case "--date-order":
+            guard let order = WhatsAppOptions.DateOrder(rawValue: value) else {
+                throw ArchiveOpenError(path: option, reason: "expected auto, day-first or month-first, got '\(value)'")
+            }
+            whatsApp.dateOrder = order
+            csv.dayFirst = order != .monthFirst
+        case "--chat-timezone":
+            guard let zone = TimeZoneRule(name: value) else {
+                throw ArchiveOpenError(path: option, reason: "unknown zone '\(value)' (Europe/London, UTC, or an offset such as +01:00)")
+            }
+            whatsApp.timeZone = zone
+        default:
+            return false
+        }
+        return true
+    }
 }
 
 /// Buffered line reader over a file descriptor: lines of any length, no whole-file read.

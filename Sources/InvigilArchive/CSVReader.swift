@@ -1,0 +1,452 @@
+/// Options of the CSV reader.
+public struct CSVOptions: Sendable {
+    /// `--map column=field`: column name (as in the header) → event field (dotted name) or one of
+    /// the special targets `author` (a From-style cell: address and/or name), `recipients` (an
+    /// address list), `message` (the cell is a whole RFC 822 message, parsed like an .eml file),
+    /// `ignore`. Overrides the automatic mapping.
+    public var map: [String: String] = [:]
+    /// Cell separator: `,` by default, tab for `.tsv` files.
+    public var delimiter: UInt8 = 0x2C
+    /// RFC 4180 quoting (`"a, b"`, `""` for a quote, line breaks inside quotes). Off for TSV.
+    public var quoting = true
+    /// False: the first row is data; the columns are then named by `columns`, or `1`, `2`, ...
+    public var header = true
+    public var columns: [String] = []
+    /// Fields set on every event (`type` = `sms`, ...), under the cells' own values.
+    public var constants: [String: String] = [:]
+    /// Dates written `01/02/2024`: day first (UK) unless false.
+    public var dayFirst = true
+
+    public init(map: [String: String] = [:]) { self.map = map }
+}
+
+/// The low-level row parser: RFC 4180 records over a streaming line reader. A quoted cell that is
+/// not closed by the end of the file, within `ArchiveLimits.csvRecordLines` lines or
+/// `ArchiveLimits.csvRecordBytes` bytes, rejects its record; reading then resumes on the line
+/// after the record's first line, so one stray quote costs one record.
+final class CSVRowReader {
+    enum Row {
+        case cells(line: Int, [String])
+        case rejected(line: Int, String)
+    }
+
+    let lines: ByteLines
+    let options: CSVOptions
+    private var replay: [(Int, [UInt8])] = []  // lines to read again, in reverse order
+    private var replayLastTerminated = true
+
+    init(path: String, options: CSVOptions) throws(ArchiveOpenError) {
+        lines = try ByteLines.open(path: path)
+        self.options = options
+    }
+
+    private enum Raw { case line(Int, UnsafeBufferPointer<UInt8>), tooLong(Int), end }
+
+    private var replayBuffer: [UInt8] = []
+    private func nextRaw() -> Raw {
+        if let (n, bytes) = replay.popLast() {
+            replayBuffer = bytes
+            return replayBuffer.withUnsafeBufferPointer { .line(n, $0) }  // valid while replayBuffer is unchanged
+        }
+        switch lines.next() {
+        case .line: return .line(lines.lineNumber, lines.current)
+        case .tooLong: return .tooLong(lines.lineNumber)
+        case .end: return .end
+        }
+    }
+
+    func nextRow() -> Row? {
+        var cells: [String] = []
+        var cell: [UInt8] = []
+        var recordLines: [(Int, [UInt8])] = []
+        var recordBytes = 0
+        var firstLine = 0
+        var inQuotes = false
+        var quotedCell = false
+        var afterClosingQuote = false
+        let delimiter = options.delimiter
+        let quoting = options.quoting
+
+        func finishCell() -> String? {
+            if cell.contains(0) { return nil }
+            guard firstInvalidUTF8(cell) == nil else { return nil }
+            let s = String(decoding: cell, as: UTF8.self)
+            cell.removeAll(keepingCapacity: true)
+            return s
+        }
+
+        while true {
+            let raw = nextRaw()
+            var lineNumber = 0
+            var line = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+            switch raw {
+            case .end:
+                if inQuotes {
+                    return rejectAndReplay(recordLines, firstLine: firstLine, reason: "quoted cell not closed before the end of the file")
+                }
+                return nil
+            case .tooLong(let n):
+                if firstLine == 0 {
+                    return .rejected(line: n, "line longer than \(ArchiveLimits.lineBytes) bytes")
+                }
+                return rejectAndReplay(recordLines, firstLine: firstLine, reason: "record has a line longer than \(ArchiveLimits.lineBytes) bytes")
+            case .line(let n, let l):
+                lineNumber = n
+                line = l
+            }
+            if firstLine == 0 {
+                if line.isEmpty || line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) && delimiter != 0x09 { continue }  // blank lines are not records
+                firstLine = lineNumber
+            } else {
+                recordBytes += line.count
+                if recordLines.count >= ArchiveLimits.csvRecordLines || recordBytes > ArchiveLimits.csvRecordBytes {
+                    recordLines.append((lineNumber, Array(line)))
+                    return rejectAndReplay(recordLines, firstLine: firstLine, reason: "quoted cell not closed within \(ArchiveLimits.csvRecordLines) lines or \(ArchiveLimits.csvRecordBytes) bytes")
+                }
+            }
+            var i = 0
+            let n = line.count
+            while i < n {
+                let c = line[i]
+                if inQuotes {
+                    if c == 0x22 {
+                        if i + 1 < n, line[i + 1] == 0x22 { cell.append(0x22); i += 2; continue }
+                        inQuotes = false
+                        afterClosingQuote = true
+                        i += 1
+                        continue
+                    }
+                    // Copy a run of ordinary bytes at once.
+                    var j = i + 1
+                    while j < n, line[j] != 0x22 { j += 1 }
+                    cell.append(contentsOf: UnsafeBufferPointer(rebasing: line[i..<j]))
+                    i = j
+                    continue
+                }
+                if c == delimiter {
+                    guard let s = finishCell() else { return badCell(firstLine) }
+                    cells.append(s)
+                    if cells.count > ArchiveLimits.csvColumns { return skipRecord(firstLine, "more than \(ArchiveLimits.csvColumns) cells") }
+                    quotedCell = false
+                    afterClosingQuote = false
+                    i += 1
+                    continue
+                }
+                if c == 0x22, quoting, cell.isEmpty, !quotedCell, !afterClosingQuote {
+                    inQuotes = true
+                    quotedCell = true
+                    i += 1
+                    continue
+                }
+                var j = i + 1
+                while j < n, line[j] != delimiter { j += 1 }
+                cell.append(contentsOf: UnsafeBufferPointer(rebasing: line[i..<j]))
+                i = j
+            }
+            if inQuotes {
+                cell.append(0x0A)
+                recordLines.append((lineNumber, Array(line)))
+                continue
+            }
+            guard let s = finishCell() else { return badCell(firstLine) }
+            cells.append(s)
+            return .cells(line: firstLine, cells)
+        }
+    }
+
+    private func badCell(_ line: Int) -> Row {
+        skipRecord(line, "invalid UTF-8 or NUL byte in a cell")
+    }
+
+    /// Rejects the record and drops the rest of its current line.
+    private func skipRecord(_ line: Int, _ reason: String) -> Row {
+        .rejected(line: line, reason)
+    }
+
+    private func rejectAndReplay(_ recordLines: [(Int, [UInt8])], firstLine: Int, reason: String) -> Row {
+        // recordLines holds the record's lines from its first (only when it spans lines).
+        replay.append(contentsOf: recordLines.dropFirst().reversed())
+        return .rejected(line: firstLine, reason)
+    }
+
+    var bytesRead: Int { lines.bytesRead }
+}
+
+/// CSV with a header: each record becomes an event, columns mapped to fields by name. See
+/// `CSVOptions` and `CSVSource.mapping(for:)` for the names understood.
+public final class CSVSource: ArchiveSource, ArchiveNotes {
+    enum Target: Equatable {
+        case field(String)
+        case author
+        case recipients
+        case time
+        case message
+        case messageOrText
+        case ignore
+    }
+
+    let name: String
+    let rows: CSVRowReader
+    let options: CSVOptions
+    let directory: PeopleDirectory?
+    let mail = MailParser()
+    private var targets: [Target] = []
+    private var columnNames: [String] = []
+    private var headerRead = false
+    public var bytesRead: Int { rows.bytesRead }
+    public var notes: [String: Int] { mail.notes }
+
+    public init(path: String, options: CSVOptions = CSVOptions(), directory: PeopleDirectory? = nil) throws(ArchiveOpenError) {
+        var opts = options
+        let lower = path.lowercased()
+        if (lower.hasSuffix(".tsv") || lower.hasSuffix(".tab")) && opts.delimiter == 0x2C { opts.delimiter = 0x09; opts.quoting = false }
+        name = path == "-" ? "<stdin>" : path
+        rows = try CSVRowReader(path: path, options: opts)
+        self.options = opts
+        self.directory = directory
+        if !opts.header {
+            setColumns(opts.columns)
+            headerRead = true
+        }
+    }
+
+    static let listFields: Set<String> = [
+        "recipients.id", "recipients.name", "recipients.address", "recipients.role", "recipients.status", "recipients.family",
+        "approval", "attachments.kind", "attachments.depicts", "attachments.labels", "attachments.capture_device", "attachments.consent",
+    ]
+    static let boolFields: Set<String> = ["recipients.family", "attachments.consent"]
+    static let knownFields: Set<String> = [
+        "id", "school", "type", "action", "time", "author.id", "author.name", "author.role", "author.status", "account.kind",
+        "account.platform", "account.handle", "account.display_name", "account.email", "audience.scope", "device", "location",
+        "subject", "text", "profile.bio", "profile.workplace", "profile.job_title", "profile.visibility", "web.url", "web.host",
+        "web.category", "web.outcome",
+    ]
+
+    /// The automatic mapping of a header name: the event field of that dotted name, or an alias.
+    static func mapping(for header: String) -> Target {
+        let h = header.trimmingSpaces().lowercased()
+        if h == "time" { return .time }
+        if knownFields.contains(h) || listFields.contains(h) { return .field(h) }
+        let key = String(h.map { $0 == " " || $0 == "-" ? "_" : $0 })
+        switch key {
+        case "body", "content", "text_body", "msg", "sms", "post", "comment", "message_text", "message_body": return .field("text")
+        case "message": return .messageOrText
+        case "from", "sender", "author", "from_address", "sender_email", "sender_name", "user", "username_from": return .author
+        case "to", "cc", "bcc", "recipient", "recipients", "to_address", "receiver": return .recipients
+        case "date", "timestamp", "datetime", "date_time", "sent", "sent_at", "created", "created_at", "posted", "posted_at": return .time
+        case "subject", "title": return .field("subject")
+        case "message_id", "msgid", "msg_id", "event_id": return .field("id")
+        case "email", "email_address": return .field("account.email")
+        case "handle", "username", "screen_name": return .field("account.handle")
+        case "platform", "network", "service": return .field("account.platform")
+        case "role": return .field("author.role")
+        case "url", "link": return .field("web.url")
+        case "host", "domain": return .field("web.host")
+        case "category": return .field("web.category")
+        case "attachment", "attachments", "media", "media_type": return .field("attachments.kind")
+        default: return .ignore
+        }
+    }
+
+    static func target(named value: String) -> Target {
+        switch value.lowercased() {
+        case "author", "from": return .author
+        case "recipients", "to": return .recipients
+        case "time": return .time
+        case "message", "rfc822", "email-message", "eml": return .message
+        case "ignore", "-", "": return .ignore
+        default: return .field(value)
+        }
+    }
+
+    private func setColumns(_ names: [String]) {
+        columnNames = names
+        targets = names.map { column in
+            if let t = options.map[column] ?? options.map.first(where: { $0.key.lowercased() == column.lowercased() })?.value {
+                return Self.target(named: t)
+            }
+            return Self.mapping(for: column)
+        }
+    }
+
+    public func next() -> ArchiveRecord? {
+        while let row = rows.nextRow() {
+            switch row {
+            case .rejected(let line, let reason):
+                return ArchiveRecord(source: "\(name):\(line)", payload: .rejected(reason))
+            case .cells(let line, let cells):
+                if !headerRead {
+                    headerRead = true
+                    setColumns(options.columns.isEmpty ? cells : options.columns)
+                    if options.columns.isEmpty { continue }
+                }
+                if columnNames.isEmpty { setColumns((1...cells.count).map { String($0) }) }
+                let source = "\(name):\(line)"
+                guard cells.count == columnNames.count else {
+                    return ArchiveRecord(source: source, payload: .rejected("expected \(columnNames.count) cells, found \(cells.count)"))
+                }
+                switch event(cells) {
+                case .success(var fields):
+                    directory?.apply(to: &fields)
+                    return ArchiveRecord(source: source, payload: .fields(fields))
+                case .failure(let e):
+                    return ArchiveRecord(source: source, payload: .rejected(e.reason))
+                }
+            }
+        }
+        return nil
+    }
+
+    private func event(_ cells: [String]) -> Result<[ArchiveField], MailError> {
+        var fields: [ArchiveField] = []
+        for (k, v) in options.constants.sorted(by: { $0.key < $1.key }) {
+            fields.append(ArchiveField(k, .string(v), list: Self.listFields.contains(k)))
+        }
+        var recipient: Int32 = 0
+        var listCounts: [String: Int32] = [:]
+        for (i, cell) in cells.enumerated() {
+            let value = cell
+            if value.isEmpty { continue }
+            switch targets[i] {
+            case .ignore:
+                continue
+            case .field(let f):
+                if Self.listFields.contains(f) {
+                    for part in value.split(separator: ";") {
+                        let p = part.trimmingCharacters()
+                        if p.isEmpty { continue }
+                        let e = listCounts[f, default: 0]
+                        listCounts[f] = e + 1
+                        if Self.boolFields.contains(f) {
+                            guard let b = parseBool(p) else { return .failure(MailError(reason: "column '\(columnNames[i])': '\(p)' is not true or false")) }
+                            fields.append(ArchiveField(f, .bool(b), element: e, list: true))
+                        } else {
+                            fields.append(ArchiveField(f, .string(f == "attachments.kind" ? normalizeKind(p) : p), element: e, list: true))
+                        }
+                    }
+                } else if f == "time" {
+                    guard let t = normalizeTime(value, dayFirst: options.dayFirst) else {
+                        return .failure(MailError(reason: "column '\(columnNames[i])': unreadable time '\(value.prefix(40))'"))
+                    }
+                    fields.append(ArchiveField("time", .string(t)))
+                } else if Self.boolFields.contains(f) {
+                    guard let b = parseBool(value) else { return .failure(MailError(reason: "column '\(columnNames[i])': '\(value)' is not true or false")) }
+                    fields.append(ArchiveField(f, .bool(b)))
+                } else {
+                    fields.append(ArchiveField(f, .string(f == "author.role" || f == "type" || f == "action" ? value.trimmingCharacters().lowercased() : value)))
+                }
+            case .time:
+                guard let t = normalizeTime(value, dayFirst: options.dayFirst) else {
+                    return .failure(MailError(reason: "column '\(columnNames[i])': unreadable time '\(value.prefix(40))'"))
+                }
+                fields.append(ArchiveField("time", .string(t)))
+            case .author:
+                let list = parseAddressList(Array(value.utf8)[...])
+                if let a = list.first {
+                    if !a.address.isEmpty { fields.append(ArchiveField("account.email", .string(a.address))) }
+                    if !a.name.isEmpty { fields.append(ArchiveField("author.name", .string(a.name))) }
+                } else {
+                    fields.append(ArchiveField("author.name", .string(value)))
+                }
+            case .recipients:
+                for a in parseAddressList(Array(value.utf8)[...]) {
+                    if !a.address.isEmpty { fields.append(ArchiveField("recipients.address", .string(a.address), element: recipient, list: true)) }
+                    if !a.name.isEmpty { fields.append(ArchiveField("recipients.name", .string(a.name), element: recipient, list: true)) }
+                    recipient += 1
+                }
+            case .message, .messageOrText:
+                if targets[i] == .messageOrText && !looksLikeMessage(value) {
+                    fields.append(ArchiveField("text", .string(value)))
+                    continue
+                }
+                do {
+                    let parsed = try mail.parse(Array(value.utf8))
+                    // The message's own fields first; cells of other columns override them.
+                    fields.insert(contentsOf: parsed, at: 0)
+                } catch {
+                    return .failure(MailError(reason: "column '\(columnNames[i])': \(error.reason)"))
+                }
+            }
+        }
+        return .success(fields)
+    }
+}
+
+private let messageHeaderStarts = ["message-id:", "from:", "date:", "received:", "return-path:", "subject:", "to:", "mime-version:", "delivered-to:"]
+
+/// A cell that starts with a mail header line and has a blank line (headers, then body).
+func looksLikeMessage(_ s: String) -> Bool {
+    let head = s.utf8.prefix(32)
+    guard messageHeaderStarts.contains(where: { head.hasPrefixCI($0) }) else { return false }
+    return true
+}
+
+func parseBool(_ s: String) -> Bool? {
+    switch s.trimmingCharacters().lowercased() {
+    case "true", "yes", "y", "1": return true
+    case "false", "no", "n", "0": return false
+    default: return nil
+    }
+}
+
+func normalizeKind(_ s: String) -> String {
+    let l = s.lowercased()
+    if ["image", "video", "audio", "document"].contains(l) { return l }
+    if l.contains("/") { return attachmentKind(type: l, filename: nil) }
+    return kindForFileName(l) ?? (kindForFileName("x." + l) ?? l)
+}
+
+extension StringProtocol {
+    func trimmingCharacters() -> String { String(self).trimmingSpaces() }
+}
+
+/// A time cell as ISO 8601 with offset: ISO 8601 as it is (a space instead of `T` allowed), RFC 5322
+/// dates, `dd/mm/yyyy hh:mm[:ss]` (or month first), Unix seconds or milliseconds. Times without an
+/// offset are UTC. Nil when unreadable.
+func normalizeTime(_ raw: String, dayFirst: Bool) -> String? {
+    let s = raw.trimmingSpaces()
+    var u = Array(s.utf8)
+    if u.count >= 10, u[4] == 0x2D, u[7] == 0x2D {
+        if u.count > 10, u[10] == 0x20 { u[10] = 0x54 }
+        if u.count == 10 { u += Array("T00:00:00".utf8) }
+        let candidate = String(decoding: u, as: UTF8.self)
+        if u.withUnsafeBufferPointer({ ISOCheck.valid($0) }) { return candidate }
+    }
+    if u.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), u.count == 10 || u.count == 13, var secs = Int64(s) {
+        if u.count == 13 { secs /= 1000 }
+        return isoString(utcSeconds: secs, offsetMinutes: 0)
+    }
+    // dd/mm/yyyy[, ]hh:mm[:ss]
+    let parts = s.split(whereSeparator: { $0 == "/" || $0 == "." || $0 == " " || $0 == "," || $0 == ":" || $0 == "-" }).map(String.init)
+    if parts.count >= 3, parts[0].count <= 2, parts[1].count <= 2, let a = Int(parts[0]), let b = Int(parts[1]), let y0 = Int(parts[2]) {
+        let (d, m) = dayFirst ? (a, b) : (b, a)
+        let y = parts[2].count == 2 ? 2000 + y0 : y0
+        var h = 0, mi = 0, se = 0
+        if parts.count >= 5, let hh = Int(parts[3]), let mm = Int(parts[4]) { h = hh; mi = mm; if parts.count >= 6 { se = Int(parts[5]) ?? 0 } }
+        if parts.count >= 6 || parts.count == 6, parts.last?.lowercased() == "pm", h < 12 { h += 12 }
+        if m >= 1, m <= 12, d >= 1, d <= 31, h < 24, mi < 60, se < 60 {
+            func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+            return "\(y)-\(two(m))-\(two(d))T\(two(h)):\(two(mi)):\(two(se))+00:00"
+        }
+    }
+    if let t = parseMailDate(Array(s.utf8)[...]) { return t }
+    return nil
+}
+
+import Invigil
+
+enum ISOCheck {
+    static func valid(_ b: UnsafeBufferPointer<UInt8>) -> Bool { CivilTime.parseISO8601(b) != nil }
+}
+
+/// ISO 8601 text for a UTC instant shown at an offset.
+func isoString(utcSeconds: Int64, offsetMinutes: Int) -> String {
+    let local = utcSeconds + Int64(offsetMinutes) * 60
+    let days = local >= 0 ? local / 86400 : (local - 86399) / 86400
+    let secs = local - days * 86400
+    let (y, m, d) = CivilTime.date(fromDays: days)
+    func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
+    let off = abs(offsetMinutes)
+    let sign = offsetMinutes < 0 ? "-" : "+"
+    return "\(y)-\(two(m))-\(two(d))T\(two(secs / 3600)):\(two(secs / 60 % 60)):\(two(secs % 60))\(sign)\(two(Int64(off / 60))):\(two(Int64(off % 60)))"
+}

@@ -1,0 +1,219 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Options of the mail readers.
+public struct MailOptions: Sendable {
+    /// Unquote `>From ` lines (mboxrd: one level of `>` is removed from `>+From ` lines; this also
+    /// restores the `From ` lines of mboxo files).
+    public var unquoteFrom = true
+    public init() {}
+}
+
+/// mbox (mboxo and mboxrd): messages start at a `From ` line at the start of the file or after a
+/// blank line. Streaming: one message is in memory at a time, at most `ArchiveLimits.messageBytes`;
+/// a larger message is skipped and rejected. Sources are `file:#N`. Text before the first `From `
+/// line (a file that is not quite an mbox) is read as message #1.
+public final class MboxSource: ArchiveSource, ArchiveNotes {
+    let name: String
+    let lines: ByteLines
+    let parser = MailParser()
+    let directory: PeopleDirectory?
+    let options: MailOptions
+    private var message: [UInt8] = []
+    private var number = 0
+    private var started = false
+    private var oversize = false
+    private var previousBlank = true
+    private var finished = false
+    public var bytesRead: Int { lines.bytesRead }
+    public var notes: [String: Int] { parser.notes }
+
+    public init(path: String, directory: PeopleDirectory? = nil, options: MailOptions = MailOptions()) throws(ArchiveOpenError) {
+        name = path == "-" ? "<stdin>" : path
+        lines = try ByteLines.open(path: path, maxLine: ArchiveLimits.messageBytes)
+        self.directory = directory
+        self.options = options
+    }
+
+    public func next() -> ArchiveRecord? {
+        guard !finished else { return nil }
+        while true {
+            switch lines.next() {
+            case .end:
+                finished = true
+                if started { return finish(last: true) }
+                return nil
+            case .tooLong:
+                if !started { started = true; number += 1 }
+                oversize = true
+                message = []
+                previousBlank = false
+            case .line:
+                let line = lines.current
+                let isSeparator = previousBlank && line.count >= 5 && line[0] == 0x46 && line[1] == 0x72 && line[2] == 0x6F && line[3] == 0x6D && line[4] == 0x20
+                previousBlank = line.isEmpty
+                if isSeparator {
+                    let record = started ? finish(last: false) : nil
+                    started = true
+                    number += 1
+                    if let r = record { return r }
+                    continue
+                }
+                if !started {
+                    if line.allSatisfy(isSpace) { continue }
+                    started = true
+                    number += 1
+                }
+                if oversize { continue }
+                var body = line
+                if options.unquoteFrom, body.count >= 6, body[0] == 0x3E {
+                    var k = 0
+                    while k < body.count, body[k] == 0x3E { k += 1 }
+                    if body.count - k >= 5, body[k] == 0x46, body[k + 1] == 0x72, body[k + 2] == 0x6F, body[k + 3] == 0x6D, body[k + 4] == 0x20 {
+                        body = UnsafeBufferPointer(rebasing: body[1...])
+                    }
+                }
+                if message.count + body.count + 1 > ArchiveLimits.messageBytes {
+                    oversize = true
+                    message = []
+                    continue
+                }
+                message.append(contentsOf: body)
+                message.append(0x0A)
+            }
+        }
+    }
+
+    private func finish(last: Bool) -> ArchiveRecord {
+        let source = "\(name):#\(number)"
+        defer {
+            message.removeAll(keepingCapacity: message.capacity <= 4 << 20)
+            oversize = false
+        }
+        if oversize {
+            return ArchiveRecord(source: source, payload: .rejected("message larger than the limit of \(ArchiveLimits.messageBytes) bytes"))
+        }
+        // The separator's preceding blank line belongs to the separator.
+        if message.count >= 1, message[message.count - 1] == 0x0A, message.count >= 2, message[message.count - 2] == 0x0A { message.removeLast() }
+        do {
+            var fields = try parser.parse(message)
+            if last, !lines.lastLineTerminated, parser.missingClosingBoundary || parser.headersUnterminated {
+                return ArchiveRecord(source: source, payload: .rejected("truncated message: the file ends inside it"))
+            }
+            if lines.readError != 0, last {
+                return ArchiveRecord(source: source, payload: .rejected("read error: \(String(cString: strerror(lines.readError)))"))
+            }
+            directory?.apply(to: &fields)
+            return ArchiveRecord(source: source, payload: .fields(fields))
+        } catch {
+            return ArchiveRecord(source: source, payload: .rejected(error.reason))
+        }
+    }
+}
+
+/// Parses one message file into a record (shared by .eml and Maildir).
+func mailRecord(path: String, parser: MailParser, directory: PeopleDirectory?) -> (ArchiveRecord, Int) {
+    let (bytes, size, reason) = path == "-" ? readStandardInput(limit: ArchiveLimits.messageBytes) : readSmallFile(path, limit: ArchiveLimits.messageBytes)
+    let source = path == "-" ? "<stdin>" : path
+    guard let bytes else { return (ArchiveRecord(source: source, payload: .rejected(reason ?? "unreadable")), size) }
+    do {
+        var fields = try parser.parse(bytes)
+        if bytes.last != 0x0A, parser.missingClosingBoundary {
+            return (ArchiveRecord(source: source, payload: .rejected("truncated message: the file ends inside a MIME part")), size)
+        }
+        directory?.apply(to: &fields)
+        return (ArchiveRecord(source: source, payload: .fields(fields)), size)
+    } catch {
+        return (ArchiveRecord(source: source, payload: .rejected(error.reason)), size)
+    }
+}
+
+func readStandardInput(limit: Int) -> ([UInt8]?, Int, String?) {
+    var out: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+        let n = chunk.withUnsafeMutableBytes { Glibc.read(0, $0.baseAddress!, $0.count) }
+        if n < 0 { if errno == EINTR { continue }; return (nil, out.count, String(cString: strerror(errno))) }
+        if n == 0 { break }
+        if out.count + n > limit { return (nil, out.count + n, "message larger than the limit of \(limit) bytes") }
+        out.append(contentsOf: chunk[0..<n])
+    }
+    return (out, out.count, nil)
+}
+
+/// One .eml file: one record whose source is the file's path.
+public final class EMLSource: ArchiveSource, ArchiveNotes {
+    let path: String
+    let parser = MailParser()
+    let directory: PeopleDirectory?
+    private var done = false
+    public private(set) var bytesRead = 0
+    public var notes: [String: Int] { parser.notes }
+
+    public init(path: String, directory: PeopleDirectory? = nil) throws(ArchiveOpenError) {
+        if path != "-" {
+            let fd = openReadable(path)
+            if fd < 0 { throw ArchiveOpenError(path: path, reason: openFailureReason(path)) }
+            Glibc.close(fd)
+        }
+        self.path = path
+        self.directory = directory
+    }
+
+    public func next() -> ArchiveRecord? {
+        guard !done else { return nil }
+        done = true
+        let (record, size) = mailRecord(path: path, parser: parser, directory: directory)
+        bytesRead = size
+        return record
+    }
+}
+
+/// A Maildir folder: every file of `cur`, `new` and `tmp` (in that order, each sorted by name; names
+/// starting with `.` skipped), then the Maildir++ subfolders (`.Sent`, ...) the same way. One record
+/// a file; its source is the file's path.
+public final class MaildirSource: ArchiveSource, ArchiveNotes {
+    let root: String
+    let parser = MailParser()
+    let directory: PeopleDirectory?
+    private var pendingFolders: [String]
+    private var files: [String] = []
+    private var fileIndex = 0
+    public private(set) var bytesRead = 0
+    public var notes: [String: Int] { parser.notes }
+
+    public init(path: String, directory: PeopleDirectory? = nil) throws(ArchiveOpenError) {
+        guard isDirectoryPath(path) else { throw ArchiveOpenError(path: path, reason: "not a Maildir folder") }
+        root = path.hasSuffix("/") ? String(path.dropLast()) : path
+        self.directory = directory
+        var folders = [root]
+        for name in listDirectory(root) where name.hasPrefix(".") && isDirectoryPath("\(root)/\(name)/cur") {
+            folders.append("\(root)/\(name)")
+        }
+        if !isDirectoryPath(root + "/cur") && !isDirectoryPath(root + "/new") && folders.count == 1 {
+            throw ArchiveOpenError(path: path, reason: "not a Maildir folder (no cur or new folder)")
+        }
+        pendingFolders = folders.reversed()
+    }
+
+    public func next() -> ArchiveRecord? {
+        while fileIndex >= files.count {
+            guard let folder = pendingFolders.popLast() else { return nil }
+            files = []
+            fileIndex = 0
+            for sub in ["cur", "new", "tmp"] {
+                let dir = "\(folder)/\(sub)"
+                for name in listDirectory(dir) where !name.hasPrefix(".") {
+                    let p = "\(dir)/\(name)"
+                    if !isDirectoryPath(p) { files.append(p) }
+                }
+            }
+        }
+        let path = files[fileIndex]
+        fileIndex += 1
+        let (record, size) = mailRecord(path: path, parser: parser, directory: directory)
+        bytesRead += size
+        return record
+    }
+}

@@ -1,0 +1,347 @@
+import Invigil
+
+/// Options of the WhatsApp reader.
+public struct WhatsAppOptions: Sendable {
+    public enum DateOrder: String, Sendable { case auto, dayFirst = "day-first", monthFirst = "month-first" }
+    /// `auto`: per file, day first if some date's first number is over 12, month first if some
+    /// date's second number is, day first (UK) when nothing tells. A line whose own numbers tell
+    /// is read that way whatever the file's order.
+    public var dateOrder: DateOrder = .auto
+    /// The zone the phone showed times in (exports carry local times without offset).
+    public var timeZone: TimeZoneRule = .europeanSummer(standardOffset: 0)
+    public init() {}
+}
+
+/// WhatsApp chat exports (`.txt`) from Android and iOS, UK and US styles:
+/// `dd/mm/yy, hh:mm - Name: text`, `[dd/mm/yyyy, hh:mm:ss] Name: text`, `m/d/yy, h:mm a.m. - `,
+/// `yyyy/mm/dd, hh:mm. - `, separators `/ . -`, 12 or 24 hours, `AM`/`a.m.`/`a. m.` with ordinary
+/// or no-break spaces. Lines that do not start with a date continue the message before. Lines
+/// without `Name:` are system lines ("Messages and calls are end-to-end encrypted", "X created
+/// group", "You were added"): events with no author. `<Media omitted>`, `image omitted`,
+/// `<attached: file>`, `file (file attached)` become `attachments.kind`. Every other participant
+/// of the file is a recipient of a message (up to `ArchiveLimits.chatParticipants`).
+/// Sources are `file:line` of the message's first line.
+public final class WhatsAppSource: ArchiveSource {
+    let name: String
+    let path: String
+    let lines: ByteLines
+    let options: WhatsAppOptions
+    let directory: PeopleDirectory?
+    private var fileDayFirst = true
+    private var participants: [String] = []
+    // The message being gathered.
+    private var pendingHeader: ChatHeader? = nil
+    private var pendingLine = 0
+    private var pendingText: [UInt8] = []
+    private var pendingLines = 0
+    private var pendingBroken: String? = nil
+    private var queued: [ArchiveRecord] = []
+    private var finished = false
+    public var bytesRead: Int { lines.bytesRead }
+
+    public init(path: String, options: WhatsAppOptions = WhatsAppOptions(), directory: PeopleDirectory? = nil) throws(ArchiveOpenError) {
+        self.path = path
+        name = path == "-" ? "<stdin>" : path
+        self.options = options
+        self.directory = directory
+        switch options.dateOrder {
+        case .dayFirst: fileDayFirst = true
+        case .monthFirst: fileDayFirst = false
+        case .auto: fileDayFirst = true
+        }
+        if path != "-" {
+            // A first pass over the file: the date order and the participants.
+            let pre = try ByteLines.open(path: path)
+            var dayFirstSeen = 0, monthFirstSeen = 0
+            var seen: Set<String> = []
+            var list: [String] = []
+            while true {
+                let s = pre.next()
+                if s == .end { break }
+                if s != .line { continue }
+                guard let h = parseChatHeader(pre.current) else { continue }
+                if !h.yearFirst {
+                    if h.n1 > 12 { dayFirstSeen += 1 }
+                    if h.n2 > 12 { monthFirstSeen += 1 }
+                }
+                if let a = h.author, seen.count <= ArchiveLimits.chatParticipants, !seen.contains(a) {
+                    seen.insert(a)
+                    list.append(a)
+                }
+            }
+            if options.dateOrder == .auto { fileDayFirst = !(monthFirstSeen > dayFirstSeen) }
+            if list.count <= ArchiveLimits.chatParticipants { participants = list }
+        }
+        lines = try ByteLines.open(path: path, maxLine: ArchiveLimits.messageBytes)
+    }
+
+    public func next() -> ArchiveRecord? {
+        if !queued.isEmpty { return queued.removeFirst() }
+        guard !finished else { return nil }
+        while true {
+            let status = lines.next()
+            switch status {
+            case .end:
+                finished = true
+                let r = flush()
+                if let r { return r }
+                return queued.isEmpty ? nil : queued.removeFirst()
+            case .tooLong:
+                let r = flush()
+                let long = ArchiveRecord(source: "\(name):\(lines.lineNumber)", payload: .rejected("line longer than \(ArchiveLimits.messageBytes) bytes"))
+                if let r { queued.append(long); return r }
+                return long
+            case .line:
+                let line = lines.current
+                if let h = parseChatHeader(line) {
+                    let r = flush()
+                    pendingHeader = h
+                    pendingLine = lines.lineNumber
+                    pendingText = Array(UnsafeBufferPointer(rebasing: line[h.textStart...]))
+                    pendingLines = 1
+                    pendingBroken = nil
+                    if let r { return r }
+                    continue
+                }
+                if pendingHeader == nil {
+                    if line.allSatisfy(isSpace) || isOnlyMarks(line) { continue }
+                    return ArchiveRecord(source: "\(name):\(lines.lineNumber)", payload: .rejected("not a chat message: the line does not start with a date and time"))
+                }
+                pendingLines += 1
+                if pendingBroken != nil { continue }
+                if pendingLines > ArchiveLimits.chatMessageLines || pendingText.count + line.count > ArchiveLimits.messageBytes {
+                    pendingBroken = "message longer than \(ArchiveLimits.chatMessageLines) lines or \(ArchiveLimits.messageBytes) bytes"
+                    pendingText = []
+                    continue
+                }
+                pendingText.append(0x0A)
+                pendingText.append(contentsOf: line)
+            }
+        }
+    }
+
+    private func isOnlyMarks(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+        var i = 0
+        while i < line.count {
+            let k = skipMark(line, i)
+            if k == i { return false }
+            i = k
+        }
+        return true
+    }
+
+    private func flush() -> ArchiveRecord? {
+        guard let h = pendingHeader else { return nil }
+        pendingHeader = nil
+        let source = "\(name):\(pendingLine)"
+        if let reason = pendingBroken { return ArchiveRecord(source: source, payload: .rejected(reason)) }
+        let text = pendingText
+        pendingText = []
+        if text.contains(0) { return ArchiveRecord(source: source, payload: .rejected("NUL byte in the message")) }
+        if let bad = firstInvalidUTF8(text) { return ArchiveRecord(source: source, payload: .rejected("invalid UTF-8 at byte \(bad + 1) of the message")) }
+        guard let time = h.time(dayFirst: fileDayFirst, zone: options.timeZone) else {
+            return ArchiveRecord(source: source, payload: .rejected("impossible date or time"))
+        }
+        var fields: [ArchiveField] = [ArchiveField("type", .string("chat")), ArchiveField("account.platform", .string("whatsapp")), ArchiveField("time", .string(time))]
+        var body = String(decoding: text, as: UTF8.self)
+        if let author = h.author {
+            fields.append(ArchiveField("author.name", .string(author)))
+            var element: Int32 = 0
+            for p in participants where p != author {
+                fields.append(ArchiveField("recipients.name", .string(p), element: element, list: true))
+                element += 1
+            }
+            let stripped = body.trimmingCharacters().replacingMarks()
+            if let kind = mediaKind(stripped) {
+                fields.append(ArchiveField("attachments.kind", .string(kind), element: 0, list: true))
+                body = captionAfterMedia(stripped)
+            } else if stripped == "This message was deleted" || stripped == "You deleted this message" {
+                fields.append(ArchiveField("action", .string("delete")))
+                body = ""
+            }
+        }
+        if !body.isEmpty { fields.append(ArchiveField("text", .string(body))) }
+        directory?.apply(to: &fields)
+        return ArchiveRecord(source: source, payload: .fields(fields))
+    }
+}
+
+extension String {
+    fileprivate func replacingMarks() -> String {
+        String(unicodeScalars.filter { $0.value != 0x200E && $0.value != 0x200F && $0.value != 0xFEFF }.map(Character.init))
+            .trimmingCharacters()
+    }
+}
+
+/// The attachment kind of a media placeholder, or nil if the text is not one.
+func mediaKind(_ text: String) -> String? {
+    let firstLine = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? text
+    let t = firstLine.trimmingCharacters()
+    let lower = t.lowercased()
+    switch lower {
+    case "<media omitted>", "<médias omis>", "<medien ausgeschlossen>", "<multimedia omitido>": return "image"
+    case "image omitted", "photo omitted", "sticker omitted", "<sticker omitted>": return "image"
+    case "video omitted", "gif omitted", "<video omitted>", "<gif omitted>": return "video"
+    case "audio omitted", "<audio omitted>", "voice message omitted": return "audio"
+    case "document omitted", "contact card omitted", "<document omitted>": return "document"
+    default: break
+    }
+    if lower.hasPrefix("<attached:"), lower.hasSuffix(">") {
+        let file = String(t.dropFirst(10).dropLast()).trimmingCharacters()
+        return kindForFileName(file) ?? "document"
+    }
+    if lower.hasSuffix("(file attached)") {
+        let file = String(t.dropLast(15)).trimmingCharacters()
+        return kindForFileName(file) ?? "document"
+    }
+    if lower.hasSuffix("document omitted") { return "document" }
+    return nil
+}
+
+/// Text after a media placeholder line (a caption), if any.
+func captionAfterMedia(_ text: String) -> String {
+    let parts = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
+    return parts.count > 1 ? String(parts[1]).trimmingCharacters() : ""
+}
+
+/// A parsed message header: date numbers, time, and where the author and text are.
+struct ChatHeader {
+    var n1: Int, n2: Int, n3: Int
+    var yearFirst: Bool
+    var yearDigits: Int
+    var hour: Int, minute: Int, second: Int
+    var meridiem: Int  // 0 none, 1 am, 2 pm
+    var author: String?
+    var textStart: Int
+
+    func time(dayFirst: Bool, zone: TimeZoneRule) -> String? {
+        var y: Int, m: Int, d: Int
+        if yearFirst {
+            y = n1; m = n2; d = n3
+        } else {
+            y = n3
+            // A line's own numbers decide when they can.
+            let df = n1 > 12 ? true : n2 > 12 ? false : dayFirst
+            (d, m) = df ? (n1, n2) : (n2, n1)
+        }
+        if yearDigits == 2 { y += 2000 }
+        var h = hour
+        if meridiem == 1 && h == 12 { h = 0 }
+        if meridiem == 2 && h < 12 { h += 12 }
+        guard m >= 1, m <= 12, d >= 1, d <= 31, h < 24, minute < 60, second < 60, y >= 1970, y < 3000 else { return nil }
+        let monthDays = [31, (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        guard d <= monthDays[m - 1] else { return nil }
+        let local = CivilTime.days(year: Int64(y), month: Int64(m), day: Int64(d)) * 86400 + Int64(h * 3600 + minute * 60 + second)
+        let offset = zone.offset(at: local - zone.offset(at: local))
+        return isoString(utcSeconds: local - offset, offsetMinutes: Int(offset / 60))
+    }
+}
+
+/// Skips a left-to-right / right-to-left mark or a byte-order mark at `i`.
+@inline(__always) func skipMark(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> Int {
+    if i + 2 < b.count, b[i] == 0xE2, b[i + 1] == 0x80, b[i + 2] == 0x8E || b[i + 2] == 0x8F { return i + 3 }
+    if i + 2 < b.count, b[i] == 0xEF, b[i + 1] == 0xBB, b[i + 2] == 0xBF { return i + 3 }
+    return i
+}
+
+/// Skips spaces: ASCII space, no-break space (U+00A0), narrow no-break space (U+202F), marks.
+@inline(__always) private func skipSpaces(_ b: UnsafeBufferPointer<UInt8>, _ start: Int) -> Int {
+    var i = start
+    while i < b.count {
+        if b[i] == 0x20 || b[i] == 0x09 { i += 1; continue }
+        if i + 1 < b.count, b[i] == 0xC2, b[i + 1] == 0xA0 { i += 2; continue }
+        if i + 2 < b.count, b[i] == 0xE2, b[i + 1] == 0x80, b[i + 2] == 0xAF { i += 3; continue }
+        let k = skipMark(b, i)
+        if k != i { i = k; continue }
+        break
+    }
+    return i
+}
+
+private let systemMarkers = [
+    " created group", " created this group", " changed the subject", " changed this group", " changed the group",
+    " added ", " removed ", " left", " joined using", " changed their phone number", " security code",
+    "end-to-end encrypted", " was added", " were added", " changed to ", " deleted this group",
+]
+
+/// Parses the date, time and author of a message's first line; nil if the line does not start one.
+func parseChatHeader(_ b: UnsafeBufferPointer<UInt8>) -> ChatHeader? {
+    let n = b.count
+    var i = skipMark(b, 0)
+    var bracketed = false
+    if i < n, b[i] == 0x5B { bracketed = true; i += 1 }
+    func number(_ maxDigits: Int) -> (Int, Int)? {
+        var v = 0
+        var digits = 0
+        while i < n, b[i] >= 0x30, b[i] <= 0x39, digits < maxDigits { v = v * 10 + Int(b[i] - 0x30); i += 1; digits += 1 }
+        if digits == 0 || (i < n && b[i] >= 0x30 && b[i] <= 0x39) { return nil }
+        return (v, digits)
+    }
+    guard let (a, ad) = number(4) else { return nil }
+    guard i < n, b[i] == 0x2F || b[i] == 0x2E || b[i] == 0x2D else { return nil }
+    let sep = b[i]
+    i += 1
+    guard let (c2, _) = number(2) else { return nil }
+    guard i < n, b[i] == sep else { return nil }
+    i += 1
+    guard let (c3, c3d) = number(4) else { return nil }
+    let yearFirst = ad == 4
+    if yearFirst { if c3d > 2 { return nil } } else if ad > 2 || (c3d != 2 && c3d != 4) { return nil }
+    if i < n, b[i] == 0x2C { i += 1 }
+    let afterDate = i
+    i = skipSpaces(b, i)
+    guard i > afterDate || (i < n && b[i] == 0x2C) else { return nil }
+    guard let (hour, _) = number(2), i < n, b[i] == 0x3A else { return nil }
+    i += 1
+    guard let (minute, md) = number(2), md == 2 else { return nil }
+    var second = 0
+    if i < n, b[i] == 0x3A {
+        i += 1
+        guard let (s, sd) = number(2), sd == 2 else { return nil }
+        second = s
+    }
+    if i < n, b[i] == 0x2E { i += 1 }  // "13:34." in some locales
+    // am / pm: "AM", "am", "a.m.", "a. m." (spaces may be no-break).
+    var meridiem = 0
+    let beforeMeridiem = i
+    i = skipSpaces(b, i)
+    if i < n, b[i] | 0x20 == 0x61 || b[i] | 0x20 == 0x70 {
+        let isPM = b[i] | 0x20 == 0x70
+        var j = i + 1
+        if j < n, b[j] == 0x2E { j += 1 }
+        j = skipSpaces(b, j)
+        if j < n, b[j] | 0x20 == 0x6D {
+            j += 1
+            if j < n, b[j] == 0x2E { j += 1 }
+            meridiem = isPM ? 2 : 1
+            i = j
+        } else {
+            i = beforeMeridiem
+        }
+    } else {
+        i = beforeMeridiem
+    }
+    if meridiem != 0, hour > 12 { return nil }
+    if bracketed {
+        guard i < n, b[i] == 0x5D else { return nil }
+        i += 1
+        i = skipSpaces(b, i)
+    } else {
+        i = skipSpaces(b, i)
+        guard i < n, b[i] == 0x2D || b[i] == 0x3A else { return nil }  // " - " (or ": " in some exports)
+        i += 1
+        i = skipSpaces(b, i)
+    }
+    // Author: up to the first ':'.
+    var author: String? = nil
+    var textStart = i
+    if let colon = UnsafeBufferPointer(rebasing: b[i...]).firstIndex(of: 0x3A).map({ $0 + i }), colon > i, colon - i <= 120 {
+        let candidate = String(decoding: UnsafeBufferPointer(rebasing: b[i..<colon]), as: UTF8.self)
+        if !systemMarkers.contains(where: { candidate.contains($0) }) && !candidate.contains("\"") {
+            author = candidate.replacingMarks()
+            textStart = colon + 1
+            if textStart < n, b[textStart] == 0x20 { textStart += 1 }
+        }
+    }
+    return ChatHeader(n1: a, n2: c2, n3: c3, yearFirst: yearFirst, yearDigits: yearFirst ? ad : c3d, hour: hour, minute: minute, second: second, meridiem: meridiem, author: author, textStart: textStart)
+}
