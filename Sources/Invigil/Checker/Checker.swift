@@ -186,8 +186,18 @@ struct Checker {
                 phrases.append(bytes)
             }
             define(list.name, .phrases(out.phraseLists.count), scope: scope, in: src)
+            var mode = list.normalize
+            if !mode.isEmpty { mode.insert(.caseless) }  // every mode folds case
+            if !mode.isEmpty && list.caseSensitive {
+                error(src, list.name.offset, "'case: sensitive' cannot be combined with 'normalize:' (normalisation folds case)")
+            }
+            if !mode.isEmpty {
+                for (text, offset) in list.phrases where Normalizer.normalize(phrase: Array(text.utf8), mode: mode).isEmpty {
+                    error(src, offset, "phrase is empty after normalisation (\(mode.description))")
+                }
+            }
             out.phraseLists.append(PhraseList(name: list.name.text, wholeWord: list.wholeWord,
-                                              caseSensitive: list.caseSensitive, phrases: phrases))
+                                              caseSensitive: list.caseSensitive, normalize: mode, phrases: phrases))
         }
         for list in file.hosts {
             var hosts: [[UInt8]] = []

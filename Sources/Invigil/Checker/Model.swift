@@ -129,6 +129,7 @@ struct PhraseList {
     var name: String
     var wholeWord: Bool
     var caseSensitive: Bool
+    var normalize: NormalizeMode
     var phrases: [[UInt8]]
 }
 

@@ -41,13 +41,23 @@ public final class RuleSet: @unchecked Sendable {
     let patternEntries: [[PatternEntry]]
     /// keyOfListField[list * fields.count + field] = key index, or -1.
     let keyOfListField: [Int32]
-    /// Fields the automaton scans.
+    /// Fields the automaton scans (any mode), and those the plain automaton scans.
     let scannedFields: [Int32]
+    let plainFields: [Int32]
+    /// Automata of normalised phrase lists, one per combination of modes.
+    let normalizedAutomata: [NormalizedAutomaton]
     /// Rules evaluated for every event, and rules evaluated only when one of their keys matched.
     let alwaysRules: [Int32]
     let rulesByKey: [[Int32]]
     let schoolField: Int?
     let idField: Int?
+
+    struct NormalizedAutomaton {
+        var mode: NormalizeMode
+        var automaton: Automaton
+        var patternEntries: [[PatternEntry]]
+        var fields: [Int32]
+    }
 
     struct PatternEntry {
         var list: Int32
@@ -105,30 +115,52 @@ public final class RuleSet: @unchecked Sendable {
         }
         self.keyOfListField = keyOfListField
         scannedFields = scanned.sorted().map(Int32.init)
-        var patternIds: [[UInt8]: Int] = [:]
-        var patterns: [[UInt8]] = []
-        var entries: [[PatternEntry]] = []
-        for l in usedLists.sorted() {
-            let list = checked.phraseLists[l]
-            for p in list.phrases {
-                let folded = p.map(Automaton.fold)
-                let id: Int
-                if let existing = patternIds[folded] { id = existing } else {
-                    id = patterns.count
-                    patternIds[folded] = id
-                    patterns.append(folded)
-                    entries.append([])
-                }
-                let entry = PatternEntry(list: Int32(l), wholeWord: list.wholeWord, caseSensitive: list.caseSensitive, original: p)
-                if !entries[id].contains(where: { $0.list == entry.list && $0.original == entry.original }) {
-                    // One entry per list for case-insensitive lists, whatever the spelling.
-                    if !list.caseSensitive, entries[id].contains(where: { $0.list == entry.list }) { continue }
-                    entries[id].append(entry)
+        // Plain lists share the main automaton; each combination of normalisation modes gets its own.
+        var byMode: [NormalizeMode: [Int]] = [:]
+        for l in usedLists.sorted() { byMode[checked.phraseLists[l].normalize, default: []].append(l) }
+        func build(_ lists: [Int], _ mode: NormalizeMode) -> (Automaton, [[PatternEntry]]) {
+            var patternIds: [[UInt8]: Int] = [:]
+            var patterns: [[UInt8]] = []
+            var entries: [[PatternEntry]] = []
+            for l in lists {
+                let list = checked.phraseLists[l]
+                for p in list.phrases {
+                    let folded = mode.isEmpty ? p.map(Automaton.fold) : Normalizer.normalize(phrase: p, mode: mode)
+                    if folded.isEmpty { continue }
+                    let id: Int
+                    if let existing = patternIds[folded] { id = existing } else {
+                        id = patterns.count
+                        patternIds[folded] = id
+                        patterns.append(folded)
+                        entries.append([])
+                    }
+                    let entry = PatternEntry(list: Int32(l), wholeWord: list.wholeWord, caseSensitive: list.caseSensitive, original: p)
+                    if !entries[id].contains(where: { $0.list == entry.list && $0.original == entry.original }) {
+                        // One entry per list for case-insensitive lists, whatever the spelling.
+                        if !list.caseSensitive, entries[id].contains(where: { $0.list == entry.list }) { continue }
+                        entries[id].append(entry)
+                    }
                 }
             }
+            return (Automaton(patterns: patterns), entries)
         }
-        patternEntries = entries
-        automaton = Automaton(patterns: patterns)
+        let (plain, plainEntries) = build(byMode[NormalizeMode()] ?? [], NormalizeMode())
+        patternEntries = plainEntries
+        automaton = plain
+        var normalized: [NormalizedAutomaton] = []
+        for (mode, lists) in byMode.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where !mode.isEmpty {
+            let (a, e) = build(lists, mode)
+            var fieldsOfMode = Set<Int>()
+            for (k, key) in program.keys.enumerated() {
+                if case .phrases(let l) = key.matcher, lists.contains(l) { fieldsOfMode.insert(key.field); _ = k }
+            }
+            normalized.append(NormalizedAutomaton(mode: mode, automaton: a, patternEntries: e, fields: fieldsOfMode.sorted().map(Int32.init)))
+        }
+        normalizedAutomata = normalized
+        plainFields = Set(program.keys.compactMap { key -> Int32? in
+            if case .phrases(let l) = key.matcher, checked.phraseLists[l].normalize.isEmpty { return Int32(key.field) }
+            return nil
+        }).sorted()
 
         // Candidate selection.
         var always: [Int32] = []

@@ -245,6 +245,25 @@ struct Parser {
             if token.kind == .string {
                 decl.phrases.append((token.text, token.offset))
                 advance()
+            } else if isKeyword("normalize") {
+                advance()
+                guard expectPunct(":", "after 'normalize'") else { continue }
+                var mode = NormalizeMode()
+                repeat {
+                    if isPunct(",") { advance() }
+                    guard token.kind == .identifier else {
+                        error("expected a normalisation mode (plain, caseless, confusables, leet, spaced), found \(describe(token))")
+                        break
+                    }
+                    if token.text == "plain" {
+                    } else if let m = NormalizeMode.names.first(where: { $0.0 == token.text }) {
+                        mode.insert(m.1)
+                    } else {
+                        error("unknown normalisation mode '\(token.text)'" + Suggestions.didYouMean(token.text, ["plain"] + NormalizeMode.names.map(\.0)))
+                    }
+                    advance()
+                } while isPunct(",") || (token.kind == .identifier && (token.text == "plain" || NormalizeMode.names.contains { $0.0 == token.text }))
+                decl.normalize = mode
             } else if token.kind == .identifier, token.text == "match" || token.text == "case" {
                 let option = token.text
                 advance()
@@ -261,7 +280,7 @@ struct Parser {
                 default: error("case must be 'insensitive' or 'sensitive'", at: valueOffset)
                 }
             } else {
-                error("expected a quoted phrase, 'match:' or 'case:', found \(describe(token))")
+                error("expected a quoted phrase, 'match:', 'case:' or 'normalize:', found \(describe(token))")
                 advance()
             }
         }

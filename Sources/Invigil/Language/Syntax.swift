@@ -29,6 +29,7 @@ struct PhrasesDecl {
     var name: Name
     var wholeWord = true
     var caseSensitive = false
+    var normalize = NormalizeMode()
     var phrases: [(text: String, offset: Int)] = []
 }
 

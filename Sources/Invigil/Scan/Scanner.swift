@@ -76,6 +76,9 @@ public final class Scanner {
     public private(set) var findings: [Finding] = []
     /// The spans of all findings (see `Finding.matches`).
     public private(set) var matches: [MatchSpan] = []
+    /// Normalised text and the original span of each of its bytes.
+    var normalizedText: [UInt8] = []
+    var normalizedOrigin: [Int32] = []
     /// JSON parsing scratch.
     var json = JSONEventReader()
 
@@ -245,6 +248,7 @@ public final class Scanner {
         }
         selectPacks()
         runAutomaton()
+        if !rules.normalizedAutomata.isEmpty { runNormalizedAutomata() }
         collectCandidates()
         for r in candidates where packAllowed[Int(rules.rulePack[Int(r)])] {
             if evaluate(rules.ruleCode[Int(r)]) { addFinding(Int(r)) }
@@ -270,7 +274,7 @@ public final class Scanner {
 
     private func runAutomaton() {
         let fieldCount = rules.fields.count
-        for f32 in rules.scannedFields {
+        for f32 in rules.plainFields {
             let f = Int(f32)
             for (vi, v) in values[f].enumerated() where v.b > 0 {
                 hits.removeAll(keepingCapacity: true)
@@ -303,7 +307,7 @@ public final class Scanner {
         }
     }
 
-    @inline(__always) private func freshen(_ key: Int) {
+    @inline(__always) func freshen(_ key: Int) {
         if keyStamp[key] != stamp {
             keyStamp[key] = stamp
             keyCount[key] = 0

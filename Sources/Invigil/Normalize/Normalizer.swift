@@ -1,0 +1,221 @@
+/// Normalisation modes for phrase lists (`normalize:` in a `phrases` block). Each mode maps both
+/// the phrases and the scanned text, so a match means "equal after normalisation"; offsets always
+/// point into the original text.
+public struct NormalizeMode: OptionSet, Hashable, Sendable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    /// Unicode case folding, diacritics removed, compatibility forms folded (fullwidth, ligatures,
+    /// superscripts, mathematical letters), zero-width and format characters dropped.
+    public static let caseless = NormalizeMode(rawValue: 1)
+    /// Cyrillic, Greek, Armenian and Cherokee look-alikes of Latin letters mapped to them.
+    public static let confusables = NormalizeMode(rawValue: 2)
+    /// Leetspeak: 0→o, 1 l i ! |→i, 3→e, 4 @→a, 5 $→s, 7→t, on both sides.
+    public static let leet = NormalizeMode(rawValue: 4)
+    /// Separators (space, `.`, `-`, `_`, `*`) dropped and repeated letters collapsed, on both sides.
+    public static let spaced = NormalizeMode(rawValue: 8)
+
+    public static let names: [(String, NormalizeMode)] = [
+        ("caseless", .caseless), ("confusables", .confusables), ("leet", .leet), ("spaced", .spaced),
+    ]
+
+    public var description: String {
+        let parts = NormalizeMode.names.filter { contains($0.1) }.map(\.0)
+        return parts.isEmpty ? "plain" : parts.joined(separator: " ")
+    }
+}
+
+/// The text normaliser. Output bytes carry the original span of the character that produced them.
+enum Normalizer {
+    /// scalar → replacement (UTF-8), from the generated fold table.
+    static let fold: [UInt32: [UInt8]] = {
+        var table: [UInt32: [UInt8]] = [:]
+        for entry in foldTableSource.split(separator: "\u{1}") {
+            guard let eq = entry.firstIndex(of: "="), let scalar = UInt32(entry[..<eq], radix: 16) else { continue }
+            table[scalar] = Array(entry[entry.index(after: eq)...].utf8)
+        }
+        return table
+    }()
+
+    /// Look-alikes of Latin letters, checked against the Latin-target prototypes of Unicode's
+    /// confusables data (UTS #39, confusables.txt); applied before case folding so capitals map
+    /// to capitals.
+    static let confusable: [UInt32: UInt8] = {
+        let pairs: [(String, String)] = [
+            // Cyrillic capitals and small letters
+            ("АВЕЅІЈКМНОРСТХУԌԚԜ", "ABESIJKMHOPCTXYGQW"),
+            ("аеоіјрсхуѕԁԛԝһӏьѵгпк", "aeoijpcxysdqwhlbvrnk"),
+            ("вмнт", "bmht"),
+            // Greek
+            ("ΑΒΕΖΗΙΚΜΝΟΡΤΥΧ", "ABEZHIKMNOPTYX"),
+            ("αοιονρτυχκγεω", "aoiovptuxkyew"),
+            // Armenian, Cherokee, Latin look-alikes
+            ("օսհոցզ", "ouhngq"),
+            ("ᎪᏴᏟᎬᎻᎫᏦᏞᎷᏢᏚᎢᏔ", "ABCEHJKLMPSTW"),
+            ("ıɑɡɩℓⅼⅰⅴⅹ", "iagilliivx"),
+        ]
+        var table: [UInt32: UInt8] = [:]
+        for (from, to) in pairs {
+            for (a, b) in zip(from.unicodeScalars, to.utf8) { table[a.value] = b }
+        }
+        return table
+    }()
+
+    @inline(__always) static func isDropped(_ s: UInt32) -> Bool {
+        (s >= 0x200B && s <= 0x200F) || s == 0x2060 || s == 0xFEFF || s == 0x00AD || (s >= 0x2061 && s <= 0x2064)
+            || (s >= 0x0300 && s <= 0x036F)  // combining diacritical marks
+    }
+
+    @inline(__always) static func leet(_ b: UInt8) -> UInt8 {
+        switch b {
+        case 0x30: return 0x6F            // 0 → o
+        case 0x31, 0x6C, 0x21, 0x7C: return 0x69  // 1 l ! | → i
+        case 0x33: return 0x65            // 3 → e
+        case 0x34, 0x40: return 0x61      // 4 @ → a
+        case 0x35, 0x24: return 0x73      // 5 $ → s
+        case 0x37: return 0x74            // 7 → t
+        default: return b
+        }
+    }
+
+    @inline(__always) static func isSeparator(_ b: UInt8) -> Bool {
+        b == 0x20 || b == 0x2E || b == 0x2D || b == 0x5F || b == 0x2A
+    }
+
+    /// Normalises `text`. `out` receives the normalised bytes and `origin` two entries per output
+    /// byte: the start and end offsets of the original character it came from.
+    static func normalize(_ text: UnsafeBufferPointer<UInt8>, mode: NormalizeMode,
+                          into out: inout [UInt8], origin: inout [Int32]) {
+        out.removeAll(keepingCapacity: true)
+        origin.removeAll(keepingCapacity: true)
+        let n = text.count
+        var i = 0
+        var replacement: [UInt8] = []
+        var separatorSinceLast = false
+        @inline(__always) func emit(_ b0: UInt8, _ start: Int, _ end: Int) {
+            var b = b0 >= 0x41 && b0 <= 0x5A ? b0 | 0x20 : b0
+            if mode.contains(.spaced) {
+                // Separators are tested before leet mapping, so that "!" and "|" inside words
+                // still map while "." and "-" between letters are dropped.
+                if isSeparator(b) { separatorSinceLast = true; return }
+                if mode.contains(.leet) { b = leet(b) }
+                // Repeated letters collapse, on both sides alike ("whatsapp" → "whatsap").
+                if let last = out.last, last == b, b >= 0x61 && b <= 0x7A {
+                    // Across a separator, only a single spaced-out letter ("a p p") joins the
+                    // previous one; the first letter of a word ("hey you") does not.
+                    let isolated = end >= n || !isLetterLike(text[end], leet: mode.contains(.leet))
+                    if !separatorSinceLast || isolated { origin[origin.count - 1] = Int32(end) }
+                    return
+                }
+                separatorSinceLast = false
+            } else if mode.contains(.leet) {
+                b = leet(b)
+            }
+            out.append(b)
+            origin.append(Int32(start))
+            origin.append(Int32(end))
+        }
+        while i < n {
+            let b = text[i]
+            if b < 0x80 {
+                emit(b, i, i + 1)
+                i += 1
+                continue
+            }
+            // Decode one scalar (the text is valid UTF-8: the scanner validates it).
+            var scalar: UInt32 = 0
+            var length = 1
+            if b >= 0xF0, i + 3 < n {
+                scalar = UInt32(b & 0x07) << 18 | UInt32(text[i + 1] & 0x3F) << 12 | UInt32(text[i + 2] & 0x3F) << 6 | UInt32(text[i + 3] & 0x3F)
+                length = 4
+            } else if b >= 0xE0, i + 2 < n {
+                scalar = UInt32(b & 0x0F) << 12 | UInt32(text[i + 1] & 0x3F) << 6 | UInt32(text[i + 2] & 0x3F)
+                length = 3
+            } else if b >= 0xC0, i + 1 < n {
+                scalar = UInt32(b & 0x1F) << 6 | UInt32(text[i + 1] & 0x3F)
+                length = 2
+            } else {
+                emit(b, i, i + 1)
+                i += 1
+                continue
+            }
+            let end = i + length
+            if isDropped(scalar) {
+                // A dropped character extends the previous output's span, so offsets stay contiguous.
+                if !origin.isEmpty { origin[origin.count - 1] = Int32(end) }
+                i = end
+                continue
+            }
+            if mode.contains(.confusables), let latin = confusable[scalar] {
+                emit(latin, i, end)
+                i = end
+                continue
+            }
+            if let mapped = fold[scalar] {
+                replacement = mapped
+                // A folded form may itself be a look-alike (Cyrillic capital → small → Latin).
+                if mode.contains(.confusables), let s = String(decoding: mapped, as: UTF8.self).unicodeScalars.first,
+                    mapped.count == UTF8.width(s), let latin = confusable[s.value]
+                {
+                    emit(latin, i, end)
+                } else {
+                    for r in replacement { emit(r, i, end) }
+                }
+            } else {
+                for k in i..<end { emit(text[k], i, end) }
+            }
+            i = end
+        }
+    }
+
+    /// Word boundaries for spaced-out text. A separator between two single letters ("a*d", "s n")
+    /// joins them into one spaced-out word, so it is not a boundary; any other separator is.
+    /// A letter for boundary purposes: a word byte, or under leet a digit or symbol that stands
+    /// for a letter.
+    @inline(__always) static func isLetterLike(_ b: UInt8, leet: Bool) -> Bool {
+        Detectors.isWordByte(b) || (leet && (b == 0x40 || b == 0x24 || b == 0x21 || b == 0x7C))
+    }
+
+    static func boundary(_ t: UnsafeBufferPointer<UInt8>, before pos: Int, mode: NormalizeMode) -> Bool {
+        if mode.contains(.spaced) { return spacedBoundary(t, before: pos, leet: mode.contains(.leet)) }
+        return pos <= 0 || !isLetterLike(t[pos - 1], leet: mode.contains(.leet))
+    }
+
+    static func boundary(_ t: UnsafeBufferPointer<UInt8>, after end: Int, mode: NormalizeMode) -> Bool {
+        if mode.contains(.spaced) { return spacedBoundary(t, after: end, leet: mode.contains(.leet)) }
+        return end >= t.count || !isLetterLike(t[end], leet: mode.contains(.leet))
+    }
+
+    static func spacedBoundary(_ t: UnsafeBufferPointer<UInt8>, before pos: Int, leet: Bool) -> Bool {
+        if pos <= 0 { return true }
+        let p = pos - 1
+        if isLetterLike(t[p], leet: leet) && !isSeparator(t[p]) { return false }
+        guard isSeparator(t[p]) else { return true }
+        var q = p
+        while q >= 0, isSeparator(t[q]) { q -= 1 }
+        if q < 0 || !isLetterLike(t[q], leet: leet) { return true }
+        let leftIsolated = q == 0 || !isLetterLike(t[q - 1], leet: leet)
+        let rightIsolated = pos + 1 >= t.count || !isLetterLike(t[pos + 1], leet: leet)
+        return !(leftIsolated && rightIsolated)
+    }
+
+    static func spacedBoundary(_ t: UnsafeBufferPointer<UInt8>, after end: Int, leet: Bool) -> Bool {
+        if end >= t.count { return true }
+        if isLetterLike(t[end], leet: leet) && !isSeparator(t[end]) { return false }
+        guard isSeparator(t[end]) else { return true }
+        var r = end
+        while r < t.count, isSeparator(t[r]) { r += 1 }
+        if r >= t.count || !isLetterLike(t[r], leet: leet) { return true }
+        let rightIsolated = r + 1 >= t.count || !isLetterLike(t[r + 1], leet: leet)
+        let leftIsolated = end - 2 < 0 || !isLetterLike(t[end - 2], leet: leet)
+        return !(leftIsolated && rightIsolated)
+    }
+
+    /// Normalises a phrase (no offsets needed).
+    static func normalize(phrase: [UInt8], mode: NormalizeMode) -> [UInt8] {
+        var out: [UInt8] = []
+        var origin: [Int32] = []
+        phrase.withUnsafeBufferPointer { normalize($0, mode: mode, into: &out, origin: &origin) }
+        return out
+    }
+}
