@@ -50,6 +50,28 @@ struct DetectorTests {
         #expect(phones("ring 07700900123, or 0113 496 0000.") == ["07700900123", "0113 496 0000"])
     }
 
+    @Test(arguments: [
+        ("call 0770O 9OO123 tonight", "0770O 9OO123"),
+        ("my number is O77OO 9OOl23", "O77OO 9OOl23"),
+        ("ring oh seven seven oh oh nine oh oh one two three", "oh seven seven oh oh nine oh oh one two three"),
+        ("zero seven seven zero zero, nine zero zero, one two three ok", "zero seven seven zero zero, nine zero zero, one two three"),
+        ("oh seven seven double oh nine double oh one two three", "oh seven seven double oh nine double oh one two three"),
+    ] as [(String, String)])
+    func obfuscatedNumbers(_ text: String, _ expected: String) {
+        var out: [String] = []
+        let b = Array(text.utf8)
+        b.withUnsafeBufferPointer { t in Detectors.obfuscatedPhones(in: t) { out.append(String(decoding: b[$0..<$1], as: UTF8.self)) } }
+        #expect(out == [expected])
+    }
+
+    @Test(arguments: ["one or two of them", "I love you so much, oh one more thing", "07700 900123", "room 1O1", "Oh no, lol"])
+    func notObfuscatedNumbers(_ text: String) {
+        var out: [String] = []
+        let b = Array(text.utf8)
+        b.withUnsafeBufferPointer { t in Detectors.obfuscatedPhones(in: t) { out.append(String(decoding: b[$0..<$1], as: UTF8.self)) } }
+        #expect(out.isEmpty, "\(out)")
+    }
+
     @Test func emailAddresses() {
         #expect(emails("write to jo.smith+x@example.co.uk.") == ["jo.smith+x@example.co.uk"])
         #expect(emails("a@b") == [])

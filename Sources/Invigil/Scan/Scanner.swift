@@ -360,7 +360,9 @@ public final class Scanner {
             arena.withUnsafeBufferPointer { all in
                 let text = UnsafeBufferPointer(rebasing: all[start..<(start + length)])
                 switch d {
-                case .phone: Detectors.phones(in: text) { s, e in addSpan(key, field, vi, s, e) }
+                case .phone:
+                    Detectors.phones(in: text) { s, e in addSpan(key, field, vi, s, e) }
+                    Detectors.obfuscatedPhones(in: text) { s, e in addSpan(key, field, vi, s, e) }
                 case .email: Detectors.emails(in: text) { s, e, _ in addSpan(key, field, vi, s, e) }
                 case .url: Detectors.urls(in: text) { s, e, _, _ in addSpan(key, field, vi, s, e) }
                 }
