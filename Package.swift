@@ -7,6 +7,9 @@ let package = Package(
         .library(name: "Invigil", targets: ["Invigil"]),
         .executable(name: "invigil", targets: ["invigil"]),
         .executable(name: "invigil-bench", targets: ["InvigilBench"]),
+        // The C interface (include/invigil.h) as a shared library: libInvigilC.so. The distributable
+        // libinvigil.so / libinvigil.a (SONAME, static Swift runtime, exports list) come from CMakeLists.txt.
+        .library(name: "InvigilC", type: .dynamic, targets: ["InvigilC"]),
     ],
     targets: [
         // The engine core: rule language, checker, compiler, automaton, bytecode, scanner. No Foundation.
@@ -21,6 +24,12 @@ let package = Package(
         .executableTarget(name: "invigil", dependencies: ["Invigil", "InvigilArchive"], path: "Sources/invigil"),
         // Benchmarks: `swift run -c release invigil-bench`.
         .executableTarget(name: "InvigilBench", dependencies: ["Invigil"], path: "Benchmarks/InvigilBench"),
+        // C interface: the header (a C target; include/invigil.h is symlinked in) and its Swift implementation.
+        .target(name: "CInvigil", path: "Sources/CInvigil"),
+        .target(name: "InvigilC", dependencies: ["Invigil", "CInvigil"], path: "Sources/InvigilC"),
+        // C tests of the C interface, shared with CMake's ctest, and the Swift test target that runs them.
+        .target(name: "InvigilCTests", dependencies: ["CInvigil", "InvigilC"], path: "Tests/InvigilCTests"),
+        .testTarget(name: "InvigilCABITests", dependencies: ["InvigilC", "InvigilCTests"], path: "Tests/InvigilCABITests"),
         .testTarget(name: "InvigilTests", dependencies: ["Invigil", "InvigilArchive"], path: "Tests/InvigilTests"),
     ]
 )

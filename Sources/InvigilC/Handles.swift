@@ -75,17 +75,17 @@ func mallocCString(_ string: String) -> UnsafeMutablePointer<CChar> {
 
 /// Static text that lives for the whole process.
 enum StaticText {
-    static let empty: UnsafePointer<CChar> = UnsafePointer(mallocCString(""))
-    static let version: UnsafePointer<CChar> = UnsafePointer(mallocCString(versionString))
+    nonisolated(unsafe) static let empty: UnsafePointer<CChar> = UnsafePointer(mallocCString(""))
+    nonisolated(unsafe) static let version: UnsafePointer<CChar> = UnsafePointer(mallocCString(versionString))
     static let versionString = "\(versionMajor).\(versionMinor).\(versionPatch)"
     static let versionMajor: Int32 = 0
     static let versionMinor: Int32 = 1
     static let versionPatch: Int32 = 0
-    static let statuses: [UnsafePointer<CChar>] = [
+    nonisolated(unsafe) static let statuses: [UnsafePointer<CChar>] = [
         "ok", "invalid argument", "rule syntax error", "invalid rules", "limit exceeded", "I/O error",
         "invalid event field", "malformed event JSON", "out of memory",
     ].map { UnsafePointer(mallocCString($0)) }
-    static let unknownStatus: UnsafePointer<CChar> = UnsafePointer(mallocCString("unknown status"))
+    nonisolated(unsafe) static let unknownStatus: UnsafePointer<CChar> = UnsafePointer(mallocCString("unknown status"))
 }
 
 // MARK: - Rules
@@ -128,13 +128,14 @@ final class RulesBox: @unchecked Sendable {
         let fieldOffsets = rules.fields.map { add($0.name) }
         let matcherOffsets = rules.matcherNames.map { add($0) }
         let enumOffsets = rules.fields.map { f in f.enumValues.map { (add($0), $0.utf8.count) } }
-        pool = UnsafeMutablePointer<CChar>.allocate(capacity: max(1, bytes.count))
+        let storage = UnsafeMutablePointer<CChar>.allocate(capacity: max(1, bytes.count))
         bytes.withUnsafeBufferPointer { b in
             b.withMemoryRebound(to: CChar.self) { c in
-                if let base = c.baseAddress { pool.update(from: base, count: c.count) }
+                if let base = c.baseAddress { storage.update(from: base, count: c.count) }
             }
         }
-        let base = UnsafePointer(pool)
+        pool = storage
+        let base = UnsafePointer(storage)
         ruleStrings = ruleOffsets.map { base + $0 }
         fieldNames = fieldOffsets.map { base + $0 }
         matcherNames = matcherOffsets.map { base + $0 }

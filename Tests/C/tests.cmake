@@ -1,0 +1,66 @@
+# C tests of the C interface, included from the top-level CMakeLists.txt. `ctest` runs:
+#   c_api            every single test of Tests/InvigilCTests/abi_tests.c (also run by `swift test`)
+#   c_api_threads    4 threads x 100,000 events on one rule set == one thread
+#   c_api_valgrind   the single tests under valgrind memcheck: no leak, no invalid access
+#   c_api_asan       the single tests built with AddressSanitizer + LeakSanitizer (gcc)
+#   header_c99 / header_cxx   the header alone compiles as strict C99 and as C++
+#   example          the example over examples/c/events.jsonl
+#   install          install into a temporary prefix; pkg-config, static and find_package consumers
+add_library(invigil_ctests STATIC "${PROJECT_SOURCE_DIR}/Tests/InvigilCTests/abi_tests.c")
+target_include_directories(invigil_ctests PUBLIC "${PROJECT_SOURCE_DIR}/Tests/InvigilCTests/include")
+target_link_libraries(invigil_ctests PUBLIC invigil Threads::Threads)
+set_target_properties(invigil_ctests PROPERTIES C_STANDARD 99 C_EXTENSIONS OFF)
+target_compile_options(invigil_ctests PRIVATE -Wall -Wextra -Werror)
+
+add_executable(invigil_c_tests "${PROJECT_SOURCE_DIR}/Tests/C/test_main.c")
+set_target_properties(invigil_c_tests PROPERTIES OUTPUT_NAME invigil-c-tests C_STANDARD 99)
+target_link_libraries(invigil_c_tests PRIVATE invigil_ctests)
+
+add_test(NAME c_api COMMAND invigil_c_tests)
+add_test(NAME c_api_threads COMMAND invigil_c_tests threads 4 100000)
+set_tests_properties(c_api_threads PROPERTIES TIMEOUT 600)
+
+find_program(INVIGIL_VALGRIND valgrind)
+if(INVIGIL_VALGRIND)
+    add_test(NAME c_api_valgrind COMMAND "${INVIGIL_VALGRIND}" --quiet --error-exitcode=99 --leak-check=full
+        --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
+        --suppressions=${PROJECT_SOURCE_DIR}/Tests/C/valgrind.supp
+        $<TARGET_FILE:invigil_c_tests>)
+    set_tests_properties(c_api_valgrind PROPERTIES TIMEOUT 900)
+endif()
+
+# The C tests and example compiled with -fsanitize=address against the same libinvigil.so.
+# (The Swift side is not instrumented; LeakSanitizer still sees every malloc it makes.)
+if(CMAKE_C_COMPILER_ID STREQUAL "GNU" OR CMAKE_C_COMPILER_ID STREQUAL "Clang")
+    add_executable(invigil_c_tests_asan "${PROJECT_SOURCE_DIR}/Tests/C/test_main.c"
+        "${PROJECT_SOURCE_DIR}/Tests/InvigilCTests/abi_tests.c")
+    target_include_directories(invigil_c_tests_asan PRIVATE "${PROJECT_SOURCE_DIR}/Tests/InvigilCTests/include")
+    target_compile_options(invigil_c_tests_asan PRIVATE -fsanitize=address -fno-omit-frame-pointer -g)
+    target_link_options(invigil_c_tests_asan PRIVATE -fsanitize=address)
+    target_link_libraries(invigil_c_tests_asan PRIVATE invigil Threads::Threads)
+    add_test(NAME c_api_asan COMMAND invigil_c_tests_asan)
+    set_tests_properties(c_api_asan PROPERTIES ENVIRONMENT "ASAN_OPTIONS=detect_leaks=1:abort_on_error=0")
+endif()
+
+add_test(NAME header_c99 COMMAND "${CMAKE_C_COMPILER}" -std=c99 -pedantic-errors -Wall -Wextra -Werror
+    -fsyntax-only -x c "${PROJECT_SOURCE_DIR}/include/invigil.h")
+find_program(INVIGIL_CXX NAMES c++ g++ clang++)
+if(INVIGIL_CXX)
+    add_test(NAME header_cxx COMMAND "${INVIGIL_CXX}" -std=c++11 -pedantic-errors -Wall -Wextra -Werror
+        -fsyntax-only -x c++ "${PROJECT_SOURCE_DIR}/include/invigil.h")
+endif()
+
+if(INVIGIL_BUILD_EXAMPLES)
+    add_test(NAME example COMMAND sh -c
+        "$<TARGET_FILE:invigil_scan_example> -t 2 '${PROJECT_SOURCE_DIR}/examples/c/example.rules' < '${PROJECT_SOURCE_DIR}/examples/c/events.jsonl'")
+    set_tests_properties(example PROPERTIES
+        PASS_REGULAR_EXPRESSION "evt-002.*example/staff-personal-contact"
+        FAIL_REGULAR_EXPRESSION "evt-001\t")
+endif()
+
+find_program(INVIGIL_PKG_CONFIG pkg-config)
+if(INVIGIL_PKG_CONFIG)
+    add_test(NAME install COMMAND sh "${PROJECT_SOURCE_DIR}/Tests/C/install_test.sh"
+        "${PROJECT_BINARY_DIR}" "${PROJECT_SOURCE_DIR}")
+    set_tests_properties(install PROPERTIES ENVIRONMENT "CC=${CMAKE_C_COMPILER}" TIMEOUT 300)
+endif()

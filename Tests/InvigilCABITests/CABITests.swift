@@ -1,0 +1,33 @@
+// Runs the C tests of the C interface (Tests/InvigilCTests/abi_tests.c, the same code ctest runs)
+// from `swift test`, so that the Swift test suite alone exercises the ABI from C.
+
+import InvigilCTests
+import Testing
+
+@Suite("C interface, called from C")
+struct CABITests {
+    static let names: [String] = (0..<invigil_ctests_count()).map { String(cString: invigil_ctests_name($0)) }
+
+    @Test("C test", arguments: names.indices)
+    func cTest(_ index: Int) {
+        #expect(invigil_ctests_run(Int32(index)) == 0, "C test \(Self.names[index]) failed; see stderr")
+    }
+
+    @Test("4 threads x 100,000 events on one rule set give one thread's findings")
+    func threads() {
+        // Debug builds are slower; INVIGIL_CTESTS_EVENTS overrides the count.
+        let events = Int(getenvString("INVIGIL_CTESTS_EVENTS") ?? "") ?? 100_000
+        #expect(invigil_ctests_threads(4, events) == 0)
+    }
+}
+
+private func getenvString(_ name: String) -> String? {
+    guard let p = getenv(name) else { return nil }
+    return String(cString: p)
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

@@ -1,0 +1,42 @@
+/* C tests of the Invigil C interface (include/invigil.h).
+ *
+ * Shared by `swift test` (Tests/InvigilCABITests calls these from Swift) and by CMake's ctest
+ * (Tests/C/test_main.c). Each test prints its failures to stderr and returns their number. */
+#ifndef INVIGIL_CTESTS_H
+#define INVIGIL_CTESTS_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The rule source every test compiles (a small pack over a subset of the event schema). */
+extern const char invigil_ctests_rules_source[];
+
+/* Number of single tests, their names, and running one (0-based). Returns the failures. Tests
+ * are serialised internally, so these may be called from several threads. */
+int invigil_ctests_count(void);
+const char *invigil_ctests_name(int index);
+int invigil_ctests_run(int index);
+
+/* Runs every single test; returns the total failures. */
+int invigil_ctests_run_all(void);
+
+/* `threads` threads, each with its own scanner on one shared rule set, each scan the same
+ * `events` generated events; every thread's findings must equal one thread's. Returns failures. */
+int invigil_ctests_threads(int threads, size_t events);
+
+/* Benchmark: events per second through invigil_set_* + invigil_scan (with a reset per event) for
+ * events whose text is `message_bytes` long, over `events` events. *out_findings (if not NULL)
+ * receives the total findings. Returns events per second, or a negative number on failure. */
+double invigil_ctests_bench(size_t events, size_t message_bytes, size_t *out_findings);
+
+/* The same through invigil_scan_json, with each event's JSON built beforehand. */
+double invigil_ctests_bench_json(size_t events, size_t message_bytes, size_t *out_findings);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

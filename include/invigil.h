@@ -1,0 +1,495 @@
+/*
+ * invigil.h: the C interface of Invigil, a policy engine for schools.
+ *
+ * Invigil compiles school-policy rule packs (the language of docs/rule-language.md) into one
+ * phrase automaton plus predicate bytecode, and scans events (a post, a message, an email, a
+ * web access: the fields of the event schema) against them.
+ *
+ * QUICK START
+ *
+ *     invigil_rules *rules = NULL;
+ *     invigil_error *error = NULL;
+ *     if (invigil_rules_load("packs", &rules, &error) != INVIGIL_OK) {
+ *         fprintf(stderr, "%s\n", invigil_error_text(error));
+ *         invigil_error_free(error);
+ *         return 1;
+ *     }
+ *     invigil_scanner *s = NULL;
+ *     invigil_scanner_new(rules, &s);                      // one per thread
+ *     invigil_set_string(s, "author.role", "staff", 5);
+ *     invigil_add_string(s, "recipients.role", "pupil", 5);
+ *     invigil_set_string(s, "text", msg, msg_len);
+ *     size_t n = 0;
+ *     invigil_scan(s, &n);
+ *     for (size_t i = 0; i < n; i++) {
+ *         invigil_finding f;
+ *         invigil_finding_at(s, i, &f);
+ *         printf("%s [%s] %s\n", f.rule, f.severity, f.message);
+ *     }
+ *     invigil_scanner_reset(s);                            // before the next event
+ *     ...
+ *     invigil_scanner_free(s);
+ *     invigil_rules_free(rules);
+ *
+ * CONVENTIONS (apply to every function below unless its own comment says otherwise)
+ *
+ *  - No function aborts, traps or exits the process on any input, including NULL pointers,
+ *    out-of-range indices and invalid UTF-8: it returns a status (functions that return a
+ *    string return "" or static text, functions that return a count return 0).
+ *  - Strings passed in as (pointer, length) are UTF-8 with an explicit length: they need not be
+ *    NUL-terminated and may contain NUL bytes. A NULL pointer with length 0 is the empty
+ *    string; a NULL pointer with a non-zero length is INVIGIL_ERROR_ARGUMENT. Field names,
+ *    paths and source names are NUL-terminated.
+ *  - Strings returned by the library are NUL-terminated UTF-8 and owned by the library; never
+ *    free them. Each function says how long they stay valid.
+ *  - "Required" pointer arguments that are NULL give INVIGIL_ERROR_ARGUMENT and change nothing.
+ *  - Out-parameters are written only as each function describes; on INVIGIL_ERROR_ARGUMENT
+ *    caused by a NULL out-parameter nothing is written.
+ *
+ * THREAD SAFETY
+ *
+ *  - invigil_rules is immutable after compilation. Any number of threads may use one rule set
+ *    at the same time (invigil_scanner_new, invigil_rules_* queries), with no locking. Freeing
+ *    it must not race with its use by another thread.
+ *  - invigil_scanner holds one event and its findings. It must be used by one thread at a time
+ *    (it may move between threads). Give each thread its own scanner; all may share one rule set.
+ *  - invigil_error is immutable; it may be read from any thread.
+ *  - invigil_version, invigil_version_number and invigil_status_string are always safe.
+ *
+ * MISUSE THAT IS DETECTED
+ *
+ *  - NULL handles and NULL required pointers: INVIGIL_ERROR_ARGUMENT.
+ *  - A handle of the wrong kind (a scanner passed where rules are expected, and so on) and a
+ *    handle that was already freed, while its memory has not been reused: each handle carries
+ *    a magic number that is checked on entry and cleared when it is freed. This is a best-effort
+ *    check; using a freed handle is still undefined behaviour.
+ *  - A scanner whose rule set has been freed: always detected. A scanner keeps the compiled rule
+ *    set's memory alive until the scanner itself is freed, so every scanner function then
+ *    returns INVIGIL_ERROR_ARGUMENT (invigil_scanner_free still frees it, and
+ *    invigil_scanner_reset is a no-op) instead of reading freed memory.
+ *
+ * SIGNALS
+ *
+ *  The shared library built by CMake links the Swift runtime statically and installs no signal
+ *  handlers. A build that links the Swift runtime dynamically (SwiftPM's libInvigilC.so) loads
+ *  libswiftCore, whose backtracer installs handlers for SIGSEGV, SIGILL, SIGBUS, SIGABRT, SIGFPE
+ *  and SIGTRAP where the host has none; set SWIFT_BACKTRACE=enable=no to prevent that.
+ *
+ * Compatible with C99 and C++. Version 0.x: the ABI may change with the minor version until 1.0;
+ * the shared library's SONAME (libinvigil.so.0) carries the major version.
+ */
+#ifndef INVIGIL_H
+#define INVIGIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------------------------ */
+/* Version                                                                                    */
+/* ------------------------------------------------------------------------------------------ */
+
+#define INVIGIL_VERSION_MAJOR 0
+#define INVIGIL_VERSION_MINOR 1
+#define INVIGIL_VERSION_PATCH 0
+#define INVIGIL_VERSION_STRING "0.1.0"
+/* MAJOR * 10000 + MINOR * 100 + PATCH, comparable with invigil_version_number(). */
+#define INVIGIL_VERSION_NUMBER (INVIGIL_VERSION_MAJOR * 10000 + INVIGIL_VERSION_MINOR * 100 + INVIGIL_VERSION_PATCH)
+
+/* ------------------------------------------------------------------------------------------ */
+/* Status                                                                                     */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef enum invigil_status {
+    INVIGIL_OK             = 0,
+    INVIGIL_ERROR_ARGUMENT = 1,  /* NULL pointer, bad length, misuse */
+    INVIGIL_ERROR_SYNTAX   = 2,  /* rule source does not parse */
+    INVIGIL_ERROR_RULES    = 3,  /* parses, but is invalid: unknown field, type mismatch, unknown phrase set, duplicate name */
+    INVIGIL_ERROR_LIMIT    = 4,  /* a documented size or count limit is exceeded */
+    INVIGIL_ERROR_IO       = 5,  /* a file could not be read */
+    INVIGIL_ERROR_FIELD    = 6,  /* event field unknown to the rules' schema, or value of the wrong type */
+    INVIGIL_ERROR_EVENT    = 7,  /* event JSON malformed */
+    INVIGIL_ERROR_MEMORY   = 8
+} invigil_status;
+
+/*
+ * The library's version, "MAJOR.MINOR.PATCH" (static text). It may differ from
+ * INVIGIL_VERSION_STRING when a program runs against a newer shared library than the header it
+ * was compiled with.
+ */
+const char *invigil_version(void);
+
+/* The library's version as MAJOR * 10000 + MINOR * 100 + PATCH (see INVIGIL_VERSION_NUMBER). */
+int invigil_version_number(void);
+
+/*
+ * A short English description of a status ("ok", "invalid argument", ...). Static text, never
+ * NULL; an unknown value gives "unknown status".
+ */
+const char *invigil_status_string(invigil_status status);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Opaque handles                                                                             */
+/* ------------------------------------------------------------------------------------------ */
+
+/* A compiled rule set. Immutable; share one among any number of threads. */
+typedef struct invigil_rules invigil_rules;
+/* Per-thread working state: the current event's fields, scratch space, its findings. */
+typedef struct invigil_scanner invigil_scanner;
+/* A compile or input error with its location; may hold several problems (invigil_error_next). */
+typedef struct invigil_error invigil_error;
+
+/* ------------------------------------------------------------------------------------------ */
+/* Compiling                                                                                  */
+/* ------------------------------------------------------------------------------------------ */
+
+/*
+ * Compiles rule source held in memory.
+ *
+ *  source, length  the rule language text (UTF-8). Required (NULL is allowed only with length 0).
+ *  source_name     NUL-terminated name used in error locations and to resolve `include`
+ *                  (relative to the name's folder). Required.
+ *  out_rules       required. On success receives the new rule set, which the caller owns and
+ *                  frees with invigil_rules_free. On failure receives NULL.
+ *  out_error       may be NULL. On failure, if not NULL, receives an error describing every
+ *                  problem found (the caller frees it with invigil_error_free); on success
+ *                  receives NULL.
+ *
+ * Returns INVIGIL_OK; INVIGIL_ERROR_ARGUMENT (a required pointer is NULL); INVIGIL_ERROR_SYNTAX
+ * (the text does not parse); INVIGIL_ERROR_RULES (it parses but is invalid: unknown field, type
+ * mismatch, unknown phrase set, duplicate name); INVIGIL_ERROR_LIMIT (a limit of docs/limits.md
+ * is exceeded, e.g. more than 64 MiB of source); INVIGIL_ERROR_IO (an included file could not
+ * be read); INVIGIL_ERROR_MEMORY. When several kinds of problem are found, the status is the
+ * most fundamental: IO, then SYNTAX, then LIMIT, then RULES.
+ *
+ * Thread-safe: may be called from any number of threads at once.
+ */
+invigil_status invigil_rules_compile(const char *source, size_t length, const char *source_name,
+                                     invigil_rules **out_rules, invigil_error **out_error);
+
+/*
+ * Loads and compiles a .rules file, or a folder: every .rules file in it and its subfolders, in
+ * sorted (stable) order. Includes are resolved relative to each including file.
+ *
+ *  path       NUL-terminated file or folder path. Required.
+ *  out_rules  required; as for invigil_rules_compile.
+ *  out_error  may be NULL; as for invigil_rules_compile.
+ *
+ * Returns the statuses of invigil_rules_compile; INVIGIL_ERROR_IO when the path (or an included
+ * file) cannot be read.
+ *
+ * Thread-safe.
+ */
+invigil_status invigil_rules_load(const char *path, invigil_rules **out_rules, invigil_error **out_error);
+
+/*
+ * Frees a rule set. NULL is a no-op. Strings obtained from the rule set (rule names, messages,
+ * field names, the string pointers in invigil_finding and invigil_match) become invalid once the
+ * rule set is freed and no scanner made from it remains. Scanners made from it must still be
+ * freed; until then every scanner function returns INVIGIL_ERROR_ARGUMENT.
+ *
+ * Must not be called while another thread is using the rule set.
+ */
+void invigil_rules_free(invigil_rules *rules);
+
+/* Number of rules. 0 for NULL. Thread-safe. */
+size_t invigil_rules_count(const invigil_rules *rules);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Errors                                                                                     */
+/* ------------------------------------------------------------------------------------------ */
+
+/*
+ * An invigil_error holds one or more problems. The handle you receive is the first problem;
+ * invigil_error_next walks to the others. All strings returned stay valid until the (first)
+ * error is freed. A NULL error gives "" / 0 from every accessor.
+ */
+
+/* The problem's message, e.g. "unknown field 'author.rol'; did you mean 'author.role'?". */
+const char *invigil_error_message(const invigil_error *error);
+
+/* The rule file or source_name it is in; "" if none (event errors, argument errors). */
+const char *invigil_error_source(const invigil_error *error);
+
+/* 1-based line; 0 if not applicable. For an event error, the line within the JSON given. */
+uint32_t invigil_error_line(const invigil_error *error);
+
+/* 1-based column in bytes; 0 if not applicable. For an event error, the column within the JSON. */
+uint32_t invigil_error_column(const invigil_error *error);
+
+/* Frees an error and all its problems. NULL is a no-op. Pass only the error you received, not
+ * one returned by invigil_error_next (that is ignored). */
+void invigil_error_free(invigil_error *error);
+
+/* Extension: the status of the call that produced the error (never INVIGIL_OK for a non-NULL
+ * error; INVIGIL_ERROR_ARGUMENT for NULL). */
+invigil_status invigil_error_status(const invigil_error *error);
+
+/* Extension: the next problem, or NULL after the last. Owned by the first error. */
+const invigil_error *invigil_error_next(const invigil_error *error);
+
+/* Extension: the number of problems in the chain starting at this error (0 for NULL). */
+size_t invigil_error_count(const invigil_error *error);
+
+/* Extension: for an event error, the byte offset into the JSON where the problem was found;
+ * INVIGIL_NO_OFFSET otherwise. */
+#define INVIGIL_NO_OFFSET ((size_t)-1)
+size_t invigil_error_offset(const invigil_error *error);
+
+/* Extension: every problem of the chain starting at this error, formatted as the `invigil`
+ * command prints them: "file:line:col: error: message", the source line and a caret, one per
+ * problem, separated by newlines. "" for NULL. */
+const char *invigil_error_text(const invigil_error *error);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Inspecting a rule set (extensions)                                                         */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef struct invigil_finding invigil_finding;
+
+/*
+ * Fills *out with what rule `index` (0 .. invigil_rules_count - 1, in source order) says about
+ * itself: the same fields a finding of that rule has, with match_count 0 and rule_index = index.
+ * The strings stay valid until the rule set is freed.
+ * Returns INVIGIL_OK; INVIGIL_ERROR_ARGUMENT (NULL, or index out of range). Thread-safe.
+ */
+invigil_status invigil_rules_rule_at(const invigil_rules *rules, size_t index, invigil_finding *out);
+
+/* The declared type of an event field. */
+typedef enum invigil_field_type {
+    INVIGIL_FIELD_STRING = 0,  /* set with invigil_set_string */
+    INVIGIL_FIELD_TEXT   = 1,  /* string scanned for phrases; set with invigil_set_string */
+    INVIGIL_FIELD_BOOL   = 2,  /* invigil_set_bool */
+    INVIGIL_FIELD_INT    = 3,  /* invigil_set_int */
+    INVIGIL_FIELD_TIME   = 4,  /* invigil_set_string (ISO 8601) or invigil_set_int (seconds since 1970 UTC) */
+    INVIGIL_FIELD_ENUM   = 5   /* invigil_set_string with one of the declared values */
+} invigil_field_type;
+
+typedef struct invigil_field {
+    const char        *name;     /* dotted name, e.g. "recipients.role" */
+    invigil_field_type type;
+    int                is_list;  /* 1 for list fields (use invigil_add_*), else 0 */
+} invigil_field;
+
+/* Number of fields the rule set's schema declares. 0 for NULL. Thread-safe. */
+size_t invigil_rules_field_count(const invigil_rules *rules);
+
+/*
+ * Fills *out with declared field `index` (0 .. invigil_rules_field_count - 1). The name stays
+ * valid until the rule set is freed.
+ * Returns INVIGIL_OK; INVIGIL_ERROR_ARGUMENT (NULL, or index out of range). Thread-safe.
+ */
+invigil_status invigil_rules_field_at(const invigil_rules *rules, size_t index, invigil_field *out);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Scanning one event                                                                         */
+/* ------------------------------------------------------------------------------------------ */
+
+/*
+ * Makes a scanner for a rule set. The scanner keeps the rule set's memory alive; free it with
+ * invigil_scanner_free.
+ *
+ *  rules        required.
+ *  out_scanner  required; receives the scanner, or NULL on failure.
+ *
+ * Returns INVIGIL_OK; INVIGIL_ERROR_ARGUMENT (NULL, or rules already freed). Thread-safe with
+ * respect to the rule set: threads may make scanners from one rule set at the same time.
+ */
+invigil_status invigil_scanner_new(const invigil_rules *rules, invigil_scanner **out_scanner);
+
+/* Frees a scanner. NULL is a no-op. Invalidates every pointer obtained from it. */
+void invigil_scanner_free(invigil_scanner *scanner);
+
+/*
+ * Forgets the event (every field set) and its findings, keeping the scratch memory, so that the
+ * next event can be set. NULL is a no-op; resetting twice is harmless.
+ */
+void invigil_scanner_reset(invigil_scanner *scanner);
+
+/* Extension: the rule set a scanner was made from, or NULL (NULL scanner, or rules freed). */
+const invigil_rules *invigil_scanner_rules(const invigil_scanner *scanner);
+
+/*
+ * Extension: why the last call on this scanner that failed with INVIGIL_ERROR_FIELD or
+ * INVIGIL_ERROR_LIMIT failed, e.g. "field 'recipients.family' is list bool, not a string"; ""
+ * if none did (or for NULL). Stays valid until the next failing call on the scanner or its free.
+ * For invigil_scan_json errors, use its invigil_error instead.
+ */
+const char *invigil_scanner_last_error(const invigil_scanner *scanner);
+
+/*
+ * Setting fields. Fields use the dotted names of the event schema (spec/event-schema.md), e.g.
+ * "author.role", "text"; `field` is NUL-terminated and required.
+ *
+ * Fields stay set until invigil_scanner_reset (invigil_scan does not clear them), so reset the
+ * scanner between events. Setting a field that is already set replaces its value; on a list
+ * field, invigil_set_* replaces the whole list with one element.
+ *
+ * List fields: invigil_add_* appends an element. Lists of objects are declared field by field
+ * (recipients.id, recipients.role, recipients.family ...): the n-th value added to each field of
+ * such a group belongs to the n-th object, which `any recipients (...)` in a rule uses. To leave
+ * a hole (a recipient without a role), use invigil_set_element_*.
+ *
+ * Each returns INVIGIL_OK; INVIGIL_ERROR_ARGUMENT (NULL scanner or field, value NULL with a
+ * non-zero length, scanner's rules freed); INVIGIL_ERROR_FIELD (the field is not in the rule
+ * set's schema; the value has the wrong type for the field: a string for a bool or int field, a
+ * bool for a string field, a time that is not ISO 8601, an enum value the schema does not list;
+ * invalid UTF-8 in a string; invigil_add_*
+ * or invigil_set_element_* on a field that is not a list); INVIGIL_ERROR_LIMIT (the event would
+ * hold more than 100,000 values or 64 MiB of text). On an error the event is unchanged except
+ * that, for INVIGIL_ERROR_LIMIT, the value was not added.
+ *
+ * A field declared in the schema that no rule reads is accepted and ignored. For an enum field,
+ * a value the schema does not list is INVIGIL_ERROR_FIELD. Values may contain NUL bytes. The
+ * bytes are copied: the caller's buffer may be reused at once.
+ */
+invigil_status invigil_set_string(invigil_scanner *s, const char *field, const char *value, size_t length);
+invigil_status invigil_add_string(invigil_scanner *s, const char *field, const char *value, size_t length); /* append to a list field */
+invigil_status invigil_set_bool  (invigil_scanner *s, const char *field, int value);   /* non-zero is true */
+invigil_status invigil_set_int   (invigil_scanner *s, const char *field, int64_t value); /* int field, or time field in seconds since 1970 UTC */
+
+/* Extensions: append a bool or an int to a list field. */
+invigil_status invigil_add_bool  (invigil_scanner *s, const char *field, int value);
+invigil_status invigil_add_int   (invigil_scanner *s, const char *field, int64_t value);
+
+/* Extensions: set the value of object `element` (0-based, below 100,000) of a list field's group;
+ * each element of a field should be set at most once per event. INVIGIL_ERROR_LIMIT if element
+ * is 100,000 or more. */
+invigil_status invigil_set_element_string(invigil_scanner *s, const char *field, size_t element,
+                                          const char *value, size_t length);
+invigil_status invigil_set_element_bool  (invigil_scanner *s, const char *field, size_t element, int value);
+
+/*
+ * Evaluates every rule against the current event (the fields set since the last reset). Scanning
+ * with no fields set is allowed. Findings replace those of the previous scan; scanning the same
+ * event twice gives the same findings.
+ *
+ *  out_finding_count  required; receives the number of findings (0 on error).
+ *
+ * Returns INVIGIL_OK; INVIGIL_ERROR_ARGUMENT (NULL, or the scanner's rules were freed).
+ */
+invigil_status invigil_scan(invigil_scanner *s, size_t *out_finding_count);
+
+/*
+ * Parses one event in the JSON form of spec/event-schema.md, replacing the current event
+ * (as if after invigil_scanner_reset), then scans it. Fields the rule set does not declare are
+ * ignored; `null` is the same as absent.
+ *
+ *  json, length       the event: one JSON object, UTF-8. Required (NULL only with length 0,
+ *                     which is an empty event: INVIGIL_ERROR_EVENT).
+ *  out_finding_count  required; receives the number of findings (0 on error).
+ *  out_error          may be NULL. On failure, if not NULL, receives the error (with
+ *                     invigil_error_offset, line and column into the JSON; free it with
+ *                     invigil_error_free); on success receives NULL.
+ *
+ * Returns INVIGIL_OK; INVIGIL_ERROR_ARGUMENT (a required pointer is NULL, the scanner's rules
+ * freed); INVIGIL_ERROR_EVENT (the JSON is malformed, not an object, not valid UTF-8,
+ * or nested deeper than 64); INVIGIL_ERROR_FIELD (a declared field has a value of the wrong
+ * type, e.g. a number for a string field, an object for a scalar; or the event holds more than
+ * 100,000 values); INVIGIL_ERROR_LIMIT (the JSON is larger than 64 MiB). On error the scanner
+ * holds no event and no findings.
+ */
+invigil_status invigil_scan_json(invigil_scanner *s, const char *json, size_t length,
+                                 size_t *out_finding_count, invigil_error **out_error);
+
+/*
+ * Extension: bulk JSONL. Called once per event line of invigil_scan_jsonl, after the line was
+ * parsed and scanned. `line` is 1-based; `status` is what invigil_scan_json returned for it;
+ * `error` describes a failed line and is valid only during the call (NULL on success). During the
+ * call the scanner may be read (invigil_finding_at, invigil_match_at, invigil_event_string) but
+ * not modified. Return 0 to continue, non-zero to stop.
+ */
+typedef int (*invigil_jsonl_callback)(void *user, const invigil_scanner *s, size_t line,
+                                      invigil_status status, size_t finding_count,
+                                      const invigil_error *error);
+
+/*
+ * Extension: scans every line of a JSONL buffer (events separated by '\n'; a trailing '\r' is
+ * ignored; lines holding only spaces and tabs are skipped but counted), calling `callback` for
+ * each. A line that fails does not stop the scan.
+ *
+ *  s, callback     required.
+ *  data, length    required (NULL only with length 0).
+ *  user            passed to callback unchanged; may be NULL.
+ *  out_lines       may be NULL; receives the number of lines read (including skipped blank
+ *                  lines), up to the one where the callback stopped.
+ *
+ * Returns INVIGIL_OK (also when the callback stopped early); INVIGIL_ERROR_ARGUMENT.
+ * After it returns the scanner holds the last line's event.
+ */
+invigil_status invigil_scan_jsonl(invigil_scanner *s, const char *data, size_t length,
+                                  invigil_jsonl_callback callback, void *user, size_t *out_lines);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Reading findings                                                                           */
+/* ------------------------------------------------------------------------------------------ */
+
+struct invigil_finding {
+    const char *rule;        /* qualified rule name, e.g. "woolhampton/staff-personal-contact" */
+    const char *clauses;     /* clause ids it enforces, comma-separated, e.g. "WOOL-07,WOOL-08" */
+    const char *severity;    /* "info", "advice", "breach", "serious", "critical" */
+    int         level;       /* 0..4, same order */
+    const char *action;      /* what the policy says must happen; "" if none */
+    const char *message;     /* one sentence for a person */
+    size_t      match_count; /* text spans that support the finding */
+    size_t      rule_index;  /* extension: index of the rule, for invigil_rules_rule_at */
+};
+
+typedef struct invigil_match {
+    const char *field;       /* e.g. "text" */
+    size_t      start, end;  /* byte offsets into the value as it was given */
+    const char *pattern;     /* the phrase set or detector that matched */
+    size_t      value_index; /* extension: which element of a list field (0 for single values) */
+} invigil_match;
+
+/*
+ * Fills *out with finding `index` (0 .. finding count - 1) of the last scan. Findings come in a
+ * stable order: by rule order in the source.
+ *
+ * Every string in *out points into the rule set and stays valid until the rule set is freed and
+ * no scanner of it remains (so at least until the next scan, reset or free of this scanner, as
+ * the contract promises).
+ *
+ * Returns INVIGIL_OK; INVIGIL_ERROR_ARGUMENT (NULL, index out of range, scanner's rules freed).
+ */
+invigil_status invigil_finding_at(const invigil_scanner *s, size_t index, invigil_finding *out);
+
+/*
+ * Fills *out with match `match_index` (0 .. match_count - 1) of finding `finding_index`.
+ * Offsets are byte offsets into the value as it was given (for invigil_scan_json, into the
+ * decoded JSON string). Strings point into the rule set, as for invigil_finding_at.
+ *
+ * Returns INVIGIL_OK; INVIGIL_ERROR_ARGUMENT (NULL, an index out of range, rules freed).
+ */
+invigil_status invigil_match_at(const invigil_scanner *s, size_t finding_index, size_t match_index,
+                                invigil_match *out);
+
+/*
+ * Extension: the matched text of a match (not NUL-terminated): *out_text points into the
+ * scanner's copy of the event and stays valid until the next set, add, scan, reset or free of
+ * this scanner. Returns INVIGIL_OK; INVIGIL_ERROR_ARGUMENT (NULL, index out of range, rules
+ * freed).
+ */
+invigil_status invigil_match_text(const invigil_scanner *s, size_t finding_index, size_t match_index,
+                                  const char **out_text, size_t *out_length);
+
+/*
+ * Extension: reads back a string, text, enum or time value of the current event, e.g. "id"
+ * (element 0 for single values). Enum values give their name; time values give "" (their text
+ * is not kept). *out_value (not NUL-terminated) stays valid until the next set, add, scan_json,
+ * reset or free of this scanner.
+ *
+ * Returns INVIGIL_OK; INVIGIL_ERROR_ARGUMENT (NULL, element out of range: the field has fewer
+ * values, or rules freed); INVIGIL_ERROR_FIELD (field not declared, or a bool or int field).
+ */
+invigil_status invigil_event_string(const invigil_scanner *s, const char *field, size_t element,
+                                    const char **out_value, size_t *out_length);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* INVIGIL_H */
