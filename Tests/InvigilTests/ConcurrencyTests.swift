@@ -6,9 +6,9 @@ import Testing
 /// `swift test --sanitize=thread --filter Concurrency` by scripts/test-all.
 @Suite("Concurrency")
 struct ConcurrencyTests {
-    final class Box: @unchecked Sendable {
-        var results: [[String]]
-        init(_ n: Int) { results = Array(repeating: [], count: n) }
+    /// One result slot per thread, each its own object, so threads never write shared storage.
+    final class Slot: @unchecked Sendable {
+        var findings: [String] = []
     }
 
     static func findings(_ scanner: Scanner, _ events: ArraySlice<[UInt8]>) -> [String] {
@@ -36,12 +36,12 @@ struct ConcurrencyTests {
         let single = ConcurrencyTests.findings(Scanner(rules: rules), all[...])
         #expect(single.count > 1000)
         let threads = 4
-        let box = Box(threads)
+        let slots = (0..<threads).map { _ in Slot() }
         let chunk = all.count / threads
         DispatchQueue.concurrentPerform(iterations: threads) { t in
             let scanner = Scanner(rules: rules)
-            box.results[t] = ConcurrencyTests.findings(scanner, all[(t * chunk)..<((t + 1) * chunk)])
+            slots[t].findings = ConcurrencyTests.findings(scanner, all[(t * chunk)..<((t + 1) * chunk)])
         }
-        #expect(box.results.flatMap { $0 } == single)
+        #expect(slots.flatMap(\.findings) == single)
     }
 }
