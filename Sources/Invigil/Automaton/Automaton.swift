@@ -284,6 +284,9 @@ public final class Automaton: Sendable {
         }}}}}}
     }
 
+    /// The number of patterns that end at a hit's state.
+    public func patternCount(at state: UInt32) -> Int { Int(outputStart[Int(state) + 1] &- outputStart[Int(state)]) }
+
     /// The pattern ids that end at a hit's state.
     @inline(__always)
     func outputs(of state: UInt32) -> Range<Int> { Int(outputStart[Int(state)])..<Int(outputStart[Int(state) + 1]) }
