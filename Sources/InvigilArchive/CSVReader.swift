@@ -145,13 +145,29 @@ final class CSVRowReader {
             }
             if inQuotes {
                 cell.append(0x0A)
-                recordLines.append((lineNumber, Array(line)))
+                if lineNumber != firstLine { recordLines.append((lineNumber, Array(line))) }
                 continue
             }
             guard let s = finishCell() else { return badCell(firstLine) }
             cells.append(s)
+            if lineNumber != firstLine { recordLines.append((lineNumber, Array(line))) }
+            lastRecordLines = recordLines
+            lastRecordLastLine = lineNumber
             return .cells(line: firstLine, cells)
         }
+    }
+
+    /// Lines of the last record after its first (when it spanned lines) and its last line number.
+    private var lastRecordLines: [(Int, [UInt8])] = []
+    private(set) var lastRecordLastLine = 0
+
+    /// Reads the lines after the last record's first line again (after a record spanning lines
+    /// turned out malformed: a stray quote swallowed them). Returns false if it had one line.
+    func replayLastRecord() -> Bool {
+        guard !lastRecordLines.isEmpty else { return false }
+        replay.append(contentsOf: lastRecordLines.reversed())
+        lastRecordLines = []
+        return true
     }
 
     private func badCell(_ line: Int) -> Row {
@@ -164,8 +180,8 @@ final class CSVRowReader {
     }
 
     private func rejectAndReplay(_ recordLines: [(Int, [UInt8])], firstLine: Int, reason: String) -> Row {
-        // recordLines holds the record's lines from its first (only when it spans lines).
-        replay.append(contentsOf: recordLines.dropFirst().reversed())
+        // recordLines holds the record's lines after its first.
+        replay.append(contentsOf: recordLines.reversed())
         return .rejected(line: firstLine, reason)
     }
 
@@ -283,7 +299,14 @@ public final class CSVSource: ArchiveSource, ArchiveNotes {
                 if columnNames.isEmpty { setColumns((1...cells.count).map { String($0) }) }
                 let source = "\(name):\(line)"
                 guard cells.count == columnNames.count else {
-                    return ArchiveRecord(source: source, payload: .rejected("expected \(columnNames.count) cells, found \(cells.count)"))
+                    var reason = "expected \(columnNames.count) cells, found \(cells.count)"
+                    let last = rows.lastRecordLastLine
+                    if rows.replayLastRecord() {
+                        // A quoted cell ran over several lines: probably a stray quote. The lines
+                        // after this one are read again as records of their own.
+                        reason += "; a quoted cell runs from line \(line) to line \(last) (a stray quote?)"
+                    }
+                    return ArchiveRecord(source: source, payload: .rejected(reason))
                 }
                 switch event(cells) {
                 case .success(var fields):
