@@ -22,6 +22,8 @@ let scanHelp = """
       --output FILE           write findings there (default: standard output)
       --min-severity LEVEL    info, advice, breach, serious or critical (default: info)
       --strict                exit 2 if any record was rejected
+      --time-budget MS        stop scanning an event after MS milliseconds (its findings so far are kept and
+                              a warning names it)
       --no-progress           no progress line on standard error
     """
 
@@ -32,6 +34,7 @@ struct BatchResult {
     var scanned = 0
     var rejected = 0
     var findings = 0
+    var timedOut = 0
     var bySeverity = [Int](repeating: 0, count: 5)
     var byRule: [Int: Int] = [:]
 }
@@ -152,6 +155,10 @@ final class ScanWorker: @unchecked Sendable {
             }
             scanner.scan()
             result.scanned += 1
+            if scanner.timedOut {
+                result.timedOut += 1
+                result.errors.append("\(record.source): warning: the time budget ran out; findings for this event may be incomplete")
+            }
             writer.write(scanner, source: record.source, into: &result)
         }
     }
@@ -189,7 +196,7 @@ func fileSize(_ path: String) -> Int {
 
 func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
     let options = try Options(arguments,
-        valued: ["--rules", "--pack", "--format", "--input-format", "--directory", "--jobs", "--output", "--min-severity", "--map"],
+        valued: ["--rules", "--pack", "--format", "--input-format", "--directory", "--jobs", "--output", "--min-severity", "--map", "--time-budget"],
         flags: ["--strict", "--list-packs", "--no-progress", "--help", "-h"])
     if options.flags.contains("--help") || options.flags.contains("-h") { print(scanHelp); return 0 }
     let (rules, selectedPacks) = try loadRules(rulePaths: options.all("--rules"), packNames: options.all("--pack"))
@@ -232,12 +239,19 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
     let inputs = expandInputs(options.positional, format: inputFormat)
     let totalBytes = inputs.reduce(0) { $0 + ($1 == "-" ? 0 : fileSize($1)) }
     let showProgress = isatty(2) != 0 && !options.flags.contains("--no-progress")
+    var budget: UInt64 = 0
+    if let t = options.value("--time-budget") {
+        guard let ms = UInt64(t), ms > 0 else { throw UsageError("--time-budget needs a number of milliseconds") }
+        budget = ms * 1_000_000
+    }
     let workers = (0..<jobs).map { _ in ScanWorker(rules: rules) }
+    for w in workers { w.scanner.timeBudgetNanoseconds = budget }
     let batchSize = 1024
     var read = 0, scanned = 0, rejected = 0, findings = 0
     var bySeverity = [Int](repeating: 0, count: 5)
     var byRule: [Int: Int] = [:]
     var unopened = 0
+    var timedOut = 0
     var bytesDone = 0
     let start = now()
     var lastProgress = start
@@ -256,6 +270,7 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
             scanned += w.result.scanned
             rejected += w.result.rejected
             findings += w.result.findings
+            timedOut += w.result.timedOut
             for i in 0..<5 { bySeverity[i] += w.result.bySeverity[i] }
             for (r, n) in w.result.byRule { byRule[r, default: 0] += n }
             w.records.removeAll(keepingCapacity: true)
@@ -320,6 +335,7 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
         }
         if byRule.count > 15 { summary += "\n    ... and \(byRule.count - 15) more rules" }
     }
+    if timedOut > 0 { summary += "\ninvigil: \(timedOut) event\(timedOut == 1 ? "" : "s") stopped at the time budget (findings may be incomplete)" }
     if unopened > 0 { summary += "\ninvigil: \(unopened) input\(unopened == 1 ? "" : "s") could not be opened" }
     summary += "\ninvigil: read \(read), scanned \(scanned), rejected \(rejected), findings \(findings)"
     printError(summary)

@@ -149,4 +149,20 @@ struct ScannerTests {
         let r2 = try RuleSet.compile(source: ScannerTests.source + "\nrule plain { severity info message \"m\" when not offer in text }")
         #expect(r2.alwaysRules == [4])
     }
+
+    @Test func timeBudgetStopsAScanAndSaysSo() throws {
+        let rules = try RuleSet.compile(source: ScannerTests.source)
+        let scanner = Scanner(rules: rules)
+        try scanner.setString("author.role", "staff")
+        try scanner.addString("recipients.role", "pupil")
+        try scanner.setString("text", String(repeating: "text me ", count: 100_000))
+        #expect(scanner.scan() == 1)
+        #expect(!scanner.timedOut)
+        scanner.timeBudgetNanoseconds = 1
+        _ = scanner.scan()
+        #expect(scanner.timedOut)
+        scanner.timeBudgetNanoseconds = 0
+        #expect(scanner.scan() == 1)
+        #expect(!scanner.timedOut)
+    }
 }

@@ -9,6 +9,7 @@ extension Scanner {
             for f32 in na.fields {
                 let f = Int(f32)
                 for (vi, v) in values[f].enumerated() where v.b > 0 {
+                    if outOfTime() { return }
                     hits.removeAll(keepingCapacity: true)
                     let start = Int(v.a), length = Int(v.b)
                     arena.withUnsafeBufferPointer { all in

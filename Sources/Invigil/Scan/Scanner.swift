@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Why a field could not be set.
 public enum FieldError: Error, Sendable, CustomStringConvertible, Equatable {
     /// The rule set's schema does not declare this field.
@@ -79,6 +83,12 @@ public final class Scanner {
     /// Normalised text and the original span of each of its bytes.
     var normalizedText: [UInt8] = []
     var normalizedOrigin: [Int32] = []
+    /// A time budget per `scan()` in nanoseconds (0: none). When it runs out, the scan stops
+    /// between fields and between rules and sets `timedOut`; the findings so far are kept.
+    public var timeBudgetNanoseconds: UInt64 = 0
+    /// Whether the last scan stopped because its time budget ran out.
+    public private(set) var timedOut = false
+    var deadline: UInt64 = 0
     /// JSON parsing scratch.
     var json = JSONEventReader()
 
@@ -246,14 +256,25 @@ public final class Scanner {
             for i in candidateStamp.indices { candidateStamp[i] = 0 }
             stamp = 1
         }
+        timedOut = false
+        deadline = timeBudgetNanoseconds == 0 ? 0 : monotonicNanoseconds() &+ timeBudgetNanoseconds
         selectPacks()
         runAutomaton()
-        if !rules.normalizedAutomata.isEmpty { runNormalizedAutomata() }
+        if !rules.normalizedAutomata.isEmpty && !outOfTime() { runNormalizedAutomata() }
         collectCandidates()
         for r in candidates where packAllowed[Int(rules.rulePack[Int(r)])] {
+            if outOfTime() { break }
             if evaluate(rules.ruleCode[Int(r)]) { addFinding(Int(r)) }
         }
         return findings.count
+    }
+
+    /// Checks the time budget; once out of time, stays out for the rest of the scan.
+    @inline(__always) func outOfTime() -> Bool {
+        if deadline == 0 { return false }
+        if timedOut { return true }
+        if monotonicNanoseconds() >= deadline { timedOut = true }
+        return timedOut
     }
 
     private func selectPacks() {
@@ -277,6 +298,7 @@ public final class Scanner {
         for f32 in rules.plainFields {
             let f = Int(f32)
             for (vi, v) in values[f].enumerated() where v.b > 0 {
+                if outOfTime() { return }
                 hits.removeAll(keepingCapacity: true)
                 let start = Int(v.a), length = Int(v.b)
                 arena.withUnsafeBufferPointer { all in
@@ -430,6 +452,12 @@ public final class Scanner {
         case .detector(let d): return rules.phraseListCount + rules.hostSets.count + d.rawValue
         }
     }
+}
+
+func monotonicNanoseconds() -> UInt64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
 }
 
 @inline(__always) func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
