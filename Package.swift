@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "InvigilC", dependencies: ["Invigil", "CInvigil"], path: "Sources/InvigilC"),
         // C tests of the C interface, shared with CMake's ctest, and the Swift test target that runs them.
         .target(name: "InvigilCTests", dependencies: ["CInvigil", "InvigilC"], path: "Tests/InvigilCTests"),
-        .testTarget(name: "InvigilCABITests", dependencies: ["InvigilC", "InvigilCTests"], path: "Tests/InvigilCABITests"),
+        .testTarget(name: "InvigilCABITests", dependencies: ["Invigil", "InvigilC", "InvigilCTests"], path: "Tests/InvigilCABITests"),
         .testTarget(name: "InvigilTests", dependencies: ["Invigil", "InvigilArchive"], path: "Tests/InvigilTests"),
     ]
 )

@@ -940,18 +940,16 @@ static void test_garbage_json(void) {
 /* Threads and benchmark                                                                     */
 /* ---------------------------------------------------------------------------------------- */
 
-/* Sets event `i` (deterministic) through the set_* functions; returns 0 on success. */
-static int set_event(invigil_scanner *s, size_t i, char *text, size_t text_bytes) {
+/* The text of generated event `i`, NUL-terminated, at most text_bytes - 1 long; returns its length. */
+size_t invigil_ctests_event_text(size_t i, char *text, size_t text_bytes) {
     static const char *const fill[] = {
         "Thanks for coming to the match on Saturday, the team played really well. ",
         "Reminder: homework is due on Friday and the library is open until five. ",
         "Photos from the science fair are on the school website now, well done. ",
     };
-    int st = 0;
-    invigil_scanner_reset(s);
-    size_t kind = i % 7;
+    if (text_bytes == 0) return 0;
     const char *lead = "";
-    switch (kind) {
+    switch (i % 7) {
     case 0: lead = "text me on 07700 900123 about it. "; break;
     case 2: lead = "this is our secret so don't tell. "; break;
     case 5: lead = "dm me when you can. "; break;
@@ -966,6 +964,20 @@ static int set_event(invigil_scanner *s, size_t i, char *text, size_t text_bytes
         memcpy(text + used, f, l);
         used += l;
     }
+    text[used] = '\0';
+    return used;
+}
+
+const char *invigil_ctests_rules(void) { return invigil_ctests_rules_source; }
+
+/* Sets event `i` (deterministic) through the set_* functions; returns 0 on success. Kinds (i % 7):
+ * 0 staff offers contact, 1 pupil author, 2 secrecy, 3 social host (school day if i odd),
+ * 4 likes = i % 300, 5 urgent + "dm me", 6 nothing. Recipient: a pupil, family if i odd. */
+static int set_event(invigil_scanner *s, size_t i, char *text, size_t text_bytes) {
+    int st = 0;
+    size_t kind = i % 7;
+    invigil_scanner_reset(s);
+    size_t used = invigil_ctests_event_text(i, text, text_bytes);
     st |= invigil_set_string(s, "text", text, used);
     st |= invigil_set_string(s, "type", S("direct_message"));
     st |= invigil_set_string(s, "author.role", (kind == 1 ? "pupil" : "staff"), 5);

@@ -13,6 +13,11 @@ extern "C" {
 
 /* The rule source every test compiles (a small pack over a subset of the event schema). */
 extern const char invigil_ctests_rules_source[];
+const char *invigil_ctests_rules(void);
+
+/* The text of generated event `i` (used by the thread test and the benchmarks, in C and Swift):
+ * written NUL-terminated into text, at most text_bytes - 1 long; returns its length. */
+size_t invigil_ctests_event_text(size_t i, char *text, size_t text_bytes);
 
 /* Number of single tests, their names, and running one (0-based). Returns the failures. Tests
  * are serialised internally, so these may be called from several threads. */

@@ -1,0 +1,100 @@
+// Per-event cost through the C ABI (invigil_set_* + invigil_scan, called from C) against the same
+// events through the Swift API (slot setters + scan), in one run. Opt-in, and meaningful only in
+// release:
+//
+//     INVIGIL_ABI_BENCH=1 swift test -c release --scratch-path .build-rel --filter ABIBenchmark
+//
+// INVIGIL_ABI_BENCH_EVENTS (default 200,000) and INVIGIL_ABI_BENCH_BYTES (default 200) change the
+// workload. The C side is Tests/InvigilCTests/abi_tests.c (invigil_ctests_bench), the same code
+// that `invigil-c-tests bench` runs under CMake.
+
+import Invigil
+import InvigilCTests
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+@Suite("C ABI benchmark", .enabled(if: getenv("INVIGIL_ABI_BENCH") != nil))
+struct ABIBenchmark {
+    @Test("events/s through the C ABI and the Swift API")
+    func compare() throws {
+        let events = Int(env("INVIGIL_ABI_BENCH_EVENTS") ?? "") ?? 200_000
+        let bytes = Int(env("INVIGIL_ABI_BENCH_BYTES") ?? "") ?? 200
+        var bestC = 0.0, bestSwift = 0.0
+        var findingsC = 0, findingsSwift = 0
+        for _ in 0..<3 {
+            bestC = max(bestC, invigil_ctests_bench(events, bytes, &findingsC))
+            let (rate, findings) = try swiftAPI(events: events, bytes: bytes)
+            bestSwift = max(bestSwift, rate)
+            findingsSwift = findings
+        }
+        print("""
+            ABI benchmark: \(events) events of \(bytes)-byte text, best of 3
+              C ABI  (invigil_set_* + invigil_scan): \(Int(bestC)) events/s, \(findingsC) findings
+              Swift API (slot setters + scan):       \(Int(bestSwift)) events/s, \(findingsSwift) findings
+              C ABI / Swift API: \(String(Double(Int(bestC / bestSwift * 1000)) / 1000))
+            """)
+        #expect(findingsC == findingsSwift)
+    }
+
+    private func env(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
+
+    /// The events of invigil_ctests_bench (set_event in abi_tests.c), through the Swift API.
+    private func swiftAPI(events: Int, bytes: Int) throws -> (Double, Int) {
+        let rules = try RuleSet.compile(source: String(cString: invigil_ctests_rules()), name: "demo.rules")
+        let scanner = Scanner(rules: rules)
+        func slot(_ name: String) -> Int { scanner.slot(of: name)! }
+        let text = slot("text"), type = slot("type"), role = slot("author.role"), rRole = slot("recipients.role")
+        let family = slot("recipients.family"), host = slot("web.host"), time = slot("time")
+        let likes = slot("likes"), urgent = slot("urgent")
+        let dm = Array("direct_message".utf8), pupil = Array("pupil".utf8), staff = Array("staff".utf8)
+        let insta = Array("www.instagram.com".utf8)
+        let weekday = Array("2024-03-05T10:00:00+00:00".utf8), weekend = Array("2024-03-09T10:00:00+00:00".utf8)
+        var buffer = [CChar](repeating: 0, count: bytes + 1)
+
+        func set(_ slot: Int, _ value: [UInt8], append: Bool = false) throws(FieldError) {
+            let r: Result<Void, FieldError> = value.withUnsafeBufferPointer { b in
+                Result { () throws(FieldError) in try scanner.setString(slot: slot, b, append: append, element: nil) }
+            }
+            try r.get()
+        }
+        func event(_ i: Int) throws(FieldError) {
+            let kind = i % 7
+            scanner.reset()
+            let r: Result<Void, FieldError> = buffer.withUnsafeMutableBufferPointer { b in
+                let length = invigil_ctests_event_text(i, b.baseAddress!, b.count)
+                let bytes = UnsafeRawBufferPointer(start: b.baseAddress, count: length).bindMemory(to: UInt8.self)
+                return Result { () throws(FieldError) in try scanner.setString(slot: text, bytes, append: false, element: nil) }
+            }
+            try r.get()
+            try set(type, dm)
+            try set(role, kind == 1 ? pupil : staff)
+            try set(rRole, pupil, append: true)
+            try scanner.setBool(slot: family, i % 2 == 1, append: true, element: nil)
+            if kind == 3 {
+                try set(host, insta)
+                try set(time, i % 2 == 1 ? weekday : weekend)
+            }
+            if kind == 4 { try scanner.setInt(slot: likes, Int64(i % 300), append: false, element: nil) }
+            if kind == 5 { try scanner.setBool(slot: urgent, true, append: false, element: nil) }
+        }
+        for i in 0..<1000 {
+            try event(i)
+            scanner.scan()
+        }
+        var findings = 0
+        var start = timespec(), end = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &start)
+        for i in 0..<events {
+            try event(i)
+            findings += scanner.scan()
+        }
+        clock_gettime(CLOCK_MONOTONIC, &end)
+        let elapsed = Double(end.tv_sec - start.tv_sec) + Double(end.tv_nsec - start.tv_nsec) / 1e9
+        return (Double(events) / elapsed, findings)
+    }
+}
