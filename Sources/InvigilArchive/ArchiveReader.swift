@@ -62,6 +62,17 @@ public func detectFormat(path: String) -> ArchiveFormat {
     return sniffFormat(path: path) ?? .jsonl
 }
 
+/// The format of a file when its extension or content tells it, or nil (where `detectFormat`
+/// falls back to JSONL). The command uses it to leave unrecognised files in folders alone.
+public func recognizedFormat(path: String) -> ArchiveFormat? {
+    let lower = path.lowercased()
+    if path == "-" || isDirectoryPath(path) { return detectFormat(path: path) }
+    for ext in [".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".tab", ".mbox", ".mbx", ".eml"] where lower.hasSuffix(ext) {
+        return detectFormat(path: path)
+    }
+    return sniffFormat(path: path)
+}
+
 /// The format the first 64 KB of a file suggest, or nil.
 func sniffFormat(path: String) -> ArchiveFormat? {
     let fd = openReadable(path)
@@ -230,35 +241,44 @@ public struct LineReader {
     }
 }
 
-/// JSONL: one event object a line. Blank lines are not records and are skipped.
+/// JSONL: one event object a line. Blank lines are not records and are skipped. A line longer
+/// than `ArchiveLimits.lineBytes` is rejected without being held in memory.
 public final class JSONLSource: ArchiveSource {
     let path: String
-    var lines: LineReader
+    let lines: ByteLines
+    var reportedReadError = false
     public var bytesRead: Int { lines.bytesRead }
 
     public init(path: String) throws(ArchiveOpenError) {
         self.path = path
-        var fd: Int32 = 0
         if path != "-" {
-            fd = open(path, O_RDONLY)
-            if fd < 0 { throw ArchiveOpenError(path: path, reason: String(cString: strerror(errno))) }
             var info = stat()
-            if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
-                Glibc.close(fd)
+            if stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
                 throw ArchiveOpenError(path: path, reason: "is a directory")
             }
         }
-        lines = LineReader(fd: fd, ownsDescriptor: path != "-")
+        lines = try ByteLines.open(path: path)
     }
 
-    deinit { lines.close() }
-
     public func next() -> ArchiveRecord? {
-        while let line = lines.nextLine() {
-            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-            let name = path == "-" ? "<stdin>" : path
-            return ArchiveRecord(source: "\(name):\(lines.lineNumber)", payload: .json(Array(line)))
+        let name = path == "-" ? "<stdin>" : path
+        while true {
+            switch lines.next() {
+            case .end:
+                if lines.readError != 0, !reportedReadError {
+                    reportedReadError = true
+                    let reason = String(cString: strerror(lines.readError))
+                    return ArchiveRecord(source: "\(name):\(lines.lineNumber + 1)", payload: .rejected("read error: \(reason); the rest of the input is lost"))
+                }
+                return nil
+            case .tooLong:
+                return ArchiveRecord(source: "\(name):\(lines.lineNumber)",
+                                     payload: .rejected("line of \(lines.skippedLength) bytes is longer than the limit of \(ArchiveLimits.lineBytes)"))
+            case .line:
+                let line = lines.current
+                if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+                return ArchiveRecord(source: "\(name):\(lines.lineNumber)", payload: .json(Array(line)))
+            }
         }
-        return nil
     }
 }

@@ -1,23 +1,25 @@
 import InvigilArchive
 
-/// Reader options from the command line.
-struct CommandLineArchiveOptions {
-    var columnMap: [String: String] = [:]
-    var directoryPath: String?
-}
+/// The reader options `invigil scan` accepts; their meaning is the archive module's.
+let readerOptionNames = ["--map", "--set", "--directory", "--csv-delimiter", "--csv-columns", "--date-order", "--chat-timezone"]
 
-func ArchiveOptionsFromCommandLine(directory: String?, maps: [String]) throws(UsageError) -> CommandLineArchiveOptions {
-    var options = CommandLineArchiveOptions()
-    for m in maps {
-        guard let eq = m.firstIndex(of: "="), eq != m.startIndex, m.index(after: eq) != m.endIndex else {
-            throw UsageError("--map needs COLUMN=FIELD, got '\(m)'")
+func readerOptions(from options: Options) throws(UsageError) -> ArchiveOptions {
+    var result = ArchiveOptions()
+    for name in readerOptionNames {
+        for value in options.all(name) {
+            do {
+                _ = try result.apply(option: name, value: value)
+            } catch {
+                throw UsageError("\(error.path): \(error.reason)")
+            }
         }
-        options.columnMap[String(m[..<eq])] = String(m[m.index(after: eq)...])
     }
-    options.directoryPath = directory
-    return options
+    return result
 }
 
-func openArchive(path: String, format: ArchiveFormat, options: CommandLineArchiveOptions) throws(ArchiveOpenError) -> any ArchiveSource {
-    try InvigilArchive.openArchive(path: path, format: format)
+var readerOptionsHelp: String {
+    ArchiveOptions.help.map { entry in
+        let pad = String(repeating: " ", count: max(1, 24 - entry.option.count))
+        return "  " + entry.option + pad + entry.meaning
+    }.joined(separator: "\n")
 }

@@ -19,7 +19,8 @@ func runBench(_ arguments: [String]) throws(UsageError) -> Int32 {
     // Load the records once, then time scanning alone.
     var records: [ArchiveRecord] = []
     var bytes = 0
-    for input in expandInputs(options.positional, format: format) {
+    var skipped: [String] = []
+    for input in expandInputs(options.positional, format: format, skipped: &skipped) {
         do {
             var source = try InvigilArchive.openArchive(path: input, format: format)
             while let r = source.next() { records.append(r) }

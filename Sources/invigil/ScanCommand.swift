@@ -16,8 +16,6 @@ let scanHelp = """
       --list-packs            list the bundled packs and exit
       --format FMT            jsonl, csv or text (default: text on a terminal, jsonl otherwise)
       --input-format FMT      auto, jsonl, csv, mbox, eml, maildir, whatsapp (default: auto)
-      --directory FILE        CSV of people (address,name,role[,relation]) for mail and chat archives
-      --map COLUMN=FIELD      CSV column to event field (repeatable)
       --jobs N                worker threads (default: number of cores)
       --output FILE           write findings there (default: standard output)
       --min-severity LEVEL    info, advice, breach, serious or critical (default: info)
@@ -25,7 +23,9 @@ let scanHelp = """
       --time-budget MS        stop scanning an event after MS milliseconds (its findings so far are kept and
                               a warning names it)
       --no-progress           no progress line on standard error
-    """
+
+    reader options (mail, chat and CSV archives):
+    """ + "\n" + readerOptionsHelp
 
 /// What a worker produces for a batch of records, written out in input order.
 struct BatchResult {
@@ -164,12 +164,14 @@ final class ScanWorker: @unchecked Sendable {
     }
 }
 
-/// Expands inputs: folders become their files (a Maildir folder stays one input).
-func expandInputs(_ inputs: [String], format: ArchiveFormat) -> [String] {
+/// Expands inputs: folders become their files (a Maildir folder stays one input). With
+/// `--input-format auto`, files inside folders whose format neither their extension nor their
+/// content tells (a LICENSE, a README) are left out and listed in `skipped`.
+func expandInputs(_ inputs: [String], format: ArchiveFormat, skipped: inout [String], inFolder: Bool = false) -> [String] {
     var out: [String] = []
     for input in inputs {
         if input != "-", isDirectory(input), format != .maildir,
-            !(isDirectory(input + "/cur") && isDirectory(input + "/new"))
+            !(isDirectory(input + "/cur") || isDirectory(input + "/new"))
         {
             var names: [String] = []
             if let dir = opendir(input) {
@@ -181,7 +183,10 @@ func expandInputs(_ inputs: [String], format: ArchiveFormat) -> [String] {
                 }
                 closedir(dir)
             }
-            out += expandInputs(names.sorted().map { input.hasSuffix("/") ? input + $0 : input + "/" + $0 }, format: format)
+            out += expandInputs(names.sorted().map { input.hasSuffix("/") ? input + $0 : input + "/" + $0 }, format: format,
+                                skipped: &skipped, inFolder: true)
+        } else if inFolder, format == .auto, recognizedFormat(path: input) == nil {
+            skipped.append(input)
         } else {
             out.append(input)
         }
@@ -196,7 +201,7 @@ func fileSize(_ path: String) -> Int {
 
 func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
     let options = try Options(arguments,
-        valued: ["--rules", "--pack", "--format", "--input-format", "--directory", "--jobs", "--output", "--min-severity", "--map", "--time-budget"],
+        valued: Set(["--rules", "--pack", "--format", "--input-format", "--jobs", "--output", "--min-severity", "--time-budget"] + readerOptionNames),
         flags: ["--strict", "--list-packs", "--no-progress", "--help", "-h"])
     if options.flags.contains("--help") || options.flags.contains("-h") { print(scanHelp); return 0 }
     let (rules, selectedPacks) = try loadRules(rulePaths: options.all("--rules"), packNames: options.all("--pack"))
@@ -233,10 +238,11 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
     }
     let colour = format == .text && output.isTerminal && environment("NO_COLOR") == nil
     let writer = FindingWriter(rules: rules, format: format, minimum: minimum, packFilter: Set(selectedPacks), colour: colour)
-    let readerOptions = try ArchiveOptionsFromCommandLine(directory: options.value("--directory"), maps: options.all("--map"))
+    let archiveOptions = try readerOptions(from: options)
     if format == .csv { output.write("event,source,rule,clauses,severity,action,message,excerpt\r\n") }
 
-    let inputs = expandInputs(options.positional, format: inputFormat)
+    var skippedFiles: [String] = []
+    let inputs = expandInputs(options.positional, format: inputFormat, skipped: &skippedFiles)
     let totalBytes = inputs.reduce(0) { $0 + ($1 == "-" ? 0 : fileSize($1)) }
     let showProgress = isatty(2) != 0 && !options.flags.contains("--no-progress")
     var budget: UInt64 = 0
@@ -252,6 +258,7 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
     var byRule: [Int: Int] = [:]
     var unopened = 0
     var timedOut = 0
+    var notes: [String] = []
     var bytesDone = 0
     let start = now()
     var lastProgress = start
@@ -296,7 +303,7 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
     for input in inputs {
         var source: any ArchiveSource
         do {
-            source = try openArchive(path: input, format: inputFormat, options: readerOptions)
+            source = try openArchive(path: input, format: inputFormat, options: archiveOptions)
         } catch {
             printError("invigil: \(error.description)")
             unopened += 1
@@ -317,6 +324,9 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
         }
         flushRound()
         bytesDone += source.bytesRead
+        if let noted = source as? any ArchiveNotes {
+            for (note, count) in noted.notes.sorted(by: { $0.key < $1.key }) { notes.append("\(input): \(count)× \(note)") }
+        }
         progress(0, force: true)
     }
     if showProgress { writeAll(2, Array("\r\u{1B}[K".utf8)) }
@@ -335,6 +345,11 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
         }
         if byRule.count > 15 { summary += "\n    ... and \(byRule.count - 15) more rules" }
     }
+    if !skippedFiles.isEmpty {
+        summary += "\ninvigil: \(skippedFiles.count) file\(skippedFiles.count == 1 ? "" : "s") of unknown format in folders not read (name them, or give --input-format): "
+            + skippedFiles.prefix(5).joined(separator: ", ") + (skippedFiles.count > 5 ? ", ..." : "")
+    }
+    if !notes.isEmpty { summary += "\ninvigil: decoded in part (scanned):\n    " + notes.joined(separator: "\n    ") }
     if timedOut > 0 { summary += "\ninvigil: \(timedOut) event\(timedOut == 1 ? "" : "s") stopped at the time budget (findings may be incomplete)" }
     if unopened > 0 { summary += "\ninvigil: \(unopened) input\(unopened == 1 ? "" : "s") could not be opened" }
     summary += "\ninvigil: read \(read), scanned \(scanned), rejected \(rejected), findings \(findings)"
