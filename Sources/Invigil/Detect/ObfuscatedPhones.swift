@@ -1,9 +1,65 @@
 extension Detectors {
-    static let digitWords: [String: UInt8] = [
-        "zero": 0x30, "oh": 0x30, "o": 0x30, "nought": 0x30, "nil": 0x30,
-        "one": 0x31, "two": 0x32, "three": 0x33, "four": 0x34, "five": 0x35,
-        "six": 0x36, "seven": 0x37, "eight": 0x38, "nine": 0x39,
-    ]
+    static let digitWordList: [([UInt8], UInt8)] = [
+        ("zero", 0x30), ("oh", 0x30), ("o", 0x30), ("nought", 0x30), ("nil", 0x30),
+        ("one", 0x31), ("two", 0x32), ("three", 0x33), ("four", 0x34), ("five", 0x35),
+        ("six", 0x36), ("seven", 0x37), ("eight", 0x38), ("nine", 0x39),
+    ].map { (Array($0.0.utf8), $0.1) }
+
+    /// The digit a word spells (case-insensitive), without allocating.
+    @inline(__always)
+    static func digitWord(_ t: UnsafeBufferPointer<UInt8>, _ i: Int, _ j: Int) -> UInt8? {
+        let length = j - i
+        guard length >= 1 && length <= 6 else { return nil }
+        for (word, digit) in digitWordList where word.count == length {
+            var equal = true
+            for k in 0..<length where (t[i + k] | 0x20) != word[k] { equal = false; break }
+            if equal { return digit }
+        }
+        return nil
+    }
+
+    @inline(__always)
+    static func isMultiplier(_ t: UnsafeBufferPointer<UInt8>, _ i: Int, _ j: Int) -> Int {
+        let length = j - i
+        guard length == 6 else { return 1 }
+        let double = Array("double".utf8), triple = Array("triple".utf8)
+        var d = true, tr = true
+        for k in 0..<6 {
+            let c = t[i + k] | 0x20
+            if c != double[k] { d = false }
+            if c != triple[k] { tr = false }
+        }
+        return d ? 2 : (tr ? 3 : 1)
+    }
+
+    /// A cheap first pass: could the text hold a disguised number at all? Letters-for-digits
+    /// need a token mixing digits with O/o/l/I only; spelled numbers need at least seven digit
+    /// words.
+    static func mayHoldObfuscatedPhone(_ t: UnsafeBufferPointer<UInt8>) -> Bool {
+        let n = t.count
+        var i = 0
+        var words = 0
+        while i < n {
+            guard isAlpha(t[i]) || isDigit(t[i]) else { i += 1; continue }
+            var j = i
+            var digits = 0, letters = 0, swappable = 0
+            while j < n, isAlpha(t[j]) || isDigit(t[j]) {
+                if isDigit(t[j]) { digits += 1 } else {
+                    letters += 1
+                    let c = t[j]
+                    if c == 0x4F || c == 0x6F || c == 0x6C || c == 0x49 { swappable += 1 }
+                }
+                j += 1
+            }
+            if digits > 0 && letters > 0 && letters == swappable { return true }
+            if digits == 0, digitWord(t, i, j) != nil {
+                words += 1
+                if words >= 7 { return true }
+            }
+            i = j
+        }
+        return false
+    }
 
     /// Phone numbers written with letters for digits (`0770O 9OO l23`: O and o for 0, l and I
     /// for 1, inside tokens that hold digits) or with spelled-out digits (`oh seven seven oh oh
@@ -11,13 +67,7 @@ extension Detectors {
     /// `phones(in:)` also reports are left to it.
     public static func obfuscatedPhones(in t: UnsafeBufferPointer<UInt8>, _ report: (Int, Int) -> Void) {
         let n = t.count
-        // Quick reject: nothing to translate.
-        var hasCandidate = false
-        for b in t where b == 0x4F || b == 0x6F || b == 0x6C || b == 0x49 {
-            hasCandidate = true
-            break
-        }
-        if !hasCandidate { return }
+        guard mayHoldObfuscatedPhone(t) else { return }
         var out: [UInt8] = []
         var origin: [Int32] = []  // start, end per output byte
         out.reserveCapacity(n)
@@ -55,11 +105,10 @@ extension Detectors {
                 }
                 translated = true
             } else if digits == 0 {
-                var word = ""
-                for k in i..<j { word.unicodeScalars.append(Unicode.Scalar(t[k] | 0x20)) }
-                if word == "double" || word == "triple" {
-                    pendingRepeat = word == "double" ? 2 : 3
-                } else if let d = digitWords[word] {
+                let multiplier = isMultiplier(t, i, j)
+                if multiplier > 1 {
+                    pendingRepeat = multiplier
+                } else if let d = digitWord(t, i, j) {
                     for _ in 0..<pendingRepeat { put(d, i, j) }
                     pendingRepeat = 1
                     translated = true
