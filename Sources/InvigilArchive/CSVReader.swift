@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Options of the CSV reader.
 public struct CSVOptions: Sendable {
     /// `--map column=field`: column name (as in the header) → event field (dotted name) or one of
@@ -43,6 +47,7 @@ final class CSVRowReader {
     private enum Raw { case line(Int, UnsafeBufferPointer<UInt8>), tooLong(Int), end }
 
     private var replayBuffer: [UInt8] = []
+    private var readErrorReported = false
     private func nextRaw() -> Raw {
         if let (n, bytes) = replay.popLast() {
             replayBuffer = bytes
@@ -81,6 +86,10 @@ final class CSVRowReader {
             var line = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
             switch raw {
             case .end:
+                if lines.readError != 0, !readErrorReported {
+                    readErrorReported = true
+                    return .rejected(line: lines.lineNumber + 1, "read error: \(String(cString: strerror(lines.readError))); the rest of the input is lost")
+                }
                 if inQuotes {
                     return rejectAndReplay(recordLines, firstLine: firstLine, reason: "quoted cell not closed before the end of the file")
                 }

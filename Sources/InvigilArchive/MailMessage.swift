@@ -473,7 +473,7 @@ func parseAddressList(_ raw: ArraySlice<UInt8>) -> [MailAddress] {
             case 0x28: comment = 1; current.append(c)
             case 0x3C: angle += 1; current.append(c)
             case 0x3E: angle = max(0, angle - 1); current.append(c)
-            case 0x2C, 0x3B where angle == 0:
+            case 0x2C where angle == 0, 0x3B where angle == 0:
                 tokens.append(current); current = []
             case 0x3A where angle == 0 && !current.contains(0x40):
                 current = []  // group name

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Invigil
 
 /// Options of the WhatsApp reader.
@@ -83,6 +86,9 @@ public final class WhatsAppSource: ArchiveSource {
             switch status {
             case .end:
                 finished = true
+                if lines.readError != 0 {
+                    queued.append(ArchiveRecord(source: "\(name):\(lines.lineNumber + 1)", payload: .rejected("read error: \(String(cString: strerror(lines.readError))); the rest of the input is lost")))
+                }
                 let r = flush()
                 if let r { return r }
                 return queued.isEmpty ? nil : queued.removeFirst()
@@ -151,8 +157,9 @@ public final class WhatsAppSource: ArchiveSource {
                 fields.append(ArchiveField("recipients.name", .string(p), element: element, list: true))
                 element += 1
             }
-            let stripped = body.trimmingCharacters().replacingMarks()
-            if let kind = mediaKind(stripped) {
+            // Placeholders are short: only short bodies are looked at.
+            let stripped = text.count <= 512 ? body.trimmingCharacters().replacingMarks() : ""
+            if text.count <= 512, let kind = mediaKind(stripped) {
                 fields.append(ArchiveField("attachments.kind", .string(kind), element: 0, list: true))
                 body = captionAfterMedia(stripped)
             } else if stripped == "This message was deleted" || stripped == "You deleted this message" {
@@ -168,7 +175,9 @@ public final class WhatsAppSource: ArchiveSource {
 
 extension String {
     fileprivate func replacingMarks() -> String {
-        String(unicodeScalars.filter { $0.value != 0x200E && $0.value != 0x200F && $0.value != 0xFEFF }.map(Character.init))
+        // Fast path: no U+200E, U+200F or U+FEFF (all start with 0xE2 0x80 or 0xEF 0xBB).
+        if !utf8.contains(where: { $0 == 0xE2 || $0 == 0xEF }) { return self }
+        return String(unicodeScalars.filter { $0.value != 0x200E && $0.value != 0x200F && $0.value != 0xFEFF }.map(Character.init))
             .trimmingCharacters()
     }
 }
@@ -338,7 +347,7 @@ func parseChatHeader(_ b: UnsafeBufferPointer<UInt8>) -> ChatHeader? {
     if let colon = UnsafeBufferPointer(rebasing: b[i...]).firstIndex(of: 0x3A).map({ $0 + i }), colon > i, colon - i <= 120 {
         let candidate = String(decoding: UnsafeBufferPointer(rebasing: b[i..<colon]), as: UTF8.self)
         if !systemMarkers.contains(where: { candidate.contains($0) }) && !candidate.contains("\"") {
-            author = candidate.replacingMarks()
+            author = candidate.replacingMarks().trimmingCharacters()
             textStart = colon + 1
             if textStart < n, b[textStart] == 0x20 { textStart += 1 }
         }
