@@ -15,9 +15,12 @@ let package = Package(
         // The engine core: rule language, checker, compiler, automaton, bytecode, scanner. No Foundation.
         .target(
             name: "Invigil",
+            dependencies: ["InvigilSIMD"],
             path: "Sources/Invigil",
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
         ),
+        // SIMD kernels of the automaton (AVX2 with a runtime check); the core scans without them when absent.
+        .target(name: "InvigilSIMD", path: "Sources/InvigilSIMD"),
         // Archive readers (JSONL, CSV, mbox/eml/Maildir, WhatsApp) and the people directory.
         .target(name: "InvigilArchive", dependencies: ["Invigil"], path: "Sources/InvigilArchive"),
         // The command.

@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Invigil against its peers on the same corpus and phrase sets, in one run.
+#
+#   Benchmarks/peers.sh [--size MB] [--sets 10,100,1000,10000,100000] [--runs N] [--out DIR] [--no-build]
+#
+# Peers (all optional; a missing one is skipped with the command that installs it):
+#   Hyperscan 5.x   apt-get install -y libhyperscan-dev pkg-config  (a small C driver, peers/hs_bench.c, is compiled here)
+#   ripgrep         apt-get install -y ripgrep                      (rg -F -i -c -f PHRASES: counts matching lines)
+#   GNU grep        (preinstalled)                                  (grep -F -i -c -f PHRASES: counts matching lines)
+#   pyahocorasick   pip3 install pyahocorasick                      (every match, like Invigil and Hyperscan)
+# It also times the command itself end to end (invigil scan --jobs 1 / --jobs 2 over the JSONL archive).
+#
+# Ratios are Invigil MB/s ÷ peer MB/s (> 1: Invigil is faster). Invigil's figures come from
+# invigil-bench run first in the same invocation; every figure is a median of --runs runs.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+size=64; sets="10,100,1000,10000,100000"; runs=3; out="${TMPDIR:-/tmp}/invigil-peers"; build=1
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --size) size="$2"; shift 2 ;;
+        --sets) sets="$2"; shift 2 ;;
+        --runs) runs="$2"; shift 2 ;;
+        --out) out="$2"; shift 2 ;;
+        --no-build) build=0; shift ;;
+        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+        *) echo "unknown argument $1" >&2; exit 64 ;;
+    esac
+done
+mkdir -p "$out"
+scratch="$root/.build-bench"
+if [ "$build" = 1 ]; then
+    (cd "$root" && swift build -c release --scratch-path "$scratch" --product invigil-bench >&2 \
+        && swift build -c release --scratch-path "$scratch" --product invigil >&2)
+fi
+bin="$(cd "$root" && swift build -c release --scratch-path "$scratch" --show-bin-path)"
+
+echo "== invigil-bench (--size $size --sets $sets --runs $runs), corpus and phrases exported to $out"
+(cd "$root" && "$bin/invigil-bench" --size "$size" --sets "$sets" --runs "$runs" --export "$out" --json "$out/invigil.json")
+
+# Median wall-clock seconds of a command (stdout discarded).
+median_seconds() {
+    local ts=() i t0 t1
+    for ((i = 0; i < runs; i++)); do
+        t0=$(date +%s%N)
+        "$@" > /dev/null 2>&1 || true
+        t1=$(date +%s%N)
+        ts+=("$(( t1 - t0 ))")
+    done
+    printf '%s\n' "${ts[@]}" | sort -n | awk '{a[NR]=$1} END {m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; printf "%.6f\n", m / 1e9}'
+}
+
+corpus="$out/corpus.txt"
+bytes=$(stat -c %s "$corpus")
+results="$out/peers.tsv"
+: > "$results"
+
+have_hs=0
+if [ -f /usr/include/hs/hs.h ]; then
+    if cc -O2 -o "$out/hs_bench" "$here/peers/hs_bench.c" $(pkg-config --cflags --libs libhs 2>/dev/null || echo -lhs); then have_hs=1; fi
+else
+    echo "(Hyperscan skipped: apt-get install -y libhyperscan-dev)"
+fi
+command -v rg > /dev/null || echo "(ripgrep skipped: apt-get install -y ripgrep)"
+have_py=0
+if python3 -c "import ahocorasick" 2> /dev/null; then have_py=1; else echo "(pyahocorasick skipped: pip3 install pyahocorasick)"; fi
+
+limit=${PEER_TIMEOUT:-300}
+for n in ${sets//,/ }; do
+    phrases="$out/phrases-$n.txt"
+    if [ "$have_hs" = 1 ]; then
+        read -r hc hdb hbuf hlines hmatch _ hlmatch < <("$out/hs_bench" "$phrases" "$corpus" "$runs")
+        printf '%s\thyperscan\t%s\t%s\t%s\t%s\n' "$n" "$hbuf" "$hmatch" "$hc" "$hdb" >> "$results"
+        printf '%s\thyperscan-per-message\t%s\t%s\t\t\n' "$n" "$hlines" "$hlmatch" >> "$results"
+    fi
+    if command -v rg > /dev/null; then
+        s=$(median_seconds timeout "$limit" rg -F -i -c -f "$phrases" "$corpus")
+        printf '%s\tripgrep -F -i\t%s\t\t\t\n' "$n" "$(awk -v b="$bytes" -v s="$s" -v l="$limit" 'BEGIN {print (s >= l) ? "timeout" : b / s / 1e6}')" >> "$results"
+    fi
+    s=$(median_seconds timeout "$limit" env LC_ALL=C grep -F -i -c -f "$phrases" "$corpus")
+    printf '%s\tgrep -F -i\t%s\t\t\t\n' "$n" "$(awk -v b="$bytes" -v s="$s" -v l="$limit" 'BEGIN {print (s >= l) ? "timeout" : b / s / 1e6}')" >> "$results"
+    if [ "$have_py" = 1 ]; then
+        read -r pb pmbps pmatch < <(timeout "$limit" python3 "$here/peers/pyaho.py" "$phrases" "$corpus" "$runs" || echo "- timeout -")
+        printf '%s\tpyahocorasick\t%s\t%s\t%s\t\n' "$n" "$pmbps" "$pmatch" "$pb" >> "$results"
+    fi
+done
+
+# The command end to end over the JSONL archive (bundled packs), one and two jobs.
+archive="$out/archive.jsonl"
+if [ -x "$bin/invigil" ] && [ -f "$archive" ]; then
+    abytes=$(stat -c %s "$archive")
+    for j in 1 2; do
+        s=$(cd "$root" && median_seconds "$bin/invigil" scan --jobs "$j" "$archive")
+        printf 'packs\tinvigil scan --jobs %s\t%s\t\t\t\n' "$j" "$(awk -v b="$abytes" -v s="$s" 'BEGIN {print b / s / 1e6}')" >> "$results"
+    done
+fi
+
+python3 - "$out/invigil.json" "$results" <<'PY'
+import json, sys
+inv = json.load(open(sys.argv[1]))
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[2]) if l.strip()]
+sets = {s["phrases"]: s for s in inv["sets"]}
+print()
+print("Invigil ÷ peer (MB/s ratios; > 1 means Invigil is faster). Invigil one buffer vs peers' one buffer,")
+print("Invigil one call per message vs Hyperscan one call per message.")
+print(f"{'phrases':>8} | {'peer':<24} | {'peer MB/s':>10} | {'Invigil MB/s':>12} | {'ratio':>6} | matches (peer / Invigil)")
+for r in rows:
+    n, peer, mbps = r[0], r[1], r[2]
+    matches = r[3] if len(r) > 3 else ""
+    if n == "packs":
+        e = inv.get("end_to_end") or {}
+        print(f"{'packs':>8} | {peer:<24} | {float(mbps):10.1f} | {'':>12} |        | in-process 1 thread {e.get('file_MBps', 0):.1f} MB/s")
+        continue
+    s = sets.get(int(n))
+    if s is None: continue
+    mine = s["per_message_MBps"] if peer.endswith("per-message") else s["scan_MBps"]
+    try:
+        p = float(mbps)
+        ratio = f"{mine / p:6.2f}"
+        ps = f"{p:10.1f}"
+    except ValueError:
+        ratio, ps = "     –", f"{mbps:>10}"
+    print(f"{n:>8} | {peer:<24} | {ps} | {mine:12.1f} | {ratio} | {matches} / {s['matches']}")
+PY
+echo "raw figures: $results, $out/invigil.json"

@@ -1,0 +1,26 @@
+// SIMD kernels for the Invigil automaton, with runtime CPU dispatch. Optional: the Swift core
+// checks `canImport(InvigilSIMD)` and scans without a prefilter when this target is absent.
+#ifndef INVIGIL_SIMD_H
+#define INVIGIL_SIMD_H
+#include <stddef.h>
+#include <stdint.h>
+
+#define IVG_PREFILTER_MAX 16
+
+/// Up to 16 three-byte fingerprints (the first three bytes of each pattern, OR 0x20 so that ASCII
+/// case does not matter). A position is a candidate if the three bytes there (OR 0x20) equal one
+/// fingerprint. Every pattern must be at least three bytes long.
+typedef struct ivg_prefilter {
+    uint8_t a[IVG_PREFILTER_MAX];
+    uint8_t b[IVG_PREFILTER_MAX];
+    uint8_t c[IVG_PREFILTER_MAX];
+    int32_t count;
+} ivg_prefilter;
+
+/// 1 if the prefilter kernel can run on this CPU (AVX2), else 0.
+int ivg_prefilter_available(void);
+
+/// The first candidate position q with from <= q and q + 3 <= end, or `end` if there is none.
+size_t ivg_prefilter_next(const ivg_prefilter *p, const uint8_t *x, size_t from, size_t end);
+
+#endif

@@ -1,0 +1,53 @@
+import Testing
+@testable import Invigil
+
+/// The scan splits long texts into blocks and lanes (see `Automaton.scan`); these texts are long
+/// enough for two and four lanes and several blocks, with patterns long enough that the lanes'
+/// warm-up matters, in the dense and the hybrid layouts.
+@Suite("Automaton lanes and blocks against a naive matcher")
+struct AutomatonLaneTests {
+    @Test(arguments: [0, 1, 2, 3, 4, 5])
+    func longTexts(round: Int) {
+        var rng = SplitMix(seed: UInt64(round) &* 104_729 &+ 3)
+        let alphabets: [[UInt8]] = [Array("ab".utf8), Array("abcAB ".utf8), Array("abcdefghij ".utf8), [0x61, 0x62, 0xC3, 0xA9, 0x00]]
+        for iteration in 0..<12 {
+            let alphabet = alphabets[(iteration + round) % alphabets.count]
+            var patterns: [[UInt8]] = []
+            var seen = Set<[UInt8]>()
+            let maxLength = [3, 8, 40, 120][iteration % 4]
+            for _ in 0..<Int.random(in: 1...80, using: &rng) {
+                let p = (0..<Int.random(in: 1...maxLength, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }
+                if seen.insert(p.map(Automaton.fold)).inserted { patterns.append(p) }
+            }
+            // Texts of every lane regime: short, a few hundred bytes, and several 16 KB blocks.
+            let length = [50, 150, 700, 2_000, 17_000, 33_000][iteration % 6]
+            var text: [UInt8] = []
+            while text.count < length {
+                if Int.random(in: 0..<5, using: &rng) == 0, let p = patterns.randomElement(using: &rng) {
+                    text += p  // plant whole patterns, so long ones occur across lane and block edges
+                } else {
+                    text.append(alphabet.randomElement(using: &rng)!)
+                }
+            }
+            for budget in [24 << 20, 256] {
+                let a = Automaton(patterns: patterns, denseBudgetBytes: budget)
+                let got = automatonMatches(a, text)
+                let want = naiveMatches(patterns, text)
+                #expect(got == want, "round \(round) iteration \(iteration) budget \(budget) length \(text.count)")
+                if got != want { return }
+            }
+        }
+    }
+
+    @Test func hitsAreInOrderOfEnd() {
+        let patterns = [Array("ab".utf8), Array("b".utf8), Array("abab".utf8)]
+        let text = [UInt8](repeating: 0, count: 0) + Array(String(repeating: "xabab", count: 5_000).utf8)
+        for budget in [24 << 20, 16] {
+            let a = Automaton(patterns: patterns, denseBudgetBytes: budget)
+            var hits: [AutomatonHit] = []
+            a.scan(text, into: &hits)
+            #expect(zip(hits, hits.dropFirst()).allSatisfy { $0.end < $1.end })
+            #expect(hits.count == 5_000 * 2)
+        }
+    }
+}
