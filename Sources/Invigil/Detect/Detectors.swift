@@ -33,9 +33,14 @@ public enum Detectors {
     /// If a phone number starts at `start`, returns the offset just past it: the longest run of
     /// digit groups that forms a valid number.
     static func phoneEnd(_ t: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 16) { buffer in
+            phoneEnd(t, from: start, scratch: buffer)
+        }
+    }
+
+    private static func phoneEnd(_ t: UnsafeBufferPointer<UInt8>, from start: Int, scratch: UnsafeMutableBufferPointer<UInt8>) -> Int? {
         let n = t.count
-        var digits: [UInt8] = []
-        digits.reserveCapacity(16)
+        var digits = DigitBuffer(storage: scratch)
         var i = start
         let plus = t[i] == 0x2B
         if plus { i += 1 }
@@ -82,24 +87,44 @@ public enum Detectors {
         return best
     }
 
-    static func validPhoneDigits(_ digits: [UInt8], plus: Bool) -> Bool {
-        var d = digits[...]
+    /// Up to 16 digits in caller-provided (stack) storage: the phone detector allocates nothing.
+    struct DigitBuffer {
+        let storage: UnsafeMutableBufferPointer<UInt8>
+        var count = 0
+        var isEmpty: Bool { count == 0 }
+        mutating func append(_ b: UInt8) {
+            if count < storage.count { storage[count] = b }
+            count += 1
+        }
+        func starts(with prefix: [UInt8]) -> Bool {
+            guard count >= prefix.count else { return false }
+            for k in 0..<prefix.count where storage[k] != prefix[k] { return false }
+            return true
+        }
+    }
+
+    static func validPhoneDigits(_ digits: DigitBuffer, plus: Bool) -> Bool {
+        guard digits.count <= 15 else { return false }
+        var first = 0
         var international = plus
-        if !plus, d.starts(with: [0x30, 0x30]) {
+        if !plus, digits.starts(with: [0x30, 0x30]) {
             international = true
-            d = d.dropFirst(2)
+            first = 2
         }
+        let count = digits.count - first
+        @inline(__always) func at(_ k: Int) -> UInt8 { digits.storage[first + k] }
         if international {
-            if d.starts(with: [0x34, 0x34]) {
-                var national = d.dropFirst(2)
-                if national.first == 0x30 { national = national.dropFirst() }
-                return (national.count == 9 || national.count == 10) && national.first != 0x30
+            if count >= 2, at(0) == 0x34, at(1) == 0x34 {
+                var nationalStart = 2
+                if count > 2, at(2) == 0x30 { nationalStart = 3 }
+                let national = count - nationalStart
+                return (national == 9 || national == 10) && national > 0 && at(nationalStart) != 0x30
             }
-            guard let first = d.first, first != 0x30 else { return false }
-            return d.count >= 8 && d.count <= 15
+            guard count > 0, at(0) != 0x30 else { return false }
+            return count >= 8 && count <= 15
         }
-        guard d.first == 0x30, d.count == 10 || d.count == 11 else { return false }
-        return d[d.startIndex + 1] != 0x30
+        guard count > 1, at(0) == 0x30, count == 10 || count == 11 else { return false }
+        return at(1) != 0x30
     }
 
     // MARK: Email addresses
@@ -152,11 +177,20 @@ public enum Detectors {
 
     // MARK: URLs and hosts
 
-    static let commonTLDs: Set<[UInt8]> = Set([
+    static let commonTLDs: [[UInt8]] = ([
         "com", "org", "net", "uk", "io", "me", "co", "ly", "gl", "be", "tv", "gg", "app", "info", "biz", "edu", "gov",
         "ac", "sch", "us", "ie", "eu", "de", "fr", "ru", "cn", "in", "au", "ca", "nz", "to", "fm", "im", "link", "site",
         "online", "xyz", "live", "chat", "social", "club", "page", "dev", "ai", "so", "cc", "ws", "tk", "ml",
-    ].map { Array($0.utf8) })
+    ] as [String]).map { Array($0.utf8) }
+
+    static func isCommonTLD(_ t: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool {
+        let length = e - s
+        outer: for tld in commonTLDs where tld.count == length {
+            for k in 0..<length where (t[s + k] | 0x20) != tld[k] { continue outer }
+            return true
+        }
+        return false
+    }
 
     /// Finds URLs (`http://`, `https://`, `www.`) and bare host names whose top-level domain is a
     /// common one (`snapchat.com/add/x`); reports the URL span and its host span.
@@ -181,9 +215,7 @@ public enum Detectors {
                 if schemed || startsWWW {
                     ok = true
                 } else {
-                    var tld: [UInt8] = []
-                    for k in (lastDot + 1)..<hostEnd { tld.append(t[k] | 0x20) }
-                    ok = commonTLDs.contains(tld)
+                    ok = isCommonTLD(t, lastDot + 1, hostEnd)
                 }
             } else if schemed, hostEnd > hostStart {
                 ok = true  // http://localhost, http://10.0.0.1

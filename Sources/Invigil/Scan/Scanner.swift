@@ -416,11 +416,12 @@ public final class Scanner {
 
     /// A host is in a set if it, or any parent domain of it, is.
     func hostInSet(_ host: UnsafeBufferPointer<UInt8>, _ set: ByteStringTable) -> Bool {
-        var lowered = [UInt8](repeating: 0, count: host.count)
-        for i in 0..<host.count { lowered[i] = Automaton.fold(host[i]) }
-        var end = lowered.count
-        while end > 0, lowered[end - 1] == 0x2E { end -= 1 }
-        return lowered.withUnsafeBufferPointer { l in
+        guard host.count <= 253 else { return false }  // longer than any host name
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(1, host.count)) { lowered in
+            for i in 0..<host.count { lowered[i] = Automaton.fold(host[i]) }
+            var end = host.count
+            while end > 0, lowered[end - 1] == 0x2E { end -= 1 }
+            let l = UnsafeBufferPointer(lowered)
             var s = 0
             while s < end {
                 if set.find(UnsafeBufferPointer(rebasing: l[s..<end])) != nil { return true }
