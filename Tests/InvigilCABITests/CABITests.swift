@@ -15,9 +15,9 @@ struct CABITests {
 
     @Test("4 threads x N events on one rule set give one thread's findings")
     func threads() {
-        // 25,000 events per thread keeps the debug `swift test` quick; ctest's c_api_threads runs
+        // 10,000 events per thread keeps the debug `swift test` quick; ctest's c_api_threads runs
         // 4 x 100,000 on the release library. INVIGIL_CTESTS_EVENTS overrides the count.
-        let events = Int(getenvString("INVIGIL_CTESTS_EVENTS") ?? "") ?? 25_000
+        let events = Int(getenvString("INVIGIL_CTESTS_EVENTS") ?? "") ?? 10_000
         #expect(invigil_ctests_threads(4, events) == 0)
     }
 }
