@@ -374,6 +374,18 @@ invigil_status invigil_set_element_bool  (invigil_scanner *s, const char *field,
 invigil_status invigil_scan(invigil_scanner *s, size_t *out_finding_count);
 
 /*
+ * Extension: a time budget for each scan of this scanner, in nanoseconds (0, the default: none).
+ * When a scan runs out of it, the scan stops between fields and between rules; the findings made
+ * so far are kept and invigil_scanner_timed_out then returns 1. Protects a mail gateway from an
+ * adversarial message. Returns INVIGIL_OK; INVIGIL_ERROR_ARGUMENT (NULL, rules freed).
+ */
+invigil_status invigil_scanner_set_time_budget(invigil_scanner *s, uint64_t nanoseconds);
+
+/* Extension: 1 if the last scan of this scanner stopped because its time budget ran out, else 0
+ * (also for NULL). */
+int invigil_scanner_timed_out(const invigil_scanner *s);
+
+/*
  * Parses one event in the JSON form of spec/event-schema.md, replacing the current event
  * (as if after invigil_scanner_reset), then scans it. Fields the rule set does not declare are
  * ignored; `null` is the same as absent.

@@ -357,6 +357,19 @@ public func invigil_scan(_ s: OpaquePointer?, _ outCount: UnsafeMutablePointer<I
     return INVIGIL_OK
 }
 
+@c @implementation
+public func invigil_scanner_set_time_budget(_ s: OpaquePointer?, _ nanoseconds: UInt64) -> invigil_status {
+    guard let box = liveScanner(s) else { return INVIGIL_ERROR_ARGUMENT }
+    box.scanner.timeBudgetNanoseconds = nanoseconds
+    return INVIGIL_OK
+}
+
+@c @implementation
+public func invigil_scanner_timed_out(_ s: OpaquePointer?) -> Int32 {
+    guard let box = liveScanner(s) else { return 0 }
+    return box.scanner.timedOut ? 1 : 0
+}
+
 /// Parses and scans one event; on failure returns the status and the error node.
 private func scanOne(_ box: ScannerBox, _ json: UnsafeBufferPointer<UInt8>) -> (invigil_status, Int, ErrorNode?) {
     if json.count > Limits.eventBytes {

@@ -892,6 +892,30 @@ static void test_use_after_rules_freed(void) {
     invigil_scanner_free(t);
 }
 
+static void test_time_budget(void) {
+    invigil_rules *rules = compile_demo();
+    invigil_scanner *s = NULL;
+    CHECK_STATUS(invigil_scanner_new(rules, &s), INVIGIL_OK);
+    CHECK(invigil_scanner_timed_out(s) == 0);
+    set_contact_event(s);
+    size_t n = 0;
+    CHECK_STATUS(invigil_scanner_set_time_budget(s, 1000000000ull), INVIGIL_OK); /* 1 s: plenty */
+    CHECK_STATUS(invigil_scan(s, &n), INVIGIL_OK);
+    CHECK(n == 2 && invigil_scanner_timed_out(s) == 0);
+    CHECK_STATUS(invigil_scanner_set_time_budget(s, 1), INVIGIL_OK); /* 1 ns: runs out at once */
+    CHECK_STATUS(invigil_scan(s, &n), INVIGIL_OK);
+    CHECK(n <= 2 && invigil_scanner_timed_out(s) == 1);
+    CHECK_STATUS(invigil_scanner_set_time_budget(s, 0), INVIGIL_OK);
+    CHECK_STATUS(invigil_scan(s, &n), INVIGIL_OK);
+    CHECK(n == 2 && invigil_scanner_timed_out(s) == 0);
+    CHECK_STATUS(invigil_scanner_set_time_budget(NULL, 5), INVIGIL_ERROR_ARGUMENT);
+    CHECK(invigil_scanner_timed_out(NULL) == 0);
+    invigil_rules_free(rules);
+    CHECK_STATUS(invigil_scanner_set_time_budget(s, 5), INVIGIL_ERROR_ARGUMENT);
+    CHECK(invigil_scanner_timed_out(s) == 0);
+    invigil_scanner_free(s);
+}
+
 /* Random bytes and mutated events: every call returns a status, nothing crashes. */
 static void test_garbage_json(void) {
     invigil_rules *rules = compile_demo();
@@ -1177,6 +1201,7 @@ static const named_test tests[] = {
     {"scan_json", test_scan_json},
     {"scan_jsonl", test_scan_jsonl},
     {"use_after_rules_freed", test_use_after_rules_freed},
+    {"time_budget", test_time_budget},
     {"garbage_json", test_garbage_json},
 };
 
