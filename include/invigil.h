@@ -45,6 +45,10 @@
  *  - "Required" pointer arguments that are NULL give INVIGIL_ERROR_ARGUMENT and change nothing.
  *  - Out-parameters are written only as each function describes; on INVIGIL_ERROR_ARGUMENT
  *    caused by a NULL out-parameter nothing is written.
+ *  - A length, size or index above SIZE_MAX / 2 (e.g. (size_t)-1 from a failed computation) is
+ *    INVIGIL_ERROR_ARGUMENT.
+ *  - Memory: the engine cannot observe allocation failure (the Swift runtime ends the process
+ *    when malloc fails), so INVIGIL_ERROR_MEMORY is reserved and not returned today.
  *
  * THREAD SAFETY
  *
@@ -162,7 +166,7 @@ typedef struct invigil_error invigil_error;
  * (the text does not parse); INVIGIL_ERROR_RULES (it parses but is invalid: unknown field, type
  * mismatch, unknown phrase set, duplicate name); INVIGIL_ERROR_LIMIT (a limit of docs/limits.md
  * is exceeded, e.g. more than 64 MiB of source); INVIGIL_ERROR_IO (an included file could not
- * be read); INVIGIL_ERROR_MEMORY. When several kinds of problem are found, the status is the
+ * be read). When several kinds of problem are found, the status is the
  * most fundamental: IO, then SYNTAX, then LIMIT, then RULES.
  *
  * Thread-safe: may be called from any number of threads at once.
