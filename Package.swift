@@ -36,3 +36,16 @@ let package = Package(
         .testTarget(name: "InvigilTests", dependencies: ["Invigil", "InvigilArchive"], path: "Tests/InvigilTests"),
     ]
 )
+
+// Fuzz targets (docs/fuzzing.md): only with INVIGIL_FUZZ=1, built by scripts/fuzz with
+// -sanitize=fuzzer,address into .build-fuzz. Normal builds do not see them.
+if Context.environment["INVIGIL_FUZZ"] == "1" {
+    package.targets += [
+        .target(name: "InvigilFuzzDriver", path: "Fuzz/Driver"),
+        .executableTarget(
+            name: "invigil-fuzz",
+            dependencies: ["Invigil", "InvigilArchive", "InvigilC", "CInvigil", "InvigilFuzzDriver"],
+            path: "Fuzz/Sources"
+        ),
+    ]
+}

@@ -1,0 +1,32 @@
+import Invigil
+
+/// `json`: the input is one event as JSON. Scanner.setJSON must accept it or throw an EventError
+/// with an offset inside the input, never trap; an accepted event is scanned with the bundled
+/// packs and its findings checked. After each input the same scanner scans a fixed event, to
+/// check that a failed or odd event leaves nothing behind.
+enum FuzzJSON {
+    nonisolated(unsafe) static let scanner = Scanner(rules: packRules)
+    static let baseline: (event: [UInt8], findings: [Int]) = {
+        let event = Array(#"{"id":"b","school":"WOOL","type":"post","time":"2024-01-17T10:35:00Z","author":{"role":"staff"},"account":{"kind":"personal","platform":"facebook"},"device":"personal","location":"grounds","text":"my mobile is 07700 900123, add me on facebook","recipients":[{"role":"pupil","status":"current"}]}"#.utf8)
+        let s = Scanner(rules: packRules)
+        do { try s.scanJSON(event) } catch { fuzzFail("baseline event: \(error)") }
+        return (event, s.findings.map(\.rule))
+    }()
+
+    static func run(_ data: UnsafeBufferPointer<UInt8>) {
+        let scanner = Self.scanner
+        do {
+            try scanner.setJSON(data)
+            scanner.scan()
+            checkFindings(scanner)
+            _ = scanner.eventID
+        } catch {
+            if error.offset < 0 || error.offset > data.count {
+                fuzzFail("error offset \(error.offset) outside \(data.count) bytes: \(error.message)")
+            }
+            if scanner.findings.count != 0 { fuzzFail("findings left after a failed event") }
+        }
+        do { try scanner.scanJSON(baseline.event) } catch { fuzzFail("baseline event failed after an input: \(error)") }
+        if scanner.findings.map(\.rule) != baseline.findings { fuzzFail("baseline findings changed after an input") }
+    }
+}
