@@ -52,6 +52,15 @@ struct NormalizeTests {
         ("spaced", "text me", "t.e.x.t m.e later", "t.e.x.t m.e"),
         ("spaced", "hey", "heyyyyy you", "heyyyyy"),
         ("caseless confusables leet spaced", "snapchat", "$ n 4 р c h 4 t", "$ n 4 р c h 4 t"),
+        ("leet", "dm me", "dm me!", "dm me"),
+        ("leet", "love you", "love you|", "love you"),
+        ("spaced", "text me", "aight text me", "text me"),
+        ("spaced", "send me a message", "pls send me a message", "send me a message"),
+        ("leet spaced", "love you", "i love you", "love you"),
+        ("spaced", "love u", "I love u 2", "love u"),
+        ("caseless", "text me", "“text me”", "text me"),
+        ("caseless", "text me", "text me…", "text me"),
+        ("caseless", "text me", "text me😊", "text me"),
     ] as [(String, String, String, String)])
     func obfuscationsMatchWithOriginalOffsets(_ mode: String, _ phrase: String, _ text: String, _ excerpt: String) throws {
         #expect(try NormalizeTests.found(NormalizeTests.rules(mode, [phrase]), text) == [excerpt])

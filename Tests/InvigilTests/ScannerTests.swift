@@ -165,4 +165,16 @@ struct ScannerTests {
         #expect(scanner.scan() == 1)
         #expect(!scanner.timedOut)
     }
+
+    @Test func wholeWordsNextToPunctuationAndLetters() throws {
+        let rules = try RuleSet.compile(source: ScannerTests.source + "\nrule any-offer { severity info message \"m\" when offer in text }")
+        let scanner = Scanner(rules: rules)
+        let anyOffer = rules.rules.firstIndex { $0.name == "school/any-offer" }!
+        for (text, expected) in [("“text me”", true), ("text me…", true), ("text me😊", true), ("text me—now", true),
+                                 ("text meé", false), ("étext me", false), ("text me日本", false)] {
+            try scanner.setJSON(Array("{\"text\":\"\(text)\"}".utf8))
+            scanner.scan()
+            #expect(scanner.findings.contains { $0.rule == anyOffer } == expected, "\(text)")
+        }
+    }
 }

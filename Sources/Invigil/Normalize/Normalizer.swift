@@ -82,8 +82,9 @@ enum Normalizer {
         b == 0x20 || b == 0x2E || b == 0x2D || b == 0x5F || b == 0x2A
     }
 
-    /// Normalises `text`. `out` receives the normalised bytes and `origin` two entries per output
-    /// byte: the start and end offsets of the original character it came from.
+    /// Normalises `text`. `out` receives the normalised bytes and `origin` four entries per output
+    /// byte: the start and end of the original character it came from (of its first run, when
+    /// `spaced` collapsed repetitions into it), then the start and end of its last repetition.
     static func normalize(_ text: UnsafeBufferPointer<UInt8>, mode: NormalizeMode,
                           into out: inout [UInt8], origin: inout [Int32]) {
         out.removeAll(keepingCapacity: true)
@@ -99,12 +100,20 @@ enum Normalizer {
                 // still map while "." and "-" between letters are dropped.
                 if isSeparator(b) { separatorSinceLast = true; return }
                 if mode.contains(.leet) { b = leet(b) }
-                // Repeated letters collapse, on both sides alike ("whatsapp" → "whatsap").
+                // Repeated letters collapse, on both sides alike, also across separators
+                // ("whatsapp", "w h a t s a p p" and "whats app" all become "whatsap"). The output
+                // byte remembers both its first run and its last repetition, so a match can start
+                // at the later one ("aight text me") or end at the earlier one ("heyyy you").
                 if let last = out.last, last == b, b >= 0x61 && b <= 0x7A {
-                    // Across a separator, only a single spaced-out letter ("a p p") joins the
-                    // previous one; the first letter of a word ("hey you") does not.
-                    let isolated = end >= n || !isLetterLike(text[end], leet: mode.contains(.leet))
-                    if !separatorSinceLast || isolated { origin[origin.count - 1] = Int32(end) }
+                    let k = origin.count - 4
+                    if separatorSinceLast {
+                        origin[k + 2] = Int32(start)
+                        origin[k + 3] = Int32(end)
+                    } else {
+                        if origin[k + 2] == origin[k] { origin[k + 1] = Int32(end) }
+                        origin[k + 3] = Int32(end)
+                    }
+                    separatorSinceLast = false
                     return
                 }
                 separatorSinceLast = false
@@ -112,6 +121,8 @@ enum Normalizer {
                 b = leet(b)
             }
             out.append(b)
+            origin.append(Int32(start))
+            origin.append(Int32(end))
             origin.append(Int32(start))
             origin.append(Int32(end))
         }
@@ -142,7 +153,11 @@ enum Normalizer {
             let end = i + length
             if isDropped(scalar) {
                 // A dropped character extends the previous output's span, so offsets stay contiguous.
-                if !origin.isEmpty { origin[origin.count - 1] = Int32(end) }
+                if !origin.isEmpty {
+                    let k = origin.count - 4
+                    if origin[k + 2] == origin[k] { origin[k + 1] = Int32(end) }
+                    origin[k + 3] = Int32(end)
+                }
                 i = end
                 continue
             }
@@ -170,44 +185,62 @@ enum Normalizer {
 
     /// Word boundaries for spaced-out text. A separator between two single letters ("a*d", "s n")
     /// joins them into one spaced-out word, so it is not a boundary; any other separator is.
-    /// A letter for boundary purposes: a word byte, or under leet a digit or symbol that stands
-    /// for a letter.
-    @inline(__always) static func isLetterLike(_ b: UInt8, leet: Bool) -> Bool {
-        Detectors.isWordByte(b) || (leet && (b == 0x40 || b == 0x24 || b == 0x21 || b == 0x7C))
+    /// A leet symbol that stands for a letter.
+    @inline(__always) static func isLeetSymbol(_ b: UInt8) -> Bool { b == 0x40 || b == 0x24 || b == 0x21 || b == 0x7C }
+
+    /// A letter for the spaced-out-word test: letters (and under leet, digits and leet symbols).
+    /// Digits do not join letters in plain text, so "love u 2" keeps "u" a word of its own.
+    @inline(__always) static func isSpacedLetter(_ b: UInt8, leet: Bool) -> Bool {
+        Detectors.isAlpha(b) || b >= 0x80 || (leet && (Detectors.isDigit(b) || isLeetSymbol(b)))
+    }
+
+    /// Whether the original characters in `start..<end` stand alone between non-letters: a
+    /// spaced-out letter.
+    static func isolated(_ t: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, leet: Bool) -> Bool {
+        (start == 0 || !isSpacedLetter(t[start - 1], leet: leet)) && (end >= t.count || !isSpacedLetter(t[end], leet: leet))
     }
 
     static func boundary(_ t: UnsafeBufferPointer<UInt8>, before pos: Int, mode: NormalizeMode) -> Bool {
-        if mode.contains(.spaced) { return spacedBoundary(t, before: pos, leet: mode.contains(.leet)) }
-        return pos <= 0 || !isLetterLike(t[pos - 1], leet: mode.contains(.leet))
+        let leet = mode.contains(.leet)
+        if mode.contains(.spaced) { return spacedBoundary(t, before: pos, leet: leet) }
+        if pos > 0, leet, isLeetSymbol(t[pos - 1]) { return false }  // "@dd": the @ is a letter
+        return !Detectors.isWordBefore(t, pos)
     }
 
     static func boundary(_ t: UnsafeBufferPointer<UInt8>, after end: Int, mode: NormalizeMode) -> Bool {
-        if mode.contains(.spaced) { return spacedBoundary(t, after: end, leet: mode.contains(.leet)) }
-        return end >= t.count || !isLetterLike(t[end], leet: mode.contains(.leet))
+        let leet = mode.contains(.leet)
+        if mode.contains(.spaced) { return spacedBoundary(t, after: end, leet: leet) }
+        // A trailing "!" or "$" is a letter only inside a word ("dm me!" ends at "me").
+        if end < t.count, leet, isLeetSymbol(t[end]), end + 1 < t.count, Detectors.isWordAt(t, end + 1) { return false }
+        return !Detectors.isWordAt(t, end)
     }
 
+    /// Word boundaries for spaced-out text. A separator between two single letters ("a*d", "s n")
+    /// joins them into one spaced-out word, so it is not a boundary; any other separator is.
     static func spacedBoundary(_ t: UnsafeBufferPointer<UInt8>, before pos: Int, leet: Bool) -> Bool {
         if pos <= 0 { return true }
         let p = pos - 1
-        if isLetterLike(t[p], leet: leet) && !isSeparator(t[p]) { return false }
-        guard isSeparator(t[p]) else { return true }
+        if leet, isLeetSymbol(t[p]) { return false }
+        if !isSeparator(t[p]) { return !Detectors.isWordBefore(t, pos) }
         var q = p
         while q >= 0, isSeparator(t[q]) { q -= 1 }
-        if q < 0 || !isLetterLike(t[q], leet: leet) { return true }
-        let leftIsolated = q == 0 || !isLetterLike(t[q - 1], leet: leet)
-        let rightIsolated = pos + 1 >= t.count || !isLetterLike(t[pos + 1], leet: leet)
+        if q < 0 || !isSpacedLetter(t[q], leet: leet) { return true }
+        let leftIsolated = q == 0 || !isSpacedLetter(t[q - 1], leet: leet)
+        let rightIsolated = pos + 1 >= t.count || !isSpacedLetter(t[pos + 1], leet: leet)
         return !(leftIsolated && rightIsolated)
     }
 
     static func spacedBoundary(_ t: UnsafeBufferPointer<UInt8>, after end: Int, leet: Bool) -> Bool {
         if end >= t.count { return true }
-        if isLetterLike(t[end], leet: leet) && !isSeparator(t[end]) { return false }
-        guard isSeparator(t[end]) else { return true }
+        if leet, isLeetSymbol(t[end]) {
+            return !(end + 1 < t.count && Detectors.isWordAt(t, end + 1))
+        }
+        if !isSeparator(t[end]) { return !Detectors.isWordAt(t, end) }
         var r = end
         while r < t.count, isSeparator(t[r]) { r += 1 }
-        if r >= t.count || !isLetterLike(t[r], leet: leet) { return true }
-        let rightIsolated = r + 1 >= t.count || !isLetterLike(t[r + 1], leet: leet)
-        let leftIsolated = end - 2 < 0 || !isLetterLike(t[end - 2], leet: leet)
+        if r >= t.count || !isSpacedLetter(t[r], leet: leet) { return true }
+        let rightIsolated = r + 1 >= t.count || !isSpacedLetter(t[r + 1], leet: leet)
+        let leftIsolated = end - 2 < 0 || !isSpacedLetter(t[end - 2], leet: leet)
         return !(leftIsolated && rightIsolated)
     }
 

@@ -6,6 +6,7 @@ extension Scanner {
     func runNormalizedAutomata() {
         let fieldCount = rules.fields.count
         for na in rules.normalizedAutomata {
+            let leet = na.mode.contains(.leet)
             for f32 in na.fields {
                 let f = Int(f32)
                 for (vi, v) in values[f].enumerated() where v.b > 0 {
@@ -27,14 +28,34 @@ extension Scanner {
                             for k in na.automaton.outputs(of: hit.state) {
                                 let p = Int(na.automaton.outputs[k])
                                 let begin = end - Int(na.automaton.patternLengths[p])
-                                let originalStart = direct ? begin : Int(normalizedOrigin[2 * begin])
-                                let originalEnd = direct ? end : Int(normalizedOrigin[2 * (end - 1) + 1])
+                                // Candidate spans. They differ only where `spaced` collapsed a
+                                // letter repeated across a separator into the first or last byte:
+                                // then the match may start at the later repetition ("aight text
+                                // me") or end at the earlier one ("heyyy you"). A repetition that
+                                // is a single spaced-out letter belongs to the match ("ap p").
+                                var startFirst = begin, startSecond = begin, endFirst = end, endSecond = end
+                                if !direct {
+                                    let fs = Int(normalizedOrigin[4 * begin]), fe = Int(normalizedOrigin[4 * begin + 1])
+                                    let ls = Int(normalizedOrigin[4 * begin + 2]), le = Int(normalizedOrigin[4 * begin + 3])
+                                    if fs != ls && Normalizer.isolated(text, fs, fe, leet: leet) && Normalizer.isolated(text, ls, le, leet: leet) { (startFirst, startSecond) = (fs, fs) } else { (startFirst, startSecond) = (ls, fs) }
+                                    let efs = Int(normalizedOrigin[4 * (end - 1)]), efe = Int(normalizedOrigin[4 * (end - 1) + 1])
+                                    let els = Int(normalizedOrigin[4 * (end - 1) + 2]), ele = Int(normalizedOrigin[4 * (end - 1) + 3])
+                                    if efs != els && Normalizer.isolated(text, els, ele, leet: leet) { (endFirst, endSecond) = (ele, efe) } else { (endFirst, endSecond) = (efe, ele) }
+                                }
                                 for entry in na.patternEntries[p] {
                                     let key = rules.keyOfListField[Int(entry.list) * fieldCount + f]
                                     if key < 0 { continue }
+                                    var originalStart = startFirst, originalEnd = endFirst
                                     if entry.wholeWord {
-                                        if !Normalizer.boundary(text, before: originalStart, mode: na.mode) { continue }
-                                        if !Normalizer.boundary(text, after: originalEnd, mode: na.mode) { continue }
+                                        if !Normalizer.boundary(text, before: originalStart, mode: na.mode) {
+                                            originalStart = startSecond
+                                            if startSecond == startFirst || !Normalizer.boundary(text, before: originalStart, mode: na.mode) { continue }
+                                        }
+                                        if !Normalizer.boundary(text, after: originalEnd, mode: na.mode) {
+                                            originalEnd = endSecond
+                                            if endSecond == endFirst || !Normalizer.boundary(text, after: originalEnd, mode: na.mode) { continue }
+                                        }
+                                        if originalEnd <= originalStart { continue }
                                     }
                                     freshen(Int(key))
                                     keyCount[Int(key)] += 1

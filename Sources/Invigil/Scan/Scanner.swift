@@ -314,8 +314,8 @@ public final class Scanner {
                                 let key = rules.keyOfListField[Int(entry.list) * fieldCount + f]
                                 if key < 0 { continue }
                                 if entry.wholeWord {
-                                    if begin > 0, Detectors.isWordByte(text[begin - 1]) { continue }
-                                    if end < text.count, Detectors.isWordByte(text[end]) { continue }
+                                    if Detectors.isWordBefore(text, begin) { continue }
+                                    if Detectors.isWordAt(text, end) { continue }
                                 }
                                 if entry.caseSensitive, !entry.original.elementsEqual(text[begin..<end]) { continue }
                                 freshen(Int(key))
