@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Invigil against its peers on the same corpus and phrase sets, in one run.
 #
-#   Benchmarks/peers.sh [--size MB] [--sets 10,100,1000,10000,100000] [--runs N] [--out DIR] [--no-build]
+#   Benchmarks/peers.sh [--size MB] [--sets 10,100,1000,10000,100000] [--runs N] [--out DIR] [--no-build] [--reuse]
+#
+# --reuse keeps DIR's corpus, phrases and invigil.json from an earlier run (peers only).
+# PEER_TIMEOUT (seconds, default 120) bounds each peer command; a peer that times out once is not rerun.
 #
 # Peers (all optional; a missing one is skipped with the command that installs it):
 #   Hyperscan 5.x   apt-get install -y libhyperscan-dev pkg-config  (a small C driver, peers/hs_bench.c, is compiled here)
@@ -15,7 +18,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
-size=64; sets="10,100,1000,10000,100000"; runs=3; out="${TMPDIR:-/tmp}/invigil-peers"; build=1
+size=64; sets="10,100,1000,10000,100000"; runs=3; out="${TMPDIR:-/tmp}/invigil-peers"; build=1; reuse=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --size) size="$2"; shift 2 ;;
@@ -23,7 +26,8 @@ while [ $# -gt 0 ]; do
         --runs) runs="$2"; shift 2 ;;
         --out) out="$2"; shift 2 ;;
         --no-build) build=0; shift ;;
-        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+        --reuse) reuse=1; build=0; shift ;;
+        -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
         *) echo "unknown argument $1" >&2; exit 64 ;;
     esac
 done
@@ -35,25 +39,32 @@ if [ "$build" = 1 ]; then
 fi
 bin="$(cd "$root" && swift build -c release --scratch-path "$scratch" --show-bin-path)"
 
-echo "== invigil-bench (--size $size --sets $sets --runs $runs), corpus and phrases exported to $out"
-(cd "$root" && "$bin/invigil-bench" --size "$size" --sets "$sets" --runs "$runs" --export "$out" --json "$out/invigil.json")
+if [ "$reuse" = 1 ] && [ -f "$out/invigil.json" ] && [ -f "$out/corpus.txt" ]; then
+    echo "== reusing $out (corpus, phrases, invigil.json)"
+else
+    echo "== invigil-bench (--size $size --sets $sets --runs $runs), corpus and phrases exported to $out"
+    (cd "$root" && "$bin/invigil-bench" --size "$size" --sets "$sets" --runs "$runs" --export "$out" --json "$out/invigil.json")
+fi
 
-# Median wall-clock seconds of a command (stdout discarded).
+# Median wall-clock seconds of a command; one run only if it times out. Output goes to a file, not
+# /dev/null: GNU grep notices /dev/null and stops at the first match.
 median_seconds() {
     local ts=() i t0 t1
     for ((i = 0; i < runs; i++)); do
         t0=$(date +%s%N)
-        "$@" > /dev/null 2>&1 || true
+        "$@" > "$out/.peer-output" 2>&1 || true
         t1=$(date +%s%N)
         ts+=("$(( t1 - t0 ))")
+        if [ $(( (t1 - t0) / 1000000000 )) -ge "$limit" ]; then break; fi
     done
     printf '%s\n' "${ts[@]}" | sort -n | awk '{a[NR]=$1} END {m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; printf "%.6f\n", m / 1e9}'
 }
 
+limit=${PEER_TIMEOUT:-120}
 corpus="$out/corpus.txt"
 bytes=$(stat -c %s "$corpus")
 results="$out/peers.tsv"
-: > "$results"
+[ "$reuse" = 1 ] || : > "$results"
 
 have_hs=0
 if [ -f /usr/include/hs/hs.h ]; then
@@ -65,9 +76,11 @@ command -v rg > /dev/null || echo "(ripgrep skipped: apt-get install -y ripgrep)
 have_py=0
 if python3 -c "import ahocorasick" 2> /dev/null; then have_py=1; else echo "(pyahocorasick skipped: pip3 install pyahocorasick)"; fi
 
-limit=${PEER_TIMEOUT:-300}
 for n in ${sets//,/ }; do
     phrases="$out/phrases-$n.txt"
+    # Invigil again, right before the peers of this set, so that both see the same machine load.
+    (cd "$root" && "$bin/invigil-bench" --size "$size" --sets "$n" --runs "$runs" --no-e2e --naive-limit 0 \
+        --json "$out/invigil-$n.json" > /dev/null)
     if [ "$have_hs" = 1 ]; then
         read -r hc hdb hbuf hlines hmatch _ hlmatch < <("$out/hs_bench" "$phrases" "$corpus" "$runs")
         printf '%s\thyperscan\t%s\t%s\t%s\t%s\n' "$n" "$hbuf" "$hmatch" "$hc" "$hdb" >> "$results"
@@ -96,10 +109,15 @@ if [ -x "$bin/invigil" ] && [ -f "$archive" ]; then
 fi
 
 python3 - "$out/invigil.json" "$results" <<'PY'
-import json, sys
+import json, sys, os
 inv = json.load(open(sys.argv[1]))
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[2]) if l.strip()]
 sets = {s["phrases"]: s for s in inv["sets"]}
+# Prefer the per-set rerun made next to the peers.
+for n in list(sets):
+    f = os.path.join(os.path.dirname(sys.argv[1]), f"invigil-{n}.json")
+    if os.path.exists(f):
+        sets[n] = json.load(open(f))["sets"][0]
 print()
 print("Invigil ÷ peer (MB/s ratios; > 1 means Invigil is faster). Invigil one buffer vs peers' one buffer,")
 print("Invigil one call per message vs Hyperscan one call per message.")

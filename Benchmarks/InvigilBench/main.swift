@@ -22,6 +22,7 @@ struct Options {
     var naiveLimitMB = 256
     var endToEnd = true
     var scanOnly = false
+    var denseBudgetMB: Int?
 
     init(_ args: [String]) {
         var i = 0
@@ -41,6 +42,7 @@ struct Options {
             case "--samples": samples = value()
             case "--naive-limit": naiveLimitMB = max(0, Int(value()) ?? 256)
             case "--no-e2e": endToEnd = false
+            case "--dense-budget": denseBudgetMB = max(0, Int(value()) ?? 24)
             case "--scan-only": scanOnly = true; endToEnd = false
             case "-h", "--help":
                 print("""
@@ -56,6 +58,7 @@ struct Options {
                       --naive-limit MB largest table for the naive dense DFA baseline, default 256
                       --no-e2e         skip the end-to-end (JSONL + packs) figures
                       --scan-only      only the one-buffer automaton scan (quick checks while optimising)
+                      --dense-budget MB  the automaton's dense-row budget (default: the library's, 24)
                     """)
                 exit(0)
             default:
@@ -105,7 +108,7 @@ func runBenchmarks(_ o: Options) {
 
     var setRows: [JSON] = []
     print("")
-    print("phrases | states  classes layout | tables MB | compile ms  peak MB | scan MB/s | per msg MB/s  events/s | naive DFA MB/s | scan/naive | matches")
+    print("phrases | states  classes    layout | tables MB | compile ms  peak MB | scan MB/s | per msg MB/s  events/s | naive DFA MB/s | scan/naive | matches")
     for n in o.sets {
         let phrases = makePhraseSet(count: n, vocab: vocab)
         if let dir = o.export {
@@ -117,7 +120,8 @@ func runBenchmarks(_ o: Options) {
         resetPeakRSS()
         let before = procStatusBytes("VmRSS")
         let c0 = now()
-        let automaton = Automaton(patterns: phrases)
+        let automaton = o.denseBudgetMB.map { Automaton(patterns: phrases, denseBudgetBytes: $0 << 20) }
+            ?? Automaton(patterns: phrases)
         let compileSeconds = now() - c0
         let peak = max(0, procStatusBytes("VmHWM") - before)
 
@@ -171,9 +175,9 @@ func runBenchmarks(_ o: Options) {
         }
         let perMessageMBps = Double(text.count - corpus.messages.count) / perMessageSeconds / 1e6
         let eventsPerSecond = Double(corpus.messages.count) / perMessageSeconds
-        let layout = automaton.denseStateCount == automaton.stateCount ? "dense" : "hybrid"
+        let layout = (automaton.denseStateCount == automaton.stateCount ? "dense" : "hybrid") + (automaton.hasPrefilter ? "+pf" : "")
         print(pad(String(n), 7) + " | " + pad(String(automaton.stateCount), 7) + " " + pad(String(automaton.classCount), 7)
-              + " " + pad(layout, 6) + " | " + pad(mb(automaton.memoryBytes), 9) + " | " + pad(fmt(compileSeconds * 1000, 1), 10)
+              + " " + pad(layout, 9) + " | " + pad(mb(automaton.memoryBytes), 9) + " | " + pad(fmt(compileSeconds * 1000, 1), 10)
               + " " + pad(mb(peak), 8) + " | " + pad(fmt(scanMBps), 9) + " | " + pad(fmt(perMessageMBps), 12) + " "
               + pad(fmt(eventsPerSecond), 9) + " | " + pad(fmt(naiveMBps), 14) + " | " + pad(fmt(scanMBps / naiveMBps, 2), 10)
               + " | " + String(matchCount))
