@@ -424,7 +424,7 @@ func parseBool(_ s: String) -> Bool? {
 func normalizeKind(_ s: String) -> String {
     let l = s.lowercased()
     if ["image", "video", "audio", "document"].contains(l) { return l }
-    if l.contains("/") { return attachmentKind(type: l, filename: nil) }
+    if l.utf8.contains(0x2F) { return attachmentKind(type: l, filename: nil) }
     return kindForFileName(l) ?? (kindForFileName("x." + l) ?? l)
 }
 

@@ -367,7 +367,7 @@ func parseContentType(_ raw: ArraySlice<UInt8>?, default def: String) -> Content
     var type = lowercasedASCII(trimmed(s[ts..<i]))
     if let q = type.firstIndex(of: "\"") { type.remove(at: q) }
     type = type.replacingQuotes()
-    if type.isEmpty || (!type.contains("/") && type != "attachment" && type != "inline") { type = def }
+    if type.isEmpty || (!type.utf8.contains(0x2F) && type != "attachment" && type != "inline") { type = def }
     var params: [String: String] = [:]
     var continued: [String: [(Int, String)]] = [:]
     while i < n {
@@ -428,7 +428,7 @@ func parseContentType(_ raw: ArraySlice<UInt8>?, default def: String) -> Content
     }
     // Encoded words in file names (not standard, but common).
     for key in ["name", "filename"] {
-        if let v = params[key], v.contains("=?") {
+        if let v = params[key], v.utf8.contains(0x3F), v.utf8.contains(0x3D) {
             params[key] = String(decoding: decodeHeaderValue(Array(v.utf8)[...], decoder: CharsetDecoder()), as: UTF8.self)
         }
     }
@@ -602,7 +602,7 @@ func parseMailDate(_ raw: ArraySlice<UInt8>) -> String? {
     var offset: Int? = nil
     for t in tokens {
         let lower = t.lowercased()
-        if t.contains(":"), hour == nil {
+        if t.utf8.contains(0x3A), hour == nil {
             let p = t.split(separator: ":")
             guard p.count >= 2, let h = Int(p[0]), let m = Int(p[1]), h < 24, m < 60 else { return nil }
             hour = h; minute = m

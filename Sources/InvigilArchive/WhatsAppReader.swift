@@ -157,9 +157,10 @@ public final class WhatsAppSource: ArchiveSource {
                 fields.append(ArchiveField("recipients.name", .string(p), element: element, list: true))
                 element += 1
             }
-            // Placeholders are short: only short bodies are looked at.
-            let stripped = text.count <= 512 ? body.trimmingCharacters().replacingMarks() : ""
-            if text.count <= 512, let kind = mediaKind(stripped) {
+            // Placeholders are short and carry one of a few words: only such bodies are looked at.
+            let candidate = text.count <= 512 && text.withUnsafeBufferPointer { t in placeholderWords.contains { containsBytes(t, $0) } }
+            let stripped = candidate ? body.trimmingCharacters().replacingMarks() : ""
+            if candidate, let kind = mediaKind(stripped) {
                 fields.append(ArchiveField("attachments.kind", .string(kind), element: 0, list: true))
                 body = captionAfterMedia(stripped)
             } else if stripped == "This message was deleted" || stripped == "You deleted this message" {
@@ -273,6 +274,27 @@ private let systemMarkers = [
     "end-to-end encrypted", " was added", " were added", " changed to ", " deleted this group",
 ]
 
+private let placeholderWords = ["omitted", "omis", "ausgeschlossen", "omitido", "attached", "deleted"].map { Array($0.utf8) }
+private let systemMarkerBytes = systemMarkers.map { Array($0.utf8) }
+
+/// Whether `needle` occurs in `haystack` (short needles, short haystacks).
+func containsBytes(_ haystack: UnsafeBufferPointer<UInt8>, _ needle: [UInt8]) -> Bool {
+    let n = needle.count
+    guard n > 0, haystack.count >= n else { return n == 0 }
+    let first = needle[0]
+    var i = 0
+    let last = haystack.count - n
+    while i <= last {
+        if haystack[i] == first {
+            var k = 1
+            while k < n, haystack[i + k] == needle[k] { k += 1 }
+            if k == n { return true }
+        }
+        i += 1
+    }
+    return false
+}
+
 /// Parses the date, time and author of a message's first line; nil if the line does not start one.
 func parseChatHeader(_ b: UnsafeBufferPointer<UInt8>) -> ChatHeader? {
     let n = b.count
@@ -345,9 +367,9 @@ func parseChatHeader(_ b: UnsafeBufferPointer<UInt8>) -> ChatHeader? {
     var author: String? = nil
     var textStart = i
     if let colon = UnsafeBufferPointer(rebasing: b[i...]).firstIndex(of: 0x3A).map({ $0 + i }), colon > i, colon - i <= 120 {
-        let candidate = String(decoding: UnsafeBufferPointer(rebasing: b[i..<colon]), as: UTF8.self)
-        if !systemMarkers.contains(where: { candidate.contains($0) }) && !candidate.contains("\"") {
-            author = candidate.replacingMarks().trimmingCharacters()
+        let name = UnsafeBufferPointer(rebasing: b[i..<colon])
+        if !name.contains(0x22) && !systemMarkerBytes.contains(where: { containsBytes(name, $0) }) {
+            author = String(decoding: name, as: UTF8.self).replacingMarks().trimmingCharacters()
             textStart = colon + 1
             if textStart < n, b[textStart] == 0x20 { textStart += 1 }
         }

@@ -207,4 +207,31 @@ struct ArchiveMailTests {
             #expect(error.reason.contains("line 2:"))
         }
     }
+
+    @Test func charsetsTheReaderDoesNotKnowAreCountedNotRejected() throws {
+        let dir = T.tempDir()
+        let path = dir + "/c.eml"
+        T.write(path, Array("From: a@example.com\nContent-Type: text/plain; charset=x-unknown\n\nabc ".utf8) + [0xE9, 0xFF] + Array("\n".utf8))
+        var source = try openArchive(path: path, format: .eml)
+        let first = source.next()
+        let r = try #require(first)
+        #expect(!r.isRejected)
+        let notes = try #require(source as? any ArchiveNotes).notes
+        #expect(notes.keys.contains { $0.contains("x-unknown") })
+        // windows-1251 through iconv.
+        T.write(path, Array("From: a@example.com\nContent-Type: text/plain; charset=windows-1251\n\n".utf8) + [0xCF, 0xF0, 0xE8, 0xE2, 0xE5, 0xF2] + [0x0A])
+        let out = try T.read(path, format: .eml)
+        #expect(out.value("text", event: 0) == "Привет")
+    }
+
+    @Test func truncatedEmlIsRejected() throws {
+        let dir = T.tempDir()
+        let path = dir + "/t.eml"
+        T.write(path, "From: a@example.com\nContent-Type: multipart/mixed; boundary=x\n\n--x\nContent-Type: text/plain\n\nhalf a mess")
+        let out = try T.read(path, format: .eml)
+        #expect(out.rejected.first?.reason.contains("truncated") == true)
+        // The same message with its closing boundary is read.
+        T.write(path, "From: a@example.com\nContent-Type: multipart/mixed; boundary=x\n\n--x\nContent-Type: text/plain\n\nwhole\n--x--\n")
+        #expect(try T.read(path, format: .eml).value("text", event: 0) == "whole")
+    }
 }
