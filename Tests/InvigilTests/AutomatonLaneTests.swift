@@ -51,3 +51,37 @@ struct AutomatonLaneTests {
         }
     }
 }
+
+/// Sets small enough for the SIMD prefilter (every pattern ≥ 3 bytes, ≤ 16 distinct first three
+/// bytes): skipping text in the start state must not lose or change any match.
+@Suite("Automaton prefilter against a naive matcher")
+struct AutomatonPrefilterTests {
+    @Test(arguments: [0, 1, 2])
+    func prefilteredSets(round: Int) {
+        var rng = SplitMix(seed: UInt64(round) &* 7_777 &+ 5)
+        let alphabets: [[UInt8]] = [Array("abcAB ".utf8), Array("abcdefgh .".utf8), [0x61, 0x62, 0xC3, 0xA9, 0x20]]
+        for iteration in 0..<20 {
+            let alphabet = alphabets[(iteration + round) % alphabets.count]
+            var patterns: [[UInt8]] = []
+            var seen = Set<[UInt8]>()
+            for _ in 0..<Int.random(in: 1...10, using: &rng) {
+                let p = (0..<Int.random(in: 3...12, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }
+                if seen.insert(p.map(Automaton.fold)).inserted { patterns.append(p) }
+            }
+            var text: [UInt8] = []
+            let length = [40, 300, 5_000, 20_000][iteration % 4]
+            while text.count < length {
+                if Int.random(in: 0..<8, using: &rng) == 0, let p = patterns.randomElement(using: &rng) {
+                    text += p.map { Bool.random(using: &rng) && $0 >= 0x61 && $0 <= 0x7A ? $0 - 32 : $0 }
+                } else {
+                    text.append(alphabet.randomElement(using: &rng)!)
+                }
+            }
+            let a = Automaton(patterns: patterns)
+            let got = automatonMatches(a, text)
+            let want = naiveMatches(patterns, text)
+            #expect(got == want, "round \(round) iteration \(iteration) prefilter \(a.hasPrefilter) patterns \(patterns)")
+            if got != want { return }
+        }
+    }
+}
