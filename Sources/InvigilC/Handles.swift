@@ -20,12 +20,13 @@ struct HandleBlock {
     var object: UnsafeMutableRawPointer
 }
 
+/// Computed, not stored, so that each use is a constant rather than a lazily initialised global.
 enum Magic {
-    static let rules: UInt64 = 0x4956_4752_554C_4553  // "IVGRULES"
-    static let scanner: UInt64 = 0x4956_4753_4341_4E52  // "IVGSCANR"
-    static let error: UInt64 = 0x4956_4745_5252_4F52  // "IVGERROR"
-    static let errorNode: UInt64 = 0x4956_4745_4E4F_4445  // "IVGENODE"
-    static let dead: UInt64 = 0x4445_4144_4445_4144  // "DEADDEAD"
+    static var rules: UInt64 { 0x4956_4752_554C_4553 }  // "IVGRULES"
+    static var scanner: UInt64 { 0x4956_4753_4341_4E52 }  // "IVGSCANR"
+    static var error: UInt64 { 0x4956_4745_5252_4F52 }  // "IVGERROR"
+    static var errorNode: UInt64 { 0x4956_4745_4E4F_4445 }  // "IVGENODE"
+    static var dead: UInt64 { 0x4445_4144_4445_4144 }  // "DEADDEAD"
 }
 
 @inline(__always)
