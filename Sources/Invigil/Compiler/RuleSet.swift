@@ -29,6 +29,10 @@ public final class RuleSet: @unchecked Sendable {
     let fieldHash: ByteStringTable
     let groupOfField: [Int32]
     let enumIndex: [[String: Int32]]
+    /// Enum values per field, looked up by bytes without allocating.
+    let enumTables: [ByteStringTable]
+    /// Each pack's school code as bytes.
+    let packCodes: [[UInt8]?]
     let program: Program
     let ruleCode: [Range<Int>]
     let rulePack: [Int32]
@@ -80,6 +84,8 @@ public final class RuleSet: @unchecked Sendable {
         fieldIndex = index
         fieldHash = ByteStringTable(fields.map { Array($0.name.utf8) })
         groupOfField = fields.map { f in f.group.flatMap { g in checked.groups.firstIndex(of: g).map(Int32.init) } ?? -1 }
+        enumTables = fields.map { ByteStringTable($0.enumValues.map { Array($0.utf8) }) }
+        packCodes = checked.packs.map { $0.code.map { Array($0.utf8) } }
         enumIndex = fields.map { f in
             var d: [String: Int32] = [:]
             for (i, v) in f.enumValues.enumerated() { d[v] = Int32(i) }

@@ -15,7 +15,8 @@ extension Scanner {
                     let start = Int(v.a), length = Int(v.b)
                     arena.withUnsafeBufferPointer { all in
                         let text = UnsafeBufferPointer(rebasing: all[start..<(start + length)])
-                        let direct = na.mode == .caseless && isASCII(text)
+                        // Look-alikes and case folding beyond ASCII only change non-ASCII text.
+                        let direct = na.mode.isSubset(of: [.caseless, .confusables]) && isASCII(text)
                         if direct {
                             na.automaton.scan(text, into: &hits)
                         } else {

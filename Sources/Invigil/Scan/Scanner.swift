@@ -74,6 +74,8 @@ public final class Scanner {
     var hits: [AutomatonHit] = []
     var candidateStamp: [UInt32]
     var candidates: [Int32] = []
+    /// Phrase keys that matched in this event, so candidate selection visits only them.
+    var touchedKeys: [Int32] = []
     var packAllowed: [Bool]
     var supportScratch: [Bool] = []
     /// The current event's findings, in rule order.
@@ -175,9 +177,8 @@ public final class Scanner {
             arena.append(contentsOf: bytes)
             try store(slot, EventValue(element: 0, a: Int64(offset), b: Int64(bytes.count)), append: append, element: element)
         case .enumeration:
-            var index: Int32 = -1
+            let index = Int32(rules.enumTables[slot].find(bytes) ?? -1)
             let names = info.enumValues
-            for (i, name) in names.enumerated() where name.utf8.elementsEqual(bytes) { index = Int32(i); break }
             if index < 0 {
                 if !validUTF8(bytes) { throw .invalidUTF8(field: info.name) }
                 let shown = String(decoding: bytes.prefix(40), as: UTF8.self)
@@ -256,6 +257,7 @@ public final class Scanner {
             for i in candidateStamp.indices { candidateStamp[i] = 0 }
             stamp = 1
         }
+        touchedKeys.removeAll(keepingCapacity: true)
         timedOut = false
         deadline = timeBudgetNanoseconds == 0 ? 0 : monotonicNanoseconds() &+ timeBudgetNanoseconds
         selectPacks()
@@ -283,12 +285,16 @@ public final class Scanner {
             return
         }
         let info = rules.fields[f]
-        for (i, pack) in rules.packs.enumerated() {
-            guard let code = pack.code else { packAllowed[i] = true; continue }
+        for i in packAllowed.indices {
+            guard let code = rules.packCodes[i] else { packAllowed[i] = true; continue }
             if info.kind == .enumeration {
-                packAllowed[i] = v.a >= 0 && Int(v.a) < info.enumValues.count && info.enumValues[Int(v.a)] == code
+                packAllowed[i] = v.a >= 0 && Int(v.a) < info.enumValues.count && rules.packs[i].code == info.enumValues[Int(v.a)]
             } else {
-                packAllowed[i] = code.utf8.elementsEqual(arena[Int(v.a)..<Int(v.a + v.b)])
+                packAllowed[i] = v.b == Int64(code.count) && arena.withUnsafeBufferPointer { a in
+                    var equal = true
+                    for k in 0..<code.count where a[Int(v.a) + k] != code[k] { equal = false; break }
+                    return equal
+                }
             }
         }
     }
@@ -333,6 +339,7 @@ public final class Scanner {
         if keyStamp[key] != stamp {
             keyStamp[key] = stamp
             keyCount[key] = 0
+            touchedKeys.append(Int32(key))
         }
     }
 
@@ -343,7 +350,9 @@ public final class Scanner {
             candidates.append(r)
         }
         var added = false
-        for k in rules.rulesByKey.indices where keyStamp[k] == stamp && keyCount[k] > 0 {
+        for k32 in touchedKeys {
+            let k = Int(k32)
+            guard keyCount[k] > 0 else { continue }
             for r in rules.rulesByKey[k] where candidateStamp[Int(r)] != stamp {
                 candidateStamp[Int(r)] = stamp
                 candidates.append(r)
