@@ -99,10 +99,15 @@ final class SourceText {
         return SourceLocation(file: path, line: lo + 1, column: offset - lineStarts[lo] + 1)
     }
 
+    /// Lines longer than this are not quoted in diagnostics: a hostile one-line file (up to 16 MiB)
+    /// would otherwise be decoded and copied into every diagnostic on it.
+    static let maximumQuotedLine = 4096
+
     func line(_ number: Int) -> String {
         guard number >= 1, number <= lineStarts.count else { return "" }
         let start = lineStarts[number - 1]
         var end = number < lineStarts.count ? lineStarts[number] - 1 : bytes.count
+        if end - start > SourceText.maximumQuotedLine { return "" }
         if end > start, bytes[end - 1] == 13 { end -= 1 }
         return String(decoding: bytes[start..<max(start, end)], as: UTF8.self)
     }

@@ -331,7 +331,9 @@ struct JSONCursor {
         } else {
             while Detectors.isDigit(peek()) {
                 let (m, o1) = value.multipliedReportingOverflow(by: 10)
-                let (a, o2) = m.addingReportingOverflow(Int64(peek() - 0x30))
+                // Negative numbers accumulate downwards, so that -9223372036854775808 fits.
+                let digit = Int64(peek() - 0x30)
+                let (a, o2) = negative ? m.subtractingReportingOverflow(digit) : m.addingReportingOverflow(digit)
                 overflow = overflow || o1 || o2
                 value = a
                 position += 1
@@ -354,7 +356,7 @@ struct JSONCursor {
         if overflow {
             throw EventError(offset: start, message: "number does not fit 64 bits", isSyntax: false)
         }
-        return (negative ? -value : value, integral)
+        return (value, integral)
     }
 
     mutating func skipValue(depth: Int) throws(EventError) {

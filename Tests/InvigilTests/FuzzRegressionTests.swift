@@ -1,0 +1,170 @@
+// Inputs the fuzzers (docs/fuzzing.md) found, kept as regression tests. Every file under
+// Tests/Fixtures/fuzz/TARGET/ is replayed through the entry point of that fuzz target; bugs with a
+// short reproducer also get a test of their own below, bytes inline.
+
+import Glibc
+import Testing
+@testable import Invigil
+import InvigilArchive
+
+@Suite("Fuzz regressions")
+struct FuzzRegressionTests {
+    static let root: String = {
+        var parts = String(#filePath).split(separator: "/", omittingEmptySubsequences: false)
+        parts.removeLast(3)  // Tests/InvigilTests/FuzzRegressionTests.swift
+        return parts.joined(separator: "/")
+    }()
+
+    static let packs: RuleSet = try! RuleSet.load(path: root + "/packs")
+
+    static func read(_ path: String) -> [UInt8] {
+        guard case .success(let bytes) = FileSystem.read(path, limit: 1 << 24) else { return [] }
+        return bytes
+    }
+
+    /// The kept inputs of a target: (file name, bytes).
+    static func inputs(_ target: String) -> [(String, [UInt8])] {
+        let dir = root + "/Tests/Fixtures/fuzz/" + target
+        return FileSystem.entries(of: dir).filter { !$0.hasPrefix(".") && $0 != "README.md" }.map { ($0, read(dir + "/" + $0)) }
+    }
+
+    // MARK: Replays, one entry point per fuzz target
+
+    /// rules: compiles or is refused with diagnostics; a compiled set scans its examples, and the
+    /// bytecode agrees with the tree evaluator.
+    static func replayRules(_ bytes: [UInt8]) {
+        let rules: RuleSet
+        do {
+            rules = try RuleSet.compile(bytes: bytes, name: "/nonexistent-invigil-fuzz/fuzz.rules")
+        } catch {
+            #expect(!error.diagnostics.isEmpty)
+            return
+        }
+        let scanner = Scanner(rules: rules)
+        for example in rules.examples {
+            guard (try? scanner.scanJSON(example.json)) != nil else { continue }
+            let fired = Set(scanner.findings.map(\.rule))
+            for r in rules.rules.indices {
+                #expect(fired.contains(r) == (scanner.packApplies(rule: r) && scanner.evaluateTree(rule: r)))
+            }
+        }
+    }
+
+    static func replayJSON(_ bytes: [UInt8]) {
+        let scanner = Scanner(rules: packs)
+        do {
+            try scanner.scanJSON(bytes)
+        } catch {
+            #expect(error.offset >= 0 && error.offset <= bytes.count)
+        }
+    }
+
+    static func replayReader(_ bytes: [UInt8], suffix: String, _ makeSource: (String) throws -> any ArchiveSource) throws {
+        var template = Array("/tmp/invigil-fuzzreg-XXXXXX".utf8CString)
+        let dir = String(cString: template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }!)
+        defer { rmdir(dir) }
+        let path = dir + "/input" + suffix
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        defer { unlink(path) }
+        var source = try makeSource(path)
+        let scanner = Scanner(rules: packs)
+        var records = 0
+        while let r = source.next() {
+            records += 1
+            if records > 2 * bytes.count + 8 { Issue.record("no progress"); return }
+            if r.load(into: scanner) == nil { scanner.scan() }
+        }
+    }
+
+    static func replayAutomaton(_ data: [UInt8]) {
+        guard data.count >= 2 else { return }
+        var i = 2
+        var patterns: [[UInt8]] = []
+        var seen = Set<[UInt8]>()
+        for _ in 0..<(Int(data[1]) % 48 + 1) where i < data.count {
+            let n = Int(data[i]) % 24
+            i += 1
+            let p = data[i..<min(data.count, i + n)].map(Automaton.fold)
+            i = min(data.count, i + n)
+            if !p.isEmpty && seen.insert(p).inserted { patterns.append(p) }
+        }
+        guard !patterns.isEmpty else { return }
+        let text = i < data.count ? Array(data[i...]) : []
+        for budget in [24 << 20, 0, 64, 4096] {
+            let a = Automaton(patterns: patterns, denseBudgetBytes: budget)
+            let folded = text.map(Automaton.fold)
+            var want = 0
+            for end in 0...folded.count { for p in patterns where p.count <= end && folded[(end - p.count)..<end].elementsEqual(p) { want += 1 } }
+            #expect(a.matches(in: text).count == want, "budget \(budget)")
+        }
+    }
+
+    @Test("kept inputs replay cleanly", arguments: ["rules", "json", "mail", "whatsapp", "csv", "automaton"])
+    func replay(_ target: String) throws {
+        for (name, bytes) in Self.inputs(target) {
+            switch target {
+            case "rules": Self.replayRules(bytes)
+            case "json": Self.replayJSON(bytes)
+            case "mail":
+                try Self.replayReader(bytes, suffix: ".mbox") { try MboxSource(path: $0) }
+                try Self.replayReader(bytes, suffix: ".eml") { try EMLSource(path: $0) }
+            case "whatsapp": try Self.replayReader(bytes, suffix: ".txt") { try WhatsAppSource(path: $0) }
+            case "csv":
+                try Self.replayReader(bytes, suffix: ".csv") { try CSVSource(path: $0) }
+                try Self.replayReader(bytes, suffix: ".tsv") { try CSVSource(path: $0) }
+            default: Self.replayAutomaton(bytes)
+            }
+            _ = name
+        }
+    }
+
+    // MARK: Bugs found
+
+    /// Found by LimitsTests: JSON numbers were read as a positive magnitude and then negated, so
+    /// -9223372036854775808 (Int64.min, a 64-bit integer) was refused as "does not fit 64 bits".
+    /// Fixed in JSONCursor.readNumber (Sources/Invigil/Scan/JSONEvent.swift).
+    @Test func int64MinIsA64BitInteger() throws {
+        let rules = try RuleSet.compile(source: "schema { n: int }\nrule r { severity info message \"m\" when n < -9223372036854775807 }\n")
+        let scanner = Scanner(rules: rules)
+        #expect(try scanner.scanJSON(Array(#"{"n": -9223372036854775808}"#.utf8)) == 1)
+        #expect(try scanner.scanJSON(Array(#"{"n": -9223372036854775807}"#.utf8)) == 0)
+        #expect(throws: EventError.self) { try scanner.scanJSON(Array(#"{"n": -9223372036854775809}"#.utf8)) }
+        #expect(throws: EventError.self) { try scanner.scanJSON(Array(#"{"n": 9223372036854775808}"#.utf8)) }
+    }
+
+    /// Found by LimitsTests (a 15 MiB rule source of invalid UTF-8 took minutes): every
+    /// diagnostic quoted its whole source line, decoded with repairs, so a hostile one-line file
+    /// cost its full size per diagnostic. Lines over 4,096 bytes are no longer quoted
+    /// (SourceText.line, Sources/Invigil/Language/Diagnostic.swift).
+    @Test func longLinesAreNotQuotedInDiagnostics() {
+        let invalid = [UInt8](repeating: 0xFF, count: 4 << 20)
+        let start = LimitsTests.seconds()
+        do {
+            _ = try RuleSet.compile(bytes: invalid, name: "hostile.rules")
+            Issue.record("invalid UTF-8 compiled")
+        } catch {
+            #expect(error.diagnostics.map(\.message) == ["file is not valid UTF-8"])
+            #expect(error.diagnostics.allSatisfy { $0.sourceLine.isEmpty })
+        }
+        var long = Array("schema { text: text }\nrule r { severity info message \"".utf8)
+        long += [UInt8](repeating: 0x61, count: 1 << 20)
+        long += Array("\" when nope in text } @\n".utf8)
+        do {
+            _ = try RuleSet.compile(bytes: long, name: "long.rules")
+            Issue.record("compiled")
+        } catch {
+            #expect(!error.diagnostics.isEmpty)
+            #expect(error.diagnostics.allSatisfy { $0.location.line != 2 || $0.sourceLine.isEmpty })
+            _ = error.description
+        }
+        #expect(LimitsTests.seconds() - start < 60, "hang guard")
+        // Short lines are still quoted, with the caret.
+        do {
+            _ = try RuleSet.compile(source: "schema { text: text }\nrule r { severity info message \"m\" when nope in text }\n")
+        } catch {
+            #expect(error.diagnostics.first?.sourceLine.contains("nope in text") == true)
+        }
+    }
+}
