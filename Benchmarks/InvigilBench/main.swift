@@ -23,6 +23,9 @@ struct Options {
     var endToEnd = true
     var scanOnly = false
     var denseBudgetMB: Int?
+    var abi = false
+    var abiEvents = 200_000
+    var abiBytes = 200
 
     init(_ args: [String]) {
         var i = 0
@@ -44,6 +47,9 @@ struct Options {
             case "--no-e2e": endToEnd = false
             case "--dense-budget": denseBudgetMB = max(0, Int(value()) ?? 24)
             case "--scan-only": scanOnly = true; endToEnd = false
+            case "--abi": abi = true
+            case "--abi-events": abiEvents = max(1, Int(value()) ?? 200_000)
+            case "--abi-bytes": abiBytes = max(1, Int(value()) ?? 200)
             case "-h", "--help":
                 print("""
                     usage: invigil-bench [--size MB] [--sets 10,100,...] [--runs N] [--json FILE] [--export DIR]
@@ -59,6 +65,8 @@ struct Options {
                       --no-e2e         skip the end-to-end (JSONL + packs) figures
                       --scan-only      only the one-buffer automaton scan (quick checks while optimising)
                       --dense-budget MB  the automaton's dense-row budget (default: the library's, 24)
+                      --abi            only the C ABI against the Swift API: events/s of 200-byte events
+                      --abi-events N   events for --abi, default 200000; --abi-bytes B: text bytes, default 200
                     """)
                 exit(0)
             default:
@@ -71,7 +79,11 @@ struct Options {
 }
 
 let options = Options(Array(CommandLine.arguments.dropFirst()))
-runBenchmarks(options)
+if options.abi {
+    runABIBenchmark(events: options.abiEvents, bytes: options.abiBytes)
+} else {
+    runBenchmarks(options)
+}
 
 func runBenchmarks(_ o: Options) {
     let bytes = o.sizeMB << 20
