@@ -14,8 +14,6 @@ public enum Limits {
     public static let phraseBytes = 1024
     /// Rules in one rule set.
     public static let rules = 100_000
-    /// Automaton states.
-    public static let automatonStates = 1 << 26
     /// Bytes in one event as JSON.
     public static let eventBytes = 64 << 20
     /// Values set on one event, over all fields.
