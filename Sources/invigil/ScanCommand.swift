@@ -67,28 +67,28 @@ struct FindingWriter {
     }
 
     private func jsonl(_ s: Scanner, _ f: Finding, _ rule: RuleInfo, _ id: String, _ source: String, _ out: inout [UInt8]) {
-        out += Array("{\"event\":".utf8); jsonString(id, into: &out)
-        out += Array(",\"source\":".utf8); jsonString(source, into: &out)
-        out += Array(",\"rule\":".utf8); jsonString(rule.name, into: &out)
-        out += Array(",\"clauses\":[".utf8)
+        out.append(contentsOf: "{\"event\":".utf8); jsonString(id, into: &out)
+        out.append(contentsOf: ",\"source\":".utf8); jsonString(source, into: &out)
+        out.append(contentsOf: ",\"rule\":".utf8); jsonString(rule.name, into: &out)
+        out.append(contentsOf: ",\"clauses\":[".utf8)
         for (i, c) in rule.clauses.enumerated() {
             if i > 0 { out.append(0x2C) }
             jsonString(c, into: &out)
         }
-        out += Array("],\"severity\":".utf8); jsonString(rule.severity.name, into: &out)
-        out += Array(",\"action\":".utf8); jsonString(rule.action, into: &out)
-        out += Array(",\"message\":".utf8); jsonString(rule.message, into: &out)
-        out += Array(",\"matches\":[".utf8)
+        out.append(contentsOf: "],\"severity\":".utf8); jsonString(rule.severity.name, into: &out)
+        out.append(contentsOf: ",\"action\":".utf8); jsonString(rule.action, into: &out)
+        out.append(contentsOf: ",\"message\":".utf8); jsonString(rule.message, into: &out)
+        out.append(contentsOf: ",\"matches\":[".utf8)
         for (i, m) in s.matches[f.matches].enumerated() {
             if i > 0 { out.append(0x2C) }
-            out += Array("{\"field\":".utf8); jsonString(rules.fields[m.field].name, into: &out)
-            if rules.fields[m.field].isList { out += Array(",\"index\":\(m.valueIndex)".utf8) }
-            out += Array(",\"start\":\(m.start),\"end\":\(m.end),\"pattern\":".utf8)
+            out.append(contentsOf: "{\"field\":".utf8); jsonString(rules.fields[m.field].name, into: &out)
+            if rules.fields[m.field].isList { out.append(contentsOf: ",\"index\":\(m.valueIndex)".utf8) }
+            out.append(contentsOf: ",\"start\":\(m.start),\"end\":\(m.end),\"pattern\":".utf8)
             jsonString(rules.matcherNames[m.pattern], into: &out)
-            out += Array(",\"excerpt\":".utf8); jsonString(s.excerpt(m), into: &out)
+            out.append(contentsOf: ",\"excerpt\":".utf8); jsonString(s.excerpt(m), into: &out)
             out.append(0x7D)
         }
-        out += Array("]}\n".utf8)
+        out.append(contentsOf: "]}\n".utf8)
     }
 
     static func csvCell(_ value: String, into out: inout [UInt8]) {

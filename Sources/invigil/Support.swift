@@ -197,6 +197,12 @@ func bundledPackFiles() -> [(name: String, path: String)] {
 /// JSON string literal.
 func jsonString(_ s: String, into out: inout [UInt8]) {
     out.append(0x22)
+    // Most strings need no escaping: copy them whole.
+    if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+        out.append(contentsOf: s.utf8)
+        out.append(0x22)
+        return
+    }
     for b in s.utf8 {
         switch b {
         case 0x22: out += [0x5C, 0x22]

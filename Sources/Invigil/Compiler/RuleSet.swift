@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A compiled rule set: the automaton of every phrase, the predicate programs, and what the
 /// rules say about themselves. Immutable; share one among any number of threads, each with its
 /// own ``Scanner``.
@@ -29,6 +33,10 @@ public final class RuleSet: @unchecked Sendable {
     let fieldHash: ByteStringTable
     let groupOfField: [Int32]
     let enumIndex: [[String: Int32]]
+    /// Field kinds and list flags by slot: the hot paths read these instead of copying a
+    /// `FieldInfo` (whose strings and arrays would be retained and released per value).
+    let fieldKinds: [FieldKind]
+    let fieldIsList: [Bool]
     /// Enum values per field, looked up by bytes without allocating.
     let enumTables: [ByteStringTable]
     /// Each pack's school code as bytes.
@@ -84,6 +92,8 @@ public final class RuleSet: @unchecked Sendable {
         fieldIndex = index
         fieldHash = ByteStringTable(fields.map { Array($0.name.utf8) })
         groupOfField = fields.map { f in f.group.flatMap { g in checked.groups.firstIndex(of: g).map(Int32.init) } ?? -1 }
+        fieldKinds = checked.fields.map(\.kind)
+        fieldIsList = checked.fields.map(\.isList)
         enumTables = fields.map { ByteStringTable($0.enumValues.map { Array($0.utf8) }) }
         packCodes = checked.packs.map { $0.code.map { Array($0.utf8) } }
         enumIndex = fields.map { f in
@@ -283,7 +293,12 @@ struct ByteStringTable: @unchecked Sendable {
         while true {
             let s = slots[h]
             if s < 0 { return nil }
-            if strings[Int(s)].elementsEqual(key) { return Int(s) }
+            let candidate = strings[Int(s)]
+            if candidate.count == key.count,
+                candidate.withUnsafeBufferPointer({ c in key.count == 0 || memcmp(c.baseAddress!, key.baseAddress!, key.count) == 0 })
+            {
+                return Int(s)
+            }
             h = (h + 1) & mask
         }
     }

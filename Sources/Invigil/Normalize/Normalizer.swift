@@ -82,13 +82,16 @@ enum Normalizer {
         b == 0x20 || b == 0x2E || b == 0x2D || b == 0x5F || b == 0x2A
     }
 
-    /// Normalises `text`. `out` receives the normalised bytes and `origin` four entries per output
+    /// Normalises `text`. `out` receives the normalised bytes and `origin` one entry per output
     /// byte: the start and end of the original character it came from (of its first run, when
-    /// `spaced` collapsed repetitions into it), then the start and end of its last repetition.
+    /// `spaced` collapsed repetitions into it: x, y), then the start and end of its last
+    /// repetition (z, w).
     static func normalize(_ text: UnsafeBufferPointer<UInt8>, mode: NormalizeMode,
-                          into out: inout [UInt8], origin: inout [Int32]) {
+                          into out: inout [UInt8], origin: inout [SIMD4<Int32>]) {
         out.removeAll(keepingCapacity: true)
         origin.removeAll(keepingCapacity: true)
+        out.reserveCapacity(text.count)
+        origin.reserveCapacity(text.count)
         let n = text.count
         var i = 0
         var replacement: [UInt8] = []
@@ -105,13 +108,13 @@ enum Normalizer {
                 // byte remembers both its first run and its last repetition, so a match can start
                 // at the later one ("aight text me") or end at the earlier one ("heyyy you").
                 if let last = out.last, last == b, b >= 0x61 && b <= 0x7A {
-                    let k = origin.count - 4
+                    let k = origin.count - 1
                     if separatorSinceLast {
-                        origin[k + 2] = Int32(start)
-                        origin[k + 3] = Int32(end)
+                        origin[k].z = Int32(start)
+                        origin[k].w = Int32(end)
                     } else {
-                        if origin[k + 2] == origin[k] { origin[k + 1] = Int32(end) }
-                        origin[k + 3] = Int32(end)
+                        if origin[k].z == origin[k].x { origin[k].y = Int32(end) }
+                        origin[k].w = Int32(end)
                     }
                     separatorSinceLast = false
                     return
@@ -121,10 +124,7 @@ enum Normalizer {
                 b = leet(b)
             }
             out.append(b)
-            origin.append(Int32(start))
-            origin.append(Int32(end))
-            origin.append(Int32(start))
-            origin.append(Int32(end))
+            origin.append(SIMD4(Int32(start), Int32(end), Int32(start), Int32(end)))
         }
         while i < n {
             let b = text[i]
@@ -154,9 +154,9 @@ enum Normalizer {
             if isDropped(scalar) {
                 // A dropped character extends the previous output's span, so offsets stay contiguous.
                 if !origin.isEmpty {
-                    let k = origin.count - 4
-                    if origin[k + 2] == origin[k] { origin[k + 1] = Int32(end) }
-                    origin[k + 3] = Int32(end)
+                    let k = origin.count - 1
+                    if origin[k].z == origin[k].x { origin[k].y = Int32(end) }
+                    origin[k].w = Int32(end)
                 }
                 i = end
                 continue
@@ -247,7 +247,7 @@ enum Normalizer {
     /// Normalises a phrase (no offsets needed).
     static func normalize(phrase: [UInt8], mode: NormalizeMode) -> [UInt8] {
         var out: [UInt8] = []
-        var origin: [Int32] = []
+        var origin: [SIMD4<Int32>] = []
         phrase.withUnsafeBufferPointer { normalize($0, mode: mode, into: &out, origin: &origin) }
         return out
     }

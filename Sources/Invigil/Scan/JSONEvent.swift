@@ -123,13 +123,13 @@ extension Scanner {
             r.scratch.removeAll(keepingCapacity: true)
             try p.readString(into: &r.scratch)
             guard let slot else { return }
-            let info = rules.fields[slot]
-            if !info.isList, element != nil {
+            let isList = rules.fieldIsList[slot]
+            if !isList, element != nil {
                 // A scalar field reached inside a list of objects: not this schema's shape.
                 throw fieldTypeError(p, slot, got: "a value inside a list", at: valueOffset)
             }
             let result: Result<Void, FieldError> = r.scratch.withUnsafeBufferPointer { b in
-                Result { () throws(FieldError) in try setString(slot: slot, b, append: info.isList, element: element) }
+                Result { () throws(FieldError) in try setString(slot: slot, b, append: isList, element: element) }
             }
             if case .failure(let error) = result {
                 throw EventError(offset: valueOffset, message: error.description, isSyntax: false)
@@ -138,9 +138,8 @@ extension Scanner {
             let valueOffset = p.position
             let value = try p.readLiteralBool()
             guard let slot else { return }
-            let info = rules.fields[slot]
             do throws(FieldError) {
-                try setBool(slot: slot, value, append: info.isList, element: element)
+                try setBool(slot: slot, value, append: rules.fieldIsList[slot], element: element)
             } catch {
                 throw EventError(offset: valueOffset, message: error.description, isSyntax: false)
             }
@@ -150,15 +149,16 @@ extension Scanner {
             let valueOffset = p.position
             let (integer, isInteger) = try p.readNumber()
             guard let slot else { return }
-            let info = rules.fields[slot]
-            if info.kind == .time {
+            if rules.fieldKinds[slot] == .time {
+                let info = rules.fields[slot]
                 throw EventError(offset: valueOffset, message: "field '\(info.name)' is a time, written as an ISO 8601 string, not a number", isSyntax: false)
             }
             guard isInteger else {
+                let info = rules.fields[slot]
                 throw EventError(offset: valueOffset, message: "field '\(info.name)' is \(info.typeDescription), not a fractional number", isSyntax: false)
             }
             do throws(FieldError) {
-                try setInt(slot: slot, integer, append: info.isList, element: element)
+                try setInt(slot: slot, integer, append: rules.fieldIsList[slot], element: element)
             } catch {
                 throw EventError(offset: valueOffset, message: error.description, isSyntax: false)
             }

@@ -36,11 +36,11 @@ extension Scanner {
                                 // is a single spaced-out letter belongs to the match ("ap p").
                                 var startFirst = begin, startSecond = begin, endFirst = end, endSecond = end
                                 if !direct {
-                                    let fs = Int(normalizedOrigin[4 * begin]), fe = Int(normalizedOrigin[4 * begin + 1])
-                                    let ls = Int(normalizedOrigin[4 * begin + 2]), le = Int(normalizedOrigin[4 * begin + 3])
+                                    let first = normalizedOrigin[begin]
+                                    let fs = Int(first.x), fe = Int(first.y), ls = Int(first.z), le = Int(first.w)
                                     if fs != ls && Normalizer.isolated(text, fs, fe, leet: leet) && Normalizer.isolated(text, ls, le, leet: leet) { (startFirst, startSecond) = (fs, fs) } else { (startFirst, startSecond) = (ls, fs) }
-                                    let efs = Int(normalizedOrigin[4 * (end - 1)]), efe = Int(normalizedOrigin[4 * (end - 1) + 1])
-                                    let els = Int(normalizedOrigin[4 * (end - 1) + 2]), ele = Int(normalizedOrigin[4 * (end - 1) + 3])
+                                    let last = normalizedOrigin[end - 1]
+                                    let efs = Int(last.x), efe = Int(last.y), els = Int(last.z), ele = Int(last.w)
                                     if efs != els && Normalizer.isolated(text, els, ele, leet: leet) { (endFirst, endSecond) = (ele, efe) } else { (endFirst, endSecond) = (efe, ele) }
                                 }
                                 for entry in na.patternEntries[p] {

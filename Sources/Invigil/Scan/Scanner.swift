@@ -76,6 +76,7 @@ public final class Scanner {
     var candidates: [Int32] = []
     /// Phrase keys that matched in this event, so candidate selection visits only them.
     var touchedKeys: [Int32] = []
+    var extraCandidates: [Int32] = []
     var packAllowed: [Bool]
     var supportScratch: [Bool] = []
     /// The current event's findings, in rule order.
@@ -84,7 +85,7 @@ public final class Scanner {
     public private(set) var matches: [MatchSpan] = []
     /// Normalised text and the original span of each of its bytes.
     var normalizedText: [UInt8] = []
-    var normalizedOrigin: [Int32] = []
+    var normalizedOrigin: [SIMD4<Int32>] = []
     /// A time budget per `scan()` in nanoseconds (0: none). When it runs out, the scan stops
     /// between fields and between rules and sets `timedOut`; the findings so far are kept.
     public var timeBudgetNanoseconds: UInt64 = 0
@@ -151,11 +152,10 @@ public final class Scanner {
     }
 
     private func store(_ slot: Int, _ value: EventValue, append: Bool, element: Int32?) throws(FieldError) {
-        let info = rules.fields[slot]
         totalValues += 1
-        if totalValues > Limits.eventValues { throw .tooLarge(field: info.name) }
+        if totalValues > Limits.eventValues { throw .tooLarge(field: rules.fields[slot].name) }
         var v = value
-        if info.isList && append {
+        if rules.fieldIsList[slot] && append {
             v.element = element ?? Int32(values[slot].count)
         } else {
             values[slot].removeAll(keepingCapacity: true)
@@ -168,43 +168,42 @@ public final class Scanner {
 
     /// Sets a field from UTF-8 bytes. `element` places the value in a list-of-objects group.
     public func setString(slot: Int, _ bytes: UnsafeBufferPointer<UInt8>, append: Bool, element: Int32?) throws(FieldError) {
-        let info = rules.fields[slot]
-        switch info.kind {
+        switch rules.fieldKinds[slot] {
         case .string, .text:
-            if !isASCII(bytes), !validUTF8(bytes) { throw .invalidUTF8(field: info.name) }
-            if arena.count + bytes.count > Limits.eventBytes { throw .tooLarge(field: info.name) }
+            if !isASCII(bytes), !validUTF8(bytes) { throw .invalidUTF8(field: rules.fields[slot].name) }
+            if arena.count + bytes.count > Limits.eventBytes { throw .tooLarge(field: rules.fields[slot].name) }
             let offset = arena.count
             arena.append(contentsOf: bytes)
             try store(slot, EventValue(element: 0, a: Int64(offset), b: Int64(bytes.count)), append: append, element: element)
         case .enumeration:
             let index = Int32(rules.enumTables[slot].find(bytes) ?? -1)
-            let names = info.enumValues
+            let names = rules.fields[slot].enumValues
             if index < 0 {
-                if !validUTF8(bytes) { throw .invalidUTF8(field: info.name) }
+                if !validUTF8(bytes) { throw .invalidUTF8(field: rules.fields[slot].name) }
                 let shown = String(decoding: bytes.prefix(40), as: UTF8.self)
-                throw .wrongType(field: info.name, expected: "one of \(names.joined(separator: ", "))", got: "'\(shown)'")
+                throw .wrongType(field: rules.fields[slot].name, expected: "one of \(names.joined(separator: ", "))", got: "'\(shown)'")
             }
             try store(slot, EventValue(element: 0, a: Int64(index), b: 0), append: append, element: element)
         case .time:
             guard let t = CivilTime.parseISO8601(bytes) else {
-                throw .wrongType(field: info.name, expected: "a time (ISO 8601)", got: "'\(String(decoding: bytes.prefix(40), as: UTF8.self))'")
+                throw .wrongType(field: rules.fields[slot].name, expected: "a time (ISO 8601)", got: "'\(String(decoding: bytes.prefix(40), as: UTF8.self))'")
             }
             try store(slot, EventValue(element: 0, a: t, b: 0), append: append, element: element)
         case .bool, .int:
-            throw .wrongType(field: info.name, expected: info.typeDescription, got: "a string")
+            throw .wrongType(field: rules.fields[slot].name, expected: rules.fields[slot].typeDescription, got: "a string")
         }
     }
 
     public func setBool(slot: Int, _ value: Bool, append: Bool, element: Int32?) throws(FieldError) {
-        let info = rules.fields[slot]
-        guard info.kind == .bool else { throw .wrongType(field: info.name, expected: info.typeDescription, got: "a bool") }
+        guard rules.fieldKinds[slot] == .bool else {
+            throw .wrongType(field: rules.fields[slot].name, expected: rules.fields[slot].typeDescription, got: "a bool")
+        }
         try store(slot, EventValue(element: 0, a: value ? 1 : 0, b: 0), append: append, element: element)
     }
 
     public func setInt(slot: Int, _ value: Int64, append: Bool, element: Int32?) throws(FieldError) {
-        let info = rules.fields[slot]
-        guard info.kind == .int || info.kind == .time else {
-            throw .wrongType(field: info.name, expected: info.typeDescription, got: "an int")
+        guard rules.fieldKinds[slot] == .int || rules.fieldKinds[slot] == .time else {
+            throw .wrongType(field: rules.fields[slot].name, expected: rules.fields[slot].typeDescription, got: "an int")
         }
         try store(slot, EventValue(element: 0, a: value, b: 0), append: append, element: element)
     }
@@ -343,23 +342,33 @@ public final class Scanner {
         }
     }
 
+    /// The rules to evaluate, in rule order: those with no phrase requirement, merged with
+    /// those indexed under a phrase key that matched (few, so only they are sorted).
     private func collectCandidates() {
         candidates.removeAll(keepingCapacity: true)
-        for r in rules.alwaysRules {
-            candidateStamp[Int(r)] = stamp
-            candidates.append(r)
-        }
-        var added = false
+        extraCandidates.removeAll(keepingCapacity: true)
         for k32 in touchedKeys {
             let k = Int(k32)
             guard keyCount[k] > 0 else { continue }
             for r in rules.rulesByKey[k] where candidateStamp[Int(r)] != stamp {
                 candidateStamp[Int(r)] = stamp
-                candidates.append(r)
-                added = true
+                extraCandidates.append(r)
             }
         }
-        if added { candidates.sort() }
+        if extraCandidates.isEmpty {
+            candidates.append(contentsOf: rules.alwaysRules)
+            return
+        }
+        extraCandidates.sort()
+        var i = 0, j = 0
+        let always = rules.alwaysRules
+        while i < always.count || j < extraCandidates.count {
+            if j >= extraCandidates.count || (i < always.count && always[i] < extraCandidates[j]) {
+                candidates.append(always[i]); i += 1
+            } else {
+                candidates.append(extraCandidates[j]); j += 1
+            }
+        }
     }
 
     /// The number of matches of a key in this event, computing detector and host-list keys on
