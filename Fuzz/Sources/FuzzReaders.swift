@@ -1,10 +1,12 @@
 import Invigil
 import InvigilArchive
 
-/// `mail`, `whatsapp`, `csv`: the input is a file in that format, written to a scratch file
-/// (the readers take paths). Every record must be an event or a rejection with a reason; events
-/// are loaded into a scanner over the bundled packs (fields the readers produce must be accepted
-/// or refused with a FieldError, not trap) and scanned. A reader must end (a hang is a failure).
+/// `mail`, `whatsapp`, `csv`: the input is a file in that format, read from memory by the readers'
+/// `init(bytes:name:)`. Every record must be an event or a rejection with a reason; events are
+/// loaded into a scanner over the bundled packs (fields the readers produce must be accepted or
+/// refused with a FieldError, not trap) and scanned. A reader must end (a hang is a failure).
+/// One input in four is also written to a scratch file and read by path: the records must be the
+/// same, sources included (the file and memory paths of `ByteLines` agree).
 enum FuzzReaders {
     nonisolated(unsafe) static let scanner = Scanner(rules: packRules)
     static let directory: PeopleDirectory = {
@@ -14,12 +16,16 @@ enum FuzzReaders {
     }()
 
     /// Reads every record of a source, with a bound on records per input byte (progress).
-    static func drain(_ source: inout some ArchiveSource, _ size: Int, _ what: String) {
+    @discardableResult
+    static func drain(_ source: inout some ArchiveSource, _ size: Int, _ what: String, scan: Bool = true) -> [String] {
         var records = 0
+        var described: [String] = []
         while let record = source.next() {
             records += 1
+            described.append(describe(record))
             if records > 2 * size + 8 { fuzzFail("\(what): \(records) records from \(size) bytes: no progress") }
             if record.source.isEmpty { fuzzFail("\(what): record without a source") }
+            if !scan { continue }
             switch record.payload {
             case .rejected(let reason):
                 if reason.isEmpty { fuzzFail("\(what): rejection without a reason") }
@@ -32,58 +38,104 @@ enum FuzzReaders {
                 checkFindings(scanner)
             }
         }
-        if source.bytesRead < 0 { fuzzFail("\(what): negative bytesRead") }
+        if source.bytesRead < 0 || source.bytesRead > size { fuzzFail("\(what): bytesRead \(source.bytesRead) of \(size)") }
+        return described
+    }
+
+    /// A record as one line of text, to compare readers.
+    static func describe(_ r: ArchiveRecord) -> String {
+        switch r.payload {
+        case .json(let bytes): return "\(r.source) json \(bytes)"
+        case .rejected(let reason): return "\(r.source) rejected \(reason)"
+        case .fields(let fields):
+            var text = "\(r.source) fields"
+            for f in fields {
+                text += "|\(f.name)[\(f.element ?? -1),\(f.isListValue)]="
+                switch f.value {
+                case .string(let v): text += "s:" + v
+                case .bool(let v): text += "b:\(v)"
+                case .int(let v): text += "i:\(v)"
+                }
+            }
+            return text
+        }
+    }
+
+    /// One input in four (by content): also read by path, which must give the same records.
+    static func alsoByPath(_ data: UnsafeBufferPointer<UInt8>) -> Bool { data.fnv & 3 == 0 }
+
+    static func same(_ a: [String], _ b: [String], _ what: String) {
+        if a != b {
+            let k = zip(a, b).firstIndex { $0 != $1 } ?? min(a.count, b.count)
+            fuzzFail("\(what): memory and path readers differ at record \(k) (\(a.count) vs \(b.count) records): \(k < a.count ? a[k] : "-") | \(k < b.count ? b[k] : "-")")
+        }
     }
 
     static func mail(_ data: UnsafeBufferPointer<UInt8>) {
+        let bytes = Array(data)
+        let name = ScratchFile.path(".mail")
+        var mbox = MboxSource(bytes: bytes, name: name, directory: directory)
+        let mboxRecords = drain(&mbox, data.count, "mbox")
+        var eml = EMLSource(bytes: bytes, name: name, directory: directory)
+        let emlRecords = drain(&eml, data.count, "eml")
+        guard alsoByPath(data) else { return }
         let path = ScratchFile.write(data, suffix: ".mail")
         do {
-            var mbox = try MboxSource(path: path, directory: directory)
-            drain(&mbox, data.count, "mbox")
-            var eml = try EMLSource(path: path, directory: directory)
-            drain(&eml, data.count, "eml")
+            var mboxFile = try MboxSource(path: path, directory: directory)
+            same(mboxRecords, drain(&mboxFile, data.count, "mbox file", scan: false), "mbox")
+            var emlFile = try EMLSource(path: path, directory: directory)
+            same(emlRecords, drain(&emlFile, data.count, "eml file", scan: false), "eml")
         } catch {
             fuzzFail("cannot open the scratch file: \(error)")
         }
     }
 
     static func whatsApp(_ data: UnsafeBufferPointer<UInt8>) {
-        let path = ScratchFile.write(data, suffix: ".txt")
         var options = WhatsAppOptions()
-        // The date order and time zone rule come from the input's length, so that all are reached.
+        // The date order comes from the input's length, so that all are reached.
         switch data.count % 3 {
         case 0: options.dateOrder = .auto
         case 1: options.dateOrder = .dayFirst
         default: options.dateOrder = .monthFirst
         }
+        let name = ScratchFile.path(".txt")
+        var chat = WhatsAppSource(bytes: Array(data), name: name, options: options, directory: directory)
+        let records = drain(&chat, data.count, "whatsapp")
+        guard alsoByPath(data) else { return }
+        let path = ScratchFile.write(data, suffix: ".txt")
         do {
-            var chat = try WhatsAppSource(path: path, options: options, directory: directory)
-            drain(&chat, data.count, "whatsapp")
+            var file = try WhatsAppSource(path: path, options: options, directory: directory)
+            same(records, drain(&file, data.count, "whatsapp file", scan: false), "whatsapp")
         } catch {
             fuzzFail("cannot open the scratch file: \(error)")
         }
     }
 
     static func csv(_ data: UnsafeBufferPointer<UInt8>) {
+        let bytes = Array(data)
+        let byPath = alsoByPath(data)
         // The same bytes as CSV (RFC 4180 quoting, header row) and as TSV (tabs, no quoting).
         for suffix in [".csv", ".tsv"] {
-            let path = ScratchFile.write(data, suffix: suffix)
-            do {
-                var table = try CSVSource(path: path, options: CSVOptions(), directory: directory)
-                drain(&table, data.count, suffix)
-            } catch {
-                fuzzFail("cannot open the scratch file: \(error)")
-            }
+            let name = ScratchFile.path(suffix)
+            var table = CSVSource(bytes: bytes, name: name, options: CSVOptions(), directory: directory)
+            let records = drain(&table, data.count, suffix)
+            if byPath { compareFile(data, suffix: suffix, options: CSVOptions(), records) }
         }
         // Without a header, columns named by the caller (one of them a whole RFC 822 message).
         var options = CSVOptions(map: ["raw": "message", "who": "author", "to": "recipients"])
         options.header = false
         options.columns = ["time", "who", "to", "text", "raw"]
         options.dayFirst = data.count & 1 == 0
-        let path = ScratchFile.write(data, suffix: ".csv")
+        var table = CSVSource(bytes: bytes, name: ScratchFile.path(".csv"), options: options, directory: directory)
+        let records = drain(&table, data.count, "csv without header")
+        if byPath { compareFile(data, suffix: ".csv", options: options, records) }
+    }
+
+    static func compareFile(_ data: UnsafeBufferPointer<UInt8>, suffix: String, options: CSVOptions, _ records: [String]) {
+        let path = ScratchFile.write(data, suffix: suffix)
         do {
-            var table = try CSVSource(path: path, options: options, directory: directory)
-            drain(&table, data.count, "csv without header")
+            var file = try CSVSource(path: path, options: options, directory: directory)
+            same(records, drain(&file, data.count, suffix + " file", scan: false), suffix)
         } catch {
             fuzzFail("cannot open the scratch file: \(error)")
         }

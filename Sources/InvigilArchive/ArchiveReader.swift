@@ -260,6 +260,17 @@ public final class JSONLSource: ArchiveSource {
         lines = try ByteLines.open(path: path)
     }
 
+    /// Reads JSONL already in memory. `name` stands for the path in the records' sources
+    /// (`name:line`).
+    ///
+    /// ```swift
+    /// let source = JSONLSource(bytes: Array(#"{"kind":"post","text":"hi"}"#.utf8), name: "upload")
+    /// ```
+    public init(bytes: [UInt8], name: String) {
+        path = name
+        lines = ByteLines(bytes: bytes)
+    }
+
     public func next() -> ArchiveRecord? {
         let name = path == "-" ? "<stdin>" : path
         while true {

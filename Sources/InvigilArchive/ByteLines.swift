@@ -37,6 +37,21 @@ final class ByteLines {
         buffer = .allocate(capacity: bufferSize)
     }
 
+    /// Lines of bytes already in memory (the reader entry points that take bytes instead of a
+    /// path). The bytes are copied once; no descriptor is read.
+    init(bytes: [UInt8], maxLine: Int = ArchiveLimits.lineBytes) {
+        fd = -1
+        ownsDescriptor = false
+        self.maxLine = maxLine
+        capacity = max(bytes.count, 1)
+        buffer = .allocate(capacity: capacity)
+        bytes.withUnsafeBufferPointer { b in
+            if let base = b.baseAddress { buffer.update(from: base, count: b.count) }
+        }
+        end = bytes.count
+        eof = true
+    }
+
     /// Opens a file for reading; "-" is standard input.
     static func open(path: String, maxLine: Int = ArchiveLimits.lineBytes) throws(ArchiveOpenError) -> ByteLines {
         if path == "-" { return ByteLines(fd: 0, ownsDescriptor: false, maxLine: maxLine) }
@@ -67,6 +82,7 @@ final class ByteLines {
                 capacity = grown
             }
         }
+        if fd < 0 { eof = true; return }
         while true {
             let got = Glibc.read(fd, buffer + end, capacity - end)
             if got < 0 {
@@ -89,6 +105,7 @@ final class ByteLines {
                 let nl = buffer.distance(to: p.assumingMemoryBound(to: UInt8.self))
                 var lineEnd = nl
                 if lineEnd > start, buffer[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+                if lineEnd - start > maxLine { return skipHeld(through: nl + 1) }
                 current = UnsafeBufferPointer(start: buffer + start, count: lineEnd - start)
                 bytesRead += nl + 1 - start
                 start = nl + 1
@@ -99,6 +116,10 @@ final class ByteLines {
                 guard start < end else { return .end }
                 var lineEnd = end
                 if buffer[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+                if lineEnd - start > maxLine {
+                    lastLineTerminated = false
+                    return skipHeld(through: end)
+                }
                 current = UnsafeBufferPointer(start: buffer + start, count: lineEnd - start)
                 bytesRead += end - start
                 start = end
@@ -133,6 +154,17 @@ final class ByteLines {
             fill()
             searchFrom = start + scanned
         }
+    }
+
+    /// Reports the over-long line that is wholly in the buffer, up to `lineEnd` (its terminator
+    /// included), as `.tooLong`. Lines read from memory, or shorter than the buffer, get here.
+    private func skipHeld(through lineEnd: Int) -> Status {
+        skippedLength = lineEnd - start
+        bytesRead += lineEnd - start
+        start = lineEnd
+        lineNumber += 1
+        current = UnsafeBufferPointer(start: nil, count: 0)
+        return .tooLong
     }
 }
 

@@ -39,9 +39,13 @@ final class CSVRowReader {
     private var replay: [(Int, [UInt8])] = []  // lines to read again, in reverse order
     private var replayLastTerminated = true
 
-    init(path: String, options: CSVOptions) throws(ArchiveOpenError) {
-        lines = try ByteLines.open(path: path)
+    init(lines: ByteLines, options: CSVOptions) {
+        self.lines = lines
         self.options = options
+    }
+
+    convenience init(path: String, options: CSVOptions) throws(ArchiveOpenError) {
+        self.init(lines: try ByteLines.open(path: path), options: options)
     }
 
     private enum Raw { case line(Int, UnsafeBufferPointer<UInt8>), tooLong(Int), end }
@@ -221,12 +225,27 @@ public final class CSVSource: ArchiveSource, ArchiveNotes {
     public var bytesRead: Int { rows.bytesRead }
     public var notes: [String: Int] { mail.notes }
 
-    public init(path: String, options: CSVOptions = CSVOptions(), directory: PeopleDirectory? = nil) throws(ArchiveOpenError) {
+    public convenience init(path: String, options: CSVOptions = CSVOptions(), directory: PeopleDirectory? = nil) throws(ArchiveOpenError) {
+        self.init(name: path == "-" ? "<stdin>" : path, lines: try ByteLines.open(path: path), options: options, directory: directory)
+    }
+
+    /// Reads CSV already in memory. `name` stands for the path: in the records' sources
+    /// (`name:line`) and for the delimiter (a name ending `.tsv` or `.tab` means tabs, as a path
+    /// would).
+    ///
+    /// ```swift
+    /// let table = CSVSource(bytes: Array("time,author,text\n2024-03-01T09:00:00Z,ann,hi\n".utf8), name: "export.csv")
+    /// ```
+    public convenience init(bytes: [UInt8], name: String, options: CSVOptions = CSVOptions(), directory: PeopleDirectory? = nil) {
+        self.init(name: name, lines: ByteLines(bytes: bytes), options: options, directory: directory)
+    }
+
+    init(name: String, lines: ByteLines, options: CSVOptions, directory: PeopleDirectory?) {
         var opts = options
-        let lower = path.lowercased()
+        let lower = name.lowercased()
         if (lower.hasSuffix(".tsv") || lower.hasSuffix(".tab")) && opts.delimiter == 0x2C { opts.delimiter = 0x09; opts.quoting = false }
-        name = path == "-" ? "<stdin>" : path
-        rows = try CSVRowReader(path: path, options: opts)
+        self.name = name
+        rows = CSVRowReader(lines: lines, options: opts)
         self.options = opts
         self.directory = directory
         if !opts.header {

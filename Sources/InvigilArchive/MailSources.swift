@@ -36,6 +36,19 @@ public final class MboxSource: ArchiveSource, ArchiveNotes {
         self.options = options
     }
 
+    /// Reads an mbox already in memory. `name` stands for the path in the records' sources
+    /// (`name:#N`).
+    ///
+    /// ```swift
+    /// let mbox = MboxSource(bytes: Array("From a@b Mon Jan  1 00:00:00 2024\nSubject: hi\n\nbody\n".utf8), name: "inbox")
+    /// ```
+    public init(bytes: [UInt8], name: String, directory: PeopleDirectory? = nil, options: MailOptions = MailOptions()) {
+        self.name = name
+        lines = ByteLines(bytes: bytes, maxLine: ArchiveLimits.messageBytes)
+        self.directory = directory
+        self.options = options
+    }
+
     public func next() -> ArchiveRecord? {
         guard !finished else { return nil }
         while true {
@@ -117,15 +130,23 @@ func mailRecord(path: String, parser: MailParser, directory: PeopleDirectory?) -
     let (bytes, size, reason) = path == "-" ? readStandardInput(limit: ArchiveLimits.messageBytes) : readSmallFile(path, limit: ArchiveLimits.messageBytes)
     let source = path == "-" ? "<stdin>" : path
     guard let bytes else { return (ArchiveRecord(source: source, payload: .rejected(reason ?? "unreadable")), size) }
+    return (mailRecord(bytes: bytes, source: source, parser: parser, directory: directory), size)
+}
+
+/// Parses one message already in memory into a record whose source is `source`.
+func mailRecord(bytes: [UInt8], source: String, parser: MailParser, directory: PeopleDirectory?) -> ArchiveRecord {
+    if bytes.count > ArchiveLimits.messageBytes {
+        return ArchiveRecord(source: source, payload: .rejected("message of \(bytes.count) bytes is larger than the limit of \(ArchiveLimits.messageBytes) bytes"))
+    }
     do {
         var fields = try parser.parse(bytes)
         if bytes.last != 0x0A, parser.missingClosingBoundary {
-            return (ArchiveRecord(source: source, payload: .rejected("truncated message: the file ends inside a MIME part")), size)
+            return ArchiveRecord(source: source, payload: .rejected("truncated message: the file ends inside a MIME part"))
         }
         directory?.apply(to: &fields)
-        return (ArchiveRecord(source: source, payload: .fields(fields)), size)
+        return ArchiveRecord(source: source, payload: .fields(fields))
     } catch {
-        return (ArchiveRecord(source: source, payload: .rejected(error.reason)), size)
+        return ArchiveRecord(source: source, payload: .rejected(error.reason))
     }
 }
 
@@ -145,6 +166,7 @@ func readStandardInput(limit: Int) -> ([UInt8]?, Int, String?) {
 /// One .eml file: one record whose source is the file's path.
 public final class EMLSource: ArchiveSource, ArchiveNotes {
     let path: String
+    let bytes: [UInt8]?
     let parser = MailParser()
     let directory: PeopleDirectory?
     private var done = false
@@ -158,12 +180,29 @@ public final class EMLSource: ArchiveSource, ArchiveNotes {
             Glibc.close(fd)
         }
         self.path = path
+        bytes = nil
+        self.directory = directory
+    }
+
+    /// Reads one message already in memory (an attachment, a message from a mail gateway's
+    /// queue). `name` is the record's source.
+    ///
+    /// ```swift
+    /// let eml = EMLSource(bytes: Array("From: a@b.example\nSubject: hi\n\nbody\n".utf8), name: "queue/42")
+    /// ```
+    public init(bytes: [UInt8], name: String, directory: PeopleDirectory? = nil) {
+        path = name
+        self.bytes = bytes
         self.directory = directory
     }
 
     public func next() -> ArchiveRecord? {
         guard !done else { return nil }
         done = true
+        if let bytes {
+            bytesRead = bytes.count
+            return mailRecord(bytes: bytes, source: path, parser: parser, directory: directory)
+        }
         let (record, size) = mailRecord(path: path, parser: parser, directory: directory)
         bytesRead = size
         return record

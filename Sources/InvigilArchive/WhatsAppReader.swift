@@ -47,35 +47,52 @@ public final class WhatsAppSource: ArchiveSource {
         name = path == "-" ? "<stdin>" : path
         self.options = options
         self.directory = directory
-        switch options.dateOrder {
-        case .dayFirst: fileDayFirst = true
-        case .monthFirst: fileDayFirst = false
-        case .auto: fileDayFirst = true
-        }
+        fileDayFirst = options.dateOrder != .monthFirst
+        // A first pass over the file: the date order and the participants (not on standard input,
+        // which cannot be read twice).
         if path != "-" {
-            // A first pass over the file: the date order and the participants.
-            let pre = try ByteLines.open(path: path)
-            var dayFirstSeen = 0, monthFirstSeen = 0
-            var seen: Set<String> = []
-            var list: [String] = []
-            while true {
-                let s = pre.next()
-                if s == .end { break }
-                if s != .line { continue }
-                guard let h = parseChatHeader(pre.current) else { continue }
-                if !h.yearFirst {
-                    if h.n1 > 12 { dayFirstSeen += 1 }
-                    if h.n2 > 12 { monthFirstSeen += 1 }
-                }
-                if let a = h.author, seen.count <= ArchiveLimits.chatParticipants, !seen.contains(a) {
-                    seen.insert(a)
-                    list.append(a)
-                }
-            }
-            if options.dateOrder == .auto { fileDayFirst = !(monthFirstSeen > dayFirstSeen) }
-            if list.count <= ArchiveLimits.chatParticipants { participants = list }
+            (fileDayFirst, participants) = Self.survey(try ByteLines.open(path: path), dateOrder: options.dateOrder)
         }
         lines = try ByteLines.open(path: path, maxLine: ArchiveLimits.messageBytes)
+    }
+
+    /// Reads an export already in memory. `name` stands for the path in the records' sources
+    /// (`name:line`).
+    ///
+    /// ```swift
+    /// let chat = WhatsAppSource(bytes: Array("12/03/2024, 09:15 - Ann: See you at 10\n".utf8), name: "chat.txt")
+    /// ```
+    public init(bytes: [UInt8], name: String, options: WhatsAppOptions = WhatsAppOptions(), directory: PeopleDirectory? = nil) {
+        path = name
+        self.name = name
+        self.options = options
+        self.directory = directory
+        fileDayFirst = options.dateOrder != .monthFirst
+        (fileDayFirst, participants) = Self.survey(ByteLines(bytes: bytes), dateOrder: options.dateOrder)
+        lines = ByteLines(bytes: bytes, maxLine: ArchiveLimits.messageBytes)
+    }
+
+    /// The first pass: the file's date order (when `auto`) and its participants.
+    private static func survey(_ pre: ByteLines, dateOrder: WhatsAppOptions.DateOrder) -> (dayFirst: Bool, participants: [String]) {
+        var dayFirstSeen = 0, monthFirstSeen = 0
+        var seen: Set<String> = []
+        var list: [String] = []
+        while true {
+            let s = pre.next()
+            if s == .end { break }
+            if s != .line { continue }
+            guard let h = parseChatHeader(pre.current) else { continue }
+            if !h.yearFirst {
+                if h.n1 > 12 { dayFirstSeen += 1 }
+                if h.n2 > 12 { monthFirstSeen += 1 }
+            }
+            if let a = h.author, seen.count <= ArchiveLimits.chatParticipants, !seen.contains(a) {
+                seen.insert(a)
+                list.append(a)
+            }
+        }
+        let dayFirst = dateOrder == .auto ? !(monthFirstSeen > dayFirstSeen) : dateOrder != .monthFirst
+        return (dayFirst, list.count <= ArchiveLimits.chatParticipants ? list : [])
     }
 
     public func next() -> ArchiveRecord? {
