@@ -66,7 +66,7 @@ enum FuzzReaders {
 
     static func same(_ a: [String], _ b: [String], _ what: String) {
         if a != b {
-            let k = zip(a, b).firstIndex { $0 != $1 } ?? min(a.count, b.count)
+            let k = (0..<min(a.count, b.count)).first { a[$0] != b[$0] } ?? min(a.count, b.count)
             fuzzFail("\(what): memory and path readers differ at record \(k) (\(a.count) vs \(b.count) records): \(k < a.count ? a[k] : "-") | \(k < b.count ? b[k] : "-")")
         }
     }
