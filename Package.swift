@@ -32,7 +32,9 @@ let package = Package(
         .target(name: "InvigilC", dependencies: ["Invigil", "CInvigil"], path: "Sources/InvigilC"),
         // C tests of the C interface, shared with CMake's ctest, and the Swift test target that runs them.
         .target(name: "InvigilCTests", dependencies: ["CInvigil", "InvigilC"], path: "Tests/InvigilCTests"),
-        .testTarget(name: "InvigilCABITests", dependencies: ["Invigil", "InvigilC", "InvigilCTests"], path: "Tests/InvigilCABITests"),
+        // The interpreter of C-interface call programs: the `capi` fuzz target, and a replay in the tests.
+        .target(name: "InvigilCAPIPrograms", dependencies: ["CInvigil", "InvigilC"], path: "Tests/InvigilCAPIPrograms"),
+        .testTarget(name: "InvigilCABITests", dependencies: ["Invigil", "InvigilC", "InvigilCTests", "InvigilCAPIPrograms"], path: "Tests/InvigilCABITests"),
         .testTarget(name: "InvigilTests", dependencies: ["Invigil", "InvigilArchive"], path: "Tests/InvigilTests"),
     ]
 )
@@ -44,7 +46,7 @@ if Context.environment["INVIGIL_FUZZ"] == "1" {
         .target(name: "InvigilFuzzDriver", path: "Fuzz/Driver"),
         .executableTarget(
             name: "invigil-fuzz",
-            dependencies: ["Invigil", "InvigilArchive", "InvigilC", "CInvigil", "InvigilFuzzDriver"],
+            dependencies: ["Invigil", "InvigilArchive", "InvigilC", "CInvigil", "InvigilCAPIPrograms", "InvigilFuzzDriver"],
             path: "Fuzz/Sources"
         ),
     ]
