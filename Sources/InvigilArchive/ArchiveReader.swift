@@ -178,69 +178,6 @@ public struct ArchiveOptions: Sendable {
     }
 }
 
-/// Buffered line reader over a file descriptor: lines of any length, no whole-file read.
-public struct LineReader {
-    private let fd: Int32
-    private var buffer: [UInt8]
-    private var start = 0
-    private var end = 0
-    private var eof = false
-    public private(set) var bytesRead = 0
-    public private(set) var lineNumber = 0
-    private let ownsDescriptor: Bool
-
-    public init(fd: Int32, ownsDescriptor: Bool, bufferSize: Int = 1 << 20) {
-        self.fd = fd
-        self.ownsDescriptor = ownsDescriptor
-        buffer = [UInt8](repeating: 0, count: bufferSize)
-    }
-
-    public func close() { if ownsDescriptor { _ = Glibc.close(fd) } }
-
-    /// The next line without its terminator (LF or CRLF), or nil at the end. A final line without
-    /// a newline is returned too.
-    public mutating func nextLine() -> ArraySlice<UInt8>? {
-        while true {
-            if let nl = buffer[start..<end].firstIndex(of: 0x0A) {
-                var lineEnd = nl
-                if lineEnd > start, buffer[lineEnd - 1] == 0x0D { lineEnd -= 1 }
-                let line = buffer[start..<lineEnd]
-                bytesRead += nl + 1 - start
-                start = nl + 1
-                lineNumber += 1
-                return line
-            }
-            if eof {
-                guard start < end else { return nil }
-                var lineEnd = end
-                if buffer[lineEnd - 1] == 0x0D { lineEnd -= 1 }
-                let line = buffer[start..<lineEnd]
-                bytesRead += end - start
-                start = end
-                lineNumber += 1
-                return line
-            }
-            // Move the partial line to the front, grow if the line fills the buffer, and refill.
-            if start > 0 {
-                let n = end - start
-                if n > 0 { buffer.withUnsafeMutableBufferPointer { b in _ = memmove(b.baseAddress!, b.baseAddress! + start, n) } }
-                start = 0
-                end = n
-            }
-            if end == buffer.count { buffer.append(contentsOf: [UInt8](repeating: 0, count: buffer.count)) }
-            let got = buffer.withUnsafeMutableBufferPointer { b in Glibc.read(fd, b.baseAddress! + end, b.count - end) }
-            if got < 0 {
-                if errno == EINTR { continue }
-                eof = true
-            } else if got == 0 {
-                eof = true
-            } else {
-                end += got
-            }
-        }
-    }
-}
-
 /// JSONL: one event object a line. Blank lines are not records and are skipped. A line longer
 /// than `ArchiveLimits.lineBytes` is rejected without being held in memory.
 public final class JSONLSource: ArchiveSource {
