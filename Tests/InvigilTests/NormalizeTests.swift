@@ -130,3 +130,60 @@ extension String {
         return String(s)
     }
 }
+
+/// The scanner's shortcuts around the normaliser give what the full normaliser gives: without
+/// origins the same bytes; for ASCII without `spaced`, byte k from byte k (so origins are not
+/// stored) and the in-place mapping the same bytes.
+@Suite("Normalisation shortcuts")
+struct NormalizeShortcutTests {
+    static let alphabet: [String] = ["a", "B", "e", "l", "1", "!", "|", "@", "$", "0", "3", "7", " ", ".", "-", "_", "*", "x", "X",
+                                     "é", "É", "ß", "ﬁ", "а", "Ο", "\u{200B}", "\u{0301}", "ｔ", "𝐭", "\u{00AD}", "m", "m", "e", "e"]
+
+    static func texts() -> [[UInt8]] {
+        var state: UInt64 = 42
+        var out: [[UInt8]] = []
+        for _ in 0..<1_500 {
+            var s = ""
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let length = Int(state >> 58)
+            for _ in 0..<length {
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                s += alphabet[Int(state >> 33) % alphabet.count]
+            }
+            out.append(Array(s.utf8))
+        }
+        return out
+    }
+
+    static let modes: [NormalizeMode] = (1..<16).map { NormalizeMode(rawValue: UInt8($0)) }
+
+    @Test func withoutOriginsTheSameBytes() {
+        var a: [UInt8] = [], b: [UInt8] = []
+        var origin: [SIMD4<Int32>] = [], none: [SIMD4<Int32>] = []
+        for text in Self.texts() {
+            for mode in Self.modes {
+                text.withUnsafeBufferPointer { t in
+                    Normalizer.normalize(t, mode: mode, into: &a, origin: &origin)
+                    Normalizer.normalize(t, mode: mode, into: &b, origin: &none, trackOrigin: false)
+                }
+                #expect(a == b, "\(String(decoding: text, as: UTF8.self)) \(mode.description)")
+                #expect(origin.count == a.count && none.isEmpty)
+            }
+        }
+    }
+
+    @Test func asciiWithoutSpacedIsByteForByte() {
+        var full: [UInt8] = [], fast: [UInt8] = []
+        var origin: [SIMD4<Int32>] = []
+        for text in Self.texts() where text.allSatisfy({ $0 < 0x80 }) {
+            for mode in Self.modes where !mode.contains(.spaced) {
+                text.withUnsafeBufferPointer { t in
+                    Normalizer.normalize(t, mode: mode, into: &full, origin: &origin)
+                    Normalizer.normalizeASCIIInPlace(t, leet: mode.contains(.leet), into: &fast)
+                }
+                #expect(full == fast, "\(String(decoding: text, as: UTF8.self)) \(mode.description)")
+                #expect(origin.enumerated().allSatisfy { k, o in o == SIMD4(Int32(k), Int32(k + 1), Int32(k), Int32(k + 1)) })
+            }
+        }
+    }
+}

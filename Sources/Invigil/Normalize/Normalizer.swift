@@ -86,12 +86,14 @@ enum Normalizer {
     /// byte: the start and end of the original character it came from (of its first run, when
     /// `spaced` collapsed repetitions into it: x, y), then the start and end of its last
     /// repetition (z, w).
+    /// Without `trackOrigin`, `origin` is left empty: the scanner first normalises without it and
+    /// normalises again with it only for a value that has hits (most have none).
     static func normalize(_ text: UnsafeBufferPointer<UInt8>, mode: NormalizeMode,
-                          into out: inout [UInt8], origin: inout [SIMD4<Int32>]) {
+                          into out: inout [UInt8], origin: inout [SIMD4<Int32>], trackOrigin: Bool = true) {
         out.removeAll(keepingCapacity: true)
         origin.removeAll(keepingCapacity: true)
         out.reserveCapacity(text.count)
-        origin.reserveCapacity(text.count)
+        if trackOrigin { origin.reserveCapacity(text.count) }
         let n = text.count
         var i = 0
         var replacement: [UInt8] = []
@@ -108,6 +110,7 @@ enum Normalizer {
                 // byte remembers both its first run and its last repetition, so a match can start
                 // at the later one ("aight text me") or end at the earlier one ("heyyy you").
                 if let last = out.last, last == b, b >= 0x61 && b <= 0x7A {
+                    guard trackOrigin else { separatorSinceLast = false; return }
                     let k = origin.count - 1
                     if separatorSinceLast {
                         origin[k].z = Int32(start)
@@ -124,7 +127,7 @@ enum Normalizer {
                 b = leet(b)
             }
             out.append(b)
-            origin.append(SIMD4(Int32(start), Int32(end), Int32(start), Int32(end)))
+            if trackOrigin { origin.append(SIMD4(Int32(start), Int32(end), Int32(start), Int32(end))) }
         }
         while i < n {
             let b = text[i]
@@ -153,7 +156,7 @@ enum Normalizer {
             let end = i + length
             if isDropped(scalar) {
                 // A dropped character extends the previous output's span, so offsets stay contiguous.
-                if !origin.isEmpty {
+                if trackOrigin && !origin.isEmpty {
                     let k = origin.count - 1
                     if origin[k].z == origin[k].x { origin[k].y = Int32(end) }
                     origin[k].w = Int32(end)
@@ -183,8 +186,21 @@ enum Normalizer {
         }
     }
 
-    /// Word boundaries for spaced-out text. A separator between two single letters ("a*d", "s n")
-    /// joins them into one spaced-out word, so it is not a boundary; any other separator is.
+    /// ASCII text under modes without `spaced`: one output byte per input byte (case folded, then
+    /// leet-mapped under `leet`), so the origin of output byte k is input byte k and is not stored.
+    static func normalizeASCIIInPlace(_ text: UnsafeBufferPointer<UInt8>, leet useLeet: Bool, into out: inout [UInt8]) {
+        let n = text.count
+        out.removeAll(keepingCapacity: true)
+        out.append(contentsOf: repeatElement(0, count: n))
+        out.withUnsafeMutableBufferPointer { o in
+            for i in 0..<n {
+                let b0 = text[i]
+                let b = b0 >= 0x41 && b0 <= 0x5A ? b0 | 0x20 : b0
+                o[i] = useLeet ? leet(b) : b
+            }
+        }
+    }
+
     /// A leet symbol that stands for a letter.
     @inline(__always) static func isLeetSymbol(_ b: UInt8) -> Bool { b == 0x40 || b == 0x24 || b == 0x21 || b == 0x7C }
 

@@ -15,13 +15,23 @@ extension Scanner {
                     let start = Int(v.a), length = Int(v.b)
                     arena.withUnsafeBufferPointer { all in
                         let text = UnsafeBufferPointer(rebasing: all[start..<(start + length)])
-                        // Look-alikes and case folding beyond ASCII only change non-ASCII text.
-                        let direct = na.mode.isSubset(of: [.caseless, .confusables]) && isASCII(text)
-                        if direct {
+                        // Look-alikes and case folding beyond ASCII only change non-ASCII text;
+                        // leet maps ASCII byte for byte. In both cases output byte k comes from
+                        // input byte k (`direct`: no origin table). Otherwise the text is
+                        // normalised without origins, and again with them only if it has hits.
+                        let ascii = isASCII(text)
+                        let direct = ascii && !na.mode.contains(.spaced)
+                        if direct && !na.mode.contains(.leet) {
                             na.automaton.scan(text, into: &hits)
-                        } else {
-                            Normalizer.normalize(text, mode: na.mode, into: &normalizedText, origin: &normalizedOrigin)
+                        } else if direct {
+                            Normalizer.normalizeASCIIInPlace(text, leet: true, into: &normalizedText)
                             normalizedText.withUnsafeBufferPointer { na.automaton.scan($0, into: &hits) }
+                        } else {
+                            Normalizer.normalize(text, mode: na.mode, into: &normalizedText, origin: &normalizedOrigin, trackOrigin: false)
+                            normalizedText.withUnsafeBufferPointer { na.automaton.scan($0, into: &hits) }
+                            if !hits.isEmpty {
+                                Normalizer.normalize(text, mode: na.mode, into: &normalizedText, origin: &normalizedOrigin)
+                            }
                         }
                         guard !hits.isEmpty else { return }
                         for hit in hits {
