@@ -151,6 +151,7 @@ struct NormalizeShortcutTests {
                 s += alphabet[Int(state >> 33) % alphabet.count]
             }
             out.append(Array(s.utf8))
+            out.append(Array(s.utf8).filter { $0 < 0x80 })  // and its ASCII part, for the ASCII paths
         }
         return out
     }
@@ -185,5 +186,22 @@ struct NormalizeShortcutTests {
                 #expect(origin.enumerated().allSatisfy { k, o in o == SIMD4(Int32(k), Int32(k + 1), Int32(k), Int32(k + 1)) })
             }
         }
+    }
+
+    @Test func asciiSpacedInOnePass() {
+        var full: [UInt8] = [], fast: [UInt8] = []
+        var none: [SIMD4<Int32>] = []
+        var checked = 0
+        for text in Self.texts() where text.allSatisfy({ $0 < 0x80 }) {
+            for mode in Self.modes where mode.contains(.spaced) {
+                text.withUnsafeBufferPointer { t in
+                    Normalizer.normalize(t, mode: mode, into: &full, origin: &none, trackOrigin: false)
+                    Normalizer.normalizeASCIISpaced(t, leet: mode.contains(.leet), into: &fast)
+                }
+                #expect(full == fast, "\(String(decoding: text, as: UTF8.self)) \(mode.description)")
+                checked += 1
+            }
+        }
+        #expect(checked > 1_000)
     }
 }

@@ -201,6 +201,31 @@ enum Normalizer {
         }
     }
 
+    /// ASCII text under `spaced` (and `leet` if asked), without origins: what `normalize` writes
+    /// for it with `trackOrigin: false`, in one pass over raw memory. The scanner's first pass;
+    /// a value with hits is normalised again by `normalize` to get the origins.
+    static func normalizeASCIISpaced(_ text: UnsafeBufferPointer<UInt8>, leet useLeet: Bool, into out: inout [UInt8]) {
+        let n = text.count
+        out.removeAll(keepingCapacity: true)
+        out.append(contentsOf: repeatElement(0, count: n))
+        let written = out.withUnsafeMutableBufferPointer { o -> Int in
+            var count = 0
+            var last: UInt8 = 0
+            for i in 0..<n {
+                let b0 = text[i]
+                var b = b0 >= 0x41 && b0 <= 0x5A ? b0 | 0x20 : b0
+                if isSeparator(b) { continue }
+                if useLeet { b = leet(b) }
+                if count > 0 && last == b && b >= 0x61 && b <= 0x7A { continue }
+                o[count] = b
+                last = b
+                count += 1
+            }
+            return count
+        }
+        out.removeLast(n - written)
+    }
+
     /// A leet symbol that stands for a letter.
     @inline(__always) static func isLeetSymbol(_ b: UInt8) -> Bool { b == 0x40 || b == 0x24 || b == 0x21 || b == 0x7C }
 

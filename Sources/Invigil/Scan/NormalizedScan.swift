@@ -27,7 +27,11 @@ extension Scanner {
                             Normalizer.normalizeASCIIInPlace(text, leet: true, into: &normalizedText)
                             normalizedText.withUnsafeBufferPointer { na.automaton.scan($0, into: &hits) }
                         } else {
-                            Normalizer.normalize(text, mode: na.mode, into: &normalizedText, origin: &normalizedOrigin, trackOrigin: false)
+                            if ascii {
+                                Normalizer.normalizeASCIISpaced(text, leet: na.mode.contains(.leet), into: &normalizedText)
+                            } else {
+                                Normalizer.normalize(text, mode: na.mode, into: &normalizedText, origin: &normalizedOrigin, trackOrigin: false)
+                            }
                             normalizedText.withUnsafeBufferPointer { na.automaton.scan($0, into: &hits) }
                             if !hits.isEmpty {
                                 Normalizer.normalize(text, mode: na.mode, into: &normalizedText, origin: &normalizedOrigin)
