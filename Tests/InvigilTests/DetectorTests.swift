@@ -165,3 +165,31 @@ struct TimeTests {
         }
     }
 }
+
+@Suite("Digit words")
+struct DigitWordTests {
+    /// The packed look-up against a plain comparison with the list, on the list's words in mixed
+    /// case and on generated words of 1 to 7 letters.
+    @Test func packedLookupAgreesWithTheList() {
+        func naive(_ w: [UInt8]) -> UInt8? {
+            Detectors.digitWordList.first { $0.0.count == w.count && zip($0.0, w).allSatisfy { $0 == ($1 | 0x20) } }?.1
+        }
+        var words: [[UInt8]] = Detectors.digitWordList.flatMap { w, _ in [w, w.map { $0 & ~0x20 }, [w[0] & ~0x20] + w.dropFirst()] }
+        var state: UInt64 = 7
+        let letters = Array("onetwhrfivsxzgudlON0 ".utf8)
+        for _ in 0..<20_000 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let length = Int(state >> 61) + 1
+            var w: [UInt8] = []
+            for k in 0..<length { w.append(letters[Int((state >> (8 * UInt64(k) % 56)) & 0xFF) % letters.count]) }
+            words.append(w)
+        }
+        var hits = 0
+        for w in words {
+            let got = w.withUnsafeBufferPointer { Detectors.digitWord($0, 0, w.count) }
+            #expect(got == naive(w), "\(String(decoding: w, as: UTF8.self))")
+            if got != nil { hits += 1 }
+        }
+        #expect(hits >= 3 * Detectors.digitWordList.count)
+    }
+}

@@ -5,17 +5,23 @@ extension Detectors {
         ("six", 0x36), ("seven", 0x37), ("eight", 0x38), ("nine", 0x39),
     ].map { (Array($0.0.utf8), $0.1) }
 
-    /// The digit a word spells (case-insensitive), without allocating.
+    /// The digit words packed little-endian into integers (at most 6 letters), for `digitWord`.
+    static let digitWordKeys: [(key: UInt64, digit: UInt8)] = digitWordList.map { word, digit in
+        (word.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }, digit)
+    }
+
+    /// The digit a word spells (case-insensitive), without allocating: the word's letters,
+    /// lowercased and packed into one integer, against the packed list.
     @inline(__always)
     static func digitWord(_ t: UnsafeBufferPointer<UInt8>, _ i: Int, _ j: Int) -> UInt8? {
         let length = j - i
         guard length >= 1 && length <= 6 else { return nil }
-        for (word, digit) in digitWordList where word.count == length {
-            var equal = true
-            for k in 0..<length where (t[i + k] | 0x20) != word[k] { equal = false; break }
-            if equal { return digit }
+        var key: UInt64 = 0
+        for k in 0..<length { key |= UInt64(t[i + k] | 0x20) << (8 * UInt64(k)) }
+        return digitWordKeys.withUnsafeBufferPointer { keys in
+            for entry in keys where entry.key == key { return entry.digit }
+            return nil
         }
-        return nil
     }
 
     @inline(__always)
