@@ -193,3 +193,39 @@ struct DigitWordTests {
         #expect(hits >= 3 * Detectors.digitWordList.count)
     }
 }
+
+@Suite("URL schemes")
+struct SchemeTests {
+    /// The in-place comparison against comparing with each scheme's bytes, at every offset of
+    /// every string of up to 9 bytes over an alphabet of the schemes' letters in both cases.
+    @Test func inPlaceComparisonAgreesWithTheSchemes() {
+        func naive(_ t: [UInt8], _ i: Int) -> Int? {
+            for scheme in ["https://", "http://"] {
+                let s = Array(scheme.utf8)
+                if i + s.count <= t.count,
+                    (0..<s.count).allSatisfy({ k in (s[k] >= 0x61 ? t[i + k] | 0x20 : t[i + k]) == s[k] })
+                {
+                    return i + s.count
+                }
+            }
+            return nil
+        }
+        let alphabet = Array("hHtTpPsS:/x".utf8)
+        var state: UInt64 = 11
+        var found = 0
+        for _ in 0..<30_000 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let length = Int(state % 10)
+            var t: [UInt8] = []
+            for k in 0..<length { t.append(alphabet[Int((state >> UInt64(3 + 5 * k)) & 0x1F) % alphabet.count]) }
+            if state & 3 == 0, length >= 2 { t = Array("hTTps://".utf8) + t }
+            if state & 7 == 1 { t = Array("http://".utf8) + t }
+            for i in 0...t.count {
+                let got = t.withUnsafeBufferPointer { Detectors.matchScheme($0, i) }
+                #expect(got == naive(t, i), "\(String(decoding: t, as: UTF8.self)) at \(i)")
+                if got != nil { found += 1 }
+            }
+        }
+        #expect(found > 1_000)
+    }
+}
