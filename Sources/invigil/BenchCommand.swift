@@ -19,8 +19,8 @@ func runBench(_ arguments: [String]) throws(UsageError) -> Int32 {
     // Load the records once, then time scanning alone.
     var records: [ArchiveRecord] = []
     var bytes = 0
-    var skipped: [String] = []
-    for input in expandInputs(options.positional, format: format, skipped: &skipped) {
+    var skipped: [String] = [], repeated: [String] = []
+    for input in expandInputs(options.positional, format: format, skipped: &skipped, repeated: &repeated) {
         do {
             var source = try InvigilArchive.openArchive(path: input, format: format)
             while let r = source.next() { records.append(r) }

@@ -8,7 +8,9 @@ import InvigilArchive
 let scanHelp = """
     usage: invigil scan [options] INPUT...
 
-    Scans archives (files, folders, or - for standard input) and writes findings.
+    Scans archives (files, folders, or - for standard input) and writes findings. Folders are read
+    recursively in name order, skipping names that start with "."; links are followed, but a file or
+    folder reached twice (a link loop, two links to one file) is read once.
 
     options:
       --rules PATH            rule file or folder (repeatable); default: the bundled packs
@@ -166,13 +168,40 @@ final class ScanWorker: @unchecked Sendable {
 
 /// Expands inputs: folders become their files (a Maildir folder stays one input). With
 /// `--input-format auto`, files inside folders whose format neither their extension nor their
-/// content tells (a LICENSE, a README) are left out and listed in `skipped`.
-func expandInputs(_ inputs: [String], format: ArchiveFormat, skipped: inout [String], inFolder: Bool = false) -> [String] {
+/// content tells (a LICENSE, a README) are left out and listed in `skipped`. Symbolic links are
+/// followed, but a folder or file reached a second time inside folders (a link back up the
+/// tree, two links to one file) is read once and the other paths are listed in `repeated`, so
+/// no record is scanned twice and a link loop ends.
+func expandInputs(_ inputs: [String], format: ArchiveFormat, skipped: inout [String], repeated: inout [String]) -> [String] {
+    var seen = Set<FileIdentity>()
+    return expandInputs(inputs, format: format, skipped: &skipped, repeated: &repeated, seen: &seen, inFolder: false)
+}
+
+/// A file's device and inode: the same file under any path.
+struct FileIdentity: Hashable {
+    var device: UInt64
+    var inode: UInt64
+
+    init?(path: String) {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
+    }
+}
+
+private func expandInputs(_ inputs: [String], format: ArchiveFormat, skipped: inout [String], repeated: inout [String],
+                          seen: inout Set<FileIdentity>, inFolder: Bool) -> [String] {
     var out: [String] = []
     for input in inputs {
+        let identity = input == "-" ? nil : FileIdentity(path: input)
         if input != "-", isDirectory(input), format != .maildir,
             !(isDirectory(input + "/cur") || isDirectory(input + "/new"))
         {
+            if let identity, !seen.insert(identity).inserted {
+                repeated.append(input)
+                continue
+            }
             var names: [String] = []
             if let dir = opendir(input) {
                 while let entry = readdir(dir) {
@@ -184,10 +213,13 @@ func expandInputs(_ inputs: [String], format: ArchiveFormat, skipped: inout [Str
                 closedir(dir)
             }
             out += expandInputs(names.sorted().map { input.hasSuffix("/") ? input + $0 : input + "/" + $0 }, format: format,
-                                skipped: &skipped, inFolder: true)
+                                skipped: &skipped, repeated: &repeated, seen: &seen, inFolder: true)
         } else if inFolder, format == .auto, recognizedFormat(path: input) == nil {
             skipped.append(input)
+        } else if inFolder, let identity, !seen.insert(identity).inserted {
+            repeated.append(input)
         } else {
+            if let identity { seen.insert(identity) }
             out.append(input)
         }
     }
@@ -242,7 +274,8 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
     if format == .csv { output.write("event,source,rule,clauses,severity,action,message,excerpt\r\n") }
 
     var skippedFiles: [String] = []
-    let inputs = expandInputs(options.positional, format: inputFormat, skipped: &skippedFiles)
+    var repeatedPaths: [String] = []
+    let inputs = expandInputs(options.positional, format: inputFormat, skipped: &skippedFiles, repeated: &repeatedPaths)
     let totalBytes = inputs.reduce(0) { $0 + ($1 == "-" ? 0 : fileSize($1)) }
     let showProgress = isatty(2) != 0 && !options.flags.contains("--no-progress")
     var budget: UInt64 = 0
@@ -344,6 +377,10 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
             summary += "\n    \(n)\t\(rules.rules[r].name)"
         }
         if byRule.count > 15 { summary += "\n    ... and \(byRule.count - 15) more rules" }
+    }
+    if !repeatedPaths.isEmpty {
+        summary += "\ninvigil: \(repeatedPaths.count) path\(repeatedPaths.count == 1 ? "" : "s") in folders lead\(repeatedPaths.count == 1 ? "s" : "") to a file or folder already read (a link), not read again: "
+            + repeatedPaths.prefix(5).joined(separator: ", ") + (repeatedPaths.count > 5 ? ", ..." : "")
     }
     if !skippedFiles.isEmpty {
         summary += "\ninvigil: \(skippedFiles.count) file\(skippedFiles.count == 1 ? "" : "s") of unknown format in folders not read (name them, or give --input-format): "

@@ -138,6 +138,28 @@ struct CommandTests {
         #expect(strict.status == 2)
     }
 
+    /// A folder with a link back up the tree and a second link to one file: every record is read
+    /// once, the loop ends, and the paths not read again are listed.
+    @Test func linkLoopsAndRepeatedFilesAreReadOnce() throws {
+        let rules = try CommandTests.temporaryFile("demo.rules", CommandTests.rules)
+        let fm = FileManager.default
+        let top = fm.temporaryDirectory.appendingPathComponent("invigil-links-\(getpid())").path
+        try? fm.removeItem(atPath: top)
+        try fm.createDirectory(atPath: top + "/inner", withIntermediateDirectories: true)
+        try "{\"id\":\"a\",\"author\":{\"role\":\"staff\"},\"text\":\"text me\"}\n{\"id\":\"b\",\"text\":\"hello\"}\n"
+            .write(toFile: top + "/one.jsonl", atomically: true, encoding: .utf8)
+        try fm.createSymbolicLink(atPath: top + "/inner/up", withDestinationPath: top)
+        try fm.createSymbolicLink(atPath: top + "/inner/same.jsonl", withDestinationPath: top + "/one.jsonl")
+        defer { try? fm.removeItem(atPath: top) }
+        let r = try CommandTests.run(["scan", "--rules", rules, "--format", "jsonl", "--no-progress", top])
+        #expect(r.status == 1)
+        #expect(r.stdout.split(separator: "\n").count == 1)
+        #expect(r.stderr.contains("2 paths in folders lead to a file or folder already read (a link), not read again"))
+        // Sorted, inner/ comes first: its link to the file is read, one.jsonl is then the repeat.
+        #expect(r.stderr.contains(top + "/inner/up, " + top + "/one.jsonl"))
+        #expect(r.stderr.split(separator: "\n").last == "invigil: read 2, scanned 2, rejected 0, findings 1")
+    }
+
     @Test func outputIsIdenticalForEveryJobCount() throws {
         let rules = try CommandTests.temporaryFile("demo2.rules", CommandTests.rules)
         var lines: [String] = []
