@@ -53,12 +53,14 @@ struct CAPIReplayTests {
     }
 
     @Test func seedCorpus() {
+        defer { CAPIProgram.releaseSharedRules() }
         let seeds = Self.files(Self.root + "/Fuzz/corpus/capi")
         #expect(seeds.count >= 100, "the capi seed corpus is in Fuzz/corpus/capi")
         for (name, program) in seeds { Self.replay("Fuzz/corpus/capi/" + name, program) }
     }
 
     @Test func keptInputs() {
+        defer { CAPIProgram.releaseSharedRules() }
         for (name, program) in Self.files(Self.root + "/Tests/Fixtures/fuzz/capi") {
             Self.replay("Tests/Fixtures/fuzz/capi/" + name, program)
         }
@@ -67,6 +69,7 @@ struct CAPIReplayTests {
     /// 400 programs from a fixed seed: random bytes, and random bytes with the opcodes that build
     /// rule sets and scanners up front so that the later calls reach live handles.
     @Test func generatedPrograms() {
+        defer { CAPIProgram.releaseSharedRules() }
         var state: UInt64 = 0x1234_5678_9abc_def0
         func next() -> UInt8 {
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407

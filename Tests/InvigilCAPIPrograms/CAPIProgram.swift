@@ -87,13 +87,24 @@ public enum CAPIProgram {
         }
     }
 
-    /// The packs, compiled once through the C interface and never freed by a program.
-    nonisolated(unsafe) static let sharedRules: OpaquePointer = {
+    /// The packs, compiled once through the C interface and never freed by a program; the test
+    /// suite frees them with `releaseSharedRules()` when it is done (the fuzz target never does).
+    nonisolated(unsafe) static var loadedSharedRules: OpaquePointer? = nil
+
+    static func sharedRules() -> OpaquePointer {
+        if let loaded = loadedSharedRules { return loaded }
         var r: OpaquePointer? = nil
         let status = invigil_rules_load(root + "/packs", &r, nil)
         guard status == INVIGIL_OK, let r else { fatalError("cannot load \(root)/packs through the C interface: \(status)") }
+        loadedSharedRules = r
         return r
-    }()
+    }
+
+    /// Frees the shared rule set (loaded again by the next `run`).
+    public static func releaseSharedRules() {
+        invigil_rules_free(loadedSharedRules)
+        loadedSharedRules = nil
+    }
 
     public static func run(_ data: UnsafeBufferPointer<UInt8>, root: String) throws {
         if Self.root.isEmpty { Self.root = root }
@@ -101,7 +112,7 @@ public enum CAPIProgram {
         var rules: [OpaquePointer?] = [nil, nil]
         var scanners: [OpaquePointer?] = [nil, nil, nil]
         var steps = 0
-        let shared = sharedRules
+        let shared = sharedRules()
         func rulesOf(_ k: UInt8) -> OpaquePointer? { k % 3 == 2 ? shared : rules[Int(k % 3)] }
 
         while !rd.atEnd && steps < 200 {
