@@ -3,7 +3,8 @@
 //
 //   invigil-fuzz TARGET [libFuzzer options] [corpus folders or inputs to replay]
 //
-// The first argument picks the target; the rest goes to libFuzzer unchanged.
+// The first argument picks the target (or INVIGIL_FUZZ_TARGET, when it is not a target's name);
+// the rest goes to libFuzzer unchanged.
 
 import InvigilFuzzDriver
 
@@ -23,17 +24,22 @@ let targets: [(name: String, about: String, run: (UnsafeBufferPointer<UInt8>) ->
 
 nonisolated(unsafe) var selected: ((UnsafeBufferPointer<UInt8>) -> Void)? = nil
 
+// The target is the first argument, or INVIGIL_FUZZ_TARGET: libFuzzer re-runs this program for
+// -merge=1 and -fork with its own arguments only, so the choice is passed on in the environment.
 let args = CommandLine.arguments
-guard args.count >= 2, let target = targets.first(where: { $0.name == args[1] }) else {
+let targetFromArguments = args.count >= 2 && targets.contains { $0.name == args[1] }
+let targetName = targetFromArguments ? args[1] : getenv("INVIGIL_FUZZ_TARGET").map { String(cString: $0) }
+guard let target = targets.first(where: { $0.name == targetName }) else {
     var err = "usage: invigil-fuzz TARGET [libFuzzer options] [corpus...]\ntargets:\n"
     for t in targets { err += "  \(t.name)\t\(t.about)\n" }
     eprint(err)
     exit(2)
 }
 selected = target.run
+setenv("INVIGIL_FUZZ_TARGET", target.name, 1)
 
 // argv for libFuzzer: the program name, then everything after the target name.
-var fuzzArgs: [UnsafeMutablePointer<CChar>?] = [strdup(args[0])] + args.dropFirst(2).map { strdup($0) } + [nil]
+var fuzzArgs: [UnsafeMutablePointer<CChar>?] = [strdup(args[0])] + args.dropFirst(targetFromArguments ? 2 : 1).map { strdup($0) } + [nil]
 var argc = Int32(fuzzArgs.count - 1)
 let status = fuzzArgs.withUnsafeMutableBufferPointer { buffer -> Int32 in
     var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = buffer.baseAddress
