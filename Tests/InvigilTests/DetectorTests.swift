@@ -229,3 +229,31 @@ struct SchemeTests {
         #expect(found > 1_000)
     }
 }
+
+@Suite("URL prefilter")
+struct URLPrefilterTests {
+    /// The prefilter drops no URL: on generated texts of URL fragments, sentences and
+    /// punctuation, `urls` reports exactly what the walk without the prefilter reports.
+    @Test func prefilterDropsNoURL() {
+        let pieces = ["http", "https", "://", ":/", "www", ".", ". ", "com", "co", "uk", "example", "a", "-", "/", "x", " ",
+                      "é", "1", "@", "s", ":", "org", "io", "Hello", "ok.", "e.g", "3.5", "\n", "tk"]
+        var state: UInt64 = 99
+        var withURLs = 0
+        for _ in 0..<20_000 {
+            var text = ""
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            for k in 0..<Int(state >> 60) + 1 {
+                text += pieces[Int((state >> UInt64(4 * k % 56)) & 0xFF) % pieces.count]
+            }
+            let bytes = Array(text.utf8)
+            var filtered: [[Int]] = [], unfiltered: [[Int]] = []
+            bytes.withUnsafeBufferPointer { t in
+                Detectors.urls(in: t) { filtered.append([$0, $1, $2, $3]) }
+                Detectors.urlsWithoutPrefilter(in: t) { unfiltered.append([$0, $1, $2, $3]) }
+            }
+            #expect(filtered == unfiltered, "\(text)")
+            if !unfiltered.isEmpty { withURLs += 1 }
+        }
+        #expect(withURLs > 500)
+    }
+}

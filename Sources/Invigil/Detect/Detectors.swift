@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The built-in detectors: phone numbers, email addresses, URLs and host names in text.
 /// Each reports byte spans into the text it is given.
 public enum Detectors {
@@ -230,6 +234,12 @@ public enum Detectors {
     /// Finds URLs (`http://`, `https://`, `www.`) and bare host names whose top-level domain is a
     /// common one (`snapchat.com/add/x`); reports the URL span and its host span.
     public static func urls(in t: UnsafeBufferPointer<UInt8>, _ report: (_ start: Int, _ end: Int, _ hostStart: Int, _ hostEnd: Int) -> Void) {
+        guard mayHoldURL(t) else { return }
+        urlsWithoutPrefilter(in: t, report)
+    }
+
+    /// `urls` without `mayHoldURL` (the tests check that the prefilter drops no URL).
+    static func urlsWithoutPrefilter(in t: UnsafeBufferPointer<UInt8>, _ report: (_ start: Int, _ end: Int, _ hostStart: Int, _ hostEnd: Int) -> Void) {
         let n = t.count
         var i = 0
         while i < n {
@@ -267,6 +277,28 @@ public enum Detectors {
             report(i, e, hostStart, hostEnd)
             i = e
         }
+    }
+
+    /// A necessary condition for `urls` to find anything, checked with `memchr`: a URL has a
+    /// scheme (`://`) or a host whose last label starts with a letter after a dot (`.com`). Most
+    /// messages have neither (a full stop is followed by a space), so the detector's byte-by-byte
+    /// walk is skipped for them.
+    static func mayHoldURL(_ t: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = t.baseAddress else { return false }
+        let n = t.count
+        var k = 0
+        while k < n, let p = memchr(base + k, 0x2E, n - k) {
+            let dot = base.distance(to: p.assumingMemoryBound(to: UInt8.self))
+            if dot + 1 < n, isAlpha(t[dot + 1]) || t[dot + 1] >= 0x80 { return true }
+            k = dot + 1
+        }
+        k = 0
+        while k < n, let p = memchr(base + k, 0x3A, n - k) {
+            let colon = base.distance(to: p.assumingMemoryBound(to: UInt8.self))
+            if colon + 2 < n, t[colon + 1] == 0x2F, t[colon + 2] == 0x2F { return true }
+            k = colon + 1
+        }
+        return false
     }
 
     @inline(__always)

@@ -192,14 +192,17 @@ enum Normalizer {
         let n = text.count
         out.removeAll(keepingCapacity: true)
         out.append(contentsOf: repeatElement(0, count: n))
-        out.withUnsafeMutableBufferPointer { o in
-            for i in 0..<n {
-                let b0 = text[i]
-                let b = b0 >= 0x41 && b0 <= 0x5A ? b0 | 0x20 : b0
-                o[i] = useLeet ? leet(b) : b
+        (useLeet ? leetFoldTable : foldTable).withUnsafeBufferPointer { map in
+            out.withUnsafeMutableBufferPointer { o in
+                for i in 0..<n { o[i] = map[Int(text[i])] }
             }
         }
     }
+
+    /// ASCII case folding, and folding then leet mapping, as 256-byte tables (bytes from 0x80 map
+    /// to themselves; the ASCII paths only see ASCII).
+    static let foldTable: [UInt8] = (0...255).map { b in UInt8(b >= 0x41 && b <= 0x5A ? b | 0x20 : b) }
+    static let leetFoldTable: [UInt8] = foldTable.map { $0 < 0x80 ? leet($0) : $0 }
 
     /// ASCII text under `spaced` (and `leet` if asked), without origins: what `normalize` writes
     /// for it with `trackOrigin: false`, in one pass over raw memory. The scanner's first pass;
@@ -208,20 +211,22 @@ enum Normalizer {
         let n = text.count
         out.removeAll(keepingCapacity: true)
         out.append(contentsOf: repeatElement(0, count: n))
-        let written = out.withUnsafeMutableBufferPointer { o -> Int in
-            var count = 0
-            var last: UInt8 = 0
-            for i in 0..<n {
-                let b0 = text[i]
-                var b = b0 >= 0x41 && b0 <= 0x5A ? b0 | 0x20 : b0
-                if isSeparator(b) { continue }
-                if useLeet { b = leet(b) }
-                if count > 0 && last == b && b >= 0x61 && b <= 0x7A { continue }
-                o[count] = b
-                last = b
-                count += 1
+        // Separators are tested on the folded byte, before the leet mapping (as in `normalize`).
+        let written = (useLeet ? leetFoldTable : foldTable).withUnsafeBufferPointer { map in
+            out.withUnsafeMutableBufferPointer { o -> Int in
+                var count = 0
+                var last: UInt8 = 0
+                for i in 0..<n {
+                    let b0 = text[i]
+                    if isSeparator(b0) { continue }
+                    let b = map[Int(b0)]
+                    if count > 0 && last == b && b >= 0x61 && b <= 0x7A { continue }
+                    o[count] = b
+                    last = b
+                    count += 1
+                }
+                return count
             }
-            return count
         }
         out.removeLast(n - written)
     }
