@@ -15,7 +15,9 @@ struct FuzzRegressionTests {
         return parts.joined(separator: "/")
     }()
 
-    static let packs: RuleSet = try! RuleSet.load(path: root + "/packs")
+    /// The bundled packs, compiled per test (not held by a static for the whole run, which
+    /// LeakSanitizer would report when the test bundle is unloaded).
+    static func loadPacks() -> RuleSet { try! RuleSet.load(path: root + "/packs") }
 
     static func read(_ path: String) -> [UInt8] {
         guard case .success(let bytes) = FileSystem.read(path, limit: 1 << 24) else { return [] }
@@ -50,7 +52,7 @@ struct FuzzRegressionTests {
         }
     }
 
-    static func replayJSON(_ bytes: [UInt8]) {
+    static func replayJSON(_ bytes: [UInt8], _ packs: RuleSet) {
         let scanner = Scanner(rules: packs)
         do {
             try scanner.scanJSON(bytes)
@@ -59,7 +61,7 @@ struct FuzzRegressionTests {
         }
     }
 
-    static func replayReader(_ bytes: [UInt8], suffix: String, _ makeSource: (String) throws -> any ArchiveSource) throws {
+    static func replayReader(_ bytes: [UInt8], _ packs: RuleSet, suffix: String, _ makeSource: (String) throws -> any ArchiveSource) throws {
         var template = Array("/tmp/invigil-fuzzreg-XXXXXX".utf8CString)
         let dir = String(cString: template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }!)
         defer { rmdir(dir) }
@@ -69,11 +71,11 @@ struct FuzzRegressionTests {
         close(fd)
         defer { unlink(path) }
         var source = try makeSource(path)
-        drain(&source, bytes.count)
+        drain(&source, bytes.count, packs)
     }
 
     /// Reads every record (bounded by the input's size) and scans the events.
-    static func drain(_ source: inout any ArchiveSource, _ size: Int) {
+    static func drain(_ source: inout any ArchiveSource, _ size: Int, _ packs: RuleSet) {
         let scanner = Scanner(rules: packs)
         var records = 0
         while let r = source.next() {
@@ -84,8 +86,8 @@ struct FuzzRegressionTests {
     }
 
     /// The same input through the readers' in-memory entry points.
-    static func replayInMemory(_ bytes: [UInt8], _ sources: [any ArchiveSource]) {
-        for var source in sources { drain(&source, bytes.count) }
+    static func replayInMemory(_ bytes: [UInt8], _ packs: RuleSet, _ sources: [any ArchiveSource]) {
+        for var source in sources { drain(&source, bytes.count, packs) }
     }
 
     static func replayAutomaton(_ data: [UInt8]) {
@@ -114,22 +116,23 @@ struct FuzzRegressionTests {
     @Test("kept inputs replay cleanly", arguments: ["rules", "json", "mail", "whatsapp", "csv", "automaton"])
     func replay(_ target: String) throws {
         let kept = Self.inputs(target)
+        let packs = Self.loadPacks()
         #expect(kept.count >= 10, "Tests/Fixtures/fuzz/\(target) holds the inputs kept from the fuzz runs")
         for (name, bytes) in kept {
             switch target {
             case "rules": Self.replayRules(bytes)
-            case "json": Self.replayJSON(bytes)
+            case "json": Self.replayJSON(bytes, packs)
             case "mail":
-                try Self.replayReader(bytes, suffix: ".mbox") { try MboxSource(path: $0) }
-                try Self.replayReader(bytes, suffix: ".eml") { try EMLSource(path: $0) }
-                Self.replayInMemory(bytes, [MboxSource(bytes: bytes, name: name), EMLSource(bytes: bytes, name: name)])
+                try Self.replayReader(bytes, packs, suffix: ".mbox") { try MboxSource(path: $0) }
+                try Self.replayReader(bytes, packs, suffix: ".eml") { try EMLSource(path: $0) }
+                Self.replayInMemory(bytes, packs, [MboxSource(bytes: bytes, name: name), EMLSource(bytes: bytes, name: name)])
             case "whatsapp":
-                try Self.replayReader(bytes, suffix: ".txt") { try WhatsAppSource(path: $0) }
-                Self.replayInMemory(bytes, [WhatsAppSource(bytes: bytes, name: name)])
+                try Self.replayReader(bytes, packs, suffix: ".txt") { try WhatsAppSource(path: $0) }
+                Self.replayInMemory(bytes, packs, [WhatsAppSource(bytes: bytes, name: name)])
             case "csv":
-                try Self.replayReader(bytes, suffix: ".csv") { try CSVSource(path: $0) }
-                try Self.replayReader(bytes, suffix: ".tsv") { try CSVSource(path: $0) }
-                Self.replayInMemory(bytes, [CSVSource(bytes: bytes, name: name + ".csv"), CSVSource(bytes: bytes, name: name + ".tsv")])
+                try Self.replayReader(bytes, packs, suffix: ".csv") { try CSVSource(path: $0) }
+                try Self.replayReader(bytes, packs, suffix: ".tsv") { try CSVSource(path: $0) }
+                Self.replayInMemory(bytes, packs, [CSVSource(bytes: bytes, name: name + ".csv"), CSVSource(bytes: bytes, name: name + ".tsv")])
             default: Self.replayAutomaton(bytes)
             }
         }
