@@ -11,8 +11,9 @@ private let coverageUsage = """
     status (enforced by which rules, review rule, filter, not machine-checkable and why, not
     covered) and per school the counts.
 
-      --catalogue PATH  the clause catalogue (default: ../shared/policies/clauses.md beside the
-                        source tree of the packs, else relative to the current folder)
+      --catalogue PATH  the clause catalogue (default: policies/clauses.tsv beside the packs
+                        folder, else relative to the current folder; scripts/import-clauses
+                        converts the catalogue's Markdown into it)
       --rules PATH      rule files or folders (repeatable; default: the bundled packs)
       --output FILE     write the report there instead of standard output
       --check           do not write: compare with --output FILE (default docs/policy-coverage.md)
@@ -52,8 +53,15 @@ func runCoverage(arguments: [String]) -> Int32 {
     }
     let cataloguePath = options.value("--catalogue") ?? defaultCataloguePath(packsFolder: rulePaths.count == 1 ? rulePaths[0] : nil)
 
-    guard let catalogue = readCoverageFile(cataloguePath) else {
+    guard let catalogueText = readCoverageFile(cataloguePath) else {
         printError("invigil coverage: cannot read the clause catalogue \(cataloguePath): \(String(cString: strerror(errno))); give --catalogue PATH")
+        return 2
+    }
+    let catalogue: ClauseCatalogue
+    do {
+        catalogue = try ClauseCatalogue(parsing: catalogueText, path: cataloguePath)
+    } catch {
+        printError("\(error)")
         return 2
     }
     let rules: RuleSet
@@ -87,10 +95,10 @@ func runCoverage(arguments: [String]) -> Int32 {
     return 0
 }
 
-/// `../shared/policies/clauses.md` relative to the repository that holds the packs (the parent of
-/// the packs folder), if it is there; otherwise relative to the current folder.
+/// `policies/clauses.tsv` beside the packs folder (in the repository, or in an installed
+/// `share/invigil/`), if it is there; otherwise relative to the current folder.
 private func defaultCataloguePath(packsFolder: String?) -> String {
-    let relative = "../shared/policies/clauses.md"
+    let relative = "policies/clauses.tsv"
     if let folder = packsFolder ?? bundledPacksFolder() {
         var dir = folder
         while dir.count > 1 && dir.hasSuffix("/") { dir.removeLast() }

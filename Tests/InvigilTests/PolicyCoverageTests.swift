@@ -14,7 +14,7 @@ private let repositoryRoot: String = {
     return path
 }()
 
-private let cataloguePath = repositoryRoot + "/../shared/policies/clauses.md"
+private let cataloguePath = repositoryRoot + "/policies/clauses.tsv"
 private let reportPath = repositoryRoot + "/docs/policy-coverage.md"
 
 private func readText(_ path: String) -> String? {
@@ -32,10 +32,14 @@ private func readText(_ path: String) -> String? {
     return String(decoding: bytes, as: UTF8.self)
 }
 
+private func loadCatalogue() throws -> ClauseCatalogue {
+    let text = try #require(readText(cataloguePath), "clause catalogue missing at \(cataloguePath)")
+    return try ClauseCatalogue(parsing: text, path: cataloguePath)
+}
+
 @Suite struct PolicyCoverageTests {
     @Test func catalogueParsesAllClauses() throws {
-        let text = try #require(readText(cataloguePath), "clause catalogue missing at \(cataloguePath)")
-        let catalogue = ClauseCatalogue(markdown: text)
+        let catalogue = try loadCatalogue()
         #expect(catalogue.clauses.count == 263)
         #expect(Set(catalogue.clauses.map(\.id)).count == 263)
         #expect(catalogue.schools.map(\.code) == ["BRAT", "WOOL", "CHER", "PCHS", "DSAT"])
@@ -55,7 +59,7 @@ private func readText(_ path: String) -> String? {
     /// docs/policy-coverage.md is what `invigil coverage` writes for the packs and the catalogue
     /// as they are now. If this fails, run: swift run invigil coverage --output docs/policy-coverage.md
     @Test func committedReportIsCurrent() throws {
-        let catalogue = try #require(readText(cataloguePath), "clause catalogue missing at \(cataloguePath)")
+        let catalogue = try loadCatalogue()
         let committed = try #require(readText(reportPath), "docs/policy-coverage.md missing")
         let rules = try RuleSet.load(paths: [repositoryRoot + "/packs"])
         let generated = policyCoverageMarkdown(catalogue: catalogue, rules: rules.rules)
@@ -63,11 +67,11 @@ private func readText(_ path: String) -> String? {
     }
 
     @Test func reportListsEveryClause() throws {
-        let catalogue = try #require(readText(cataloguePath))
+        let catalogue = try loadCatalogue()
         let rules = try RuleSet.load(paths: [repositoryRoot + "/packs"])
         let report = policyCoverageMarkdown(catalogue: catalogue, rules: rules.rules)
         let rows = report.split(separator: "\n").filter { $0.hasPrefix("| ") && $0.split(separator: "|").count >= 6 }
-        for clause in ClauseCatalogue(markdown: catalogue).clauses {
+        for clause in catalogue.clauses {
             #expect(rows.contains { $0.hasPrefix("| \(clause.id) |") }, "\(clause.id) missing from the report")
         }
         #expect(report.contains("## Citations of unknown clauses\n\nNone"), "a rule cites a clause ID that is not in the catalogue")
@@ -76,7 +80,7 @@ private func readText(_ path: String) -> String? {
     /// PCHS and DSAT: every 'yes' clause that forbids or requires something is cited by a rule,
     /// and every 'partly' clause with a lexical signal has a review rule.
     @Test func prudhoeAndDSATCoverTheirClauses() throws {
-        let catalogue = ClauseCatalogue(markdown: try #require(readText(cataloguePath)))
+        let catalogue = try loadCatalogue()
         let rules = try RuleSet.load(paths: [repositoryRoot + "/packs"])
         let cited = Set(rules.rules.flatMap(\.clauses))
         for clause in catalogue.clauses where clause.school == "PCHS" || clause.school == "DSAT" {
@@ -94,10 +98,73 @@ private func readText(_ path: String) -> String? {
     }
 
     @Test func reportIsDeterministic() throws {
-        let catalogue = try #require(readText(cataloguePath))
+        let catalogue = try loadCatalogue()
         let rules = try RuleSet.load(paths: [repositoryRoot + "/packs"])
         let a = policyCoverageMarkdown(catalogue: catalogue, rules: rules.rules)
         let b = policyCoverageMarkdown(catalogue: catalogue, rules: rules.rules.reversed())
         #expect(a == b)
+    }
+
+    /// The repository carries everything the packs cite: each school's policy text and each pack's
+    /// `source`, so that a clone with nothing beside it can check them.
+    @Test func policiesAndPackSourcesAreInTheRepository() throws {
+        let catalogue = try loadCatalogue()
+        #expect(catalogue.schools.count == 5)
+        for school in catalogue.schools {
+            #expect(!school.file.isEmpty, "\(school.code) names no policy file")
+            #expect(readText(repositoryRoot + "/policies/" + school.file) != nil, "policies/\(school.file) missing")
+        }
+        let rules = try RuleSet.load(paths: [repositoryRoot + "/packs"])
+        for pack in rules.packs {
+            #expect(pack.source.hasPrefix("policies/"), "pack \(pack.name) cites \(pack.source)")
+            #expect(readText(repositoryRoot + "/" + pack.source) != nil, "pack \(pack.name): \(pack.source) missing")
+        }
+        let pchs15 = try #require(catalogue.clause("PCHS-15"))
+        #expect(pchs15.section == "§6 Personal use of social media")
+        #expect(pchs15.keyWords.hasPrefix("\"must not have contact through any personal social medium"))
+        #expect(pchs15.binds == "staff, governor, volunteer, contractor")
+    }
+
+    @Test func catalogueFieldsAreUnescaped() throws {
+        let text = "# comment\nschool\tABC\tA school\\\\with a backslash\tabc.txt\n"
+            + "clause\tABC-01\t§1\t\tLine one\\nline two\tkey\\tword\tstaff\tpost\tyes\tT.x\t—\tbreach\n"
+        let catalogue = try ClauseCatalogue(parsing: text)
+        #expect(catalogue.schools.first?.title == "A school\\with a backslash")
+        let clause = try #require(catalogue.clause("ABC-01"))
+        #expect(clause.statement == "Line one\nline two")
+        #expect(clause.keyWords == "key\tword")
+        #expect(clause.school == "ABC" && clause.severity == "breach" && clause.tag.isEmpty)
+    }
+
+    /// Each malformed record is an error naming the file and line, never a skipped row.
+    @Test func malformedCatalogueLinesAreErrors() throws {
+        let good = "clause\tABC-01\t§1\t\tS\tK\tstaff\tpost\tyes\tT.x\t—\tbreach"
+        let cases: [(String, String)] = [
+            ("clause\tABC-01\t§1", "a clause record has 12 fields, this one 3"),
+            (good.replacingFirst("ABC-01", "abc"), "'abc' is not a clause ID"),
+            (good.replacingFirst("\tyes\t", "\tmaybe\t"), "machine-checkable is yes, partly or no, not 'maybe'"),
+            (good + "\n" + good, "clause ABC-01 appears twice"),
+            ("row\tx", "unknown record 'row'"),
+            ("school\tABC\tT\\q\tf.txt", "bad escape in field 3"),
+        ]
+        for (text, message) in cases {
+            do {
+                _ = try ClauseCatalogue(parsing: "# header\n" + text, path: "c.tsv")
+                Issue.record("accepted: \(text)")
+            } catch let error as CatalogueError {
+                #expect(error.description.hasPrefix("c.tsv:"), "\(error)")
+                #expect(error.description.contains(message), "\(error)")
+                #expect(error.line >= 2)
+            }
+        }
+    }
+}
+
+private extension String {
+    func replacingFirst(_ target: String, _ replacement: String) -> String {
+        guard let range = firstRange(of: target) else { return self }
+        var copy = self
+        copy.replaceSubrange(range, with: replacement)
+        return copy
     }
 }
