@@ -50,38 +50,70 @@ public func openArchive(path: String, format: ArchiveFormat, options: ArchiveOpt
 /// Picks a format by extension and, for `.txt` files and files without a telling extension, by
 /// content: a folder is a Maildir; `From ` at the start is an mbox; a line that starts with a
 /// date and time is a WhatsApp export; mail header lines are an .eml; `{` is JSONL; a first line
-/// with commas or tabs is CSV. Anything else is read as JSONL (and its lines rejected one by one).
+/// with commas or tabs is CSV. Anything else is read as JSONL (and its lines rejected one by one);
+/// `recognizedFormat(path:)` tells such inputs apart, so that callers can refuse them.
+/// Standard input ("-") is sniffed like a file, from its first 64 KB (which are kept for the reader).
 public func detectFormat(path: String) -> ArchiveFormat {
-    let lower = path.lowercased()
-    if path == "-" { return .jsonl }
+    recognizedFormat(path: path) ?? .jsonl
+}
+
+/// The format an input's extension or content tells, or nil when neither does (a LICENSE, an
+/// image, a PDF, a zip of something else).
+public func recognizedFormat(path: String) -> ArchiveFormat? {
+    if path == "-" { return sniffFormat(head: StandardInput.head()) }
     if isDirectoryPath(path) { return .maildir }
+    let lower = path.lowercased()
     if lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson") || lower.hasSuffix(".json") { return .jsonl }
     if lower.hasSuffix(".csv") || lower.hasSuffix(".tsv") || lower.hasSuffix(".tab") { return .csv }
     if lower.hasSuffix(".mbox") || lower.hasSuffix(".mbx") { return .mbox }
     if lower.hasSuffix(".eml") { return .eml }
-    return sniffFormat(path: path) ?? .jsonl
-}
-
-/// The format of a file when its extension or content tells it, or nil (where `detectFormat`
-/// falls back to JSONL). The command uses it to leave unrecognised files in folders alone.
-public func recognizedFormat(path: String) -> ArchiveFormat? {
-    let lower = path.lowercased()
-    if path == "-" || isDirectoryPath(path) { return detectFormat(path: path) }
-    for ext in [".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".tab", ".mbox", ".mbx", ".eml"] where lower.hasSuffix(ext) {
-        return detectFormat(path: path)
-    }
     return sniffFormat(path: path)
 }
 
-/// The format the first 64 KB of a file suggest, or nil.
-func sniffFormat(path: String) -> ArchiveFormat? {
+/// What kind of binary file the first bytes are, for an error message ("a zip archive"), or nil
+/// for text.
+public func binaryKind(head: [UInt8]) -> String? {
+    let magics: [(bytes: [UInt8], kind: String)] = [
+        ([0x50, 0x4B, 0x03, 0x04], "a zip archive"), ([0x50, 0x4B, 0x05, 0x06], "a zip archive"),
+        ([0x25, 0x50, 0x44, 0x46], "a PDF document"), ([0xFF, 0xD8, 0xFF], "a JPEG image"),
+        ([0x89, 0x50, 0x4E, 0x47], "a PNG image"), ([0x47, 0x49, 0x46, 0x38], "a GIF image"),
+        ([0x1F, 0x8B], "a gzip file"), ([0x42, 0x5A, 0x68], "a bzip2 file"), ([0xFD, 0x37, 0x7A, 0x58, 0x5A], "an xz file"),
+        ([0x37, 0x7A, 0xBC, 0xAF], "a 7-zip archive"), ([0x52, 0x61, 0x72, 0x21], "a RAR archive"),
+        ([0xD0, 0xCF, 0x11, 0xE0], "an Office document (OLE)"), ([0x7F, 0x45, 0x4C, 0x46], "an executable (ELF)"),
+        ([0x53, 0x51, 0x4C, 0x69, 0x74, 0x65], "an SQLite database"),
+    ]
+    for m in magics where head.starts(with: m.bytes) { return m.kind }
+    if head.count >= 12, head[4..<8].elementsEqual([0x66, 0x74, 0x79, 0x70]) { return "a video or image (ISO media)" }
+    if head.prefix(8192).contains(0) { return "a binary file" }
+    return nil
+}
+
+/// The first 64 KB of a file, or nil when it cannot be read.
+func fileHead(path: String) -> [UInt8]? {
     let fd = openReadable(path)
     guard fd >= 0 else { return nil }
     defer { close(fd) }
     var head = [UInt8](repeating: 0, count: 1 << 16)
-    let got = head.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
-    guard got > 0 else { return nil }
+    var got = 0
+    while got < head.count {
+        let n = head.withUnsafeMutableBytes { read(fd, $0.baseAddress! + got, $0.count - got) }
+        if n < 0 { if errno == EINTR { continue }; return nil }
+        if n == 0 { break }
+        got += n
+    }
     head.removeLast(head.count - got)
+    return head
+}
+
+/// The format the first 64 KB of a file suggest, or nil.
+func sniffFormat(path: String) -> ArchiveFormat? {
+    guard let head = fileHead(path: path) else { return nil }
+    return sniffFormat(head: head)
+}
+
+/// The format the first bytes of an input suggest, or nil (binary files included).
+public func sniffFormat(head: [UInt8]) -> ArchiveFormat? {
+    guard !head.isEmpty, binaryKind(head: head) == nil else { return nil }
     // First non-blank lines.
     var lines: [ArraySlice<UInt8>] = []
     for l in head.split(separator: 0x0A, omittingEmptySubsequences: true) {

@@ -54,10 +54,27 @@ final class ByteLines {
 
     /// Opens a file for reading; "-" is standard input.
     static func open(path: String, maxLine: Int = ArchiveLimits.lineBytes) throws(ArchiveOpenError) -> ByteLines {
-        if path == "-" { return ByteLines(fd: 0, ownsDescriptor: false, maxLine: maxLine) }
+        if path == "-" {
+            let lines = ByteLines(fd: 0, ownsDescriptor: false, maxLine: maxLine)
+            lines.prefill(StandardInput.takeHead())
+            return lines
+        }
         let fd = openReadable(path)
         if fd < 0 { throw ArchiveOpenError(path: path, reason: openFailureReason(path)) }
         return ByteLines(fd: fd, ownsDescriptor: true, maxLine: maxLine)
+    }
+
+    /// Puts bytes already read from the descriptor (standard input's sniffed head) before the rest.
+    private func prefill(_ bytes: [UInt8]) {
+        guard !bytes.isEmpty else { return }
+        if bytes.count > capacity {
+            buffer.deallocate()
+            capacity = bytes.count
+            buffer = .allocate(capacity: capacity)
+        }
+        bytes.withUnsafeBufferPointer { b in buffer.update(from: b.baseAddress!, count: b.count) }
+        start = 0
+        end = bytes.count
     }
 
     deinit {

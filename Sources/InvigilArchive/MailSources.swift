@@ -151,7 +151,8 @@ func mailRecord(bytes: [UInt8], source: String, parser: MailParser, directory: P
 }
 
 func readStandardInput(limit: Int) -> ([UInt8]?, Int, String?) {
-    var out: [UInt8] = []
+    var out: [UInt8] = StandardInput.takeHead()
+    if out.count > limit { return (nil, out.count, "message larger than the limit of \(limit) bytes") }
     var chunk = [UInt8](repeating: 0, count: 1 << 16)
     while true {
         let n = chunk.withUnsafeMutableBytes { Glibc.read(0, $0.baseAddress!, $0.count) }

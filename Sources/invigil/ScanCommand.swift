@@ -21,220 +21,27 @@ let scanHelp = """
       --jobs N                worker threads (default: number of cores)
       --output FILE           write findings there (default: standard output)
       --min-severity LEVEL    info, advice, breach, serious or critical (default: info)
-      --strict                exit 2 if any record was rejected
+      --strict                exit 2 if any record was rejected or the summary warns (see below)
       --time-budget MS        stop scanning an event after MS milliseconds (its findings so far are kept and
                               a warning names it)
       --no-progress           no progress line on standard error
+      --no-bom                CSV without the UTF-8 byte-order mark (by default CSV starts with one, so that
+                              spreadsheet programs read it as UTF-8)
 
-    reader options (mail, chat and CSV archives):
+    Findings carry the event's author, time, channel and recipients and an evidence window: the text
+    around the matches. The summary on standard error warns when the scan may have missed breaches
+    silently: events without an author role (mail and chat need --directory), events without a
+    school while several packs apply (give --pack or --set school=CODE), or nothing scanned. Files
+    named on the command line that are in no format Invigil reads (an image, a PDF, a zip without a
+    chat) are refused (exit 2) rather than read as text; standard input is recognised by content.
+
+    reader options (mail, chat and CSV archives; --set applies to every format):
     """ + "\n" + readerOptionsHelp
-
-/// What a worker produces for a batch of records, written out in input order.
-struct BatchResult {
-    var output: [UInt8] = []
-    var errors: [String] = []
-    var scanned = 0
-    var rejected = 0
-    var findings = 0
-    var timedOut = 0
-    var bySeverity = [Int](repeating: 0, count: 5)
-    var byRule: [Int: Int] = [:]
-}
-
-enum FindingFormat: String { case jsonl, csv, text }
-
-/// Formats the findings of the scanner's current event.
-struct FindingWriter {
-    let rules: RuleSet
-    let format: FindingFormat
-    let minimum: Severity
-    let packFilter: Set<String>
-    let colour: Bool
-
-    func write(_ scanner: Scanner, source: String, into result: inout BatchResult) {
-        let eventID = scanner.eventID ?? source
-        for finding in scanner.findings {
-            let rule = rules.rules[finding.rule]
-            if rule.severity < minimum { continue }
-            if !packFilter.isEmpty && !packFilter.contains(rule.pack) { continue }
-            result.findings += 1
-            result.bySeverity[rule.severity.rawValue] += 1
-            result.byRule[finding.rule, default: 0] += 1
-            switch format {
-            case .jsonl: jsonl(scanner, finding, rule, eventID, source, &result.output)
-            case .csv: csv(scanner, finding, rule, eventID, source, &result.output)
-            case .text: text(scanner, finding, rule, eventID, source, &result.output)
-            }
-        }
-    }
-
-    private func jsonl(_ s: Scanner, _ f: Finding, _ rule: RuleInfo, _ id: String, _ source: String, _ out: inout [UInt8]) {
-        out.append(contentsOf: "{\"event\":".utf8); jsonString(id, into: &out)
-        out.append(contentsOf: ",\"source\":".utf8); jsonString(source, into: &out)
-        out.append(contentsOf: ",\"rule\":".utf8); jsonString(rule.name, into: &out)
-        out.append(contentsOf: ",\"clauses\":[".utf8)
-        for (i, c) in rule.clauses.enumerated() {
-            if i > 0 { out.append(0x2C) }
-            jsonString(c, into: &out)
-        }
-        out.append(contentsOf: "],\"severity\":".utf8); jsonString(rule.severity.name, into: &out)
-        out.append(contentsOf: ",\"action\":".utf8); jsonString(rule.action, into: &out)
-        out.append(contentsOf: ",\"message\":".utf8); jsonString(rule.message, into: &out)
-        out.append(contentsOf: ",\"matches\":[".utf8)
-        for (i, m) in s.matches[f.matches].enumerated() {
-            if i > 0 { out.append(0x2C) }
-            out.append(contentsOf: "{\"field\":".utf8); jsonString(rules.fields[m.field].name, into: &out)
-            if rules.fields[m.field].isList { out.append(contentsOf: ",\"index\":\(m.valueIndex)".utf8) }
-            out.append(contentsOf: ",\"start\":\(m.start),\"end\":\(m.end),\"pattern\":".utf8)
-            jsonString(rules.matcherNames[m.pattern], into: &out)
-            out.append(contentsOf: ",\"excerpt\":".utf8); jsonString(s.excerpt(m), into: &out)
-            out.append(0x7D)
-        }
-        out.append(contentsOf: "]}\n".utf8)
-    }
-
-    static func csvCell(_ value: String, into out: inout [UInt8]) {
-        var v = Array(value.utf8)
-        if let first = v.first, [0x3D, 0x2B, 0x2D, 0x40, 0x09, 0x0D].contains(first) { v.insert(0x27, at: 0) }
-        let needsQuotes = v.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
-        if needsQuotes {
-            out.append(0x22)
-            for b in v { if b == 0x22 { out.append(0x22) }; out.append(b) }
-            out.append(0x22)
-        } else {
-            out += v
-        }
-    }
-
-    private func csv(_ s: Scanner, _ f: Finding, _ rule: RuleInfo, _ id: String, _ source: String, _ out: inout [UInt8]) {
-        let excerpt = s.matches[f.matches].map { s.excerpt($0) }.joined(separator: " | ")
-        let cells = [id, source, rule.name, rule.clauses.joined(separator: ","), rule.severity.name, rule.action, rule.message, excerpt]
-        for (i, c) in cells.enumerated() {
-            if i > 0 { out.append(0x2C) }
-            FindingWriter.csvCell(c, into: &out)
-        }
-        out += [0x0D, 0x0A]
-    }
-
-    private func text(_ s: Scanner, _ f: Finding, _ rule: RuleInfo, _ id: String, _ source: String, _ out: inout [UInt8]) {
-        let colours = ["\u{1B}[2m", "\u{1B}[36m", "\u{1B}[33m", "\u{1B}[31m", "\u{1B}[1;31m"]
-        let sev = rule.severity.name.uppercased()
-        let label = colour ? colours[rule.severity.rawValue] + sev + "\u{1B}[0m" : sev
-        var line = "\(source)  \(label)  \(rule.name)"
-        if !rule.clauses.isEmpty { line += " [\(rule.clauses.joined(separator: ", "))]" }
-        line += "\n    \(rule.message)"
-        if !rule.action.isEmpty { line += "\n    action: \(rule.action)" }
-        for m in s.matches[f.matches].prefix(5) {
-            let excerpt = s.excerpt(m).replacingNewlines()
-            line += "\n    \(rules.fields[m.field].name)[\(m.start)..<\(m.end)] \(rules.matcherNames[m.pattern]): \"\(excerpt)\""
-        }
-        if id != source { line += "\n    event: \(id)" }
-        out += Array((line + "\n").utf8)
-    }
-}
-
-extension String {
-    func replacingNewlines() -> String {
-        String(decoding: utf8.map { $0 == 0x0A || $0 == 0x0D ? 0x20 : $0 }, as: UTF8.self)
-    }
-}
-
-/// A worker thread's state: its own scanner over the shared rules.
-final class ScanWorker: @unchecked Sendable {
-    let scanner: Scanner
-    var records: [ArchiveRecord] = []
-    var result = BatchResult()
-
-    init(rules: RuleSet) { scanner = Scanner(rules: rules) }
-
-    func run(_ writer: FindingWriter) {
-        result = BatchResult()
-        for record in records {
-            if let reason = record.load(into: scanner) {
-                result.rejected += 1
-                result.errors.append("\(record.source): error: \(reason)")
-                continue
-            }
-            scanner.scan()
-            result.scanned += 1
-            if scanner.timedOut {
-                result.timedOut += 1
-                result.errors.append("\(record.source): warning: the time budget ran out; findings for this event may be incomplete")
-            }
-            writer.write(scanner, source: record.source, into: &result)
-        }
-    }
-}
-
-/// Expands inputs: folders become their files (a Maildir folder stays one input). With
-/// `--input-format auto`, files inside folders whose format neither their extension nor their
-/// content tells (a LICENSE, a README) are left out and listed in `skipped`. Symbolic links are
-/// followed, but a folder or file reached a second time inside folders (a link back up the
-/// tree, two links to one file) is read once and the other paths are listed in `repeated`, so
-/// no record is scanned twice and a link loop ends.
-func expandInputs(_ inputs: [String], format: ArchiveFormat, skipped: inout [String], repeated: inout [String]) -> [String] {
-    var seen = Set<FileIdentity>()
-    return expandInputs(inputs, format: format, skipped: &skipped, repeated: &repeated, seen: &seen, inFolder: false)
-}
-
-/// A file's device and inode: the same file under any path.
-struct FileIdentity: Hashable {
-    var device: UInt64
-    var inode: UInt64
-
-    init?(path: String) {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
-        device = UInt64(info.st_dev)
-        inode = UInt64(info.st_ino)
-    }
-}
-
-private func expandInputs(_ inputs: [String], format: ArchiveFormat, skipped: inout [String], repeated: inout [String],
-                          seen: inout Set<FileIdentity>, inFolder: Bool) -> [String] {
-    var out: [String] = []
-    for input in inputs {
-        let identity = input == "-" ? nil : FileIdentity(path: input)
-        if input != "-", isDirectory(input), format != .maildir,
-            !(isDirectory(input + "/cur") || isDirectory(input + "/new"))
-        {
-            if let identity, !seen.insert(identity).inserted {
-                repeated.append(input)
-                continue
-            }
-            var names: [String] = []
-            if let dir = opendir(input) {
-                while let entry = readdir(dir) {
-                    let name = withUnsafePointer(to: entry.pointee.d_name) {
-                        $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-                    }
-                    if !name.hasPrefix(".") { names.append(name) }
-                }
-                closedir(dir)
-            }
-            out += expandInputs(names.sorted().map { input.hasSuffix("/") ? input + $0 : input + "/" + $0 }, format: format,
-                                skipped: &skipped, repeated: &repeated, seen: &seen, inFolder: true)
-        } else if inFolder, format == .auto, recognizedFormat(path: input) == nil {
-            skipped.append(input)
-        } else if inFolder, let identity, !seen.insert(identity).inserted {
-            repeated.append(input)
-        } else {
-            if let identity { seen.insert(identity) }
-            out.append(input)
-        }
-    }
-    return out
-}
-
-func fileSize(_ path: String) -> Int {
-    var info = stat()
-    return stat(path, &info) == 0 ? Int(info.st_size) : 0
-}
 
 func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
     let options = try Options(arguments,
         valued: Set(["--rules", "--pack", "--format", "--input-format", "--jobs", "--output", "--min-severity", "--time-budget"] + readerOptionNames),
-        flags: ["--strict", "--list-packs", "--no-progress", "--help", "-h"])
+        flags: ["--strict", "--list-packs", "--no-progress", "--no-bom", "--help", "-h"])
     if options.flags.contains("--help") || options.flags.contains("-h") { print(scanHelp); return 0 }
     let (rules, selectedPacks) = try loadRules(rulePaths: options.all("--rules"), packNames: options.all("--pack"))
     if options.flags.contains("--list-packs") {
@@ -247,12 +54,12 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
     guard !options.positional.isEmpty else { throw UsageError("no input given\n\n" + scanHelp) }
     var minimum = Severity.info
     if let m = options.value("--min-severity") {
-        guard let s = Severity(name: m) else { throw UsageError("unknown severity '\(m)' (info, advice, breach, serious, critical)") }
+        guard let s = Severity(name: m.lowercased()) else { throw UsageError("unknown severity '\(m)' (info, advice, breach, serious, critical)") }
         minimum = s
     }
     var inputFormat = ArchiveFormat.auto
     if let f = options.value("--input-format") {
-        guard let v = ArchiveFormat(rawValue: f) else {
+        guard let v = ArchiveFormat(rawValue: f.lowercased()) else {
             throw UsageError("unknown input format '\(f)' (\(ArchiveFormat.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         inputFormat = v
@@ -262,20 +69,37 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
         guard let n = Int(j), n >= 1, n <= 256 else { throw UsageError("--jobs needs a number from 1 to 256") }
         jobs = n
     }
+    let constants = try ConstantFields(options.all("--set"), rules: rules)
     let output = try Output(path: options.value("--output"))
     var format: FindingFormat = output.isTerminal ? .text : .jsonl
     if let f = options.value("--format") {
-        guard let v = FindingFormat(rawValue: f) else { throw UsageError("unknown format '\(f)' (jsonl, csv, text)") }
+        guard let v = FindingFormat(rawValue: f.lowercased()) else { throw UsageError("unknown format '\(f)' (jsonl, csv, text)") }
         format = v
     }
     let colour = format == .text && output.isTerminal && environment("NO_COLOR") == nil
     let writer = FindingWriter(rules: rules, format: format, minimum: minimum, packFilter: Set(selectedPacks), colour: colour)
     let archiveOptions = try readerOptions(from: options)
-    if format == .csv { output.write("event,source,rule,clauses,severity,action,message,excerpt\r\n") }
+    if format == .csv {
+        output.write((options.flags.contains("--no-bom") ? "" : "\u{FEFF}") + csvHeader + "\r\n")
+    }
+    // Events that name no school are judged by every pack loaded, unless one pack was chosen.
+    let schoolPacks = rules.packs.filter { $0.code != nil }.count
+    let judgingPacks = selectedPacks.isEmpty ? schoolPacks : Set(selectedPacks).count
+    let contextFields = ContextFields(rules: rules, severalPacks: judgingPacks > 1 && constants.values.allSatisfy { $0.name != "school" })
 
     var skippedFiles: [String] = []
     var repeatedPaths: [String] = []
-    let inputs = expandInputs(options.positional, format: inputFormat, skipped: &skippedFiles, repeated: &repeatedPaths)
+    var inputs = expandInputs(options.positional, format: inputFormat, skipped: &skippedFiles, repeated: &repeatedPaths)
+    var unopened = 0
+    if inputFormat == .auto {
+        // Named files in no format Invigil reads are refused, not read as text line by line.
+        inputs = inputs.filter { input in
+            guard options.positional.contains(input), let reason = unknownFormatReason(path: input) else { return true }
+            printError("invigil: \(reason)")
+            unopened += 1
+            return false
+        }
+    }
     let totalBytes = inputs.reduce(0) { $0 + ($1 == "-" ? 0 : fileSize($1)) }
     let showProgress = isatty(2) != 0 && !options.flags.contains("--no-progress")
     var budget: UInt64 = 0
@@ -286,34 +110,27 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
     let workers = (0..<jobs).map { _ in ScanWorker(rules: rules) }
     for w in workers { w.scanner.timeBudgetNanoseconds = budget }
     let batchSize = 1024
-    var read = 0, scanned = 0, rejected = 0, findings = 0
-    var bySeverity = [Int](repeating: 0, count: 5)
-    var byRule: [Int: Int] = [:]
-    var unopened = 0
-    var timedOut = 0
+    var read = 0
+    var tally = ScanTally()
     var notes: [String] = []
     var bytesDone = 0
     let start = now()
     var lastProgress = start
+    var progressShown = false
+
+    /// Clears the progress line, so that what follows starts on a clean line.
+    func clearProgress() {
+        if progressShown { writeAll(2, Array("\r\u{1B}[K".utf8)); progressShown = false }
+    }
 
     func flushRound() {
-        let active = workers.filter { !$0.records.isEmpty }
-        if active.isEmpty { return }
-        if active.count == 1 {
-            active[0].run(writer)
-        } else {
-            DispatchQueue.concurrentPerform(iterations: active.count) { i in active[i].run(writer) }
-        }
-        for w in active {
-            output.write(w.result.output)
-            for e in w.result.errors { printError(e) }
-            scanned += w.result.scanned
-            rejected += w.result.rejected
-            findings += w.result.findings
-            timedOut += w.result.timedOut
-            for i in 0..<5 { bySeverity[i] += w.result.bySeverity[i] }
-            for (r, n) in w.result.byRule { byRule[r, default: 0] += n }
-            w.records.removeAll(keepingCapacity: true)
+        runRound(workers, writer: writer, constants: constants, contextFields: contextFields) { result in
+            if !result.errors.isEmpty { clearProgress() }
+            // Findings on the same terminal as the progress line: clear it first.
+            if !result.output.isEmpty && output.fd == 1 && isatty(1) != 0 { clearProgress() }
+            output.write(result.output)
+            for e in result.errors { printError(e) }
+            tally.add(result)
         }
         output.flush()
     }
@@ -328,9 +145,10 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
         let rate = Double(done) / elapsed
         var line = "\r\u{1B}[K  \(formatBytes(done))"
         if totalBytes > 0 { line += " of \(formatBytes(totalBytes))" }
-        line += "  \(read) events  \(findings) findings  \(formatBytes(Int(rate)))/s"
+        line += "  \(read) events  \(tally.findings) findings  \(formatBytes(Int(rate)))/s"
         if totalBytes > 0, rate > 0, done < totalBytes { line += "  \(formatDuration(Double(totalBytes - done) / rate)) left" }
         writeAll(2, Array(line.utf8))
+        progressShown = true
     }
 
     for input in inputs {
@@ -338,6 +156,7 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
         do {
             source = try openArchive(path: input, format: inputFormat, options: archiveOptions)
         } catch {
+            clearProgress()
             printError("invigil: \(error.description)")
             unopened += 1
             continue
@@ -362,53 +181,17 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
         }
         progress(0, force: true)
     }
-    if showProgress { writeAll(2, Array("\r\u{1B}[K".utf8)) }
+    clearProgress()
     output.close()
 
-    let elapsed = now() - start
-    var summary = "invigil: \(inputs.count - unopened) input\(inputs.count - unopened == 1 ? "" : "s"), \(formatBytes(bytesDone)) in \(formatDuration(elapsed))"
-    if elapsed > 0 { summary += " (\(formatBytes(Int(Double(bytesDone) / elapsed)))/s)" }
-    summary += "\ninvigil: findings by severity:"
-    for s in Severity.allCases.reversed() where bySeverity[s.rawValue] > 0 { summary += " \(s.name) \(bySeverity[s.rawValue])," }
-    if findings == 0 { summary += " none" } else { summary.removeLast() }
-    if !byRule.isEmpty {
-        summary += "\ninvigil: findings by rule:"
-        for (r, n) in byRule.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }).prefix(15) {
-            summary += "\n    \(n)\t\(rules.rules[r].name)"
-        }
-        if byRule.count > 15 { summary += "\n    ... and \(byRule.count - 15) more rules" }
-    }
-    if !repeatedPaths.isEmpty {
-        summary += "\ninvigil: \(repeatedPaths.count) path\(repeatedPaths.count == 1 ? "" : "s") in folders lead\(repeatedPaths.count == 1 ? "s" : "") to a file or folder already read (a link), not read again: "
-            + repeatedPaths.prefix(5).joined(separator: ", ") + (repeatedPaths.count > 5 ? ", ..." : "")
-    }
-    if !skippedFiles.isEmpty {
-        summary += "\ninvigil: \(skippedFiles.count) file\(skippedFiles.count == 1 ? "" : "s") of unknown format in folders not read (name them, or give --input-format): "
-            + skippedFiles.prefix(5).joined(separator: ", ") + (skippedFiles.count > 5 ? ", ..." : "")
-    }
-    if !notes.isEmpty { summary += "\ninvigil: decoded in part (scanned):\n    " + notes.joined(separator: "\n    ") }
-    if timedOut > 0 { summary += "\ninvigil: \(timedOut) event\(timedOut == 1 ? "" : "s") stopped at the time budget (findings may be incomplete)" }
-    if unopened > 0 { summary += "\ninvigil: \(unopened) input\(unopened == 1 ? "" : "s") could not be opened" }
-    summary += "\ninvigil: read \(read), scanned \(scanned), rejected \(rejected), findings \(findings)"
-    printError(summary)
+    let summaryInput = ScanSummaryInput(
+        rules: rules, inputs: inputs.count + unopened,
+        unopened: unopened, read: read, bytes: bytesDone, elapsed: now() - start, repeatedPaths: repeatedPaths,
+        skippedFiles: skippedFiles, notes: notes, hasDirectory: archiveOptions.directory != nil,
+        packCount: judgingPacks)
+    let warnings = scanWarnings(tally, summaryInput)
+    printError(scanSummary(tally, summaryInput, warnings: warnings))
     if unopened > 0 { return 2 }
-    if rejected > 0 && options.flags.contains("--strict") { return 2 }
-    return findings > 0 ? 1 : 0
-}
-
-func formatBytes(_ n: Int) -> String {
-    let units = ["B", "KB", "MB", "GB", "TB"]
-    var v = Double(n)
-    var u = 0
-    while v >= 1000 && u < units.count - 1 { v /= 1000; u += 1 }
-    if u == 0 { return "\(n) B" }
-    let tenths = Int((v * 10).rounded())
-    return "\(tenths / 10).\(tenths % 10) \(units[u])"
-}
-
-func formatDuration(_ s: Double) -> String {
-    if s < 1 { return "\(Int(s * 1000)) ms" }
-    if s < 60 { let t = Int((s * 10).rounded()); return "\(t / 10).\(t % 10) s" }
-    let total = Int(s)
-    return "\(total / 60)m\(total % 60 < 10 ? "0" : "")\(total % 60)s"
+    if options.flags.contains("--strict") && (tally.rejected > 0 || !warnings.isEmpty) { return 2 }
+    return tally.findings > 0 ? 1 : 0
 }

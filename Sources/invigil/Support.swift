@@ -238,7 +238,8 @@ func loadRules(rulePaths: [String], packNames: [String]) throws(UsageError) -> (
         let rules = try RuleSet.load(paths: paths)
         var selected: [String] = []
         for name in packNames {
-            guard let pack = rules.packs.first(where: { $0.name == name || $0.code == name || $0.code?.lowercased() == name.lowercased() })
+            let wanted = name.lowercased()
+            guard let pack = rules.packs.first(where: { $0.name.lowercased() == wanted || $0.code?.lowercased() == wanted })
             else {
                 let hint = closestName(name, rules.packs.map(\.name) + rules.packs.compactMap(\.code)).map { "; did you mean \($0)?" } ?? ""
                 throw UsageError("unknown pack '\(name)'\(hint) (see invigil scan --list-packs)")

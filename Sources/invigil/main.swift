@@ -14,6 +14,7 @@ let usage = """
       bench [options] INPUT... compile and scan, then report speed, sizes, memory and the costliest rules
       coverage [options]       write the policy-coverage report of the packs against the clause catalogue
       version                  print the version
+      help [COMMAND]           print this, or one command's help (also: invigil COMMAND --help)
 
     Exit status: 0 success / no finding, 1 findings or failed examples, 2 invalid rules or unusable input.
     """
@@ -24,8 +25,13 @@ guard let command = arguments.first else {
     exit(2)
 }
 let rest = Array(arguments.dropFirst())
+let commands = ["check", "test", "scan", "explain", "bench", "coverage", "version"]
 let status: Int32
 do {
+    if commands.contains(command), asksForHelp(rest), let help = commandHelp(command) {
+        print(help)
+        exit(0)
+    }
     switch command {
     case "check": status = try runCheck(rest)
     case "test": status = try runTest(rest)
@@ -34,9 +40,20 @@ do {
     case "bench": status = try runBench(rest)
     case "coverage": status = runCoverage(arguments: rest)
     case "version", "--version": print("invigil \(invigilVersion)"); status = 0
-    case "help", "--help", "-h": print(usage); status = 0
+    case "help", "--help", "-h":
+        if let topic = rest.first {
+            guard let help = commandHelp(topic) else {
+                let hint = closestName(topic, commands).map { "; did you mean '\($0)'?" } ?? ""
+                printError("invigil help: unknown command '\(topic)'\(hint)\n\n\(usage)")
+                exit(2)
+            }
+            print(help)
+        } else {
+            print(usage)
+        }
+        status = 0
     default:
-        let hint = closestName(command, ["check", "test", "scan", "explain", "bench", "coverage", "version"]).map { "; did you mean '\($0)'?" } ?? ""
+        let hint = closestName(command, commands).map { "; did you mean '\($0)'?" } ?? ""
         printError("invigil: unknown command '\(command)'\(hint)\n\n\(usage)")
         status = 2
     }

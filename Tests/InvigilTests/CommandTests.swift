@@ -180,10 +180,15 @@ struct CommandTests {
         let rules = try CommandTests.temporaryFile("demo3.rules", CommandTests.rules)
         let r = try CommandTests.run(["scan", "--rules", rules, "--format", "csv", "-"],
                                      stdin: "{\"id\":\"=HYPERLINK(1)\",\"author\":{\"role\":\"staff\"},\"text\":\"text me, \\\"now\\\"\"}\n")
-        let rows = r.stdout.split(separator: "\r\n")
-        #expect(rows.first == "event,source,rule,clauses,severity,action,message,excerpt")
+        // UTF-8 byte-order mark first, so that spreadsheet programs read the file as UTF-8.
+        #expect(r.stdout.utf8.starts(with: [0xEF, 0xBB, 0xBF]))
+        let rows = r.stdout.dropFirst().split(separator: "\r\n")
+        #expect(rows.first == "event,source,rule,clauses,severity,action,message,excerpt,author_id,author_name,author_role,time,channel,platform,recipients,window,reviewed,outcome,notes")
         #expect(rows.count == 2)
-        #expect(rows[1].hasPrefix("'=HYPERLINK(1),<stdin>:1,demo/contact,DEMO-01,serious,Tell the head,Contact offered.,text me"))
+        #expect(rows[1].hasPrefix("'=HYPERLINK(1),<stdin>:1,demo/contact,DEMO-01,serious,Tell the head,Contact offered.,text me,,,staff,"))
+        #expect(rows[1].hasSuffix(",\"text me, \"\"now\"\"\",,,"))
+        let plain = try CommandTests.run(["scan", "--rules", rules, "--format", "csv", "--no-bom", "-"], stdin: "{\"text\":\"hello\"}\n")
+        #expect(plain.stdout.hasPrefix("event,source,"))
     }
 
     @Test func unusableInputsExitTwo() throws {

@@ -188,7 +188,14 @@ public final class Scanner {
             guard let t = CivilTime.parseISO8601(bytes) else {
                 throw .wrongType(field: rules.fields[slot].name, expected: "a time (ISO 8601)", got: "'\(String(decoding: bytes.prefix(40), as: UTF8.self))'")
             }
-            try store(slot, EventValue(element: 0, a: t, b: 0), append: append, element: element)
+            // The text as given is kept beside the instant for findings' context (`b`: its arena
+            // offset times 128 plus its length; 0 when not kept).
+            var given: Int64 = 0
+            if bytes.count < 128, arena.count + bytes.count <= Limits.eventBytes {
+                given = Int64(arena.count) << 7 | Int64(bytes.count)
+                arena.append(contentsOf: bytes)
+            }
+            try store(slot, EventValue(element: 0, a: t, b: given), append: append, element: element)
         case .bool, .int:
             throw .wrongType(field: rules.fields[slot].name, expected: rules.fields[slot].typeDescription, got: "a string")
         }
@@ -236,6 +243,14 @@ public final class Scanner {
     public var eventID: String? {
         guard let f = rules.idField, !values[f].isEmpty else { return nil }
         return String(decoding: bytes(field: f, valueIndex: 0), as: UTF8.self)
+    }
+
+    /// The text a time value was given as, when it was set from text.
+    func givenTimeText(_ v: EventValue) -> String? {
+        guard v.b > 0 else { return nil }
+        let offset = Int(v.b >> 7), count = Int(v.b & 127)
+        guard count > 0, offset + count <= arena.count else { return nil }
+        return String(decoding: arena[offset..<(offset + count)], as: UTF8.self)
     }
 
     /// Number of values a field holds.

@@ -1,0 +1,209 @@
+/// What a reviewer needs around a finding: who wrote the event, to whom, when, on which channel,
+/// and the evidence window of text around the finding's matches.
+///
+/// ```swift
+/// let scanner = Scanner(rules: rules)
+/// try scanner.scanJSON(Array(line.utf8))
+/// let context = scanner.context()
+/// for finding in scanner.findings {
+///     if let window = scanner.evidenceWindow(for: finding) { print(context.author?.name ?? "?", window.text) }
+/// }
+/// ```
+
+/// A person as an event names them: only the keys the event has are set.
+public struct EventPerson: Sendable, Equatable {
+    public var id: String?
+    public var name: String?
+    public var role: String?
+
+    public init(id: String? = nil, name: String? = nil, role: String? = nil) {
+        self.id = id
+        self.name = name
+        self.role = role
+    }
+
+    /// True when the event gave none of the three.
+    public var isEmpty: Bool { id == nil && name == nil && role == nil }
+}
+
+/// The event's author, time, channel and recipients, as far as the event has them.
+public struct EventContext: Sendable, Equatable {
+    public var author: EventPerson?
+    /// The event's `time` as given (for example `2024-03-12T21:04:00+00:00`).
+    public var time: String?
+    /// The event's `type` (`direct_message`, `email`, `post`).
+    public var channelType: String?
+    /// `account.platform` (`WhatsApp`, `Instagram`).
+    public var platform: String?
+    public var recipients: [EventPerson] = []
+    /// The event's `school` code.
+    public var school: String?
+
+    public init() {}
+}
+
+/// The evidence of a finding: the text around its matches in one value of one field, at most
+/// about `maxBytes` long and cut on character boundaries, with overlapping matches merged.
+public struct EvidenceWindow: Sendable, Equatable {
+    /// Index into `RuleSet.fields`.
+    public var field: Int
+    /// Which value of a list field.
+    public var valueIndex: Int
+    /// Byte offsets of the window in the field's value.
+    public var start: Int
+    public var end: Int
+    /// The length of the whole value in bytes (so that a reader can tell a cut window).
+    public var valueLength: Int
+    /// The window's text (the value's bytes `start..<end`).
+    public var text: String
+    /// The merged matches inside the window, as byte offsets into `text`, in order.
+    public var matches: [Range<Int>]
+}
+
+extension Scanner {
+    /// A value of the current event in its textual form: strings as they are, enumeration values
+    /// by name, booleans and integers in decimal, times as given in the event (or in UTC ISO 8601
+    /// when set as a number). Nil when the field has no such value.
+    public func textValue(field: Int, valueIndex: Int) -> String? {
+        guard field >= 0, field < values.count, valueIndex >= 0, valueIndex < values[field].count else { return nil }
+        let v = values[field][valueIndex]
+        switch rules.fieldKinds[field] {
+        case .string, .text:
+            return String(decoding: arena[Int(v.a)..<Int(v.a + v.b)], as: UTF8.self)
+        case .enumeration:
+            let names = rules.fields[field].enumValues
+            return v.a >= 0 && Int(v.a) < names.count ? names[Int(v.a)] : nil
+        case .bool:
+            return v.a != 0 ? "true" : "false"
+        case .int:
+            return String(v.a)
+        case .time:
+            if let given = givenTimeText(v) { return given }
+            return CivilTime.format(v.a)
+        }
+    }
+
+    /// The first value of a field by name, in textual form.
+    func textValue(named name: String, valueIndex: Int = 0) -> String? {
+        guard let field = rules.fieldIndex[name] else { return nil }
+        return textValue(field: field, valueIndex: valueIndex)
+    }
+
+    /// The value of a list-of-objects field at a group element (`recipients.role` of the second
+    /// recipient), or nil.
+    func textValue(named name: String, element: Int32) -> String? {
+        guard let field = rules.fieldIndex[name] else { return nil }
+        for (i, v) in values[field].enumerated() where v.element == element {
+            return textValue(field: field, valueIndex: i)
+        }
+        return nil
+    }
+
+    /// The current event's author, time, channel, recipients and school, as far as it has them.
+    public func context() -> EventContext {
+        var c = EventContext()
+        let author = EventPerson(id: textValue(named: "author.id"), name: textValue(named: "author.name"),
+                                 role: textValue(named: "author.role"))
+        c.author = author.isEmpty ? nil : author
+        c.time = textValue(named: "time")
+        c.channelType = textValue(named: "type")
+        c.platform = textValue(named: "account.platform")
+        c.school = textValue(named: "school")
+        if let group = rules.groups.firstIndex(where: { $0 == "recipients" }) {
+            let count = Int(groupCounts[group])
+            for e in 0..<min(count, 1000) {
+                let element = Int32(e)
+                var person = EventPerson(id: textValue(named: "recipients.id", element: element),
+                                         name: textValue(named: "recipients.name", element: element),
+                                         role: textValue(named: "recipients.role", element: element))
+                if person.name == nil { person.name = textValue(named: "recipients.address", element: element) }
+                c.recipients.append(person)
+            }
+        }
+        return c
+    }
+
+    /// The evidence window of a finding of the current event: in the value that holds most of its
+    /// matches (the first such value on a tie), or, for a finding without matches, the start of
+    /// the event's `text`. Nil when there is no text to show.
+    public func evidenceWindow(for finding: Finding, maxBytes: Int = EvidenceWindows.defaultBytes) -> EvidenceWindow? {
+        let spans = matches[finding.matches]
+        var best: (field: Int, value: Int, count: Int)? = nil
+        var counts: [Int: Int] = [:]
+        for m in spans {
+            let key = m.field &* 1_000_003 &+ m.valueIndex
+            counts[key, default: 0] += 1
+            let n = counts[key]!
+            if best == nil || n > best!.count { best = (m.field, m.valueIndex, n) }
+        }
+        let field: Int, valueIndex: Int
+        var ranges: [Range<Int>] = []
+        if let best {
+            field = best.field
+            valueIndex = best.value
+            for m in spans where m.field == field && m.valueIndex == valueIndex && m.start < m.end { ranges.append(m.start..<m.end) }
+        } else {
+            guard let text = rules.fieldIndex["text"], !values[text].isEmpty else { return nil }
+            field = text
+            valueIndex = 0
+        }
+        let value = Array(bytes(field: field, valueIndex: valueIndex))
+        if value.isEmpty { return nil }
+        let w = EvidenceWindows.window(of: value, matches: ranges, maxBytes: maxBytes)
+        return EvidenceWindow(field: field, valueIndex: valueIndex, start: w.start, end: w.end,
+                              valueLength: value.count, text: String(decoding: value[w.start..<w.end], as: UTF8.self), matches: w.matches)
+    }
+}
+
+/// The window arithmetic, apart from the scanner so that tests can check it against a reference.
+public enum EvidenceWindows {
+    /// About the size the output contract names (300 bytes).
+    public static let defaultBytes = 300
+
+    /// Merges overlapping ranges (empty ones dropped) into sorted, disjoint ranges.
+    public static func merge(_ ranges: [Range<Int>]) -> [Range<Int>] {
+        var out: [Range<Int>] = []
+        for r in ranges.filter({ !$0.isEmpty }).sorted(by: { $0.lowerBound < $1.lowerBound }) {
+            if let last = out.last, r.lowerBound < last.upperBound {
+                out[out.count - 1] = last.lowerBound..<max(last.upperBound, r.upperBound)
+            } else {
+                out.append(r)
+            }
+        }
+        return out
+    }
+
+    /// The window over `value` for `matches` (byte ranges in it): from the first merged match
+    /// through as many of the following ones as fit in `maxBytes`, widened evenly on both sides up
+    /// to `maxBytes`, then narrowed to UTF-8 character boundaries. A first match longer than
+    /// `maxBytes` is cut. The matches it returns are the merged matches inside the window, clipped
+    /// to it, as offsets from its start.
+    public static func window(of value: [UInt8], matches: [Range<Int>], maxBytes: Int) -> (start: Int, end: Int, matches: [Range<Int>]) {
+        let limit = max(1, maxBytes)
+        let merged = merge(matches.map { max(0, $0.lowerBound)..<min(value.count, max(0, $0.upperBound)) })
+        var start = 0, end = min(value.count, limit)
+        if let first = merged.first {
+            start = first.lowerBound
+            end = min(first.upperBound, start + limit)
+            for r in merged.dropFirst() where r.upperBound - start <= limit { end = max(end, r.upperBound) }
+            // Widen: half the room before, the rest after, giving unused room to the other side.
+            let room = limit - (end - start)
+            if room > 0 {
+                var before = min(room / 2, start)
+                let after = min(room - before, value.count - end)
+                before = min(room - after, start)
+                start -= before
+                end += after
+            }
+        }
+        // Character boundaries: never start or end inside a multi-byte character.
+        while start < end, start < value.count, value[start] & 0xC0 == 0x80 { start += 1 }
+        while end > start, end < value.count, value[end] & 0xC0 == 0x80 { end -= 1 }
+        var inside: [Range<Int>] = []
+        for r in merged {
+            let lo = max(r.lowerBound, start), hi = min(r.upperBound, end)
+            if lo < hi { inside.append((lo - start)..<(hi - start)) }
+        }
+        return (start, end, inside)
+    }
+}

@@ -1,0 +1,235 @@
+import Invigil
+
+enum FindingFormat: String { case jsonl, csv, text }
+
+/// The CSV header: the contract's eight columns, then the finding's context, then three empty
+/// columns for the person who reviews it.
+let csvHeader = "event,source,rule,clauses,severity,action,message,excerpt,author_id,author_name,author_role,time,channel,platform,recipients,window,reviewed,outcome,notes"
+
+/// Formats the findings of the scanner's current event, with the event's context (author, time,
+/// channel, recipients) and each finding's evidence window.
+struct FindingWriter {
+    let rules: RuleSet
+    let format: FindingFormat
+    let minimum: Severity
+    let packFilter: Set<String>
+    let colour: Bool
+
+    func write(_ scanner: Scanner, source: String, into result: inout ScanTally) {
+        let eventID = scanner.eventID ?? source
+        var context: EventContext? = nil
+        for finding in scanner.findings {
+            let rule = rules.rules[finding.rule]
+            if rule.severity < minimum { continue }
+            if !packFilter.isEmpty && !packFilter.contains(rule.pack) { continue }
+            result.findings += 1
+            result.bySeverity[rule.severity.rawValue] += 1
+            result.byRule[finding.rule, default: 0] += 1
+            if context == nil { context = scanner.context() }
+            let item = Item(scanner: scanner, finding: finding, rule: rule, id: eventID, source: source,
+                            context: context!, window: scanner.evidenceWindow(for: finding))
+            switch format {
+            case .jsonl: jsonl(item, &result.output)
+            case .csv: csv(item, &result.output)
+            case .text: text(item, &result.output)
+            }
+        }
+    }
+
+    /// One finding and what is written with it.
+    private struct Item {
+        let scanner: Scanner
+        let finding: Finding
+        let rule: RuleInfo
+        let id: String
+        let source: String
+        let context: EventContext
+        let window: EvidenceWindow?
+
+        var spans: ArraySlice<MatchSpan> { scanner.matches[finding.matches] }
+
+        /// The matched texts with overlapping matches merged, per value, in order.
+        var mergedExcerpts: [String] {
+            var byValue: [(field: Int, value: Int, ranges: [Range<Int>])] = []
+            for m in spans {
+                if let i = byValue.firstIndex(where: { $0.field == m.field && $0.value == m.valueIndex }) {
+                    byValue[i].ranges.append(m.start..<m.end)
+                } else {
+                    byValue.append((m.field, m.valueIndex, [m.start..<m.end]))
+                }
+            }
+            var out: [String] = []
+            for v in byValue {
+                let bytes = scanner.bytes(field: v.field, valueIndex: v.value)
+                for r in EvidenceWindows.merge(v.ranges) where r.upperBound <= bytes.count {
+                    let base = bytes.startIndex
+                    out.append(String(decoding: bytes[(base + r.lowerBound)..<(base + r.upperBound)], as: UTF8.self))
+                }
+            }
+            return out
+        }
+    }
+
+    // MARK: JSONL
+
+    private func jsonl(_ item: Item, _ out: inout [UInt8]) {
+        let rule = item.rule
+        out.append(contentsOf: "{\"event\":".utf8); jsonString(item.id, into: &out)
+        out.append(contentsOf: ",\"source\":".utf8); jsonString(item.source, into: &out)
+        out.append(contentsOf: ",\"rule\":".utf8); jsonString(rule.name, into: &out)
+        out.append(contentsOf: ",\"clauses\":[".utf8)
+        for (i, c) in rule.clauses.enumerated() {
+            if i > 0 { out.append(0x2C) }
+            jsonString(c, into: &out)
+        }
+        out.append(contentsOf: "],\"severity\":".utf8); jsonString(rule.severity.name, into: &out)
+        out.append(contentsOf: ",\"action\":".utf8); jsonString(rule.action, into: &out)
+        out.append(contentsOf: ",\"message\":".utf8); jsonString(rule.message, into: &out)
+        out.append(contentsOf: ",\"matches\":[".utf8)
+        for (i, m) in item.spans.enumerated() {
+            if i > 0 { out.append(0x2C) }
+            out.append(contentsOf: "{\"field\":".utf8); jsonString(rules.fields[m.field].name, into: &out)
+            if rules.fields[m.field].isList { out.append(contentsOf: ",\"index\":\(m.valueIndex)".utf8) }
+            out.append(contentsOf: ",\"start\":\(m.start),\"end\":\(m.end),\"pattern\":".utf8)
+            jsonString(rules.matcherNames[m.pattern], into: &out)
+            out.append(contentsOf: ",\"excerpt\":".utf8); jsonString(item.scanner.excerpt(m), into: &out)
+            out.append(0x7D)
+        }
+        out.append(0x5D)
+        let c = item.context
+        if let author = c.author { out.append(contentsOf: ",\"author\":".utf8); jsonPerson(author, &out) }
+        if let time = c.time { out.append(contentsOf: ",\"time\":".utf8); jsonString(time, into: &out) }
+        if c.channelType != nil || c.platform != nil {
+            out.append(contentsOf: ",\"channel\":{".utf8)
+            var first = true
+            if let t = c.channelType { out.append(contentsOf: "\"type\":".utf8); jsonString(t, into: &out); first = false }
+            if let p = c.platform {
+                if !first { out.append(0x2C) }
+                out.append(contentsOf: "\"platform\":".utf8); jsonString(p, into: &out)
+            }
+            out.append(0x7D)
+        }
+        if !c.recipients.isEmpty {
+            out.append(contentsOf: ",\"recipients\":[".utf8)
+            for (i, r) in c.recipients.enumerated() {
+                if i > 0 { out.append(0x2C) }
+                jsonPerson(r, &out)
+            }
+            out.append(0x5D)
+        }
+        if let w = item.window {
+            out.append(contentsOf: ",\"window\":{\"text\":".utf8); jsonString(w.text, into: &out)
+            out.append(contentsOf: ",\"field\":".utf8); jsonString(rules.fields[w.field].name, into: &out)
+            if rules.fields[w.field].isList { out.append(contentsOf: ",\"index\":\(w.valueIndex)".utf8) }
+            out.append(contentsOf: ",\"start\":\(w.start),\"end\":\(w.end),\"matches\":[".utf8)
+            for (i, r) in w.matches.enumerated() {
+                if i > 0 { out.append(0x2C) }
+                out.append(contentsOf: "[\(r.lowerBound),\(r.upperBound)]".utf8)
+            }
+            out.append(contentsOf: "]}".utf8)
+        }
+        out.append(contentsOf: "}\n".utf8)
+    }
+
+    private func jsonPerson(_ p: EventPerson, _ out: inout [UInt8]) {
+        out.append(0x7B)
+        var first = true
+        for (key, value) in [("id", p.id), ("name", p.name), ("role", p.role)] {
+            guard let value else { continue }
+            if !first { out.append(0x2C) }
+            first = false
+            jsonString(key, into: &out)
+            out.append(0x3A)
+            jsonString(value, into: &out)
+        }
+        out.append(0x7D)
+    }
+
+    // MARK: CSV
+
+    static func csvCell(_ value: String, into out: inout [UInt8]) {
+        var v = Array(value.utf8)
+        if let first = v.first, [0x3D, 0x2B, 0x2D, 0x40, 0x09, 0x0D].contains(first) { v.insert(0x27, at: 0) }
+        let needsQuotes = v.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
+        if needsQuotes {
+            out.append(0x22)
+            for b in v { if b == 0x22 { out.append(0x22) }; out.append(b) }
+            out.append(0x22)
+        } else {
+            out += v
+        }
+    }
+
+    private func csv(_ item: Item, _ out: inout [UInt8]) {
+        let rule = item.rule
+        let c = item.context
+        let recipients = c.recipients.map(describe).joined(separator: "; ")
+        let cells = [item.id, item.source, rule.name, rule.clauses.joined(separator: ","), rule.severity.name, rule.action,
+                     rule.message, item.mergedExcerpts.joined(separator: " | "),
+                     c.author?.id ?? "", c.author?.name ?? "", c.author?.role ?? "", c.time ?? "", c.channelType ?? "",
+                     c.platform ?? "", recipients, item.window?.text ?? "", "", "", ""]
+        for (i, cell) in cells.enumerated() {
+            if i > 0 { out.append(0x2C) }
+            FindingWriter.csvCell(cell, into: &out)
+        }
+        out += [0x0D, 0x0A]
+    }
+
+    // MARK: Text
+
+    private func text(_ item: Item, _ out: inout [UInt8]) {
+        let rule = item.rule
+        let colours = ["\u{1B}[2m", "\u{1B}[36m", "\u{1B}[33m", "\u{1B}[31m", "\u{1B}[1;31m"]
+        let sev = rule.severity.name.uppercased()
+        let label = colour ? colours[rule.severity.rawValue] + sev + "\u{1B}[0m" : sev
+        var line = "\(item.source)  \(label)  \(rule.name)"
+        if !rule.clauses.isEmpty { line += " [\(rule.clauses.joined(separator: ", "))]" }
+        line += "\n    \(rule.message)"
+        if !rule.action.isEmpty { line += "\n    action: \(rule.action)" }
+        let c = item.context
+        var who: [String] = []
+        if let author = c.author { who.append("from \(describe(author))") }
+        if !c.recipients.isEmpty {
+            let shown = c.recipients.prefix(5).map(describe).joined(separator: ", ")
+            who.append("to \(shown)" + (c.recipients.count > 5 ? " and \(c.recipients.count - 5) more" : ""))
+        }
+        if let time = c.time { who.append("at \(time)") }
+        if let type = c.channelType { who.append("by \(type)" + (c.platform.map { " on \($0)" } ?? "")) }
+        if !who.isEmpty { line += "\n    " + who.joined(separator: " ").replacingNewlines() }
+        if let w = item.window {
+            line += "\n    \(rules.fields[w.field].name)[\(w.start)..<\(w.end)]: \"\(highlighted(w).replacingNewlines())\""
+        }
+        if item.id != item.source { line += "\n    event: \(item.id)" }
+        out += Array((line + "\n").utf8)
+    }
+
+    /// The window's text with its matches marked: bold on a terminal, «guillemets» otherwise.
+    private func highlighted(_ w: EvidenceWindow) -> String {
+        let bytes = Array(w.text.utf8)
+        let (open, close) = colour ? ("\u{1B}[1m", "\u{1B}[0m") : ("«", "»")
+        var out = ""
+        var at = 0
+        for r in w.matches where r.lowerBound >= at && r.upperBound <= bytes.count {
+            out += String(decoding: bytes[at..<r.lowerBound], as: UTF8.self)
+            out += open + String(decoding: bytes[r], as: UTF8.self) + close
+            at = r.upperBound
+        }
+        out += String(decoding: bytes[at...], as: UTF8.self)
+        return (w.start > 0 ? "…" : "") + out + (w.end < w.valueLength ? "…" : "")
+    }
+}
+
+/// `Name <id> (role)`, with the parts the event has.
+func describe(_ p: EventPerson) -> String {
+    var parts: [String] = []
+    if let name = p.name { parts.append(name) }
+    if let id = p.id, id != p.name { parts.append(parts.isEmpty ? id : "<\(id)>") }
+    if parts.isEmpty { parts.append("?") }
+    return parts.joined(separator: " ") + (p.role.map { " (\($0))" } ?? "")
+}
+
+extension String {
+    func replacingNewlines() -> String {
+        String(decoding: utf8.map { $0 == 0x0A || $0 == 0x0D ? 0x20 : $0 }, as: UTF8.self)
+    }
+}
