@@ -240,6 +240,14 @@ public final class JSONLSource: ArchiveSource {
         lines = ByteLines(bytes: bytes)
     }
 
+    /// Reads a chunk of a larger JSONL input that starts after `linesBefore` lines, so that the
+    /// sources (`name:line`) are those of the whole input. The chunk ends at the end of a line, or
+    /// is the input's last.
+    public init(chunk: [UInt8], name: String, linesBefore: Int) {
+        path = name
+        lines = ByteLines(bytes: chunk, linesBefore: linesBefore)
+    }
+
     public func next() -> ArchiveRecord? {
         let name = path == "-" ? "<stdin>" : path
         while true {

@@ -39,7 +39,8 @@ final class ByteLines {
 
     /// Lines of bytes already in memory (the reader entry points that take bytes instead of a
     /// path). The bytes are copied once; no descriptor is read.
-    init(bytes: [UInt8], maxLine: Int = ArchiveLimits.lineBytes) {
+    init(bytes: [UInt8], maxLine: Int = ArchiveLimits.lineBytes, linesBefore: Int = 0) {
+        lineNumber = linesBefore
         fd = -1
         ownsDescriptor = false
         self.maxLine = maxLine

@@ -49,6 +49,17 @@ public final class MboxSource: ArchiveSource, ArchiveNotes {
         self.options = options
     }
 
+    /// Reads a chunk of a larger mbox that starts at a `From ` separator line (or is the file's
+    /// first) after `messagesBefore` messages, so that the sources (`name:#N`) are those of the
+    /// whole file. `MboxSplitter` cuts such chunks.
+    public init(chunk: [UInt8], name: String, messagesBefore: Int, directory: PeopleDirectory? = nil, options: MailOptions = MailOptions()) {
+        self.name = name
+        lines = ByteLines(bytes: chunk, maxLine: ArchiveLimits.messageBytes)
+        self.directory = directory
+        self.options = options
+        number = messagesBefore
+    }
+
     public func next() -> ArchiveRecord? {
         guard !finished else { return nil }
         while true {
@@ -237,18 +248,31 @@ public final class MaildirSource: ArchiveSource, ArchiveNotes {
         pendingFolders = folders.reversed()
     }
 
+    /// The message files of the Maildir, in the order `next()` reads them. Each reads as the
+    /// same record through `EMLSource(path:)`, so that a scan can spread them over threads.
+    public func messageFiles() -> [String] {
+        var all: [String] = []
+        for folder in pendingFolders.reversed() { all += Self.files(in: folder) }
+        return all
+    }
+
+    private static func files(in folder: String) -> [String] {
+        var files: [String] = []
+        for sub in ["cur", "new", "tmp"] {
+            let dir = "\(folder)/\(sub)"
+            for name in listDirectory(dir) where !name.hasPrefix(".") {
+                let p = "\(dir)/\(name)"
+                if !isDirectoryPath(p) { files.append(p) }
+            }
+        }
+        return files
+    }
+
     public func next() -> ArchiveRecord? {
         while fileIndex >= files.count {
             guard let folder = pendingFolders.popLast() else { return nil }
-            files = []
+            files = Self.files(in: folder)
             fileIndex = 0
-            for sub in ["cur", "new", "tmp"] {
-                let dir = "\(folder)/\(sub)"
-                for name in listDirectory(dir) where !name.hasPrefix(".") {
-                    let p = "\(dir)/\(name)"
-                    if !isDirectoryPath(p) { files.append(p) }
-                }
-            }
         }
         let path = files[fileIndex]
         fileIndex += 1

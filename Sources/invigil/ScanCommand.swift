@@ -25,6 +25,8 @@ let scanHelp = """
       --time-budget MS        stop scanning an event after MS milliseconds (its findings so far are kept and
                               a warning names it)
       --no-progress           no progress line on standard error
+      --stats                 add the main thread's share of the CPU time to the summary (how far the scan scales)
+      --chunk-bytes N         bytes of JSONL and mbox given to a worker at a time (default 1048576)
       --no-bom                CSV without the UTF-8 byte-order mark (by default CSV starts with one, so that
                               spreadsheet programs read it as UTF-8)
 
@@ -40,8 +42,8 @@ let scanHelp = """
 
 func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
     let options = try Options(arguments,
-        valued: Set(["--rules", "--pack", "--format", "--input-format", "--jobs", "--output", "--min-severity", "--time-budget"] + readerOptionNames),
-        flags: ["--strict", "--list-packs", "--no-progress", "--no-bom", "--help", "-h"])
+        valued: Set(["--rules", "--pack", "--format", "--input-format", "--jobs", "--output", "--min-severity", "--time-budget", "--chunk-bytes"] + readerOptionNames),
+        flags: ["--strict", "--list-packs", "--no-progress", "--no-bom", "--stats", "--help", "-h"])
     if options.flags.contains("--help") || options.flags.contains("-h") { print(scanHelp); return 0 }
     let (rules, selectedPacks) = try loadRules(rulePaths: options.all("--rules"), packNames: options.all("--pack"))
     if options.flags.contains("--list-packs") {
@@ -107,12 +109,19 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
         guard let ms = UInt64(t), ms > 0 else { throw UsageError("--time-budget needs a number of milliseconds") }
         budget = ms * 1_000_000
     }
-    let workers = (0..<jobs).map { _ in ScanWorker(rules: rules) }
-    for w in workers { w.scanner.timeBudgetNanoseconds = budget }
-    let batchSize = 1024
+    var chunkBytes = 1 << 20
+    if let c = options.value("--chunk-bytes") {
+        guard let n = Int(c), n >= 1, n <= 1 << 30 else { throw UsageError("--chunk-bytes needs a number of bytes from 1 to 1073741824") }
+        chunkBytes = n
+    }
+    let mainCPUStart = threadCPUSeconds()
+    let processCPUStart = processCPUSeconds()
+    let pipeline = ScanPipeline(jobs: jobs, makeWorker: {
+        ScanWorker(rules: rules, writer: writer, constants: constants, contextFields: contextFields, timeBudget: budget)
+    }, options: archiveOptions)
     var read = 0
     var tally = ScanTally()
-    var notes: [String] = []
+    var notesByInput = [[String: Int]](repeating: [:], count: inputs.count)
     var bytesDone = 0
     let start = now()
     var lastProgress = start
@@ -123,75 +132,163 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
         if progressShown { writeAll(2, Array("\r\u{1B}[K".utf8)); progressShown = false }
     }
 
-    func flushRound() {
-        runRound(workers, writer: writer, constants: constants, contextFields: contextFields) { result in
-            if !result.errors.isEmpty { clearProgress() }
-            // Findings on the same terminal as the progress line: clear it first.
-            if !result.output.isEmpty && output.fd == 1 && isatty(1) != 0 { clearProgress() }
-            output.write(result.output)
-            for e in result.errors { printError(e) }
-            tally.add(result)
-        }
-        output.flush()
-    }
-
-    func progress(_ current: Int, force: Bool = false) {
+    func progress(force: Bool = false) {
         guard showProgress else { return }
         let t = now()
         if !force && t - lastProgress < 0.2 { return }
         lastProgress = t
         let elapsed = max(t - start, 1e-6)
-        let done = bytesDone + current
-        let rate = Double(done) / elapsed
-        var line = "\r\u{1B}[K  \(formatBytes(done))"
+        let rate = Double(bytesDone) / elapsed
+        var line = "\r\u{1B}[K  \(formatBytes(bytesDone))"
         if totalBytes > 0 { line += " of \(formatBytes(totalBytes))" }
         line += "  \(read) events  \(tally.findings) findings  \(formatBytes(Int(rate)))/s"
-        if totalBytes > 0, rate > 0, done < totalBytes { line += "  \(formatDuration(Double(totalBytes - done) / rate)) left" }
+        if totalBytes > 0, rate > 0, bytesDone < totalBytes { line += "  \(formatDuration(Double(totalBytes - bytesDone) / rate)) left" }
         writeAll(2, Array(line.utf8))
         progressShown = true
     }
 
-    for input in inputs {
-        var source: any ArchiveSource
-        do {
-            source = try openArchive(path: input, format: inputFormat, options: archiveOptions)
-        } catch {
+    let findingsOnTerminal = output.fd == 1 && isatty(1) != 0
+    /// Writes a result, in input order, and counts it.
+    func deliver(_ r: ScanPipeline.Result) {
+        if let message = r.openError {
             clearProgress()
-            printError("invigil: \(error.description)")
+            printError("invigil: \(message)")
             unopened += 1
-            continue
+            return
         }
-        var w = 0
-        while let record = source.next() {
-            read += 1
-            workers[w].records.append(record)
-            if workers[w].records.count >= batchSize {
-                w += 1
-                if w == jobs {
-                    flushRound()
-                    w = 0
-                    progress(source.bytesRead)
+        if !r.tally.errors.isEmpty || (findingsOnTerminal && !r.tally.output.isEmpty) { clearProgress() }
+        output.write(r.tally.output)
+        for e in r.tally.errors { printError(e) }
+        tally.add(r.tally)
+        read += r.read
+        bytesDone += r.bytes
+        for (note, n) in r.notes { notesByInput[r.input][note, default: 0] += n }
+        progress()
+    }
+
+    for (index, input) in inputs.enumerated() {
+        if index > 0 { progress(force: true) }
+        let format = inputFormat == .auto ? detectFormat(path: input) : inputFormat
+        switch format {
+        case .jsonl where input != "-", .mbox where input != "-":
+            let fd = open(input, O_RDONLY | O_CLOEXEC)
+            var info = stat()
+            if fd < 0 || (fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR) {
+                let reason = fd < 0 ? String(cString: strerror(errno)) : "is a directory"
+                if fd >= 0 { close(fd) }
+                pipeline.deliverReady(deliver)
+                deliver(ScanPipeline.Result(openError: "\(input): \(reason)"))
+                continue
+            }
+            readChunks(fd: fd, name: input, index: index, mbox: format == .mbox, chunkBytes: chunkBytes, pipeline: pipeline, deliver: deliver)
+            close(fd)
+        case .maildir:
+            do {
+                let maildir = try MaildirSource(path: input, directory: archiveOptions.directory)
+                for file in maildir.messageFiles() { pipeline.submit(index, bytes: 0, .file(path: file, format: .eml), deliver: deliver) }
+            } catch {
+                pipeline.deliverReady(deliver)
+                deliver(ScanPipeline.Result(openError: error.description))
+            }
+        case .csv, .jsonl, .mbox, .auto:
+            // Records whose ends only a parser finds (CSV), or standard input: read here, scanned there.
+            var source: any ArchiveSource
+            do {
+                source = try openArchive(path: input, format: format, options: archiveOptions)
+            } catch {
+                pipeline.deliverReady(deliver)
+                deliver(ScanPipeline.Result(openError: error.description))
+                continue
+            }
+            var batch: [ArchiveRecord] = []
+            var counted = 0
+            while let record = source.next() {
+                batch.append(record)
+                if batch.count == 1024 {
+                    pipeline.submit(index, bytes: source.bytesRead - counted, .records(batch), deliver: deliver)
+                    counted = source.bytesRead
+                    batch = []
                 }
             }
+            if !batch.isEmpty || source.bytesRead > counted {
+                pipeline.submit(index, bytes: source.bytesRead - counted, .records(batch), deliver: deliver)
+            }
+            if let noted = source as? any ArchiveNotes {
+                for (note, n) in noted.notes { notesByInput[index][note, default: 0] += n }
+            }
+        case .eml, .whatsapp:
+            pipeline.submit(index, bytes: 0, .file(path: input, format: format), deliver: deliver)
         }
-        flushRound()
-        bytesDone += source.bytesRead
-        if let noted = source as? any ArchiveNotes {
-            for (note, count) in noted.notes.sorted(by: { $0.key < $1.key }) { notes.append("\(input): \(count)× \(note)") }
-        }
-        progress(0, force: true)
     }
+    pipeline.finish(deliver)
     clearProgress()
     output.close()
+    let mainCPU = threadCPUSeconds() - mainCPUStart
+    let totalCPU = processCPUSeconds() - processCPUStart
 
+    var notes: [String] = []
+    for (index, input) in inputs.enumerated() {
+        for (note, count) in notesByInput[index].sorted(by: { $0.key < $1.key }) { notes.append("\(input): \(count)× \(note)") }
+    }
     let summaryInput = ScanSummaryInput(
         rules: rules, inputs: inputs.count + unopened,
         unopened: unopened, read: read, bytes: bytesDone, elapsed: now() - start, repeatedPaths: repeatedPaths,
         skippedFiles: skippedFiles, notes: notes, hasDirectory: archiveOptions.directory != nil,
         packCount: judgingPacks)
     let warnings = scanWarnings(tally, summaryInput)
-    printError(scanSummary(tally, summaryInput, warnings: warnings))
+    var summary = scanSummary(tally, summaryInput, warnings: warnings)
+    if options.flags.contains("--stats") {
+        // The serial share predicts how far the scan scales: with s of the work on one thread,
+        // n cores give at most 1 / (s + (1 - s) / n).
+        let share = totalCPU > 0 ? mainCPU / totalCPU : 0
+        let stats = "invigil: stats: main thread \(format3(mainCPU)) s of \(format3(totalCPU)) s CPU, serial share \(format3(share * 100)) %, "
+            + "\(jobs) worker\(jobs == 1 ? "" : "s"), chunks of \(formatBytes(chunkBytes))"
+        // Before the reconciliation line, which stays last.
+        if let lastBreak = summary.lastIndex(of: "\n") {
+            summary.insert(contentsOf: "\n" + stats, at: lastBreak)
+        }
+    }
+    printError(summary)
     if unopened > 0 { return 2 }
     if options.flags.contains("--strict") && (tally.rejected > 0 || !warnings.isEmpty) { return 2 }
     return tally.findings > 0 ? 1 : 0
+}
+
+/// Reads a JSONL or mbox file in large blocks and hands chunks of whole records to the pipeline.
+private func readChunks(fd: Int32, name: String, index: Int, mbox: Bool, chunkBytes: Int, pipeline: ScanPipeline,
+                        deliver: (ScanPipeline.Result) -> Void) {
+    let jsonl = mbox ? nil : JSONLSplitter(chunkBytes: chunkBytes)
+    let mail = mbox ? MboxSplitter(chunkBytes: chunkBytes) : nil
+    let blockSize = max(64 << 10, min(chunkBytes, 4 << 20))
+    var block = [UInt8](repeating: 0, count: blockSize)
+    var readError: Int32 = 0
+    var pendingBytes = 0
+    func submit(_ chunks: [InputChunk]) {
+        for chunk in chunks {
+            // Progress counts the bytes read, credited to the next chunk completed.
+            let credited = pendingBytes
+            pendingBytes = 0
+            pipeline.submit(index, bytes: credited, mbox ? .mbox(chunk, name: name) : .jsonl(chunk, name: name), deliver: deliver)
+        }
+    }
+    while true {
+        let n = block.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+        if n < 0 {
+            if errno == EINTR { continue }
+            readError = errno
+            break
+        }
+        if n == 0 { break }
+        pendingBytes += n
+        submit(jsonl?.add(block[0..<n]) ?? mail!.add(block[0..<n]))
+    }
+    if let last = jsonl?.finish() ?? mail?.finish() { submit([last]) }
+    if pendingBytes > 0 { pipeline.submit(index, bytes: pendingBytes, .records([]), deliver: deliver) }
+    if readError != 0 {
+        let reason = String(cString: strerror(readError))
+        let record = mbox
+            ? ArchiveRecord(source: "\(name): read error", payload: .rejected("read error: \(reason); the rest of the input is lost"))
+            : ArchiveRecord(source: "\(name):\(jsonl!.lineCount + 1)", payload: .rejected("read error: \(reason); the rest of the input is lost"))
+        pipeline.submit(index, bytes: 0, .records([record]), deliver: deliver)
+    }
 }

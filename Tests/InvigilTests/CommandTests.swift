@@ -174,6 +174,29 @@ struct CommandTests {
         #expect(one.stdout == four.stdout)
         #expect(one.stderr.split(separator: "\n").filter { $0.contains("error") } == two.stderr.split(separator: "\n").filter { $0.contains("error") })
         #expect(one.stdout.split(separator: "\n").count == (0..<5000).filter { $0 % 7 != 0 && $0 % 2 == 0 && $0 % 3 == 0 }.count)
+        // Small chunks: many pieces in flight, put back in order.
+        for chunk in ["1", "333"] {
+            let small = try CommandTests.run(["scan", "--rules", rules, "--jobs", "3", "--chunk-bytes", chunk, archive])
+            #expect(small.stdout == one.stdout, "--chunk-bytes \(chunk)")
+            #expect(small.stderr.split(separator: "\n").filter { $0.contains("error") } == one.stderr.split(separator: "\n").filter { $0.contains("error") })
+        }
+    }
+
+    /// The same for every archive format the pipeline handles differently: mbox chunks, Maildir
+    /// messages as tasks, whole chat files, CSV read by the main thread, folders of .eml files.
+    @Test func everyFormatGivesTheSameOutputForEveryJobCount() throws {
+        let inputs = ["Tests/Fixtures/archive/mbox", "Tests/Fixtures/archive/mail", "Tests/Fixtures/archive/csv",
+                      "Tests/Fixtures/archive/whatsapp", "Tests/Fixtures/investigation", "examples/sample"]
+        let base = try CommandTests.run(["scan", "--format", "jsonl", "--jobs", "1"] + inputs)
+        #expect(base.stderr.hasSuffix("\n"))
+        let reference = base.stderr.split(separator: "\n").filter { !$0.contains(" in ") }
+        for (jobs, chunk) in [("2", "1048576"), ("4", "64"), ("3", "1")] {
+            let r = try CommandTests.run(["scan", "--format", "jsonl", "--jobs", jobs, "--chunk-bytes", chunk] + inputs)
+            #expect(r.status == base.status)
+            #expect(r.stdout == base.stdout, "jobs \(jobs) chunk \(chunk)")
+            // Standard error too, but for the line with the elapsed time.
+            #expect(r.stderr.split(separator: "\n").filter { !$0.contains(" in ") } == reference, "jobs \(jobs) chunk \(chunk)")
+        }
     }
 
     @Test func csvIsSafeForSpreadsheets() throws {

@@ -196,10 +196,10 @@ struct InvestigationCommandTests {
         process.waitUntilExit()
         let screen = String(decoding: data, as: UTF8.self)
         #expect(screen.contains("CRITICAL"), "no finding on the terminal: \(screen)")
-        #expect(screen.contains(" events "), "no progress line on the terminal: \(screen)")
+        #expect(screen.contains(" events  "), "no progress line on the terminal: \(screen)")
         // Each progress line starts with a clear; findings printed after one must follow another
         // clear, so no piece between clears holds both a progress line and a finding.
-        for piece in screen.components(separatedBy: "\r\u{1B}[K") where piece.contains(" events ") {
+        for piece in screen.components(separatedBy: "\r\u{1B}[K") where piece.contains(" events  ") {
             #expect(!piece.contains("CRITICAL"), "a finding was printed over the progress line: \(piece.debugDescription)")
         }
     }

@@ -1,0 +1,258 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Invigil
+import InvigilArchive
+
+/// The scan's pipeline. The main thread reads: large blocks of JSONL and mbox files, cut where
+/// records end (`JSONLSplitter`, `MboxSplitter`), and the names of files that workers open
+/// themselves (.eml files, Maildir messages, chat exports). Worker threads do the rest: split
+/// chunks into records, decode MIME and charsets, parse events, scan, and format findings. Results
+/// come back tagged with the task's sequence number and are written in that order, so the output
+/// is the same whatever the number of workers. At most `depth` tasks are in flight, so memory is
+/// bounded by the depth times the chunk size (plus the largest record).
+///
+/// CSV files and standard input are read record by record on the main thread (a CSV cell may hold
+/// line breaks, so its record ends cannot be found without parsing); their records are scanned by
+/// the workers in batches.
+final class ScanPipeline: @unchecked Sendable {
+    /// What a worker is asked to do.
+    enum Work {
+        /// A chunk of a JSONL input; `name` is the input's name in sources.
+        case jsonl(InputChunk, name: String)
+        /// A chunk of an mbox.
+        case mbox(InputChunk, name: String)
+        /// An input the worker opens and reads whole: an .eml file, a Maildir message, a chat export.
+        case file(path: String, format: ArchiveFormat)
+        /// Records the main thread has read.
+        case records([ArchiveRecord])
+    }
+
+    struct Task {
+        var sequence: Int
+        var input: Int
+        var bytes: Int
+        var work: Work
+    }
+
+    /// A task's result, delivered in sequence order.
+    struct Result {
+        var tally = ScanTally()
+        var input = 0
+        var bytes = 0
+        var read = 0
+        var notes: [String: Int] = [:]
+        /// An input the worker could not open: the message for standard error.
+        var openError: String? = nil
+    }
+
+    private let monitor = Monitor()
+    private var queue: [Task] = []
+    private var queueHead = 0
+    private var results: [Int: Result] = [:]
+    private var closed = false
+    private var issued = 0
+    private var delivered = 0
+    private let depth: Int
+    private var threads: [pthread_t] = []
+    /// Runs the tasks on the calling thread when no worker thread could be started.
+    private var inlineWorker: ScanWorker? = nil
+    private let options: ArchiveOptions
+
+    /// Starts `jobs` workers.
+    init(jobs: Int, makeWorker: () -> ScanWorker, options: ArchiveOptions) {
+        depth = 2 * jobs + 2
+        self.options = options
+        for _ in 0..<jobs {
+            let worker = makeWorker()
+            if let thread = startThread({ [unowned self] in self.workLoop(worker, options: options) }) { threads.append(thread) }
+        }
+        if threads.isEmpty { inlineWorker = makeWorker() }
+    }
+
+    /// Queues a task; waits while `depth` tasks are in flight, delivering finished results meanwhile.
+    func submit(_ input: Int, bytes: Int, _ work: Work, deliver: (Result) -> Void) {
+        if let inlineWorker {
+            deliver(inlineWorker.perform(Task(sequence: issued, input: input, bytes: bytes, work: work), options: options))
+            return
+        }
+        monitor.lock()
+        while issued - delivered >= depth {
+            if let r = results.removeValue(forKey: delivered) {
+                delivered += 1
+                monitor.unlock()
+                deliver(r)
+                monitor.lock()
+            } else {
+                monitor.wait()
+            }
+        }
+        queue.append(Task(sequence: issued, input: input, bytes: bytes, work: work))
+        issued += 1
+        monitor.broadcast()
+        monitor.unlock()
+        deliverReady(deliver)
+    }
+
+    /// Delivers the results that are ready, in order, without waiting.
+    func deliverReady(_ deliver: (Result) -> Void) {
+        while true {
+            monitor.lock()
+            guard let r = results.removeValue(forKey: delivered) else { monitor.unlock(); return }
+            delivered += 1
+            monitor.unlock()
+            deliver(r)
+        }
+    }
+
+    /// Waits for every task, delivering the results, and stops the workers.
+    func finish(_ deliver: (Result) -> Void) {
+        monitor.lock()
+        closed = true
+        monitor.broadcast()
+        while delivered < issued {
+            if let r = results.removeValue(forKey: delivered) {
+                delivered += 1
+                monitor.unlock()
+                deliver(r)
+                monitor.lock()
+            } else {
+                monitor.wait()
+            }
+        }
+        monitor.unlock()
+        for t in threads { pthread_join(t, nil) }
+        threads = []
+    }
+
+    private func workLoop(_ worker: ScanWorker, options: ArchiveOptions) {
+        while true {
+            monitor.lock()
+            while queueHead == queue.count && !closed { monitor.wait() }
+            if queueHead == queue.count {
+                monitor.unlock()
+                return
+            }
+            let task = queue[queueHead]
+            queue[queueHead] = Task(sequence: -1, input: 0, bytes: 0, work: .records([]))  // drop the bytes
+            queueHead += 1
+            if queueHead > 1024 && queueHead * 2 > queue.count {
+                queue.removeFirst(queueHead)
+                queueHead = 0
+            }
+            monitor.unlock()
+            let result = worker.perform(task, options: options)
+            monitor.lock()
+            results[task.sequence] = result
+            monitor.broadcast()
+            monitor.unlock()
+        }
+    }
+}
+
+extension ScanWorker {
+    /// Runs one task of the pipeline.
+    func perform(_ task: ScanPipeline.Task, options: ArchiveOptions) -> ScanPipeline.Result {
+        var out = ScanPipeline.Result()
+        out.input = task.input
+        out.bytes = task.bytes
+        result = ScanTally()
+        switch task.work {
+        case .records(let records):
+            for r in records { process(r) }
+            out.read = records.count
+        case .jsonl(let chunk, let name):
+            switch chunk {
+            case .records(let bytes, let before):
+                let source = JSONLSource(chunk: bytes, name: name, linesBefore: before)
+                while let r = source.next() { process(r); out.read += 1 }
+            case .tooLarge(let number, let length):
+                process(ArchiveRecord(source: "\(name):\(number)",
+                                      payload: .rejected("line of \(length) bytes is longer than the limit of \(ArchiveLimits.lineBytes)")))
+                out.read = 1
+            }
+        case .mbox(let chunk, let name):
+            switch chunk {
+            case .records(let bytes, let before):
+                let source = MboxSource(chunk: bytes, name: name, messagesBefore: before, directory: options.directory, options: options.mail)
+                while let r = source.next() { process(r); out.read += 1 }
+                out.notes = source.notes
+            case .tooLarge(let number, _):
+                process(ArchiveRecord(source: "\(name):#\(number)",
+                                      payload: .rejected("message larger than the limit of \(ArchiveLimits.messageBytes) bytes")))
+                out.read = 1
+            }
+        case .file(let path, let format):
+            do {
+                var source = try openArchive(path: path, format: format, options: options)
+                while let r = source.next() { process(r); out.read += 1 }
+                out.bytes = source.bytesRead
+                if let noted = source as? any ArchiveNotes { out.notes = noted.notes }
+            } catch {
+                out.openError = error.description
+            }
+        }
+        out.tally = result
+        result = ScanTally()
+        return out
+    }
+}
+
+/// A mutex and a condition variable, at stable addresses.
+final class Monitor: @unchecked Sendable {
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+
+    init() {
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(condition, nil)
+    }
+
+    deinit {
+        pthread_cond_destroy(condition)
+        pthread_mutex_destroy(mutex)
+        condition.deallocate()
+        mutex.deallocate()
+    }
+
+    func lock() { pthread_mutex_lock(mutex) }
+    func unlock() { pthread_mutex_unlock(mutex) }
+    func wait() { pthread_cond_wait(condition, mutex) }
+    func broadcast() { pthread_cond_broadcast(condition) }
+}
+
+private final class ThreadBody {
+    let body: () -> Void
+    init(_ body: @escaping () -> Void) { self.body = body }
+}
+
+/// Starts a thread running `body`; nil when the system refuses one.
+private func startThread(_ body: @escaping () -> Void) -> pthread_t? {
+    var thread = pthread_t()
+    let context = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
+    let status = pthread_create(&thread, nil, { raw in
+        let box = Unmanaged<ThreadBody>.fromOpaque(raw!).takeRetainedValue()
+        box.body()
+        return nil
+    }, context)
+    if status != 0 {
+        Unmanaged<ThreadBody>.fromOpaque(context).release()
+        return nil
+    }
+    return thread
+}
+
+/// CPU seconds of the calling thread.
+func threadCPUSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+/// CPU seconds of the whole process (user and system).
+func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+}

@@ -1,0 +1,70 @@
+import Invigil
+import InvigilArchive
+
+/// Field values `--set FIELD=VALUE` gives every event, whatever its input format, resolved to
+/// slots once.
+struct ConstantFields {
+    var values: [(slot: Int, name: String, value: String)] = []
+
+    /// Checks each `FIELD=VALUE` against the rules' schema: an unknown field or a value of the
+    /// wrong type is a usage error before anything is scanned.
+    init(_ pairs: [String], rules: RuleSet) throws(UsageError) {
+        let probe = Scanner(rules: rules)
+        for pair in pairs {
+            guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else { throw UsageError("--set needs FIELD=VALUE, got '\(pair)'") }
+            let name = String(pair[..<eq]), value = String(pair[pair.index(after: eq)...])
+            guard let slot = rules.field(named: name) else {
+                let hint = closestName(name, rules.fields.map(\.name)).map { "; did you mean \($0)?" } ?? ""
+                throw UsageError("--set: the rules have no field '\(name)'\(hint)")
+            }
+            do throws(FieldError) {
+                try probe.setString(name, value)
+            } catch {
+                throw UsageError("--set \(name): \(error.description)")
+            }
+            values.append((slot, name, value))
+        }
+    }
+
+    /// Sets the values on the scanner's current event, replacing what it had.
+    func apply(to scanner: Scanner) -> String? {
+        for v in values {
+            do throws(FieldError) { try scanner.setString(v.name, v.value) } catch { return error.description }
+        }
+        return nil
+    }
+}
+
+/// A worker thread's state: its own scanner over the shared rules, and what it tallies.
+final class ScanWorker: @unchecked Sendable {
+    let scanner: Scanner
+    let writer: FindingWriter
+    let constants: ConstantFields
+    let contextFields: ContextFields
+    var result = ScanTally()
+
+    init(rules: RuleSet, writer: FindingWriter, constants: ConstantFields, contextFields: ContextFields, timeBudget: UInt64) {
+        scanner = Scanner(rules: rules)
+        scanner.timeBudgetNanoseconds = timeBudget
+        self.writer = writer
+        self.constants = constants
+        self.contextFields = contextFields
+    }
+
+    /// Scans one record (or counts it rejected) and formats its findings into `result`.
+    func process(_ record: ArchiveRecord) {
+        if let reason = record.load(into: scanner) ?? constants.apply(to: scanner) {
+            result.rejected += 1
+            result.errors.append("\(record.source): error: \(reason)")
+            return
+        }
+        scanner.scan()
+        result.scanned += 1
+        result.noteContext(of: scanner, contextFields)
+        if scanner.timedOut {
+            result.timedOut += 1
+            result.errors.append("\(record.source): warning: the time budget ran out; findings for this event may be incomplete")
+        }
+        writer.write(scanner, source: record.source, into: &result)
+    }
+}

@@ -1,0 +1,133 @@
+import Testing
+@testable import InvigilArchive
+
+/// The splitters against the whole-input readers as reference: cutting an input into chunks at
+/// any block size, then reading each chunk apart, gives exactly the records (sources, fields,
+/// rejections) of reading the input whole.
+@Suite struct ChunkingTests {
+    /// A record's comparable form: its source and payload.
+    static func describe(_ r: ArchiveRecord) -> String {
+        switch r.payload {
+        case .json(let b): return r.source + " json " + String(decoding: b, as: UTF8.self)
+        case .fields(let f): return r.source + " fields " + f.map { "\($0.name)=\($0.value)@\($0.element ?? -1)" }.joined(separator: ";")
+        case .rejected(let why): return r.source + " rejected " + why
+        }
+    }
+
+    static func wholeJSONL(_ bytes: [UInt8]) -> [String] {
+        let s = JSONLSource(bytes: bytes, name: "in.jsonl")
+        var out: [String] = []
+        while let r = s.next() { out.append(describe(r)) }
+        return out
+    }
+
+    static func chunkedJSONL(_ bytes: [UInt8], block: Int, chunk: Int, maxLine: Int = ArchiveLimits.lineBytes) -> [String] {
+        let splitter = JSONLSplitter(chunkBytes: chunk, maxLine: maxLine)
+        var chunks: [InputChunk] = []
+        var i = 0
+        while i < bytes.count {
+            chunks += splitter.add(bytes[i..<min(bytes.count, i + block)])
+            i += block
+        }
+        if let last = splitter.finish() { chunks.append(last) }
+        var out: [String] = []
+        for c in chunks {
+            switch c {
+            case .records(let b, let before):
+                let s = JSONLSource(chunk: b, name: "in.jsonl", linesBefore: before)
+                while let r = s.next() { out.append(describe(r)) }
+            case .tooLarge(let number, let length):
+                out.append("in.jsonl:\(number) rejected line of \(length) bytes")
+            }
+        }
+        return out
+    }
+
+    @Test func jsonlChunksReadAsTheWhole() {
+        var rng = SplitMix(seed: 3)
+        let pieces = ["{\"id\":1}", "", "  ", "{\"text\":\"a b\"}", "not json", "{\"text\":\"x\\ny\"}\r"]
+        for _ in 0..<300 {
+            var text = ""
+            for _ in 0..<Int.random(in: 0...40, using: &rng) {
+                text += pieces[Int.random(in: 0..<pieces.count, using: &rng)] + "\n"
+            }
+            if Bool.random(using: &rng) { text += "{\"id\":\"last, no newline\"}" }
+            let bytes = Array(text.utf8)
+            let whole = Self.wholeJSONL(bytes)
+            for (block, chunk) in [(1, 1), (3, 7), (7, 3), (64, 50), (4096, 1 << 20)] {
+                #expect(Self.chunkedJSONL(bytes, block: block, chunk: chunk) == whole, "block \(block) chunk \(chunk): \(text.debugDescription)")
+            }
+        }
+    }
+
+    @Test func overLongLinesAreRejectedWithTheirNumberAndLength() {
+        // With a 10-byte line limit: the same numbers and lengths as the streaming reader reports.
+        let text = "{\"a\":1}\n0123456789abcdef\n{\"b\":2}\n0123456789abcdefgh"
+        let out = Self.chunkedJSONL(Array(text.utf8), block: 3, chunk: 4, maxLine: 10)
+        #expect(out.count == 4)
+        #expect(out[0].hasPrefix("in.jsonl:1 json"))
+        #expect(out[1] == "in.jsonl:2 rejected line of 17 bytes")
+        #expect(out[2].hasPrefix("in.jsonl:3 json"))
+        #expect(out[3] == "in.jsonl:4 rejected line of 18 bytes")
+    }
+
+    static func wholeMbox(_ bytes: [UInt8]) -> [String] {
+        let s = MboxSource(bytes: bytes, name: "in.mbox")
+        var out: [String] = []
+        while let r = s.next() { out.append(describe(r)) }
+        return out
+    }
+
+    static func chunkedMbox(_ bytes: [UInt8], block: Int, chunk: Int) -> [String] {
+        let splitter = MboxSplitter(chunkBytes: chunk)
+        var chunks: [InputChunk] = []
+        var i = 0
+        while i < bytes.count {
+            chunks += splitter.add(bytes[i..<min(bytes.count, i + block)])
+            i += block
+        }
+        if let last = splitter.finish() { chunks.append(last) }
+        var out: [String] = []
+        for c in chunks {
+            switch c {
+            case .records(let b, let before):
+                let s = MboxSource(chunk: b, name: "in.mbox", messagesBefore: before)
+                while let r = s.next() { out.append(describe(r)) }
+            case .tooLarge(let number, _):
+                out.append("in.mbox:#\(number) rejected too large")
+            }
+        }
+        return out
+    }
+
+    @Test func mboxChunksReadAsTheWhole() throws {
+        var rng = SplitMix(seed: 5)
+        let messages = [
+            "From a@example.com Mon Jan  1 00:00:00 2024\nFrom: A <a@example.com>\nSubject: one\n\ntext me on 07700 900123\n",
+            "From b@example.com Tue Jan  2 00:00:00 2024\r\nFrom: b@example.com\r\nSubject: crlf\r\n\r\nbody\r\n",
+            "From c@example.com Wed Jan  3 00:00:00 2024\nSubject: quoted\n\n>From the start\nFrom inside a paragraph is not a separator\n",
+            "From d@example.com Thu Jan  4 00:00:00 2024\nContent-Type: multipart/mixed; boundary=x\n\n--x\nContent-Type: text/plain\n\nhello\n--x--\n",
+        ]
+        for _ in 0..<200 {
+            var text = Bool.random(using: &rng) ? "" : (Bool.random(using: &rng) ? "\n\n" : "Preamble: text before any separator\n\n")
+            for k in 0..<Int.random(in: 0...8, using: &rng) {
+                if k > 0 { text += "\n" }
+                text += messages[Int.random(in: 0..<messages.count, using: &rng)]
+            }
+            if Bool.random(using: &rng), text.hasSuffix("\n") { text.removeLast() }
+            let bytes = Array(text.utf8)
+            let whole = Self.wholeMbox(bytes)
+            for (block, chunk) in [(1, 1), (5, 30), (17, 100), (4096, 1 << 20)] {
+                #expect(Self.chunkedMbox(bytes, block: block, chunk: chunk) == whole, "block \(block) chunk \(chunk): \(text.debugDescription)")
+            }
+        }
+        // The fixtures too.
+        for name in ["mbox"] {
+            let dir = ArchiveTest.fixture(name)
+            for file in listDirectory(dir) where !file.hasPrefix("LICENSE") {
+                let bytes = try #require(readSmallFile(dir + "/" + file, limit: 1 << 24).bytes)
+                #expect(Self.chunkedMbox(bytes, block: 97, chunk: 200) == Self.wholeMbox(bytes), "\(file)")
+            }
+        }
+    }
+}
