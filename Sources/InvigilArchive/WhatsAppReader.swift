@@ -126,6 +126,14 @@ public final class WhatsAppSource: ArchiveSource {
                     if let r { return r }
                     continue
                 }
+                if startsLikeChatHeader(line) {
+                    // A date and time where messages start, but no message header: a broken
+                    // record, never text of the message before.
+                    let rejected = ArchiveRecord(source: "\(name):\(lines.lineNumber)",
+                                                 payload: .rejected("the line starts with a date and time but is not a message header: \(preview(line))"))
+                    if let r = flush() { queued.append(rejected); return r }
+                    return rejected
+                }
                 if pendingHeader == nil {
                     if line.allSatisfy(isSpace) || isOnlyMarks(line) { continue }
                     return ArchiveRecord(source: "\(name):\(lines.lineNumber)", payload: .rejected("not a chat message: the line does not start with a date and time"))
@@ -312,6 +320,37 @@ func containsBytes(_ haystack: UnsafeBufferPointer<UInt8>, _ needle: [UInt8]) ->
     return false
 }
 
+/// Whether a line starts as message headers do, with a date and then a time (`12/10/22, 13:`,
+/// `[2022-10-12 13:`), whether or not the rest parses.
+func startsLikeChatHeader(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+    let n = b.count
+    var i = skipMark(b, 0)
+    if i < n, b[i] == 0x5B { i += 1 }
+    func digits(_ maxDigits: Int) -> Int {
+        var d = 0
+        while i < n, b[i] >= 0x30, b[i] <= 0x39, d < maxDigits { i += 1; d += 1 }
+        return d
+    }
+    guard digits(4) > 0, i < n, b[i] == 0x2F || b[i] == 0x2E || b[i] == 0x2D else { return false }
+    let sep = b[i]
+    i += 1
+    guard digits(2) > 0, i < n, b[i] == sep else { return false }
+    i += 1
+    guard digits(4) > 0 else { return false }
+    if i < n, b[i] == 0x2C { i += 1 }
+    let afterDate = i
+    i = skipSpaces(b, i)
+    guard i > afterDate else { return false }
+    let hourDigits = digits(2)
+    return hourDigits > 0 && i < n && (b[i] == 0x3A || b[i] == 0x2E)
+}
+
+/// The start of a line for an error message.
+func preview(_ line: UnsafeBufferPointer<UInt8>) -> String {
+    let text = String(decoding: line.prefix(60), as: UTF8.self)
+    return "'" + text + (line.count > 60 ? "…'" : "'")
+}
+
 /// Parses the date, time and author of a message's first line; nil if the line does not start one.
 func parseChatHeader(_ b: UnsafeBufferPointer<UInt8>) -> ChatHeader? {
     let n = b.count
@@ -369,7 +408,10 @@ func parseChatHeader(_ b: UnsafeBufferPointer<UInt8>) -> ChatHeader? {
     } else {
         i = beforeMeridiem
     }
-    if meridiem != 0, hour > 12 { return nil }
+    // Some phone locales write 24-hour times with a 12-hour marker ("13:37:00 p.m."): the hour
+    // decides, and the marker is ignored.
+    if meridiem != 0, hour > 12 { meridiem = 0 }
+    if hour > 23 || minute > 59 || second > 59 { return nil }
     if bracketed {
         guard i < n, b[i] == 0x5D else { return nil }
         i += 1

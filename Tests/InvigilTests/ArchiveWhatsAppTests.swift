@@ -146,4 +146,45 @@ struct ArchiveWhatsAppTests {
         #expect(s.findings[dir + "/chat.txt:1"] == ["archive-test/staff-contact"])
         #expect(s.findings.count == 1)
     }
+
+    /// Some locales write 24-hour hours with a 12-hour marker: four messages read as four, at
+    /// the hours written, none folded into the one before.
+    @Test func twentyFourHourTimesWithAMarkerAreNotFolded() throws {
+        let dir = T.tempDir()
+        T.write(dir + "/chat.txt", """
+            [12/10/22 09:15:00 a.m.] Ann: morning
+            [12/10/22 13:37:00 p.m.] Ben: afternoon
+            [12/10/22 1:40:00 p.m.] Ann: twenty to two
+            [12/10/22 23:05:00 p.m.] Ben: night
+
+            """)
+        let out = try T.read(dir + "/chat.txt")
+        #expect(out.events.count == 4)
+        #expect(out.rejected.isEmpty)
+        #expect((0..<4).map { out.value("text", event: $0) } == ["morning", "afternoon", "twenty to two", "night"])
+        #expect((0..<4).compactMap { out.value("time", event: $0)?.dropFirst(11).prefix(5) } == ["09:15", "13:37", "13:40", "23:05"])
+    }
+
+    /// A line that starts with a date and time but is no header is a rejected record with its line
+    /// number; it is never added to the message before.
+    @Test func brokenHeaderLinesAreRejectedNotFolded() throws {
+        let dir = T.tempDir()
+        T.write(dir + "/chat.txt", """
+            12/10/2022, 09:15 - Ann: first line
+            and its second line
+            12/10/2022, 09:16 Ann has no separator
+            12/10/2022, 25:16 - Ben: impossible hour
+            12/10/22 was the deadline, says this continuation
+            12/10/2022, 09:17 - Ben: last
+
+            """)
+        let out = try T.read(dir + "/chat.txt")
+        #expect(out.records.map(\.source) == [1, 3, 4, 5, 6].map { dir + "/chat.txt:\($0)" })
+        #expect(out.value("text", event: 0) == "first line\nand its second line")
+        #expect(out.rejected.map(\.source) == [3, 4, 5].map { dir + "/chat.txt:\($0)" })
+        #expect(out.rejected.prefix(2).allSatisfy { $0.reason.hasPrefix("the line starts with a date and time but is not a message header") })
+        // Text after a rejected header continues no message: it is rejected on its own.
+        #expect(out.rejected[2].reason.hasPrefix("not a chat message"))
+        #expect(out.value("text", event: 1) == "last")
+    }
 }
