@@ -131,3 +131,20 @@ import Testing
         }
     }
 }
+
+@Suite struct ByteCountTests {
+    /// The vector count against a plain loop, on lengths and offsets around its 32-byte steps and
+    /// its flush every 255 steps.
+    @Test func countMatchesAPlainLoop() {
+        var rng = SplitMix(seed: 9)
+        for length in [0, 1, 31, 32, 33, 255 * 32 - 1, 255 * 32, 255 * 32 + 1, 20_000] {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 8...12, using: &rng) }
+            for start in [0, 1, 5].filter({ $0 <= length }) {
+                let expected = bytes[start...].filter { $0 == 10 }.count
+                #expect(count(of: 10, in: bytes, start..<length) == expected, "\(length) from \(start)")
+            }
+        }
+        let all = [UInt8](repeating: 10, count: 255 * 32 * 3 + 7)
+        #expect(count(of: 10, in: all, 0..<all.count) == all.count)
+    }
+}

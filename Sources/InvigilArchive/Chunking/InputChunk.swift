@@ -23,12 +23,25 @@ func lastIndex(of byte: UInt8, in bytes: [UInt8], from: Int) -> Int? {
     return nil
 }
 
-/// How many `byte`s `bytes[range]` holds.
-@inline(__always)
+/// How many `byte`s `bytes[range]` holds, eight bytes at a time (the main thread of a scan counts
+/// every line of a JSONL archive this way): a byte of `w ^ pattern` is zero where `w` holds `byte`,
+/// and the classic zero-byte test marks each such byte with its top bit.
 func count(of byte: UInt8, in bytes: [UInt8], _ range: Range<Int>) -> Int {
-    bytes.withUnsafeBufferPointer { b in
+    bytes.withUnsafeBytes { raw in
+        let pattern = UInt64(byte) &* 0x0101_0101_0101_0101
+        let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
         var n = 0
-        for i in range where b[i] == byte { n &+= 1 }
+        var i = range.lowerBound
+        while i + 8 <= range.upperBound {
+            let x = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ pattern
+            let marks = ~(((x & low7) &+ low7) | x | low7)
+            n &+= marks.nonzeroBitCount
+            i += 8
+        }
+        while i < range.upperBound {
+            if raw[i] == byte { n &+= 1 }
+            i += 1
+        }
         return n
     }
 }

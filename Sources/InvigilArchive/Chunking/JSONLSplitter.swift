@@ -43,6 +43,8 @@ public final class JSONLSplitter {
             out.append(.records(bytes: pending, before: linesBefore))
             linesBefore += lines
             pending = tail
+            // Room for the next chunk, so that appending blocks does not grow it step by step.
+            pending.reserveCapacity(2 * chunkBytes)
         }
         if pending.count > maxLine {
             // A line longer than the limit: forget what is held and skip to its end.

@@ -105,6 +105,8 @@ public final class MboxSplitter {
         out.append(.records(bytes: pending, before: messagesBefore))
         messagesBefore = messagesAtCut
         pending = tail
+        // Room for the next chunk, so that appending blocks does not grow it step by step.
+        pending.reserveCapacity(2 * chunkBytes)
         walked -= offset
         lastSeparator = nil
     }
