@@ -4,13 +4,13 @@
 /// matches counts as the one word a reader sees.
 ///
 /// - A *word character* is an ASCII letter, digit or `_`, a non-ASCII letter, digit or mark
-///   (as for whole-word matching; zero-width characters glue), or an apostrophe `'` between
-///   two of those (`don't` is one word).
+///   (as for whole-word matching; zero-width characters glue), or an apostrophe `'` or a dot
+///   `.` between two of those (`don't`, `3.47`, `bit.ly` and `e.g` are one word each).
 /// - A *word* is a maximal run of word characters; but letters standing alone (one letter with
 ///   no word character on either side) separated only by spaces, `.`, `-` or `*` form one
 ///   spaced-out word (`a r e`, `t.e.x.t`).
 /// - A *sentence ends* at a line break (`\n`, `\r`), and at `.`, `!`, `?` or `…` not followed
-///   by a word character (so `3.47`, `bit.ly` and `t.e.x.t` do not end one), except a `.`
+///   by a word character (so a dot inside a word does not end one), except a `.`
 ///   directly after a letter standing alone (initials, spaced-out words).
 ///
 /// The words between two matches are the words with at least one character strictly between
@@ -23,14 +23,14 @@ enum WordGap {
     /// Whether the character starting at `p` is a word character.
     @inline(__always) static func isWord(_ t: UnsafeBufferPointer<UInt8>, _ p: Int) -> Bool {
         guard p < t.count else { return false }
-        if t[p] == 0x27 { return Detectors.isWordBefore(t, p) && Detectors.isWordAt(t, p + 1) }
+        if t[p] == 0x27 || t[p] == 0x2E { return Detectors.isWordBefore(t, p) && Detectors.isWordAt(t, p + 1) }
         return Detectors.isWordAt(t, p)
     }
 
     /// Whether the character ending just before `p` is a word character.
     @inline(__always) static func isWordBefore(_ t: UnsafeBufferPointer<UInt8>, _ p: Int) -> Bool {
         guard p > 0 else { return false }
-        if t[p - 1] == 0x27 { return Detectors.isWordBefore(t, p - 1) && Detectors.isWordAt(t, p) }
+        if t[p - 1] == 0x27 || t[p - 1] == 0x2E { return Detectors.isWordBefore(t, p - 1) && Detectors.isWordAt(t, p) }
         return Detectors.isWordBefore(t, p)
     }
 
