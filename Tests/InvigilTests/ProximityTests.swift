@@ -259,7 +259,7 @@ struct ProximityTests {
         var trace: [ConditionTrace] = []
         #expect(scanner.evaluateTree(rule: 0, trace: &trace))
         #expect(trace.count == 1)
-        #expect(trace[0].text == "group near bad within 2 words in text   [1 and 2 matches; near: \"women are so stupid\"@8]", "\(trace[0].text)")
+        #expect(trace[0].text == "group near bad within 2 words in text   [matches: 1 and 2; near: \"women are so stupid\"@8]", "\(trace[0].text)")
         // The finding cites the pair, not the far "stupid".
         #expect(scanner.matches.map { scanner.excerpt($0) } == ["women", "stupid"])
         #expect(scanner.matches.map(\.start) == [8, 21])
@@ -267,7 +267,7 @@ struct ProximityTests {
         #expect(scanner.scan() == 0)
         trace = []
         #expect(!scanner.evaluateTree(rule: 0, trace: &trace))
-        #expect(trace[0].text.hasSuffix("[1 and 1 matches, none near enough]"), "\(trace[0].text)")
+        #expect(trace[0].text.hasSuffix("[matches: 1 and 1, none near enough]"), "\(trace[0].text)")
     }
 
     /// A negated proximity test selects the rule without either list matching.

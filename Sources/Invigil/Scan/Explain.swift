@@ -128,7 +128,7 @@ extension Scanner {
                         pairs.append("\"" + excerpt + "\"@\(p.start)")
                     }
                 }
-                trace.pointee[traceIndex].text += "   [\(na) and \(nb) match\(na + nb == 1 ? "" : "es")"
+                trace.pointee[traceIndex].text += "   [matches: \(na) and \(nb)"
                     + (pairs.isEmpty ? ", none near enough" : "; near: " + pairs.joined(separator: ", ")) + "]"
             }
         case .any(let g, let inner):
