@@ -13,6 +13,14 @@ corpus stays outside the repository and is given by path.
     python3 scripts/offensive-corpus.py /work/shared/data/real/davidson-hate-offensive/labeled_data.csv
     python3 scripts/offensive-corpus.py --packs /tmp/base/packs CORPUS      # another pack folder
     python3 scripts/offensive-corpus.py --show 20 --class 2 CORPUS          # findings on 'neither'
+    python3 scripts/offensive-corpus.py --write-variant single /tmp/single  # packs without proximity
+    python3 scripts/offensive-corpus.py --packs /tmp/single/packs CORPUS
+
+--write-variant copies the packs folder and rewrites the proximity tests of the per-pack
+offensive.rules files: `cooccurrence` turns `a before b within N words in text` into
+`(a in text and b in text)` (both anywhere in the text), `single` keeps only the word that
+carries the meaning (`context_insults in text`, `derogatory_claims in text`, ...), to measure what
+proximity saves over single words.
 """
 import argparse
 import collections
@@ -20,6 +28,8 @@ import csv
 import html
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -35,7 +45,34 @@ def read_tweets(path):
         return [(row[""] or str(n), row["class"], html.unescape(row["tweet"])) for n, row in enumerate(csv.DictReader(f))]
 
 
+# For the `single` variant: which side of each proximity test carries the meaning.
+SINGLE_SIDE = {"insult_cues": 1, "context_insults": 1, "article_cues": 1, "sexual_acts": 1,
+               "protected_groups": 1, "hate_verbs": 0}
+
+
+def write_variant(packs, kind, folder):
+    """Copies `packs` into `folder`/packs with the proximity tests of */offensive.rules rewritten."""
+    target = os.path.join(folder, "packs")
+    shutil.copytree(packs, target)
+    test = re.compile(r"(\w+) (?:before|near) (\w+) within \d+ words? in (\w+)")
+    for name in os.listdir(target):
+        path = os.path.join(target, name, "offensive.rules")
+        if name == "common" or not os.path.isfile(path):
+            continue
+        with open(path, encoding="utf-8") as f:
+            source = f.read()
+        if kind == "cooccurrence":
+            source = test.sub(r"(\1 in \3 and \2 in \3)", source)
+        else:
+            source = test.sub(lambda m: "%s in %s" % (m.group(1 + SINGLE_SIDE.get(m.group(1), 1)), m.group(3)), source)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(source)
+    print("wrote %s" % target)
+
+
 def main():
+    if len(sys.argv) == 4 and sys.argv[1] == "--write-variant":
+        return write_variant(os.path.join(ROOT, "packs"), sys.argv[2], sys.argv[3])
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("corpus", help="path to labeled_data.csv")
     ap.add_argument("--invigil", default=os.path.join(ROOT, ".build", "release", "invigil"))
