@@ -21,6 +21,8 @@ from the chosen lists). Python 3, standard library only.
     python3 scripts/false-alarms.py --by-list            # extra findings per list and mode
     python3 scripts/false-alarms.py --show 5             # print a few extra findings per variant
     python3 scripts/false-alarms.py --variants as-is     # the packs exactly as committed
+    python3 scripts/false-alarms.py --as-is              # per pack: share of messages with a finding
+    python3 scripts/false-alarms.py --as-is --packs /tmp/base/packs --data /path/to/real
 """
 import argparse
 import collections
@@ -191,7 +193,11 @@ def main():
     ap.add_argument("--by-list", action="store_true", help="also normalise one list at a time and attribute extra findings")
     ap.add_argument("--show", type=int, default=0, help="print up to N extra findings per variant")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    ap.add_argument("--as-is", dest="as_is", action="store_true",
+                    help="scan the packs unchanged and print, per pack and context, the share of messages with a finding")
     args = ap.parse_args()
+    if args.as_is:
+        return as_is(args)
 
     lists = [l for l in args.lists.split(",") if l]
     if lists == ["all"]:
@@ -291,6 +297,36 @@ def main():
             print("kept", tmp)
         else:
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def as_is(args):
+    """Per pack and context: messages with at least one finding of the pack (the false-alarm
+    rate on benign text), and the rules behind them."""
+    contexts = [c for c in args.contexts.split(",") if c]
+    texts = read_corpora(args.data)
+    n = len(texts)
+    with tempfile.TemporaryDirectory(prefix="invigil-false-alarms-") as tmp:
+        events = os.path.join(tmp, "events.jsonl")
+        write_events(events, texts, contexts)
+        found = scan(args.invigil, args.packs, events)
+    sms = sum(1 for i, _ in texts if i.startswith("sms-"))
+    print("corpus: %d texts (%d ham SMS, %d Enron bodies); packs: %s\n" % (n, sms, n - sms, args.packs))
+    print("| pack | " + " | ".join(contexts) + " |")
+    print("|---|" + "---|" * len(contexts))
+    rules = collections.defaultdict(collections.Counter)
+    for p in PACK_CODES.values():
+        cells = []
+        for c in contexts:
+            flagged = {ev for (ev, r) in found if ev.startswith(c + "/") and pack_of(r) == p}
+            for (ev, r) in found:
+                if ev.startswith(c + "/") and pack_of(r) == p:
+                    rules[(p, c)][r] += 1
+            cells.append("%.2f %% (%d)" % (100.0 * len(flagged) / n, len(flagged)))
+        print("| %s | %s |" % (p, " | ".join(cells)))
+    if args.show:
+        print()
+        for (p, c), counter in sorted(rules.items()):
+            print("%s %s: %s" % (p, c, ", ".join("%s %d" % rc for rc in counter.most_common(args.show))))
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ struct BytecodeTests {
 
     static func atom(_ rng: inout SplitMix, inAny: Bool) -> String {
         let roles = ["staff", "pupil", "parent"]
-        switch Int.random(in: 0..<15, using: &rng) {
+        switch Int.random(in: 0..<17, using: &rng) {
         case 0: return "type == \(["post", "comment", "email"].randomElement(using: &rng)!)"
         case 1: return "author.role != \(roles.randomElement(using: &rng)!)"
         case 2: return (inAny ? "role" : "recipients.role") + " == \(roles.randomElement(using: &rng)!)"
@@ -42,6 +42,8 @@ struct BytecodeTests {
         case 10: return "social in text"
         case 11: return "time in day"
         case 12: return "approval == \(["a", "b"].randomElement(using: &rng)!)"
+        case 14: return "offer near secret within \(Int.random(in: 0...2, using: &rng)) words in text"
+        case 15: return "secret before \"dm me\" within \(Int.random(in: 0...2, using: &rng)) words in text"
         case 13: return "author.role in [\(roles.shuffled(using: &rng).prefix(Int.random(in: 1...2, using: &rng)).joined(separator: ", "))]"
         default: return "handle == \"\(["@x", "@y"].randomElement(using: &rng)!)\""
         }

@@ -18,6 +18,8 @@ enum Opcode: UInt8 {
     case jumpIfTrue      // to a
     case anyBegin        // group a; exit at b
     case anyNext         // group a; body at b
+    case near            // key a near key b (either order), at most c words apart, one sentence
+    case nearInOrder     // key a before key b, at most c words apart, one sentence
 }
 
 struct Instruction {
@@ -133,6 +135,10 @@ struct Program {
             code.append(Instruction(opcode: .count, op: op, a: Int32(k), b: int(n)))
         case .schedule(let f, let s, let z):
             code.append(Instruction(opcode: .schedule, a: Int32(f), b: Int32(s), c: zone(z)))
+        case .near(let first, let second, let f, let window, let ordered):
+            let a = key(MatchKey(matcher: first, field: f))
+            let b = key(MatchKey(matcher: second, field: f))
+            code.append(Instruction(opcode: ordered ? .nearInOrder : .near, a: Int32(a), b: Int32(b), c: Int32(window)))
         case .any(let g, let inner):
             let begin = code.count
             code.append(Instruction(opcode: .anyBegin, a: Int32(g)))
@@ -174,10 +180,41 @@ func requiredKeys(_ c: Condition, _ keyOf: (Matcher, Int) -> Int?) -> Set<Int>? 
         return all
     case .any(_, let inner):
         return requiredKeys(inner, keyOf)
+    case .near(let first, let second, let f, _, _):
+        // Both sides must match; one phrase key suffices to select the rule.
+        if let k = keyOf(second, f) { return [k] }
+        if let k = keyOf(first, f) { return [k] }
+        return nil
     case .constant(false):
         return []
     default:
         return nil
+    }
+}
+
+/// A proximity test in a positive position of a rule: its matching pairs support a finding.
+struct ProximitySupport: Equatable {
+    var first: Int32
+    var second: Int32
+    var window: Int32
+    var ordered: Bool
+}
+
+/// The proximity tests in positive (not negated) positions, by their instructions' operands.
+func proximitySupport(_ c: Condition, negated: Bool = false, keyOf: (MatchKey) -> Int?, into tests: inout [ProximitySupport]) {
+    switch c {
+    case .near(let first, let second, let f, let window, let ordered):
+        guard !negated, let a = keyOf(MatchKey(matcher: first, field: f)), let b = keyOf(MatchKey(matcher: second, field: f)) else { return }
+        let test = ProximitySupport(first: Int32(a), second: Int32(b), window: Int32(window), ordered: ordered)
+        if !tests.contains(test) { tests.append(test) }
+    case .and(let parts), .or(let parts):
+        for p in parts { proximitySupport(p, negated: negated, keyOf: keyOf, into: &tests) }
+    case .not(let inner):
+        proximitySupport(inner, negated: !negated, keyOf: keyOf, into: &tests)
+    case .any(_, let inner):
+        proximitySupport(inner, negated: negated, keyOf: keyOf, into: &tests)
+    default:
+        break
     }
 }
 

@@ -56,6 +56,10 @@ extension Scanner {
                         let (weekday, minute) = CivilTime.local(v.a, in: zone)
                         return schedule.contains(weekday: weekday, minute: minute)
                     }
+                case .near:
+                    acc = near(Int(ins.a), Int(ins.b), window: Int(ins.c), ordered: false)
+                case .nearInOrder:
+                    acc = near(Int(ins.a), Int(ins.b), window: Int(ins.c), ordered: true)
                 case .anyBegin:
                     groupSize = groupCounts[Int(ins.a)]
                     if groupSize == 0 {

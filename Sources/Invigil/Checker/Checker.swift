@@ -15,6 +15,8 @@ struct Checker {
         case constant(ConstValue)
     }
     private var scopes: [String: [String: (Definition, SourceLocation)]] = [:]
+    /// Phrase lists made for quoted phrases in proximity tests, by phrase and options.
+    private var anonymousLists: [String: Int] = [:]
 
     /// Limits on the whole rule set; tests lower them to exceed them cheaply.
     var maximumRules = Limits.rules
@@ -416,6 +418,8 @@ struct Checker {
             for v in values { if let k = constant(v, for: f, ctx) { constants.append(k) } }
             if values.isEmpty { error(ctx.src, name.offset, "empty list of values") }
             return .inSet(field: f, values: constants)
+        case .proximity(let p):
+            return checkProximity(p, ctx)
         case .compare(let name, let op, let value):
             guard let f = field(name, ctx) else { return .constant(false) }
             let info = out.fields[f]
@@ -459,5 +463,66 @@ struct Checker {
             return false
         }
         return true
+    }
+
+    // MARK: Proximity
+
+    private mutating func checkProximity(_ p: ProximitySyntax, _ ctx: ConditionContext) -> Condition {
+        let f = field(p.field, ctx)
+        var window: Int64 = 0
+        var windowValid = true
+        switch p.window {
+        case .integer(let i, _): window = i
+        case .name(let n):
+            if case .constant(.integer(let i))? = lookup(n.text, scope: ctx.scope) { window = i } else {
+                let hint = Suggestions.didYouMean(n.text, visibleNames(scope: ctx.scope) { if case .constant(.integer) = $0 { return true }; return false })
+                error(ctx.src, n.offset, "the window of a proximity test is a number of words; '\(n.text)' is not an int constant\(hint)")
+                windowValid = false
+            }
+        default:
+            error(ctx.src, p.window.offset, "the window of a proximity test is a number of words")
+            windowValid = false
+        }
+        if windowValid, window < 0 || window > Int64(Limits.proximityWords) {
+            error(ctx.src, p.window.offset, "a proximity window of \(window) words is outside the limit of 0 to \(Limits.proximityWords) words", .limit)
+            windowValid = false
+        }
+        let first = proximityOperand(p.first, other: p.second, ctx)
+        let second = proximityOperand(p.second, other: p.first, ctx)
+        guard let f, let first, let second, windowValid else { return .constant(false) }
+        guard checkMatcherField(first, f, p.field, ctx) else { return .constant(false) }
+        return .near(first: first, second: second, field: f, window: Int(window), ordered: p.ordered)
+    }
+
+    /// Resolves one side of a proximity test. A quoted phrase becomes a one-phrase list with the
+    /// options (word matching, case, normalisation) of the list on the other side, if that is a
+    /// phrase list, and the default options otherwise.
+    private mutating func proximityOperand(_ operand: ProximityOperand, other: ProximityOperand, _ ctx: ConditionContext) -> Matcher? {
+        switch operand {
+        case .name(let n):
+            return resolveMatcher(n, ctx)
+        case .phrase(let text, let offset):
+            let bytes = Array(text.utf8)
+            if bytes.isEmpty { error(ctx.src, offset, "empty phrase"); return nil }
+            if bytes.count > Limits.phraseBytes {
+                error(ctx.src, offset, "phrase is longer than the limit of \(Limits.phraseBytes) bytes", .limit)
+                return nil
+            }
+            var template = PhraseList(name: "", wholeWord: true, caseSensitive: false, normalize: NormalizeMode(), phrases: [])
+            if case .name(let n) = other, case .phrases(let i)? = lookup(n.text, scope: ctx.scope) {
+                template = out.phraseLists[i]
+            }
+            if !template.normalize.isEmpty, Normalizer.normalize(phrase: bytes, mode: template.normalize).isEmpty {
+                error(ctx.src, offset, "phrase is empty after normalisation (\(template.normalize.description))")
+                return nil
+            }
+            let key = "\(text)\u{0}\(template.wholeWord)\(template.caseSensitive)\(template.normalize.rawValue)"
+            if let i = anonymousLists[key] { return .phrases(i) }
+            let index = out.phraseLists.count
+            anonymousLists[key] = index
+            out.phraseLists.append(PhraseList(name: "\"" + text + "\"", wholeWord: template.wholeWord, caseSensitive: template.caseSensitive,
+                                              normalize: template.normalize, phrases: [bytes]))
+            return .phrases(index)
+        }
     }
 }

@@ -123,6 +123,9 @@ indirect enum Condition {
     case schedule(field: Int, schedule: Int, zone: TimeZoneRule)
     case any(group: Int, Condition)
     case constant(Bool)
+    /// A match of `first` and one of `second` in the same value of `field`, in one sentence,
+    /// with at most `window` words between them; `ordered`: `first` comes first.
+    case near(first: Matcher, second: Matcher, field: Int, window: Int, ordered: Bool)
 }
 
 struct PhraseList {

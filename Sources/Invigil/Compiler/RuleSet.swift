@@ -45,6 +45,9 @@ public final class RuleSet: @unchecked Sendable {
     let ruleCode: [Range<Int>]
     let rulePack: [Int32]
     let ruleSupport: [[Int32]]
+    /// Per rule, its positive proximity tests, whose matching pairs support a finding. Derived
+    /// from `conditions` and the keys; nothing of its own to store.
+    let ruleProximity: [[ProximitySupport]]
     let schedules: [Schedule]
     let conditions: [Condition]
     let hostSets: [ByteStringTable]
@@ -115,6 +118,11 @@ public final class RuleSet: @unchecked Sendable {
             support.append(keys.compactMap { program.keyIndex[$0].map(Int32.init) })
         }
         ruleSupport = support
+        ruleProximity = checked.rules.map { rule in
+            var tests: [ProximitySupport] = []
+            proximitySupport(rule.condition, keyOf: { program.keyIndex[$0] }, into: &tests)
+            return tests
+        }
         ruleCode = codes
         rulePack = checked.rules.map { Int32($0.pack) }
 

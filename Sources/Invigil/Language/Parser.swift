@@ -517,12 +517,24 @@ struct Parser {
             guard expectPunct(")", "to close the parenthesis") else { return nil }
             return inner
         }
+        if token.kind == .string {
+            let phrase = ProximityOperand.phrase(token.text, token.offset)
+            advance()
+            guard isKeyword("near") || isKeyword("before") else {
+                error("a quoted phrase can only start a proximity test (\"...\" near list within 3 words in text), found \(describe(token)) after it")
+                return nil
+            }
+            return parseProximity(phrase)
+        }
         guard token.kind == .identifier else {
             error("expected a condition, found \(describe(token))")
             return nil
         }
         let first = Name(text: token.text, offset: token.offset)
         advance()
+        if isKeyword("near") || isKeyword("before") {
+            return parseProximity(.name(first))
+        }
         if first.text == "exists" && isPunct("(") {
             advance()
             guard let field = expectName("a field name") else { return nil }
@@ -574,8 +586,57 @@ struct Parser {
             guard let value = parseValue() else { return nil }
             return .compare(first, op, value)
         }
-        error("expected a comparison, 'in', or a keyword after '\(first.text)', found \(describe(token))")
+        var hint = ""
+        if token.kind == .identifier { hint = Suggestions.didYouMean(token.text, ["in", "near", "before"]) }
+        error("expected a comparison, 'in', 'near' or 'before' after '\(first.text)', found \(describe(token))" + hint)
         return nil
+    }
+
+    /// The rest of `first (near | before) second within N words in field`; the current token
+    /// is `near` or `before`.
+    private mutating func parseProximity(_ first: ProximityOperand) -> SyntaxCondition? {
+        let ordered = isKeyword("before")
+        let keyword = token.text
+        let offset = first.offset
+        advance()
+        let second: ProximityOperand
+        switch token.kind {
+        case .identifier: second = .name(Name(text: token.text, offset: token.offset))
+        case .string: second = .phrase(token.text, token.offset)
+        default:
+            error("expected a phrase list, detector or quoted phrase after '\(keyword)', found \(describe(token))")
+            return nil
+        }
+        advance()
+        guard isKeyword("within") else {
+            error("expected 'within N words' after '\(keyword) ...', found \(describe(token))"
+                  + (token.kind == .identifier ? Suggestions.didYouMean(token.text, ["within"]) : ""))
+            return nil
+        }
+        advance()
+        let window: SyntaxValue
+        let windowText = token.text
+        switch token.kind {
+        case .integer: window = .integer(token.integer, token.offset)
+        case .identifier: window = .name(Name(text: token.text, offset: token.offset))
+        default:
+            error("expected a number of words (an integer or an int constant) after 'within', found \(describe(token))")
+            return nil
+        }
+        advance()
+        guard isKeyword("words") || isKeyword("word") else {
+            error("expected 'words' after 'within \(windowText)', found \(describe(token))"
+                  + (token.kind == .identifier ? Suggestions.didYouMean(token.text, ["words", "word"]) : ""))
+            return nil
+        }
+        advance()
+        guard isKeyword("in") else {
+            error("expected 'in' and a field after 'words', found \(describe(token))")
+            return nil
+        }
+        advance()
+        guard let field = expectName("a field name") else { return nil }
+        return .proximity(ProximitySyntax(first: first, second: second, ordered: ordered, window: window, field: field, offset: offset))
     }
 
     private mutating func parseOp() -> CompareOp? {

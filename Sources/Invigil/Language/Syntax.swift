@@ -100,6 +100,31 @@ indirect enum SyntaxCondition {
     case membership(Name, Name)
     case inList(Name, [SyntaxValue])
     case compare(Name, CompareOp, SyntaxValue)
+    /// `a near b within n words in field` (either order) or `a before b within ...` (a first).
+    case proximity(ProximitySyntax)
+}
+
+/// One side of a proximity test: a phrase list, host list or detector by name, or a quoted phrase.
+enum ProximityOperand {
+    case name(Name)
+    case phrase(String, Int)
+
+    var offset: Int {
+        switch self {
+        case .name(let n): return n.offset
+        case .phrase(_, let o): return o
+        }
+    }
+}
+
+/// A proximity test as written: `first (near | before) second within window words in field`.
+struct ProximitySyntax {
+    var first: ProximityOperand
+    var second: ProximityOperand
+    var ordered: Bool
+    var window: SyntaxValue
+    var field: Name
+    var offset: Int
 }
 
 struct ExampleDecl {

@@ -46,6 +46,8 @@ extension Scanner {
             return "count(\(matcher(m)) in \(fieldName(f))) \(op.rawValue) \(n)"
         case .schedule(let f, let s, _): return "\(fieldName(f)) in \(rules.schedules[s].name)"
         case .any(let g, _): return "any \(rules.groups[g]):"
+        case .near(let a, let b, let f, let window, let ordered):
+            return "\(matcher(a)) \(ordered ? "before" : "near") \(matcher(b)) within \(window) word\(window == 1 ? "" : "s") in \(fieldName(f))"
         }
     }
 
@@ -109,6 +111,25 @@ extension Scanner {
             result = fieldValues(f, group, element).contains { v in
                 let (wd, minute) = CivilTime.local(v.a, in: zone)
                 return rules.schedules[s].contains(weekday: wd, minute: minute)
+            }
+        case .near(let a, let b, let f, let window, let ordered):
+            let ka = rules.program.keyIndex[MatchKey(matcher: a, field: f)]!
+            let kb = rules.program.keyIndex[MatchKey(matcher: b, field: f)]!
+            result = near(ka, kb, window: window, ordered: ordered)
+            if let trace {
+                let na = count(key: ka), nb = count(key: kb)
+                var pairs: [String] = []
+                if result {
+                    nearPairs(ka, kb, window: window, ordered: ordered) { x, y in
+                        guard pairs.count < 5 else { return }
+                        let (p, q) = x.start <= y.start ? (x, y) : (y, x)
+                        let text = bytes(field: Int(p.field), valueIndex: Int(p.value))
+                        let excerpt = String(decoding: text.dropFirst(Int(p.start)).prefix(Int(q.end - p.start)), as: UTF8.self)
+                        pairs.append("\"" + excerpt + "\"@\(p.start)")
+                    }
+                }
+                trace.pointee[traceIndex].text += "   [matches: \(na) and \(nb)"
+                    + (pairs.isEmpty ? ", none near enough" : "; near: " + pairs.joined(separator: ", ")) + "]"
             }
         case .any(let g, let inner):
             result = false

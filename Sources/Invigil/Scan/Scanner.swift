@@ -79,6 +79,9 @@ public final class Scanner {
     var extraCandidates: [Int32] = []
     var packAllowed: [Bool]
     var supportScratch: [Bool] = []
+    /// Proximity scratch: the two keys' spans, sorted.
+    var proximityEarlier: [Span] = []
+    var proximityLater: [Span] = []
     /// The current event's findings, in rule order.
     public private(set) var findings: [Finding] = []
     /// The spans of all findings (see `Finding.matches`).
@@ -474,6 +477,21 @@ public final class Scanner {
                 let key = rules.program.keys[Int(s.key)]
                 matches.append(MatchSpan(field: Int(s.field), valueIndex: Int(s.value), start: Int(s.start), end: Int(s.end),
                                          pattern: patternIndex(key.matcher)))
+            }
+        }
+        for test in rules.ruleProximity[r] {
+            // The pairs that make the test hold, each match once, after any already reported.
+            var pairs = 0
+            nearPairs(Int(test.first), Int(test.second), window: Int(test.window), ordered: test.ordered) { x, y in
+                pairs += 1
+                guard pairs <= 64 else { return }
+                for s in [x, y] {
+                    let m = MatchSpan(field: Int(s.field), valueIndex: Int(s.value), start: Int(s.start), end: Int(s.end),
+                                      pattern: patternIndex(rules.program.keys[Int(s.key)].matcher))
+                    if !matches[first...].contains(where: { $0.field == m.field && $0.valueIndex == m.valueIndex && $0.start == m.start && $0.end == m.end && $0.pattern == m.pattern }) {
+                        matches.append(m)
+                    }
+                }
             }
         }
         findings.append(Finding(rule: r, matches: first..<matches.count))

@@ -18,6 +18,8 @@ public enum Limits {
     public static let eventBytes = 64 << 20
     /// Values set on one event, over all fields.
     public static let eventValues = 100_000
+    /// The largest word window of a proximity test (`a near b within N words`).
+    public static let proximityWords = 50
     /// Nesting depth of JSON events.
     public static let jsonDepth = 64
 }
