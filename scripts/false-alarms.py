@@ -191,7 +191,12 @@ def main():
     ap.add_argument("--by-list", action="store_true", help="also normalise one list at a time and attribute extra findings")
     ap.add_argument("--show", type=int, default=0, help="print up to N extra findings per variant")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    ap.add_argument("--rates", action="store_true",
+                    help="only scan the packs as they are and print, per pack and context, the share of "
+                         "messages with at least one finding (the false-alarm rate) and the rules behind it")
     args = ap.parse_args()
+    if args.rates:
+        return rates(args)
 
     lists = [l for l in args.lists.split(",") if l]
     if lists == ["all"]:
@@ -291,6 +296,42 @@ def main():
             print("kept", tmp)
         else:
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def rates(args):
+    """Share of benign messages that a pack flags at all, per context: the figure issue 12 caps
+    at 1 %. Scans the packs folder as it is, once."""
+    contexts = [c for c in args.contexts.split(",") if c]
+    texts = read_corpora(args.data)
+    n = len(texts)
+    tmp = tempfile.mkdtemp(prefix="invigil-false-alarms-")
+    try:
+        events = os.path.join(tmp, "events.jsonl")
+        write_events(events, texts, contexts)
+        found = scan(args.invigil, args.packs, events)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    packs = ["BRAT", "WOOL", "CHER", "PCHS", "DSAT"]
+    print("corpus: %d benign texts; share of messages with at least one finding, per pack" % n)
+    print("| pack | " + " | ".join(contexts) + " |")
+    print("|---|" + "---|" * len(contexts))
+    for p in packs:
+        cells = []
+        for c in contexts:
+            flagged = {e for (e, r) in found if e.startswith(c + "/") and pack_of(r) == p}
+            cells.append("%.2f %% (%d)" % (100.0 * len(flagged) / n, len(flagged)))
+        print("| %s | %s |" % (p, " | ".join(cells)))
+    print()
+    by_rule = collections.Counter((e.split("/")[0], r) for (e, r) in found)
+    print("findings by context and rule:")
+    for (c, r), k in sorted(by_rule.items(), key=lambda x: (x[0][0], -x[1], x[0][1])):
+        print("  %-7s %-60s %d" % (c, r, k))
+    if args.show:
+        shown = collections.Counter()
+        for (e, r), m in sorted(found.items()):
+            if shown[r] < args.show:
+                shown[r] += 1
+                print("  %s  %s  %s" % (e, r, "; ".join("%s=%r" % pm for pm in m)[:200]))
 
 
 if __name__ == "__main__":
