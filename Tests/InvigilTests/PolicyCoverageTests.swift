@@ -106,6 +106,18 @@ private func loadCatalogue() throws -> ClauseCatalogue {
         #expect(lacking.isEmpty, "\(lacking.map(\.id))")
     }
 
+    /// Issue 13: every action of the bundled packs names the role to tell (the Headteacher, the
+    /// Designated Safeguarding Lead, HR, the LADO, the police ...), so that a finding says whom it goes to.
+    @Test func everyActionNamesTheRoleToTell() throws {
+        let rules = try RuleSet.load(paths: [repositoryRoot + "/packs"])
+        let roles = ["Headteacher", "Principal", "Designated Safeguarding Lead", "HR", "LADO", "police", "Police",
+                     "SLT", "Senior Teacher", "senior leader", "school officer"]
+        #expect(rules.rules.count > 100)
+        for rule in rules.rules {
+            #expect(roles.contains { rule.action.contains($0) }, "\(rule.name): \(rule.action)")
+        }
+    }
+
     @Test func reportIsDeterministic() throws {
         let catalogue = try loadCatalogue()
         let rules = try RuleSet.load(paths: [repositoryRoot + "/packs"])
