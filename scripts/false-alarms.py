@@ -194,6 +194,8 @@ def main():
     ap.add_argument("--rates", action="store_true",
                     help="only scan the packs as they are and print, per pack and context, the share of "
                          "messages with at least one finding (the false-alarm rate) and the rules behind it")
+    ap.add_argument("--exclude", default="",
+                    help="with --rates: also print the rates without the rules whose names match this regular expression")
     args = ap.parse_args()
     if args.rates:
         return rates(args)
@@ -322,6 +324,18 @@ def rates(args):
             cells.append("%.2f %% (%d)" % (100.0 * len(flagged) / n, len(flagged)))
         print("| %s | %s |" % (p, " | ".join(cells)))
     print()
+    if args.exclude:
+        rx = re.compile(args.exclude)
+        print("without the rules matching %r:" % args.exclude)
+        print("| pack | " + " | ".join(contexts) + " |")
+        print("|---|" + "---|" * len(contexts))
+        for p in packs:
+            cells = []
+            for c in contexts:
+                flagged = {e for (e, r) in found if e.startswith(c + "/") and pack_of(r) == p and not rx.search(r)}
+                cells.append("%.2f %% (%d)" % (100.0 * len(flagged) / n, len(flagged)))
+            print("| %s | %s |" % (p, " | ".join(cells)))
+        print()
     by_rule = collections.Counter((e.split("/")[0], r) for (e, r) in found)
     print("findings by context and rule:")
     for (c, r), k in sorted(by_rule.items(), key=lambda x: (x[0][0], -x[1], x[0][1])):
