@@ -4,7 +4,7 @@ import Glibc
 import Invigil
 import InvigilArchive
 
-private let coverageUsage = """
+let coverageUsage = """
     usage: invigil coverage [--catalogue PATH] [--rules PATH]... [--output FILE] [--check]
 
     Writes, as Markdown, how the rule packs cover the clause catalogue: every clause with its
