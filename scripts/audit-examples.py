@@ -53,6 +53,7 @@ class Parser:
         self.i = 0
         self.disjuncts = []   # (start, end)
         self.exceptions = []  # (start, end)
+        self.groups = []      # the operands of each `or`, [(start, end)]
 
     def peek(self):
         return self.t[self.i][0] if self.i < len(self.t) else None
@@ -69,6 +70,7 @@ class Parser:
             parts.append(self.parse_and())
         if len(parts) > 1:
             self.disjuncts.extend(parts)
+            self.groups.append(parts)
         return (parts[0][0], parts[-1][1])
 
     def parse_and(self):
