@@ -195,9 +195,16 @@ def main():
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
     ap.add_argument("--as-is", dest="as_is", action="store_true",
                     help="scan the packs unchanged and print, per pack and context, the share of messages with a finding")
+    ap.add_argument("--rates", action="store_true",
+                    help="only scan the packs as they are and print, per pack and context, the share of "
+                         "messages with at least one finding (the false-alarm rate) and the rules behind it")
+    ap.add_argument("--exclude", default="",
+                    help="with --rates: also print the rates without the rules whose names match this regular expression")
     args = ap.parse_args()
     if args.as_is:
         return as_is(args)
+    if args.rates:
+        return rates(args)
 
     lists = [l for l in args.lists.split(",") if l]
     if lists == ["all"]:
@@ -327,6 +334,52 @@ def as_is(args):
         print()
         for (p, c), counter in sorted(rules.items()):
             print("%s %s: %s" % (p, c, ", ".join("%s %d" % rc for rc in counter.most_common(args.show))))
+def rates(args):
+    """Share of benign messages that a pack flags at all, per context: the figure issue 12 caps
+    at 1 %. Scans the packs folder as it is, once."""
+    contexts = [c for c in args.contexts.split(",") if c]
+    texts = read_corpora(args.data)
+    n = len(texts)
+    tmp = tempfile.mkdtemp(prefix="invigil-false-alarms-")
+    try:
+        events = os.path.join(tmp, "events.jsonl")
+        write_events(events, texts, contexts)
+        found = scan(args.invigil, args.packs, events)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    packs = ["BRAT", "WOOL", "CHER", "PCHS", "DSAT"]
+    print("corpus: %d benign texts; share of messages with at least one finding, per pack" % n)
+    print("| pack | " + " | ".join(contexts) + " |")
+    print("|---|" + "---|" * len(contexts))
+    for p in packs:
+        cells = []
+        for c in contexts:
+            flagged = {e for (e, r) in found if e.startswith(c + "/") and pack_of(r) == p}
+            cells.append("%.2f %% (%d)" % (100.0 * len(flagged) / n, len(flagged)))
+        print("| %s | %s |" % (p, " | ".join(cells)))
+    print()
+    if args.exclude:
+        rx = re.compile(args.exclude)
+        print("without the rules matching %r:" % args.exclude)
+        print("| pack | " + " | ".join(contexts) + " |")
+        print("|---|" + "---|" * len(contexts))
+        for p in packs:
+            cells = []
+            for c in contexts:
+                flagged = {e for (e, r) in found if e.startswith(c + "/") and pack_of(r) == p and not rx.search(r)}
+                cells.append("%.2f %% (%d)" % (100.0 * len(flagged) / n, len(flagged)))
+            print("| %s | %s |" % (p, " | ".join(cells)))
+        print()
+    by_rule = collections.Counter((e.split("/")[0], r) for (e, r) in found)
+    print("findings by context and rule:")
+    for (c, r), k in sorted(by_rule.items(), key=lambda x: (x[0][0], -x[1], x[0][1])):
+        print("  %-7s %-60s %d" % (c, r, k))
+    if args.show:
+        shown = collections.Counter()
+        for (e, r), m in sorted(found.items()):
+            if shown[r] < args.show:
+                shown[r] += 1
+                print("  %s  %s  %s" % (e, r, "; ".join("%s=%r" % pm for pm in m)[:200]))
 
 
 if __name__ == "__main__":

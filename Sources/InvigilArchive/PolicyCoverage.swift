@@ -2,10 +2,15 @@ import Invigil
 
 /// The Markdown report of how the rules cover the catalogue's clauses: every clause with its
 /// status (enforced by which rules, review rule, filter, not machine-checkable with the reason
-/// code, not covered), and per school the counts. Deterministic: the same inputs give the same
-/// bytes, whatever the order of `rules`.
-public func policyCoverageMarkdown(catalogue cat: ClauseCatalogue, rules: [RuleInfo]) -> String {
+/// code, not covered), the examples written in the rules citing it (`examples`, from
+/// ``RuleSet/coverageExamples``), and per school the counts. Deterministic: the same inputs give
+/// the same bytes, whatever the order of `rules` and `examples`.
+public func policyCoverageMarkdown(catalogue cat: ClauseCatalogue, rules: [RuleInfo],
+                                   examples: [CoverageExample] = []) -> String {
     let known = Set(cat.clauses.map(\.id))
+    var examplesOf: [String: [CoverageExample]] = [:]
+    for e in examples { examplesOf[e.rule, default: []].append(e) }
+    let lacking = clausesWithoutFlagExample(catalogue: cat, rules: rules, examples: examples)
 
     // Which rules cite which clause, sorted by rule name.
     var citing: [String: [RuleInfo]] = [:]
@@ -57,7 +62,10 @@ public func policyCoverageMarkdown(catalogue cat: ClauseCatalogue, rules: [RuleI
     out += "R-INT internal state, R-TRUTH facts outside the event, R-JUDGE holistic judgement, R-OFFLINE conduct outside the event stream, "
     out += "R-REG account-register state, R-INST duty of the school, R-CONSEQ a sanction, R-SCOPE umbrella or pointer.\n"
     out += "- **not covered**: a *yes* or *partly* clause that no rule cites; the catalogue's signals show what a rule would need.\n\n"
-    out += "Rules are named `pack/rule` with their severity.\n\n"
+    out += "Rules are named `pack/rule` with their severity. The *Examples* column lists, for the rules citing the clause, "
+    out += "where their `example flag` events (events the rules must flag) and `example pass` events (events they must not) are written, "
+    out += "as `file` line, line, ... below `packs/`; `invigil test packs/` runs them. "
+    out += "`invigil coverage --check` fails on a clause with a signal (*yes* or *partly*, filters excepted) but no flag example.\n\n"
 
     // Summary.
     out += "## Summary\n\n"
@@ -85,8 +93,8 @@ public func policyCoverageMarkdown(catalogue cat: ClauseCatalogue, rules: [RuleI
     for code in codes {
         let title = cat.schools.first { $0.code == code }?.title ?? ""
         out += "## \(code)" + (title.isEmpty ? "" : " — \(title)") + "\n\n"
-        out += "| Clause | Statement | Check | Catalogue severity | Status | Rules or reason |\n"
-        out += "|---|---|---|---|---|---|\n"
+        out += "| Clause | Statement | Check | Catalogue severity | Status | Rules or reason | Examples |\n"
+        out += "|---|---|---|---|---|---|---|\n"
         for c in cat.clauses where c.school == code {
             let s = status(c)
             var label = s.label
@@ -104,8 +112,18 @@ public func policyCoverageMarkdown(catalogue cat: ClauseCatalogue, rules: [RuleI
                 detail = "needs: " + cell(c.signals)
             }
             let statement = (c.tag.isEmpty ? "" : "[\(c.tag)] ") + cell(c.statement)
-            out += "| \(c.id) | \(statement) | \(c.checkable) | \(cell(c.severity)) | \(label) | \(detail) |\n"
+            let exercising = (citing[c.id] ?? []).flatMap { examplesOf[$0.name] ?? [] }
+            out += "| \(c.id) | \(statement) | \(c.checkable) | \(cell(c.severity)) | \(label) | \(detail) | \(exampleCell(exercising)) |\n"
         }
+        out += "\n"
+    }
+
+    out += "## Clauses with a signal and no flag example\n\n"
+    if lacking.isEmpty {
+        out += "None: every clause the catalogue marks *yes* or *partly* (filters excepted) has a flag example in a rule citing it.\n\n"
+    } else {
+        out += "| Clause | Check | Signals |\n|---|---|---|\n"
+        for c in lacking { out += "| \(c.id) | \(c.checkable) | \(cell(c.signals)) |\n" }
         out += "\n"
     }
 
@@ -120,6 +138,20 @@ public func policyCoverageMarkdown(catalogue cat: ClauseCatalogue, rules: [RuleI
 }
 
 // MARK: - Helpers
+
+/// "flag `dsat.rules` 120, 134; pass `dsat.rules` 140", or "—" when there is none.
+private func exampleCell(_ examples: [CoverageExample]) -> String {
+    func list(_ flag: Bool) -> String? {
+        var lines: [String: Set<Int>] = [:]
+        for e in examples where e.expectFlag == flag { lines[e.file, default: []].insert(e.line) }
+        if lines.isEmpty { return nil }
+        return (flag ? "flag " : "pass ") + lines.keys.sorted().map { file in
+            "`\(cell(file))` " + lines[file]!.sorted().map(String.init).joined(separator: ", ")
+        }.joined(separator: "; ")
+    }
+    let parts = [list(true), list(false)].compactMap { $0 }
+    return parts.isEmpty ? "—" : parts.joined(separator: "; ")
+}
 
 private func trim(_ s: String) -> String {
     var t = Substring(s)

@@ -9,7 +9,7 @@ let coverageUsage = """
 
     Writes, as Markdown, how the rule packs cover the clause catalogue: every clause with its
     status (enforced by which rules, review rule, filter, not machine-checkable and why, not
-    covered) and per school the counts.
+    covered), the flag and pass examples of the rules citing it, and per school the counts.
 
       --catalogue PATH  the clause catalogue (default: policies/clauses.tsv beside the packs
                         folder, else relative to the current folder; scripts/import-clauses
@@ -17,9 +17,11 @@ let coverageUsage = """
       --rules PATH      rule files or folders (repeatable; default: the bundled packs)
       --output FILE     write the report there instead of standard output
       --check           do not write: compare with --output FILE (default docs/policy-coverage.md)
-                        and exit 1 if it is not current
+                        and exit 1 if it is not current, or if a clause with a signal (yes or
+                        partly, filters excepted) has no flag example in a rule citing it
 
-    Exit status: 0 written or current, 1 not current (--check), 2 unreadable catalogue or invalid rules.
+    Exit status: 0 written or current, 1 not current or a clause without a flag example (--check),
+    2 unreadable catalogue or invalid rules.
     """
 
 /// `invigil coverage`: the policy-coverage report (docs/policy-coverage.md).
@@ -71,17 +73,25 @@ func runCoverage(arguments: [String]) -> Int32 {
         printError(error.description)
         return 2
     }
-    let report = policyCoverageMarkdown(catalogue: catalogue, rules: rules.rules)
+    let examples = rules.coverageExamples
+    let report = policyCoverageMarkdown(catalogue: catalogue, rules: rules.rules, examples: examples)
 
     if options.flags.contains("--check") {
+        var status: Int32 = 0
+        for clause in clausesWithoutFlagExample(catalogue: catalogue, rules: rules.rules, examples: examples) {
+            printError("invigil coverage: \(clause.id) (\(clause.checkable)) has a signal but no flag example in a rule citing it")
+            status = 1
+        }
         let path = options.value("--output") ?? "docs/policy-coverage.md"
         guard let current = readCoverageFile(path) else {
             printError("invigil coverage: cannot read \(path)")
             return 1
         }
-        if current == report { return 0 }
-        printError("invigil coverage: \(path) is not current; regenerate it with: invigil coverage --output \(path)")
-        return 1
+        if current != report {
+            printError("invigil coverage: \(path) is not current; regenerate it with: invigil coverage --output \(path)")
+            status = 1
+        }
+        return status
     }
 
     do {
