@@ -43,6 +43,9 @@ public func openArchive(path: String, format: ArchiveFormat, options: ArchiveOpt
     case .maildir:
         return try MaildirSource(path: path, directory: options.directory)
     case .whatsapp:
+        if path != "-", ZipArchive.hasSignature(path: path) {
+            return try WhatsAppZipSource(path: path, options: options.whatsApp, directory: options.directory)
+        }
         return try WhatsAppSource(path: path, options: options.whatsApp, directory: options.directory)
     }
 }
@@ -82,6 +85,8 @@ func sniffFormat(path: String) -> ArchiveFormat? {
     let got = head.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
     guard got > 0 else { return nil }
     head.removeLast(head.count - got)
+    // A zip is a WhatsApp export when it holds a chat text; other zips are not a format we read.
+    if ZipArchive.hasSignature(head) { return WhatsAppChatEntries.isChatArchive(path: path) ? .whatsapp : nil }
     // First non-blank lines.
     var lines: [ArraySlice<UInt8>] = []
     for l in head.split(separator: 0x0A, omittingEmptySubsequences: true) {
