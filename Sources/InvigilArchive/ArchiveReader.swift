@@ -62,7 +62,10 @@ public func detectFormat(path: String) -> ArchiveFormat {
     if lower.hasSuffix(".csv") || lower.hasSuffix(".tsv") || lower.hasSuffix(".tab") { return .csv }
     if lower.hasSuffix(".mbox") || lower.hasSuffix(".mbx") { return .mbox }
     if lower.hasSuffix(".eml") { return .eml }
-    return sniffFormat(path: path) ?? .jsonl
+    if let sniffed = sniffFormat(path: path) { return sniffed }
+    // A zip without a chat text: the WhatsApp reader refuses it, saying why.
+    if ZipArchive.hasSignature(path: path) { return .whatsapp }
+    return .jsonl
 }
 
 /// The format of a file when its extension or content tells it, or nil (where `detectFormat`
