@@ -66,6 +66,23 @@ struct ArchiveWhatsAppZipTests {
         ])
     }
 
+    /// Android writes zips with data descriptors (sizes and CRC after the data, flag bit 3): the
+    /// central directory's sizes are used, and the records are those of the ordinary zip.
+    @Test func dataDescriptorsAreRead() throws {
+        let streamed = Self.fixture("android-export-streamed.zip")
+        let archive = try ZipArchive(path: streamed)
+        #expect(archive.entries.allSatisfy { $0.flags & 8 != 0 })
+        let a = try T.read(Self.fixture("android-export.zip"))
+        let b = try T.read(streamed)
+        #expect(a.records.count == b.records.count)
+        for (x, y) in zip(a.records, b.records) {
+            #expect(describe(x) == describe(y))
+            #expect(y.source == streamed + x.source.dropFirst(Self.fixture("android-export.zip").count))
+        }
+        let image = try #require(b.event(source: ".txt:5"))
+        #expect(b.values("attachments.size", event: image) == ["622"])
+    }
+
     /// The same export through the file path and from memory gives the same records.
     @Test func memoryAndFileAgree() throws {
         let path = Self.fixture("ios-export.zip")
