@@ -2,8 +2,8 @@ import Invigil
 import InvigilArchive
 
 /// `zip`: the zip container, `Inflate` and the WhatsApp `.zip` reader. The first byte picks the
-/// path: an odd first byte inflates the rest as a raw DEFLATE stream (both with an exact size
-/// and with a limit); otherwise the whole input is a zip archive, every entry is read under small
+/// path: an odd first byte inflates the rest as a raw DEFLATE stream (with an exact size, with a
+/// limit, and its prefixes); otherwise the whole input is a zip archive, every entry is read under small
 /// limits, and the archive is read as a WhatsApp export (records drained and scanned, notes
 /// taken). Zip seeds start with `P` (0x50), raw-stream seeds with 0x01.
 enum FuzzZip {
@@ -37,6 +37,15 @@ enum FuzzZip {
         }
         if !out.isEmpty, (try? Inflate.decompress(stream, limit: out.count - 1)) != nil {
             fuzzFail("inflate: \(out.count) bytes fit a limit of \(out.count - 1)")
+        }
+        // Prefixes, from the whole stream and from its first half, start the output.
+        let count = out.count / 2 + 1
+        for input in [Array(stream), Array(stream.prefix(stream.count / 2))] {
+            guard let head = Inflate.prefix(of: input, count: count) else {
+                if input.count == stream.count { fuzzFail("inflate: no prefix of a valid stream") }
+                continue
+            }
+            if head.count > count || !out.starts(with: head) { fuzzFail("inflate: a prefix of \(head.count) bytes is not the output's start") }
         }
     }
 

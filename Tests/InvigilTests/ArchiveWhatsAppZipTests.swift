@@ -138,6 +138,10 @@ struct ArchiveWhatsAppZipTests {
     @Test func chatRecognisedByContent() throws {
         let chat = Array("12/03/2024, 21:39 - Tom Teacher: hello\n12/03/2024, 21:40 - Sam Pupil: hi\n".utf8)
         let zip = TestZip.make([.stored("notes.txt", Array("not a chat\n".utf8)), .deflated("Chat.txt", chat), .stored("a.jpg", [1, 2, 3])])
+        // Recognising decompresses only the start of each candidate, and counts nothing.
+        let archive = try ZipArchive(bytes: zip)
+        #expect(WhatsAppChatEntries.find(in: archive).entries.map(\.name) == ["Chat.txt"])
+        #expect(archive.bytesExtracted == 0)
         let source = try WhatsAppZipSource(bytes: zip, name: "x.zip")
         var sources: [String] = []
         while let r = source.next() { sources.append(r.source) }

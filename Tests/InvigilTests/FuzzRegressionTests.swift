@@ -121,6 +121,8 @@ struct FuzzRegressionTests {
             let stream = Array(bytes.dropFirst())
             if let out = try? Inflate.decompress(stream, limit: 1 << 18) {
                 #expect(try Inflate.decompress(stream, limit: out.count, exact: true) == out)
+                let head = try #require(Inflate.prefix(of: stream, count: out.count / 2 + 1))
+                #expect(out.starts(with: head))
             }
             return
         }

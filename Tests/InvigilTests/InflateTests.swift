@@ -49,6 +49,24 @@ struct InflateTests {
         #expect(streams == 158)
     }
 
+    /// `Inflate.prefix` gives the start of the output, `count` bytes of it from the whole stream,
+    /// and a start from only the stream's start.
+    @Test func prefixesAreTheStartOfTheOutput() throws {
+        let zip = try Self.fixtureZip("inflate-cases.zip")
+        for e in zip.entries where e.name.hasSuffix(".deflate") {
+            let stream = try zip.contents(of: e)
+            let full = try Inflate.decompress(stream, limit: 1 << 20)
+            for count in [0, 1, 100, 1000, 5000, 40_000] {
+                let head = try #require(Inflate.prefix(of: stream, count: count), "\(e.name) \(count)")
+                #expect(head == Array(full.prefix(count)), "\(e.name): \(head.count) of \(count)")
+                let cut = Array(stream.prefix(count / 2))
+                let partial = try #require(Inflate.prefix(of: cut, count: count))
+                #expect(full.starts(with: partial))
+            }
+        }
+        #expect(Inflate.prefix(of: [0x07], count: 10) == nil)
+    }
+
     /// Round trips through the reference encoder: random, compressible and run-heavy inputs, in
     /// stored and fixed blocks of random sizes, matches reaching across blocks.
     @Test func referenceEncoderRoundTrips() throws {

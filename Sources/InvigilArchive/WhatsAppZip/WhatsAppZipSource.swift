@@ -51,28 +51,20 @@ public final class WhatsAppZipSource: ArchiveSource, ArchiveNotes {
             if !found.unreadable.isEmpty { reason += "; could not read " + found.unreadable.joined(separator: "; ") }
             throw ArchiveOpenError(path: name, reason: reason)
         }
-        chats = found.entries.map(\.entry)
+        chats = found.entries
         let chatNames = Set(chats.map(\.name))
         media = WhatsAppMedia(entries: zip.entries.filter { !$0.isDirectory && !chatNames.contains($0.name) })
         // The first chat is read now, so that an archive whose chat cannot be read is an input
         // that cannot be opened; later ones (rare) become a rejected record if they fail.
-        switch open(found.entries[0].entry, found.entries[0].contents) {
-        case .success(let chat): start(chat, found.entries[0].entry)
+        switch open(chats[0]) {
+        case .success(let chat): start(chat, chats[0])
         case .failure(let error): throw ArchiveOpenError(path: name, reason: error.reason)
         }
-        pendingContents = Array(found.entries.dropFirst().map(\.contents))
     }
 
-    /// Contents already read while looking for the chats (by content), by chat index after the first.
-    private var pendingContents: [[UInt8]?] = []
-
-    private func open(_ entry: ZipEntry, _ contents: [UInt8]?) -> Result<WhatsAppSource, ZipError> {
+    private func open(_ entry: ZipEntry) -> Result<WhatsAppSource, ZipError> {
         let bytes: [UInt8]
-        if let contents {
-            bytes = contents
-        } else {
-            do { bytes = try zip.contents(of: entry) } catch { return .failure(error) }
-        }
+        do { bytes = try zip.contents(of: entry) } catch { return .failure(error) }
         let chat = WhatsAppSource(bytes: bytes, name: "\(name)!\(entry.name)", options: options, directory: directory)
         chat.media = media
         return .success(chat)
@@ -95,8 +87,7 @@ public final class WhatsAppZipSource: ArchiveSource, ArchiveNotes {
                 return nil
             }
             let entry = chats[nextChat]
-            let contents = nextChat - 1 < pendingContents.count ? pendingContents[nextChat - 1] : nil
-            switch open(entry, contents) {
+            switch open(entry) {
             case .success(let chat): start(chat, entry)
             case .failure(let error):
                 nextChat += 1

@@ -20,6 +20,23 @@ public enum Inflate {
         return Array(UnsafeBufferPointer(start: state.output, count: state.count))
     }
 
+    /// The first `count` bytes a stream decompresses to (all of them if fewer), for looking at
+    /// the start of an entry without expanding all of it. The input may be the stream's start
+    /// only: running out of input ends the prefix there. Nil when the stream is invalid before.
+    public static func prefix(of input: [UInt8], count: Int) -> [UInt8]? {
+        input.withUnsafeBufferPointer { b -> [UInt8]? in
+            var state = InflateState(input: b, limit: max(0, count), exact: false)
+            state.keepsPartialOutput = true
+            defer { state.output.deallocate() }
+            do throws(InflateError) {
+                try state.run()
+            } catch {
+                guard error == .truncated || error == .outputTooLong(limit: max(0, count)) else { return nil }
+            }
+            return Array(UnsafeBufferPointer(start: state.output, count: state.count))
+        }
+    }
+
     /// `decompress` over an array.
     public static func decompress(_ input: [UInt8], limit: Int, exact: Bool = false) throws(InflateError) -> [UInt8] {
         var result: Result<[UInt8], InflateError>!
@@ -59,6 +76,9 @@ struct InflateState {
     var output: UnsafeMutablePointer<UInt8>
     var capacity: Int
     var count = 0
+    /// For `Inflate.prefix`: a stored block or a back-reference that crosses the limit, or a
+    /// stored block cut short by the end of the input, is copied in part before the error.
+    var keepsPartialOutput = false
 
     init(input: UnsafeBufferPointer<UInt8>, limit: Int, exact: Bool) {
         self.input = input
@@ -140,11 +160,14 @@ struct InflateState {
         position -= available / 8
         bits = 0
         available = 0
-        guard input.count - position >= length else { throw .truncated }
-        try reserve(length)
-        (output + count).update(from: input.baseAddress! + position, count: length)
-        position += length
-        count += length
+        var n = length
+        if keepsPartialOutput { n = min(n, limit - count, input.count - position) }
+        guard input.count - position >= n else { throw .truncated }
+        try reserve(n)
+        (output + count).update(from: input.baseAddress! + position, count: n)
+        position += n
+        count += n
+        if n < length { throw count == limit ? .outputTooLong(limit: limit) : .truncated }
     }
 
     /// Block type 2's header: the code-length code, then the literal/length and distance codes.
@@ -208,15 +231,17 @@ struct InflateState {
             guard d < 30 else { throw .invalidCode }
             let distance = Inflate.distanceBase[d] + (try take(Inflate.distanceExtra[d]))
             guard distance <= count else { throw .distanceTooFar }
-            try reserve(length)
+            let copied = keepsPartialOutput ? min(length, limit - count) : length
+            try reserve(copied)
             // Byte by byte: the source may overlap what is being written (distance < length).
             var from = count - distance
-            let end = count + length
+            let end = count + copied
             while count < end {
                 output[count] = output[from]
                 count += 1
                 from += 1
             }
+            if copied < length { throw .outputTooLong(limit: limit) }
         }
     }
 }

@@ -141,23 +141,8 @@ public final class ZipArchive {
     /// method and encryption, and then the size and CRC-32 of what was decompressed.
     public func contents(of entry: ZipEntry) throws(ZipError) -> [UInt8] {
         let name = entry.name
-        if entry.isEncrypted { throw ZipError(.unsupported, "entry '\(name)' is encrypted") }
-        guard entry.method == 0 || entry.method == 8 else {
-            throw ZipError(.unsupported, "entry '\(name)' is compressed with \(ZipEntry.methodName(entry.method)); only stored and deflate are supported")
-        }
+        let (dataStart, _) = try dataStart(of: entry)
         try checkLimits(entry)
-        guard centralDirectoryOffset >= Self.localHeaderSize, entry.localHeaderOffset <= centralDirectoryOffset - Self.localHeaderSize else {
-            throw ZipError(.corrupt, "corrupt zip: the local header of '\(name)' lies past the central directory")
-        }
-        let local = try storage.read(offset: entry.localHeaderOffset, length: Self.localHeaderSize)
-        guard local[0..<4].elementsEqual(Self.localSignature) else {
-            throw ZipError(.corrupt, "corrupt zip: no local header for '\(name)' at offset \(entry.localHeaderOffset)")
-        }
-        if UInt16(Self.u16(local, 6)) & 0x41 != 0 { throw ZipError(.unsupported, "entry '\(name)' is encrypted") }
-        let dataStart = entry.localHeaderOffset + Self.localHeaderSize + Self.u16(local, 26) + Self.u16(local, 28)
-        guard dataStart <= centralDirectoryOffset, entry.compressedSize <= centralDirectoryOffset - dataStart else {
-            throw ZipError(.corrupt, "corrupt zip: the data of '\(name)' runs into the central directory")
-        }
         let packed = try storage.read(offset: dataStart, length: entry.compressedSize)
         var data: [UInt8]
         if entry.method == 0 {
@@ -178,6 +163,42 @@ public final class ZipArchive {
         }
         bytesExtracted += data.count
         return data
+    }
+
+    /// The first bytes of an entry (about `count`, see `Inflate.prefix`), from at most
+    /// `count * 2 + 1024` compressed bytes, not checked against the CRC (which covers the whole),
+    /// nor counted against the limits. For recognising an entry by its start.
+    public func prefix(of entry: ZipEntry, count: Int) throws(ZipError) -> [UInt8] {
+        let (start, method) = try dataStart(of: entry)
+        let packed = try storage.read(offset: start, length: min(entry.compressedSize, count * 2 + 1024))
+        if method == 0 { return Array(packed.prefix(count)) }
+        guard let out = Inflate.prefix(of: packed, count: count) else {
+            throw ZipError(.badData, "entry '\(entry.name)': invalid deflate data")
+        }
+        return out
+    }
+
+    /// Where an entry's data starts, after checking its encryption, method and local header, and
+    /// that its data ends before the central directory.
+    func dataStart(of entry: ZipEntry) throws(ZipError) -> (offset: Int, method: UInt16) {
+        let name = entry.name
+        if entry.isEncrypted { throw ZipError(.unsupported, "entry '\(name)' is encrypted") }
+        guard entry.method == 0 || entry.method == 8 else {
+            throw ZipError(.unsupported, "entry '\(name)' is compressed with \(ZipEntry.methodName(entry.method)); only stored and deflate are supported")
+        }
+        guard centralDirectoryOffset >= Self.localHeaderSize, entry.localHeaderOffset <= centralDirectoryOffset - Self.localHeaderSize else {
+            throw ZipError(.corrupt, "corrupt zip: the local header of '\(name)' lies past the central directory")
+        }
+        let local = try storage.read(offset: entry.localHeaderOffset, length: Self.localHeaderSize)
+        guard local[0..<4].elementsEqual(Self.localSignature) else {
+            throw ZipError(.corrupt, "corrupt zip: no local header for '\(name)' at offset \(entry.localHeaderOffset)")
+        }
+        if UInt16(Self.u16(local, 6)) & 0x41 != 0 { throw ZipError(.unsupported, "entry '\(name)' is encrypted") }
+        let start = entry.localHeaderOffset + Self.localHeaderSize + Self.u16(local, 26) + Self.u16(local, 28)
+        guard start <= centralDirectoryOffset, entry.compressedSize <= centralDirectoryOffset - start else {
+            throw ZipError(.corrupt, "corrupt zip: the data of '\(name)' runs into the central directory")
+        }
+        return (start, entry.method)
     }
 
     /// Refuses, before decompressing anything, an entry whose declared size or ratio is over the
