@@ -26,7 +26,7 @@ let package = Package(
         // The command.
         .executableTarget(name: "invigil", dependencies: ["Invigil", "InvigilArchive"], path: "Sources/invigil"),
         // Benchmarks: `swift run -c release invigil-bench`.
-        .executableTarget(name: "InvigilBench", dependencies: ["Invigil", "InvigilCTests"], path: "Benchmarks/InvigilBench"),
+        .executableTarget(name: "InvigilBench", dependencies: ["Invigil", "InvigilArchive", "InvigilCTests"], path: "Benchmarks/InvigilBench"),
         // C interface: the header (a C target; include/invigil.h is symlinked in) and its Swift implementation.
         .target(name: "CInvigil", path: "Sources/CInvigil"),
         .target(name: "InvigilC", dependencies: ["Invigil", "CInvigil"], path: "Sources/InvigilC"),

@@ -2,6 +2,7 @@
 //
 //   swift run -c release invigil-bench [--size MB] [--sets 10,100,1000,10000,100000] [--runs N]
 //       [--json out.json] [--export DIR] [--packs DIR] [--samples DIR] [--naive-limit MB] [--no-e2e]
+//   swift run -c release invigil-bench --zip export.zip [--runs N]
 //
 // See docs/performance.md for the method and Benchmarks/peers.sh for Hyperscan, ripgrep, grep and
 // pyahocorasick on the same corpus and phrase sets.
@@ -26,6 +27,7 @@ struct Options {
     var abi = false
     var abiEvents = 200_000
     var abiBytes = 200
+    var zip: String?
 
     init(_ args: [String]) {
         var i = 0
@@ -50,6 +52,7 @@ struct Options {
             case "--abi": abi = true
             case "--abi-events": abiEvents = max(1, Int(value()) ?? 200_000)
             case "--abi-bytes": abiBytes = max(1, Int(value()) ?? 200)
+            case "--zip": zip = value()
             case "-h", "--help":
                 print("""
                     usage: invigil-bench [--size MB] [--sets 10,100,...] [--runs N] [--json FILE] [--export DIR]
@@ -67,6 +70,7 @@ struct Options {
                       --dense-budget MB  the automaton's dense-row budget (default: the library's, 24)
                       --abi            only the C ABI against the Swift API: events/s of 200-byte events
                       --abi-events N   events for --abi, default 200000; --abi-bytes B: text bytes, default 200
+                      --zip FILE       only the zip reader on FILE (a WhatsApp export): inflate against CRC-32 and memchr
                     """)
                 exit(0)
             default:
@@ -81,6 +85,8 @@ struct Options {
 let options = Options(Array(CommandLine.arguments.dropFirst()))
 if options.abi {
     runABIBenchmark(events: options.abiEvents, bytes: options.abiBytes)
+} else if let zip = options.zip {
+    runZipBenchmark(path: zip, runs: options.runs)
 } else {
     runBenchmarks(options)
 }

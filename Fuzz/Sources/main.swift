@@ -18,6 +18,7 @@ let targets: [(name: String, about: String, run: (UnsafeBufferPointer<UInt8>) ->
     ("mail", "mbox and .eml/MIME readers (MboxSource, EMLSource) + loading into a scanner", FuzzReaders.mail),
     ("whatsapp", "WhatsApp export reader (WhatsAppSource) + loading into a scanner", FuzzReaders.whatsApp),
     ("csv", "CSV and TSV reader (CSVSource) + loading into a scanner", FuzzReaders.csv),
+    ("zip", "zip container + Inflate (raw DEFLATE when the first byte is odd) + WhatsApp .zip exports", FuzzZip.run),
     ("capi", "C API (include/invigil.h): random call sequences on rule sets, scanners and errors", FuzzCAPI.run),
     ("automaton", "differential: Automaton (dense, sparse, lanes, blocks) against a naive matcher", FuzzAutomaton.run),
     ("shortcuts", "differential: the scanner's fast paths (normalisation, URL prefilter, schemes, digit words) against the code they stand in for", FuzzShortcuts.run),

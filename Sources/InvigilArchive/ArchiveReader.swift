@@ -43,6 +43,9 @@ public func openArchive(path: String, format: ArchiveFormat, options: ArchiveOpt
     case .maildir:
         return try MaildirSource(path: path, directory: options.directory)
     case .whatsapp:
+        if path != "-", ZipArchive.hasSignature(path: path) {
+            return try WhatsAppZipSource(path: path, options: options.whatsApp, directory: options.directory)
+        }
         return try WhatsAppSource(path: path, options: options.whatsApp, directory: options.directory)
     }
 }
@@ -54,7 +57,10 @@ public func openArchive(path: String, format: ArchiveFormat, options: ArchiveOpt
 /// `recognizedFormat(path:)` tells such inputs apart, so that callers can refuse them.
 /// Standard input ("-") is sniffed like a file, from its first 64 KB (which are kept for the reader).
 public func detectFormat(path: String) -> ArchiveFormat {
-    recognizedFormat(path: path) ?? .jsonl
+    if let format = recognizedFormat(path: path) { return format }
+    // A zip without a chat text: the WhatsApp reader refuses it, saying why.
+    if path != "-", ZipArchive.hasSignature(path: path) { return .whatsapp }
+    return .jsonl
 }
 
 /// The format an input's extension or content tells, or nil when neither does (a LICENSE, an
@@ -108,6 +114,8 @@ func fileHead(path: String) -> [UInt8]? {
 /// The format the first 64 KB of a file suggest, or nil.
 func sniffFormat(path: String) -> ArchiveFormat? {
     guard let head = fileHead(path: path) else { return nil }
+    // A zip is a WhatsApp export when it holds a chat text; other zips are not a format we read.
+    if ZipArchive.hasSignature(head) { return WhatsAppChatEntries.isChatArchive(path: path) ? .whatsapp : nil }
     return sniffFormat(head: head)
 }
 

@@ -30,6 +30,8 @@ public final class WhatsAppSource: ArchiveSource {
     let lines: ByteLines
     let options: WhatsAppOptions
     let directory: PeopleDirectory?
+    /// The media files of the .zip the chat came from, if it came from one.
+    var media: WhatsAppMedia? = nil
     private var fileDayFirst = true
     private var participants: [String] = []
     // The message being gathered.
@@ -187,6 +189,11 @@ public final class WhatsAppSource: ArchiveSource {
             let stripped = candidate ? body.trimmingCharacters().replacingMarks() : ""
             if candidate, let kind = mediaKind(stripped) {
                 fields.append(ArchiveField("attachments.kind", .string(kind), element: 0, list: true))
+                // In a .zip export the file itself is there: its name and size (WhatsAppMedia).
+                if let media, let file = attachedFileName(stripped), let found = media.claim(file) {
+                    fields.append(ArchiveField("attachments.name", .string(found.name), element: 0, list: true))
+                    fields.append(ArchiveField("attachments.size", .int(Int64(found.size)), element: 0, list: true))
+                }
                 body = captionAfterMedia(stripped)
             } else if stripped == "This message was deleted" || stripped == "You deleted this message" {
                 fields.append(ArchiveField("action", .string("delete")))
@@ -221,15 +228,25 @@ func mediaKind(_ text: String) -> String? {
     case "document omitted", "contact card omitted", "<document omitted>": return "document"
     default: break
     }
+    if let file = attachedFileName(t) { return kindForFileName(file) ?? "document" }
+    if lower.hasSuffix("document omitted") { return "document" }
+    return nil
+}
+
+/// The file a media placeholder names, as exports with media write it: `<attached: NAME>` (iOS)
+/// or `NAME (file attached)` (Android), on the text's first line (empty when the placeholder names
+/// none); nil for other text.
+func attachedFileName(_ text: String) -> String? {
+    let firstLine = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? text
+    let t = firstLine.trimmingCharacters()
+    let lower = t.lowercased()
     if lower.hasPrefix("<attached:"), lower.hasSuffix(">") {
         let file = String(t.dropFirst(10).dropLast()).trimmingCharacters()
-        return kindForFileName(file) ?? "document"
+        return file
     }
     if lower.hasSuffix("(file attached)") {
-        let file = String(t.dropLast(15)).trimmingCharacters()
-        return kindForFileName(file) ?? "document"
+        return String(t.dropLast(15)).trimmingCharacters()
     }
-    if lower.hasSuffix("document omitted") { return "document" }
     return nil
 }
 

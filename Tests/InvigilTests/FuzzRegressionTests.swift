@@ -113,7 +113,37 @@ struct FuzzRegressionTests {
         }
     }
 
-    @Test("kept inputs replay cleanly", arguments: ["rules", "json", "mail", "whatsapp", "csv", "automaton"])
+    /// zip: an odd first byte inflates the rest; otherwise the input is a zip archive whose
+    /// entries are read (size and CRC as declared), then read as a WhatsApp export.
+    static func replayZip(_ bytes: [UInt8], _ packs: RuleSet) throws {
+        guard let first = bytes.first else { return }
+        if first & 1 == 1 {
+            let stream = Array(bytes.dropFirst())
+            if let out = try? Inflate.decompress(stream, limit: 1 << 18) {
+                #expect(try Inflate.decompress(stream, limit: out.count, exact: true) == out)
+                let head = try #require(Inflate.prefix(of: stream, count: out.count / 2 + 1))
+                #expect(out.starts(with: head))
+            }
+            return
+        }
+        var limits = ZipLimits()
+        limits.entryBytes = 1 << 20
+        limits.totalBytes = 4 << 20
+        guard let zip = try? ZipArchive(bytes: bytes, limits: limits) else { return }
+        for entry in zip.entries.prefix(64) {
+            if let contents = try? zip.contents(of: entry) {
+                #expect(contents.count == entry.uncompressedSize)
+                #expect(CRC32.checksum(contents) == entry.crc32)
+            }
+        }
+        guard let chat = try? WhatsAppZipSource(bytes: bytes, name: "kept.zip", limits: limits) else { return }
+        var source: any ArchiveSource = chat
+        drain(&source, bytes.count, packs)
+        _ = chat.notes
+        try replayReader(bytes, packs, suffix: ".zip") { try WhatsAppZipSource(path: $0, limits: limits) }
+    }
+
+    @Test("kept inputs replay cleanly", arguments: ["rules", "json", "mail", "whatsapp", "csv", "automaton", "zip"])
     func replay(_ target: String) throws {
         let kept = Self.inputs(target)
         let packs = Self.loadPacks()
@@ -133,6 +163,7 @@ struct FuzzRegressionTests {
                 try Self.replayReader(bytes, packs, suffix: ".csv") { try CSVSource(path: $0) }
                 try Self.replayReader(bytes, packs, suffix: ".tsv") { try CSVSource(path: $0) }
                 Self.replayInMemory(bytes, packs, [CSVSource(bytes: bytes, name: name + ".csv"), CSVSource(bytes: bytes, name: name + ".tsv")])
+            case "zip": try Self.replayZip(bytes, packs)
             default: Self.replayAutomaton(bytes)
             }
         }

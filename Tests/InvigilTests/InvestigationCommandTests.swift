@@ -102,7 +102,6 @@ struct InvestigationCommandTests {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("invigil-unknown-\(getpid())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let files: [(String, [UInt8], String)] = [
-            ("export.zip", [0x50, 0x4B, 0x03, 0x04] + Array("chat.txt, more".utf8), "a zip archive"),
             ("photo.jpg", [0xFF, 0xD8, 0xFF, 0xE0, 0x2C, 0x2C], "a JPEG image"),
             ("minutes.pdf", Array("%PDF-1.4\nhello, world\n".utf8), "a PDF document"),
         ]
