@@ -159,7 +159,7 @@ func scanSummary(_ t: ScanTally, _ s: ScanSummaryInput, warnings: [String]) -> S
         summary += "\ninvigil: \(s.skippedFiles.count) file\(s.skippedFiles.count == 1 ? "" : "s") of unknown format in folders not read (name them, or give --input-format): "
             + s.skippedFiles.prefix(5).joined(separator: ", ") + (s.skippedFiles.count > 5 ? ", ..." : "")
     }
-    if !s.notes.isEmpty { summary += "\ninvigil: decoded in part (scanned):\n    " + s.notes.joined(separator: "\n    ") }
+    if !s.notes.isEmpty { summary += "\ninvigil: notes on the inputs (their records were scanned):\n    " + s.notes.joined(separator: "\n    ") }
     if t.timedOut > 0 { summary += "\ninvigil: \(t.timedOut) event\(t.timedOut == 1 ? "" : "s") stopped at the time budget (findings may be incomplete)" }
     if s.unopened > 0 { summary += "\ninvigil: \(s.unopened) input\(s.unopened == 1 ? "" : "s") could not be opened" }
     for w in warnings { summary += "\ninvigil: warning: " + w }

@@ -148,6 +148,9 @@ struct InvestigationCommandTests {
         #expect(mail.stdout.contains("FIRES  woolhampton/staff-secrecy-with-pupil"))
         let chat = try Self.run(["explain", "--pack", "WOOL", "--directory", Self.people, Self.chat + ":4"])
         #expect(chat.stdout.contains("FIRES  woolhampton/staff-contact-details-to-pupil"))
+        let zipped = try Self.run(["explain", "--pack", "WOOL", "--directory", "Tests/Fixtures/archive/whatsapp-zip/people.csv",
+                                   "Tests/Fixtures/archive/whatsapp-zip/ios-export.zip!_chat.txt:3"])
+        #expect(zipped.stdout.contains("FIRES  woolhampton/staff-contact-details-to-pupil"), "\(zipped.stderr)")
         let jsonl = try Self.run(["explain", "examples/sample/bratton.jsonl:6"])
         #expect(jsonl.stdout.hasPrefix("event brat-0006:"))
         let missing = try Self.run(["explain", Self.chat + ":99"])
