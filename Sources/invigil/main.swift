@@ -12,6 +12,9 @@ let usage = """
       explain [options] EVENT.json
                                show, for one event, every rule considered and why it did or did not fire
       bench [options] INPUT... compile and scan, then report speed, sizes, memory and the costliest rules
+      compile [--rules PATH]... [--pack NAME]... -o FILE
+                               compile the rules (default: the bundled packs) into one compiled file
+      inspect FILE             show a compiled rule file's header and contents, and check it
       coverage [options]       write the policy-coverage report of the packs against the clause catalogue
       version                  print the version
 
@@ -32,11 +35,13 @@ do {
     case "scan": status = try runScan(rest)
     case "explain": status = try runExplain(rest)
     case "bench": status = try runBench(rest)
+    case "compile": status = try runCompile(rest)
+    case "inspect": status = try runInspect(rest)
     case "coverage": status = runCoverage(arguments: rest)
     case "version", "--version": print("invigil \(invigilVersion)"); status = 0
     case "help", "--help", "-h": print(usage); status = 0
     default:
-        let hint = closestName(command, ["check", "test", "scan", "explain", "bench", "coverage", "version"]).map { "; did you mean '\($0)'?" } ?? ""
+        let hint = closestName(command, ["check", "test", "scan", "explain", "bench", "compile", "inspect", "coverage", "version"]).map { "; did you mean '\($0)'?" } ?? ""
         printError("invigil: unknown command '\(command)'\(hint)\n\n\(usage)")
         status = 2
     }

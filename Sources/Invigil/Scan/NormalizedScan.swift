@@ -43,6 +43,7 @@ extension Scanner {
                             for k in na.automaton.outputs(of: hit.state) {
                                 let p = Int(na.automaton.outputs[k])
                                 let begin = end - Int(na.automaton.patternLengths[p])
+                                if begin < 0 { continue }  // see runAutomaton
                                 // Candidate spans. They differ only where `spaced` collapsed a
                                 // letter repeated across a separator into the first or last byte:
                                 // then the match may start at the later repetition ("aight text

@@ -315,6 +315,9 @@ public final class Scanner {
                         for k in rules.automaton.outputs(of: hit.state) {
                             let p = Int(rules.automaton.outputs[k])
                             let begin = end - Int(rules.automaton.patternLengths[p])
+                            // Never for a built automaton; a loaded one is checked, but not that
+                            // its states' depths bound their patterns' lengths.
+                            if begin < 0 { continue }
                             for entry in rules.patternEntries[p] {
                                 let key = rules.keyOfListField[Int(entry.list) * fieldCount + f]
                                 if key < 0 { continue }
