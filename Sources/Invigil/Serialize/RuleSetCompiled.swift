@@ -46,11 +46,14 @@ extension RuleSet {
         return n == head.count && head == CompiledFormat.magic
     }
 
-    /// Writes the compiled file to `path`, through a temporary file renamed over it, so that a
-    /// reader never sees half a file.
+    /// Writes the compiled file to `path`. A regular file (or a new one) is written through a
+    /// temporary file renamed over it, so that a reader never sees half a file; anything else
+    /// that exists (a device, a pipe) is written in place, never replaced.
     public func writeCompiled(to path: String) throws(CompiledRulesError) {
         let bytes = compiledBytes()
-        let temporary = path + ".tmp\(getpid())"
+        var info = stat()
+        let replace = stat(path, &info) != 0 || (info.st_mode & S_IFMT) == S_IFREG
+        let temporary = replace ? path + ".tmp\(getpid())" : path
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         if fd < 0 { throw CompiledRulesError(.io, "cannot write \(path): \(String(cString: strerror(errno)))") }
         var offset = 0
@@ -63,9 +66,9 @@ extension RuleSet {
             }
         }
         if close(fd) != 0 && failure == 0 { failure = errno }
-        if failure == 0 && rename(temporary, path) != 0 { failure = errno }
+        if failure == 0 && replace && rename(temporary, path) != 0 { failure = errno }
         if failure != 0 {
-            unlink(temporary)
+            if replace { unlink(temporary) }
             throw CompiledRulesError(.io, "cannot write \(path): \(String(cString: strerror(failure)))")
         }
     }
