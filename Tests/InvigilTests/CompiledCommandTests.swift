@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+
+/// `invigil compile` and `inspect`, and compiled files given to scan, test, explain and bench.
+@Suite("Compiled rule files from the command", .serialized)
+struct CompiledCommandTests {
+    static func compiledPacks() throws -> String {
+        let path = try CommandTests.temporaryFile("packs.ivg", "")
+        let r = try CommandTests.run(["compile", "-o", path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.isEmpty && r.stderr.contains("140 rules in 5 packs"))
+        return path
+    }
+
+    @Test func scanOutputIsIdenticalInEveryFormat() throws {
+        let compiled = try Self.compiledPacks()
+        for format in ["jsonl", "csv", "text"] {
+            let fromSources = try CommandTests.run(["scan", "--format", format, "--jobs", "1", "examples/sample/"])
+            let fromFile = try CommandTests.run(["scan", "--format", format, "--jobs", "1", "--rules", compiled, "examples/sample/"])
+            #expect(fromSources.status == 1 && fromFile.status == 1)
+            #expect(fromSources.stdout.count > 1000)
+            #expect(fromFile.stdout == fromSources.stdout, "format \(format)")
+        }
+        // --pack selects packs of a compiled file as of the sources.
+        let one = try CommandTests.run(["scan", "--format", "jsonl", "--pack", "dsat", "--rules", compiled, "examples/sample/"])
+        let oneSources = try CommandTests.run(["scan", "--format", "jsonl", "--pack", "dsat", "examples/sample/"])
+        #expect(one.stdout == oneSources.stdout && !one.stdout.isEmpty)
+    }
+
+    @Test func testExplainAndBenchAcceptACompiledFile() throws {
+        let compiled = try Self.compiledPacks()
+        let test = try CommandTests.run(["test", compiled])
+        #expect(test.status == 0)
+        #expect(test.stdout.contains("630 passed, 0 failed"))
+        let event = try CommandTests.temporaryFile("compiled-event.json",
+            #"{"school":"DSAT","type":"direct_message","author":{"role":"staff"},"recipients":[{"role":"pupil"}],"text":"text me"}"#)
+        let a = try CommandTests.run(["explain", "--rules", compiled, event])
+        let b = try CommandTests.run(["explain", event])
+        #expect(a.status == b.status && a.stdout == b.stdout && !a.stdout.isEmpty)
+        let bench = try CommandTests.run(["bench", "--rules", compiled, "--repeat", "1", "examples/sample/dsat.jsonl"])
+        #expect(bench.status == 0)
+        #expect(bench.stdout.contains("load:"))
+    }
+
+    @Test func inspectShowsTheHeader() throws {
+        let compiled = try Self.compiledPacks()
+        let r = try CommandTests.run(["inspect", compiled])
+        #expect(r.status == 0)
+        for line in ["format version:   1", "engine version:   0.1.0", "(valid)", "packs:            5:", "rules:            140", "automaton:        plain: 1140 patterns"] {
+            #expect(r.stdout.contains(line), "\(line)")
+        }
+    }
+
+    /// A damaged file: exit status 2 and one message on standard error, for every command.
+    @Test func damagedFilesAreRefusedWithOneMessage() throws {
+        let compiled = try Self.compiledPacks()
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: compiled))
+        let truncated = try CommandTests.temporaryFile("truncated.ivg", "")
+        try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: truncated))
+        var flipped = bytes
+        flipped[1000] ^= 0x10
+        let corrupted = try CommandTests.temporaryFile("corrupted.ivg", "")
+        try flipped.write(to: URL(fileURLWithPath: corrupted))
+        var versioned = bytes
+        versioned[8] = 2
+        let other = try CommandTests.temporaryFile("other.ivg", "")
+        try versioned.write(to: URL(fileURLWithPath: other))
+        let cases: [(String, String)] = [(truncated, "truncated"), (corrupted, "payload checksum"), (other, "format version 2")]
+        for (path, words) in cases {
+            for command in [["scan", "--rules", path, "examples/sample/"], ["test", path], ["inspect", path], ["bench", "--rules", path]] {
+                let r = try CommandTests.run(command)
+                #expect(r.status == 2, "\(command)")
+                let lines = r.stderr.split(separator: "\n")
+                #expect(lines.count == 1 && r.stderr.contains(words) && r.stderr.contains(path), "\(command): \(r.stderr)")
+            }
+        }
+        // A compiled file cannot be mixed with sources.
+        let mixed = try CommandTests.run(["test", compiled, "packs/bratton.rules"])
+        #expect(mixed.status == 2 && mixed.stderr.contains("give it alone"))
+        // inspect on rule sources: not a compiled file.
+        let notCompiled = try CommandTests.run(["inspect", "packs/bratton.rules"])
+        #expect(notCompiled.status == 2 && notCompiled.stderr.contains("not a compiled rule file"))
+        // An unwritable output: exit 2.
+        let unwritable = try CommandTests.run(["compile", "-o", "/nonexistent-folder/x.ivg"])
+        #expect(unwritable.status == 2 && unwritable.stderr.contains("cannot write"))
+    }
+}
