@@ -207,13 +207,7 @@ struct CompiledRulesTests {
     /// Re-seals a damaged payload with valid checksums, so that only the structural checks stand
     /// between it and the scanner.
     static func reseal(_ bytes: inout [UInt8]) {
-        let payload = Array(bytes[64...])
-        let length = UInt64(payload.count)
-        withUnsafeBytes(of: length.littleEndian) { for i in 0..<8 { bytes[24 + i] = $0[i] } }
-        withUnsafeBytes(of: CRC32C.checksum(payload).littleEndian) { for i in 0..<4 { bytes[32 + i] = $0[i] } }
-        var header = Array(bytes[..<64])
-        for i in 36..<40 { header[i] = 0 }
-        withUnsafeBytes(of: CRC32C.checksum(header).littleEndian) { for i in 0..<4 { bytes[36 + i] = $0[i] } }
+        bytes = RuleSetWriter.file(payload: Array(bytes[64...]))
     }
 
     /// Checksum-valid corruption: random bytes of the payload changed, then resealed. Each file
@@ -315,5 +309,44 @@ struct CompiledRulesTests {
         } catch {
             #expect(error.kind == .io)
         }
+    }
+
+    /// The `compiled` fuzz target's seeds (Fuzz/corpus/compiled) and kept inputs
+    /// (Tests/Fixtures/fuzz/compiled), replayed through its checks: each input as it is and
+    /// resealed is refused with a one-line message, or loads, scans with the bytecode agreeing with
+    /// the tree evaluator, and writes itself back into bytes that load and write the same again.
+    @Test func fuzzInputsReplay() throws {
+        var inputs: [[UInt8]] = []
+        for folder in ["/Fuzz/corpus/compiled", "/Tests/Fixtures/fuzz/compiled"] {
+            let dir = Self.root + folder
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where !name.hasPrefix(".") {
+                inputs.append(Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/" + name))))
+            }
+        }
+        #expect(inputs.count >= 10)
+        var loaded = 0
+        for input in inputs {
+            for bytes in [input, input.count >= 64 ? RuleSetWriter.file(payload: Array(input[64...])) : input] {
+                let rules: RuleSet
+                do {
+                    rules = try RuleSet.load(compiled: bytes)
+                } catch {
+                    #expect(!error.message.isEmpty && !error.message.contains("\n"))
+                    continue
+                }
+                loaded += 1
+                let scanner = Invigil.Scanner(rules: rules)
+                for event in rules.examples.prefix(16).map(\.json) {
+                    guard (try? scanner.scanJSON(event)) != nil else { continue }
+                    let fired = Set(scanner.findings.map(\.rule))
+                    for r in rules.rules.indices {
+                        #expect(fired.contains(r) == (scanner.packApplies(rule: r) && scanner.evaluateTree(rule: r)))
+                    }
+                }
+                let again = rules.compiledBytes()
+                #expect((try? RuleSet.load(compiled: again))?.compiledBytes() == again)
+            }
+        }
+        #expect(loaded >= 10)
     }
 }

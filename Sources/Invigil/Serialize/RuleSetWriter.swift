@@ -35,14 +35,19 @@ enum RuleSetWriter {
         // Section bodies start 16 bytes after an 8-aligned section start, so their tables'
         // alignment (relative to the body) is alignment in the payload.
 
+        return file(payload: payload.bytes)
+    }
+
+    /// The header for `payload` (its length and checksums), then the payload.
+    static func file(payload: [UInt8]) -> [UInt8] {
         var header = ByteWriter()
         header.bytes += CompiledFormat.magic
         header.u32(CompiledFormat.version)
         header.u32(CompiledFormat.byteOrderMark)
         header.u32(CompiledFormat.headerLength)
         header.u32(0)
-        header.u64(UInt64(payload.bytes.count))
-        header.u32(CRC32C.checksum(payload.bytes))
+        header.u64(UInt64(payload.count))
+        header.u32(CRC32C.checksum(payload))
         header.u32(0)
         var version = Array(RuleSet.engineVersion.utf8.prefix(CompiledFormat.engineVersionLength))
         version += [UInt8](repeating: 0, count: CompiledFormat.engineVersionLength - version.count)
@@ -51,6 +56,6 @@ enum RuleSetWriter {
         withUnsafeBytes(of: headerCRC.littleEndian) { crc in
             for i in 0..<4 { header.bytes[CompiledFormat.headerChecksumOffset + i] = crc[i] }
         }
-        return header.bytes + payload.bytes
+        return header.bytes + payload
     }
 }
