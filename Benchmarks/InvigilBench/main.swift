@@ -26,6 +26,8 @@ struct Options {
     var abi = false
     var abiEvents = 200_000
     var abiBytes = 200
+    var compiled = false
+    var compiledSets = [100_000]
 
     init(_ args: [String]) {
         var i = 0
@@ -50,6 +52,8 @@ struct Options {
             case "--abi": abi = true
             case "--abi-events": abiEvents = max(1, Int(value()) ?? 200_000)
             case "--abi-bytes": abiBytes = max(1, Int(value()) ?? 200)
+            case "--compiled": compiled = true
+            case "--compiled-sets": compiledSets = value().split(separator: ",").compactMap { Int($0) }.filter { $0 > 0 }
             case "-h", "--help":
                 print("""
                     usage: invigil-bench [--size MB] [--sets 10,100,...] [--runs N] [--json FILE] [--export DIR]
@@ -67,6 +71,8 @@ struct Options {
                       --dense-budget MB  the automaton's dense-row budget (default: the library's, 24)
                       --abi            only the C ABI against the Swift API: events/s of 200-byte events
                       --abi-events N   events for --abi, default 200000; --abi-bytes B: text bytes, default 200
+                      --compiled       only compiled rule files: load against compile, file against table sizes,
+                                       for the packs and --compiled-sets LIST phrase sets (default 100000)
                     """)
                 exit(0)
             default:
@@ -79,7 +85,9 @@ struct Options {
 }
 
 let options = Options(Array(CommandLine.arguments.dropFirst()))
-if options.abi {
+if options.compiled {
+    runCompiledBenchmark(options)
+} else if options.abi {
     runABIBenchmark(events: options.abiEvents, bytes: options.abiBytes)
 } else {
     runBenchmarks(options)

@@ -50,7 +50,7 @@ public final class RuleSet: @unchecked Sendable {
     let hostSets: [ByteStringTable]
     let phraseListCount: Int
     /// Per automaton pattern: (phrase list, whole word, case sensitive, original bytes).
-    let patternEntries: [[PatternEntry]]
+    let patternEntries: PatternEntries
     /// keyOfListField[list * fields.count + field] = key index, or -1.
     let keyOfListField: [Int32]
     /// Fields the automaton scans (any mode), and those the plain automaton scans.
@@ -67,7 +67,7 @@ public final class RuleSet: @unchecked Sendable {
     struct NormalizedAutomaton {
         var mode: NormalizeMode
         var automaton: Automaton
-        var patternEntries: [[PatternEntry]]
+        var patternEntries: PatternEntries
         var fields: [Int32]
     }
 
@@ -96,8 +96,8 @@ public final class RuleSet: @unchecked Sendable {
     /// The phrase automata: the plain one and one per combination of normalisation modes.
     struct Automata {
         var plain: Automaton
-        var plainEntries: [[PatternEntry]]
-        var normalized: [(mode: NormalizeMode, automaton: Automaton, entries: [[PatternEntry]])]
+        var plainEntries: PatternEntries
+        var normalized: [(mode: NormalizeMode, automaton: Automaton, entries: PatternEntries)]
     }
 
     /// The model, kept so that the rule set can be written to a compiled file.
@@ -245,12 +245,12 @@ public final class RuleSet: @unchecked Sendable {
             return (Automaton(patterns: patterns), entries)
         }
         let (plain, plainEntries) = build(byMode[NormalizeMode()] ?? [], NormalizeMode())
-        var normalized: [(mode: NormalizeMode, automaton: Automaton, entries: [[PatternEntry]])] = []
+        var normalized: [(mode: NormalizeMode, automaton: Automaton, entries: PatternEntries)] = []
         for (mode, lists) in byMode.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where !mode.isEmpty {
             let (a, e) = build(lists, mode)
-            normalized.append((mode, a, e))
+            normalized.append((mode, a, PatternEntries(e)))
         }
-        return Automata(plain: plain, plainEntries: plainEntries, normalized: normalized)
+        return Automata(plain: plain, plainEntries: PatternEntries(plainEntries), normalized: normalized)
     }
 
     /// Compiles rule source held in memory. `name` is used in diagnostics and to resolve includes.

@@ -25,7 +25,7 @@ extension Automaton {
 /// in range, failure links pointing to earlier states (so the sparse walk ends), and tables of
 /// the sizes the counts say.
 enum AutomatonCoding {
-    static func write(_ a: Automaton, _ entries: [[RuleSet.PatternEntry]], to w: inout ByteWriter) {
+    static func write(_ a: Automaton, _ entries: PatternEntries, to w: inout ByteWriter) {
         w.u32(a.classCount)
         w.u32(a.stateCount)
         w.u32(a.denseStateCount)
@@ -45,15 +45,13 @@ enum AutomatonCoding {
         w.table(a.outputStart)
         w.table(a.outputs)
         w.table(a.patternLengths)
-        for list in entries {
-            w.u32(list.count)
-            for e in list {
-                w.u32(Int(e.list))
-                w.bool(e.wholeWord)
-                w.bool(e.caseSensitive)
-                w.data(e.original)
-            }
-        }
+        w.u32(entries.list.count)
+        w.u32(entries.originalBytes.count)
+        w.table(entries.start)
+        w.table(entries.list.map { UInt32(bitPattern: $0) })
+        w.bytesTable(entries.flags)
+        w.table(entries.originalStart)
+        w.bytesTable(entries.originalBytes)
     }
 
     /// The longest pattern a loaded automaton may have (a phrase normalises to at most a few
@@ -63,7 +61,7 @@ enum AutomatonCoding {
     /// Reads and checks an automaton whose tables stay in `storage`; `mode` is the lists'
     /// normalisation, which every entry's list must have.
     static func read(_ r: inout ByteReader, storage: AnyObject, lists: [PhraseListInfo], mode: NormalizeMode)
-        throws(CompiledRulesError) -> (Automaton, [[RuleSet.PatternEntry]])
+        throws(CompiledRulesError) -> (Automaton, PatternEntries)
     {
         let C = Int(try r.u32("class count"))
         let n = Int(try r.u32("state count"))
@@ -131,25 +129,37 @@ enum AutomatonCoding {
         }
         guard longest == maxLength else { throw r.corrupted("longest pattern is \(longest), not \(maxLength)") }
 
-        var entries: [[RuleSet.PatternEntry]] = []
-        entries.reserveCapacity(P)
-        for _ in 0..<P {
-            let m = try r.count("pattern entries", minimumBytes: 10)
-            var list: [RuleSet.PatternEntry] = []
-            list.reserveCapacity(m)
-            for _ in 0..<m {
-                let l = try r.index(lists.count, "phrase list")
-                guard lists[l].normalize == mode else { throw r.corrupted("list '\(lists[l].name)' in the automaton of another normalisation") }
-                list.append(RuleSet.PatternEntry(list: Int32(l), wholeWord: try r.bool("whole-word flag"),
-                                                 caseSensitive: try r.bool("case flag"), original: try r.data("phrase")))
-            }
-            entries.append(list)
-        }
+        let entries = try readEntries(&r, patterns: P, lists: lists, mode: mode)
         let tables = Automaton.LoadedTables(
             classOf: classOf, classCount: C, stateCount: n, denseStateCount: D, premultiplied: premultiplied,
             dense: dense, fail: fail, sparseStart: sparseStart, sparseTargets: sparseTargets, sparseLabels: sparseLabels,
             sparseEdges: edges, outputStart: outputStart, outputs: outputs, patternLengths: lengths,
             maxLength: maxLength, prefilterTriples: triples)
         return (Automaton(loaded: tables, storage: storage), entries)
+    }
+
+    /// The pattern entries: every index in range, every list of the automaton's normalisation.
+    static func readEntries(_ r: inout ByteReader, patterns P: Int, lists: [PhraseListInfo], mode: NormalizeMode)
+        throws(CompiledRulesError) -> PatternEntries
+    {
+        let E = Int(try r.u32("entry count"))
+        let B = Int(try r.u32("phrase bytes"))
+        guard E <= r.remaining / 9, B <= r.remaining else { throw r.corrupted("entry counts exceed the section") }
+        var e = PatternEntries()
+        e.start = try r.array(P + 1, "entry starts")
+        e.list = try r.array(E, "entry lists").map { Int32(bitPattern: $0) }
+        e.flags = Array(UnsafeBufferPointer(start: try r.bytesTable(E, "entry flags"), count: E))
+        e.originalStart = try r.array(E + 1, "phrase starts")
+        e.originalBytes = Array(UnsafeBufferPointer(start: try r.bytesTable(B, "phrases"), count: B))
+        guard e.start[0] == 0, Int(e.start[P]) == E else { throw r.corrupted("entry bounds") }
+        for p in 0..<P where e.start[p] > e.start[p + 1] { throw r.corrupted("entry starts are not in order") }
+        guard e.originalStart[0] == 0, Int(e.originalStart[E]) == B else { throw r.corrupted("phrase bounds") }
+        for k in 0..<E where e.originalStart[k] > e.originalStart[k + 1] { throw r.corrupted("phrase starts are not in order") }
+        for f in e.flags where f & ~(PatternEntries.wholeWord | PatternEntries.caseSensitive) != 0 { throw r.corrupted("entry flags \(f)") }
+        for l in e.list {
+            guard l >= 0 && Int(l) < lists.count else { throw r.corrupted("phrase list \(l) is out of range (\(lists.count) defined)") }
+            guard lists[Int(l)].normalize == mode else { throw r.corrupted("list '\(lists[Int(l)].name)' in the automaton of another normalisation") }
+        }
+        return e
     }
 }

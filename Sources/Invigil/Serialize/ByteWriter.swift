@@ -51,6 +51,11 @@ struct ByteWriter {
 
     mutating func table(_ a: [UInt32]) { a.withUnsafeBufferPointer { table($0.baseAddress ?? UnsafePointer(bitPattern: 4)!, count: $0.count) } }
 
+    mutating func bytesTable(_ a: [UInt8]) {
+        align()
+        bytes += a
+    }
+
     mutating func bytesTable(_ p: UnsafePointer<UInt8>, count: Int) {
         align()
         bytes.append(contentsOf: UnsafeBufferPointer(start: p, count: count))

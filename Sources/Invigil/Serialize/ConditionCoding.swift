@@ -138,7 +138,7 @@ enum ConditionCoding {
             let s = try r.index(scope.scheduleCount, "schedule")
             let zoneKind = try r.u8("time zone kind")
             let offset = try r.i64("time zone offset")
-            guard abs(offset) <= maximumZoneOffset else { throw r.corrupted("time zone offset \(offset) s") }
+            guard offset >= -maximumZoneOffset && offset <= maximumZoneOffset else { throw r.corrupted("time zone offset \(offset) s") }
             let zone: TimeZoneRule
             switch zoneKind {
             case 0: zone = .utc

@@ -83,6 +83,8 @@ public struct CompiledSummary: Sendable {
         public var states: Int
         public var denseStates: Int
         public var classes: Int
+        /// Bytes of its tables in memory.
+        public var tableBytes: Int
     }
 
     public var phraseLists: Int
@@ -97,7 +99,8 @@ public struct CompiledSummary: Sendable {
 extension RuleSet {
     public var compiledSummary: CompiledSummary {
         func summary(_ mode: NormalizeMode, _ a: Automaton) -> CompiledSummary.AutomatonSummary {
-            .init(mode: mode.description, patterns: a.patternCount, states: a.stateCount, denseStates: a.denseStateCount, classes: a.classCount)
+            .init(mode: mode.description, patterns: a.patternCount, states: a.stateCount, denseStates: a.denseStateCount, classes: a.classCount,
+                  tableBytes: a.memoryBytes)
         }
         return CompiledSummary(
             phraseLists: model.phraseLists.count, phrases: model.phraseLists.reduce(0) { $0 + $1.phraseCount },

@@ -72,7 +72,7 @@ enum RuleSetReader {
         r = try reader(.automaton)
         let (plain, plainEntries) = try AutomatonCoding.read(&r, storage: storage, lists: phraseLists, mode: NormalizeMode())
         try finish(r)
-        var normalized: [(mode: NormalizeMode, automaton: Automaton, entries: [[RuleSet.PatternEntry]])] = []
+        var normalized: [(mode: NormalizeMode, automaton: Automaton, entries: PatternEntries)] = []
         for range in found[.normalizedAutomaton] ?? [] {
             var r = ByteReader(UnsafeRawBufferPointer(rebasing: payload[0..<range.upperBound]), from: range.lowerBound,
                                context: CompiledFormat.Section.normalizedAutomaton.name + " section")
