@@ -41,8 +41,9 @@ public final class Automaton: @unchecked Sendable {
     let sparseEdges: Int
     let fail: UnsafeMutablePointer<UInt32>
     /// Pattern ids reported at each state (own and inherited through failure links).
-    let outputStart: [UInt32]
-    let outputs: [UInt32]
+    let outputStart: UnsafeMutablePointer<UInt32>
+    let outputs: UnsafeMutablePointer<UInt32>
+    let outputCount: Int
     public let patternLengths: [UInt32]
     /// The longest pattern, in bytes (the warm-up of a scan lane).
     public let maxLength: Int
@@ -65,7 +66,7 @@ public final class Automaton: @unchecked Sendable {
     /// Bytes of automaton tables, for reporting.
     public var memoryBytes: Int {
         denseEntries * 4 + (sparseStates + 1) * 4 + sparseEdges * 5 + stateCount * 4
-            + outputStart.count * 4 + outputs.count * 4 + patternLengths.count * 4 + 256
+            + (stateCount + 1) * 4 + outputCount * 4 + patternLengths.count * 4 + 256
     }
 
     static func copy<T>(_ a: [T]) -> UnsafeMutablePointer<T> {
@@ -83,6 +84,8 @@ public final class Automaton: @unchecked Sendable {
         sparseLabels.deallocate()
         sparseTargets.deallocate()
         fail.deallocate()
+        outputStart.deallocate()
+        outputs.deallocate()
     }
 
     /// Most distinct first-byte triples the prefilter handles.
@@ -306,8 +309,9 @@ public final class Automaton: @unchecked Sendable {
         }
         outputStart[n] = UInt32(outputs.count)
         termHead = []; termNext = []; order = []
-        self.outputStart = outputStart
-        self.outputs = outputs
+        self.outputStart = Automaton.copy(outputStart)
+        self.outputs = Automaton.copy(outputs)
+        self.outputCount = outputs.count
         self.fail = Automaton.copy(fail)
         self.patternLengths = patterns.map { UInt32($0.count) }
 
@@ -383,6 +387,7 @@ public final class Automaton: @unchecked Sendable {
         fail = t.fail
         outputStart = t.outputStart
         outputs = t.outputs
+        outputCount = t.outputCount
         patternLengths = t.patternLengths
         maxLength = t.maxLength
         prefilterTriples = t.prefilterTriples

@@ -12,8 +12,9 @@ extension Automaton {
         var sparseTargets: UnsafeMutablePointer<UInt32>
         var sparseLabels: UnsafeMutablePointer<UInt8>
         var sparseEdges: Int
-        var outputStart: [UInt32]
-        var outputs: [UInt32]
+        var outputStart: UnsafeMutablePointer<UInt32>
+        var outputs: UnsafeMutablePointer<UInt32>
+        var outputCount: Int
         var patternLengths: [UInt32]
         var maxLength: Int
         var prefilterTriples: [UInt32]
@@ -33,7 +34,7 @@ enum AutomatonCoding {
         w.u32(a.maxLength)
         w.u32(a.patternCount)
         w.u32(a.sparseEdges)
-        w.u32(a.outputs.count)
+        w.u32(a.outputCount)
         w.u32(a.prefilterTriples.count)
         for t in a.prefilterTriples { w.u32(t) }
         w.bytesTable(a.classOf, count: 256)
@@ -42,8 +43,8 @@ enum AutomatonCoding {
         w.table(a.sparseStart, count: a.sparseStates + 1)
         w.table(a.sparseTargets, count: a.sparseEdges)
         w.bytesTable(a.sparseLabels, count: a.sparseEdges)
-        w.table(a.outputStart)
-        w.table(a.outputs)
+        w.table(a.outputStart, count: a.stateCount + 1)
+        w.table(a.outputs, count: a.outputCount)
         w.table(a.patternLengths)
         w.u32(entries.list.count)
         w.u32(entries.originalBytes.count)
@@ -94,26 +95,18 @@ enum AutomatonCoding {
         let sparseStart = try r.table(n - D + 1, "sparse transition starts")
         let sparseTargets = try r.table(edges, "sparse targets")
         let sparseLabels = try r.bytesTable(edges, "sparse labels")
-        let outputStart = try r.array(n + 1, "output starts")
-        let outputs = try r.array(outputCount, "outputs")
+        let outputStart = try r.table(n + 1, "output starts")
+        let outputs = try r.table(outputCount, "outputs")
         let lengths = try r.array(P, "pattern lengths")
 
-        // Transitions: every target a state (premultiplied: a multiple of C below n × C).
+        // Transitions: every target a state; a premultiplied one (state × C) at most (n - 1) × C,
+        // so that every row it starts lies inside the table. (That it is a multiple of C is not
+        // checked: a file that is not one is not a memory hazard, and the checksum stands
+        // against accidental damage; a plain maximum keeps this loop vectorised.)
         let mask = Automaton.stateMask
-        if premultiplied {
-            let limit = UInt32(n * C)
-            let reciprocal = ((1 << 32) &+ UInt64(C) &- 1) / UInt64(C)
-            var bad = false
-            for i in 0..<(D * C) {
-                let t = dense[i] & mask
-                bad = bad || t >= limit || Automaton.unpremultiply(t, reciprocal) &* UInt32(C) != t
-            }
-            if bad { throw r.corrupted("a dense transition leaves the automaton") }
-        } else {
-            var worst: UInt32 = 0
-            for i in 0..<(D * C) { worst = max(worst, dense[i] & mask) }
-            if Int(worst) >= n { throw r.corrupted("a dense transition leaves the automaton") }
-        }
+        var worst: UInt32 = 0
+        for i in 0..<(D * C) { worst = max(worst, dense[i] & mask) }
+        if Int(worst) > (premultiplied ? (n - 1) * C : n - 1) { throw r.corrupted("a dense transition leaves the automaton") }
         guard fail[0] == 0 else { throw r.corrupted("the start state's failure link") }
         for s in 1..<n where Int(fail[s]) >= s { throw r.corrupted("failure link of state \(s) does not go to an earlier state") }
         guard sparseStart[0] == 0, Int(sparseStart[n - D]) == edges else { throw r.corrupted("sparse transition bounds") }
@@ -121,7 +114,9 @@ enum AutomatonCoding {
         for k in 0..<edges where Int(sparseTargets[k] & mask) >= n { throw r.corrupted("a sparse transition leaves the automaton") }
         guard outputStart[0] == 0, Int(outputStart[n]) == outputCount else { throw r.corrupted("output bounds") }
         for s in 0..<n where outputStart[s] > outputStart[s + 1] { throw r.corrupted("output starts are not in order") }
-        for o in outputs where Int(o) >= P { throw r.corrupted("output pattern \(o) of \(P)") }
+        var largest: UInt32 = 0
+        for k in 0..<outputCount { largest = max(largest, outputs[k]) }
+        if outputCount > 0 && Int(largest) >= P { throw r.corrupted("output pattern \(largest) of \(P)") }
         var longest = 0
         for l in lengths {
             guard l >= 1 && Int(l) <= maxLength else { throw r.corrupted("pattern length \(l) (longest \(maxLength))") }
@@ -133,7 +128,7 @@ enum AutomatonCoding {
         let tables = Automaton.LoadedTables(
             classOf: classOf, classCount: C, stateCount: n, denseStateCount: D, premultiplied: premultiplied,
             dense: dense, fail: fail, sparseStart: sparseStart, sparseTargets: sparseTargets, sparseLabels: sparseLabels,
-            sparseEdges: edges, outputStart: outputStart, outputs: outputs, patternLengths: lengths,
+            sparseEdges: edges, outputStart: outputStart, outputs: outputs, outputCount: outputCount, patternLengths: lengths,
             maxLength: maxLength, prefilterTriples: triples)
         return (Automaton(loaded: tables, storage: storage), entries)
     }
