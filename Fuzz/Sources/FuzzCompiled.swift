@@ -25,7 +25,9 @@ enum FuzzCompiled {
         do {
             rules = try RuleSet.load(compiled: bytes)
         } catch {
-            if error.message.isEmpty || error.message.contains("\n") { fuzzFail("refusal message '\(error.message)'") }
+            if error.message.isEmpty || error.message.unicodeScalars.contains(where: { $0.value < 0x20 }) {
+                fuzzFail("refusal message '\(error.message)'")
+            }
             return
         }
         let scanner = Scanner(rules: rules)

@@ -17,8 +17,18 @@ struct ByteReader {
     var remaining: Int { end - offset }
     var isAtEnd: Bool { offset == end }
 
+    /// The error for a damaged section. Names read from the file may hold anything: control
+    /// characters are escaped and long messages cut, so that the message stays one short line.
     func corrupted(_ what: String) -> CompiledRulesError {
-        CompiledRulesError(.corrupted, "corrupted compiled rule file: \(context): \(what)")
+        var text = ""
+        for u in what.unicodeScalars.prefix(300) {
+            if u.value < 0x20 || u.value == 0x7F || (u.value >= 0x80 && u.value < 0xA0) || u == "\u{2028}" || u == "\u{2029}" {
+                text += "\\u{" + String(u.value, radix: 16) + "}"
+            } else {
+                text.unicodeScalars.append(u)
+            }
+        }
+        return CompiledRulesError(.corrupted, "corrupted compiled rule file: \(context): \(text)")
     }
 
     mutating func need(_ n: Int, _ what: String) throws(CompiledRulesError) {
