@@ -14,7 +14,8 @@ func runCompile(_ arguments: [String]) throws(UsageError) -> Int32 {
     var rulePaths = options.all("--rules")
     let packNames = options.all("--pack")
     if !packNames.isEmpty && rulePaths.isEmpty {
-        // The named bundled packs alone: their files (which include the common files they use).
+        // The named bundled packs alone: each pack's file (which includes the common files it
+        // uses) and its folder of configuration, when it has one.
         let bundled = bundledPackFiles()
         for name in packNames {
             guard let file = bundled.first(where: { $0.name == name }) else {
@@ -22,6 +23,8 @@ func runCompile(_ arguments: [String]) throws(UsageError) -> Int32 {
                 throw UsageError("unknown pack '\(name)'\(hint)")
             }
             rulePaths.append(file.path)
+            let folder = String(file.path.dropLast(".rules".count))
+            if isDirectory(folder) { rulePaths.append(folder) }
         }
     } else if !packNames.isEmpty {
         throw UsageError("--pack selects bundled packs; with --rules, give the files of the packs wanted")

@@ -42,6 +42,20 @@ struct CompiledCommandTests {
         #expect(bench.stdout.contains("load:"))
     }
 
+    /// `--pack` compiles some bundled packs (their files and configuration folders): the same
+    /// findings as those sources.
+    @Test func compileSelectedPacks() throws {
+        let path = try CommandTests.temporaryFile("two.ivg", "")
+        let r = try CommandTests.run(["compile", "--pack", "dsat", "--pack", "prudhoe", "-o", path])
+        #expect(r.status == 0 && r.stderr.contains("in 2 packs"), "\(r.stderr)")
+        let fromFile = try CommandTests.run(["scan", "--format", "jsonl", "--rules", path, "examples/sample/"])
+        let fromSources = try CommandTests.run(["scan", "--format", "jsonl", "--rules", "packs/dsat.rules", "--rules", "packs/dsat",
+                                                "--rules", "packs/prudhoe.rules", "--rules", "packs/prudhoe", "examples/sample/"])
+        #expect(fromFile.stdout == fromSources.stdout && !fromFile.stdout.isEmpty)
+        let unknown = try CommandTests.run(["compile", "--pack", "dsatt", "-o", path])
+        #expect(unknown.status == 2 && unknown.stderr.contains("did you mean dsat"))
+    }
+
     @Test func inspectShowsTheHeader() throws {
         let compiled = try Self.compiledPacks()
         let r = try CommandTests.run(["inspect", compiled])
