@@ -11,37 +11,37 @@ int ivg_crc32c_available(void) {
     return __builtin_cpu_supports("sse4.2") ? 1 : 0;
 }
 
-/* The raw CRC state `s` advanced over `bytes` zero bytes: multiplication by x^(8 * bytes) in
- * GF(2)[x] mod the polynomial, as a 32x32 bit matrix raised by repeated squaring (zlib's
- * crc32_combine method). */
-static uint32_t gf2_times(const uint32_t *m, uint32_t v) {
-    uint32_t r = 0;
-    for (int i = 0; v; i++, v >>= 1)
-        if (v & 1) r ^= m[i];
-    return r;
-}
+/* Polynomials modulo the CRC polynomial, bit-reflected as the CRC is: bit 31 is x^0. */
+#define IVG_CRC_POLY 0x82F63B78u
 
-static void gf2_square(uint32_t *out, const uint32_t *m) {
-    for (int i = 0; i < 32; i++) out[i] = gf2_times(m, m[i]);
-}
-
-static uint32_t shift_zeros(uint32_t s, size_t bytes) {
-    uint32_t odd[32], even[32];
-    /* The operator of one zero bit, then squared to one byte (8 bits). */
-    odd[0] = 0x82F63B78u;
-    for (int i = 1; i < 32; i++) odd[i] = 1u << (i - 1);
-    gf2_square(even, odd);  /* 2 bits */
-    gf2_square(odd, even);  /* 4 bits */
-    gf2_square(even, odd);  /* 8 bits: one byte, in even */
-    uint32_t *cur = even, *other = odd;
-    while (bytes) {
-        if (bytes & 1) s = gf2_times(cur, s);
-        bytes >>= 1;
-        if (!bytes) break;
-        gf2_square(other, cur);
-        uint32_t *t = cur; cur = other; other = t;
+/* a * b mod P. */
+static uint32_t mul_mod(uint32_t a, uint32_t b) {
+    uint32_t product = 0;
+    for (uint32_t bit = 1u << 31; bit; bit >>= 1) {
+        if (a & bit) product ^= b;
+        b = (b & 1) ? (b >> 1) ^ IVG_CRC_POLY : b >> 1;  /* b * x */
     }
-    return s;
+    return product;
+}
+
+/* x^(2^k) mod P for k = 0..63, filled at load time. */
+static uint32_t x_pow2[64];
+
+__attribute__((constructor)) static void ivg_crc32c_init(void) {
+    uint32_t p = 1u << 30;  /* x^1 */
+    for (int k = 0; k < 64; k++) {
+        x_pow2[k] = p;
+        p = mul_mod(p, p);
+    }
+}
+
+/* The raw CRC state `s` advanced over `bytes` zero bytes: s * x^(8 * bytes) mod P, the power
+ * assembled from the squares in x_pow2 (8 * bytes = bytes << 3, so bit j of bytes is 2^(j + 3)). */
+static uint32_t shift_zeros(uint32_t s, size_t bytes) {
+    uint32_t power = 1u << 31;  /* x^0 */
+    for (int k = 3; bytes && k < 64; bytes >>= 1, k++)
+        if (bytes & 1) power = mul_mod(x_pow2[k], power);
+    return mul_mod(power, s);
 }
 
 __attribute__((target("sse4.2")))

@@ -82,10 +82,11 @@ public struct CompiledRulesHeader: Sendable {
         return text.isEmpty ? "?" : String(decoding: text, as: UTF8.self)
     }
 
-    /// Checks the payload's CRC-32C.
-    public func verifyPayload(_ bytes: UnsafeRawBufferPointer) throws(CompiledRulesError) {
+    /// Checks the payload's CRC-32C (`computed`: already computed over the bytes after the
+    /// header, which the header check has found to be exactly the payload).
+    public func verifyPayload(_ bytes: UnsafeRawBufferPointer, computed: UInt32? = nil) throws(CompiledRulesError) {
         let payload = UnsafeRawBufferPointer(rebasing: bytes[CompiledFormat.headerLength..<(CompiledFormat.headerLength + payloadLength)])
-        let actual = CRC32C.checksum(payload)
+        let actual = computed ?? CRC32C.checksum(payload)
         guard actual == payloadChecksum else {
             throw CompiledRulesError(.corrupted, "corrupted compiled rule file: payload checksum (CRC-32C) is \(hex(actual)), the header records \(hex(payloadChecksum))")
         }

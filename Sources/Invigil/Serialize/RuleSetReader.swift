@@ -5,7 +5,7 @@ enum RuleSetReader {
     static func read(_ storage: CompiledStorage) throws(CompiledRulesError) -> RuleSet {
         let bytes = storage.bytes
         let header = try CompiledRulesHeader(bytes)
-        try header.verifyPayload(bytes)
+        try header.verifyPayload(bytes, computed: storage.payloadChecksum)
         let payload = UnsafeRawBufferPointer(rebasing: bytes[CompiledFormat.headerLength...])
 
         // The sections, in any order; each known one exactly once (normalised automata: any number).
