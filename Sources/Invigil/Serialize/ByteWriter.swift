@@ -49,7 +49,10 @@ struct ByteWriter {
         for i in 0..<count { u32(p[i]) }
     }
 
-    mutating func table(_ a: [UInt32]) { a.withUnsafeBufferPointer { table($0.baseAddress ?? UnsafePointer(bitPattern: 4)!, count: $0.count) } }
+    mutating func table(_ a: [UInt32]) {
+        align()
+        for v in a { u32(v) }
+    }
 
     mutating func bytesTable(_ a: [UInt8]) {
         align()

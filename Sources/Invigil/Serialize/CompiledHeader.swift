@@ -45,14 +45,14 @@ public struct CompiledRulesHeader: Sendable {
                 "compiled rule file of format version \(version) (written by invigil \(engine)); this invigil \(RuleSet.engineVersion) reads format version \(CompiledFormat.version): compile the rules again")
         }
         guard order == CompiledFormat.byteOrderMark else {
-            throw CompiledRulesError(.corrupted, "corrupted compiled rule file: header: byte order mark \(hex(order))")
+            throw CompiledRulesError(.corrupted, "corrupted compiled rule file: header: byte order mark \(checksumText(order))")
         }
         var copy = [UInt8](bytes.prefix(H))
         for i in 0..<4 { copy[CompiledFormat.headerChecksumOffset + i] = 0 }
         let recorded = CompiledRulesHeader.u32(bytes, CompiledFormat.headerChecksumOffset)
         let actual = CRC32C.checksum(copy)
         guard recorded == actual else {
-            throw CompiledRulesError(.corrupted, "corrupted compiled rule file: header checksum is \(hex(actual)), the header records \(hex(recorded))")
+            throw CompiledRulesError(.corrupted, "corrupted compiled rule file: header checksum is \(checksumText(actual)), the header records \(checksumText(recorded))")
         }
         guard Int(CompiledRulesHeader.u32(bytes, CompiledFormat.headerLengthOffset)) == H,
             CompiledRulesHeader.u32(bytes, CompiledFormat.flagsOffset) == 0
@@ -88,12 +88,13 @@ public struct CompiledRulesHeader: Sendable {
         let payload = UnsafeRawBufferPointer(rebasing: bytes[CompiledFormat.headerLength..<(CompiledFormat.headerLength + payloadLength)])
         let actual = computed ?? CRC32C.checksum(payload)
         guard actual == payloadChecksum else {
-            throw CompiledRulesError(.corrupted, "corrupted compiled rule file: payload checksum (CRC-32C) is \(hex(actual)), the header records \(hex(payloadChecksum))")
+            throw CompiledRulesError(.corrupted, "corrupted compiled rule file: payload checksum (CRC-32C) is \(checksumText(actual)), the header records \(checksumText(payloadChecksum))")
         }
     }
 }
 
-func hex(_ v: UInt32) -> String {
+/// `0x` and eight hex digits.
+func checksumText(_ v: UInt32) -> String {
     let digits = String(v, radix: 16)
     return "0x" + String(repeating: "0", count: max(0, 8 - digits.count)) + digits
 }
