@@ -504,6 +504,80 @@ invigil_status invigil_match_text(const invigil_scanner *s, size_t finding_index
 invigil_status invigil_event_string(const invigil_scanner *s, const char *field, size_t element,
                                     const char **out_value, size_t *out_length);
 
+/* ------------------------------------------------------------------------------------------ */
+/* Compiled rule files (docs/compiled-format.md)                                              */
+/* ------------------------------------------------------------------------------------------ */
+
+/*
+ * A rule set compiled once can be saved as bytes (the format of `invigil compile`) and loaded on
+ * other machines without its sources and without compiling. A loaded rule set is the same kind
+ * of object as a compiled one: it gives the same findings, is shared by threads, makes scanners,
+ * and is freed with invigil_rules_free.
+ *
+ * Which files load: those of the same compiled-format version (see docs/compiled-format.md;
+ * `invigil inspect FILE` shows a file's version). Any other version, a truncated or corrupted
+ * file (checksums and every table are checked) or bytes that are not a compiled file at all are
+ * refused with a status and an error naming what is wrong, never an abort.
+ */
+
+/*
+ * Serialises a rule set (compiled or loaded).
+ *
+ *  rules    required.
+ *  out      required. On success receives a buffer allocated by the library, which the caller
+ *           owns and frees with invigil_buffer_free (not free()); NULL on failure.
+ *  out_len  required. On success receives the buffer's length in bytes; 0 on failure.
+ *
+ * Returns INVIGIL_OK; INVIGIL_ERROR_ARGUMENT (a pointer is NULL, or rules is not a live rule
+ * set). Thread-safe: any number of threads may save and scan the same rule set at once.
+ */
+invigil_status invigil_rules_save(const invigil_rules *rules, unsigned char **out, size_t *out_len);
+
+/* Frees a buffer from invigil_rules_save. NULL is a no-op. Thread-safe. */
+void invigil_buffer_free(unsigned char *buf);
+
+/*
+ * Loads a rule set from a compiled file held in memory.
+ *
+ *  buf, len   the file's bytes. Required (NULL is allowed only with len 0, which is refused:
+ *             not a compiled file). The bytes are COPIED: the rule set keeps no reference to buf, which
+ *             the caller may free or reuse as soon as the call returns.
+ *  out_rules  required. On success receives the rule set (free with invigil_rules_free); on
+ *             failure receives NULL.
+ *  out_error  may be NULL. On failure, if not NULL, receives one error whose message says what is
+ *             wrong, e.g. "truncated compiled rule file: the payload has 100 of 3457624 bytes",
+ *             or, for another version, both versions (free with invigil_error_free); on success
+ *             receives NULL.
+ *
+ * Returns INVIGIL_OK; INVIGIL_ERROR_ARGUMENT (out_rules NULL, or buf NULL with len > 0);
+ * INVIGIL_ERROR_RULES (the bytes are refused: not a compiled rule file, truncated, corrupted,
+ * another format version or byte order); INVIGIL_ERROR_LIMIT (len over 4 GiB).
+ *
+ * Thread-safe.
+ */
+invigil_status invigil_rules_load_compiled(const unsigned char *buf, size_t len,
+                                           invigil_rules **out_rules, invigil_error **out_error);
+
+/*
+ * Loads a rule set from a compiled file on disk (the file is read whole and then closed; the
+ * rule set keeps no reference to it). Told by content: path need not end in .ivg.
+ *
+ *  path       NUL-terminated path. Required.
+ *  out_rules  required; as for invigil_rules_load_compiled.
+ *  out_error  may be NULL; as for invigil_rules_load_compiled. invigil_error_source gives path.
+ *
+ * Returns the statuses of invigil_rules_load_compiled; INVIGIL_ERROR_IO when the file cannot
+ * be read (missing, a folder, no permission).
+ *
+ * Thread-safe.
+ */
+invigil_status invigil_rules_load_compiled_file(const char *path, invigil_rules **out_rules,
+                                                invigil_error **out_error);
+
+/* ------------------------------------------------------------------------------------------ */
+/* End of compiled rule files                                                                 */
+/* ------------------------------------------------------------------------------------------ */
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -28,6 +28,8 @@ struct Options {
     var abiEvents = 200_000
     var abiBytes = 200
     var zip: String?
+    var compiled = false
+    var compiledSets = [100_000]
 
     init(_ args: [String]) {
         var i = 0
@@ -53,6 +55,8 @@ struct Options {
             case "--abi-events": abiEvents = max(1, Int(value()) ?? 200_000)
             case "--abi-bytes": abiBytes = max(1, Int(value()) ?? 200)
             case "--zip": zip = value()
+            case "--compiled": compiled = true
+            case "--compiled-sets": compiledSets = value().split(separator: ",").compactMap { Int($0) }.filter { $0 > 0 }
             case "-h", "--help":
                 print("""
                     usage: invigil-bench [--size MB] [--sets 10,100,...] [--runs N] [--json FILE] [--export DIR]
@@ -71,6 +75,8 @@ struct Options {
                       --abi            only the C ABI against the Swift API: events/s of 200-byte events
                       --abi-events N   events for --abi, default 200000; --abi-bytes B: text bytes, default 200
                       --zip FILE       only the zip reader on FILE (a WhatsApp export): inflate against CRC-32 and memchr
+                      --compiled       only compiled rule files: load against compile, file against table sizes,
+                                       for the packs and --compiled-sets LIST phrase sets (default 100000)
                     """)
                 exit(0)
             default:
@@ -83,7 +89,9 @@ struct Options {
 }
 
 let options = Options(Array(CommandLine.arguments.dropFirst()))
-if options.abi {
+if options.compiled {
+    runCompiledBenchmark(options)
+} else if options.abi {
     runABIBenchmark(events: options.abiEvents, bytes: options.abiBytes)
 } else if let zip = options.zip {
     runZipBenchmark(path: zip, runs: options.runs)

@@ -6,9 +6,10 @@ import InvigilArchive
 func runBench(_ arguments: [String]) throws(UsageError) -> Int32 {
     let options = try Options(arguments, valued: ["--rules", "--pack", "--input-format", "--repeat"], flags: [])
     let compileStart = now()
+    let compiled = try compiledRulesPath(options.all("--rules")) != nil
     let (rules, _) = try loadRules(rulePaths: options.all("--rules"), packNames: options.all("--pack"))
     let compileTime = now() - compileStart
-    print("compile:    \(String(format3(compileTime * 1000))) ms, \(rules.rules.count) rules, \(rules.automaton.patternCount) phrases")
+    print("\(compiled ? "load:   " : "compile:")    \(String(format3(compileTime * 1000))) ms, \(rules.rules.count) rules, \(rules.automaton.patternCount) phrases")
     print("automaton:  \(rules.automaton.stateCount) states, \(rules.automaton.classCount) byte classes, "
           + "\(rules.automaton.denseStateCount == rules.automaton.stateCount ? "dense" : "hybrid (\(rules.automaton.denseStateCount) dense states)"), "
           + "\(formatBytes(rules.automaton.memoryBytes))")

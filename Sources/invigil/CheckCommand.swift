@@ -1,6 +1,6 @@
 import Invigil
 
-let invigilVersion = "0.1.0"
+let invigilVersion = RuleSet.engineVersion
 
 /// `invigil check PATH...`: every problem in the rule files, `file:line:col: error: message`.
 func runCheck(_ arguments: [String]) throws(UsageError) -> Int32 {
@@ -28,17 +28,21 @@ func runCheck(_ arguments: [String]) throws(UsageError) -> Int32 {
     }
 }
 
-/// `invigil test PATH...`: runs every example written in the rules.
+/// `invigil test PATH...`: runs every example written in the rules (sources, or a compiled file).
 func runTest(_ arguments: [String]) throws(UsageError) -> Int32 {
     let options = try Options(arguments, valued: [], flags: ["--verbose", "-v"])
     guard !options.positional.isEmpty else { throw UsageError("usage: invigil test PATH...") }
     let rules: RuleSet
-    do {
-        rules = try RuleSet.load(paths: options.positional)
-    } catch {
-        for d in error.diagnostics { print(d.description) }
-        print("0 passed, 0 failed")
-        return 2
+    if let compiled = try compiledRulesPath(options.positional) {
+        rules = try loadCompiledRules(compiled)
+    } else {
+        do {
+            rules = try RuleSet.load(paths: options.positional)
+        } catch {
+            for d in error.diagnostics { print(d.description) }
+            print("0 passed, 0 failed")
+            return 2
+        }
     }
     let verbose = options.flags.contains("--verbose") || options.flags.contains("-v")
     let scanner = Scanner(rules: rules)

@@ -39,6 +39,32 @@ let benchHelp = """
     Exit status: 0.
     """
 
+let compileHelp = """
+    usage: invigil compile [--rules PATH]... [--pack NAME]... -o FILE
+
+    Compiles rule files or folders (default: the bundled packs) into one compiled rule file, which
+    scan, test, explain and bench load in place of sources, telling it by its content. `--pack`
+    keeps only the named bundled packs (with the schema and lists they use). The format and its
+    compatibility promise are in docs/compiled-format.md.
+
+      --rules PATH       rule file or folder (repeatable)
+      --pack NAME        a bundled pack by name or school code (repeatable)
+      -o, --output FILE  the compiled file to write
+      --quiet, -q        print nothing on success
+
+    Exit status: 0 written, 2 invalid rules or a file that cannot be written.
+    """
+
+let inspectHelp = """
+    usage: invigil inspect FILE
+
+    Checks a compiled rule file (header, checksum, every table) and shows its header and contents:
+    format and engine versions, packs, rules, automata, sizes. A damaged or foreign file gets one
+    message saying what is wrong.
+
+    Exit status: 0 a sound file, 2 a damaged, foreign or unreadable one.
+    """
+
 /// The help text of a command, or nil for an unknown command.
 func commandHelp(_ command: String) -> String? {
     switch command {
@@ -47,6 +73,8 @@ func commandHelp(_ command: String) -> String? {
     case "scan": return scanHelp
     case "explain": return explainHelp
     case "bench": return benchHelp
+    case "compile": return compileHelp
+    case "inspect": return inspectHelp
     case "coverage": return coverageUsage
     case "version": return "usage: invigil version\n\nPrints the version."
     case "help": return "usage: invigil help [COMMAND]\n\nPrints the commands, or one command's help."

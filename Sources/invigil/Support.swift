@@ -225,7 +225,8 @@ func jsonString(_ s: String) -> String {
     return String(decoding: out, as: UTF8.self)
 }
 
-/// Loads the rule set for a command: `--rules` paths, else bundled packs (all, or `--pack`).
+/// Loads the rule set for a command: `--rules` paths (sources, or one compiled file), else
+/// bundled packs (all, or `--pack`).
 func loadRules(rulePaths: [String], packNames: [String]) throws(UsageError) -> (RuleSet, [String]) {
     var paths = rulePaths
     if paths.isEmpty {
@@ -235,7 +236,7 @@ func loadRules(rulePaths: [String], packNames: [String]) throws(UsageError) -> (
         paths = [folder]
     }
     do {
-        let rules = try RuleSet.load(paths: paths)
+        let rules = try compiledRulesPath(paths).map { (p) throws(UsageError) in try loadCompiledRules(p) } ?? RuleSet.load(paths: paths)
         var selected: [String] = []
         for name in packNames {
             let wanted = name.lowercased()

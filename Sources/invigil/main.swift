@@ -12,6 +12,9 @@ let usage = """
       explain [options] EVENT.json
                                show, for one event, every rule considered and why it did or did not fire
       bench [options] INPUT... compile and scan, then report speed, sizes, memory and the costliest rules
+      compile [--rules PATH]... [--pack NAME]... -o FILE
+                               compile the rules (default: the bundled packs) into one compiled file
+      inspect FILE             show a compiled rule file's header and contents, and check it
       coverage [options]       write the policy-coverage report of the packs against the clause catalogue
       version                  print the version
       help [COMMAND]           print this, or one command's help (also: invigil COMMAND --help)
@@ -25,7 +28,7 @@ guard let command = arguments.first else {
     exit(2)
 }
 let rest = Array(arguments.dropFirst())
-let commands = ["check", "test", "scan", "explain", "bench", "coverage", "version"]
+let commands = ["check", "test", "scan", "explain", "bench", "compile", "inspect", "coverage", "version"]
 let status: Int32
 do {
     if commands.contains(command), asksForHelp(rest), let help = commandHelp(command) {
@@ -38,6 +41,8 @@ do {
     case "scan": status = try runScan(rest)
     case "explain": status = try runExplain(rest)
     case "bench": status = try runBench(rest)
+    case "compile": status = try runCompile(rest)
+    case "inspect": status = try runInspect(rest)
     case "coverage": status = runCoverage(arguments: rest)
     case "version", "--version": print("invigil \(invigilVersion)"); status = 0
     case "help", "--help", "-h":

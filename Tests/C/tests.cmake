@@ -1,12 +1,14 @@
 # C tests of the C interface, included from the top-level CMakeLists.txt. `ctest` runs:
 #   c_api            every single test of Tests/InvigilCTests/abi_tests.c (also run by `swift test`)
+#   c_api_compiled   the compiled-rule-file tests of Tests/InvigilCTests/compiled_tests.c (also run by `swift test`)
 #   c_api_threads    4 threads x 100,000 events on one rule set == one thread
 #   c_api_valgrind   the single tests under valgrind memcheck: no leak, no invalid access
 #   c_api_asan       the single tests built with AddressSanitizer + LeakSanitizer (gcc)
 #   header_c99 / header_cxx   the header alone compiles as strict C99 and as C++
 #   example          the example over examples/c/events.jsonl
 #   install          install into a temporary prefix; pkg-config, static and find_package consumers
-add_library(invigil_ctests STATIC "${PROJECT_SOURCE_DIR}/Tests/InvigilCTests/abi_tests.c")
+add_library(invigil_ctests STATIC "${PROJECT_SOURCE_DIR}/Tests/InvigilCTests/abi_tests.c"
+    "${PROJECT_SOURCE_DIR}/Tests/InvigilCTests/compiled_tests.c")
 target_include_directories(invigil_ctests PUBLIC "${PROJECT_SOURCE_DIR}/Tests/InvigilCTests/include")
 target_link_libraries(invigil_ctests PUBLIC invigil Threads::Threads)
 set_target_properties(invigil_ctests PROPERTIES C_STANDARD 99 C_EXTENSIONS OFF)
@@ -17,6 +19,12 @@ set_target_properties(invigil_c_tests PROPERTIES OUTPUT_NAME invigil-c-tests C_S
 target_link_libraries(invigil_c_tests PRIVATE invigil_ctests)
 
 add_test(NAME c_api COMMAND invigil_c_tests)
+
+# Compiled rule files through the C interface: save, load, scan, damaged buffers.
+add_executable(invigil_c_compiled_tests "${PROJECT_SOURCE_DIR}/Tests/C/compiled_main.c")
+set_target_properties(invigil_c_compiled_tests PROPERTIES C_STANDARD 99)
+target_link_libraries(invigil_c_compiled_tests PRIVATE invigil_ctests)
+add_test(NAME c_api_compiled COMMAND invigil_c_compiled_tests)
 add_test(NAME c_api_threads COMMAND invigil_c_tests threads 4 100000)
 set_tests_properties(c_api_threads PROPERTIES TIMEOUT 600)
 
@@ -27,6 +35,11 @@ if(INVIGIL_VALGRIND)
         --suppressions=${PROJECT_SOURCE_DIR}/Tests/C/valgrind.supp
         $<TARGET_FILE:invigil_c_tests>)
     set_tests_properties(c_api_valgrind PROPERTIES TIMEOUT 900)
+    add_test(NAME c_api_compiled_valgrind COMMAND "${INVIGIL_VALGRIND}" --quiet --error-exitcode=99 --leak-check=full
+        --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
+        --suppressions=${PROJECT_SOURCE_DIR}/Tests/C/valgrind.supp
+        $<TARGET_FILE:invigil_c_compiled_tests>)
+    set_tests_properties(c_api_compiled_valgrind PROPERTIES TIMEOUT 900)
 endif()
 
 # The C tests and example compiled with -fsanitize=address against the same libinvigil.so.

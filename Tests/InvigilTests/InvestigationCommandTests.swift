@@ -162,7 +162,7 @@ struct InvestigationCommandTests {
     }
 
     @Test func everyCommandHasHelp() throws {
-        for command in ["check", "test", "scan", "explain", "bench", "coverage"] {
+        for command in ["check", "test", "scan", "explain", "bench", "compile", "inspect", "coverage"] {
             let r = try Self.run([command, "--help"])
             #expect(r.status == 0, "\(command)")
             #expect(r.stdout.hasPrefix("usage: invigil \(command)"), "\(command): \(r.stdout.prefix(80))")

@@ -41,8 +41,9 @@ public final class Automaton: @unchecked Sendable {
     let sparseEdges: Int
     let fail: UnsafeMutablePointer<UInt32>
     /// Pattern ids reported at each state (own and inherited through failure links).
-    let outputStart: [UInt32]
-    let outputs: [UInt32]
+    let outputStart: UnsafeMutablePointer<UInt32>
+    let outputs: UnsafeMutablePointer<UInt32>
+    let outputCount: Int
     public let patternLengths: [UInt32]
     /// The longest pattern, in bytes (the warm-up of a scan lane).
     public let maxLength: Int
@@ -51,6 +52,13 @@ public final class Automaton: @unchecked Sendable {
     let prefilter: UnsafeMutableRawPointer?
     /// Whether the scans use the SIMD prefilter.
     public var hasPrefilter: Bool { prefilter != nil }
+    /// The distinct first three bytes (folded, packed little-endian) the prefilter searches for;
+    /// empty when the patterns do not suit it. Kept for compiled files: the prefilter itself
+    /// depends on the CPU that loads them.
+    let prefilterTriples: [UInt32]
+    /// The owner of the tables when they live inside a loaded compiled file (nil: the automaton
+    /// allocated them and frees them).
+    let storage: AnyObject?
 
     static let matchBit: UInt32 = 0x8000_0000
     static let stateMask: UInt32 = 0x7FFF_FFFF
@@ -58,7 +66,7 @@ public final class Automaton: @unchecked Sendable {
     /// Bytes of automaton tables, for reporting.
     public var memoryBytes: Int {
         denseEntries * 4 + (sparseStates + 1) * 4 + sparseEdges * 5 + stateCount * 4
-            + outputStart.count * 4 + outputs.count * 4 + patternLengths.count * 4 + 256
+            + (stateCount + 1) * 4 + outputCount * 4 + patternLengths.count * 4 + 256
     }
 
     static func copy<T>(_ a: [T]) -> UnsafeMutablePointer<T> {
@@ -68,28 +76,40 @@ public final class Automaton: @unchecked Sendable {
     }
 
     deinit {
+        prefilter?.deallocate()
+        guard storage == nil else { return }
         classOf.deallocate()
         free(dense)
         sparseStart.deallocate()
         sparseLabels.deallocate()
         sparseTargets.deallocate()
         fail.deallocate()
-        prefilter?.deallocate()
+        outputStart.deallocate()
+        outputs.deallocate()
     }
 
-    /// The prefilter of `init`, or nil when it does not apply or the CPU lacks AVX2.
-    static func makePrefilter(_ patterns: [[UInt8]]) -> UnsafeMutableRawPointer? {
-        #if canImport(InvigilSIMD)
-        guard !patterns.isEmpty, ivg_prefilter_available() != 0 else { return nil }
+    /// Most distinct first-byte triples the prefilter handles.
+    static let prefilterMaxTriples = 16
+
+    /// The triples of the prefilter, or empty when some pattern is shorter than three bytes or
+    /// there are too many distinct ones.
+    static func prefilterTriples(_ patterns: [[UInt8]]) -> [UInt32] {
         var triples: [UInt32] = []
         for p in patterns {
-            guard p.count >= 3 else { return nil }
+            guard p.count >= 3 else { return [] }
             let t = UInt32(p[0] | 0x20) | UInt32(p[1] | 0x20) << 8 | UInt32(p[2] | 0x20) << 16
             if !triples.contains(t) {
                 triples.append(t)
-                if triples.count > Int(IVG_PREFILTER_MAX) { return nil }
+                if triples.count > prefilterMaxTriples { return [] }
             }
         }
+        return triples
+    }
+
+    /// The prefilter for `triples`, or nil when there are none or the CPU lacks AVX2.
+    static func makePrefilter(_ triples: [UInt32]) -> UnsafeMutableRawPointer? {
+        #if canImport(InvigilSIMD)
+        guard !triples.isEmpty, triples.count <= Int(IVG_PREFILTER_MAX), ivg_prefilter_available() != 0 else { return nil }
         let pf = UnsafeMutablePointer<ivg_prefilter>.allocate(capacity: 1)
         pf.initialize(to: ivg_prefilter())
         withUnsafeMutableBytes(of: &pf.pointee.a) { a in
@@ -161,7 +181,9 @@ public final class Automaton: @unchecked Sendable {
         self.classOf = Automaton.copy(classOf)
         self.classCount = C
         self.maxLength = patterns.reduce(0) { max($0, $1.count) }
-        self.prefilter = Automaton.makePrefilter(patterns)
+        self.prefilterTriples = Automaton.prefilterTriples(patterns)
+        self.prefilter = Automaton.makePrefilter(prefilterTriples)
+        self.storage = nil
 
         // The trie, built from the patterns in order of their folded bytes (which is the order of
         // their class strings): each pattern shares a prefix with the one before it, so a child
@@ -287,8 +309,9 @@ public final class Automaton: @unchecked Sendable {
         }
         outputStart[n] = UInt32(outputs.count)
         termHead = []; termNext = []; order = []
-        self.outputStart = outputStart
-        self.outputs = outputs
+        self.outputStart = Automaton.copy(outputStart)
+        self.outputs = Automaton.copy(outputs)
+        self.outputCount = outputs.count
         self.fail = Automaton.copy(fail)
         self.patternLengths = patterns.map { UInt32($0.count) }
 
@@ -343,6 +366,32 @@ public final class Automaton: @unchecked Sendable {
             self.sparseStates = n - denseCount
             self.sparseEdges = count
         }
+    }
+
+    /// An automaton over tables that already exist and that the caller has checked (the loader
+    /// of compiled files); `storage` owns them and lives as long as the automaton.
+    init(loaded t: LoadedTables, storage: AnyObject) {
+        self.storage = storage
+        classOf = t.classOf
+        classCount = t.classCount
+        stateCount = t.stateCount
+        denseStateCount = t.denseStateCount
+        dense = t.dense
+        denseEntries = t.denseStateCount * t.classCount
+        premultiplied = t.premultiplied
+        sparseStart = t.sparseStart
+        sparseLabels = t.sparseLabels
+        sparseTargets = t.sparseTargets
+        sparseStates = t.stateCount - t.denseStateCount
+        sparseEdges = t.sparseEdges
+        fail = t.fail
+        outputStart = t.outputStart
+        outputs = t.outputs
+        outputCount = t.outputCount
+        patternLengths = t.patternLengths
+        maxLength = t.maxLength
+        prefilterTriples = t.prefilterTriples
+        prefilter = Automaton.makePrefilter(t.prefilterTriples)
     }
 
     /// Dense tables above 2 MB are 2 MB aligned and asked to live on huge pages (when the system

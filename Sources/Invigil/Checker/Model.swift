@@ -136,6 +136,15 @@ struct PhraseList {
     var phrases: [[UInt8]]
 }
 
+/// What a rule set keeps of a phrase list once its phrases are in the automata.
+struct PhraseListInfo {
+    var name: String
+    var wholeWord: Bool
+    var caseSensitive: Bool
+    var normalize: NormalizeMode
+    var phraseCount: Int
+}
+
 struct HostList {
     var name: String
     var hosts: [[UInt8]]

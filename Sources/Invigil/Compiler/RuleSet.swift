@@ -53,7 +53,7 @@ public final class RuleSet: @unchecked Sendable {
     let hostSets: [ByteStringTable]
     let phraseListCount: Int
     /// Per automaton pattern: (phrase list, whole word, case sensitive, original bytes).
-    let patternEntries: [[PatternEntry]]
+    let patternEntries: PatternEntries
     /// keyOfListField[list * fields.count + field] = key index, or -1.
     let keyOfListField: [Int32]
     /// Fields the automaton scans (any mode), and those the plain automaton scans.
@@ -70,7 +70,7 @@ public final class RuleSet: @unchecked Sendable {
     struct NormalizedAutomaton {
         var mode: NormalizeMode
         var automaton: Automaton
-        var patternEntries: [[PatternEntry]]
+        var patternEntries: PatternEntries
         var fields: [Int32]
     }
 
@@ -81,73 +81,157 @@ public final class RuleSet: @unchecked Sendable {
         var original: [UInt8]
     }
 
-    init(checked: CheckedRuleSet) {
-        rules = checked.rules.map(\.info)
-        packs = checked.packs
-        fields = checked.fields
-        examples = checked.examples
-        groups = checked.groups
-        schedules = checked.schedules
-        conditions = checked.rules.map(\.condition)
-        phraseListCount = checked.phraseLists.count
+    /// What a rule set is made of before its derived tables: the checker's output less the
+    /// phrases themselves, which only the automata need. A compiled file stores this model.
+    struct Model {
+        var fields: [FieldInfo]
+        var groups: [String]
+        var packs: [PackInfo]
+        var phraseLists: [PhraseListInfo]
+        var hostLists: [HostList]
+        var schedules: [Schedule]
+        var rules: [CheckedRule]
+        var examples: [RuleExample]
+        /// Files the rules were compiled from, in load order.
+        var sources: [String]
+    }
+
+    /// The phrase automata: the plain one and one per combination of normalisation modes.
+    struct Automata {
+        var plain: Automaton
+        var plainEntries: PatternEntries
+        var normalized: [(mode: NormalizeMode, automaton: Automaton, entries: PatternEntries)]
+    }
+
+    /// The model, kept so that the rule set can be written to a compiled file.
+    let model: Model
+
+    convenience init(checked: CheckedRuleSet, sources: [String]) {
+        let model = Model(
+            fields: checked.fields, groups: checked.groups, packs: checked.packs,
+            phraseLists: checked.phraseLists.map {
+                PhraseListInfo(name: $0.name, wholeWord: $0.wholeWord, caseSensitive: $0.caseSensitive,
+                               normalize: $0.normalize, phraseCount: $0.phrases.count)
+            },
+            hostLists: checked.hostLists, schedules: checked.schedules, rules: checked.rules,
+            examples: checked.examples, sources: sources)
+        let (program, codes) = RuleSet.compileProgram(model)
+        self.init(model: model, program: program, codes: codes, automata: RuleSet.buildAutomata(checked.phraseLists, program))
+    }
+
+    /// The predicate bytecode of every rule, and each rule's range in it.
+    static func compileProgram(_ model: Model) -> (Program, [Range<Int>]) {
+        var program = Program()
+        var codes: [Range<Int>] = []
+        for rule in model.rules { codes.append(program.compile(rule.condition, fields: model.fields)) }
+        return (program, codes)
+    }
+
+    /// Derives the tables of a rule set from its model, its program, and the phrase automata
+    /// for the program's keys (built from the phrases, or loaded from a compiled file).
+    init(model: Model, program: Program, codes: [Range<Int>], automata built: Automata) {
+        self.model = model
+        rules = model.rules.map(\.info)
+        packs = model.packs
+        fields = model.fields
+        examples = model.examples
+        groups = model.groups
+        schedules = model.schedules
+        conditions = model.rules.map(\.condition)
+        phraseListCount = model.phraseLists.count
         var index: [String: Int] = [:]
         for (i, f) in fields.enumerated() { index[f.name] = i }
         fieldIndex = index
         fieldHash = ByteStringTable(fields.map { Array($0.name.utf8) })
-        groupOfField = fields.map { f in f.group.flatMap { g in checked.groups.firstIndex(of: g).map(Int32.init) } ?? -1 }
-        fieldKinds = checked.fields.map(\.kind)
-        fieldIsList = checked.fields.map(\.isList)
+        groupOfField = fields.map { f in f.group.flatMap { g in model.groups.firstIndex(of: g).map(Int32.init) } ?? -1 }
+        fieldKinds = model.fields.map(\.kind)
+        fieldIsList = model.fields.map(\.isList)
         enumTables = fields.map { ByteStringTable($0.enumValues.map { Array($0.utf8) }) }
-        packCodes = checked.packs.map { $0.code.map { Array($0.utf8) } }
+        packCodes = model.packs.map { $0.code.map { Array($0.utf8) } }
         enumIndex = fields.map { f in
             var d: [String: Int32] = [:]
             for (i, v) in f.enumValues.enumerated() { d[v] = Int32(i) }
             return d
         }
-        matcherNames = checked.phraseLists.map(\.name) + checked.hostLists.map(\.name) + Detector.allCases.map(\.name)
-        hostSets = checked.hostLists.map { ByteStringTable($0.hosts) }
+        matcherNames = model.phraseLists.map(\.name) + model.hostLists.map(\.name) + Detector.allCases.map(\.name)
+        hostSets = model.hostLists.map { ByteStringTable($0.hosts) }
 
-        // Bytecode.
-        var program = Program()
-        var codes: [Range<Int>] = []
-        for rule in checked.rules { codes.append(program.compile(rule.condition, fields: checked.fields)) }
         var support: [[Int32]] = []
-        for rule in checked.rules {
+        for rule in model.rules {
             var keys: [MatchKey] = []
             supportKeys(rule.condition, into: &keys)
             support.append(keys.compactMap { program.keyIndex[$0].map(Int32.init) })
         }
         ruleSupport = support
-        ruleProximity = checked.rules.map { rule in
+        ruleProximity = model.rules.map { rule in
             var tests: [ProximitySupport] = []
             proximitySupport(rule.condition, keyOf: { program.keyIndex[$0] }, into: &tests)
             return tests
         }
         ruleCode = codes
-        rulePack = checked.rules.map { Int32($0.pack) }
+        rulePack = model.rules.map { Int32($0.pack) }
 
-        // The automaton: phrases of lists that some rule tests, deduplicated after case folding.
-        var usedLists = Set<Int>()
-        var keyOfListField = [Int32](repeating: -1, count: max(1, checked.phraseLists.count * max(1, fields.count)))
+        // Which (list, field) pairs the automata report, and which fields they scan.
+        var keyOfListField = [Int32](repeating: -1, count: max(1, model.phraseLists.count * max(1, fields.count)))
         var scanned = Set<Int>()
         for (k, key) in program.keys.enumerated() {
             if case .phrases(let l) = key.matcher {
-                usedLists.insert(l)
                 keyOfListField[l * fields.count + key.field] = Int32(k)
                 scanned.insert(key.field)
             }
         }
         self.keyOfListField = keyOfListField
         scannedFields = scanned.sorted().map(Int32.init)
-        // Plain lists share the main automaton; each combination of normalisation modes gets its own.
+        patternEntries = built.plainEntries
+        automaton = built.plain
+        normalizedAutomata = built.normalized.map { n in
+            var fieldsOfMode = Set<Int>()
+            for key in program.keys {
+                if case .phrases(let l) = key.matcher, model.phraseLists[l].normalize == n.mode { fieldsOfMode.insert(key.field) }
+            }
+            return NormalizedAutomaton(mode: n.mode, automaton: n.automaton, patternEntries: n.entries, fields: fieldsOfMode.sorted().map(Int32.init))
+        }
+        plainFields = Set(program.keys.compactMap { key -> Int32? in
+            if case .phrases(let l) = key.matcher, model.phraseLists[l].normalize.isEmpty { return Int32(key.field) }
+            return nil
+        }).sorted()
+
+        // Candidate selection.
+        var always: [Int32] = []
+        var byKey = [[Int32]](repeating: [], count: program.keys.count)
+        let keyIndex = program.keyIndex
+        for (r, rule) in model.rules.enumerated() {
+            let req = requiredKeys(rule.condition) { m, f in
+                guard case .phrases = m else { return nil }
+                return keyIndex[MatchKey(matcher: m, field: f)]
+            }
+            if let req {
+                for k in req { byKey[k].append(Int32(r)) }
+            } else {
+                always.append(Int32(r))
+            }
+        }
+        alwaysRules = always
+        rulesByKey = byKey
+        self.program = program
+        let declared = model.fields
+        schoolField = index["school"].flatMap { declared[$0].kind == .string || declared[$0].kind == .enumeration ? $0 : nil }
+        idField = index["id"].flatMap { declared[$0].kind == .string || declared[$0].kind == .text ? $0 : nil }
+    }
+
+    /// The automata of the phrase lists that some rule tests, deduplicated after case folding.
+    /// Plain lists share one automaton; each combination of normalisation modes gets its own.
+    static func buildAutomata(_ phraseLists: [PhraseList], _ program: Program) -> Automata {
+        var usedLists = Set<Int>()
+        for key in program.keys { if case .phrases(let l) = key.matcher { usedLists.insert(l) } }
         var byMode: [NormalizeMode: [Int]] = [:]
-        for l in usedLists.sorted() { byMode[checked.phraseLists[l].normalize, default: []].append(l) }
+        for l in usedLists.sorted() { byMode[phraseLists[l].normalize, default: []].append(l) }
         func build(_ lists: [Int], _ mode: NormalizeMode) -> (Automaton, [[PatternEntry]]) {
             var patternIds: [[UInt8]: Int] = [:]
             var patterns: [[UInt8]] = []
             var entries: [[PatternEntry]] = []
             for l in lists {
-                let list = checked.phraseLists[l]
+                let list = phraseLists[l]
                 for p in list.phrases {
                     let folded = mode.isEmpty ? p.map(Automaton.fold) : Normalizer.normalize(phrase: p, mode: mode)
                     if folded.isEmpty { continue }
@@ -169,44 +253,12 @@ public final class RuleSet: @unchecked Sendable {
             return (Automaton(patterns: patterns), entries)
         }
         let (plain, plainEntries) = build(byMode[NormalizeMode()] ?? [], NormalizeMode())
-        patternEntries = plainEntries
-        automaton = plain
-        var normalized: [NormalizedAutomaton] = []
+        var normalized: [(mode: NormalizeMode, automaton: Automaton, entries: PatternEntries)] = []
         for (mode, lists) in byMode.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where !mode.isEmpty {
             let (a, e) = build(lists, mode)
-            var fieldsOfMode = Set<Int>()
-            for (k, key) in program.keys.enumerated() {
-                if case .phrases(let l) = key.matcher, lists.contains(l) { fieldsOfMode.insert(key.field); _ = k }
-            }
-            normalized.append(NormalizedAutomaton(mode: mode, automaton: a, patternEntries: e, fields: fieldsOfMode.sorted().map(Int32.init)))
+            normalized.append((mode, a, PatternEntries(e)))
         }
-        normalizedAutomata = normalized
-        plainFields = Set(program.keys.compactMap { key -> Int32? in
-            if case .phrases(let l) = key.matcher, checked.phraseLists[l].normalize.isEmpty { return Int32(key.field) }
-            return nil
-        }).sorted()
-
-        // Candidate selection.
-        var always: [Int32] = []
-        var byKey = [[Int32]](repeating: [], count: program.keys.count)
-        let keyIndex = program.keyIndex
-        for (r, rule) in checked.rules.enumerated() {
-            let req = requiredKeys(rule.condition) { m, f in
-                guard case .phrases = m else { return nil }
-                return keyIndex[MatchKey(matcher: m, field: f)]
-            }
-            if let req {
-                for k in req { byKey[k].append(Int32(r)) }
-            } else {
-                always.append(Int32(r))
-            }
-        }
-        alwaysRules = always
-        rulesByKey = byKey
-        self.program = program
-        let declared = checked.fields
-        schoolField = index["school"].flatMap { declared[$0].kind == .string || declared[$0].kind == .enumeration ? $0 : nil }
-        idField = index["id"].flatMap { declared[$0].kind == .string || declared[$0].kind == .text ? $0 : nil }
+        return Automata(plain: plain, plainEntries: PatternEntries(plainEntries), normalized: normalized)
     }
 
     /// Compiles rule source held in memory. `name` is used in diagnostics and to resolve includes.
@@ -250,7 +302,7 @@ public final class RuleSet: @unchecked Sendable {
         let (checked, problems) = Checker.check(loader.files)
         let all = sortDiagnostics(loader.diagnostics + problems)
         if !all.isEmpty { throw RuleSetError(all) }
-        return RuleSet(checked: checked)
+        return RuleSet(checked: checked, sources: loader.files.map(\.source.path))
     }
 
     /// The slot of a declared field, or nil.

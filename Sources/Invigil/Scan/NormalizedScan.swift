@@ -7,6 +7,7 @@ extension Scanner {
         let fieldCount = rules.fields.count
         for na in rules.normalizedAutomata {
             let leet = na.mode.contains(.leet)
+            let entries = na.patternEntries
             for f32 in na.fields {
                 let f = Int(f32)
                 for (vi, v) in values[f].enumerated() where v.b > 0 {
@@ -43,6 +44,7 @@ extension Scanner {
                             for k in na.automaton.outputs(of: hit.state) {
                                 let p = Int(na.automaton.outputs[k])
                                 let begin = end - Int(na.automaton.patternLengths[p])
+                                if begin < 0 { continue }  // see runAutomaton
                                 // Candidate spans. They differ only where `spaced` collapsed a
                                 // letter repeated across a separator into the first or last byte:
                                 // then the match may start at the later repetition ("aight text
@@ -57,11 +59,11 @@ extension Scanner {
                                     let efs = Int(last.x), efe = Int(last.y), els = Int(last.z), ele = Int(last.w)
                                     if efs != els && Normalizer.isolated(text, els, ele, leet: leet) { (endFirst, endSecond) = (ele, efe) } else { (endFirst, endSecond) = (efe, ele) }
                                 }
-                                for entry in na.patternEntries[p] {
-                                    let key = rules.keyOfListField[Int(entry.list) * fieldCount + f]
+                                for e in entries.entries(of: p) {
+                                    let key = rules.keyOfListField[Int(entries.list[e]) * fieldCount + f]
                                     if key < 0 { continue }
                                     var originalStart = startFirst, originalEnd = endFirst
-                                    if entry.wholeWord {
+                                    if entries.flags[e] & PatternEntries.wholeWord != 0 {
                                         if !Normalizer.boundary(text, before: originalStart, mode: na.mode) {
                                             originalStart = startSecond
                                             if startSecond == startFirst || !Normalizer.boundary(text, before: originalStart, mode: na.mode) { continue }

@@ -318,6 +318,7 @@ public final class Scanner {
 
     private func runAutomaton() {
         let fieldCount = rules.fields.count
+        let entries = rules.patternEntries
         for f32 in rules.plainFields {
             let f = Int(f32)
             for (vi, v) in values[f].enumerated() where v.b > 0 {
@@ -333,14 +334,18 @@ public final class Scanner {
                         for k in rules.automaton.outputs(of: hit.state) {
                             let p = Int(rules.automaton.outputs[k])
                             let begin = end - Int(rules.automaton.patternLengths[p])
-                            for entry in rules.patternEntries[p] {
-                                let key = rules.keyOfListField[Int(entry.list) * fieldCount + f]
+                            // Never for a built automaton; a loaded one is checked, but not that
+                            // its states' depths bound their patterns' lengths.
+                            if begin < 0 { continue }
+                            for e in entries.entries(of: p) {
+                                let key = rules.keyOfListField[Int(entries.list[e]) * fieldCount + f]
                                 if key < 0 { continue }
-                                if entry.wholeWord {
+                                let flags = entries.flags[e]
+                                if flags & PatternEntries.wholeWord != 0 {
                                     if Detectors.isWordBefore(text, begin) { continue }
                                     if Detectors.isWordAt(text, end) { continue }
                                 }
-                                if entry.caseSensitive, !entry.original.elementsEqual(text[begin..<end]) { continue }
+                                if flags & PatternEntries.caseSensitive != 0, !entries.original(e).elementsEqual(text[begin..<end]) { continue }
                                 freshen(Int(key))
                                 keyCount[Int(key)] += 1
                                 spans.append(Span(key: key, field: Int32(f), value: Int32(vi), start: Int32(begin), end: Int32(end)))

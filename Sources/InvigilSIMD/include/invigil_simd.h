@@ -23,4 +23,11 @@ int ivg_prefilter_available(void);
 /// The first candidate position q with from <= q and q + 3 <= end, or `end` if there is none.
 size_t ivg_prefilter_next(const ivg_prefilter *p, const uint8_t *x, size_t from, size_t end);
 
+/// 1 if ivg_crc32c_update can run on this CPU (SSE 4.2), else 0.
+int ivg_crc32c_available(void);
+
+/// CRC-32C (Castagnoli) of n bytes continuing `crc` (0 to start), with the CPU's crc32
+/// instruction; only when ivg_crc32c_available() is 1.
+uint32_t ivg_crc32c_update(uint32_t crc, const uint8_t *p, size_t n);
+
 #endif

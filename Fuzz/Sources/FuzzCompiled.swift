@@ -1,0 +1,52 @@
+@testable import Invigil
+
+/// `compiled`: the loader of compiled rule files. Each input is loaded twice: as it is (the
+/// header and checksum checks), and resealed with a valid header and checksums for its payload
+/// (so that mutations reach the section readers and the table checks). A refused input must
+/// give a one-line message; a loaded one must scan fixed events and its own examples (findings
+/// inside the event, bytecode agreeing with the tree evaluator), and write itself back into a
+/// file that loads and writes the same bytes again.
+enum FuzzCompiled {
+    static let events: [[UInt8]] = [
+        #"{"id":"1","school":"WOOL","type":"post","time":"2024-01-17T10:35:00Z","author":{"role":"staff"},"recipients":[{"role":"pupil"}],"text":"text me on 07700 900123 or dm me s3cr3t www.facebook.com/x a@b.com"}"#,
+        #"{"role":"staff","text":"T E X T  me ＨＥＬＬＯ","time":"2024-06-03T10:00:00Z","score":3,"flag":true,"handle":"@x"}"#,
+    ].map { Array($0.utf8) }
+
+    static func run(_ data: UnsafeBufferPointer<UInt8>) {
+        let bytes = Array(data)
+        check(bytes)
+        if bytes.count >= CompiledFormat.headerLength {
+            check(RuleSetWriter.file(payload: Array(bytes[CompiledFormat.headerLength...])))
+        }
+    }
+
+    static func check(_ bytes: [UInt8]) {
+        let rules: RuleSet
+        do {
+            rules = try RuleSet.load(compiled: bytes)
+        } catch {
+            if error.message.isEmpty || error.message.unicodeScalars.contains(where: { $0.value < 0x20 }) {
+                fuzzFail("refusal message '\(error.message)'")
+            }
+            return
+        }
+        let scanner = Scanner(rules: rules)
+        for event in events + rules.examples.prefix(16).map(\.json) {
+            guard (try? scanner.scanJSON(event)) != nil else { continue }
+            for f in scanner.findings {
+                for m in scanner.matches[f.matches] {
+                    let value = scanner.bytes(field: m.field, valueIndex: m.valueIndex)
+                    if m.start < 0 || m.start > m.end || m.end > value.count { fuzzFail("span \(m.start)..<\(m.end) outside a value of \(value.count) bytes") }
+                }
+            }
+            let fired = Set(scanner.findings.map(\.rule))
+            for r in rules.rules.indices where fired.contains(r) != (scanner.packApplies(rule: r) && scanner.evaluateTree(rule: r)) {
+                fuzzFail("rule \(r): bytecode and tree evaluator disagree")
+            }
+        }
+        let again = rules.compiledBytes()
+        let reloaded: RuleSet
+        do { reloaded = try RuleSet.load(compiled: again) } catch { fuzzFail("a loaded rule set writes a file that is refused: \(error)") }
+        if reloaded.compiledBytes() != again { fuzzFail("writing a reloaded rule set gives other bytes") }
+    }
+}

@@ -1,0 +1,147 @@
+/// Reads what ``ByteWriter`` wrote, checking every length against the bytes that remain: a
+/// damaged file makes it throw, never read past its buffer.
+struct ByteReader {
+    let base: UnsafeRawPointer
+    let end: Int
+    var offset: Int
+    /// Where in the file the error is (the section's name), for messages.
+    let context: String
+
+    init(_ buffer: UnsafeRawBufferPointer, from start: Int = 0, context: String) {
+        base = buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 8)!
+        end = buffer.count
+        offset = start
+        self.context = context
+    }
+
+    var remaining: Int { end - offset }
+    var isAtEnd: Bool { offset == end }
+
+    /// The error for a damaged section. Names read from the file may hold anything: control
+    /// characters are escaped and long messages cut, so that the message stays one short line.
+    func corrupted(_ what: String) -> CompiledRulesError {
+        var text = ""
+        for u in what.unicodeScalars.prefix(300) {
+            if u.value < 0x20 || u.value == 0x7F || (u.value >= 0x80 && u.value < 0xA0) || u == "\u{2028}" || u == "\u{2029}" {
+                text += "\\u{" + String(u.value, radix: 16) + "}"
+            } else {
+                text.unicodeScalars.append(u)
+            }
+        }
+        return CompiledRulesError(.corrupted, "corrupted compiled rule file: \(context): \(text)")
+    }
+
+    mutating func need(_ n: Int, _ what: String) throws(CompiledRulesError) {
+        if n < 0 || n > remaining { throw corrupted("\(what) runs past the end of the section") }
+    }
+
+    mutating func u8(_ what: String = "byte") throws(CompiledRulesError) -> UInt8 {
+        try need(1, what)
+        let v = base.load(fromByteOffset: offset, as: UInt8.self)
+        offset += 1
+        return v
+    }
+
+    mutating func bool(_ what: String = "flag") throws(CompiledRulesError) -> Bool {
+        let v = try u8(what)
+        guard v <= 1 else { throw corrupted("\(what) is \(v), not 0 or 1") }
+        return v == 1
+    }
+
+    mutating func u32(_ what: String = "integer") throws(CompiledRulesError) -> UInt32 {
+        try need(4, what)
+        let v = UInt32(littleEndian: (base + offset).loadUnaligned(as: UInt32.self))
+        offset += 4
+        return v
+    }
+
+    mutating func u64(_ what: String = "integer") throws(CompiledRulesError) -> UInt64 {
+        try need(8, what)
+        let v = UInt64(littleEndian: (base + offset).loadUnaligned(as: UInt64.self))
+        offset += 8
+        return v
+    }
+
+    mutating func i64(_ what: String = "integer") throws(CompiledRulesError) -> Int64 { Int64(bitPattern: try u64(what)) }
+    mutating func i32(_ what: String = "integer") throws(CompiledRulesError) -> Int32 { Int32(bitPattern: try u32(what)) }
+
+    /// An index that must be below `limit`.
+    mutating func index(_ limit: Int, _ what: String) throws(CompiledRulesError) -> Int {
+        let v = Int(try u32(what))
+        guard v < limit else { throw corrupted("\(what) \(v) is out of range (\(limit) defined)") }
+        return v
+    }
+
+    /// An index stored in one byte that must be below `limit`.
+    mutating func smallIndex(_ limit: Int, _ what: String) throws(CompiledRulesError) -> Int {
+        let v = Int(try u8(what))
+        guard v < limit else { throw corrupted("\(what) \(v) is out of range (\(limit) defined)") }
+        return v
+    }
+
+    /// A count of items that each take at least `minimumBytes`: checked against the bytes that
+    /// remain before anything is allocated for them.
+    mutating func count(_ what: String, minimumBytes: Int) throws(CompiledRulesError) -> Int {
+        let n = Int(try u32("count of \(what)"))
+        if n > remaining / max(1, minimumBytes) { throw corrupted("count of \(what) (\(n)) exceeds the section") }
+        return n
+    }
+
+    mutating func data(_ what: String) throws(CompiledRulesError) -> [UInt8] {
+        let n = Int(try u32("length of \(what)"))
+        try need(n, what)
+        let v = [UInt8](UnsafeRawBufferPointer(start: base + offset, count: n))
+        offset += n
+        return v
+    }
+
+    /// A string, which must be valid UTF-8.
+    mutating func string(_ what: String) throws(CompiledRulesError) -> String {
+        let bytes = try data(what)
+        guard let s = String(validating: bytes, as: UTF8.self) else { throw corrupted("\(what) is not valid UTF-8") }
+        return s
+    }
+
+    mutating func optionalString(_ what: String) throws(CompiledRulesError) -> String? {
+        try bool("presence of \(what)") ? try string(what) : nil
+    }
+
+    mutating func strings(_ what: String) throws(CompiledRulesError) -> [String] {
+        let n = try count(what, minimumBytes: 4)
+        var out: [String] = []
+        out.reserveCapacity(n)
+        for _ in 0..<n { out.append(try string(what)) }
+        return out
+    }
+
+    mutating func align() throws(CompiledRulesError) {
+        let pad = (8 - offset % 8) % 8
+        try need(pad, "padding")
+        offset += pad
+    }
+
+    /// A pointer to `count` u32 values in place (8-aligned), after checking that they fit.
+    mutating func table(_ count: Int, _ what: String) throws(CompiledRulesError) -> UnsafeMutablePointer<UInt32> {
+        try align()
+        let (bytes, overflow) = count.multipliedReportingOverflow(by: 4)
+        if overflow { throw corrupted("\(what) is too large") }
+        try need(bytes, what)
+        let p = UnsafeMutableRawPointer(mutating: base + offset).bindMemory(to: UInt32.self, capacity: count)
+        offset += bytes
+        return p
+    }
+
+    mutating func bytesTable(_ count: Int, _ what: String) throws(CompiledRulesError) -> UnsafeMutablePointer<UInt8> {
+        try align()
+        try need(count, what)
+        let p = UnsafeMutableRawPointer(mutating: base + offset).bindMemory(to: UInt8.self, capacity: count)
+        offset += count
+        return p
+    }
+
+    /// `count` u32 values copied into an array.
+    mutating func array(_ count: Int, _ what: String) throws(CompiledRulesError) -> [UInt32] {
+        let p = try table(count, what)
+        return Array(UnsafeBufferPointer(start: p, count: count))
+    }
+}

@@ -1,0 +1,111 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Compiled rule files: a rule set written once, loaded on many machines without the sources
+/// and without compiling (docs/compiled-format.md).
+///
+/// ```swift
+/// let rules = try RuleSet.load(paths: ["packs"])
+/// let bytes = rules.compiledBytes()
+/// let loaded = try RuleSet.load(compiled: bytes)    // same findings as `rules`
+/// ```
+extension RuleSet {
+    /// The rule set as a compiled file.
+    public func compiledBytes() -> [UInt8] { RuleSetWriter.write(self) }
+
+    /// Loads a compiled file held in memory. The bytes are copied once into an aligned buffer
+    /// that the rule set owns; the caller's buffer is not referenced after the call.
+    public static func load(compiled bytes: UnsafeRawBufferPointer) throws(CompiledRulesError) -> RuleSet {
+        guard let storage = CompiledStorage(copying: bytes) else { throw CompiledRulesError(.io, "out of memory loading compiled rules") }
+        return try RuleSetReader.read(storage)
+    }
+
+    public static func load(compiled bytes: [UInt8]) throws(CompiledRulesError) -> RuleSet {
+        let result = bytes.withUnsafeBytes { b in Result { () throws(CompiledRulesError) -> RuleSet in try load(compiled: b) } }
+        return try result.get()
+    }
+
+    /// Loads a compiled file from disk. A refused file's message starts with its path.
+    public static func load(compiledPath path: String) throws(CompiledRulesError) -> RuleSet {
+        let storage = try CompiledStorage.read(path: path)
+        do throws(CompiledRulesError) {
+            return try RuleSetReader.read(storage)
+        } catch {
+            throw CompiledRulesError(error.kind, "\(path): \(error.message)")
+        }
+    }
+
+    /// Whether the file at `path` is a compiled rule file (it starts with the magic bytes).
+    public static func isCompiledFile(path: String) -> Bool {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 { return false }
+        defer { close(fd) }
+        var head = [UInt8](repeating: 0, count: CompiledFormat.magic.count)
+        let n = head.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+        return n == head.count && head == CompiledFormat.magic
+    }
+
+    /// Writes the compiled file to `path`. A regular file (or a new one) is written through a
+    /// temporary file renamed over it, so that a reader never sees half a file; anything else
+    /// that exists (a device, a pipe) is written in place, never replaced.
+    public func writeCompiled(to path: String) throws(CompiledRulesError) {
+        let bytes = compiledBytes()
+        var info = stat()
+        let replace = stat(path, &info) != 0 || (info.st_mode & S_IFMT) == S_IFREG
+        let temporary = replace ? path + ".tmp\(getpid())" : path
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        if fd < 0 { throw CompiledRulesError(.io, "cannot write \(path): \(String(cString: strerror(errno)))") }
+        var offset = 0
+        var failure: Int32 = 0
+        bytes.withUnsafeBytes { raw in
+            while offset < raw.count {
+                let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 { if errno == EINTR { continue }; failure = errno; return }
+                offset += n
+            }
+        }
+        if close(fd) != 0 && failure == 0 { failure = errno }
+        if failure == 0 && replace && rename(temporary, path) != 0 { failure = errno }
+        if failure != 0 {
+            if replace { unlink(temporary) }
+            throw CompiledRulesError(.io, "cannot write \(path): \(String(cString: strerror(failure)))")
+        }
+    }
+}
+
+/// What a rule set holds, as `invigil inspect` reports it.
+public struct CompiledSummary: Sendable {
+    public struct AutomatonSummary: Sendable {
+        /// `plain`, or the normalisation modes.
+        public var mode: String
+        public var patterns: Int
+        public var states: Int
+        public var denseStates: Int
+        public var classes: Int
+        /// Bytes of its tables in memory.
+        public var tableBytes: Int
+    }
+
+    public var phraseLists: Int
+    public var phrases: Int
+    public var hostLists: Int
+    public var hosts: Int
+    public var automata: [AutomatonSummary]
+    /// The rule files the set was compiled from.
+    public var sources: [String]
+}
+
+extension RuleSet {
+    public var compiledSummary: CompiledSummary {
+        func summary(_ mode: NormalizeMode, _ a: Automaton) -> CompiledSummary.AutomatonSummary {
+            .init(mode: mode.description, patterns: a.patternCount, states: a.stateCount, denseStates: a.denseStateCount, classes: a.classCount,
+                  tableBytes: a.memoryBytes)
+        }
+        return CompiledSummary(
+            phraseLists: model.phraseLists.count, phrases: model.phraseLists.reduce(0) { $0 + $1.phraseCount },
+            hostLists: model.hostLists.count, hosts: model.hostLists.reduce(0) { $0 + $1.hosts.count },
+            automata: [summary(NormalizeMode(), automaton)] + normalizedAutomata.map { summary($0.mode, $0.automaton) },
+            sources: model.sources)
+    }
+}

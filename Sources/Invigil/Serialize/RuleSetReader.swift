@@ -1,0 +1,100 @@
+/// Loads a compiled file: checks the header and checksums, walks the sections, reads and
+/// checks the model, and takes the automata's tables in place from the loaded bytes. Only the
+/// bytecode and small lookup tables are derived again (linear in the size of the conditions).
+enum RuleSetReader {
+    static func read(_ storage: CompiledStorage) throws(CompiledRulesError) -> RuleSet {
+        let bytes = storage.bytes
+        let header = try CompiledRulesHeader(bytes)
+        try header.verifyPayload(bytes, computed: storage.payloadChecksum)
+        let payload = UnsafeRawBufferPointer(rebasing: bytes[CompiledFormat.headerLength...])
+
+        // The sections, in any order; each known one exactly once (normalised automata: any number).
+        var found: [CompiledFormat.Section: [Range<Int>]] = [:]
+        var walker = ByteReader(payload, context: "section table")
+        while !walker.isAtEnd {
+            let id = try walker.u32("section id")
+            let flags = try walker.u32("section flags")
+            let length = try walker.u64("section length")
+            guard length <= UInt64(walker.remaining) else { throw walker.corrupted("section \(id) runs past the end of the payload") }
+            let start = walker.offset
+            walker.offset += Int(length)
+            try walker.align()
+            if let section = CompiledFormat.Section(rawValue: id) {
+                found[section, default: []].append(start..<(start + Int(length)))
+            } else if flags & CompiledFormat.requiredFlag != 0 {
+                throw CompiledRulesError(.incompatible, "compiled rule file needs section \(id), which this invigil \(RuleSet.engineVersion) does not know: compile the rules again")
+            }
+        }
+        func reader(_ s: CompiledFormat.Section) throws(CompiledRulesError) -> ByteReader {
+            guard let ranges = found[s], ranges.count == 1 else {
+                throw CompiledRulesError(.corrupted, "corrupted compiled rule file: the \(s.name) section is \(found[s] == nil ? "missing" : "repeated")")
+            }
+            let r = ranges[0]
+            return ByteReader(UnsafeRawBufferPointer(rebasing: payload[0..<r.upperBound]), from: r.lowerBound, context: s.name + " section")
+        }
+        func finish(_ r: ByteReader) throws(CompiledRulesError) {
+            if !r.isAtEnd { throw r.corrupted("\(r.remaining) unread bytes") }
+        }
+
+        var r = try reader(.sources)
+        let (sources, files) = try ModelCoding.readSources(&r)
+        try finish(r)
+        r = try reader(.schema)
+        let (groups, fields) = try ModelCoding.readSchema(&r)
+        try finish(r)
+        r = try reader(.packs)
+        let packs = try ModelCoding.readPacks(&r)
+        try finish(r)
+        r = try reader(.phraseLists)
+        let phraseLists = try ModelCoding.readPhraseLists(&r)
+        try finish(r)
+        r = try reader(.hostLists)
+        let hostLists = try ModelCoding.readHostLists(&r)
+        try finish(r)
+        r = try reader(.schedules)
+        let schedules = try ModelCoding.readSchedules(&r)
+        try finish(r)
+        let scope = ConditionCoding.Scope(fields: fields, groupCount: groups.count, phraseListCount: phraseLists.count,
+                                          hostListCount: hostLists.count, scheduleCount: schedules.count)
+        r = try reader(.rules)
+        let rules = try ModelCoding.readRules(&r, packs: packs, files: files, scope: scope)
+        try finish(r)
+        r = try reader(.examples)
+        let examples = try ModelCoding.readExamples(&r, ruleCount: rules.count, files: files)
+        try finish(r)
+        guard phraseLists.count <= Int(Int32.max) / max(1, fields.count) else {
+            throw CompiledRulesError(.corrupted, "corrupted compiled rule file: \(phraseLists.count) phrase lists × \(fields.count) fields")
+        }
+        let model = RuleSet.Model(fields: fields, groups: groups, packs: packs, phraseLists: phraseLists, hostLists: hostLists,
+                                  schedules: schedules, rules: rules, examples: examples, sources: sources)
+        let (program, codes) = RuleSet.compileProgram(model)
+
+        r = try reader(.automaton)
+        let (plain, plainEntries) = try AutomatonCoding.read(&r, storage: storage, lists: phraseLists, mode: NormalizeMode())
+        try finish(r)
+        var normalized: [(mode: NormalizeMode, automaton: Automaton, entries: PatternEntries)] = []
+        for range in found[.normalizedAutomaton] ?? [] {
+            var r = ByteReader(UnsafeRawBufferPointer(rebasing: payload[0..<range.upperBound]), from: range.lowerBound,
+                               context: CompiledFormat.Section.normalizedAutomaton.name + " section")
+            let raw = try r.u8("normalisation modes")
+            guard raw != 0, raw & ~ModelCoding.knownModes == 0 else { throw r.corrupted("normalisation modes \(raw)") }
+            let mode = NormalizeMode(rawValue: raw)
+            guard !normalized.contains(where: { $0.mode == mode }) else { throw r.corrupted("two automata for modes \(raw)") }
+            // The automaton's tables start 8-aligned: the mode byte is followed by its header.
+            let (a, e) = try AutomatonCoding.read(&r, storage: storage, lists: phraseLists, mode: mode)
+            try finish(r)
+            normalized.append((mode, a, e))
+        }
+        normalized.sort { $0.mode.rawValue < $1.mode.rawValue }
+        // Every normalisation a rule tests has its automaton (else its phrases would never match).
+        for key in program.keys {
+            if case .phrases(let l) = key.matcher, !phraseLists[l].normalize.isEmpty,
+                !normalized.contains(where: { $0.mode == phraseLists[l].normalize })
+            {
+                throw CompiledRulesError(.corrupted, "corrupted compiled rule file: no automaton for list '\(phraseLists[l].name)'")
+            }
+        }
+        let automata = RuleSet.Automata(plain: plain, plainEntries: plainEntries, normalized: normalized)
+        return RuleSet(model: model, program: program, codes: codes, automata: automata)
+    }
+}

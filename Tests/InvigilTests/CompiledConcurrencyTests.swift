@@ -1,0 +1,38 @@
+import Dispatch
+import Testing
+@testable import Invigil
+
+/// A loaded rule set shared by threads, and loads from several threads at once: the same
+/// findings as one thread on the compiled set. The name contains "Concurrency", so scripts/test-all
+/// runs it under the thread sanitizer with the other concurrency tests.
+@Suite("Concurrency: compiled rule files")
+struct CompiledConcurrencyTests {
+    @Test func loadedRulesSharedByThreadsAndLoadedConcurrently() throws {
+        let compiled = try RuleSet.load(paths: [CommandTests.repoRoot + "/packs"])
+        let bytes = compiled.compiledBytes()
+        let shared = try RuleSet.load(compiled: bytes)
+        var events: [[UInt8]] = []
+        let texts = ["text me on 07700 900123", "hello class", "add me on snap x", "our little secret, don't tell your mum",
+                     "see https://facebook.com/x", "email me at jo@example.com", "ｓｎａｐ me"]
+        for i in 0..<2000 {
+            events.append(Array("{\"id\":\"e\(i)\",\"type\":\"direct_message\",\"author\":{\"role\":\"staff\"},\"account\":{\"kind\":\"personal\"},\"recipients\":[{\"role\":\"\(i % 2 == 0 ? "pupil" : "parent")\"}],\"text\":\"\(texts[i % texts.count])\"}".utf8))
+        }
+        let all = events
+        let single = ConcurrencyTests.findings(Scanner(rules: compiled), all[...])
+        #expect(single.count > 500)
+        let threads = 4
+        let chunk = all.count / threads
+        let sharedSlots = (0..<threads).map { _ in ConcurrencyTests.Slot() }
+        let ownSlots = (0..<threads).map { _ in ConcurrencyTests.Slot() }
+        DispatchQueue.concurrentPerform(iterations: threads) { t in
+            let part = all[(t * chunk)..<((t + 1) * chunk)]
+            sharedSlots[t].findings = ConcurrencyTests.findings(Scanner(rules: shared), part)
+            // Each thread also loads its own copy from the same bytes, at the same time as the others.
+            if let own = try? RuleSet.load(compiled: bytes) {
+                ownSlots[t].findings = ConcurrencyTests.findings(Scanner(rules: own), part)
+            }
+        }
+        #expect(sharedSlots.flatMap(\.findings) == single)
+        #expect(ownSlots.flatMap(\.findings) == single)
+    }
+}
