@@ -48,6 +48,7 @@ func commandHelp(_ command: String) -> String? {
     case "explain": return explainHelp
     case "bench": return benchHelp
     case "coverage": return coverageUsage
+    case "report": return reportHelp
     case "version": return "usage: invigil version\n\nPrints the version."
     case "help": return "usage: invigil help [COMMAND]\n\nPrints the commands, or one command's help."
     default: return nil

@@ -27,6 +27,10 @@ let scanHelp = """
       --no-progress           no progress line on standard error
       --no-bom                CSV without the UTF-8 byte-order mark (by default CSV starts with one, so that
                               spreadsheet programs read it as UTF-8)
+      --report FILE           also write the triage report there: one self-contained HTML file (see invigil report)
+      --catalogue PATH        the clause catalogue for the report (default: policies/clauses.tsv beside the packs)
+      --redact                mask phone numbers, email addresses, URLs and names in every output (docs/report.md)
+      --pseudonymise KEYFILE  replace people by stable pseudonyms (HMAC-SHA-256 keyed by the file) in every output
 
     Findings carry the event's author, time, channel and recipients and an evidence window: the text
     around the matches. The summary on standard error warns when the scan may have missed breaches
@@ -40,8 +44,9 @@ let scanHelp = """
 
 func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
     let options = try Options(arguments,
-        valued: Set(["--rules", "--pack", "--format", "--input-format", "--jobs", "--output", "--min-severity", "--time-budget"] + readerOptionNames),
-        flags: ["--strict", "--list-packs", "--no-progress", "--no-bom", "--help", "-h"])
+        valued: Set(["--rules", "--pack", "--format", "--input-format", "--jobs", "--output", "--min-severity", "--time-budget",
+                     "--report", "--catalogue"] + readerOptionNames + maskingOptionNames),
+        flags: Set(["--strict", "--list-packs", "--no-progress", "--no-bom", "--help", "-h"] + maskingFlagNames))
     if options.flags.contains("--help") || options.flags.contains("-h") { print(scanHelp); return 0 }
     let (rules, selectedPacks) = try loadRules(rulePaths: options.all("--rules"), packNames: options.all("--pack"))
     if options.flags.contains("--list-packs") {
@@ -77,8 +82,12 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
         format = v
     }
     let colour = format == .text && output.isTerminal && environment("NO_COLOR") == nil
-    let writer = FindingWriter(rules: rules, format: format, minimum: minimum, packFilter: Set(selectedPacks), colour: colour)
+    var writer = FindingWriter(rules: rules, format: format, minimum: minimum, packFilter: Set(selectedPacks), colour: colour)
     let archiveOptions = try readerOptions(from: options)
+    let reportPath = options.value("--report")
+    writer.redactor = try makeRedactor(options, directory: archiveOptions.directory)
+    writer.copiesForReport = reportPath != nil
+    var reportRecords: [UInt8] = []
     if format == .csv {
         output.write((options.flags.contains("--no-bom") ? "" : "\u{FEFF}") + csvHeader + "\r\n")
     }
@@ -129,6 +138,7 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
             // Findings on the same terminal as the progress line: clear it first.
             if !result.output.isEmpty && output.fd == 1 && isatty(1) != 0 { clearProgress() }
             output.write(result.output)
+            reportRecords += result.reportRecords
             for e in result.errors { printError(e) }
             tally.add(result)
         }
@@ -190,7 +200,14 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
         skippedFiles: skippedFiles, notes: notes, hasDirectory: archiveOptions.directory != nil,
         packCount: judgingPacks)
     let warnings = scanWarnings(tally, summaryInput)
-    printError(scanSummary(tally, summaryInput, warnings: warnings))
+    let summary = scanSummary(tally, summaryInput, warnings: warnings)
+    printError(summary)
+    if let reportPath {
+        let written = writeScanReport(records: reportRecords, to: reportPath, rules: rules, selectedPacks: selectedPacks,
+                                      inputs: inputs, summary: summary, redactor: writer.redactor,
+                                      directory: archiveOptions.directory, cataloguePath: options.value("--catalogue"))
+        if !written { return 2 }
+    }
     if unopened > 0 { return 2 }
     if options.flags.contains("--strict") && (tally.rejected > 0 || !warnings.isEmpty) { return 2 }
     return tally.findings > 0 ? 1 : 0

@@ -13,6 +13,8 @@ let usage = """
                                show, for one event, every rule considered and why it did or did not fire
       bench [options] INPUT... compile and scan, then report speed, sizes, memory and the costliest rules
       coverage [options]       write the policy-coverage report of the packs against the clause catalogue
+      report [options] FINDINGS.jsonl
+                               write the triage report (one HTML file) from a findings file
       version                  print the version
       help [COMMAND]           print this, or one command's help (also: invigil COMMAND --help)
 
@@ -25,7 +27,7 @@ guard let command = arguments.first else {
     exit(2)
 }
 let rest = Array(arguments.dropFirst())
-let commands = ["check", "test", "scan", "explain", "bench", "coverage", "version"]
+let commands = ["check", "test", "scan", "explain", "bench", "coverage", "report", "version"]
 let status: Int32
 do {
     if commands.contains(command), asksForHelp(rest), let help = commandHelp(command) {
@@ -39,6 +41,7 @@ do {
     case "explain": status = try runExplain(rest)
     case "bench": status = try runBench(rest)
     case "coverage": status = runCoverage(arguments: rest)
+    case "report": status = try runReport(rest)
     case "version", "--version": print("invigil \(invigilVersion)"); status = 0
     case "help", "--help", "-h":
         if let topic = rest.first {
