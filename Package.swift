@@ -48,7 +48,7 @@ if Context.environment["INVIGIL_FUZZ"] == "1" {
         .target(name: "InvigilFuzzDriver", path: "Fuzz/Driver"),
         .executableTarget(
             name: "invigil-fuzz",
-            dependencies: ["Invigil", "InvigilArchive", "InvigilC", "CInvigil", "InvigilCAPIPrograms", "InvigilFuzzDriver"],
+            dependencies: ["Invigil", "InvigilArchive", "InvigilReport", "InvigilC", "CInvigil", "InvigilCAPIPrograms", "InvigilFuzzDriver"],
             path: "Fuzz/Sources"
         ),
     ]

@@ -154,7 +154,9 @@ public enum ReportHTML {
     static func compactItem(_ m: ReportModel.Message) -> String {
         let rules = m.findings.map(\.rule)
         let shown = rules.prefix(3).map(HTMLText.escape).joined(separator: ", ") + (rules.count > 3 ? " +\(rules.count - 3)" : "")
-        return "<li data-m=\"\(m.number)\"><a href=\"#m-\(m.number)\">\(badge(m.rank)) #\(m.number) \(HTMLText.escape(m.time ?? "no time")) — \(shown)</a></li>"
+        // The severity as a class (a coloured marker in CSS), not a badge: these lists repeat every
+        // message once per person and clause, so their size counts with 10,000 findings.
+        return "<li data-m=\"\(m.number)\" class=\"s-\(sev(m.rank))\"><a href=\"#m-\(m.number)\">#\(m.number) \(HTMLText.escape(m.time ?? "no time")) — \(shown)</a></li>"
     }
 
     // MARK: Clauses

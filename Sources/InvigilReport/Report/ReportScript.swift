@@ -13,6 +13,7 @@ enum ReportScript {
     var entries=Array.prototype.slice.call(document.querySelectorAll("li.entry"));
     var compact=Array.prototype.slice.call(document.querySelectorAll("ol.compact li[data-m]"));
     var people=Array.prototype.slice.call(document.querySelectorAll("article.person"));
+    var clauses=Array.prototype.slice.call(document.querySelectorAll("article.clause"));
     var counter=document.getElementById("visible-count");
     var sevs=["info","advice","breach","serious","critical"];
     function read(){
@@ -36,6 +37,10 @@ enum ReportScript {
         var p=people[k];
         p.classList.toggle("filtered-out",!!f.person&&p.getAttribute("data-person")!==f.person);
       }
+      for(var c=0;c<clauses.length;c++){
+        var any=clauses[c].querySelector("ol.compact li:not(.filtered-out)");
+        clauses[c].classList.toggle("filtered-out",!any);
+      }
       counter.textContent=String(shown);
       document.body.setAttribute("data-visible",String(shown));
       if(write){
@@ -47,6 +52,7 @@ enum ReportScript {
     function fromHash(){
       var h=location.hash;
       if(h.indexOf("#f:")!==0)return false;
+      ["sev","pack","person","from","to"].forEach(function(k){form.elements[k].value="";});
       h.slice(3).split("&").forEach(function(kv){
         var i=kv.indexOf("=");if(i<0)return;
         var k=kv.slice(0,i),v=decodeURIComponent(kv.slice(i+1));

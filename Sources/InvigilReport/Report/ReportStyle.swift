@@ -31,7 +31,9 @@ enum ReportStyle {
     .section{font-weight:400;color:#555;font-size:.85em}.statement{margin:.2em 0}.keywords,.consequence{color:#333;font-size:.9em;margin:.2em 0}
     svg.timeline{width:100%;max-width:640px;height:auto;display:block}svg .axis{stroke:#999;stroke-width:1}svg .tick{font-size:9px;fill:#555}
     svg .dot{stroke:#fff;stroke-width:1}svg .sev-critical{fill:var(--critical)}svg .sev-serious{fill:var(--serious)}svg .sev-breach{fill:var(--breach)}svg .sev-advice{fill:var(--advice)}svg .sev-info{fill:var(--info)}
-    ol.compact{font-size:.85em;margin:.3em 0;padding-left:1.2em;columns:2 28em}ol.compact li{break-inside:avoid}ol.compact .badge{min-width:0;font-size:.7em}
+    ol.compact{font-size:.85em;margin:.3em 0;padding-left:1.2em;columns:2 28em}ol.compact li{break-inside:avoid}
+    ol.compact li::marker{font-weight:700}ol.compact li.s-critical::marker,ol.compact li.s-critical a{color:var(--critical)}ol.compact li.s-serious a{color:var(--serious)}ol.compact li.s-breach a{color:#8a6508}ol.compact li.s-advice a{color:var(--advice)}ol.compact li.s-info a{color:var(--info)}
+    ol.compact li.s-critical a::before{content:"critical ";font-weight:700}ol.compact li.s-serious a::before{content:"serious ";font-weight:700}
     .filtered-out{display:none}
     @media print{
       body{max-width:none;font-size:11pt;padding:0}
