@@ -87,8 +87,9 @@ public struct FindingRecord: Sendable, Equatable {
             let length = text.utf8.count
             var ranges: [Range<Int>] = []
             for pair in w["matches"]?.array ?? [] {
-                // Offsets outside the text are dropped rather than trusted.
-                guard let p = pair.array, p.count == 2, let s = p[0].int, let e = p[1].int, s >= 0, s <= e, e <= length else { continue }
+                // Offsets outside the text, and empty ranges (the writer merges matches and drops
+                // empty ones; found by the report fuzz target), are dropped rather than trusted.
+                guard let p = pair.array, p.count == 2, let s = p[0].int, let e = p[1].int, s >= 0, s < e, e <= length else { continue }
                 ranges.append(s..<e)
             }
             window = Window(text: text, field: w["field"]?.string ?? "", index: w["index"]?.int, start: start, end: end, matches: ranges)

@@ -55,7 +55,7 @@ public enum ReportHTML {
             h += "<tr><td>\(HTMLText.escape(i.path))</td><td class=\"num\">\(i.bytes)</td><td class=\"hash\">\(i.sha256 ?? "unreadable")</td></tr>"
         }
         h += "</tbody></table></details>\n"
-        h += "<details class=\"packs\"><summary>Packs (\(header.packs.count))</summary><table><thead><tr><th>pack</th><th>title</th><th>file</th><th>SHA-256 (version)</th></tr></thead><tbody>"
+        h += "<details class=\"packs\" open><summary>Packs (\(header.packs.count))</summary><table><thead><tr><th>pack</th><th>title</th><th>file</th><th>SHA-256 (version)</th></tr></thead><tbody>"
         for p in header.packs {
             h += "<tr><td>\(HTMLText.escape(p.name))</td><td>\(HTMLText.escape(p.title))</td><td>\(HTMLText.escape(p.file))</td><td class=\"hash\">\(p.sha256 ?? "unreadable")</td></tr>"
         }

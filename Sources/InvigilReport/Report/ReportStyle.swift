@@ -47,6 +47,7 @@ enum ReportStyle {
       .badge,mark,.mask{-webkit-print-color-adjust:exact;print-color-adjust:exact}
       a{color:inherit;text-decoration:none}
       details>summary{list-style:none}
+      details::details-content{content-visibility:visible;display:block}
       ol.compact{columns:1}
     }
     """
