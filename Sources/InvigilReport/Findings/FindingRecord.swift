@@ -126,7 +126,8 @@ public func readFindings(jsonl bytes: [UInt8], name: String) -> (findings: [Find
         if line.last == 0x0D { line.removeLast() }
         i += 1
         lineStart = i
-        if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+        // Blank: JSON white space only (a line of carriage returns too; found by the fuzz target).
+        if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
         do {
             let value = try JSONValue.parse(line)
             findings.append(try FindingRecord(json: value))
