@@ -23,8 +23,10 @@ let package = Package(
         .target(name: "InvigilSIMD", path: "Sources/InvigilSIMD"),
         // Archive readers (JSONL, CSV, mbox/eml/Maildir, WhatsApp) and the people directory.
         .target(name: "InvigilArchive", dependencies: ["Invigil"], path: "Sources/InvigilArchive"),
+        // The triage report (HTML) and redaction: SHA-256 and HMAC, masking, pseudonyms, the findings reader.
+        .target(name: "InvigilReport", dependencies: ["Invigil", "InvigilArchive"], path: "Sources/InvigilReport"),
         // The command.
-        .executableTarget(name: "invigil", dependencies: ["Invigil", "InvigilArchive"], path: "Sources/invigil"),
+        .executableTarget(name: "invigil", dependencies: ["Invigil", "InvigilArchive", "InvigilReport"], path: "Sources/invigil"),
         // Benchmarks: `swift run -c release invigil-bench`.
         .executableTarget(name: "InvigilBench", dependencies: ["Invigil", "InvigilArchive", "InvigilCTests"], path: "Benchmarks/InvigilBench"),
         // C interface: the header (a C target; include/invigil.h is symlinked in) and its Swift implementation.
@@ -35,7 +37,7 @@ let package = Package(
         // The interpreter of C-interface call programs: the `capi` fuzz target, and a replay in the tests.
         .target(name: "InvigilCAPIPrograms", dependencies: ["CInvigil", "InvigilC"], path: "Tests/InvigilCAPIPrograms"),
         .testTarget(name: "InvigilCABITests", dependencies: ["Invigil", "InvigilC", "InvigilCTests", "InvigilCAPIPrograms"], path: "Tests/InvigilCABITests"),
-        .testTarget(name: "InvigilTests", dependencies: ["Invigil", "InvigilArchive"], path: "Tests/InvigilTests"),
+        .testTarget(name: "InvigilTests", dependencies: ["Invigil", "InvigilArchive", "InvigilReport"], path: "Tests/InvigilTests"),
     ]
 )
 
@@ -46,7 +48,7 @@ if Context.environment["INVIGIL_FUZZ"] == "1" {
         .target(name: "InvigilFuzzDriver", path: "Fuzz/Driver"),
         .executableTarget(
             name: "invigil-fuzz",
-            dependencies: ["Invigil", "InvigilArchive", "InvigilC", "CInvigil", "InvigilCAPIPrograms", "InvigilFuzzDriver"],
+            dependencies: ["Invigil", "InvigilArchive", "InvigilReport", "InvigilC", "CInvigil", "InvigilCAPIPrograms", "InvigilFuzzDriver"],
             path: "Fuzz/Sources"
         ),
     ]

@@ -22,6 +22,7 @@ let targets: [(name: String, about: String, run: (UnsafeBufferPointer<UInt8>) ->
     ("capi", "C API (include/invigil.h): random call sequences on rule sets, scanners and errors", FuzzCAPI.run),
     ("automaton", "differential: Automaton (dense, sparse, lanes, blocks) against a naive matcher", FuzzAutomaton.run),
     ("compiled", "compiled rule files: RuleSet.load(compiled:) as is and resealed; a loaded set scans and round-trips", FuzzCompiled.run),
+    ("report", "findings JSONL reader, redaction and the HTML report (readFindings, Redactor, ReportModel, ReportHTML)", FuzzReport.run),
     ("shortcuts", "differential: the scanner's fast paths (normalisation, URL prefilter, schemes, digit words) against the code they stand in for", FuzzShortcuts.run),
 ]
 

@@ -131,6 +131,9 @@ public struct PeopleDirectory: Sendable {
         person(address: identity) ?? person(name: identity)
     }
 
+    /// Every row, in the file's order (redaction and pseudonyms go through them).
+    public var everyone: [Person] { people }
+
     /// Every name and address the directory holds, for masking them (the report's redaction).
     public var allNamesAndAddresses: [String] {
         people.flatMap { [$0.name, $0.address] }.filter { !$0.isEmpty }
@@ -196,7 +199,7 @@ public struct PeopleDirectory: Sendable {
     }
 
     /// A name's key: lower case, runs of spaces made one, no spaces at the ends.
-    static func nameKey(_ name: String) -> String? {
+    public static func nameKey(_ name: String) -> String? {
         let words = name.lowercased().split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\u{A0}" })
         return words.isEmpty ? nil : words.joined(separator: " ")
     }

@@ -107,7 +107,7 @@ func runCoverage(arguments: [String]) -> Int32 {
 
 /// `policies/clauses.tsv` beside the packs folder (in the repository, or in an installed
 /// `share/invigil/`), if it is there; otherwise relative to the current folder.
-private func defaultCataloguePath(packsFolder: String?) -> String {
+func defaultCataloguePath(packsFolder: String?) -> String {
     let relative = "policies/clauses.tsv"
     if let folder = packsFolder ?? bundledPacksFolder() {
         var dir = folder
@@ -121,7 +121,7 @@ private func defaultCataloguePath(packsFolder: String?) -> String {
 }
 
 /// A whole file as UTF-8 text, or nil (errno says why).
-private func readCoverageFile(_ path: String) -> String? {
+func readCoverageFile(_ path: String) -> String? {
     let fd = open(path, O_RDONLY)
     if fd < 0 { return nil }
     defer { close(fd) }

@@ -1,4 +1,5 @@
 import Invigil
+import InvigilReport
 
 enum FindingFormat: String { case jsonl, csv, text }
 
@@ -14,6 +15,10 @@ struct FindingWriter {
     let minimum: Severity
     let packFilter: Set<String>
     let colour: Bool
+    /// `--redact` and `--pseudonymise`: applied before any format is written.
+    var redactor: Redactor = .none
+    /// `--report`: every finding is also written as JSONL into the tally's `reportRecords`.
+    var copiesForReport = false
 
     func write(_ scanner: Scanner, source: String, into result: inout ScanTally) {
         let eventID = scanner.eventID ?? source
@@ -26,13 +31,15 @@ struct FindingWriter {
             result.bySeverity[rule.severity.rawValue] += 1
             result.byRule[finding.rule, default: 0] += 1
             if context == nil { context = scanner.context() }
-            let item = Item(scanner: scanner, finding: finding, rule: rule, id: eventID, source: source,
+            var item = Item(scanner: scanner, finding: finding, rule: rule, id: eventID, source: source,
                             context: context!, window: scanner.evidenceWindow(for: finding))
+            if redactor.isActive { item.redact(redactor, rules: rules) }
             switch format {
             case .jsonl: jsonl(item, &result.output)
             case .csv: csv(item, &result.output)
             case .text: text(item, &result.output)
             }
+            if copiesForReport { jsonl(item, &result.reportRecords) }
         }
     }
 
@@ -41,15 +48,48 @@ struct FindingWriter {
         let scanner: Scanner
         let finding: Finding
         let rule: RuleInfo
-        let id: String
+        var id: String
         let source: String
-        let context: EventContext
-        let window: EvidenceWindow?
+        var context: EventContext
+        var window: EvidenceWindow?
+        /// Each span's excerpt, when redaction replaced them.
+        var redactedExcerpts: [String]? = nil
+        var redactedMerged: [String]? = nil
 
         var spans: ArraySlice<MatchSpan> { scanner.matches[finding.matches] }
 
-        /// The matched texts with overlapping matches merged, per value, in order.
-        var mergedExcerpts: [String] {
+        func excerpt(_ i: Int, _ m: MatchSpan) -> String { redactedExcerpts?[i] ?? scanner.excerpt(m) }
+
+        /// Masks the event id, the people, the window and the excerpts (see `Redactor`). The
+        /// window's policy words are its phrase and host list matches.
+        mutating func redact(_ redactor: Redactor, rules: RuleSet) {
+            let detectorsFrom = rules.matcherNames.count - Detector.allCases.count
+            id = redactor.text(id)
+            func masked(_ p: EventPerson) -> EventPerson {
+                let r = redactor.person(id: p.id, name: p.name, role: p.role)
+                return EventPerson(id: r.id, name: r.name, role: r.role)
+            }
+            context.author = context.author.map(masked)
+            context.recipients = context.recipients.map(masked)
+            redactedExcerpts = spans.map { redactor.excerpt(scanner.excerpt($0), pattern: rules.matcherNames[$0.pattern]) }
+            if var w = window {
+                var protected: [Range<Int>] = []
+                for m in spans where m.pattern < detectorsFrom && m.field == w.field && m.valueIndex == w.valueIndex {
+                    let s = max(0, m.start - w.start), e = min(w.end - w.start, m.end - w.start)
+                    if s < e { protected.append(s..<e) }
+                }
+                let r = redactor.window(text: w.text, matches: w.matches, protected: protected,
+                                        cutBefore: w.start > 0, cutAfter: w.end < w.valueLength)
+                w.text = r.text
+                w.matches = r.matches
+                window = w
+            }
+            redactedMerged = mergedExcerpts(redactor, detectorsFrom: detectorsFrom)
+        }
+
+        /// The matched texts with overlapping matches merged, per value, in order; masked but
+        /// for their policy words when a redactor is given.
+        func mergedExcerpts(_ redactor: Redactor? = nil, detectorsFrom: Int = 0) -> [String] {
             var byValue: [(field: Int, value: Int, ranges: [Range<Int>])] = []
             for m in spans {
                 if let i = byValue.firstIndex(where: { $0.field == m.field && $0.value == m.valueIndex }) {
@@ -63,7 +103,14 @@ struct FindingWriter {
                 let bytes = scanner.bytes(field: v.field, valueIndex: v.value)
                 for r in EvidenceWindows.merge(v.ranges) where r.upperBound <= bytes.count {
                     let base = bytes.startIndex
-                    out.append(String(decoding: bytes[(base + r.lowerBound)..<(base + r.upperBound)], as: UTF8.self))
+                    let text = String(decoding: bytes[(base + r.lowerBound)..<(base + r.upperBound)], as: UTF8.self)
+                    guard let redactor else { out.append(text); continue }
+                    var protected: [Range<Int>] = []
+                    for m in spans where m.pattern < detectorsFrom && m.field == v.field && m.valueIndex == v.value {
+                        let s = max(r.lowerBound, m.start) - r.lowerBound, e = min(r.upperBound, m.end) - r.lowerBound
+                        if s < e { protected.append(s..<e) }
+                    }
+                    out.append(redactor.window(text: text, matches: [], protected: protected, cutBefore: false, cutAfter: false).text)
                 }
             }
             return out
@@ -92,7 +139,7 @@ struct FindingWriter {
             if rules.fields[m.field].isList { out.append(contentsOf: ",\"index\":\(m.valueIndex)".utf8) }
             out.append(contentsOf: ",\"start\":\(m.start),\"end\":\(m.end),\"pattern\":".utf8)
             jsonString(rules.matcherNames[m.pattern], into: &out)
-            out.append(contentsOf: ",\"excerpt\":".utf8); jsonString(item.scanner.excerpt(m), into: &out)
+            out.append(contentsOf: ",\"excerpt\":".utf8); jsonString(item.excerpt(i, m), into: &out)
             out.append(0x7D)
         }
         out.append(0x5D)
@@ -165,7 +212,7 @@ struct FindingWriter {
         let c = item.context
         let recipients = c.recipients.map(describe).joined(separator: "; ")
         let cells = [item.id, item.source, rule.name, rule.clauses.joined(separator: ","), rule.severity.name, rule.action,
-                     rule.message, item.mergedExcerpts.joined(separator: " | "),
+                     rule.message, (item.redactedMerged ?? item.mergedExcerpts()).joined(separator: " | "),
                      c.author?.id ?? "", c.author?.name ?? "", c.author?.role ?? "", c.time ?? "", c.channelType ?? "",
                      c.platform ?? "", recipients, item.window?.text ?? "", "", "", ""]
         for (i, cell) in cells.enumerated() {

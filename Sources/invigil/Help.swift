@@ -76,6 +76,7 @@ func commandHelp(_ command: String) -> String? {
     case "compile": return compileHelp
     case "inspect": return inspectHelp
     case "coverage": return coverageUsage
+    case "report": return reportHelp
     case "version": return "usage: invigil version\n\nPrints the version."
     case "help": return "usage: invigil help [COMMAND]\n\nPrints the commands, or one command's help."
     default: return nil

@@ -29,6 +29,10 @@ let scanHelp = """
       --chunk-bytes N         bytes of JSONL and mbox given to a worker at a time (default 1048576)
       --no-bom                CSV without the UTF-8 byte-order mark (by default CSV starts with one, so that
                               spreadsheet programs read it as UTF-8)
+      --report FILE           also write the triage report there: one self-contained HTML file (see invigil report)
+      --catalogue PATH        the clause catalogue for the report (default: policies/clauses.tsv beside the packs)
+      --redact                mask phone numbers, email addresses, URLs and names in every output (docs/report.md)
+      --pseudonymise KEYFILE  replace people by stable pseudonyms (HMAC-SHA-256 keyed by the file) in every output
 
     Findings carry the event's author, time, channel and recipients and an evidence window: the text
     around the matches. The summary on standard error warns when the scan may have missed breaches
@@ -79,8 +83,12 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
         format = v
     }
     let colour = format == .text && output.isTerminal && environment("NO_COLOR") == nil
-    let writer = FindingWriter(rules: rules, format: format, minimum: minimum, packFilter: Set(selectedPacks), colour: colour)
+    var writer = FindingWriter(rules: rules, format: format, minimum: minimum, packFilter: Set(selectedPacks), colour: colour)
     let archiveOptions = try readerOptions(from: options)
+    let reportPath = options.value("--report")
+    writer.redactor = try makeRedactor(options, directory: archiveOptions.directory)
+    writer.copiesForReport = reportPath != nil
+    var reportRecords: [UInt8] = []
     if format == .csv {
         output.write((options.flags.contains("--no-bom") ? "" : "\u{FEFF}") + csvHeader + "\r\n")
     }
@@ -132,7 +140,10 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
         if progressShown { writeAll(2, Array("\r\u{1B}[K".utf8)); progressShown = false }
     }
 
-    func progress(force: Bool = false) {
+    let options = try Options(arguments,
+        valued: Set(["--rules", "--pack", "--format", "--input-format", "--jobs", "--output", "--min-severity", "--time-budget",
+                     "--chunk-bytes", "--report", "--catalogue"] + readerOptionNames + maskingOptionNames),
+        flags: Set(["--strict", "--list-packs", "--no-progress", "--no-bom", "--stats", "--help", "-h"] + maskingFlagNames))
         guard showProgress else { return }
         let t = now()
         if !force && t - lastProgress < 0.2 { return }
@@ -158,6 +169,7 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
         }
         if !r.tally.errors.isEmpty || (findingsOnTerminal && !r.tally.output.isEmpty) { clearProgress() }
         output.write(r.tally.output)
+        reportRecords += r.tally.reportRecords
         for e in r.tally.errors { printError(e) }
         tally.add(r.tally)
         read += r.read
@@ -249,6 +261,12 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
         }
     }
     printError(summary)
+    if let reportPath {
+        let written = writeScanReport(records: reportRecords, to: reportPath, rules: rules, selectedPacks: selectedPacks,
+                                      inputs: inputs, summary: summary, redactor: writer.redactor,
+                                      directory: archiveOptions.directory, cataloguePath: options.value("--catalogue"))
+        if !written { return 2 }
+    }
     if unopened > 0 { return 2 }
     if options.flags.contains("--strict") && (tally.rejected > 0 || !warnings.isEmpty) { return 2 }
     return tally.findings > 0 ? 1 : 0

@@ -4,6 +4,8 @@ import Invigil
 /// each; the scan adds them up in input order.
 struct ScanTally {
     var output: [UInt8] = []
+    /// With `--report`: the findings again, as JSONL, for the report.
+    var reportRecords: [UInt8] = []
     var errors: [String] = []
     var scanned = 0
     var rejected = 0

@@ -16,6 +16,8 @@ let usage = """
                                compile the rules (default: the bundled packs) into one compiled file
       inspect FILE             show a compiled rule file's header and contents, and check it
       coverage [options]       write the policy-coverage report of the packs against the clause catalogue
+      report [options] FINDINGS.jsonl
+                               write the triage report (one HTML file) from a findings file
       version                  print the version
       help [COMMAND]           print this, or one command's help (also: invigil COMMAND --help)
 
@@ -28,7 +30,7 @@ guard let command = arguments.first else {
     exit(2)
 }
 let rest = Array(arguments.dropFirst())
-let commands = ["check", "test", "scan", "explain", "bench", "compile", "inspect", "coverage", "version"]
+let commands = ["check", "test", "scan", "explain", "bench", "compile", "inspect", "coverage", "report", "version"]
 let status: Int32
 do {
     if commands.contains(command), asksForHelp(rest), let help = commandHelp(command) {
@@ -44,6 +46,7 @@ do {
     case "compile": status = try runCompile(rest)
     case "inspect": status = try runInspect(rest)
     case "coverage": status = runCoverage(arguments: rest)
+    case "report": status = try runReport(rest)
     case "version", "--version": print("invigil \(invigilVersion)"); status = 0
     case "help", "--help", "-h":
         if let topic = rest.first {

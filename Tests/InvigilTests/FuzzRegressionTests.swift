@@ -4,6 +4,7 @@
 
 import Glibc
 import Testing
+import InvigilReport
 @testable import Invigil
 import InvigilArchive
 
@@ -143,7 +144,7 @@ struct FuzzRegressionTests {
         try replayReader(bytes, packs, suffix: ".zip") { try WhatsAppZipSource(path: $0, limits: limits) }
     }
 
-    @Test("kept inputs replay cleanly", arguments: ["rules", "json", "mail", "whatsapp", "csv", "automaton", "zip"])
+    @Test("kept inputs replay cleanly", arguments: ["rules", "json", "mail", "whatsapp", "csv", "automaton", "zip", "report"])
     func replay(_ target: String) throws {
         let kept = Self.inputs(target)
         let packs = Self.loadPacks()
@@ -164,9 +165,31 @@ struct FuzzRegressionTests {
                 try Self.replayReader(bytes, packs, suffix: ".tsv") { try CSVSource(path: $0) }
                 Self.replayInMemory(bytes, packs, [CSVSource(bytes: bytes, name: name + ".csv"), CSVSource(bytes: bytes, name: name + ".tsv")])
             case "zip": try Self.replayZip(bytes, packs)
+            case "report": Self.replayReport(bytes)
             default: Self.replayAutomaton(bytes)
             }
         }
+    }
+
+    /// report: a findings file goes through the reader, redaction, grouping and rendering; every
+    /// line is a finding or an error, window offsets stay inside the masked text, no finding is
+    /// lost in grouping, and the page holds only its own script.
+    static func replayReport(_ bytes: [UInt8]) {
+        let (findings, errors) = readFindings(jsonl: bytes, name: "f")
+        let lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false).filter { !$0.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D } }
+        #expect(findings.count + errors.count <= lines.count, "every line is a finding, an error or blank")
+        let redactor = Redactor(redact: true, pseudonyms: Pseudonymiser(key: Array("replay key 0123456789".utf8)), directory: nil)
+        let redacted = findings.map(redactor.redact)
+        for f in redacted {
+            guard let w = f.window else { continue }
+            #expect(w.matches.allSatisfy { !$0.isEmpty && $0.lowerBound >= 0 && $0.upperBound <= w.text.utf8.count })
+        }
+        let model = ReportModel(findings: redacted, catalogue: nil)
+        #expect(model.messages.map(\.findings.count).reduce(0, +) == findings.count)
+        let html = ReportHTML.render(model, header: ReportHeader(ranBy: "t", ranAt: "t", engineVersion: "0", command: "t"))
+        let needle = Array("<script".utf8), page = Array(html.utf8)
+        let scripts = (0...(page.count - needle.count)).filter { page[$0] == 0x3C && page[$0..<($0 + needle.count)].elementsEqual(needle) }.count
+        #expect(scripts == 1)
     }
 
     // MARK: Bugs found
