@@ -46,7 +46,9 @@
  *  - Out-parameters are written only as each function describes; on INVIGIL_ERROR_ARGUMENT
  *    caused by a NULL out-parameter nothing is written.
  *  - A length, size or index above SIZE_MAX / 2 (e.g. (size_t)-1 from a failed computation) is
- *    INVIGIL_ERROR_ARGUMENT.
+ *    INVIGIL_ERROR_ARGUMENT. A length within that but beyond a documented limit (64 MiB for an
+ *    event value or event JSON, 64 MiB of rule source, 2^48 bytes for a JSONL buffer) is
+ *    INVIGIL_ERROR_LIMIT, returned before any byte of the buffer is read.
  *  - Memory: the engine cannot observe allocation failure (the Swift runtime ends the process
  *    when malloc fails), so INVIGIL_ERROR_MEMORY is reserved and not returned today.
  *
@@ -57,6 +59,15 @@
  *    it must not race with its use by another thread.
  *  - invigil_scanner holds one event and its findings. It must be used by one thread at a time
  *    (it may move between threads). Give each thread its own scanner; all may share one rule set.
+ *    Sharing one by mistake is detected, not a crash: every scanner function claims the scanner
+ *    with an atomic in-use flag on entry, and a call made while another thread is inside returns
+ *    INVIGIL_ERROR_BUSY at once and changes nothing (functions returning a value return 0 or "").
+ *    Calls that only read (invigil_finding_at, invigil_match_at, invigil_match_text,
+ *    invigil_event_string, invigil_finding_match_total, invigil_scanner_timed_out,
+ *    invigil_scanner_last_error) may run together; a call that changes the scanner (set, add,
+ *    scan, reset, settings) excludes all others. invigil_scanner_free is not guarded: freeing a
+ *    scanner another thread is using is undefined behaviour.
+ *  - invigil_scan_interrupt may be called from any thread at any time while the scanner lives.
  *  - invigil_error is immutable; it may be read from any thread.
  *  - invigil_version, invigil_version_number and invigil_status_string are always safe.
  *
@@ -116,7 +127,10 @@ typedef enum invigil_status {
     INVIGIL_ERROR_IO       = 5,  /* a file could not be read */
     INVIGIL_ERROR_FIELD    = 6,  /* event field unknown to the rules' schema, or value of the wrong type */
     INVIGIL_ERROR_EVENT    = 7,  /* event JSON malformed */
-    INVIGIL_ERROR_MEMORY   = 8
+    INVIGIL_ERROR_MEMORY   = 8,  /* reserved: not returned today (see CONVENTIONS) */
+    INVIGIL_ERROR_BUSY        = 9,   /* the scanner is in use by another thread at this moment */
+    INVIGIL_ERROR_INTERRUPTED = 10   /* the scan stopped early: its time budget ran out or it was
+                                        interrupted; the findings so far are readable */
 } invigil_status;
 
 /*
@@ -317,10 +331,13 @@ void invigil_scanner_reset(invigil_scanner *scanner);
 const invigil_rules *invigil_scanner_rules(const invigil_scanner *scanner);
 
 /*
- * Extension: why the last call on this scanner that failed with INVIGIL_ERROR_FIELD or
- * INVIGIL_ERROR_LIMIT failed, e.g. "field 'recipients.family' is list bool, not a string"; ""
- * if none did (or for NULL). Stays valid until the next failing call on the scanner or its free.
- * For invigil_scan_json errors, use its invigil_error instead.
+ * Extension: why the last call that changed this scanner (set, add, scan, scan_json, scan_jsonl,
+ * reset, settings) failed, e.g. "field 'recipients.family' is list bool, not a string"; "" if that
+ * call succeeded (a successful call clears it), or for NULL, or while another thread is in the
+ * scanner. Every failing call but INVIGIL_ERROR_BUSY sets it (BUSY leaves the scanner untouched);
+ * for invigil_scan_json it holds the message of the invigil_error the call returned. Calls that
+ * only read (invigil_finding_at ...) return their status and leave it as it was. Stays valid
+ * until the next call that changes the scanner, or its free.
  */
 const char *invigil_scanner_last_error(const invigil_scanner *scanner);
 
@@ -371,22 +388,30 @@ invigil_status invigil_set_element_bool  (invigil_scanner *s, const char *field,
  * with no fields set is allowed. Findings replace those of the previous scan; scanning the same
  * event twice gives the same findings.
  *
- *  out_finding_count  required; receives the number of findings (0 on error).
+ *  out_finding_count  required; receives the number of findings (0 on error; the findings made
+ *                     so far for INVIGIL_ERROR_INTERRUPTED).
  *
- * Returns INVIGIL_OK; INVIGIL_ERROR_ARGUMENT (NULL, or the scanner's rules were freed).
+ * Returns INVIGIL_OK; INVIGIL_ERROR_ARGUMENT (NULL, or the scanner's rules were freed);
+ * INVIGIL_ERROR_BUSY; INVIGIL_ERROR_INTERRUPTED (the time budget ran out or
+ * invigil_scan_interrupt was called: the findings so far are readable, later rules were not
+ * evaluated).
  */
 invigil_status invigil_scan(invigil_scanner *s, size_t *out_finding_count);
 
 /*
  * Extension: a time budget for each scan of this scanner, in nanoseconds (0, the default: none).
- * When a scan runs out of it, the scan stops between fields and between rules; the findings made
- * so far are kept and invigil_scanner_timed_out then returns 1. Protects a mail gateway from an
- * adversarial message. Returns INVIGIL_OK; INVIGIL_ERROR_ARGUMENT (NULL, rules freed).
+ * When a scan runs out of it, the scan stops between fields, between 256 KiB windows of a field's
+ * text and between rules; the findings made so far are kept, the scan returns
+ * INVIGIL_ERROR_INTERRUPTED, and invigil_scanner_timed_out then returns 1. Protects a mail
+ * gateway from an adversarial message. Returns INVIGIL_OK; INVIGIL_ERROR_ARGUMENT (NULL, rules
+ * freed); INVIGIL_ERROR_BUSY.
  */
 invigil_status invigil_scanner_set_time_budget(invigil_scanner *s, uint64_t nanoseconds);
 
 /* Extension: 1 if the last scan of this scanner stopped because its time budget ran out, else 0
- * (also for NULL). */
+ * (also for NULL, and for a scan stopped by invigil_scan_interrupt). A scan that returned
+ * INVIGIL_ERROR_INTERRUPTED was stopped by its budget when this returns 1, by an interrupt when
+ * it returns 0. */
 int invigil_scanner_timed_out(const invigil_scanner *s);
 
 /*
@@ -405,8 +430,10 @@ int invigil_scanner_timed_out(const invigil_scanner *s);
  * freed); INVIGIL_ERROR_EVENT (the JSON is malformed, not an object, not valid UTF-8,
  * or nested deeper than 64); INVIGIL_ERROR_FIELD (a declared field has a value of the wrong
  * type, e.g. a number for a string field, an object for a scalar; or the event holds more than
- * 100,000 values); INVIGIL_ERROR_LIMIT (the JSON is larger than 64 MiB). On error the scanner
- * holds no event and no findings.
+ * 100,000 values); INVIGIL_ERROR_LIMIT (the JSON is larger than 64 MiB); INVIGIL_ERROR_BUSY;
+ * INVIGIL_ERROR_INTERRUPTED (as for invigil_scan: the event and the findings so far are kept, and
+ * *out_error says which stopped it). On any other error the scanner holds no event and no
+ * findings.
  */
 invigil_status invigil_scan_json(invigil_scanner *s, const char *json, size_t length,
                                  size_t *out_finding_count, invigil_error **out_error);
@@ -416,7 +443,8 @@ invigil_status invigil_scan_json(invigil_scanner *s, const char *json, size_t le
  * parsed and scanned. `line` is 1-based; `status` is what invigil_scan_json returned for it;
  * `error` describes a failed line and is valid only during the call (NULL on success). During the
  * call the scanner may be read (invigil_finding_at, invigil_match_at, invigil_event_string) but
- * not modified. Return 0 to continue, non-zero to stop.
+ * not modified (a call that would modify it returns INVIGIL_ERROR_BUSY). Return 0 to continue,
+ * non-zero to stop.
  */
 typedef int (*invigil_jsonl_callback)(void *user, const invigil_scanner *s, size_t line,
                                       invigil_status status, size_t finding_count,
@@ -433,7 +461,11 @@ typedef int (*invigil_jsonl_callback)(void *user, const invigil_scanner *s, size
  *  out_lines       may be NULL; receives the number of lines read (including skipped blank
  *                  lines), up to the one where the callback stopped.
  *
- * Returns INVIGIL_OK (also when the callback stopped early); INVIGIL_ERROR_ARGUMENT.
+ * Returns INVIGIL_OK (also when the callback stopped early); INVIGIL_ERROR_ARGUMENT;
+ * INVIGIL_ERROR_LIMIT (length above 2^48); INVIGIL_ERROR_BUSY; INVIGIL_ERROR_INTERRUPTED
+ * (invigil_scan_interrupt stopped a line's scan: the callback saw that line with this status and
+ * no further line was read). A line whose time budget ran out reaches the callback with
+ * INVIGIL_ERROR_INTERRUPTED and the scan goes on with the next line.
  * After it returns the scanner holds the last line's event.
  */
 invigil_status invigil_scan_jsonl(invigil_scanner *s, const char *data, size_t length,
@@ -503,6 +535,54 @@ invigil_status invigil_match_text(const invigil_scanner *s, size_t finding_index
  */
 invigil_status invigil_event_string(const invigil_scanner *s, const char *field, size_t element,
                                     const char **out_value, size_t *out_length);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Hardening for gateways: interrupts, bounded memory per scan                                */
+/* ------------------------------------------------------------------------------------------ */
+
+/*
+ * Asks the scan in progress on this scanner, if any, to stop: it returns
+ * INVIGIL_ERROR_INTERRUPTED soon (it checks between fields, between 256 KiB windows of a field's
+ * text, and every 16 rules), with the findings made so far readable. Safe from any thread and
+ * from a signal handler, at any time while the scanner lives (not after invigil_scanner_free).
+ * If no scan is in progress the call has no effect: a scan forgets earlier requests as it
+ * starts. invigil_scanner_timed_out returns 0 after an interrupted scan. NULL is a no-op.
+ * Like sqlite3_interrupt.
+ */
+void invigil_scan_interrupt(invigil_scanner *scanner);
+
+/*
+ * Bounded memory per scan. A scan counts every match of every phrase list, host list and
+ * detector, so counts, thresholds and findings are always those of an unbounded scan, but it
+ * stores at most `max_spans` match spans per event (INVIGIL_DEFAULT_MATCH_LIMIT unless set); a
+ * finding's spans (invigil_match_at) are those of the stored ones that support it, in text
+ * order. Memory for spans is then at most about max_spans * (20 + 40 * findings) bytes, and the
+ * automaton's hits and normalisation origins are kept per 256 KiB window, so peak memory per
+ * scanner is the event's own bytes plus a bounded amount, whatever the event holds.
+ *
+ * Once no more spans can be stored and every rule's count comparisons on a field are settled
+ * (each count is above every constant it is compared with), the phrase passes over that field
+ * stop early: counts are then lower bounds, flagged as truncated.
+ *
+ * invigil_scanner_set_match_limit: 0 .. INVIGIL_MAX_MATCH_LIMIT (0 stores none; findings still
+ * come with their counts). Applies from the next scan. Returns INVIGIL_OK; INVIGIL_ERROR_ARGUMENT
+ * (NULL, rules freed, max_spans above SIZE_MAX / 2); INVIGIL_ERROR_LIMIT (above
+ * INVIGIL_MAX_MATCH_LIMIT; the setting is unchanged); INVIGIL_ERROR_BUSY.
+ */
+#define INVIGIL_DEFAULT_MATCH_LIMIT 4096
+#define INVIGIL_MAX_MATCH_LIMIT 16777216
+invigil_status invigil_scanner_set_match_limit(invigil_scanner *s, size_t max_spans);
+
+/*
+ * The number of spans that support finding `index` of the last scan, counted (*out_total, at
+ * least its match_count), and whether its span list was cut (*out_truncated: 1 if spans were not
+ * stored because of the match limit, or not looked for because a pass stopped early, in which
+ * case *out_total is a lower bound; else 0). Either out pointer may be NULL.
+ * Returns INVIGIL_OK; INVIGIL_ERROR_ARGUMENT (NULL scanner, index out of range, rules freed);
+ * INVIGIL_ERROR_BUSY.
+ */
+invigil_status invigil_finding_match_total(const invigil_scanner *s, size_t index, size_t *out_total,
+                                           int *out_truncated);
 
 #ifdef __cplusplus
 } /* extern "C" */

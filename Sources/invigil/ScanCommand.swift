@@ -90,7 +90,10 @@ struct FindingWriter {
             out.append(contentsOf: ",\"excerpt\":".utf8); jsonString(s.excerpt(m), into: &out)
             out.append(0x7D)
         }
-        out.append(contentsOf: "]}\n".utf8)
+        out.append(0x5D)
+        // The scanner stores a bounded number of spans per event: say when this list was cut.
+        if f.truncated { out.append(contentsOf: ",\"matches_truncated\":true,\"match_total\":\(f.matchTotal)".utf8) }
+        out.append(contentsOf: "}\n".utf8)
     }
 
     static func csvCell(_ value: String, into out: inout [UInt8]) {
@@ -127,6 +130,9 @@ struct FindingWriter {
         for m in s.matches[f.matches].prefix(5) {
             let excerpt = s.excerpt(m).replacingNewlines()
             line += "\n    \(rules.fields[m.field].name)[\(m.start)..<\(m.end)] \(rules.matcherNames[m.pattern]): \"\(excerpt)\""
+        }
+        if f.matchTotal > min(5, f.matches.count) {
+            line += "\n    (\(f.truncated ? "at least " : "")\(f.matchTotal) matches in all)"
         }
         if id != source { line += "\n    event: \(id)" }
         out += Array((line + "\n").utf8)

@@ -1,8 +1,10 @@
 extension Scanner {
     /// Scans each field that normalised phrase lists test, once per combination of modes. The
-    /// text is normalised into a scratch buffer that remembers, for every byte, the span of the
-    /// original character it came from, so spans point into the original text. ASCII text under
-    /// `caseless` alone needs no copy: the automaton's byte classes already fold ASCII case.
+    /// text is normalised into a scratch buffer; for a value with hits, an `OriginWindow` gives,
+    /// for the bytes of each hit, the span of the original character they came from, so spans
+    /// point into the original text. ASCII text under `caseless` alone needs no copy: the
+    /// automaton's byte classes already fold ASCII case. The automaton runs window by window
+    /// (bounded hit memory) and stops early once no rule can change (`continueOrSettle`).
     func runNormalizedAutomata() {
         let fieldCount = rules.fields.count
         for na in rules.normalizedAutomata {
@@ -11,33 +13,19 @@ extension Scanner {
                 let f = Int(f32)
                 for (vi, v) in values[f].enumerated() where v.b > 0 {
                     if outOfTime() { return }
-                    hits.removeAll(keepingCapacity: true)
                     let start = Int(v.a), length = Int(v.b)
                     arena.withUnsafeBufferPointer { all in
                         let text = UnsafeBufferPointer(rebasing: all[start..<(start + length)])
                         // Look-alikes and case folding beyond ASCII only change non-ASCII text;
                         // leet maps ASCII byte for byte. In both cases output byte k comes from
                         // input byte k (`direct`: no origin table). Otherwise the text is
-                        // normalised without origins, and again with them only if it has hits.
+                        // normalised without origins; the origins of the bytes of each hit are
+                        // then made a window at a time.
                         let ascii = isASCII(text)
                         let direct = ascii && !na.mode.contains(.spaced)
-                        if direct && !na.mode.contains(.leet) {
-                            na.automaton.scan(text, into: &hits)
-                        } else if direct {
-                            Normalizer.normalizeASCIIInPlace(text, leet: true, into: &normalizedText)
-                            normalizedText.withUnsafeBufferPointer { na.automaton.scan($0, into: &hits) }
-                        } else {
-                            if ascii {
-                                Normalizer.normalizeASCIISpaced(text, leet: na.mode.contains(.leet), into: &normalizedText)
-                            } else {
-                                Normalizer.normalize(text, mode: na.mode, into: &normalizedText, origin: &normalizedOrigin, trackOrigin: false)
-                            }
-                            normalizedText.withUnsafeBufferPointer { na.automaton.scan($0, into: &hits) }
-                            if !hits.isEmpty {
-                                Normalizer.normalize(text, mode: na.mode, into: &normalizedText, origin: &normalizedOrigin)
-                            }
-                        }
-                        guard !hits.isEmpty else { return }
+                        var origins = OriginWindow(mode: na.mode)
+                        let maxLength = na.automaton.maxLength
+                        func body(_ hits: inout [AutomatonHit]) -> Bool {
                         for hit in hits {
                             let end = Int(hit.end)
                             for k in na.automaton.outputs(of: hit.state) {
@@ -50,10 +38,11 @@ extension Scanner {
                                 // is a single spaced-out letter belongs to the match ("ap p").
                                 var startFirst = begin, startSecond = begin, endFirst = end, endSecond = end
                                 if !direct {
-                                    let first = normalizedOrigin[begin]
+                                    origins.prepare(text, earliest: end - maxLength, end: end)
+                                    let first = origins[begin]
                                     let fs = Int(first.x), fe = Int(first.y), ls = Int(first.z), le = Int(first.w)
                                     if fs != ls && Normalizer.isolated(text, fs, fe, leet: leet) && Normalizer.isolated(text, ls, le, leet: leet) { (startFirst, startSecond) = (fs, fs) } else { (startFirst, startSecond) = (ls, fs) }
-                                    let last = normalizedOrigin[end - 1]
+                                    let last = origins[end - 1]
                                     let efs = Int(last.x), efe = Int(last.y), els = Int(last.z), ele = Int(last.w)
                                     if efs != els && Normalizer.isolated(text, els, ele, leet: leet) { (endFirst, endSecond) = (ele, efe) } else { (endFirst, endSecond) = (efe, ele) }
                                 }
@@ -73,11 +62,24 @@ extension Scanner {
                                         if originalEnd <= originalStart { continue }
                                     }
                                     freshen(Int(key))
-                                    keyCount[Int(key)] += 1
-                                    spans.append(Span(key: key, field: Int32(f), value: Int32(vi),
-                                                      start: Int32(originalStart), end: Int32(originalEnd)))
+                                    record(Int(key), f, vi, originalStart, originalEnd)
                                 }
                             }
+                        }
+                        return continueOrSettle(field: f)
+                        }
+                        if direct && !na.mode.contains(.leet) {
+                            na.automaton.scan(text, into: &hits, window: body)
+                        } else if direct {
+                            Normalizer.normalizeASCIIInPlace(text, leet: true, into: &normalizedText)
+                            normalizedText.withUnsafeBufferPointer { na.automaton.scan($0, into: &hits, window: body) }
+                        } else {
+                            if ascii {
+                                Normalizer.normalizeASCIISpaced(text, leet: na.mode.contains(.leet), into: &normalizedText)
+                            } else {
+                                Normalizer.normalize(text, mode: na.mode, into: &normalizedText, origin: &normalizedOrigin, trackOrigin: false)
+                            }
+                            normalizedText.withUnsafeBufferPointer { na.automaton.scan($0, into: &hits, window: body) }
                         }
                     }
                 }

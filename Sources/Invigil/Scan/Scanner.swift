@@ -27,8 +27,16 @@ public enum FieldError: Error, Sendable, CustomStringConvertible, Equatable {
 public struct Finding: Sendable {
     /// Index into `RuleSet.rules`.
     public var rule: Int
-    /// Range into `Scanner.matches` of the spans that support the finding.
+    /// Range into `Scanner.matches` of the spans that support the finding (the stored ones: at
+    /// most `Scanner.storedSpanLimit`).
     public var matches: Range<Int>
+    /// The spans that support the finding, counted: at least `matches.count`. Exact unless a
+    /// pass stopped early (`truncated` is then set and this is a lower bound).
+    public var matchTotal: Int = 0
+    /// Whether spans of the finding were not stored (the event had more than
+    /// `Scanner.storedSpanLimit`) or not looked for (a pass stopped early once no rule could
+    /// change its answer): `matches` is then a prefix of the supporting spans.
+    public var truncated: Bool = false
 }
 
 /// A span of a field's value that a phrase list, host list or detector matched.
@@ -94,6 +102,27 @@ public final class Scanner {
     var deadline: UInt64 = 0
     /// JSON parsing scratch.
     var json = JSONEventReader()
+    /// At most this many match spans are stored per event (docs/limits.md); the rest are counted,
+    /// so that counts, thresholds and findings are those of an unbounded scan. Memory for spans
+    /// is then bounded whatever the event holds: scratch spans (20 bytes each) plus, per
+    /// finding, a subset of them (40 bytes each).
+    public var storedSpanLimit: Int = Limits.storedSpans {
+        didSet { storedSpanLimit = min(max(0, storedSpanLimit), Limits.storedSpansMaximum) }
+    }
+    /// Per key, the stamp of the last scan in which a span of it was not stored.
+    var keyTruncatedStamp: [UInt32]
+    /// Per key, the count from which every comparison of the rules on it has its final answer.
+    let keySaturation: [Int64]
+    /// Per field, the phrase keys on it (those the automaton passes count).
+    let phraseKeysOfField: [[Int32]]
+    /// Checked between fields, windows and rules: returns true to stop the scan (the C
+    /// interface's `invigil_scan_interrupt`). Called from the scanning thread only.
+    public var interruptCheck: (() -> Bool)?
+    /// Whether the last scan stopped because `interruptCheck` asked it to.
+    public private(set) var interrupted = false
+    /// Whether an automaton pass of the last scan stopped before the end of a value because
+    /// every rule's answer was settled and no more spans could be stored.
+    public internal(set) var stoppedEarly = false
 
     public init(rules: RuleSet) {
         self.rules = rules
@@ -104,6 +133,13 @@ public final class Scanner {
         candidateStamp = [UInt32](repeating: 0, count: rules.rules.count)
         packAllowed = [Bool](repeating: true, count: rules.packs.count)
         supportScratch = [Bool](repeating: false, count: rules.program.keys.count)
+        keyTruncatedStamp = [UInt32](repeating: 0, count: rules.program.keys.count)
+        keySaturation = Scanner.saturation(of: rules)
+        var byField = [[Int32]](repeating: [], count: rules.fields.count)
+        for (k, key) in rules.program.keys.enumerated() {
+            if case .phrases = key.matcher, key.field >= 0, key.field < byField.count { byField[key.field].append(Int32(k)) }
+        }
+        phraseKeysOfField = byField
         arena.reserveCapacity(4096)
     }
 
@@ -170,8 +206,11 @@ public final class Scanner {
     public func setString(slot: Int, _ bytes: UnsafeBufferPointer<UInt8>, append: Bool, element: Int32?) throws(FieldError) {
         switch rules.fieldKinds[slot] {
         case .string, .text:
+            // The size first: a length beyond the limits is refused before any byte is read.
+            if bytes.count > Limits.eventBytes || arena.count + bytes.count > Limits.eventBytes {
+                throw .tooLarge(field: rules.fields[slot].name)
+            }
             if !isASCII(bytes), !validUTF8(bytes) { throw .invalidUTF8(field: rules.fields[slot].name) }
-            if arena.count + bytes.count > Limits.eventBytes { throw .tooLarge(field: rules.fields[slot].name) }
             let offset = arena.count
             arena.append(contentsOf: bytes)
             try store(slot, EventValue(element: 0, a: Int64(offset), b: Int64(bytes.count)), append: append, element: element)
@@ -254,26 +293,38 @@ public final class Scanner {
         if stamp == 0 {
             for i in keyStamp.indices { keyStamp[i] = 0 }
             for i in candidateStamp.indices { candidateStamp[i] = 0 }
+            for i in keyTruncatedStamp.indices { keyTruncatedStamp[i] = 0 }
             stamp = 1
         }
         touchedKeys.removeAll(keepingCapacity: true)
         timedOut = false
+        interrupted = false
+        stoppedEarly = false
         deadline = timeBudgetNanoseconds == 0 ? 0 : monotonicNanoseconds() &+ timeBudgetNanoseconds
         selectPacks()
         runAutomaton()
         if !rules.normalizedAutomata.isEmpty && !outOfTime() { runNormalizedAutomata() }
         collectCandidates()
+        // The interrupt check costs a call: between rules it is made every 16th rule (the time
+        // budget, when set, is checked before every rule as before).
+        var evaluated = 0
         for r in candidates where packAllowed[Int(rules.rulePack[Int(r)])] {
-            if outOfTime() { break }
+            if (deadline != 0 || evaluated & 15 == 0) && outOfTime() { break }
+            evaluated &+= 1
             if evaluate(rules.ruleCode[Int(r)]) { addFinding(Int(r)) }
         }
         return findings.count
     }
 
-    /// Checks the time budget; once out of time, stays out for the rest of the scan.
+    /// Whether the scan must stop: its time budget ran out or it was interrupted. Once true, stays
+    /// true for the rest of the scan.
     @inline(__always) func outOfTime() -> Bool {
+        if timedOut || interrupted { return true }
+        if let check = interruptCheck, check() {
+            interrupted = true
+            return true
+        }
         if deadline == 0 { return false }
-        if timedOut { return true }
         if monotonicNanoseconds() >= deadline { timedOut = true }
         return timedOut
     }
@@ -304,12 +355,10 @@ public final class Scanner {
             let f = Int(f32)
             for (vi, v) in values[f].enumerated() where v.b > 0 {
                 if outOfTime() { return }
-                hits.removeAll(keepingCapacity: true)
                 let start = Int(v.a), length = Int(v.b)
                 arena.withUnsafeBufferPointer { all in
                     let text = UnsafeBufferPointer(rebasing: all[start..<(start + length)])
-                    rules.automaton.scan(text, into: &hits)
-                    guard !hits.isEmpty else { return }
+                    rules.automaton.scan(text, into: &hits) { hits in
                     for hit in hits {
                         let end = Int(hit.end)
                         for k in rules.automaton.outputs(of: hit.state) {
@@ -324,10 +373,11 @@ public final class Scanner {
                                 }
                                 if entry.caseSensitive, !entry.original.elementsEqual(text[begin..<end]) { continue }
                                 freshen(Int(key))
-                                keyCount[Int(key)] += 1
-                                spans.append(Span(key: key, field: Int32(f), value: Int32(vi), start: Int32(begin), end: Int32(end)))
+                                record(Int(key), f, vi, begin, end)
                             }
                         }
+                    }
+                    return continueOrSettle(field: f)
                     }
                 }
             }
@@ -390,8 +440,7 @@ public final class Scanner {
     }
 
     private func addSpan(_ key: Int, _ field: Int, _ value: Int, _ start: Int, _ end: Int) {
-        keyCount[key] += 1
-        spans.append(Span(key: Int32(key), field: Int32(field), value: Int32(value), start: Int32(start), end: Int32(end)))
+        record(key, field, value, start, end)
     }
 
     private func computeDetector(_ d: Detector, key: Int, field: Int) {
@@ -453,15 +502,21 @@ public final class Scanner {
     private func addFinding(_ r: Int) {
         let first = matches.count
         let support = rules.ruleSupport[r]
+        var total = 0
+        var truncated = false
         if !support.isEmpty {
-            for k in support { _ = count(key: Int(k)) }  // compute lazily-computed keys the evaluation skipped
+            for k in support {
+                total += Int(count(key: Int(k)))  // also computes lazily-computed keys the evaluation skipped
+                if keyTruncatedStamp[Int(k)] == stamp { truncated = true }
+            }
             for s in spans where support.contains(s.key) {
                 let key = rules.program.keys[Int(s.key)]
                 matches.append(MatchSpan(field: Int(s.field), valueIndex: Int(s.value), start: Int(s.start), end: Int(s.end),
                                          pattern: patternIndex(key.matcher)))
             }
         }
-        findings.append(Finding(rule: r, matches: first..<matches.count))
+        findings.append(Finding(rule: r, matches: first..<matches.count, matchTotal: max(total, matches.count - first),
+                                truncated: truncated))
     }
 
     func patternIndex(_ m: Matcher) -> Int {

@@ -18,6 +18,10 @@ public enum Limits {
     public static let eventBytes = 64 << 20
     /// Values set on one event, over all fields.
     public static let eventValues = 100_000
+    /// Match spans stored per event by default (`Scanner.storedSpanLimit`); the rest are counted.
+    public static let storedSpans = 4096
+    /// The largest `Scanner.storedSpanLimit` (a larger setting is clamped to it).
+    public static let storedSpansMaximum = 1 << 24
     /// Nesting depth of JSON events.
     public static let jsonDepth = 64
 }
