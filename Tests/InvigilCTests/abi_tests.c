@@ -3,6 +3,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "invigil_ctests.h"
+#include "ctests_internal.h"
 #include "invigil.h"
 
 #include <pthread.h>
@@ -1187,6 +1188,11 @@ double invigil_ctests_bench_json(size_t events, size_t message_bytes, size_t *ou
     return elapsed > 0 ? (double)events / elapsed : -1;
 }
 
+void invigil_ctests_record_failure(const char *file, int line, const char *message) {
+    fprintf(stderr, "%s:%d: [%s] %s\n", file, line, current_test, message);
+    failures++;
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* Registry                                                                                  */
 /* ---------------------------------------------------------------------------------------- */
@@ -1210,6 +1216,14 @@ static const named_test tests[] = {
     {"use_after_rules_freed", test_use_after_rules_freed},
     {"time_budget", test_time_budget},
     {"garbage_json", test_garbage_json},
+    {"hardening_match_limit", invigil_hardening_test_match_limit},
+    {"hardening_memory_ceiling", invigil_hardening_test_memory_ceiling},
+    {"hardening_dense_generated", invigil_hardening_test_dense_generated},
+    {"hardening_busy_in_callback", invigil_hardening_test_busy_in_callback},
+    {"hardening_busy_two_threads", invigil_hardening_test_busy_two_threads},
+    {"hardening_interrupt", invigil_hardening_test_interrupt},
+    {"hardening_lengths", invigil_hardening_test_lengths},
+    {"hardening_error_model", invigil_hardening_test_error_model},
 };
 
 int invigil_ctests_count(void) { return (int)(sizeof tests / sizeof tests[0]); }
