@@ -168,8 +168,7 @@ typedef struct invigil_error invigil_error;
  * Compiles rule source held in memory.
  *
  *  source, length  the rule language text (UTF-8). Required (NULL is allowed only with length 0).
- *  source_name     NUL-terminated name used in error locations and to resolve `include`
- *                  (relative to the name's folder). Required.
+ *  source_name     NUL-terminated name used in error locations. Required.
  *  out_rules       required. On success receives the new rule set, which the caller owns and
  *                  frees with invigil_rules_free. On failure receives NULL.
  *  out_error       may be NULL. On failure, if not NULL, receives an error describing every
@@ -179,9 +178,11 @@ typedef struct invigil_error invigil_error;
  * Returns INVIGIL_OK; INVIGIL_ERROR_ARGUMENT (a required pointer is NULL); INVIGIL_ERROR_SYNTAX
  * (the text does not parse); INVIGIL_ERROR_RULES (it parses but is invalid: unknown field, type
  * mismatch, unknown phrase set, duplicate name); INVIGIL_ERROR_LIMIT (a limit of docs/limits.md
- * is exceeded, e.g. more than 64 MiB of source); INVIGIL_ERROR_IO (an included file could not
- * be read). When several kinds of problem are found, the status is the
- * most fundamental: IO, then SYNTAX, then LIMIT, then RULES.
+ * is exceeded, e.g. more than 64 MiB of source); INVIGIL_ERROR_IO (the source has an `include`:
+ * this function reads no file, so every include is refused, with an error at the include; use
+ * invigil_rules_compile_with_options to allow includes from a folder or a callback). When several
+ * kinds of problem are found, the status is the most fundamental: IO, then SYNTAX, then LIMIT,
+ * then RULES.
  *
  * Thread-safe: may be called from any number of threads at once.
  */
@@ -190,7 +191,9 @@ invigil_status invigil_rules_compile(const char *source, size_t length, const ch
 
 /*
  * Loads and compiles a .rules file, or a folder: every .rules file in it and its subfolders, in
- * sorted (stable) order. Includes are resolved relative to each including file.
+ * sorted (stable) order. Includes are resolved relative to each including file, and must stay
+ * inside the folder given (for a file, the file's folder): `..` and absolute paths are refused,
+ * and so is an include that a symbolic link leads out of the folder (refused before it is read).
  *
  *  path       NUL-terminated file or folder path. Required.
  *  out_rules  required; as for invigil_rules_compile.
@@ -535,6 +538,59 @@ invigil_status invigil_match_text(const invigil_scanner *s, size_t finding_index
  */
 invigil_status invigil_event_string(const invigil_scanner *s, const char *field, size_t element,
                                     const char **out_value, size_t *out_length);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Compiling with includes (rule text from an untrusted source)                               */
+/* ------------------------------------------------------------------------------------------ */
+
+/*
+ * Supplies the text of an included file, like libyara's include callback.
+ *
+ *  path           the include's path relative to the root of the rule set, normalised (no ".",
+ *                 no ".."; includes with ".." or an absolute path are refused before the
+ *                 callback is asked), e.g. "common/schema.rules" for `include "schema.rules"` in
+ *                 "common/pack.rules".
+ *  included_from  the including file's name (source_name for the top-level source).
+ *  out_text, out_length  on success, the file's text (UTF-8, need not be NUL-terminated). The
+ *                 library copies it before the callback is called again; the caller keeps
+ *                 ownership (it may free it once invigil_rules_compile_with_options returns).
+ *
+ * Returns 0 to supply the text, non-zero to refuse the include (an INVIGIL_ERROR_IO error at the
+ * include). Called on the compiling thread, once per distinct path.
+ */
+typedef int (*invigil_include_resolver)(void *user, const char *path, const char *included_from,
+                                        const char **out_text, size_t *out_length);
+
+/*
+ * Options of invigil_rules_compile_with_options. A struct that may grow: set `size` to
+ * sizeof(invigil_compile_options) (as compiled against your header) and zero what you do not use;
+ * a library newer than your header reads only the first `size` bytes and takes the later fields
+ * as zero.
+ */
+typedef struct invigil_compile_options {
+    size_t size;                   /* sizeof(invigil_compile_options). Required. */
+    const char *include_folder;    /* NULL, or the folder includes are read from: the top-level
+                                      source resolves against it, and no include leaves it (`..`,
+                                      absolute paths and symbolic links out of it are refused
+                                      before anything is read) */
+    invigil_include_resolver include_resolver; /* NULL, or the callback that supplies includes */
+    void *include_user;            /* passed to include_resolver unchanged */
+} invigil_compile_options;
+
+/*
+ * invigil_rules_compile with options. With options NULL, or neither include_folder nor
+ * include_resolver set, includes are refused as by invigil_rules_compile: no file is read unless
+ * the caller allows it. A refused include fails the compile with INVIGIL_ERROR_IO, and no
+ * diagnostic quotes a file the compile was not allowed to read.
+ *
+ * Returns the statuses of invigil_rules_compile; INVIGIL_ERROR_ARGUMENT also when options->size
+ * is smaller than the first version of the struct (the size of `size` and the two include fields
+ * and include_user) or both include_folder and include_resolver are set. Thread-safe (the
+ * resolver is called on the calling thread).
+ */
+invigil_status invigil_rules_compile_with_options(const char *source, size_t length, const char *source_name,
+                                                  const invigil_compile_options *options,
+                                                  invigil_rules **out_rules, invigil_error **out_error);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Hardening for gateways: interrupts, bounded memory per scan                                */

@@ -51,7 +51,7 @@ private func finishCompile(_ result: Result<RuleSet, RuleSetError>, _ outRules: 
     }
 }
 
-private func argumentError(_ outError: UnsafeMutablePointer<OpaquePointer?>?, _ message: String) -> invigil_status {
+func argumentError(_ outError: UnsafeMutablePointer<OpaquePointer?>?, _ message: String) -> invigil_status {
     outError?.pointee = makeError(INVIGIL_ERROR_ARGUMENT, message)
     return INVIGIL_ERROR_ARGUMENT
 }
@@ -60,6 +60,13 @@ private func argumentError(_ outError: UnsafeMutablePointer<OpaquePointer?>?, _ 
 public func invigil_rules_compile(_ source: UnsafePointer<CChar>?, _ length: Int, _ sourceName: UnsafePointer<CChar>?,
                                   _ outRules: UnsafeMutablePointer<OpaquePointer?>?,
                                   _ outError: UnsafeMutablePointer<OpaquePointer?>?) -> invigil_status {
+    compileFromMemory(source, length, sourceName, .refused, outRules, outError)
+}
+
+/// Compiles source held in memory; its includes as `includes` allows (see CompileOptions.swift).
+func compileFromMemory(_ source: UnsafePointer<CChar>?, _ length: Int, _ sourceName: UnsafePointer<CChar>?,
+                       _ includes: IncludeAccess, _ outRules: UnsafeMutablePointer<OpaquePointer?>?,
+                       _ outError: UnsafeMutablePointer<OpaquePointer?>?) -> invigil_status {
     guard let outRules else { return argumentError(outError, "out_rules is NULL") }
     outRules.pointee = nil
     guard length >= 0 else { return argumentError(outError, "length is larger than the address space") }
@@ -75,7 +82,7 @@ public func invigil_rules_compile(_ source: UnsafePointer<CChar>?, _ length: Int
     } ?? []
     let name = String(decoding: UnsafeRawBufferPointer(start: sourceName, count: strlen(sourceName)), as: UTF8.self)
     let result: Result<RuleSet, RuleSetError> = Result { () throws(RuleSetError) in
-        try RuleSet.compile(bytes: bytes, name: name)
+        try RuleSet.compile(bytes: bytes, name: name, includes: includes)
     }
     return finishCompile(result, outRules, outError)
 }
