@@ -379,12 +379,21 @@ invigil_status invigil_set_int   (invigil_scanner *s, const char *field, int64_t
 invigil_status invigil_add_bool  (invigil_scanner *s, const char *field, int value);
 invigil_status invigil_add_int   (invigil_scanner *s, const char *field, int64_t value);
 
-/* Extensions: set the value of object `element` (0-based, below 100,000) of a list field's group;
- * each element of a field should be set at most once per event. INVIGIL_ERROR_LIMIT if element
+/* Extensions: set a list field's value for object `element` of its group.
+ *
+ * "Element" means one thing throughout this header: the index (0-based, below 100,000) of an
+ * object in a list of objects (recipients 0, 1, 2 ...; in JSON, the position in the list). A
+ * value of a list field is identified by its *value index* (invigil_event_string,
+ * invigil_match.value_index): the order in which the values were added.
+ *
+ * Setting an element of a field that already has a value replaces that value (the element then
+ * still holds one value for the field; its value index is kept). Setting elements in increasing
+ * order costs O(1); out of order, a search of the field's values. INVIGIL_ERROR_LIMIT if element
  * is 100,000 or more. */
 invigil_status invigil_set_element_string(invigil_scanner *s, const char *field, size_t element,
                                           const char *value, size_t length);
 invigil_status invigil_set_element_bool  (invigil_scanner *s, const char *field, size_t element, int value);
+invigil_status invigil_set_element_int   (invigil_scanner *s, const char *field, size_t element, int64_t value);
 
 /*
  * Evaluates every rule against the current event (the fields set since the last reset). Scanning
@@ -528,16 +537,46 @@ invigil_status invigil_match_text(const invigil_scanner *s, size_t finding_index
                                   const char **out_text, size_t *out_length);
 
 /*
- * Extension: reads back a string, text, enum or time value of the current event, e.g. "id"
- * (element 0 for single values). Enum values give their name; time values give "" (their text
+ * Extension: reads back a string, text, enum or time value of the current event, e.g. "id", by
+ * its value index (0 for single values; for a list field, the order in which values were added,
+ * which is not the element of invigil_set_element_*). Enum values give their name; time values give "" (their text
  * is not kept). *out_value (not NUL-terminated) stays valid until the next set, add, scan_json,
  * reset or free of this scanner.
  *
  * Returns INVIGIL_OK; INVIGIL_ERROR_ARGUMENT (NULL, element out of range: the field has fewer
  * values, or rules freed); INVIGIL_ERROR_FIELD (field not declared, or a bool or int field).
  */
-invigil_status invigil_event_string(const invigil_scanner *s, const char *field, size_t element,
+invigil_status invigil_event_string(const invigil_scanner *s, const char *field, size_t value_index,
                                     const char **out_value, size_t *out_length);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Field ids: look a field up once, then set values without its name                          */
+/* ------------------------------------------------------------------------------------------ */
+
+/*
+ * A field of one rule set's schema. Ids are only valid with scanners of the rule set they were
+ * looked up in: another rule set's scanner refuses them with INVIGIL_ERROR_ARGUMENT (an id
+ * carries a tag of its rule set). 0 is never a valid id.
+ */
+typedef uint64_t invigil_field_id;
+
+/*
+ * Looks up a field by its dotted name. Returns INVIGIL_OK (*out_id set); INVIGIL_ERROR_ARGUMENT
+ * (NULL, rules freed); INVIGIL_ERROR_FIELD (the schema does not declare it). Thread-safe.
+ */
+invigil_status invigil_field_lookup(const invigil_rules *rules, const char *field, invigil_field_id *out_id);
+
+/*
+ * The setters of "Setting fields" by field id: the same meaning, statuses and limits, except that
+ * an id not of the scanner's rule set is INVIGIL_ERROR_ARGUMENT. They skip hashing the name (see
+ * docs/performance.md for the gain).
+ */
+invigil_status invigil_set_string_id(invigil_scanner *s, invigil_field_id field, const char *value, size_t length);
+invigil_status invigil_add_string_id(invigil_scanner *s, invigil_field_id field, const char *value, size_t length);
+invigil_status invigil_set_bool_id  (invigil_scanner *s, invigil_field_id field, int value);
+invigil_status invigil_add_bool_id  (invigil_scanner *s, invigil_field_id field, int value);
+invigil_status invigil_set_int_id   (invigil_scanner *s, invigil_field_id field, int64_t value);
+invigil_status invigil_add_int_id   (invigil_scanner *s, invigil_field_id field, int64_t value);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Compiling with includes (rule text from an untrusted source)                               */

@@ -242,11 +242,11 @@ public func invigil_scanner_last_error(_ scanner: OpaquePointer?) -> UnsafePoint
 
 // MARK: - Setting fields
 
-private enum SetMode {
+enum SetMode {
     case replace, append, element(Int32)
 }
 
-private enum Value {
+enum Value {
     case string(UnsafeBufferPointer<UInt8>)
     case bool(Bool)
     case int(Int64)
@@ -263,14 +263,21 @@ private func setField(_ handle: OpaquePointer?, _ field: UnsafePointer<CChar>?, 
 private func setField(_ box: ScannerBox, _ field: UnsafePointer<CChar>?, _ value: Value,
                       _ mode: SetMode) -> invigil_status {
     guard let field else { return box.fail(INVIGIL_ERROR_ARGUMENT, "field is NULL") }
+    let name = UnsafeBufferPointer(start: UnsafeRawPointer(field).assumingMemoryBound(to: UInt8.self), count: strlen(field))
+    guard let slot = box.scanner.slot(ofUTF8: name) else {
+        return box.fail(INVIGIL_ERROR_FIELD, "unknown field '\(String(decoding: name, as: UTF8.self))'")
+    }
+    return setSlot(box, slot, value, mode)
+}
+
+/// Sets a field by its slot (after the name or the field id was resolved).
+@inline(__always)
+func setSlot(_ box: ScannerBox, _ slot: Int, _ value: Value, _ mode: SetMode) -> invigil_status {
+    // A length beyond the limit is refused before any byte of the value is read.
     if case .string(let bytes) = value, bytes.count > Limits.eventBytes {
         return box.fail(INVIGIL_ERROR_LIMIT, "value is \(bytes.count) bytes, over the limit of \(Limits.eventBytes)")
     }
     let scanner = box.scanner
-    let name = UnsafeBufferPointer(start: UnsafeRawPointer(field).assumingMemoryBound(to: UInt8.self), count: strlen(field))
-    guard let slot = scanner.slot(ofUTF8: name) else {
-        return box.fail(INVIGIL_ERROR_FIELD, "unknown field '\(String(decoding: name, as: UTF8.self))'")
-    }
     let append: Bool
     let element: Int32?
     switch mode {
@@ -300,14 +307,14 @@ private func setField(_ box: ScannerBox, _ field: UnsafePointer<CChar>?, _ value
 /// non-zero length or a length above SIZE_MAX / 2. Lengths are checked against the limits by
 /// the callers before any byte is read.
 @inline(__always)
-private func stringValue(_ value: UnsafePointer<CChar>?, _ length: Int) -> UnsafeBufferPointer<UInt8>? {
+func stringValue(_ value: UnsafePointer<CChar>?, _ length: Int) -> UnsafeBufferPointer<UInt8>? {
     guard length >= 0 else { return nil }
     guard let value else { return length == 0 ? UnsafeBufferPointer(start: nil, count: 0) : nil }
     return UnsafeBufferPointer(start: UnsafeRawPointer(value).assumingMemoryBound(to: UInt8.self), count: length)
 }
 
 @inline(__always)
-private func elementIndex(_ element: Int) -> Int32? {
+func elementIndex(_ element: Int) -> Int32? {
     element >= 0 && element < Limits.eventValues ? Int32(element) : nil
 }
 

@@ -100,6 +100,8 @@ final class RulesBox: @unchecked Sendable {
     var freed = false
     /// The handle block, while the rules are not freed.
     var handle: OpaquePointer?
+    /// Random, non-zero: the high half of this rule set's field ids (FieldHandles.swift).
+    let tag = UInt32.random(in: 1...UInt32.max)
 
     private let pool: UnsafeMutablePointer<CChar>
     /// Per rule: name, clauses, severity, action, message.

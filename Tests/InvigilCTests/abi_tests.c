@@ -1225,6 +1225,7 @@ static const named_test tests[] = {
     {"hardening_lengths", invigil_hardening_test_lengths},
     {"hardening_error_model", invigil_hardening_test_error_model},
     {"includes_from_memory", invigil_includes_test_from_memory},
+    {"field_ids_and_elements", invigil_field_id_test},
 };
 
 int invigil_ctests_count(void) { return (int)(sizeof tests / sizeof tests[0]); }

@@ -21,6 +21,9 @@ void invigil_hardening_test_error_model(void);
 /* includes_tests.c: includes of source compiled from memory. */
 void invigil_includes_test_from_memory(void);
 
+/* field_id_tests.c: field ids, element semantics, the integer element setter. */
+void invigil_field_id_test(void);
+
 /* A match-dense text from `seed`: phrases of the demo rules, phone numbers (plain and
  * obfuscated), emails, URLs, separators and non-ASCII letters, packed together, `length` bytes
  * (valid UTF-8; the last character may be cut short of `length`). Written into text, which holds

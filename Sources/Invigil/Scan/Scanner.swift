@@ -188,6 +188,13 @@ public final class Scanner {
     }
 
     private func store(_ slot: Int, _ value: EventValue, append: Bool, element: Int32?) throws(FieldError) {
+        // An element set again replaces its value (docs/c-api.md: "element" is an object's index).
+        if rules.fieldIsList[slot] && append, let e = element, let i = valueIndex(slot, ofElement: e) {
+            var v = value
+            v.element = e
+            values[slot][i] = v
+            return
+        }
         totalValues += 1
         if totalValues > Limits.eventValues { throw .tooLarge(field: rules.fields[slot].name) }
         var v = value
@@ -245,6 +252,15 @@ public final class Scanner {
             throw .wrongType(field: rules.fields[slot].name, expected: rules.fields[slot].typeDescription, got: "an int")
         }
         try store(slot, EventValue(element: 0, a: value, b: 0), append: append, element: element)
+    }
+
+    /// The value index of the value a list field holds for group element `e`, if any: O(1) when
+    /// elements are set in increasing order (the last value's element is then the largest).
+    private func valueIndex(_ slot: Int, ofElement e: Int32) -> Int? {
+        guard let last = values[slot].last else { return nil }
+        if last.element == e { return values[slot].count - 1 }
+        if last.element < e { return nil }
+        return values[slot].firstIndex { $0.element == e }
     }
 
     /// Marks a group element as present without setting any of its fields (an empty object in a
