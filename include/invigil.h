@@ -579,6 +579,36 @@ invigil_status invigil_set_int_id   (invigil_scanner *s, invigil_field_id field,
 invigil_status invigil_add_int_id   (invigil_scanner *s, invigil_field_id field, int64_t value);
 
 /* ------------------------------------------------------------------------------------------ */
+/* Explaining an event                                                                        */
+/* ------------------------------------------------------------------------------------------ */
+
+#define INVIGIL_EXPLAIN_JSON 1u  /* JSON instead of text */
+#define INVIGIL_EXPLAIN_ALL  2u  /* every rule, not only those that fired or matched a phrase */
+
+/*
+ * Scans the current event (as invigil_scan does: the findings are replaced by the same ones)
+ * and writes the trace `invigil explain` prints for it: each rule that fired or came close (a
+ * phrase matched), or every rule with INVIGIL_EXPLAIN_ALL, with its condition tree, which
+ * conditions held, and the matches counted. The text is byte for byte what the command prints
+ * for the same event and rules; with INVIGIL_EXPLAIN_JSON it is one JSON object:
+ * {"event", "findings", "rules": [{"rule", "fires", "severity", "clauses", "location",
+ * "trace": [{"depth", "held", "text"}]}], "other_packs_skipped"}.
+ *
+ *  flags            0, or INVIGIL_EXPLAIN_JSON and/or INVIGIL_EXPLAIN_ALL.
+ *  buffer, capacity the caller's buffer: receives at most capacity - 1 bytes and a NUL, like
+ *                   snprintf. NULL with capacity 0 asks only for the length.
+ *  out_length       may be NULL; receives the full length (without the NUL), whatever the
+ *                   capacity: if it is >= capacity the text was cut; call again with a larger
+ *                   buffer.
+ *
+ * Returns INVIGIL_OK; INVIGIL_ERROR_ARGUMENT (NULL scanner, rules freed, buffer NULL with a
+ * non-zero capacity, unknown flags); INVIGIL_ERROR_BUSY; INVIGIL_ERROR_INTERRUPTED (the scan
+ * stopped early: nothing is written).
+ */
+invigil_status invigil_explain(invigil_scanner *s, unsigned int flags, char *buffer, size_t capacity,
+                               size_t *out_length);
+
+/* ------------------------------------------------------------------------------------------ */
 /* Compiling with includes (rule text from an untrusted source)                               */
 /* ------------------------------------------------------------------------------------------ */
 
@@ -595,7 +625,8 @@ invigil_status invigil_add_int_id   (invigil_scanner *s, invigil_field_id field,
  *                 ownership (it may free it once invigil_rules_compile_with_options returns).
  *
  * Returns 0 to supply the text, non-zero to refuse the include (an INVIGIL_ERROR_IO error at the
- * include). Called on the compiling thread, once per distinct path.
+ * include). Called on the compiling thread; a path it supplied is not asked for again (one it
+ * refused is asked again by each include of it).
  */
 typedef int (*invigil_include_resolver)(void *user, const char *path, const char *included_from,
                                         const char **out_text, size_t *out_length);

@@ -293,9 +293,10 @@ func setSlot(_ box: ScannerBox, _ slot: Int, _ value: Value, _ mode: SetMode) ->
     }
     do throws(FieldError) {
         switch value {
-        case .string(let bytes): try scanner.setString(slot: slot, bytes, append: append, element: element)
-        case .bool(let b): try scanner.setBool(slot: slot, b, append: append, element: element)
-        case .int(let i): try scanner.setInt(slot: slot, i, append: append, element: element)
+        // invigil_set_element_*: setting an element again replaces its value (the header's promise).
+        case .string(let bytes): try scanner.setString(slot: slot, bytes, append: append, element: element, replace: true)
+        case .bool(let b): try scanner.setBool(slot: slot, b, append: append, element: element, replace: true)
+        case .int(let i): try scanner.setInt(slot: slot, i, append: append, element: element, replace: true)
         }
     } catch {
         return box.fail(status(of: error), error.description)

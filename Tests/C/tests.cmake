@@ -6,6 +6,7 @@
 #   c_api_valgrind   the single tests under valgrind memcheck: no leak, no invalid access
 #   c_api_asan       the single tests built with AddressSanitizer + LeakSanitizer (gcc)
 #   header_c99 / header_cxx   the header alone compiles as strict C99 and as C++
+#   abi_check        exported symbols, struct layout, enum values vs Tests/C/abi; the SONAME
 #   example          the example over examples/c/events.jsonl
 #   install          install into a temporary prefix; pkg-config, static and find_package consumers
 # Every .c file of Tests/InvigilCTests (abi_tests.c registers the tests of the others).
@@ -60,6 +61,11 @@ if(INVIGIL_BUILD_EXAMPLES)
         PASS_REGULAR_EXPRESSION "evt-002.*example/staff-personal-contact"
         FAIL_REGULAR_EXPRESSION "evt-001\t")
 endif()
+
+# The ABI compatibility check: symbols, struct layout and enum values against the committed
+# baseline (Tests/C/abi), and the SONAME.
+add_test(NAME abi_check COMMAND sh "${PROJECT_SOURCE_DIR}/Tests/C/abi_check.sh" "${PROJECT_BINARY_DIR}" "${PROJECT_SOURCE_DIR}")
+set_tests_properties(abi_check PROPERTIES ENVIRONMENT "CC=${CMAKE_C_COMPILER}")
 
 find_program(INVIGIL_PKG_CONFIG pkg-config)
 if(INVIGIL_PKG_CONFIG)

@@ -74,6 +74,8 @@ public final class Scanner {
     var values: [[EventValue]]
     var arena: [UInt8] = []
     var groupCounts: [Int32]
+    /// Per field, the largest group element it holds a value for (-1: none).
+    var maxElement: [Int32]
     var totalValues = 0
     var keyCount: [Int32]
     var keyStamp: [UInt32]
@@ -128,6 +130,7 @@ public final class Scanner {
         self.rules = rules
         values = [[EventValue]](repeating: [], count: rules.fields.count)
         groupCounts = [Int32](repeating: 0, count: rules.groups.count)
+        maxElement = [Int32](repeating: -1, count: rules.fields.count)
         keyCount = [Int32](repeating: 0, count: rules.program.keys.count)
         keyStamp = [UInt32](repeating: 0, count: rules.program.keys.count)
         candidateStamp = [UInt32](repeating: 0, count: rules.rules.count)
@@ -145,7 +148,10 @@ public final class Scanner {
 
     /// Forgets the event's fields and its findings.
     public func reset() {
-        for i in values.indices where !values[i].isEmpty { values[i].removeAll(keepingCapacity: true) }
+        for i in values.indices where !values[i].isEmpty {
+            values[i].removeAll(keepingCapacity: true)
+            maxElement[i] = -1
+        }
         for g in groupCounts.indices { groupCounts[g] = 0 }
         arena.removeAll(keepingCapacity: true)
         totalValues = 0
@@ -187,9 +193,12 @@ public final class Scanner {
         try setInt(slot: slot, value, append: append, element: nil)
     }
 
-    private func store(_ slot: Int, _ value: EventValue, append: Bool, element: Int32?) throws(FieldError) {
-        // An element set again replaces its value (docs/c-api.md: "element" is an object's index).
-        if rules.fieldIsList[slot] && append, let e = element, let i = valueIndex(slot, ofElement: e) {
+    private func store(_ slot: Int, _ value: EventValue, append: Bool, element: Int32?,
+                       replace: Bool = false) throws(FieldError) {
+        // With `replace`, an element set again replaces its value (the C interface's
+        // invigil_set_element_*: "element" is an object's index). Without it an element may hold
+        // several values of a field (a JSON list inside an object of a list).
+        if replace && rules.fieldIsList[slot] && append, let e = element, let i = valueIndex(slot, ofElement: e) {
             var v = value
             v.element = e
             values[slot][i] = v
@@ -205,12 +214,14 @@ public final class Scanner {
             v.element = element ?? 0
         }
         values[slot].append(v)
+        if v.element > maxElement[slot] { maxElement[slot] = v.element }
         let g = rules.groupOfField[slot]
         if g >= 0, v.element + 1 > groupCounts[Int(g)] { groupCounts[Int(g)] = v.element + 1 }
     }
 
     /// Sets a field from UTF-8 bytes. `element` places the value in a list-of-objects group.
-    public func setString(slot: Int, _ bytes: UnsafeBufferPointer<UInt8>, append: Bool, element: Int32?) throws(FieldError) {
+    public func setString(slot: Int, _ bytes: UnsafeBufferPointer<UInt8>, append: Bool, element: Int32?,
+                          replace: Bool = false) throws(FieldError) {
         switch rules.fieldKinds[slot] {
         case .string, .text:
             // The size first: a length beyond the limits is refused before any byte is read.
@@ -220,7 +231,7 @@ public final class Scanner {
             if !isASCII(bytes), !validUTF8(bytes) { throw .invalidUTF8(field: rules.fields[slot].name) }
             let offset = arena.count
             arena.append(contentsOf: bytes)
-            try store(slot, EventValue(element: 0, a: Int64(offset), b: Int64(bytes.count)), append: append, element: element)
+            try store(slot, EventValue(element: 0, a: Int64(offset), b: Int64(bytes.count)), append: append, element: element, replace: replace)
         case .enumeration:
             let index = Int32(rules.enumTables[slot].find(bytes) ?? -1)
             let names = rules.fields[slot].enumValues
@@ -229,38 +240,37 @@ public final class Scanner {
                 let shown = String(decoding: bytes.prefix(40), as: UTF8.self)
                 throw .wrongType(field: rules.fields[slot].name, expected: "one of \(names.joined(separator: ", "))", got: "'\(shown)'")
             }
-            try store(slot, EventValue(element: 0, a: Int64(index), b: 0), append: append, element: element)
+            try store(slot, EventValue(element: 0, a: Int64(index), b: 0), append: append, element: element, replace: replace)
         case .time:
             guard let t = CivilTime.parseISO8601(bytes) else {
                 throw .wrongType(field: rules.fields[slot].name, expected: "a time (ISO 8601)", got: "'\(String(decoding: bytes.prefix(40), as: UTF8.self))'")
             }
-            try store(slot, EventValue(element: 0, a: t, b: 0), append: append, element: element)
+            try store(slot, EventValue(element: 0, a: t, b: 0), append: append, element: element, replace: replace)
         case .bool, .int:
             throw .wrongType(field: rules.fields[slot].name, expected: rules.fields[slot].typeDescription, got: "a string")
         }
     }
 
-    public func setBool(slot: Int, _ value: Bool, append: Bool, element: Int32?) throws(FieldError) {
+    public func setBool(slot: Int, _ value: Bool, append: Bool, element: Int32?, replace: Bool = false) throws(FieldError) {
         guard rules.fieldKinds[slot] == .bool else {
             throw .wrongType(field: rules.fields[slot].name, expected: rules.fields[slot].typeDescription, got: "a bool")
         }
-        try store(slot, EventValue(element: 0, a: value ? 1 : 0, b: 0), append: append, element: element)
+        try store(slot, EventValue(element: 0, a: value ? 1 : 0, b: 0), append: append, element: element, replace: replace)
     }
 
-    public func setInt(slot: Int, _ value: Int64, append: Bool, element: Int32?) throws(FieldError) {
+    public func setInt(slot: Int, _ value: Int64, append: Bool, element: Int32?, replace: Bool = false) throws(FieldError) {
         guard rules.fieldKinds[slot] == .int || rules.fieldKinds[slot] == .time else {
             throw .wrongType(field: rules.fields[slot].name, expected: rules.fields[slot].typeDescription, got: "an int")
         }
-        try store(slot, EventValue(element: 0, a: value, b: 0), append: append, element: element)
+        try store(slot, EventValue(element: 0, a: value, b: 0), append: append, element: element, replace: replace)
     }
 
     /// The value index of the value a list field holds for group element `e`, if any: O(1) when
-    /// elements are set in increasing order (the last value's element is then the largest).
+    /// `e` is above every element set so far (elements set in increasing order), else a search.
     private func valueIndex(_ slot: Int, ofElement e: Int32) -> Int? {
-        guard let last = values[slot].last else { return nil }
+        guard let last = values[slot].last, e <= maxElement[slot] else { return nil }
         if last.element == e { return values[slot].count - 1 }
-        if last.element < e { return nil }
-        return values[slot].firstIndex { $0.element == e }
+        return values[slot].lastIndex { $0.element == e }
     }
 
     /// Marks a group element as present without setting any of its fields (an empty object in a
