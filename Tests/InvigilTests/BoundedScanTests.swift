@@ -127,4 +127,46 @@ struct BoundedScanTests {
         s.scan()
         #expect(!s.stoppedEarly && s.findings.map(\.rule) == [0] && s.findings[0].matchTotal == 100_000)
     }
+
+    /// A value longer than `Scanner.normalizedChunk` is normalised and scanned in chunks. The
+    /// reference: the text is pieces joined by "#" (which no phrase holds and which ends every
+    /// collapse), so its spans are those of each piece scanned alone, shifted.
+    @Test func chunkedNormalisationFindsWhatEachPieceFinds() throws {
+        let rules = try RuleSet.compile(source: """
+            schema { text: text }
+            phrases a { normalize: spaced, leet, caseless, confusables  "text me" "snap" "dm me" }
+            phrases b { normalize: leet, caseless  "text me" "on 0" }
+            phrases c { normalize: caseless, confusables  "text me" "tex" }
+            phrases d { normalize: spaced  "me on" }
+            rule r { severity info message "m" when a in text or b in text or c in text or d in text }
+            """)
+        func spans(_ text: [UInt8]) throws -> [String] {
+            let s = Scanner(rules: rules)
+            s.storedSpanLimit = Limits.storedSpansMaximum
+            try s.setString("text", String(decoding: text, as: UTF8.self))
+            s.scan()
+            return s.matches.map { "\($0.start):\($0.end):\($0.pattern)" }
+        }
+        var whole: [UInt8] = []
+        var expected: [String] = []
+        var seed: UInt64 = 11
+        for ascii in [true, false] {
+            whole = []
+            expected = []
+            while whole.count < Scanner.normalizedChunk * 5 / 2 {
+                seed += 1
+                var piece = Self.longText(seed: seed, bytes: 30_000)
+                if ascii { piece = piece.filter { $0 < 0x80 } }
+                let offset = whole.count
+                expected += try spans(piece).map { key in
+                    let parts = key.split(separator: ":")
+                    return "\(Int(parts[0])! + offset):\(Int(parts[1])! + offset):\(parts[2])"
+                }
+                whole += piece + [0x23]
+            }
+            let found = try spans(whole)
+            #expect(found.count > 1000)
+            #expect(found.sorted() == expected.sorted(), "ascii: \(ascii)")
+        }
+    }
 }

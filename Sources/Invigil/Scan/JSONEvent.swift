@@ -120,16 +120,30 @@ extension Scanner {
             try readArray(&p, &r, slot: slot, element: element, depth: depth)
         case 0x22:
             let valueOffset = p.position
-            r.scratch.removeAll(keepingCapacity: true)
-            try p.readString(into: &r.scratch)
+            // A string without escapes (most, and every large one in practice) is set straight
+            // from the JSON bytes: no scratch copy, so a 64 MiB text is held twice (the JSON, the
+            // event), not three times.
+            let plain = p.readPlainString()
+            if plain == nil {
+                r.scratch.removeAll(keepingCapacity: true)
+                try p.readString(into: &r.scratch)
+            }
             guard let slot else { return }
             let isList = rules.fieldIsList[slot]
             if !isList, element != nil {
                 // A scalar field reached inside a list of objects: not this schema's shape.
                 throw fieldTypeError(p, slot, got: "a value inside a list", at: valueOffset)
             }
-            let result: Result<Void, FieldError> = r.scratch.withUnsafeBufferPointer { b in
-                Result { () throws(FieldError) in try setString(slot: slot, b, append: isList, element: element) }
+            let result: Result<Void, FieldError>
+            if let plain {
+                let b = UnsafeBufferPointer(rebasing: p.bytes[plain])
+                result = Result { () throws(FieldError) in try setString(slot: slot, b, append: isList, element: element) }
+            } else {
+                result = r.scratch.withUnsafeBufferPointer { b in
+                    Result { () throws(FieldError) in try setString(slot: slot, b, append: isList, element: element) }
+                }
+                // Do not keep a large event's scratch for the next events.
+                if r.scratch.capacity > 1 << 20 { r.scratch = [] }
             }
             if case .failure(let error) = result {
                 throw EventError(offset: valueOffset, message: error.description, isSyntax: false)
@@ -233,6 +247,23 @@ struct JSONCursor {
             let b = bytes[position]
             if b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D { position += 1 } else { break }
         }
+    }
+
+    /// If the string at the cursor has no escape and no control character, moves past it and
+    /// returns the range of its bytes; otherwise returns nil and does not move.
+    mutating func readPlainString() -> Range<Int>? {
+        var i = position + 1
+        while i < bytes.count {
+            let b = bytes[i]
+            if b == 0x22 {
+                let range = (position + 1)..<i
+                position = i + 1
+                return range
+            }
+            if b == 0x5C || b < 0x20 { return nil }
+            i += 1
+        }
+        return nil
     }
 
     mutating func readString(into out: inout [UInt8]) throws(EventError) {

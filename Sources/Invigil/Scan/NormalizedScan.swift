@@ -1,4 +1,8 @@
 extension Scanner {
+    /// Bytes of a value normalised at once: a longer value is normalised and scanned in chunks
+    /// of this size (bounded memory; shorter values take the one-pass shortcuts).
+    static let normalizedChunk = 1 << 20
+
     /// Scans each field that normalised phrase lists test, once per combination of modes. The
     /// text is normalised into a scratch buffer; for a value with hits, an `OriginWindow` gives,
     /// for the bytes of each hit, the span of the original character they came from, so spans
@@ -25,9 +29,14 @@ extension Scanner {
                         let direct = ascii && !na.mode.contains(.spaced)
                         var origins = OriginWindow(mode: na.mode)
                         let maxLength = na.automaton.maxLength
+                        // Hits' ends are relative to the scanned buffer: `hitBase` is the global
+                        // normalised offset of its first byte, and ends at or below `hitFloor`
+                        // (the carried context of a chunk) were reported with the chunk before.
+                        var hitBase = 0, hitFloor = 0
+                        var stopped = false
                         func body(_ hits: inout [AutomatonHit]) -> Bool {
-                        for hit in hits {
-                            let end = Int(hit.end)
+                        for hit in hits where Int(hit.end) > hitFloor {
+                            let end = Int(hit.end) + hitBase
                             for k in na.automaton.outputs(of: hit.state) {
                                 let p = Int(na.automaton.outputs[k])
                                 let begin = end - Int(na.automaton.patternLengths[p])
@@ -66,9 +75,40 @@ extension Scanner {
                                 }
                             }
                         }
-                        return continueOrSettle(field: f)
+                        if !continueOrSettle(field: f) {
+                            stopped = true
+                            return false
                         }
-                        if direct && !na.mode.contains(.leet) {
+                        return true
+                        }
+                        if length > Scanner.normalizedChunk && !(direct && !leet) {
+                            // A long value is normalised a chunk at a time, each scanned after
+                            // the last `maxLength` bytes of the one before (the automaton's
+                            // context), so that no copy of the whole value is made.
+                            normalizedText.removeAll(keepingCapacity: true)
+                            var position = 0
+                            var separatorSinceLast = false
+                            while position < length && !stopped {
+                                let carried = normalizedText.count
+                                let chunkEnd = min(length, position + Scanner.normalizedChunk)
+                                if direct {
+                                    Normalizer.leetFoldTable.withUnsafeBufferPointer { map in
+                                        for i in position..<chunkEnd { normalizedText.append(map[Int(text[i])]) }
+                                    }
+                                    position = chunkEnd
+                                } else {
+                                    position = Normalizer.normalize(text, from: position, upTo: chunkEnd, mode: na.mode,
+                                                                    into: &normalizedText, origin: &normalizedOrigin,
+                                                                    trackOrigin: false, separatorSinceLast: &separatorSinceLast)
+                                }
+                                hitFloor = carried
+                                normalizedText.withUnsafeBufferPointer { na.automaton.scan($0, into: &hits, window: body) }
+                                let keep = min(normalizedText.count, maxLength)
+                                hitBase += normalizedText.count - keep
+                                normalizedText.removeFirst(normalizedText.count - keep)
+                            }
+                            if normalizedText.capacity > 4 * Scanner.normalizedChunk { normalizedText = [] }
+                        } else if direct && !na.mode.contains(.leet) {
                             na.automaton.scan(text, into: &hits, window: body)
                         } else if direct {
                             Normalizer.normalizeASCIIInPlace(text, leet: true, into: &normalizedText)
