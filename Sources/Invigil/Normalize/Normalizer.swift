@@ -246,6 +246,26 @@ enum Normalizer {
         out.removeLast(n - written)
     }
 
+    /// `normalizeASCIISpaced` resumable: appends the normalisation of `text[from..<upTo]` to
+    /// `out`, continuing from its last byte (the chunked scan of long values carries it over).
+    static func appendASCIISpaced(_ text: UnsafeBufferPointer<UInt8>, from: Int, upTo: Int, leet useLeet: Bool,
+                                  to out: inout [UInt8]) {
+        var last = out.last ?? 0
+        var any = !out.isEmpty
+        out.reserveCapacity(out.count + (upTo - from))
+        (useLeet ? leetFoldTable : foldTable).withUnsafeBufferPointer { map in
+            for i in from..<upTo {
+                let b0 = text[i]
+                if isSeparator(b0) { continue }
+                let b = map[Int(b0)]
+                if any && last == b && b >= 0x61 && b <= 0x7A { continue }
+                out.append(b)
+                last = b
+                any = true
+            }
+        }
+    }
+
     /// A leet symbol that stands for a letter.
     @inline(__always) static func isLeetSymbol(_ b: UInt8) -> Bool { b == 0x40 || b == 0x24 || b == 0x21 || b == 0x7C }
 

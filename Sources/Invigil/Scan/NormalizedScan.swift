@@ -96,6 +96,9 @@ extension Scanner {
                                         for i in position..<chunkEnd { normalizedText.append(map[Int(text[i])]) }
                                     }
                                     position = chunkEnd
+                                } else if ascii {
+                                    Normalizer.appendASCIISpaced(text, from: position, upTo: chunkEnd, leet: leet, to: &normalizedText)
+                                    position = chunkEnd
                                 } else {
                                     position = Normalizer.normalize(text, from: position, upTo: chunkEnd, mode: na.mode,
                                                                     into: &normalizedText, origin: &normalizedOrigin,
