@@ -574,3 +574,88 @@ void invigil_hardening_test_error_model(void) {
     invigil_scanner_free(s);
     invigil_rules_free(rules);
 }
+
+/* ---------------------------------------------------------------------------------------- */
+/* Misuse stress (run long under TSan: docs/fuzzing.md)                                      */
+/* ---------------------------------------------------------------------------------------- */
+
+typedef struct stress_state {
+    invigil_scanner *s;
+    double until;
+    int unexpected;
+    pthread_mutex_t lock;
+} stress_state;
+
+static double stress_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void stress_note(stress_state *st, const char *what, invigil_status status) {
+    pthread_mutex_lock(&st->lock);
+    if (st->unexpected < 10) fprintf(stderr, "misuse stress: %s returned %s\n", what, invigil_status_string(status));
+    st->unexpected++;
+    pthread_mutex_unlock(&st->lock);
+}
+
+static void *stress_user(void *arg) {
+    stress_state *st = (stress_state *)arg;
+    unsigned i = 0;
+    while (stress_now() < st->until) {
+        size_t n = 0;
+        invigil_status a = invigil_set_string(st->s, "text", LIT("text me on 07700 900461, our secret"));
+        invigil_status b = invigil_scan(st->s, &n);
+        invigil_finding f;
+        invigil_status c = invigil_finding_at(st->s, 0, &f);
+        invigil_error *error = NULL;
+        invigil_status d = invigil_scan_json(st->s, LIT("{\"text\":\"dm me\",\"likes\":500}"), &n, &error);
+        invigil_error_free(error);
+        if (a != INVIGIL_OK && a != INVIGIL_ERROR_BUSY) stress_note(st, "set_string", a);
+        if (b != INVIGIL_OK && b != INVIGIL_ERROR_BUSY && b != INVIGIL_ERROR_INTERRUPTED) stress_note(st, "scan", b);
+        if (c != INVIGIL_OK && c != INVIGIL_ERROR_BUSY && c != INVIGIL_ERROR_ARGUMENT) stress_note(st, "finding_at", c);
+        if (d != INVIGIL_OK && d != INVIGIL_ERROR_BUSY && d != INVIGIL_ERROR_INTERRUPTED) stress_note(st, "scan_json", d);
+        (void)invigil_scanner_last_error(st->s);
+        (void)invigil_scanner_timed_out(st->s);
+        if (++i % 8 == 0) invigil_scanner_reset(st->s);
+    }
+    return NULL;
+}
+
+static void *stress_interrupter(void *arg) {
+    stress_state *st = (stress_state *)arg;
+    struct timespec pause = {0, 50000};
+    while (stress_now() < st->until) {
+        invigil_scan_interrupt(st->s);
+        nanosleep(&pause, NULL);
+    }
+    return NULL;
+}
+
+int invigil_ctests_misuse_stress(double seconds) {
+    invigil_rules *rules = NULL;
+    if (invigil_rules_compile(invigil_ctests_rules_source, strlen(invigil_ctests_rules_source), "demo.rules", &rules,
+                              NULL) != INVIGIL_OK)
+        return 1;
+    stress_state st;
+    memset(&st, 0, sizeof st);
+    pthread_mutex_init(&st.lock, NULL);
+    invigil_scanner_new(rules, &st.s);
+    st.until = stress_now() + seconds;
+    pthread_t a, b, c;
+    pthread_create(&a, NULL, stress_user, &st);
+    pthread_create(&b, NULL, stress_user, &st);
+    pthread_create(&c, NULL, stress_interrupter, &st);
+    pthread_join(a, NULL);
+    pthread_join(b, NULL);
+    pthread_join(c, NULL);
+    /* Still a working scanner. */
+    size_t n = 0;
+    invigil_scanner_reset(st.s);
+    invigil_set_string(st.s, "text", LIT("our secret"));
+    if (invigil_scan(st.s, &n) != INVIGIL_OK || n != 1) st.unexpected++;
+    invigil_scanner_free(st.s);
+    invigil_rules_free(rules);
+    pthread_mutex_destroy(&st.lock);
+    return st.unexpected;
+}

@@ -44,6 +44,12 @@ double invigil_ctests_bench_json(size_t events, size_t message_bytes, size_t *ou
  * invigil_set_*_id). */
 double invigil_ctests_bench_ids(size_t events, size_t message_bytes, size_t *out_findings);
 
+/* Two threads call into one scanner (set, scan, scan_json, finding_at, reset ...) while a third
+ * interrupts it, for `seconds`: every call must return OK, BUSY, INTERRUPTED or (finding_at)
+ * ARGUMENT, and the scanner must still work after. Returns the unexpected statuses. Run long
+ * under TSan (docs/fuzzing.md). */
+int invigil_ctests_misuse_stress(double seconds);
+
 #ifdef __cplusplus
 }
 #endif
