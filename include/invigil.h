@@ -441,8 +441,9 @@ int invigil_scanner_timed_out(const invigil_scanner *s);
  * Returns INVIGIL_OK; INVIGIL_ERROR_ARGUMENT (a required pointer is NULL, the scanner's rules
  * freed); INVIGIL_ERROR_EVENT (the JSON is malformed, not an object, not valid UTF-8,
  * or nested deeper than 64); INVIGIL_ERROR_FIELD (a declared field has a value of the wrong
- * type, e.g. a number for a string field, an object for a scalar; or the event holds more than
- * 100,000 values); INVIGIL_ERROR_LIMIT (the JSON is larger than 64 MiB); INVIGIL_ERROR_BUSY;
+ * type, e.g. a number for a string field, an object for a scalar); INVIGIL_ERROR_LIMIT (the JSON
+ * is larger than 64 MiB, or the event holds more than 100,000 values: the same status as from
+ * the setters); INVIGIL_ERROR_BUSY;
  * INVIGIL_ERROR_INTERRUPTED (as for invigil_scan: the event and the findings so far are kept, and
  * *out_error says which stopped it). On any other error the scanner holds no event and no
  * findings.

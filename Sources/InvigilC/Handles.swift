@@ -301,6 +301,8 @@ func makeEventError(_ error: EventError, _ status: invigil_status, json: UnsafeB
                      text: "\(line):\(column): error: \(error.message)")
 }
 
+/// One status per kind of problem on every path: a limit is INVIGIL_ERROR_LIMIT from scan_json as
+/// from the setters.
 func eventStatus(_ error: EventError) -> invigil_status {
-    error.isSyntax ? INVIGIL_ERROR_EVENT : INVIGIL_ERROR_FIELD
+    error.isLimit ? INVIGIL_ERROR_LIMIT : error.isSyntax ? INVIGIL_ERROR_EVENT : INVIGIL_ERROR_FIELD
 }

@@ -568,6 +568,21 @@ void invigil_hardening_test_error_model(void) {
     invigil_error_free(error);
     HSTATUS(invigil_scan_json(s, LIT("{\"likes\":500}"), &n, &error), INVIGIL_OK);
     HCHECK(error == NULL && n == 1 && invigil_scanner_last_error(s)[0] == '\0');
+    /* More than 100,000 values: LIMIT from scan_json as from the setters. */
+    {
+        const char head[] = "{\"recipients\":[", item[] = "{\"role\":\"pupil\"},", tail[] = "{}]}";
+        size_t count = 100001, length = strlen(head) + count * strlen(item) + strlen(tail);
+        char *json = malloc(length + 1), *p = json;
+        memcpy(p, head, strlen(head));
+        p += strlen(head);
+        for (size_t i = 0; i < count; i++, p += strlen(item)) memcpy(p, item, strlen(item));
+        memcpy(p, tail, strlen(tail) + 1);
+        HSTATUS(invigil_scan_json(s, json, length, &n, &error), INVIGIL_ERROR_LIMIT);
+        HCHECK(invigil_error_status(error) == INVIGIL_ERROR_LIMIT);
+        invigil_error_free(error);
+        error = NULL;
+        free(json);
+    }
     /* A NULL field is an argument error with a message. */
     HSTATUS(invigil_set_string(s, NULL, LIT("x")), INVIGIL_ERROR_ARGUMENT);
     HCHECK(invigil_scanner_last_error(s)[0] != '\0');

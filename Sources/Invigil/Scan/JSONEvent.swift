@@ -5,6 +5,24 @@ public struct EventError: Error, Sendable, CustomStringConvertible {
     public var message: String
     /// True when the JSON itself is malformed (not a field type problem).
     public var isSyntax: Bool
+    /// True when a documented limit is exceeded (the event's size or number of values), so that
+    /// every path reports it the same way (the C interface's INVIGIL_ERROR_LIMIT).
+    public var isLimit: Bool = false
+
+    /// A field error at `offset` of the JSON.
+    init(_ error: FieldError, at offset: Int) {
+        self.offset = offset
+        message = error.description
+        isSyntax = false
+        if case .tooLarge = error { isLimit = true }
+    }
+
+    init(offset: Int, message: String, isSyntax: Bool, isLimit: Bool = false) {
+        self.offset = offset
+        self.message = message
+        self.isSyntax = isSyntax
+        self.isLimit = isLimit
+    }
 
     public var description: String { "at byte \(offset): \(message)" }
 }
@@ -28,7 +46,7 @@ extension Scanner {
     public func setJSON(_ bytes: UnsafeBufferPointer<UInt8>) throws(EventError) {
         reset()
         guard bytes.count <= Limits.eventBytes else {
-            throw EventError(offset: 0, message: "event is larger than the limit of \(Limits.eventBytes) bytes", isSyntax: false)
+            throw EventError(offset: 0, message: "event is larger than the limit of \(Limits.eventBytes) bytes", isSyntax: false, isLimit: true)
         }
         if !isASCII(bytes), !validUTF8(bytes) {
             var offset = 0
@@ -146,7 +164,7 @@ extension Scanner {
                 if r.scratch.capacity > 1 << 20 { r.scratch = [] }
             }
             if case .failure(let error) = result {
-                throw EventError(offset: valueOffset, message: error.description, isSyntax: false)
+                throw EventError(error, at: valueOffset)
             }
         case 0x74, 0x66:  // true / false
             let valueOffset = p.position
@@ -155,7 +173,7 @@ extension Scanner {
             do throws(FieldError) {
                 try setBool(slot: slot, value, append: rules.fieldIsList[slot], element: element)
             } catch {
-                throw EventError(offset: valueOffset, message: error.description, isSyntax: false)
+                throw EventError(error, at: valueOffset)
             }
         case 0x6E:  // null
             try p.readNull()
@@ -174,7 +192,7 @@ extension Scanner {
             do throws(FieldError) {
                 try setInt(slot: slot, integer, append: rules.fieldIsList[slot], element: element)
             } catch {
-                throw EventError(offset: valueOffset, message: error.description, isSyntax: false)
+                throw EventError(error, at: valueOffset)
             }
         default:
             throw p.error(p.atEnd ? "unexpected end of the line inside the JSON" : "expected a JSON value")
