@@ -580,6 +580,18 @@ invigil_status invigil_set_int_id   (invigil_scanner *s, invigil_field_id field,
 invigil_status invigil_add_int_id   (invigil_scanner *s, invigil_field_id field, int64_t value);
 
 /* ------------------------------------------------------------------------------------------ */
+/* The bundled packs                                                                          */
+/* ------------------------------------------------------------------------------------------ */
+
+/*
+ * The folder of the bundled rule packs, for invigil_rules_load: the environment variable
+ * INVIGIL_PACKS if set and not empty, else PREFIX/share/invigil/packs where `cmake --install`
+ * put them beside the library (found from the library's own location, lib/ or lib/<multiarch>/),
+ * else "" (not installed). Found once, on the first call; static text, never NULL. Thread-safe.
+ */
+const char *invigil_packs_folder(void);
+
+/* ------------------------------------------------------------------------------------------ */
 /* Explaining an event                                                                        */
 /* ------------------------------------------------------------------------------------------ */
 

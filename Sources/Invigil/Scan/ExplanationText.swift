@@ -23,7 +23,7 @@ extension Scanner {
             guard packApplies(rule: index) else { skipped += 1; continue }
             var trace: [ConditionTrace] = []
             let held = evaluateTree(rule: index, trace: &trace)
-            if !held && !all && !trace.contains(where: { $0.held && $0.text.contains("match") }) {
+            if !held && !all && !trace.contains(where: { $0.held && mentionsMatches($0.text) }) {
                 // Show the rules that fired, or came close (a phrase matched); `all` shows every rule.
                 continue
             }
@@ -55,6 +55,16 @@ extension Scanner {
         let b = bytes(field: f, valueIndex: 0)
         return b.isEmpty ? "?" : String(decoding: b, as: UTF8.self)
     }
+}
+
+/// Whether a trace line reports matches ("[2 matches: ...]"). Written out because the core does
+/// not import _StringProcessing (the C libraries leave it out), which `String.contains` needs.
+func mentionsMatches(_ text: String) -> Bool {
+    let needle = Array("match".utf8)
+    let bytes = Array(text.utf8)
+    guard bytes.count >= needle.count else { return false }
+    for i in 0...(bytes.count - needle.count) where bytes[i..<(i + needle.count)].elementsEqual(needle) { return true }
+    return false
 }
 
 /// A JSON string literal.
