@@ -17,9 +17,9 @@ enum PacksFolder {
     static func find() -> String {
         if let p = getenv("INVIGIL_PACKS"), p.pointee != 0 { return String(cString: p) }
         // The file this code was loaded from: libinvigil.so, or the program linked with libinvigil.a.
-        var info = Dl_info()
+        var info = ivg_dl_info()
         let fn: @convention(c) () -> UnsafePointer<CChar>? = invigil_packs_folder
-        guard dladdr(unsafeBitCast(fn, to: UnsafeRawPointer.self), &info) != 0, let file = info.dli_fname else { return "" }
+        guard ivg_dladdr(unsafeBitCast(fn, to: UnsafeRawPointer.self), &info) != 0, let file = info.dli_fname else { return "" }
         var folder = String(cString: file)
         folder = folder.lastIndex(of: "/").map { String(folder[..<$0]) } ?? "."
         // lib/ or lib/<multiarch>/ (GNUInstallDirs on Debian), or bin/ for a static program.

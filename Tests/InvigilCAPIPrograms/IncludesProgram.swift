@@ -41,7 +41,7 @@ public enum IncludesProgram {
         // (1) Plain compile against a resolver that refuses everything.
         let (plain, plainCount) = try compile(top, options: nil)
         files.refuseAll = true
-        let (refused, refusedCount) = try withOptions(files, folder: nil) { try compile(top, options: $0) }
+        let (refused, refusedCount) = try withOptions(files, folder: nil) { (o) throws(IncludesViolation) in try compile(top, options: o) }
         if (plain == INVIGIL_OK) != (refused == INVIGIL_OK) || (plain == INVIGIL_OK) != (plainCount == 0) || refusedCount == 0 && refused != INVIGIL_OK {
             try fail("plain compile gave \(plain.rawValue) with \(plainCount) problems, a refusing resolver \(refused.rawValue) with \(refusedCount)")
         }
@@ -49,7 +49,7 @@ public enum IncludesProgram {
         // (2) The virtual files.
         files.refuseAll = false
         files.asked = []
-        _ = try withOptions(files, folder: nil) { try compile(top, options: $0) }
+        _ = try withOptions(files, folder: nil) { (o) throws(IncludesViolation) in try compile(top, options: o) }
         for path in files.asked {
             let components = path.split(separator: "/", omittingEmptySubsequences: false)
             if path.hasPrefix("/") || components.contains("..") || components.contains(".") || components.contains("") {
@@ -59,7 +59,7 @@ public enum IncludesProgram {
         if Set(files.served).count != files.served.count { try fail("a file was served twice: \(files.served)") }
 
         // (3) A base folder with nothing in it: includes fail to read; nothing else is quoted.
-        _ = try withOptions(files, folder: "/nonexistent-invigil-fuzz-includes") { try compile(top, options: $0) }
+        _ = try withOptions(files, folder: "/nonexistent-invigil-fuzz-includes") { (o) throws(IncludesViolation) in try compile(top, options: o) }
     }
 
     static func fail(_ message: String) throws(IncludesViolation) -> Never { throw IncludesViolation(description: message) }
