@@ -165,6 +165,15 @@ void invigil_includes_test_from_memory(void) {
     invigil_error_free(error);
     error = NULL;
 
+    /* An include that names the folder itself is refused before the resolver is asked. */
+    resolver_calls = 0;
+    const char dot[] = "include \".\"\ninclude \"./\"\n";
+    ISTATUS(invigil_rules_compile_with_options(dot, strlen(dot), "upload.rules", &options, &rules, &error),
+            INVIGIL_ERROR_RULES);
+    ICHECK(resolver_calls == 0 && invigil_error_count(error) == 2);
+    invigil_error_free(error);
+    error = NULL;
+
     /* 4. Misuse of the options. */
     options.size = 4;
     ISTATUS(invigil_rules_compile_with_options(source, strlen(source), "upload.rules", &options, &rules, &error),

@@ -136,6 +136,13 @@ struct Loader {
                 diagnostics.append(text.diagnostic(.rules, at: include.offset, "empty include path"))
                 continue
             }
+            // "." or "./" names the including file's folder, not a file (found by the includes fuzzer:
+            // a resolver must only be asked for files).
+            let normalized = Path.normalize(p)
+            if normalized.isEmpty || normalized == "." {
+                diagnostics.append(text.diagnostic(.rules, at: include.offset, "include path '\(p)' names a folder, not a file"))
+                continue
+            }
             let target = Path.normalize(Path.join(folder, p))
             switch access {
             case .refused:
