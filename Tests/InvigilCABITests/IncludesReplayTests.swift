@@ -11,7 +11,7 @@ struct IncludesReplayTests {
         let seeds = CAPIReplayTests.files(CAPIReplayTests.root + "/Fuzz/corpus/includes")
         let kept = CAPIReplayTests.files(CAPIReplayTests.root + "/Tests/Fixtures/fuzz/includes")
         #expect(seeds.count >= 4)
-        #expect(kept.count >= 1, "Tests/Fixtures/fuzz/includes holds the inputs kept from the fuzz runs")
+        #expect(kept.count >= 10, "Tests/Fixtures/fuzz/includes holds the inputs kept from the fuzz runs")
         for (name, bytes) in seeds + kept {
             do {
                 try bytes.withUnsafeBufferPointer { b throws(IncludesViolation) in try IncludesProgram.run(b) }
