@@ -90,8 +90,15 @@
  *  libswiftCore, whose backtracer installs handlers for SIGSEGV, SIGILL, SIGBUS, SIGABRT, SIGFPE
  *  and SIGTRAP where the host has none; set SWIFT_BACKTRACE=enable=no to prevent that.
  *
- * Compatible with C99 and C++. Version 0.x: the ABI may change with the minor version until 1.0;
- * the shared library's SONAME (libinvigil.so.0) carries the major version.
+ * Compatible with C99 and C++.
+ *
+ * ABI: until 1.0 each minor version is its own ABI and has its own SONAME (libinvigil.so.0.1 for
+ * 0.1.x), so a program never loads a library whose ABI differs from its header's; patch releases
+ * keep the ABI. Within an ABI functions are only added; invigil_finding, invigil_match and
+ * invigil_field keep their layout (new facts come through accessors); structs the caller fills
+ * that may grow start with a caller-set `size`. A function to be removed is marked deprecated for
+ * at least one minor version first. See docs/c-api.md, "ABI stability"; the ctest `abi_check`
+ * compares symbols and layout with the committed baseline.
  */
 #ifndef INVIGIL_H
 #define INVIGIL_H
