@@ -22,6 +22,7 @@ let targets: [(name: String, about: String, run: (UnsafeBufferPointer<UInt8>) ->
     ("capi", "C API (include/invigil.h): random call sequences on rule sets, scanners and errors", FuzzCAPI.run),
     ("automaton", "differential: Automaton (dense, sparse, lanes, blocks) against a naive matcher", FuzzAutomaton.run),
     ("compiled", "compiled rule files: RuleSet.load(compiled:) as is and resealed; a loaded set scans and round-trips", FuzzCompiled.run),
+    ("includes", "C API: rule source from memory with includes (plain, a resolver over a virtual file system, a base folder)", FuzzIncludes.run),
     ("shortcuts", "differential: the scanner's fast paths (normalisation, URL prefilter, schemes, digit words) against the code they stand in for", FuzzShortcuts.run),
 ]
 
