@@ -34,7 +34,7 @@ set_tests_properties(c_api_threads PROPERTIES TIMEOUT 600)
 
 find_program(INVIGIL_VALGRIND valgrind)
 if(INVIGIL_VALGRIND)
-    add_test(NAME c_api_valgrind COMMAND "${INVIGIL_VALGRIND}" --quiet --error-exitcode=99 --leak-check=full
+    add_test(NAME c_api_valgrind COMMAND "${INVIGIL_VALGRIND}" --quiet --fair-sched=yes --error-exitcode=99 --leak-check=full
         --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
         --suppressions=${PROJECT_SOURCE_DIR}/Tests/C/valgrind.supp
         $<TARGET_FILE:invigil_c_tests>)
