@@ -46,7 +46,9 @@
  *  - Out-parameters are written only as each function describes; on INVIGIL_ERROR_ARGUMENT
  *    caused by a NULL out-parameter nothing is written.
  *  - A length, size or index above SIZE_MAX / 2 (e.g. (size_t)-1 from a failed computation) is
- *    INVIGIL_ERROR_ARGUMENT.
+ *    INVIGIL_ERROR_ARGUMENT. A length within that but beyond a documented limit (64 MiB for an
+ *    event value or event JSON, 64 MiB of rule source, 2^48 bytes for a JSONL buffer) is
+ *    INVIGIL_ERROR_LIMIT, returned before any byte of the buffer is read.
  *  - Memory: the engine cannot observe allocation failure (the Swift runtime ends the process
  *    when malloc fails), so INVIGIL_ERROR_MEMORY is reserved and not returned today.
  *
@@ -57,6 +59,15 @@
  *    it must not race with its use by another thread.
  *  - invigil_scanner holds one event and its findings. It must be used by one thread at a time
  *    (it may move between threads). Give each thread its own scanner; all may share one rule set.
+ *    Sharing one by mistake is detected, not a crash: every scanner function claims the scanner
+ *    with an atomic in-use flag on entry, and a call made while another thread is inside returns
+ *    INVIGIL_ERROR_BUSY at once and changes nothing (functions returning a value return 0 or "").
+ *    Calls that only read (invigil_finding_at, invigil_match_at, invigil_match_text,
+ *    invigil_event_string, invigil_finding_match_total, invigil_scanner_timed_out,
+ *    invigil_scanner_last_error) may run together; a call that changes the scanner (set, add,
+ *    scan, reset, settings) excludes all others. invigil_scanner_free is not guarded: freeing a
+ *    scanner another thread is using is undefined behaviour.
+ *  - invigil_scan_interrupt may be called from any thread at any time while the scanner lives.
  *  - invigil_error is immutable; it may be read from any thread.
  *  - invigil_version, invigil_version_number and invigil_status_string are always safe.
  *
@@ -79,8 +90,15 @@
  *  libswiftCore, whose backtracer installs handlers for SIGSEGV, SIGILL, SIGBUS, SIGABRT, SIGFPE
  *  and SIGTRAP where the host has none; set SWIFT_BACKTRACE=enable=no to prevent that.
  *
- * Compatible with C99 and C++. Version 0.x: the ABI may change with the minor version until 1.0;
- * the shared library's SONAME (libinvigil.so.0) carries the major version.
+ * Compatible with C99 and C++.
+ *
+ * ABI: until 1.0 each minor version is its own ABI and has its own SONAME (libinvigil.so.0.1 for
+ * 0.1.x), so a program never loads a library whose ABI differs from its header's; patch releases
+ * keep the ABI. Within an ABI functions are only added; invigil_finding, invigil_match and
+ * invigil_field keep their layout (new facts come through accessors); structs the caller fills
+ * that may grow start with a caller-set `size`. A function to be removed is marked deprecated for
+ * at least one minor version first. See docs/c-api.md, "ABI stability"; the ctest `abi_check`
+ * compares symbols and layout with the committed baseline.
  */
 #ifndef INVIGIL_H
 #define INVIGIL_H
@@ -116,7 +134,10 @@ typedef enum invigil_status {
     INVIGIL_ERROR_IO       = 5,  /* a file could not be read */
     INVIGIL_ERROR_FIELD    = 6,  /* event field unknown to the rules' schema, or value of the wrong type */
     INVIGIL_ERROR_EVENT    = 7,  /* event JSON malformed */
-    INVIGIL_ERROR_MEMORY   = 8
+    INVIGIL_ERROR_MEMORY   = 8,  /* reserved: not returned today (see CONVENTIONS) */
+    INVIGIL_ERROR_BUSY        = 9,   /* the scanner is in use by another thread at this moment */
+    INVIGIL_ERROR_INTERRUPTED = 10   /* the scan stopped early: its time budget ran out or it was
+                                        interrupted; the findings so far are readable */
 } invigil_status;
 
 /*
@@ -154,8 +175,7 @@ typedef struct invigil_error invigil_error;
  * Compiles rule source held in memory.
  *
  *  source, length  the rule language text (UTF-8). Required (NULL is allowed only with length 0).
- *  source_name     NUL-terminated name used in error locations and to resolve `include`
- *                  (relative to the name's folder). Required.
+ *  source_name     NUL-terminated name used in error locations. Required.
  *  out_rules       required. On success receives the new rule set, which the caller owns and
  *                  frees with invigil_rules_free. On failure receives NULL.
  *  out_error       may be NULL. On failure, if not NULL, receives an error describing every
@@ -165,9 +185,11 @@ typedef struct invigil_error invigil_error;
  * Returns INVIGIL_OK; INVIGIL_ERROR_ARGUMENT (a required pointer is NULL); INVIGIL_ERROR_SYNTAX
  * (the text does not parse); INVIGIL_ERROR_RULES (it parses but is invalid: unknown field, type
  * mismatch, unknown phrase set, duplicate name); INVIGIL_ERROR_LIMIT (a limit of docs/limits.md
- * is exceeded, e.g. more than 64 MiB of source); INVIGIL_ERROR_IO (an included file could not
- * be read). When several kinds of problem are found, the status is the
- * most fundamental: IO, then SYNTAX, then LIMIT, then RULES.
+ * is exceeded, e.g. more than 64 MiB of source); INVIGIL_ERROR_IO (the source has an `include`:
+ * this function reads no file, so every include is refused, with an error at the include; use
+ * invigil_rules_compile_with_options to allow includes from a folder or a callback). When several
+ * kinds of problem are found, the status is the most fundamental: IO, then SYNTAX, then LIMIT,
+ * then RULES.
  *
  * Thread-safe: may be called from any number of threads at once.
  */
@@ -176,7 +198,9 @@ invigil_status invigil_rules_compile(const char *source, size_t length, const ch
 
 /*
  * Loads and compiles a .rules file, or a folder: every .rules file in it and its subfolders, in
- * sorted (stable) order. Includes are resolved relative to each including file.
+ * sorted (stable) order. Includes are resolved relative to each including file, and must stay
+ * inside the folder given (for a file, the file's folder): `..` and absolute paths are refused,
+ * and so is an include that a symbolic link leads out of the folder (refused before it is read).
  *
  *  path       NUL-terminated file or folder path. Required.
  *  out_rules  required; as for invigil_rules_compile.
@@ -317,10 +341,13 @@ void invigil_scanner_reset(invigil_scanner *scanner);
 const invigil_rules *invigil_scanner_rules(const invigil_scanner *scanner);
 
 /*
- * Extension: why the last call on this scanner that failed with INVIGIL_ERROR_FIELD or
- * INVIGIL_ERROR_LIMIT failed, e.g. "field 'recipients.family' is list bool, not a string"; ""
- * if none did (or for NULL). Stays valid until the next failing call on the scanner or its free.
- * For invigil_scan_json errors, use its invigil_error instead.
+ * Extension: why the last call that changed this scanner (set, add, scan, scan_json, scan_jsonl,
+ * reset, settings) failed, e.g. "field 'recipients.family' is list bool, not a string"; "" if that
+ * call succeeded (a successful call clears it), or for NULL, or while another thread is in the
+ * scanner. Every failing call but INVIGIL_ERROR_BUSY sets it (BUSY leaves the scanner untouched);
+ * for invigil_scan_json it holds the message of the invigil_error the call returned. Calls that
+ * only read (invigil_finding_at ...) return their status and leave it as it was. Stays valid
+ * until the next call that changes the scanner, or its free.
  */
 const char *invigil_scanner_last_error(const invigil_scanner *scanner);
 
@@ -359,34 +386,51 @@ invigil_status invigil_set_int   (invigil_scanner *s, const char *field, int64_t
 invigil_status invigil_add_bool  (invigil_scanner *s, const char *field, int value);
 invigil_status invigil_add_int   (invigil_scanner *s, const char *field, int64_t value);
 
-/* Extensions: set the value of object `element` (0-based, below 100,000) of a list field's group;
- * each element of a field should be set at most once per event. INVIGIL_ERROR_LIMIT if element
+/* Extensions: set a list field's value for object `element` of its group.
+ *
+ * "Element" means one thing throughout this header: the index (0-based, below 100,000) of an
+ * object in a list of objects (recipients 0, 1, 2 ...; in JSON, the position in the list). A
+ * value of a list field is identified by its *value index* (invigil_event_string,
+ * invigil_match.value_index): the order in which the values were added.
+ *
+ * Setting an element of a field that already has a value replaces that value (the element then
+ * still holds one value for the field; its value index is kept). Setting elements in increasing
+ * order costs O(1); out of order, a search of the field's values. INVIGIL_ERROR_LIMIT if element
  * is 100,000 or more. */
 invigil_status invigil_set_element_string(invigil_scanner *s, const char *field, size_t element,
                                           const char *value, size_t length);
 invigil_status invigil_set_element_bool  (invigil_scanner *s, const char *field, size_t element, int value);
+invigil_status invigil_set_element_int   (invigil_scanner *s, const char *field, size_t element, int64_t value);
 
 /*
  * Evaluates every rule against the current event (the fields set since the last reset). Scanning
  * with no fields set is allowed. Findings replace those of the previous scan; scanning the same
  * event twice gives the same findings.
  *
- *  out_finding_count  required; receives the number of findings (0 on error).
+ *  out_finding_count  required; receives the number of findings (0 on error; the findings made
+ *                     so far for INVIGIL_ERROR_INTERRUPTED).
  *
- * Returns INVIGIL_OK; INVIGIL_ERROR_ARGUMENT (NULL, or the scanner's rules were freed).
+ * Returns INVIGIL_OK; INVIGIL_ERROR_ARGUMENT (NULL, or the scanner's rules were freed);
+ * INVIGIL_ERROR_BUSY; INVIGIL_ERROR_INTERRUPTED (the time budget ran out or
+ * invigil_scan_interrupt was called: the findings so far are readable, later rules were not
+ * evaluated).
  */
 invigil_status invigil_scan(invigil_scanner *s, size_t *out_finding_count);
 
 /*
  * Extension: a time budget for each scan of this scanner, in nanoseconds (0, the default: none).
- * When a scan runs out of it, the scan stops between fields and between rules; the findings made
- * so far are kept and invigil_scanner_timed_out then returns 1. Protects a mail gateway from an
- * adversarial message. Returns INVIGIL_OK; INVIGIL_ERROR_ARGUMENT (NULL, rules freed).
+ * When a scan runs out of it, the scan stops between fields, between 256 KiB windows of a field's
+ * text and between rules; the findings made so far are kept, the scan returns
+ * INVIGIL_ERROR_INTERRUPTED, and invigil_scanner_timed_out then returns 1. Protects a mail
+ * gateway from an adversarial message. Returns INVIGIL_OK; INVIGIL_ERROR_ARGUMENT (NULL, rules
+ * freed); INVIGIL_ERROR_BUSY.
  */
 invigil_status invigil_scanner_set_time_budget(invigil_scanner *s, uint64_t nanoseconds);
 
 /* Extension: 1 if the last scan of this scanner stopped because its time budget ran out, else 0
- * (also for NULL). */
+ * (also for NULL, and for a scan stopped by invigil_scan_interrupt). A scan that returned
+ * INVIGIL_ERROR_INTERRUPTED was stopped by its budget when this returns 1, by an interrupt when
+ * it returns 0. */
 int invigil_scanner_timed_out(const invigil_scanner *s);
 
 /*
@@ -404,9 +448,12 @@ int invigil_scanner_timed_out(const invigil_scanner *s);
  * Returns INVIGIL_OK; INVIGIL_ERROR_ARGUMENT (a required pointer is NULL, the scanner's rules
  * freed); INVIGIL_ERROR_EVENT (the JSON is malformed, not an object, not valid UTF-8,
  * or nested deeper than 64); INVIGIL_ERROR_FIELD (a declared field has a value of the wrong
- * type, e.g. a number for a string field, an object for a scalar; or the event holds more than
- * 100,000 values); INVIGIL_ERROR_LIMIT (the JSON is larger than 64 MiB). On error the scanner
- * holds no event and no findings.
+ * type, e.g. a number for a string field, an object for a scalar); INVIGIL_ERROR_LIMIT (the JSON
+ * is larger than 64 MiB, or the event holds more than 100,000 values: the same status as from
+ * the setters); INVIGIL_ERROR_BUSY;
+ * INVIGIL_ERROR_INTERRUPTED (as for invigil_scan: the event and the findings so far are kept, and
+ * *out_error says which stopped it). On any other error the scanner holds no event and no
+ * findings.
  */
 invigil_status invigil_scan_json(invigil_scanner *s, const char *json, size_t length,
                                  size_t *out_finding_count, invigil_error **out_error);
@@ -416,7 +463,8 @@ invigil_status invigil_scan_json(invigil_scanner *s, const char *json, size_t le
  * parsed and scanned. `line` is 1-based; `status` is what invigil_scan_json returned for it;
  * `error` describes a failed line and is valid only during the call (NULL on success). During the
  * call the scanner may be read (invigil_finding_at, invigil_match_at, invigil_event_string) but
- * not modified. Return 0 to continue, non-zero to stop.
+ * not modified (a call that would modify it returns INVIGIL_ERROR_BUSY). Return 0 to continue,
+ * non-zero to stop.
  */
 typedef int (*invigil_jsonl_callback)(void *user, const invigil_scanner *s, size_t line,
                                       invigil_status status, size_t finding_count,
@@ -433,7 +481,11 @@ typedef int (*invigil_jsonl_callback)(void *user, const invigil_scanner *s, size
  *  out_lines       may be NULL; receives the number of lines read (including skipped blank
  *                  lines), up to the one where the callback stopped.
  *
- * Returns INVIGIL_OK (also when the callback stopped early); INVIGIL_ERROR_ARGUMENT.
+ * Returns INVIGIL_OK (also when the callback stopped early); INVIGIL_ERROR_ARGUMENT;
+ * INVIGIL_ERROR_LIMIT (length above 2^48); INVIGIL_ERROR_BUSY; INVIGIL_ERROR_INTERRUPTED
+ * (invigil_scan_interrupt stopped a line's scan: the callback saw that line with this status and
+ * no further line was read). A line whose time budget ran out reaches the callback with
+ * INVIGIL_ERROR_INTERRUPTED and the scan goes on with the next line.
  * After it returns the scanner holds the last line's event.
  */
 invigil_status invigil_scan_jsonl(invigil_scanner *s, const char *data, size_t length,
@@ -493,15 +545,16 @@ invigil_status invigil_match_text(const invigil_scanner *s, size_t finding_index
                                   const char **out_text, size_t *out_length);
 
 /*
- * Extension: reads back a string, text, enum or time value of the current event, e.g. "id"
- * (element 0 for single values). Enum values give their name; time values give "" (their text
+ * Extension: reads back a string, text, enum or time value of the current event, e.g. "id", by
+ * its value index (0 for single values; for a list field, the order in which values were added,
+ * which is not the element of invigil_set_element_*). Enum values give their name; time values give "" (their text
  * is not kept). *out_value (not NUL-terminated) stays valid until the next set, add, scan_json,
  * reset or free of this scanner.
  *
  * Returns INVIGIL_OK; INVIGIL_ERROR_ARGUMENT (NULL, element out of range: the field has fewer
  * values, or rules freed); INVIGIL_ERROR_FIELD (field not declared, or a bool or int field).
  */
-invigil_status invigil_event_string(const invigil_scanner *s, const char *field, size_t element,
+invigil_status invigil_event_string(const invigil_scanner *s, const char *field, size_t value_index,
                                     const char **out_value, size_t *out_length);
 
 /* ------------------------------------------------------------------------------------------ */
@@ -577,6 +630,178 @@ invigil_status invigil_rules_load_compiled_file(const char *path, invigil_rules 
 /* ------------------------------------------------------------------------------------------ */
 /* End of compiled rule files                                                                 */
 /* ------------------------------------------------------------------------------------------ */
+
+/* Field ids: look a field up once, then set values without its name                          */
+/* ------------------------------------------------------------------------------------------ */
+
+/*
+ * A field of one rule set's schema. Ids are only valid with scanners of the rule set they were
+ * looked up in: another rule set's scanner refuses them with INVIGIL_ERROR_ARGUMENT (an id
+ * carries a tag of its rule set). 0 is never a valid id.
+ */
+typedef uint64_t invigil_field_id;
+
+/*
+ * Looks up a field by its dotted name. Returns INVIGIL_OK (*out_id set); INVIGIL_ERROR_ARGUMENT
+ * (NULL, rules freed); INVIGIL_ERROR_FIELD (the schema does not declare it). Thread-safe.
+ */
+invigil_status invigil_field_lookup(const invigil_rules *rules, const char *field, invigil_field_id *out_id);
+
+/*
+ * The setters of "Setting fields" by field id: the same meaning, statuses and limits, except that
+ * an id not of the scanner's rule set is INVIGIL_ERROR_ARGUMENT. They skip hashing the name (see
+ * docs/performance.md for the gain).
+ */
+invigil_status invigil_set_string_id(invigil_scanner *s, invigil_field_id field, const char *value, size_t length);
+invigil_status invigil_add_string_id(invigil_scanner *s, invigil_field_id field, const char *value, size_t length);
+invigil_status invigil_set_bool_id  (invigil_scanner *s, invigil_field_id field, int value);
+invigil_status invigil_add_bool_id  (invigil_scanner *s, invigil_field_id field, int value);
+invigil_status invigil_set_int_id   (invigil_scanner *s, invigil_field_id field, int64_t value);
+invigil_status invigil_add_int_id   (invigil_scanner *s, invigil_field_id field, int64_t value);
+
+/* ------------------------------------------------------------------------------------------ */
+/* The bundled packs                                                                          */
+/* ------------------------------------------------------------------------------------------ */
+
+/*
+ * The folder of the bundled rule packs, for invigil_rules_load: the environment variable
+ * INVIGIL_PACKS if set and not empty, else PREFIX/share/invigil/packs where `cmake --install`
+ * put them beside the library (found from the library's own location, lib/ or lib/<multiarch>/),
+ * else "" (not installed). Found once, on the first call; static text, never NULL. Thread-safe.
+ */
+const char *invigil_packs_folder(void);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Explaining an event                                                                        */
+/* ------------------------------------------------------------------------------------------ */
+
+#define INVIGIL_EXPLAIN_JSON 1u  /* JSON instead of text */
+#define INVIGIL_EXPLAIN_ALL  2u  /* every rule, not only those that fired or matched a phrase */
+
+/*
+ * Scans the current event (as invigil_scan does: the findings are replaced by the same ones)
+ * and writes the trace `invigil explain` prints for it: each rule that fired or came close (a
+ * phrase matched), or every rule with INVIGIL_EXPLAIN_ALL, with its condition tree, which
+ * conditions held, and the matches counted. The text is byte for byte what the command prints
+ * for the same event and rules; with INVIGIL_EXPLAIN_JSON it is one JSON object:
+ * {"event", "findings", "rules": [{"rule", "fires", "severity", "clauses", "location",
+ * "trace": [{"depth", "held", "text"}]}], "other_packs_skipped"}.
+ *
+ *  flags            0, or INVIGIL_EXPLAIN_JSON and/or INVIGIL_EXPLAIN_ALL.
+ *  buffer, capacity the caller's buffer: receives at most capacity - 1 bytes and a NUL, like
+ *                   snprintf. NULL with capacity 0 asks only for the length.
+ *  out_length       may be NULL; receives the full length (without the NUL), whatever the
+ *                   capacity: if it is >= capacity the text was cut; call again with a larger
+ *                   buffer.
+ *
+ * Returns INVIGIL_OK; INVIGIL_ERROR_ARGUMENT (NULL scanner, rules freed, buffer NULL with a
+ * non-zero capacity, unknown flags); INVIGIL_ERROR_BUSY; INVIGIL_ERROR_INTERRUPTED (the scan
+ * stopped early: nothing is written).
+ */
+invigil_status invigil_explain(invigil_scanner *s, unsigned int flags, char *buffer, size_t capacity,
+                               size_t *out_length);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Compiling with includes (rule text from an untrusted source)                               */
+/* ------------------------------------------------------------------------------------------ */
+
+/*
+ * Supplies the text of an included file, like libyara's include callback.
+ *
+ *  path           the include's path relative to the root of the rule set, normalised (no ".",
+ *                 no ".."; includes with ".." or an absolute path are refused before the
+ *                 callback is asked), e.g. "common/schema.rules" for `include "schema.rules"` in
+ *                 "common/pack.rules".
+ *  included_from  the including file's name (source_name for the top-level source).
+ *  out_text, out_length  on success, the file's text (UTF-8, need not be NUL-terminated). The
+ *                 library copies it before the callback is called again; the caller keeps
+ *                 ownership (it may free it once invigil_rules_compile_with_options returns).
+ *
+ * Returns 0 to supply the text, non-zero to refuse the include (an INVIGIL_ERROR_IO error at the
+ * include). Called on the compiling thread; a path it supplied is not asked for again (one it
+ * refused is asked again by each include of it).
+ */
+typedef int (*invigil_include_resolver)(void *user, const char *path, const char *included_from,
+                                        const char **out_text, size_t *out_length);
+
+/*
+ * Options of invigil_rules_compile_with_options. A struct that may grow: set `size` to
+ * sizeof(invigil_compile_options) (as compiled against your header) and zero what you do not use;
+ * a library newer than your header reads only the first `size` bytes and takes the later fields
+ * as zero.
+ */
+typedef struct invigil_compile_options {
+    size_t size;                   /* sizeof(invigil_compile_options). Required. */
+    const char *include_folder;    /* NULL, or the folder includes are read from: the top-level
+                                      source resolves against it, and no include leaves it (`..`,
+                                      absolute paths and symbolic links out of it are refused
+                                      before anything is read) */
+    invigil_include_resolver include_resolver; /* NULL, or the callback that supplies includes */
+    void *include_user;            /* passed to include_resolver unchanged */
+} invigil_compile_options;
+
+/*
+ * invigil_rules_compile with options. With options NULL, or neither include_folder nor
+ * include_resolver set, includes are refused as by invigil_rules_compile: no file is read unless
+ * the caller allows it. A refused include fails the compile with INVIGIL_ERROR_IO, and no
+ * diagnostic quotes a file the compile was not allowed to read.
+ *
+ * Returns the statuses of invigil_rules_compile; INVIGIL_ERROR_ARGUMENT also when options->size
+ * is smaller than the first version of the struct (the size of `size` and the two include fields
+ * and include_user) or both include_folder and include_resolver are set. Thread-safe (the
+ * resolver is called on the calling thread).
+ */
+invigil_status invigil_rules_compile_with_options(const char *source, size_t length, const char *source_name,
+                                                  const invigil_compile_options *options,
+                                                  invigil_rules **out_rules, invigil_error **out_error);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Hardening for gateways: interrupts, bounded memory per scan                                */
+/* ------------------------------------------------------------------------------------------ */
+
+/*
+ * Asks the scan in progress on this scanner, if any, to stop: it returns
+ * INVIGIL_ERROR_INTERRUPTED soon (it checks between fields, between 256 KiB windows of a field's
+ * text, and every 16 rules), with the findings made so far readable. Safe from any thread and
+ * from a signal handler, at any time while the scanner lives (not after invigil_scanner_free).
+ * If no scan is in progress the call has no effect: a scan forgets earlier requests as it
+ * starts. invigil_scanner_timed_out returns 0 after an interrupted scan. NULL is a no-op.
+ * Like sqlite3_interrupt.
+ */
+void invigil_scan_interrupt(invigil_scanner *scanner);
+
+/*
+ * Bounded memory per scan. A scan counts every match of every phrase list, host list and
+ * detector, so counts, thresholds and findings are always those of an unbounded scan, but it
+ * stores at most `max_spans` match spans per event (INVIGIL_DEFAULT_MATCH_LIMIT unless set); a
+ * finding's spans (invigil_match_at) are those of the stored ones that support it, in text
+ * order. Memory for spans is then at most about max_spans * (20 + 40 * findings) bytes, and the
+ * automaton's hits and normalisation origins are kept per 256 KiB window, so peak memory per
+ * scanner is the event's own bytes plus a bounded amount, whatever the event holds.
+ *
+ * Once no more spans can be stored and every rule's count comparisons on a field are settled
+ * (each count is above every constant it is compared with), the phrase passes over that field
+ * stop early: counts are then lower bounds, flagged as truncated.
+ *
+ * invigil_scanner_set_match_limit: 0 .. INVIGIL_MAX_MATCH_LIMIT (0 stores none; findings still
+ * come with their counts). Applies from the next scan. Returns INVIGIL_OK; INVIGIL_ERROR_ARGUMENT
+ * (NULL, rules freed, max_spans above SIZE_MAX / 2); INVIGIL_ERROR_LIMIT (above
+ * INVIGIL_MAX_MATCH_LIMIT; the setting is unchanged); INVIGIL_ERROR_BUSY.
+ */
+#define INVIGIL_DEFAULT_MATCH_LIMIT 4096
+#define INVIGIL_MAX_MATCH_LIMIT 16777216
+invigil_status invigil_scanner_set_match_limit(invigil_scanner *s, size_t max_spans);
+
+/*
+ * The number of spans that support finding `index` of the last scan, counted (*out_total, at
+ * least its match_count), and whether its span list was cut (*out_truncated: 1 if spans were not
+ * stored because of the match limit, or not looked for because a pass stopped early, in which
+ * case *out_total is a lower bound; else 0). Either out pointer may be NULL.
+ * Returns INVIGIL_OK; INVIGIL_ERROR_ARGUMENT (NULL scanner, index out of range, rules freed);
+ * INVIGIL_ERROR_BUSY.
+ */
+invigil_status invigil_finding_match_total(const invigil_scanner *s, size_t index, size_t *out_total,
+                                           int *out_truncated);
 
 #ifdef __cplusplus
 } /* extern "C" */

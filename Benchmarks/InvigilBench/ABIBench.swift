@@ -12,10 +12,11 @@ import Glibc
 #endif
 
 func runABIBenchmark(events: Int, bytes: Int) {
-    var bestC = 0.0, bestSwift = 0.0
-    var findingsC = 0, findingsSwift = 0
+    var bestC = 0.0, bestSwift = 0.0, bestIDs = 0.0
+    var findingsC = 0, findingsSwift = 0, findingsIDs = 0
     for round in 0..<4 {  // alternating which goes first, because the machine is noisy
         if round % 2 == 0 { bestC = max(bestC, invigil_ctests_bench(events, bytes, &findingsC)) }
+        bestIDs = max(bestIDs, invigil_ctests_bench_ids(events, bytes, &findingsIDs))
         guard let (rate, findings) = try? abiBenchSwiftAPI(events: events, bytes: bytes) else {
             printErr("the Swift API benchmark failed")
             exit(1)
@@ -28,9 +29,11 @@ func runABIBenchmark(events: Int, bytes: Int) {
         ABI benchmark: \(events) events of \(bytes)-byte text, best of 4
           C ABI  (invigil_set_* + invigil_scan): \(Int(bestC)) events/s, \(findingsC) findings
           Swift API (slot setters + scan):       \(Int(bestSwift)) events/s, \(findingsSwift) findings
+          C ABI by field id (invigil_set_*_id):  \(Int(bestIDs)) events/s, \(findingsIDs) findings
           C ABI / Swift API: \(Double(Int(bestC / bestSwift * 1000)) / 1000)
+          field ids / names: \(Double(Int(bestIDs / bestC * 1000)) / 1000)
         """)
-    if findingsC != findingsSwift {
+    if findingsC != findingsSwift || findingsIDs != findingsC {
         printErr("the C ABI and the Swift API disagree on the findings")
         exit(1)
     }

@@ -51,7 +51,7 @@ private func finishCompile(_ result: Result<RuleSet, RuleSetError>, _ outRules: 
     }
 }
 
-private func argumentError(_ outError: UnsafeMutablePointer<OpaquePointer?>?, _ message: String) -> invigil_status {
+func argumentError(_ outError: UnsafeMutablePointer<OpaquePointer?>?, _ message: String) -> invigil_status {
     outError?.pointee = makeError(INVIGIL_ERROR_ARGUMENT, message)
     return INVIGIL_ERROR_ARGUMENT
 }
@@ -60,6 +60,13 @@ private func argumentError(_ outError: UnsafeMutablePointer<OpaquePointer?>?, _ 
 public func invigil_rules_compile(_ source: UnsafePointer<CChar>?, _ length: Int, _ sourceName: UnsafePointer<CChar>?,
                                   _ outRules: UnsafeMutablePointer<OpaquePointer?>?,
                                   _ outError: UnsafeMutablePointer<OpaquePointer?>?) -> invigil_status {
+    compileFromMemory(source, length, sourceName, .refused, outRules, outError)
+}
+
+/// Compiles source held in memory; its includes as `includes` allows (see CompileOptions.swift).
+func compileFromMemory(_ source: UnsafePointer<CChar>?, _ length: Int, _ sourceName: UnsafePointer<CChar>?,
+                       _ includes: IncludeAccess, _ outRules: UnsafeMutablePointer<OpaquePointer?>?,
+                       _ outError: UnsafeMutablePointer<OpaquePointer?>?) -> invigil_status {
     guard let outRules else { return argumentError(outError, "out_rules is NULL") }
     outRules.pointee = nil
     guard length >= 0 else { return argumentError(outError, "length is larger than the address space") }
@@ -75,7 +82,7 @@ public func invigil_rules_compile(_ source: UnsafePointer<CChar>?, _ length: Int
     } ?? []
     let name = String(decoding: UnsafeRawBufferPointer(start: sourceName, count: strlen(sourceName)), as: UTF8.self)
     let result: Result<RuleSet, RuleSetError> = Result { () throws(RuleSetError) in
-        try RuleSet.compile(bytes: bytes, name: name)
+        try RuleSet.compile(bytes: bytes, name: name, includes: includes)
     }
     return finishCompile(result, outRules, outError)
 }
@@ -215,7 +222,10 @@ public func invigil_scanner_free(_ scanner: OpaquePointer?) {
 
 @c @implementation
 public func invigil_scanner_reset(_ scanner: OpaquePointer?) {
-    liveScanner(scanner)?.scanner.reset()
+    _ = withScanner(scanner, .write) { box in
+        box.scanner.reset()
+        return INVIGIL_OK
+    }
 }
 
 @c @implementation
@@ -225,19 +235,18 @@ public func invigil_scanner_rules(_ scanner: OpaquePointer?) -> OpaquePointer? {
 
 @c @implementation
 public func invigil_scanner_last_error(_ scanner: OpaquePointer?) -> UnsafePointer<CChar>? {
-    guard let box = object(scanner, Magic.scanner, ScannerBox.self), let message = box.lastError else {
-        return StaticText.empty
-    }
-    return UnsafePointer(message)
+    guard let box = object(scanner, Magic.scanner, ScannerBox.self), box.tryEnter(.read) else { return StaticText.empty }
+    defer { box.leave(.read) }
+    return box.lastError.map { UnsafePointer($0) } ?? StaticText.empty
 }
 
 // MARK: - Setting fields
 
-private enum SetMode {
+enum SetMode {
     case replace, append, element(Int32)
 }
 
-private enum Value {
+enum Value {
     case string(UnsafeBufferPointer<UInt8>)
     case bool(Bool)
     case int(Int64)
@@ -247,12 +256,28 @@ private enum Value {
 @inline(__always)
 private func setField(_ handle: OpaquePointer?, _ field: UnsafePointer<CChar>?, _ value: Value,
                       _ mode: SetMode) -> invigil_status {
-    guard let box = liveScanner(handle), let field else { return INVIGIL_ERROR_ARGUMENT }
-    let scanner = box.scanner
+    withScanner(handle, .write) { box in setField(box, field, value, mode) }
+}
+
+@inline(__always)
+private func setField(_ box: ScannerBox, _ field: UnsafePointer<CChar>?, _ value: Value,
+                      _ mode: SetMode) -> invigil_status {
+    guard let field else { return box.fail(INVIGIL_ERROR_ARGUMENT, "field is NULL") }
     let name = UnsafeBufferPointer(start: UnsafeRawPointer(field).assumingMemoryBound(to: UInt8.self), count: strlen(field))
-    guard let slot = scanner.slot(ofUTF8: name) else {
+    guard let slot = box.scanner.slot(ofUTF8: name) else {
         return box.fail(INVIGIL_ERROR_FIELD, "unknown field '\(String(decoding: name, as: UTF8.self))'")
     }
+    return setSlot(box, slot, value, mode)
+}
+
+/// Sets a field by its slot (after the name or the field id was resolved).
+@inline(__always)
+func setSlot(_ box: ScannerBox, _ slot: Int, _ value: Value, _ mode: SetMode) -> invigil_status {
+    // A length beyond the limit is refused before any byte of the value is read.
+    if case .string(let bytes) = value, bytes.count > Limits.eventBytes {
+        return box.fail(INVIGIL_ERROR_LIMIT, "value is \(bytes.count) bytes, over the limit of \(Limits.eventBytes)")
+    }
+    let scanner = box.scanner
     let append: Bool
     let element: Int32?
     switch mode {
@@ -268,9 +293,10 @@ private func setField(_ handle: OpaquePointer?, _ field: UnsafePointer<CChar>?, 
     }
     do throws(FieldError) {
         switch value {
-        case .string(let bytes): try scanner.setString(slot: slot, bytes, append: append, element: element)
-        case .bool(let b): try scanner.setBool(slot: slot, b, append: append, element: element)
-        case .int(let i): try scanner.setInt(slot: slot, i, append: append, element: element)
+        // invigil_set_element_*: setting an element again replaces its value (the header's promise).
+        case .string(let bytes): try scanner.setString(slot: slot, bytes, append: append, element: element, replace: true)
+        case .bool(let b): try scanner.setBool(slot: slot, b, append: append, element: element, replace: true)
+        case .int(let i): try scanner.setInt(slot: slot, i, append: append, element: element, replace: true)
         }
     } catch {
         return box.fail(status(of: error), error.description)
@@ -278,15 +304,18 @@ private func setField(_ handle: OpaquePointer?, _ field: UnsafePointer<CChar>?, 
     return INVIGIL_OK
 }
 
+/// A (pointer, length) argument as a buffer, without reading it; nil for a NULL pointer with a
+/// non-zero length or a length above SIZE_MAX / 2. Lengths are checked against the limits by
+/// the callers before any byte is read.
 @inline(__always)
-private func stringValue(_ value: UnsafePointer<CChar>?, _ length: Int) -> UnsafeBufferPointer<UInt8>? {
+func stringValue(_ value: UnsafePointer<CChar>?, _ length: Int) -> UnsafeBufferPointer<UInt8>? {
     guard length >= 0 else { return nil }
     guard let value else { return length == 0 ? UnsafeBufferPointer(start: nil, count: 0) : nil }
     return UnsafeBufferPointer(start: UnsafeRawPointer(value).assumingMemoryBound(to: UInt8.self), count: length)
 }
 
 @inline(__always)
-private func elementIndex(_ element: Int) -> Int32? {
+func elementIndex(_ element: Int) -> Int32? {
     element >= 0 && element < Limits.eventValues ? Int32(element) : nil
 }
 
@@ -328,22 +357,24 @@ public func invigil_add_int(_ s: OpaquePointer?, _ field: UnsafePointer<CChar>?,
 public func invigil_set_element_string(_ s: OpaquePointer?, _ field: UnsafePointer<CChar>?, _ element: Int,
                                        _ value: UnsafePointer<CChar>?, _ length: Int) -> invigil_status {
     guard let bytes = stringValue(value, length), element >= 0 else { return INVIGIL_ERROR_ARGUMENT }
-    guard let e = elementIndex(element) else {
-        guard let box = liveScanner(s) else { return INVIGIL_ERROR_ARGUMENT }
-        return box.fail(INVIGIL_ERROR_LIMIT, "element \(element) is over the limit of \(Limits.eventValues) values")
+    return withScanner(s, .write) { box in
+        guard let e = elementIndex(element) else {
+            return box.fail(INVIGIL_ERROR_LIMIT, "element \(element) is over the limit of \(Limits.eventValues) values")
+        }
+        return setField(box, field, .string(bytes), .element(e))
     }
-    return setField(s, field, .string(bytes), .element(e))
 }
 
 @c @implementation
 public func invigil_set_element_bool(_ s: OpaquePointer?, _ field: UnsafePointer<CChar>?, _ element: Int,
                                      _ value: Int32) -> invigil_status {
     guard element >= 0 else { return INVIGIL_ERROR_ARGUMENT }
-    guard let e = elementIndex(element) else {
-        guard let box = liveScanner(s) else { return INVIGIL_ERROR_ARGUMENT }
-        return box.fail(INVIGIL_ERROR_LIMIT, "element \(element) is over the limit of \(Limits.eventValues) values")
+    return withScanner(s, .write) { box in
+        guard let e = elementIndex(element) else {
+            return box.fail(INVIGIL_ERROR_LIMIT, "element \(element) is over the limit of \(Limits.eventValues) values")
+        }
+        return setField(box, field, .bool(value != 0), .element(e))
     }
-    return setField(s, field, .bool(value != 0), .element(e))
 }
 
 // MARK: - Scanning
@@ -352,22 +383,24 @@ public func invigil_set_element_bool(_ s: OpaquePointer?, _ field: UnsafePointer
 public func invigil_scan(_ s: OpaquePointer?, _ outCount: UnsafeMutablePointer<Int>?) -> invigil_status {
     guard let outCount else { return INVIGIL_ERROR_ARGUMENT }
     outCount.pointee = 0
-    guard let box = liveScanner(s) else { return INVIGIL_ERROR_ARGUMENT }
-    outCount.pointee = box.scanner.scan()
-    return INVIGIL_OK
+    return withScanner(s, .write) { box in
+        box.clearInterrupt()
+        outCount.pointee = box.scanner.scan()
+        return stoppedStatus(box)
+    }
 }
 
 @c @implementation
 public func invigil_scanner_set_time_budget(_ s: OpaquePointer?, _ nanoseconds: UInt64) -> invigil_status {
-    guard let box = liveScanner(s) else { return INVIGIL_ERROR_ARGUMENT }
-    box.scanner.timeBudgetNanoseconds = nanoseconds
-    return INVIGIL_OK
+    withScanner(s, .write) { box in
+        box.scanner.timeBudgetNanoseconds = nanoseconds
+        return INVIGIL_OK
+    }
 }
 
 @c @implementation
 public func invigil_scanner_timed_out(_ s: OpaquePointer?) -> Int32 {
-    guard let box = liveScanner(s) else { return 0 }
-    return box.scanner.timedOut ? 1 : 0
+    withScanner(s, .read, invalid: 0, busy: 0) { box in box.scanner.timedOut ? 1 : 0 }
 }
 
 /// Parses and scans one event; on failure returns the status and the error node.
@@ -378,8 +411,13 @@ private func scanOne(_ box: ScannerBox, _ json: UnsafeBufferPointer<UInt8>) -> (
                 ErrorNode(status: INVIGIL_ERROR_LIMIT,
                           message: "event is \(json.count) bytes, over the limit of \(Limits.eventBytes)", offset: 0))
     }
+    box.clearInterrupt()
     do throws(EventError) {
         let n = try box.scanner.scanJSON(json)
+        let status = stoppedStatus(box)
+        if status != INVIGIL_OK {
+            return (status, n, ErrorNode(status: status, message: stoppedMessage(box)))
+        }
         return (INVIGIL_OK, n, nil)
     } catch {
         let status = eventStatus(error)
@@ -393,16 +431,21 @@ public func invigil_scan_json(_ s: OpaquePointer?, _ json: UnsafePointer<CChar>?
                               _ outError: UnsafeMutablePointer<OpaquePointer?>?) -> invigil_status {
     guard let outCount else { return argumentError(outError, "out_finding_count is NULL") }
     outCount.pointee = 0
+    outError?.pointee = nil
     guard let box = liveScanner(s) else { return argumentError(outError, "the scanner is NULL, invalid, or its rules were freed") }
     guard let bytes = stringValue(json, length) else { return argumentError(outError, "json is NULL") }
+    guard box.tryEnter(.write) else {
+        outError?.pointee = makeError(INVIGIL_ERROR_BUSY, "the scanner is in use by another thread")
+        return INVIGIL_ERROR_BUSY
+    }
+    defer { box.leave(.write) }
     let (status, count, node) = scanOne(box, bytes)
     outCount.pointee = count
     if let node {
+        _ = box.fail(status, String(cString: node.message))
         outError?.pointee = makeError([node])
-    } else {
-        outError?.pointee = nil
     }
-    return status
+    return box.finish(status)
 }
 
 @c @implementation
@@ -411,6 +454,10 @@ public func invigil_scan_jsonl(_ s: OpaquePointer?, _ data: UnsafePointer<CChar>
                                _ outLines: UnsafeMutablePointer<Int>?) -> invigil_status {
     outLines?.pointee = 0
     guard let box = liveScanner(s), let callback, let all = stringValue(data, length) else { return INVIGIL_ERROR_ARGUMENT }
+    guard all.count <= CLimits.addressableBytes else { return INVIGIL_ERROR_LIMIT }
+    guard box.tryEnter(.write) else { return INVIGIL_ERROR_BUSY }
+    defer { box.leave(.write) }
+    var interrupted = false
     var lineNumber = 0
     var start = 0
     let n = all.count
@@ -433,6 +480,8 @@ public func invigil_scan_jsonl(_ s: OpaquePointer?, _ data: UnsafePointer<CChar>
             let line = UnsafeBufferPointer(rebasing: all[start..<stop])
             let (status, count, node) = scanOne(box, line)
             var keepGoing = true
+            // The callback may read the scanner (as a reader); the scan takes it back after.
+            box.downgradeForCallback()
             if let node {
                 let handle = makeError([node])
                 keepGoing = callback(user, s, lineNumber, status, count, handle) == 0
@@ -440,19 +489,27 @@ public func invigil_scan_jsonl(_ s: OpaquePointer?, _ data: UnsafePointer<CChar>
             } else {
                 keepGoing = callback(user, s, lineNumber, status, count, nil) == 0
             }
-            if !keepGoing || box.owner.freed { break }
+            box.upgradeAfterCallback()
+            // An interrupt stops the whole call; a time budget that ran out stops only its line.
+            if box.scanner.interrupted { interrupted = true }
+            if !keepGoing || interrupted || box.owner.freed { break }
         }
         start = end + 1
     }
     outLines?.pointee = lineNumber
-    return INVIGIL_OK
+    return box.finish(interrupted ? INVIGIL_ERROR_INTERRUPTED : INVIGIL_OK)
 }
 
 // MARK: - Findings
 
 @c @implementation
 public func invigil_finding_at(_ s: OpaquePointer?, _ index: Int, _ out: UnsafeMutablePointer<invigil_finding>?) -> invigil_status {
-    guard let box = liveScanner(s), let out else { return INVIGIL_ERROR_ARGUMENT }
+    withScanner(s, .read) { box in findingAt(box, index, out) }
+}
+
+@inline(__always)
+private func findingAt(_ box: ScannerBox, _ index: Int, _ out: UnsafeMutablePointer<invigil_finding>?) -> invigil_status {
+    guard let out else { return INVIGIL_ERROR_ARGUMENT }
     let findings = box.scanner.findings
     guard index >= 0, index < findings.count else { return INVIGIL_ERROR_ARGUMENT }
     let f = findings[index]
@@ -476,7 +533,13 @@ private func matchSpan(_ box: ScannerBox, _ findingIndex: Int, _ matchIndex: Int
 @c @implementation
 public func invigil_match_at(_ s: OpaquePointer?, _ findingIndex: Int, _ matchIndex: Int,
                              _ out: UnsafeMutablePointer<invigil_match>?) -> invigil_status {
-    guard let box = liveScanner(s), let out, let m = matchSpan(box, findingIndex, matchIndex) else {
+    withScanner(s, .read) { box in matchAt(box, findingIndex, matchIndex, out) }
+}
+
+@inline(__always)
+private func matchAt(_ box: ScannerBox, _ findingIndex: Int, _ matchIndex: Int,
+                     _ out: UnsafeMutablePointer<invigil_match>?) -> invigil_status {
+    guard let out, let m = matchSpan(box, findingIndex, matchIndex) else {
         return INVIGIL_ERROR_ARGUMENT
     }
     let owner = box.owner
@@ -490,7 +553,14 @@ public func invigil_match_at(_ s: OpaquePointer?, _ findingIndex: Int, _ matchIn
 public func invigil_match_text(_ s: OpaquePointer?, _ findingIndex: Int, _ matchIndex: Int,
                                _ outText: UnsafeMutablePointer<UnsafePointer<CChar>?>?,
                                _ outLength: UnsafeMutablePointer<Int>?) -> invigil_status {
-    guard let box = liveScanner(s), let outText, let outLength,
+    withScanner(s, .read) { box in matchText(box, findingIndex, matchIndex, outText, outLength) }
+}
+
+@inline(__always)
+private func matchText(_ box: ScannerBox, _ findingIndex: Int, _ matchIndex: Int,
+                       _ outText: UnsafeMutablePointer<UnsafePointer<CChar>?>?,
+                       _ outLength: UnsafeMutablePointer<Int>?) -> invigil_status {
+    guard let outText, let outLength,
           let m = matchSpan(box, findingIndex, matchIndex) else { return INVIGIL_ERROR_ARGUMENT }
     guard let (pointer, count) = box.scanner.valuePointer(field: m.field, valueIndex: m.valueIndex),
           m.start >= 0, m.start <= m.end, m.end <= count else { return INVIGIL_ERROR_ARGUMENT }
@@ -504,7 +574,14 @@ public func invigil_match_text(_ s: OpaquePointer?, _ findingIndex: Int, _ match
 public func invigil_event_string(_ s: OpaquePointer?, _ field: UnsafePointer<CChar>?, _ element: Int,
                                  _ outValue: UnsafeMutablePointer<UnsafePointer<CChar>?>?,
                                  _ outLength: UnsafeMutablePointer<Int>?) -> invigil_status {
-    guard let box = liveScanner(s), let field, let outValue, let outLength else { return INVIGIL_ERROR_ARGUMENT }
+    withScanner(s, .read) { box in eventString(box, field, element, outValue, outLength) }
+}
+
+@inline(__always)
+private func eventString(_ box: ScannerBox, _ field: UnsafePointer<CChar>?, _ element: Int,
+                         _ outValue: UnsafeMutablePointer<UnsafePointer<CChar>?>?,
+                         _ outLength: UnsafeMutablePointer<Int>?) -> invigil_status {
+    guard let field, let outValue, let outLength else { return INVIGIL_ERROR_ARGUMENT }
     let scanner = box.scanner
     let name = UnsafeBufferPointer(start: UnsafeRawPointer(field).assumingMemoryBound(to: UInt8.self), count: strlen(field))
     guard let slot = scanner.slot(ofUTF8: name) else { return INVIGIL_ERROR_FIELD }

@@ -84,7 +84,8 @@ enum StaticText {
     static let versionPatch: Int32 = 0
     nonisolated(unsafe) static let statuses: [UnsafePointer<CChar>] = [
         "ok", "invalid argument", "rule syntax error", "invalid rules", "limit exceeded", "I/O error",
-        "invalid event field", "malformed event JSON", "out of memory",
+        "invalid event field", "malformed event JSON", "out of memory", "scanner in use by another thread",
+        "scan interrupted",
     ].map { UnsafePointer(mallocCString($0)) }
     nonisolated(unsafe) static let unknownStatus: UnsafePointer<CChar> = UnsafePointer(mallocCString("unknown status"))
 }
@@ -99,6 +100,8 @@ final class RulesBox: @unchecked Sendable {
     var freed = false
     /// The handle block, while the rules are not freed.
     var handle: OpaquePointer?
+    /// Random, non-zero: the high half of this rule set's field ids (FieldHandles.swift).
+    let tag = UInt32.random(in: 1...UInt32.max)
 
     private let pool: UnsafeMutablePointer<CChar>
     /// Per rule: name, clauses, severity, action, message.
@@ -160,17 +163,31 @@ final class ScannerBox {
     let owner: RulesBox
     let scanner: Scanner
     var lastError: UnsafeMutablePointer<CChar>?
+    /// Whether the current call set `lastError` (see ScannerGuard.swift: a failing call that did
+    /// not gets its status's text, a successful call clears it).
+    var failedThisCall = false
+    /// Two atomic ints (ivg_atomic.h): [0] the in-use state (0 free, -1 one writer, n > 0 n
+    /// readers), [1] the interrupt request. See ScannerGuard.swift.
+    let shared: UnsafeMutablePointer<Int32>
 
     init(owner: RulesBox) {
         self.owner = owner
         scanner = Scanner(rules: owner.rules)
+        shared = UnsafeMutablePointer<Int32>.allocate(capacity: 2)
+        shared.initialize(repeating: 0, count: 2)
+        let interrupt = shared + 1
+        scanner.interruptCheck = { ivg_atomic_load(interrupt) != 0 }
     }
 
-    deinit { lastError?.deallocate() }
+    deinit {
+        lastError?.deallocate()
+        shared.deallocate()
+    }
 
     func fail(_ status: invigil_status, _ message: String) -> invigil_status {
         lastError?.deallocate()
         lastError = mallocCString(message)
+        failedThisCall = true
         return status
     }
 }
@@ -284,6 +301,8 @@ func makeEventError(_ error: EventError, _ status: invigil_status, json: UnsafeB
                      text: "\(line):\(column): error: \(error.message)")
 }
 
+/// One status per kind of problem on every path: a limit is INVIGIL_ERROR_LIMIT from scan_json as
+/// from the setters.
 func eventStatus(_ error: EventError) -> invigil_status {
-    error.isSyntax ? INVIGIL_ERROR_EVENT : INVIGIL_ERROR_FIELD
+    error.isLimit ? INVIGIL_ERROR_LIMIT : error.isSyntax ? INVIGIL_ERROR_EVENT : INVIGIL_ERROR_FIELD
 }

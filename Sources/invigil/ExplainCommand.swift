@@ -42,34 +42,10 @@ func runExplain(_ arguments: [String]) throws(UsageError) -> Int32 {
         throw UsageError("\(record.source): \(reason)")
     }
     scanner.scan()
-    let fired = Set(scanner.findings.map(\.rule).filter { selected.isEmpty || selected.contains(rules.rules[$0].pack) })
-    print("event \(scanner.eventID ?? record.source): \(fired.count) finding\(fired.count == 1 ? "" : "s")\n")
-    var skipped = 0
-    for index in rules.rules.indices {
-        let rule = rules.rules[index]
-        if !selected.isEmpty && !selected.contains(rule.pack) { continue }
-        guard scanner.packApplies(rule: index) else { skipped += 1; continue }
-        var trace: [ConditionTrace] = []
-        let held = scanner.evaluateTree(rule: index, trace: &trace)
-        if !held && !options.flags.contains("--all") && !trace.contains(where: { $0.held && $0.text.contains("match") }) {
-            // Show the rules that fired, or came close (a phrase matched); --all shows every rule.
-            continue
-        }
-        print("\(held ? "FIRES" : "no   ")  \(rule.name)  [\(rule.severity.name)] \(rule.clauses.joined(separator: ", "))  (\(rule.location))")
-        for t in trace {
-            print("        " + String(repeating: "  ", count: t.depth) + (t.held ? "✓ " : "✗ ") + t.text)
-        }
-        print("")
-    }
-    if skipped > 0 { print("(\(skipped) rules of other schools' packs not considered: the event names school \(schoolName(scanner, rules)))") }
-    if !options.flags.contains("--all") { print("(rules that neither fired nor matched a phrase are not shown; --all shows them)") }
+    // The text is made by the core, so that invigil_explain (the C interface) gives the same.
+    print(scanner.explanation(format: .text, eventName: record.source, all: options.flags.contains("--all"),
+                              selectedPacks: Set(selected)), terminator: "")
     return 0
-}
-
-private func schoolName(_ scanner: Scanner, _ rules: RuleSet) -> String {
-    guard let f = rules.field(named: "school"), scanner.valueCount(field: f) > 0 else { return "-" }
-    let b = scanner.bytes(field: f, valueIndex: 0)
-    return b.isEmpty ? "?" : String(decoding: b, as: UTF8.self)
 }
 
 /// The record `name` stands for: a JSON event file, standard input, or an archive record named by

@@ -143,6 +143,10 @@ struct FindingWriter {
             out.append(0x7D)
         }
         out.append(0x5D)
+        // The scanner stores a bounded number of spans per event: say when this list was cut.
+        if item.finding.truncated {
+            out.append(contentsOf: ",\"matches_truncated\":true,\"match_total\":\(item.finding.matchTotal)".utf8)
+        }
         let c = item.context
         if let author = c.author { out.append(contentsOf: ",\"author\":".utf8); jsonPerson(author, &out) }
         if let time = c.time { out.append(contentsOf: ",\"time\":".utf8); jsonString(time, into: &out) }
@@ -245,6 +249,9 @@ struct FindingWriter {
         if !who.isEmpty { line += "\n    " + who.joined(separator: " ").replacingNewlines() }
         if let w = item.window {
             line += "\n    \(rules.fields[w.field].name)[\(w.start)..<\(w.end)]: \"\(highlighted(w).replacingNewlines())\""
+        }
+        if item.finding.truncated {
+            line += "\n    (at least \(item.finding.matchTotal) matches in all; \(item.finding.matches.count) kept)"
         }
         if item.id != item.source { line += "\n    event: \(item.id)" }
         out += Array((line + "\n").utf8)

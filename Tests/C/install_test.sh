@@ -29,7 +29,10 @@ cp "$src/Tests/C/consumer.c" "$work/consumer.c"
 "$cc" -std=c99 -Wall -Wextra -Werror -o "$work/consumer" "$work/consumer.c" $(pkg-config --cflags --libs invigil)
 env -i LD_LIBRARY_PATH="$libdir" "$work/consumer"
 soname=$(readelf -d "$libdir/libinvigil.so" | sed -n 's/.*SONAME.*\[\(.*\)\].*/\1/p')
-[ "$soname" = "libinvigil.so.0" ] || { echo "SONAME is '$soname', expected libinvigil.so.0"; exit 1; }
+case "$soname" in
+    libinvigil.so.0.*|libinvigil.so.[1-9]*) ;;
+    *) echo "SONAME is '$soname', expected libinvigil.so.0.MINOR (or .MAJOR from 1.0)"; exit 1 ;;
+esac
 exported=$(nm -D --defined-only "$libdir/libinvigil.so" | awk '{print $3}' | grep -v '^invigil_' | grep -v '^$' || true)
 if readelf -d "$libdir/libinvigil.so" | grep NEEDED | grep -q swift; then
     # INVIGIL_STATIC_STDLIB=OFF: the runtime is installed beside the library; the linker may keep
@@ -39,15 +42,43 @@ else
     [ -z "$exported" ] || { echo "libinvigil.so exports more than invigil_*: $exported"; exit 1; }
 fi
 
-# 2. Static library.
+# 1b. The packs and the valgrind suppressions are installed; the library finds the packs.
+[ -f "$prefix/share/invigil/packs/woolhampton.rules" ] || { echo "packs not installed in share/invigil/packs"; exit 1; }
+[ -f "$prefix/share/invigil/invigil.supp" ] || { echo "share/invigil/invigil.supp not installed"; exit 1; }
+cat > "$work/packs.c" <<'PACKS'
+#include "invigil.h"
+#include <stdio.h>
+#include <string.h>
+int main(void) {
+    const char *folder = invigil_packs_folder();
+    invigil_rules *rules = NULL;
+    if (folder[0] == '\0' || invigil_rules_load(folder, &rules, NULL) != INVIGIL_OK) {
+        fprintf(stderr, "packs not found: '%s'\n", folder);
+        return 1;
+    }
+    printf("packs: %s (%zu rules)\n", folder, invigil_rules_count(rules));
+    invigil_rules_free(rules);
+    return 0;
+}
+PACKS
+"$cc" -std=c99 -Wall -Werror -o "$work/packs" "$work/packs.c" $(pkg-config --cflags --libs invigil)
+env -i LD_LIBRARY_PATH="$libdir" "$work/packs" | grep -q "$prefix/share/invigil/packs" \
+    || { echo "invigil_packs_folder did not find $prefix/share/invigil/packs"; exit 1; }
+
+# 2. Static library: `pkg-config --static --libs invigil-static` links libinvigil.a.
 if [ -f "$libdir/libinvigil.a" ]; then
-    static_libs=$(pkg-config --static --libs-only-l invigil | sed 's/-linvigil//')
-    "$cc" -std=c99 -Wall -Werror -o "$work/consumer_static" "$work/consumer.c" $(pkg-config --cflags invigil) \
-        "$libdir/libinvigil.a" $static_libs
+    echo "pkg-config --static --libs invigil-static: $(pkg-config --static --libs invigil-static)"
+    "$cc" -std=c99 -Wall -Werror -o "$work/consumer_static" "$work/consumer.c" $(pkg-config --cflags invigil-static) \
+        $(pkg-config --static --libs invigil-static)
     if ldd "$work/consumer_static" | grep -q -e invigil -e swift; then
         echo "static consumer still loads a shared Invigil or Swift library"; ldd "$work/consumer_static"; exit 1
     fi
     env -i "$work/consumer_static"
+    # The static program finds the packs too (from its own location: PREFIX/bin would work; here
+    # through INVIGIL_PACKS, since it lives in a temporary folder).
+    "$cc" -std=c99 -Wall -Werror -o "$work/packs_static" "$work/packs.c" $(pkg-config --cflags invigil-static) \
+        $(pkg-config --static --libs invigil-static)
+    env -i INVIGIL_PACKS="$prefix/share/invigil/packs" "$work/packs_static" > /dev/null
 fi
 
 # 3. find_package(Invigil).

@@ -1,14 +1,18 @@
 # C tests of the C interface, included from the top-level CMakeLists.txt. `ctest` runs:
-#   c_api            every single test of Tests/InvigilCTests/abi_tests.c (also run by `swift test`)
+#   c_api            every single test registered by Tests/InvigilCTests/abi_tests.c (also run by
+#                    `swift test`), among them the hardening tests (hardening_tests.c: memory
+#                    ceiling, match-dense generated inputs, BUSY, interrupt, lengths, error model)
 #   c_api_compiled   the compiled-rule-file tests of Tests/InvigilCTests/compiled_tests.c (also run by `swift test`)
 #   c_api_threads    4 threads x 100,000 events on one rule set == one thread
 #   c_api_valgrind   the single tests under valgrind memcheck: no leak, no invalid access
 #   c_api_asan       the single tests built with AddressSanitizer + LeakSanitizer (gcc)
 #   header_c99 / header_cxx   the header alone compiles as strict C99 and as C++
+#   abi_check        exported symbols, struct layout, enum values vs Tests/C/abi; the SONAME
 #   example          the example over examples/c/events.jsonl
 #   install          install into a temporary prefix; pkg-config, static and find_package consumers
-add_library(invigil_ctests STATIC "${PROJECT_SOURCE_DIR}/Tests/InvigilCTests/abi_tests.c"
-    "${PROJECT_SOURCE_DIR}/Tests/InvigilCTests/compiled_tests.c")
+# Every .c file of Tests/InvigilCTests (abi_tests.c registers the tests of the others).
+file(GLOB INVIGIL_CTEST_SOURCES CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/Tests/InvigilCTests/*.c")
+add_library(invigil_ctests STATIC ${INVIGIL_CTEST_SOURCES})
 target_include_directories(invigil_ctests PUBLIC "${PROJECT_SOURCE_DIR}/Tests/InvigilCTests/include")
 target_link_libraries(invigil_ctests PUBLIC invigil Threads::Threads)
 set_target_properties(invigil_ctests PROPERTIES C_STANDARD 99 C_EXTENSIONS OFF)
@@ -30,7 +34,7 @@ set_tests_properties(c_api_threads PROPERTIES TIMEOUT 600)
 
 find_program(INVIGIL_VALGRIND valgrind)
 if(INVIGIL_VALGRIND)
-    add_test(NAME c_api_valgrind COMMAND "${INVIGIL_VALGRIND}" --quiet --error-exitcode=99 --leak-check=full
+    add_test(NAME c_api_valgrind COMMAND "${INVIGIL_VALGRIND}" --quiet --fair-sched=yes --error-exitcode=99 --leak-check=full
         --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
         --suppressions=${PROJECT_SOURCE_DIR}/Tests/C/valgrind.supp
         $<TARGET_FILE:invigil_c_tests>)
@@ -45,8 +49,7 @@ endif()
 # The C tests and example compiled with -fsanitize=address against the same libinvigil.so.
 # (The Swift side is not instrumented; LeakSanitizer still sees every malloc it makes.)
 if(CMAKE_C_COMPILER_ID STREQUAL "GNU" OR CMAKE_C_COMPILER_ID STREQUAL "Clang")
-    add_executable(invigil_c_tests_asan "${PROJECT_SOURCE_DIR}/Tests/C/test_main.c"
-        "${PROJECT_SOURCE_DIR}/Tests/InvigilCTests/abi_tests.c")
+    add_executable(invigil_c_tests_asan "${PROJECT_SOURCE_DIR}/Tests/C/test_main.c" ${INVIGIL_CTEST_SOURCES})
     target_include_directories(invigil_c_tests_asan PRIVATE "${PROJECT_SOURCE_DIR}/Tests/InvigilCTests/include")
     target_compile_options(invigil_c_tests_asan PRIVATE -fsanitize=address -fno-omit-frame-pointer -g)
     target_link_options(invigil_c_tests_asan PRIVATE -fsanitize=address)
@@ -70,6 +73,11 @@ if(INVIGIL_BUILD_EXAMPLES)
         PASS_REGULAR_EXPRESSION "evt-002.*example/staff-personal-contact"
         FAIL_REGULAR_EXPRESSION "evt-001\t")
 endif()
+
+# The ABI compatibility check: symbols, struct layout and enum values against the committed
+# baseline (Tests/C/abi), and the SONAME.
+add_test(NAME abi_check COMMAND sh "${PROJECT_SOURCE_DIR}/Tests/C/abi_check.sh" "${PROJECT_BINARY_DIR}" "${PROJECT_SOURCE_DIR}")
+set_tests_properties(abi_check PROPERTIES ENVIRONMENT "CC=${CMAKE_C_COMPILER}")
 
 find_program(INVIGIL_PKG_CONFIG pkg-config)
 if(INVIGIL_PKG_CONFIG)

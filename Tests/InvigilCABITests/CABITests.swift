@@ -13,6 +13,13 @@ struct CABITests {
         #expect(invigil_ctests_run(Int32(index)) == 0, "C test \(Self.names[index]) failed; see stderr")
     }
 
+    @Test("two threads in one scanner and an interrupter: only OK, BUSY or INTERRUPTED, never a crash")
+    func misuseStress() {
+        // 2 s by default; INVIGIL_STRESS_SECONDS runs it longer (10 minutes under TSan, docs/fuzzing.md).
+        let seconds = Double(getenvString("INVIGIL_STRESS_SECONDS") ?? "") ?? 2
+        #expect(invigil_ctests_misuse_stress(seconds) == 0)
+    }
+
     @Test("4 threads x N events on one rule set give one thread's findings")
     func threads() {
         // 10,000 events per thread keeps the debug `swift test` quick; ctest's c_api_threads runs

@@ -3,6 +3,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "invigil_ctests.h"
+#include "ctests_internal.h"
 #include "invigil.h"
 
 #include <pthread.h>
@@ -150,17 +151,17 @@ static void test_version_and_status(void) {
     CHECK_STR(invigil_version(), INVIGIL_VERSION_STRING);
     CHECK(invigil_version_number() == INVIGIL_VERSION_NUMBER);
     CHECK_STR(invigil_status_string(INVIGIL_OK), "ok");
-    for (int i = 0; i <= 8; i++) {
+    for (int i = 0; i <= 10; i++) {
         const char *text = invigil_status_string((invigil_status)i);
         CHECK(text != NULL && text[0] != '\0');
         for (int j = 0; j < i; j++) CHECK(strcmp(text, invigil_status_string((invigil_status)j)) != 0);
     }
-    CHECK_STR(invigil_status_string((invigil_status)9), "unknown status");
+    CHECK_STR(invigil_status_string((invigil_status)11), "unknown status");
     CHECK_STR(invigil_status_string((invigil_status)1000), "unknown status");
     CHECK_STR(invigil_status_string((invigil_status)-1), "unknown status");
     CHECK(INVIGIL_OK == 0 && INVIGIL_ERROR_ARGUMENT == 1 && INVIGIL_ERROR_SYNTAX == 2 && INVIGIL_ERROR_RULES == 3 &&
           INVIGIL_ERROR_LIMIT == 4 && INVIGIL_ERROR_IO == 5 && INVIGIL_ERROR_FIELD == 6 && INVIGIL_ERROR_EVENT == 7 &&
-          INVIGIL_ERROR_MEMORY == 8);
+          INVIGIL_ERROR_MEMORY == 8 && INVIGIL_ERROR_BUSY == 9 && INVIGIL_ERROR_INTERRUPTED == 10);
 }
 
 static void test_compile_and_inspect(void) {
@@ -903,7 +904,7 @@ static void test_time_budget(void) {
     CHECK_STATUS(invigil_scan(s, &n), INVIGIL_OK);
     CHECK(n == 2 && invigil_scanner_timed_out(s) == 0);
     CHECK_STATUS(invigil_scanner_set_time_budget(s, 1), INVIGIL_OK); /* 1 ns: runs out at once */
-    CHECK_STATUS(invigil_scan(s, &n), INVIGIL_OK);
+    CHECK_STATUS(invigil_scan(s, &n), INVIGIL_ERROR_INTERRUPTED);
     CHECK(n <= 2 && invigil_scanner_timed_out(s) == 1);
     CHECK_STATUS(invigil_scanner_set_time_budget(s, 0), INVIGIL_OK);
     CHECK_STATUS(invigil_scan(s, &n), INVIGIL_OK);
@@ -1187,6 +1188,11 @@ double invigil_ctests_bench_json(size_t events, size_t message_bytes, size_t *ou
     return elapsed > 0 ? (double)events / elapsed : -1;
 }
 
+void invigil_ctests_record_failure(const char *file, int line, const char *message) {
+    fprintf(stderr, "%s:%d: [%s] %s\n", file, line, current_test, message);
+    failures++;
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* Registry                                                                                  */
 /* ---------------------------------------------------------------------------------------- */
@@ -1210,6 +1216,16 @@ static const named_test tests[] = {
     {"use_after_rules_freed", test_use_after_rules_freed},
     {"time_budget", test_time_budget},
     {"garbage_json", test_garbage_json},
+    {"hardening_match_limit", invigil_hardening_test_match_limit},
+    {"hardening_memory_ceiling", invigil_hardening_test_memory_ceiling},
+    {"hardening_dense_generated", invigil_hardening_test_dense_generated},
+    {"hardening_busy_in_callback", invigil_hardening_test_busy_in_callback},
+    {"hardening_busy_two_threads", invigil_hardening_test_busy_two_threads},
+    {"hardening_interrupt", invigil_hardening_test_interrupt},
+    {"hardening_lengths", invigil_hardening_test_lengths},
+    {"hardening_error_model", invigil_hardening_test_error_model},
+    {"includes_from_memory", invigil_includes_test_from_memory},
+    {"field_ids_and_elements", invigil_field_id_test},
 };
 
 int invigil_ctests_count(void) { return (int)(sizeof tests / sizeof tests[0]); }

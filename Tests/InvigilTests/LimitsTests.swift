@@ -300,6 +300,7 @@ struct LimitsTests {
         } catch {
             #expect(error.message.contains("too large"), "\(error.message)")
             #expect(!error.isSyntax)
+            #expect(error.isLimit)  // LIMIT through the C interface, as from the setters
         }
         #expect(scanner.valueCount(field: try #require(scanner.slot(of: "tags"))) == 0, "a refused event leaves nothing set")
     }

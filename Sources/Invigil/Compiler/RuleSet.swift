@@ -268,9 +268,13 @@ public final class RuleSet: @unchecked Sendable {
         return try finish(loader)
     }
 
-    /// Compiles rule source bytes held in memory.
-    public static func compile(bytes: [UInt8], name: String = "<string>") throws(RuleSetError) -> RuleSet {
+    /// Compiles rule source bytes held in memory. `includes` says where included files may come
+    /// from: by default relative to `name`'s folder, on the file system; the C interface passes
+    /// `.refused` unless its caller grants a base folder or a resolver.
+    public static func compile(bytes: [UInt8], name: String = "<string>",
+                               includes: IncludeAccess = .filesystem) throws(RuleSetError) -> RuleSet {
         var loader = Loader()
+        loader.access = includes
         loader.load(source: bytes, name: name)
         return try finish(loader)
     }

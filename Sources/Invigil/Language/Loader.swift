@@ -1,5 +1,12 @@
 /// Reads rule files, follows their includes, and parses each file once.
 struct Loader {
+    /// Where included files may come from (see `IncludeAccess`).
+    var access: IncludeAccess = .filesystem
+    /// The folder includes must stay inside: the top-level folder, or the top-level file's folder.
+    private var root = "."
+    /// The folder a source's includes resolve against, when it is not the source's own folder
+    /// (source held in memory, under `.folder` or `.resolver`).
+    private var folderOverride: [String: String] = [:]
     private(set) var files: [SyntaxFile] = []
     private(set) var diagnostics: [Diagnostic] = []
     private var loaded: [String: Int] = [:]
@@ -11,6 +18,7 @@ struct Loader {
         for path in paths {
             switch FileSystem.kind(of: path) {
             case .directory:
+                root = path
                 let found = FileSystem.ruleFiles(under: path)
                 if found.isEmpty {
                     diagnostics.append(Diagnostic(kind: .io, location: SourceLocation(file: path, line: 0, column: 0),
@@ -21,6 +29,7 @@ struct Loader {
                 diagnostics.append(Diagnostic(kind: .io, location: SourceLocation(file: path, line: 0, column: 0),
                                               message: "cannot open: \(FileSystem.errnoText())"))
             default:
+                root = Path.directory(of: path)
                 loadFile(Path.normalize(path), includedFrom: nil)
             }
         }
@@ -29,6 +38,14 @@ struct Loader {
     /// Parses source text held in memory; its includes are read relative to `name`'s folder.
     mutating func load(source: [UInt8], name: String) {
         guard checkSize(source.count, name, nil) else { return }
+        switch access {
+        case .filesystem: root = Path.directory(of: name)
+        case .folder(let folder):
+            root = folder
+            folderOverride[Path.normalize(name)] = folder
+        case .resolver: folderOverride[Path.normalize(name)] = "."
+        case .refused: break
+        }
         let text = SourceText(path: name, bytes: source)
         loaded[Path.normalize(name)] = files.count
         stack.append(Path.normalize(name))
@@ -67,7 +84,7 @@ struct Loader {
             }
             return
         }
-        switch FileSystem.read(path, limit: Limits.ruleFileBytes) {
+        switch read(path, includedFrom: includedFrom) {
         case .failure(let e):
             if let (src, off) = includedFrom {
                 diagnostics.append(src.diagnostic(.io, at: off, "cannot read included file '\(path)': \(e.reason)"))
@@ -103,7 +120,7 @@ struct Loader {
         let (file, problems) = Parser.parse(text)
         diagnostics += problems
         files.append(file)
-        let folder = Path.directory(of: text.path)
+        let folder = folderOverride[Path.normalize(text.path)] ?? Path.directory(of: text.path)
         for include in file.includes {
             let p = include.path
             if p.hasPrefix("/") {
@@ -119,7 +136,45 @@ struct Loader {
                 diagnostics.append(text.diagnostic(.rules, at: include.offset, "empty include path"))
                 continue
             }
-            loadFile(Path.normalize(Path.join(folder, p)), includedFrom: (text, include.offset))
+            // "." or "./" names the including file's folder, not a file (found by the includes fuzzer:
+            // a resolver must only be asked for files).
+            let normalized = Path.normalize(p)
+            if normalized.isEmpty || normalized == "." {
+                diagnostics.append(text.diagnostic(.rules, at: include.offset, "include path '\(p)' names a folder, not a file"))
+                continue
+            }
+            let target = Path.normalize(Path.join(folder, p))
+            switch access {
+            case .refused:
+                diagnostics.append(text.diagnostic(.io, at: include.offset,
+                    "include '\(p)' refused: source compiled from memory reads no file unless an include resolver or a base folder is given"))
+                continue
+            case .filesystem, .folder:
+                // Checked before the file is opened: a link out of the folder is never read.
+                if !FileSystem.contains(folder: root, target) {
+                    diagnostics.append(text.diagnostic(.io, at: include.offset,
+                        "include '\(p)' refused: it leads out of the rule set's folder '\(root)' (through a symbolic link)"))
+                    continue
+                }
+            case .resolver:
+                break
+            }
+            loadFile(target, includedFrom: (text, include.offset))
+        }
+    }
+
+    /// Reads a rule file as the include access allows.
+    private func read(_ path: String, includedFrom: (SourceText, Int)?) -> Result<[UInt8], FileError> {
+        guard case .resolver(let resolve) = access else { return FileSystem.read(path, limit: Limits.ruleFileBytes) }
+        let from = includedFrom?.0.path ?? ""
+        switch resolve(path, from) {
+        case .success(let bytes):
+            if bytes.count > Limits.ruleFileBytes {
+                return .failure(FileError(path: path, reason: "file is larger than the limit of \(Limits.ruleFileBytes) bytes"))
+            }
+            return .success(bytes)
+        case .failure(let refusal):
+            return .failure(FileError(path: path, reason: refusal.message))
         }
     }
 }

@@ -94,10 +94,24 @@ enum Normalizer {
         origin.removeAll(keepingCapacity: true)
         out.reserveCapacity(text.count)
         if trackOrigin { origin.reserveCapacity(text.count) }
-        let n = text.count
-        var i = 0
-        var replacement: [UInt8] = []
         var separatorSinceLast = false
+        _ = normalize(text, from: 0, upTo: text.count, mode: mode, into: &out, origin: &origin,
+                      trackOrigin: trackOrigin, separatorSinceLast: &separatorSinceLast)
+    }
+
+    /// The resumable core of `normalize`: normalises the scalars of `text` that start in
+    /// `from..<upTo` (a scalar that starts before `upTo` is read whole), appending to `out` and
+    /// `origin`, and returns where it stopped. Called on consecutive ranges with the same `out`,
+    /// `origin` (of which only the last byte and the last entry are read back, so a caller may
+    /// drop older entries between calls) and `separatorSinceLast`, it writes what one call over
+    /// the whole text writes. `OriginWindow` uses it to produce origins a window at a time.
+    static func normalize(_ text: UnsafeBufferPointer<UInt8>, from: Int, upTo: Int, mode: NormalizeMode,
+                          into out: inout [UInt8], origin: inout [SIMD4<Int32>], trackOrigin: Bool,
+                          separatorSinceLast: inout Bool) -> Int {
+        let n = text.count
+        let stop = min(upTo, n)
+        var i = from
+        var replacement: [UInt8] = []
         @inline(__always) func emit(_ b0: UInt8, _ start: Int, _ end: Int) {
             var b = b0 >= 0x41 && b0 <= 0x5A ? b0 | 0x20 : b0
             if mode.contains(.spaced) {
@@ -129,7 +143,7 @@ enum Normalizer {
             out.append(b)
             if trackOrigin { origin.append(SIMD4(Int32(start), Int32(end), Int32(start), Int32(end))) }
         }
-        while i < n {
+        while i < stop {
             let b = text[i]
             if b < 0x80 {
                 emit(b, i, i + 1)
@@ -184,6 +198,7 @@ enum Normalizer {
             }
             i = end
         }
+        return i
     }
 
     /// ASCII text under modes without `spaced`: one output byte per input byte (case folded, then
@@ -229,6 +244,26 @@ enum Normalizer {
             }
         }
         out.removeLast(n - written)
+    }
+
+    /// `normalizeASCIISpaced` resumable: appends the normalisation of `text[from..<upTo]` to
+    /// `out`, continuing from its last byte (the chunked scan of long values carries it over).
+    static func appendASCIISpaced(_ text: UnsafeBufferPointer<UInt8>, from: Int, upTo: Int, leet useLeet: Bool,
+                                  to out: inout [UInt8]) {
+        var last = out.last ?? 0
+        var any = !out.isEmpty
+        out.reserveCapacity(out.count + (upTo - from))
+        (useLeet ? leetFoldTable : foldTable).withUnsafeBufferPointer { map in
+            for i in from..<upTo {
+                let b0 = text[i]
+                if isSeparator(b0) { continue }
+                let b = map[Int(b0)]
+                if any && last == b && b >= 0x61 && b <= 0x7A { continue }
+                out.append(b)
+                last = b
+                any = true
+            }
+        }
     }
 
     /// A leet symbol that stands for a letter.

@@ -5,6 +5,24 @@ public struct EventError: Error, Sendable, CustomStringConvertible {
     public var message: String
     /// True when the JSON itself is malformed (not a field type problem).
     public var isSyntax: Bool
+    /// True when a documented limit is exceeded (the event's size or number of values), so that
+    /// every path reports it the same way (the C interface's INVIGIL_ERROR_LIMIT).
+    public var isLimit: Bool = false
+
+    /// A field error at `offset` of the JSON.
+    init(_ error: FieldError, at offset: Int) {
+        self.offset = offset
+        message = error.description
+        isSyntax = false
+        if case .tooLarge = error { isLimit = true }
+    }
+
+    init(offset: Int, message: String, isSyntax: Bool, isLimit: Bool = false) {
+        self.offset = offset
+        self.message = message
+        self.isSyntax = isSyntax
+        self.isLimit = isLimit
+    }
 
     public var description: String { "at byte \(offset): \(message)" }
 }
@@ -28,7 +46,7 @@ extension Scanner {
     public func setJSON(_ bytes: UnsafeBufferPointer<UInt8>) throws(EventError) {
         reset()
         guard bytes.count <= Limits.eventBytes else {
-            throw EventError(offset: 0, message: "event is larger than the limit of \(Limits.eventBytes) bytes", isSyntax: false)
+            throw EventError(offset: 0, message: "event is larger than the limit of \(Limits.eventBytes) bytes", isSyntax: false, isLimit: true)
         }
         if !isASCII(bytes), !validUTF8(bytes) {
             var offset = 0
@@ -120,19 +138,33 @@ extension Scanner {
             try readArray(&p, &r, slot: slot, element: element, depth: depth)
         case 0x22:
             let valueOffset = p.position
-            r.scratch.removeAll(keepingCapacity: true)
-            try p.readString(into: &r.scratch)
+            // A string without escapes (most, and every large one in practice) is set straight
+            // from the JSON bytes: no scratch copy, so a 64 MiB text is held twice (the JSON, the
+            // event), not three times.
+            let plain = p.readPlainString()
+            if plain == nil {
+                r.scratch.removeAll(keepingCapacity: true)
+                try p.readString(into: &r.scratch)
+            }
             guard let slot else { return }
             let isList = rules.fieldIsList[slot]
             if !isList, element != nil {
                 // A scalar field reached inside a list of objects: not this schema's shape.
                 throw fieldTypeError(p, slot, got: "a value inside a list", at: valueOffset)
             }
-            let result: Result<Void, FieldError> = r.scratch.withUnsafeBufferPointer { b in
-                Result { () throws(FieldError) in try setString(slot: slot, b, append: isList, element: element) }
+            let result: Result<Void, FieldError>
+            if let plain {
+                let b = UnsafeBufferPointer(rebasing: p.bytes[plain])
+                result = Result { () throws(FieldError) in try setString(slot: slot, b, append: isList, element: element) }
+            } else {
+                result = r.scratch.withUnsafeBufferPointer { b in
+                    Result { () throws(FieldError) in try setString(slot: slot, b, append: isList, element: element) }
+                }
+                // Do not keep a large event's scratch for the next events.
+                if r.scratch.capacity > 1 << 20 { r.scratch = [] }
             }
             if case .failure(let error) = result {
-                throw EventError(offset: valueOffset, message: error.description, isSyntax: false)
+                throw EventError(error, at: valueOffset)
             }
         case 0x74, 0x66:  // true / false
             let valueOffset = p.position
@@ -141,7 +173,7 @@ extension Scanner {
             do throws(FieldError) {
                 try setBool(slot: slot, value, append: rules.fieldIsList[slot], element: element)
             } catch {
-                throw EventError(offset: valueOffset, message: error.description, isSyntax: false)
+                throw EventError(error, at: valueOffset)
             }
         case 0x6E:  // null
             try p.readNull()
@@ -160,7 +192,7 @@ extension Scanner {
             do throws(FieldError) {
                 try setInt(slot: slot, integer, append: rules.fieldIsList[slot], element: element)
             } catch {
-                throw EventError(offset: valueOffset, message: error.description, isSyntax: false)
+                throw EventError(error, at: valueOffset)
             }
         default:
             throw p.error(p.atEnd ? "unexpected end of the line inside the JSON" : "expected a JSON value")
@@ -233,6 +265,23 @@ struct JSONCursor {
             let b = bytes[position]
             if b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D { position += 1 } else { break }
         }
+    }
+
+    /// If the string at the cursor has no escape and no control character, moves past it and
+    /// returns the range of its bytes; otherwise returns nil and does not move.
+    mutating func readPlainString() -> Range<Int>? {
+        var i = position + 1
+        while i < bytes.count {
+            let b = bytes[i]
+            if b == 0x22 {
+                let range = (position + 1)..<i
+                position = i + 1
+                return range
+            }
+            if b == 0x5C || b < 0x20 { return nil }
+            i += 1
+        }
+        return nil
     }
 
     mutating func readString(into out: inout [UInt8]) throws(EventError) {

@@ -1,8 +1,14 @@
 extension Scanner {
+    /// Bytes of a value normalised at once: a longer value is normalised and scanned in chunks
+    /// of this size (bounded memory; shorter values take the one-pass shortcuts).
+    static let normalizedChunk = 1 << 20
+
     /// Scans each field that normalised phrase lists test, once per combination of modes. The
-    /// text is normalised into a scratch buffer that remembers, for every byte, the span of the
-    /// original character it came from, so spans point into the original text. ASCII text under
-    /// `caseless` alone needs no copy: the automaton's byte classes already fold ASCII case.
+    /// text is normalised into a scratch buffer; for a value with hits, an `OriginWindow` gives,
+    /// for the bytes of each hit, the span of the original character they came from, so spans
+    /// point into the original text. ASCII text under `caseless` alone needs no copy: the
+    /// automaton's byte classes already fold ASCII case. The automaton runs window by window
+    /// (bounded hit memory) and stops early once no rule can change (`continueOrSettle`).
     func runNormalizedAutomata() {
         let fieldCount = rules.fields.count
         for na in rules.normalizedAutomata {
@@ -12,35 +18,26 @@ extension Scanner {
                 let f = Int(f32)
                 for (vi, v) in values[f].enumerated() where v.b > 0 {
                     if outOfTime() { return }
-                    hits.removeAll(keepingCapacity: true)
                     let start = Int(v.a), length = Int(v.b)
                     arena.withUnsafeBufferPointer { all in
                         let text = UnsafeBufferPointer(rebasing: all[start..<(start + length)])
                         // Look-alikes and case folding beyond ASCII only change non-ASCII text;
                         // leet maps ASCII byte for byte. In both cases output byte k comes from
                         // input byte k (`direct`: no origin table). Otherwise the text is
-                        // normalised without origins, and again with them only if it has hits.
+                        // normalised without origins; the origins of the bytes of each hit are
+                        // then made a window at a time.
                         let ascii = isASCII(text)
                         let direct = ascii && !na.mode.contains(.spaced)
-                        if direct && !na.mode.contains(.leet) {
-                            na.automaton.scan(text, into: &hits)
-                        } else if direct {
-                            Normalizer.normalizeASCIIInPlace(text, leet: true, into: &normalizedText)
-                            normalizedText.withUnsafeBufferPointer { na.automaton.scan($0, into: &hits) }
-                        } else {
-                            if ascii {
-                                Normalizer.normalizeASCIISpaced(text, leet: na.mode.contains(.leet), into: &normalizedText)
-                            } else {
-                                Normalizer.normalize(text, mode: na.mode, into: &normalizedText, origin: &normalizedOrigin, trackOrigin: false)
-                            }
-                            normalizedText.withUnsafeBufferPointer { na.automaton.scan($0, into: &hits) }
-                            if !hits.isEmpty {
-                                Normalizer.normalize(text, mode: na.mode, into: &normalizedText, origin: &normalizedOrigin)
-                            }
-                        }
-                        guard !hits.isEmpty else { return }
-                        for hit in hits {
-                            let end = Int(hit.end)
+                        var origins = OriginWindow(mode: na.mode)
+                        let maxLength = na.automaton.maxLength
+                        // Hits' ends are relative to the scanned buffer: `hitBase` is the global
+                        // normalised offset of its first byte, and ends at or below `hitFloor`
+                        // (the carried context of a chunk) were reported with the chunk before.
+                        var hitBase = 0, hitFloor = 0
+                        var stopped = false
+                        func body(_ hits: inout [AutomatonHit]) -> Bool {
+                        for hit in hits where Int(hit.end) > hitFloor {
+                            let end = Int(hit.end) + hitBase
                             for k in na.automaton.outputs(of: hit.state) {
                                 let p = Int(na.automaton.outputs[k])
                                 let begin = end - Int(na.automaton.patternLengths[p])
@@ -52,10 +49,11 @@ extension Scanner {
                                 // is a single spaced-out letter belongs to the match ("ap p").
                                 var startFirst = begin, startSecond = begin, endFirst = end, endSecond = end
                                 if !direct {
-                                    let first = normalizedOrigin[begin]
+                                    origins.prepare(text, earliest: end - maxLength, end: end)
+                                    let first = origins[begin]
                                     let fs = Int(first.x), fe = Int(first.y), ls = Int(first.z), le = Int(first.w)
                                     if fs != ls && Normalizer.isolated(text, fs, fe, leet: leet) && Normalizer.isolated(text, ls, le, leet: leet) { (startFirst, startSecond) = (fs, fs) } else { (startFirst, startSecond) = (ls, fs) }
-                                    let last = normalizedOrigin[end - 1]
+                                    let last = origins[end - 1]
                                     let efs = Int(last.x), efe = Int(last.y), els = Int(last.z), ele = Int(last.w)
                                     if efs != els && Normalizer.isolated(text, els, ele, leet: leet) { (endFirst, endSecond) = (ele, efe) } else { (endFirst, endSecond) = (efe, ele) }
                                 }
@@ -75,11 +73,58 @@ extension Scanner {
                                         if originalEnd <= originalStart { continue }
                                     }
                                     freshen(Int(key))
-                                    keyCount[Int(key)] += 1
-                                    spans.append(Span(key: key, field: Int32(f), value: Int32(vi),
-                                                      start: Int32(originalStart), end: Int32(originalEnd)))
+                                    record(Int(key), f, vi, originalStart, originalEnd)
                                 }
                             }
+                        }
+                        if !continueOrSettle(field: f) {
+                            stopped = true
+                            return false
+                        }
+                        return true
+                        }
+                        if length > Scanner.normalizedChunk && !(direct && !leet) {
+                            // A long value is normalised a chunk at a time, each scanned after
+                            // the last `maxLength` bytes of the one before (the automaton's
+                            // context), so that no copy of the whole value is made.
+                            normalizedText.removeAll(keepingCapacity: true)
+                            var position = 0
+                            var separatorSinceLast = false
+                            while position < length && !stopped {
+                                let carried = normalizedText.count
+                                let chunkEnd = min(length, position + Scanner.normalizedChunk)
+                                if direct {
+                                    Normalizer.leetFoldTable.withUnsafeBufferPointer { map in
+                                        for i in position..<chunkEnd { normalizedText.append(map[Int(text[i])]) }
+                                    }
+                                    position = chunkEnd
+                                } else if ascii {
+                                    Normalizer.appendASCIISpaced(text, from: position, upTo: chunkEnd, leet: leet, to: &normalizedText)
+                                    position = chunkEnd
+                                } else {
+                                    position = Normalizer.normalize(text, from: position, upTo: chunkEnd, mode: na.mode,
+                                                                    into: &normalizedText, origin: &normalizedOrigin,
+                                                                    trackOrigin: false, separatorSinceLast: &separatorSinceLast)
+                                }
+                                hitFloor = carried
+                                normalizedText.withUnsafeBufferPointer { na.automaton.scan($0, into: &hits, window: body) }
+                                let keep = min(normalizedText.count, maxLength)
+                                hitBase += normalizedText.count - keep
+                                normalizedText.removeFirst(normalizedText.count - keep)
+                            }
+                            if normalizedText.capacity > 4 * Scanner.normalizedChunk { normalizedText = [] }
+                        } else if direct && !na.mode.contains(.leet) {
+                            na.automaton.scan(text, into: &hits, window: body)
+                        } else if direct {
+                            Normalizer.normalizeASCIIInPlace(text, leet: true, into: &normalizedText)
+                            normalizedText.withUnsafeBufferPointer { na.automaton.scan($0, into: &hits, window: body) }
+                        } else {
+                            if ascii {
+                                Normalizer.normalizeASCIISpaced(text, leet: na.mode.contains(.leet), into: &normalizedText)
+                            } else {
+                                Normalizer.normalize(text, mode: na.mode, into: &normalizedText, origin: &normalizedOrigin, trackOrigin: false)
+                            }
+                            normalizedText.withUnsafeBufferPointer { na.automaton.scan($0, into: &hits, window: body) }
                         }
                     }
                 }

@@ -27,8 +27,16 @@ public enum FieldError: Error, Sendable, CustomStringConvertible, Equatable {
 public struct Finding: Sendable {
     /// Index into `RuleSet.rules`.
     public var rule: Int
-    /// Range into `Scanner.matches` of the spans that support the finding.
+    /// Range into `Scanner.matches` of the spans that support the finding (the stored ones: at
+    /// most `Scanner.storedSpanLimit`).
     public var matches: Range<Int>
+    /// The spans that support the finding, counted: at least `matches.count`. Exact unless a
+    /// pass stopped early (`truncated` is then set and this is a lower bound).
+    public var matchTotal: Int = 0
+    /// Whether spans of the finding were not stored (the event had more than
+    /// `Scanner.storedSpanLimit`) or not looked for (a pass stopped early once no rule could
+    /// change its answer): `matches` is then a prefix of the supporting spans.
+    public var truncated: Bool = false
 }
 
 /// A span of a field's value that a phrase list, host list or detector matched.
@@ -66,6 +74,8 @@ public final class Scanner {
     var values: [[EventValue]]
     var arena: [UInt8] = []
     var groupCounts: [Int32]
+    /// Per field, the largest group element it holds a value for (-1: none).
+    var maxElement: [Int32]
     var totalValues = 0
     var keyCount: [Int32]
     var keyStamp: [UInt32]
@@ -97,22 +107,54 @@ public final class Scanner {
     var deadline: UInt64 = 0
     /// JSON parsing scratch.
     var json = JSONEventReader()
+    /// At most this many match spans are stored per event (docs/limits.md); the rest are counted,
+    /// so that counts, thresholds and findings are those of an unbounded scan. Memory for spans
+    /// is then bounded whatever the event holds: scratch spans (20 bytes each) plus, per
+    /// finding, a subset of them (40 bytes each).
+    public var storedSpanLimit: Int = Limits.storedSpans {
+        didSet { storedSpanLimit = min(max(0, storedSpanLimit), Limits.storedSpansMaximum) }
+    }
+    /// Per key, the stamp of the last scan in which a span of it was not stored.
+    var keyTruncatedStamp: [UInt32]
+    /// Per key, the count from which every comparison of the rules on it has its final answer.
+    let keySaturation: [Int64]
+    /// Per field, the phrase keys on it (those the automaton passes count).
+    let phraseKeysOfField: [[Int32]]
+    /// Checked between fields, windows and rules: returns true to stop the scan (the C
+    /// interface's `invigil_scan_interrupt`). Called from the scanning thread only.
+    public var interruptCheck: (() -> Bool)?
+    /// Whether the last scan stopped because `interruptCheck` asked it to.
+    public private(set) var interrupted = false
+    /// Whether an automaton pass of the last scan stopped before the end of a value because
+    /// every rule's answer was settled and no more spans could be stored.
+    public internal(set) var stoppedEarly = false
 
     public init(rules: RuleSet) {
         self.rules = rules
         values = [[EventValue]](repeating: [], count: rules.fields.count)
         groupCounts = [Int32](repeating: 0, count: rules.groups.count)
+        maxElement = [Int32](repeating: -1, count: rules.fields.count)
         keyCount = [Int32](repeating: 0, count: rules.program.keys.count)
         keyStamp = [UInt32](repeating: 0, count: rules.program.keys.count)
         candidateStamp = [UInt32](repeating: 0, count: rules.rules.count)
         packAllowed = [Bool](repeating: true, count: rules.packs.count)
         supportScratch = [Bool](repeating: false, count: rules.program.keys.count)
+        keyTruncatedStamp = [UInt32](repeating: 0, count: rules.program.keys.count)
+        keySaturation = Scanner.saturation(of: rules)
+        var byField = [[Int32]](repeating: [], count: rules.fields.count)
+        for (k, key) in rules.program.keys.enumerated() {
+            if case .phrases = key.matcher, key.field >= 0, key.field < byField.count { byField[key.field].append(Int32(k)) }
+        }
+        phraseKeysOfField = byField
         arena.reserveCapacity(4096)
     }
 
     /// Forgets the event's fields and its findings.
     public func reset() {
-        for i in values.indices where !values[i].isEmpty { values[i].removeAll(keepingCapacity: true) }
+        for i in values.indices where !values[i].isEmpty {
+            values[i].removeAll(keepingCapacity: true)
+            maxElement[i] = -1
+        }
         for g in groupCounts.indices { groupCounts[g] = 0 }
         arena.removeAll(keepingCapacity: true)
         totalValues = 0
@@ -154,7 +196,17 @@ public final class Scanner {
         try setInt(slot: slot, value, append: append, element: nil)
     }
 
-    private func store(_ slot: Int, _ value: EventValue, append: Bool, element: Int32?) throws(FieldError) {
+    private func store(_ slot: Int, _ value: EventValue, append: Bool, element: Int32?,
+                       replace: Bool = false) throws(FieldError) {
+        // With `replace`, an element set again replaces its value (the C interface's
+        // invigil_set_element_*: "element" is an object's index). Without it an element may hold
+        // several values of a field (a JSON list inside an object of a list).
+        if replace && rules.fieldIsList[slot] && append, let e = element, let i = valueIndex(slot, ofElement: e) {
+            var v = value
+            v.element = e
+            values[slot][i] = v
+            return
+        }
         totalValues += 1
         if totalValues > Limits.eventValues { throw .tooLarge(field: rules.fields[slot].name) }
         var v = value
@@ -165,19 +217,24 @@ public final class Scanner {
             v.element = element ?? 0
         }
         values[slot].append(v)
+        if v.element > maxElement[slot] { maxElement[slot] = v.element }
         let g = rules.groupOfField[slot]
         if g >= 0, v.element + 1 > groupCounts[Int(g)] { groupCounts[Int(g)] = v.element + 1 }
     }
 
     /// Sets a field from UTF-8 bytes. `element` places the value in a list-of-objects group.
-    public func setString(slot: Int, _ bytes: UnsafeBufferPointer<UInt8>, append: Bool, element: Int32?) throws(FieldError) {
+    public func setString(slot: Int, _ bytes: UnsafeBufferPointer<UInt8>, append: Bool, element: Int32?,
+                          replace: Bool = false) throws(FieldError) {
         switch rules.fieldKinds[slot] {
         case .string, .text:
+            // The size first: a length beyond the limits is refused before any byte is read.
+            if bytes.count > Limits.eventBytes || arena.count + bytes.count > Limits.eventBytes {
+                throw .tooLarge(field: rules.fields[slot].name)
+            }
             if !isASCII(bytes), !validUTF8(bytes) { throw .invalidUTF8(field: rules.fields[slot].name) }
-            if arena.count + bytes.count > Limits.eventBytes { throw .tooLarge(field: rules.fields[slot].name) }
             let offset = arena.count
             arena.append(contentsOf: bytes)
-            try store(slot, EventValue(element: 0, a: Int64(offset), b: Int64(bytes.count)), append: append, element: element)
+            try store(slot, EventValue(element: 0, a: Int64(offset), b: Int64(bytes.count)), append: append, element: element, replace: replace)
         case .enumeration:
             let index = Int32(rules.enumTables[slot].find(bytes) ?? -1)
             let names = rules.fields[slot].enumValues
@@ -186,7 +243,7 @@ public final class Scanner {
                 let shown = String(decoding: bytes.prefix(40), as: UTF8.self)
                 throw .wrongType(field: rules.fields[slot].name, expected: "one of \(names.joined(separator: ", "))", got: "'\(shown)'")
             }
-            try store(slot, EventValue(element: 0, a: Int64(index), b: 0), append: append, element: element)
+            try store(slot, EventValue(element: 0, a: Int64(index), b: 0), append: append, element: element, replace: replace)
         case .time:
             guard let t = CivilTime.parseISO8601(bytes) else {
                 throw .wrongType(field: rules.fields[slot].name, expected: "a time (ISO 8601)", got: "'\(String(decoding: bytes.prefix(40), as: UTF8.self))'")
@@ -198,24 +255,32 @@ public final class Scanner {
                 given = Int64(arena.count) << 7 | Int64(bytes.count)
                 arena.append(contentsOf: bytes)
             }
-            try store(slot, EventValue(element: 0, a: t, b: given), append: append, element: element)
+            try store(slot, EventValue(element: 0, a: t, b: given), append: append, element: element, replace: replace)
         case .bool, .int:
             throw .wrongType(field: rules.fields[slot].name, expected: rules.fields[slot].typeDescription, got: "a string")
         }
     }
 
-    public func setBool(slot: Int, _ value: Bool, append: Bool, element: Int32?) throws(FieldError) {
+    public func setBool(slot: Int, _ value: Bool, append: Bool, element: Int32?, replace: Bool = false) throws(FieldError) {
         guard rules.fieldKinds[slot] == .bool else {
             throw .wrongType(field: rules.fields[slot].name, expected: rules.fields[slot].typeDescription, got: "a bool")
         }
-        try store(slot, EventValue(element: 0, a: value ? 1 : 0, b: 0), append: append, element: element)
+        try store(slot, EventValue(element: 0, a: value ? 1 : 0, b: 0), append: append, element: element, replace: replace)
     }
 
-    public func setInt(slot: Int, _ value: Int64, append: Bool, element: Int32?) throws(FieldError) {
+    public func setInt(slot: Int, _ value: Int64, append: Bool, element: Int32?, replace: Bool = false) throws(FieldError) {
         guard rules.fieldKinds[slot] == .int || rules.fieldKinds[slot] == .time else {
             throw .wrongType(field: rules.fields[slot].name, expected: rules.fields[slot].typeDescription, got: "an int")
         }
-        try store(slot, EventValue(element: 0, a: value, b: 0), append: append, element: element)
+        try store(slot, EventValue(element: 0, a: value, b: 0), append: append, element: element, replace: replace)
+    }
+
+    /// The value index of the value a list field holds for group element `e`, if any: O(1) when
+    /// `e` is above every element set so far (elements set in increasing order), else a search.
+    private func valueIndex(_ slot: Int, ofElement e: Int32) -> Int? {
+        guard let last = values[slot].last, e <= maxElement[slot] else { return nil }
+        if last.element == e { return values[slot].count - 1 }
+        return values[slot].lastIndex { $0.element == e }
     }
 
     /// Marks a group element as present without setting any of its fields (an empty object in a
@@ -272,26 +337,38 @@ public final class Scanner {
         if stamp == 0 {
             for i in keyStamp.indices { keyStamp[i] = 0 }
             for i in candidateStamp.indices { candidateStamp[i] = 0 }
+            for i in keyTruncatedStamp.indices { keyTruncatedStamp[i] = 0 }
             stamp = 1
         }
         touchedKeys.removeAll(keepingCapacity: true)
         timedOut = false
+        interrupted = false
+        stoppedEarly = false
         deadline = timeBudgetNanoseconds == 0 ? 0 : monotonicNanoseconds() &+ timeBudgetNanoseconds
         selectPacks()
         runAutomaton()
         if !rules.normalizedAutomata.isEmpty && !outOfTime() { runNormalizedAutomata() }
         collectCandidates()
+        // The interrupt check costs a call: between rules it is made every 16th rule (the time
+        // budget, when set, is checked before every rule as before).
+        var evaluated = 0
         for r in candidates where packAllowed[Int(rules.rulePack[Int(r)])] {
-            if outOfTime() { break }
+            if (deadline != 0 || evaluated & 15 == 0) && outOfTime() { break }
+            evaluated &+= 1
             if evaluate(rules.ruleCode[Int(r)]) { addFinding(Int(r)) }
         }
         return findings.count
     }
 
-    /// Checks the time budget; once out of time, stays out for the rest of the scan.
+    /// Whether the scan must stop: its time budget ran out or it was interrupted. Once true, stays
+    /// true for the rest of the scan.
     @inline(__always) func outOfTime() -> Bool {
+        if timedOut || interrupted { return true }
+        if let check = interruptCheck, check() {
+            interrupted = true
+            return true
+        }
         if deadline == 0 { return false }
-        if timedOut { return true }
         if monotonicNanoseconds() >= deadline { timedOut = true }
         return timedOut
     }
@@ -323,12 +400,10 @@ public final class Scanner {
             let f = Int(f32)
             for (vi, v) in values[f].enumerated() where v.b > 0 {
                 if outOfTime() { return }
-                hits.removeAll(keepingCapacity: true)
                 let start = Int(v.a), length = Int(v.b)
                 arena.withUnsafeBufferPointer { all in
                     let text = UnsafeBufferPointer(rebasing: all[start..<(start + length)])
-                    rules.automaton.scan(text, into: &hits)
-                    guard !hits.isEmpty else { return }
+                    rules.automaton.scan(text, into: &hits) { hits in
                     for hit in hits {
                         let end = Int(hit.end)
                         for k in rules.automaton.outputs(of: hit.state) {
@@ -347,10 +422,11 @@ public final class Scanner {
                                 }
                                 if flags & PatternEntries.caseSensitive != 0, !entries.original(e).elementsEqual(text[begin..<end]) { continue }
                                 freshen(Int(key))
-                                keyCount[Int(key)] += 1
-                                spans.append(Span(key: key, field: Int32(f), value: Int32(vi), start: Int32(begin), end: Int32(end)))
+                                record(Int(key), f, vi, begin, end)
                             }
                         }
+                    }
+                    return continueOrSettle(field: f)
                     }
                 }
             }
@@ -413,8 +489,7 @@ public final class Scanner {
     }
 
     private func addSpan(_ key: Int, _ field: Int, _ value: Int, _ start: Int, _ end: Int) {
-        keyCount[key] += 1
-        spans.append(Span(key: Int32(key), field: Int32(field), value: Int32(value), start: Int32(start), end: Int32(end)))
+        record(key, field, value, start, end)
     }
 
     private func computeDetector(_ d: Detector, key: Int, field: Int) {
@@ -476,8 +551,13 @@ public final class Scanner {
     private func addFinding(_ r: Int) {
         let first = matches.count
         let support = rules.ruleSupport[r]
+        var total = 0
+        var truncated = false
         if !support.isEmpty {
-            for k in support { _ = count(key: Int(k)) }  // compute lazily-computed keys the evaluation skipped
+            for k in support {
+                total += Int(count(key: Int(k)))  // also computes lazily-computed keys the evaluation skipped
+                if keyTruncatedStamp[Int(k)] == stamp { truncated = true }
+            }
             for s in spans where support.contains(s.key) {
                 let key = rules.program.keys[Int(s.key)]
                 matches.append(MatchSpan(field: Int(s.field), valueIndex: Int(s.value), start: Int(s.start), end: Int(s.end),
@@ -499,7 +579,8 @@ public final class Scanner {
                 }
             }
         }
-        findings.append(Finding(rule: r, matches: first..<matches.count))
+        findings.append(Finding(rule: r, matches: first..<matches.count, matchTotal: max(total, matches.count - first),
+                                truncated: truncated))
     }
 
     func patternIndex(_ m: Matcher) -> Int {

@@ -27,3 +27,9 @@ extension Scanner {
         return Int(values[field][valueIndex].a)
     }
 }
+
+extension RuleSet {
+    /// The slot of a field given by its UTF-8 name, without allocating; nil if undeclared (for
+    /// the C interface's field ids).
+    public func slot(ofUTF8 name: UnsafeBufferPointer<UInt8>) -> Int? { fieldHash.find(name) }
+}

@@ -20,6 +20,10 @@ public enum Limits {
     public static let eventValues = 100_000
     /// The largest word window of a proximity test (`a near b within N words`).
     public static let proximityWords = 50
+    /// Match spans stored per event by default (`Scanner.storedSpanLimit`); the rest are counted.
+    public static let storedSpans = 4096
+    /// The largest `Scanner.storedSpanLimit` (a larger setting is clamped to it).
+    public static let storedSpansMaximum = 1 << 24
     /// Nesting depth of JSON events.
     public static let jsonDepth = 64
 }

@@ -40,6 +40,16 @@ double invigil_ctests_bench(size_t events, size_t message_bytes, size_t *out_fin
 /* The same through invigil_scan_json, with each event's JSON built beforehand. */
 double invigil_ctests_bench_json(size_t events, size_t message_bytes, size_t *out_findings);
 
+/* The same as invigil_ctests_bench with the fields set by id (invigil_field_lookup once, then
+ * invigil_set_*_id). */
+double invigil_ctests_bench_ids(size_t events, size_t message_bytes, size_t *out_findings);
+
+/* Two threads call into one scanner (set, scan, scan_json, finding_at, reset ...) while a third
+ * interrupts it, for `seconds`: every call must return OK, BUSY, INTERRUPTED or (finding_at)
+ * ARGUMENT, and the scanner must still work after. Returns the unexpected statuses. Run long
+ * under TSan (docs/fuzzing.md). */
+int invigil_ctests_misuse_stress(double seconds);
+
 #ifdef __cplusplus
 }
 #endif
