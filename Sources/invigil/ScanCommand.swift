@@ -46,8 +46,9 @@ let scanHelp = """
 
 func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
     let options = try Options(arguments,
-        valued: Set(["--rules", "--pack", "--format", "--input-format", "--jobs", "--output", "--min-severity", "--time-budget", "--chunk-bytes"] + readerOptionNames),
-        flags: ["--strict", "--list-packs", "--no-progress", "--no-bom", "--stats", "--help", "-h"])
+        valued: Set(["--rules", "--pack", "--format", "--input-format", "--jobs", "--output", "--min-severity", "--time-budget",
+                     "--chunk-bytes", "--report", "--catalogue"] + readerOptionNames + maskingOptionNames),
+        flags: Set(["--strict", "--list-packs", "--no-progress", "--no-bom", "--stats", "--help", "-h"] + maskingFlagNames))
     if options.flags.contains("--help") || options.flags.contains("-h") { print(scanHelp); return 0 }
     let (rules, selectedPacks) = try loadRules(rulePaths: options.all("--rules"), packNames: options.all("--pack"))
     if options.flags.contains("--list-packs") {
@@ -140,10 +141,7 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
         if progressShown { writeAll(2, Array("\r\u{1B}[K".utf8)); progressShown = false }
     }
 
-    let options = try Options(arguments,
-        valued: Set(["--rules", "--pack", "--format", "--input-format", "--jobs", "--output", "--min-severity", "--time-budget",
-                     "--chunk-bytes", "--report", "--catalogue"] + readerOptionNames + maskingOptionNames),
-        flags: Set(["--strict", "--list-packs", "--no-progress", "--no-bom", "--stats", "--help", "-h"] + maskingFlagNames))
+    func progress(force: Bool = false) {
         guard showProgress else { return }
         let t = now()
         if !force && t - lastProgress < 0.2 { return }
