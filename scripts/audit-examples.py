@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Audit of the packs' examples against their conditions (issue 12), by mutation.
+"""Audit of the packs' examples against their conditions, by mutation.
 
 For every rule of every pack file, the `when` condition is parsed and each part that a policy
 signal or exception maps to is mutated, one at a time, in a copy of the packs:

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Disguised recall of the packs, measured on their own flag examples (issue 12).
+"""Disguised recall of the packs, measured on their own flag examples.
 
 Takes the `example flag` events of a packs folder (--examples, by default this repository's),
 scans them with a packs folder (--packs), and for every (event, rule) finding whose evidence is a

@@ -37,7 +37,7 @@ import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-# Lists whose subjects call for normalisation (issue 7): contact offers, app names, secrecy and
+# Lists whose subjects call for normalisation: contact offers, app names, secrecy and
 # grooming markers, credentials, and the pack-specific offers of contact details.
 DEFAULT_LISTS = [
     "contact_offer", "secrecy_marker", "grooming_marker", "credential_marker", "messaging_apps",
@@ -335,8 +335,8 @@ def as_is(args):
         for (p, c), counter in sorted(rules.items()):
             print("%s %s: %s" % (p, c, ", ".join("%s %d" % rc for rc in counter.most_common(args.show))))
 def rates(args):
-    """Share of benign messages that a pack flags at all, per context: the figure issue 12 caps
-    at 1 %. Scans the packs folder as it is, once."""
+    """Share of benign messages that a pack flags at all, per context: the figure to keep
+    under 1 %. Scans the packs folder as it is, once."""
     contexts = [c for c in args.contexts.split(",") if c]
     texts = read_corpora(args.data)
     n = len(texts)

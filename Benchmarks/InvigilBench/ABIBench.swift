@@ -1,4 +1,4 @@
-// The C ABI against the Swift API, in one run (issue 3): 200-byte events set field by field
+// The C ABI against the Swift API, in one run: 200-byte events set field by field
 // through invigil_set_* + invigil_scan (the C code of Tests/InvigilCTests/abi_tests.c), and the
 // same events through the Swift API's slot setters + scan.
 //

@@ -1,4 +1,4 @@
-/* The hostile message of issue 15 through the C interface: "text me on 07700 900461 " repeated to
+/* A hostile message through the C interface: "text me on 07700 900461 " repeated to
  * N MiB, from a staff member to a pupil, scanned once against a rule folder. Prints the findings
  * with their stored and counted spans, and the scan's time. Run under /usr/bin/time -v for the
  * peak memory. It compiles against headers from before the bound too, for a baseline:

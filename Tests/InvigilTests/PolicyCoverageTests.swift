@@ -88,7 +88,7 @@ private func loadCatalogue() throws -> ClauseCatalogue {
                 #expect(cited.contains(clause.id), "\(clause.id) (yes) has no rule")
             }
         }
-        // Every 'partly' clause has a rule too (issue 12): PCHS-23, 37, 51 and 57 read a
+        // Every 'partly' clause has a rule too: PCHS-23, 37, 51 and 57 read a
         // recipient's school, a school address on account creation, a contractor's activity and
         // the account register's idle days.
         let uncovered = catalogue.clauses.filter {
@@ -97,7 +97,7 @@ private func loadCatalogue() throws -> ClauseCatalogue {
         #expect(uncovered.isEmpty, "\(uncovered)")
     }
 
-    /// Issue 12: every clause with a signal (yes or partly, filters excepted) has a flag example in
+    /// Every clause with a signal (yes or partly, filters excepted) has a flag example in
     /// a rule citing it, in every pack: what `invigil coverage --check` enforces.
     @Test func everyClauseWithASignalHasAFlagExample() throws {
         let catalogue = try loadCatalogue()
@@ -106,7 +106,7 @@ private func loadCatalogue() throws -> ClauseCatalogue {
         #expect(lacking.isEmpty, "\(lacking.map(\.id))")
     }
 
-    /// Issue 13: every action of the bundled packs names the role to tell (the Headteacher, the
+    /// Every action of the bundled packs names the role to tell (the Headteacher, the
     /// Designated Safeguarding Lead, HR, the LADO, the police ...), so that a finding says whom it goes to.
     @Test func everyActionNamesTheRoleToTell() throws {
         let rules = try RuleSet.load(paths: [repositoryRoot + "/packs"])
