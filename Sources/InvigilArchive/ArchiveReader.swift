@@ -31,23 +31,9 @@ public func openArchive(path: String, format: ArchiveFormat) throws(ArchiveOpenE
 /// Opens one input with reader options (CSV column map, people directory, chat date order).
 public func openArchive(path: String, format: ArchiveFormat, options: ArchiveOptions) throws(ArchiveOpenError) -> any ArchiveSource {
     let chosen = format == .auto ? detectFormat(path: path) : format
-    switch chosen {
-    case .jsonl, .auto:
-        return try JSONLSource(path: path)
-    case .csv:
-        return try CSVSource(path: path, options: options.csv, directory: options.directory)
-    case .mbox:
-        return try MboxSource(path: path, directory: options.directory, options: options.mail)
-    case .eml:
-        return try EMLSource(path: path, directory: options.directory)
-    case .maildir:
-        return try MaildirSource(path: path, directory: options.directory)
-    case .whatsapp:
-        if path != "-", ZipArchive.hasSignature(path: path) {
-            return try WhatsAppZipSource(path: path, options: options.whatsApp, directory: options.directory)
-        }
-        return try WhatsAppSource(path: path, options: options.whatsApp, directory: options.directory)
-    }
+    // `auto` never stays: detectFormat falls back to JSONL.
+    let descriptor = chosen.descriptor ?? ArchiveFormat.jsonl.descriptor!
+    return try descriptor.open(path, options)
 }
 
 /// Picks a format by extension and, for `.txt` files and files without a telling extension, by
@@ -68,11 +54,7 @@ public func detectFormat(path: String) -> ArchiveFormat {
 public func recognizedFormat(path: String) -> ArchiveFormat? {
     if path == "-" { return sniffFormat(head: StandardInput.head()) }
     if isDirectoryPath(path) { return .maildir }
-    let lower = path.lowercased()
-    if lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson") || lower.hasSuffix(".json") { return .jsonl }
-    if lower.hasSuffix(".csv") || lower.hasSuffix(".tsv") || lower.hasSuffix(".tab") { return .csv }
-    if lower.hasSuffix(".mbox") || lower.hasSuffix(".mbx") { return .mbox }
-    if lower.hasSuffix(".eml") { return .eml }
+    if let format = ArchiveFormat.byExtension(path) { return format }
     return sniffFormat(path: path)
 }
 
@@ -131,25 +113,8 @@ public func sniffFormat(head: [UInt8]) -> ArchiveFormat? {
         lines.append(line)
         if lines.count >= 5 { break }
     }
-    guard let first = lines.first else { return nil }
-    if first.starts(with: Array("From ".utf8)) { return .mbox }
-    let firstTrimmed = trimmed(first)
-    if firstTrimmed.first == 0x7B { return .jsonl }
-    for line in lines.prefix(3) {
-        let isHeader = Array(line).withUnsafeBufferPointer { parseChatHeader($0) != nil }
-        if isHeader { return .whatsapp }
-    }
-    // Mail: a header line "Name: value" with a name of printable ASCII and no spaces.
-    if let colon = first.firstIndex(of: 0x3A), colon > first.startIndex,
-        first[first.startIndex..<colon].allSatisfy({ $0 > 0x20 && $0 < 0x7F }),
-        lines.count == 1 || lines.dropFirst().first.map({ l in
-            (l.first == 0x20 || l.first == 0x09) || (l.firstIndex(of: 0x3A).map { c in l[l.startIndex..<c].allSatisfy { $0 > 0x20 && $0 < 0x7F } } ?? false)
-        }) == true
-    {
-        return .eml
-    }
-    if first.contains(0x2C) || first.contains(0x09) { return .csv }
-    return nil
+    guard !lines.isEmpty else { return nil }
+    return ArchiveFormat.descriptors.first { $0.sniff?(lines) == true }?.format
 }
 
 /// Reader options, from the command line (`apply(option:value:)`) or set directly.
@@ -166,7 +131,7 @@ public struct ArchiveOptions: Sendable {
     public static let help: [(option: String, meaning: String)] = [
         ("--map COLUMN=FIELD", "CSV column to event field (or author, recipients, message, ignore); repeatable"),
         ("--directory FILE", "CSV of people (address,name,role[,relation]) giving authors and recipients their roles"),
-        ("--set FIELD=VALUE", "set a field on every CSV event (e.g. type=sms); repeatable"),
+        ("--set FIELD=VALUE", "set a field on every event, whatever the format (e.g. type=sms); repeatable"),
         ("--csv-delimiter C", "CSV cell separator: , ; | or tab (tab also turns quoting off)"),
         ("--csv-columns A,B,...", "the CSV has no header row; name its columns"),
         ("--date-order auto|day-first|month-first", "how to read 01/02/2020 in chat exports and CSV dates (auto: per file)"),

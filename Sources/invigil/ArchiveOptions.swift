@@ -1,7 +1,8 @@
 import InvigilArchive
 
-/// The reader options `invigil scan` accepts; their meaning is the archive module's.
-let readerOptionNames = ["--map", "--set", "--directory", "--csv-delimiter", "--csv-columns", "--date-order", "--chat-timezone"]
+/// The reader options `invigil scan` and `explain` accept: the archive module's, from its help
+/// table, so that a new reader option needs no change here.
+let readerOptionNames = ArchiveOptions.help.map { String($0.option.prefix { $0 != " " }) }
 
 func readerOptions(from options: Options) throws(UsageError) -> ArchiveOptions {
     var result = ArchiveOptions()

@@ -16,7 +16,10 @@ func runBench(_ arguments: [String]) throws(UsageError) -> Int32 {
     print("bytecode:   \(rules.instructionCount) instructions")
     guard !options.positional.isEmpty else { return 0 }
     var format = ArchiveFormat.auto
-    if let f = options.value("--input-format"), let v = ArchiveFormat(rawValue: f) { format = v }
+    if let f = options.value("--input-format") {
+        guard let v = ArchiveFormat(name: f) else { throw UsageError("unknown input format '\(f)' (\(ArchiveFormat.names))") }
+        format = v
+    }
     // Load the records once, then time scanning alone.
     var records: [ArchiveRecord] = []
     var bytes = 0

@@ -33,7 +33,7 @@ func runExplain(_ arguments: [String]) throws(UsageError) -> Int32 {
     let constants = try ConstantFields(options.all("--set"), rules: rules)
     var inputFormat = ArchiveFormat.auto
     if let f = options.value("--input-format") {
-        guard let v = ArchiveFormat(rawValue: f.lowercased()) else { throw UsageError("unknown input format '\(f)'") }
+        guard let v = ArchiveFormat(name: f) else { throw UsageError("unknown input format '\(f)' (\(ArchiveFormat.names))") }
         inputFormat = v
     }
     let scanner = Scanner(rules: rules)

@@ -1,3 +1,5 @@
+import InvigilArchive
+
 /// The help of each command, for `invigil COMMAND --help` and `invigil help COMMAND`.
 
 let checkHelp = """
@@ -33,7 +35,7 @@ let benchHelp = """
 
       --rules PATH         rule file or folder (repeatable); default: the bundled packs
       --pack NAME          a bundled pack by name or school code (repeatable)
-      --input-format FMT   auto, jsonl, csv, mbox, eml, maildir, whatsapp (default: auto)
+      --input-format FMT   \(ArchiveFormat.names) (default: auto)
       --repeat N           scan the records N times
 
     Exit status: 0.

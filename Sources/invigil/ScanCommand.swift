@@ -17,7 +17,7 @@ let scanHelp = """
       --pack NAME             a bundled pack by name or school code (repeatable); default: all
       --list-packs            list the bundled packs and exit
       --format FMT            jsonl, csv or text (default: text on a terminal, jsonl otherwise)
-      --input-format FMT      auto, jsonl, csv, mbox, eml, maildir, whatsapp (default: auto)
+      --input-format FMT      \(ArchiveFormat.names) (default: auto)
       --jobs N                worker threads (default: number of cores)
       --output FILE           write findings there (default: standard output)
       --min-severity LEVEL    info, advice, breach, serious or critical (default: info)

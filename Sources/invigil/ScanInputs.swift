@@ -78,14 +78,14 @@ func unknownFormatReason(path: String) -> String? {
         let head = standardInputHead()
         if head.isEmpty { return nil }
         return "standard input is " + (binaryKind(head: head) ?? "in no format Invigil reads")
-            + " (jsonl, csv, mbox, eml, whatsapp); give --input-format to read it as one"
+            + " (\(ArchiveFormat.fileFormatNames)); give --input-format to read it as one"
     }
     if isDirectory(path) || recognizedFormat(path: path) != nil { return nil }
     guard let head = headOfFile(path), !head.isEmpty else { return nil }  // an empty or unreadable file: the reader says why
     let kind = binaryKind(head: head) ?? "in no format Invigil reads"
     // A zip is opened as a WhatsApp export, whose reader says what the zip lacks.
     if kind == "a zip archive" { return nil }
-    return "\(path): unknown input format: the file is \(kind) (jsonl, csv, mbox, eml, maildir, whatsapp); give --input-format to read it as one"
+    return "\(path): unknown input format: the file is \(kind) (\(ArchiveFormat.readableNames)); give --input-format to read it as one"
 }
 
 private func headOfFile(_ path: String) -> [UInt8]? {

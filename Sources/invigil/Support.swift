@@ -105,20 +105,9 @@ struct Options {
     func all(_ name: String) -> [String] { values[name] ?? [] }
 }
 
+/// The candidate nearest to `word` (case kept), if at most three edits away.
 func closestName(_ word: String, _ candidates: [String]) -> String? {
-    func distance(_ a: [UInt8], _ b: [UInt8]) -> Int {
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var prev = Array(0...b.count)
-        var cur = prev
-        for i in 1...a.count {
-            cur[0] = i
-            for j in 1...b.count { cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)) }
-            swap(&prev, &cur)
-        }
-        return prev[b.count]
-    }
-    let best = candidates.map { ($0, distance(Array(word.utf8), Array($0.utf8))) }.min { $0.1 < $1.1 }
+    let best = candidates.map { ($0, Suggestions.editDistance(Array(word.utf8), Array($0.utf8))) }.min { $0.1 < $1.1 }
     if let best, best.1 <= 3 { return best.0 }
     return nil
 }

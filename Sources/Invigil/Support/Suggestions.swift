@@ -1,5 +1,6 @@
-/// "Did you mean" suggestions by edit distance.
-enum Suggestions {
+/// "Did you mean" suggestions by edit distance: the checker's diagnostics and the command's
+/// unknown options and names share it.
+package enum Suggestions {
     static func closest(to word: String, among candidates: some Sequence<String>) -> String? {
         let target = Array(word.lowercased().utf8)
         var best: (String, Int)?
@@ -15,7 +16,7 @@ enum Suggestions {
 
     /// Edit distance counting a swap of two adjacent letters as one edit (optimal string
     /// alignment), so that `nera` suggests `near` and `bda` suggests `bad`.
-    static func editDistance(_ a: [UInt8], _ b: [UInt8]) -> Int {
+    package static func editDistance(_ a: [UInt8], _ b: [UInt8]) -> Int {
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
         var beforePrevious = [Int](repeating: 0, count: b.count + 1)
