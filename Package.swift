@@ -23,10 +23,12 @@ let package = Package(
         .target(name: "InvigilSIMD", path: "Sources/InvigilSIMD"),
         // Archive readers (JSONL, CSV, mbox/eml/Maildir, WhatsApp) and the people directory.
         .target(name: "InvigilArchive", dependencies: ["Invigil"], path: "Sources/InvigilArchive"),
+        // The clause catalogue (policies/clauses.tsv) and the policy-coverage report of rule packs against it.
+        .target(name: "InvigilPolicy", dependencies: ["Invigil"], path: "Sources/InvigilPolicy"),
         // The triage report (HTML) and redaction: SHA-256 and HMAC, masking, pseudonyms, the findings reader.
-        .target(name: "InvigilReport", dependencies: ["Invigil", "InvigilArchive"], path: "Sources/InvigilReport"),
+        .target(name: "InvigilReport", dependencies: ["Invigil", "InvigilArchive", "InvigilPolicy"], path: "Sources/InvigilReport"),
         // The command.
-        .executableTarget(name: "invigil", dependencies: ["Invigil", "InvigilArchive", "InvigilReport"], path: "Sources/invigil"),
+        .executableTarget(name: "invigil", dependencies: ["Invigil", "InvigilArchive", "InvigilPolicy", "InvigilReport"], path: "Sources/invigil"),
         // Benchmarks: `swift run -c release invigil-bench`.
         .executableTarget(name: "InvigilBench", dependencies: ["Invigil", "InvigilArchive", "InvigilCTests"], path: "Benchmarks/InvigilBench"),
         // C interface: the header (a C target; include/invigil.h is symlinked in) and its Swift implementation.
@@ -37,7 +39,7 @@ let package = Package(
         // The interpreter of C-interface call programs: the `capi` fuzz target, and a replay in the tests.
         .target(name: "InvigilCAPIPrograms", dependencies: ["CInvigil", "InvigilC"], path: "Tests/InvigilCAPIPrograms"),
         .testTarget(name: "InvigilCABITests", dependencies: ["Invigil", "InvigilC", "InvigilCTests", "InvigilCAPIPrograms"], path: "Tests/InvigilCABITests"),
-        .testTarget(name: "InvigilTests", dependencies: ["Invigil", "InvigilArchive", "InvigilReport"], path: "Tests/InvigilTests"),
+        .testTarget(name: "InvigilTests", dependencies: ["Invigil", "InvigilArchive", "InvigilPolicy", "InvigilReport"], path: "Tests/InvigilTests"),
     ]
 )
 

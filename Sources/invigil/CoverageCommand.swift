@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Invigil
 import InvigilArchive
+import InvigilPolicy
 
 let coverageUsage = """
     usage: invigil coverage [--catalogue PATH] [--rules PATH]... [--output FILE] [--check]

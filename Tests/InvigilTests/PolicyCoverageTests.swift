@@ -4,6 +4,7 @@ import Glibc
 import Testing
 import Invigil
 @testable import InvigilArchive
+@testable import InvigilPolicy
 
 /// The repository root: three levels above this file (Tests/InvigilTests/PolicyCoverageTests.swift).
 private let repositoryRoot: String = {

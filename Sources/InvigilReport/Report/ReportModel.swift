@@ -1,4 +1,5 @@
 import InvigilArchive
+import InvigilPolicy
 
 /// The report's content, grouped three ways from the findings: by message (the queue), by
 /// person (authors) and by clause. Rendering is `ReportHTML`'s job; this is the arithmetic.

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Invigil
 import InvigilArchive
+import InvigilPolicy
 import InvigilReport
 
 let reportHelp = """
