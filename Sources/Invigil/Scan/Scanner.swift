@@ -70,43 +70,50 @@ struct Span {
 /// Reuse one scanner for many events; it does not allocate per event once warm. Not thread-safe:
 /// give each thread its own, all sharing one ``RuleSet``.
 public final class Scanner {
+    // Exclusivity: every access to a `var` property of a class is a run-time exclusivity check
+    // (`swift_beginAccess`) unless it is turned off; on the scanner's working state they cost a
+    // quarter of the end-to-end scan speed (docs/performance.md). The package cannot turn them
+    // off module-wide (`-enforce-exclusivity=unchecked` is an unsafe flag, which SwiftPM refuses
+    // in a dependency), so `@exclusivity(unchecked)` turns them off for these properties only. A
+    // scanner has one owner (one thread) and its methods never overlap two accesses to one of
+    // them (the test suite ran clean with the checks on); the compile-time checks still apply.
     public let rules: RuleSet
-    var values: [[EventValue]]
-    var arena: [UInt8] = []
-    var groupCounts: [Int32]
+    @exclusivity(unchecked) var values: [[EventValue]]
+    @exclusivity(unchecked) var arena: [UInt8] = []
+    @exclusivity(unchecked) var groupCounts: [Int32]
     /// Per field, the largest group element it holds a value for (-1: none).
-    var maxElement: [Int32]
-    var totalValues = 0
-    var keyCount: [Int32]
-    var keyStamp: [UInt32]
-    var stamp: UInt32 = 0
-    var spans: [Span] = []
-    var hits: [AutomatonHit] = []
-    var candidateStamp: [UInt32]
-    var candidates: [Int32] = []
+    @exclusivity(unchecked) var maxElement: [Int32]
+    @exclusivity(unchecked) var totalValues = 0
+    @exclusivity(unchecked) var keyCount: [Int32]
+    @exclusivity(unchecked) var keyStamp: [UInt32]
+    @exclusivity(unchecked) var stamp: UInt32 = 0
+    @exclusivity(unchecked) var spans: [Span] = []
+    @exclusivity(unchecked) var hits: [AutomatonHit] = []
+    @exclusivity(unchecked) var candidateStamp: [UInt32]
+    @exclusivity(unchecked) var candidates: [Int32] = []
     /// Phrase keys that matched in this event, so candidate selection visits only them.
-    var touchedKeys: [Int32] = []
-    var extraCandidates: [Int32] = []
-    var packAllowed: [Bool]
-    var supportScratch: [Bool] = []
+    @exclusivity(unchecked) var touchedKeys: [Int32] = []
+    @exclusivity(unchecked) var extraCandidates: [Int32] = []
+    @exclusivity(unchecked) var packAllowed: [Bool]
+    @exclusivity(unchecked) var supportScratch: [Bool] = []
     /// Proximity scratch: the two keys' spans, sorted.
-    var proximityEarlier: [Span] = []
-    var proximityLater: [Span] = []
+    @exclusivity(unchecked) var proximityEarlier: [Span] = []
+    @exclusivity(unchecked) var proximityLater: [Span] = []
     /// The current event's findings, in rule order.
-    public private(set) var findings: [Finding] = []
+    @exclusivity(unchecked) public private(set) var findings: [Finding] = []
     /// The spans of all findings (see `Finding.matches`).
-    public private(set) var matches: [MatchSpan] = []
+    @exclusivity(unchecked) public private(set) var matches: [MatchSpan] = []
     /// Normalised text and the original span of each of its bytes.
-    var normalizedText: [UInt8] = []
-    var normalizedOrigin: [SIMD4<Int32>] = []
+    @exclusivity(unchecked) var normalizedText: [UInt8] = []
+    @exclusivity(unchecked) var normalizedOrigin: [SIMD4<Int32>] = []
     /// A time budget per `scan()` in nanoseconds (0: none). When it runs out, the scan stops
     /// between fields and between rules and sets `timedOut`; the findings so far are kept.
-    public var timeBudgetNanoseconds: UInt64 = 0
+    @exclusivity(unchecked) public var timeBudgetNanoseconds: UInt64 = 0
     /// Whether the last scan stopped because its time budget ran out.
-    public private(set) var timedOut = false
-    var deadline: UInt64 = 0
+    @exclusivity(unchecked) public private(set) var timedOut = false
+    @exclusivity(unchecked) var deadline: UInt64 = 0
     /// JSON parsing scratch.
-    var json = JSONEventReader()
+    @exclusivity(unchecked) var json = JSONEventReader()
     /// At most this many match spans are stored per event (docs/limits.md); the rest are counted,
     /// so that counts, thresholds and findings are those of an unbounded scan. Memory for spans
     /// is then bounded whatever the event holds: scratch spans (20 bytes each) plus, per
@@ -115,19 +122,19 @@ public final class Scanner {
         didSet { storedSpanLimit = min(max(0, storedSpanLimit), Limits.storedSpansMaximum) }
     }
     /// Per key, the stamp of the last scan in which a span of it was not stored.
-    var keyTruncatedStamp: [UInt32]
+    @exclusivity(unchecked) var keyTruncatedStamp: [UInt32]
     /// Per key, the count from which every comparison of the rules on it has its final answer.
     let keySaturation: [Int64]
     /// Per field, the phrase keys on it (those the automaton passes count).
     let phraseKeysOfField: [[Int32]]
     /// Checked between fields, windows and rules: returns true to stop the scan (the C
     /// interface's `invigil_scan_interrupt`). Called from the scanning thread only.
-    public var interruptCheck: (() -> Bool)?
+    @exclusivity(unchecked) public var interruptCheck: (() -> Bool)?
     /// Whether the last scan stopped because `interruptCheck` asked it to.
-    public private(set) var interrupted = false
+    @exclusivity(unchecked) public private(set) var interrupted = false
     /// Whether an automaton pass of the last scan stopped before the end of a value because
     /// every rule's answer was settled and no more spans could be stored.
-    public internal(set) var stoppedEarly = false
+    @exclusivity(unchecked) public internal(set) var stoppedEarly = false
 
     public init(rules: RuleSet) {
         self.rules = rules
