@@ -118,9 +118,12 @@ public final class Scanner {
     /// so that counts, thresholds and findings are those of an unbounded scan. Memory for spans
     /// is then bounded whatever the event holds: scratch spans (20 bytes each) plus, per
     /// finding, a subset of them (40 bytes each).
-    public var storedSpanLimit: Int = Limits.storedSpans {
-        didSet { storedSpanLimit = min(max(0, storedSpanLimit), Limits.storedSpansMaximum) }
+    public var storedSpanLimit: Int {
+        get { spanLimit }
+        set { spanLimit = min(max(0, newValue), Limits.storedSpansMaximum) }
     }
+    /// `storedSpanLimit`, read for every match (see the note on exclusivity above).
+    @exclusivity(unchecked) var spanLimit: Int = Limits.storedSpans
     /// Per key, the stamp of the last scan in which a span of it was not stored.
     @exclusivity(unchecked) var keyTruncatedStamp: [UInt32]
     /// Per key, the count from which every comparison of the rules on it has its final answer.
