@@ -13,6 +13,7 @@ public enum FieldError: Error, Sendable, CustomStringConvertible, Equatable {
     /// The event holds more values than `Limits.eventValues`, or more bytes than `Limits.eventBytes`.
     case tooLarge(field: String)
 
+    /// The message shown for the error (`unknown field 'x'`).
     public var description: String {
         switch self {
         case .unknownField(let f): return "unknown field '\(f)'"
@@ -47,6 +48,7 @@ public struct MatchSpan: Sendable {
     public var valueIndex: Int
     /// Byte offsets into the value as it was given.
     public var start: Int
+    /// Byte offset just past the match in the value.
     public var end: Int
     /// Index into `RuleSet.matcherNames`.
     public var pattern: Int
@@ -77,6 +79,8 @@ public final class Scanner {
     // in a dependency), so `@exclusivity(unchecked)` turns them off for these properties only. A
     // scanner has one owner (one thread) and its methods never overlap two accesses to one of
     // them (the test suite ran clean with the checks on); the compile-time checks still apply.
+
+    /// The rule set the scanner evaluates (shared, immutable).
     public let rules: RuleSet
     @exclusivity(unchecked) var values: [[EventValue]]
     @exclusivity(unchecked) var arena: [UInt8] = []
@@ -139,6 +143,7 @@ public final class Scanner {
     /// every rule's answer was settled and no more spans could be stored.
     @exclusivity(unchecked) public internal(set) var stoppedEarly = false
 
+    /// A scanner for `rules`, with an empty event.
     public init(rules: RuleSet) {
         self.rules = rules
         values = [[EventValue]](repeating: [], count: rules.fields.count)
@@ -176,7 +181,7 @@ public final class Scanner {
     // MARK: Setting fields
 
     /// The slot of a field by name, for the fast setters.
-    public func slot(of field: String) -> Int? { rules.fieldIndex[field] }
+    package func slot(of field: String) -> Int? { rules.fieldIndex[field] }
 
     func slot(of name: UnsafeBufferPointer<UInt8>) -> Int? { rules.fieldHash.find(name) }
 
@@ -196,11 +201,13 @@ public final class Scanner {
         try setString(field, value, append: true)
     }
 
+    /// Sets a `bool` field; for a list field, `append` adds an element.
     public func setBool(_ field: String, _ value: Bool, append: Bool = false) throws(FieldError) {
         guard let slot = rules.fieldIndex[field] else { throw .unknownField(field) }
         try setBool(slot: slot, value, append: append, element: nil)
     }
 
+    /// Sets an `int` field, or a `time` field in seconds since 1970 (UTC); for a list field, `append` adds an element.
     public func setInt(_ field: String, _ value: Int64, append: Bool = false) throws(FieldError) {
         guard let slot = rules.fieldIndex[field] else { throw .unknownField(field) }
         try setInt(slot: slot, value, append: append, element: nil)
@@ -233,7 +240,7 @@ public final class Scanner {
     }
 
     /// Sets a field from UTF-8 bytes. `element` places the value in a list-of-objects group.
-    public func setString(slot: Int, _ bytes: UnsafeBufferPointer<UInt8>, append: Bool, element: Int32?,
+    package func setString(slot: Int, _ bytes: UnsafeBufferPointer<UInt8>, append: Bool, element: Int32?,
                           replace: Bool = false) throws(FieldError) {
         switch rules.fieldKinds[slot] {
         case .string, .text:
@@ -271,14 +278,14 @@ public final class Scanner {
         }
     }
 
-    public func setBool(slot: Int, _ value: Bool, append: Bool, element: Int32?, replace: Bool = false) throws(FieldError) {
+    package func setBool(slot: Int, _ value: Bool, append: Bool, element: Int32?, replace: Bool = false) throws(FieldError) {
         guard rules.fieldKinds[slot] == .bool else {
             throw .wrongType(field: rules.fields[slot].name, expected: rules.fields[slot].typeDescription, got: "a bool")
         }
         try store(slot, EventValue(element: 0, a: value ? 1 : 0, b: 0), append: append, element: element, replace: replace)
     }
 
-    public func setInt(slot: Int, _ value: Int64, append: Bool, element: Int32?, replace: Bool = false) throws(FieldError) {
+    package func setInt(slot: Int, _ value: Int64, append: Bool, element: Int32?, replace: Bool = false) throws(FieldError) {
         guard rules.fieldKinds[slot] == .int || rules.fieldKinds[slot] == .time else {
             throw .wrongType(field: rules.fields[slot].name, expected: rules.fields[slot].typeDescription, got: "an int")
         }
