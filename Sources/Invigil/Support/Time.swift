@@ -92,7 +92,9 @@ package enum CivilTime {
     package static func parseISO8601(_ s: UnsafeBufferPointer<UInt8>) -> Int64? {
         var i = 0
         let n = s.count
-        func digits(_ count: Int) -> Int64? {
+        // The cursor is passed in rather than captured: a captured `var` lives in a box whose every
+        // access is a run-time exclusivity check (this parser runs for every time in every event).
+        func digits(_ count: Int, _ i: inout Int) -> Int64? {
             guard i + count <= n else { return nil }
             var v: Int64 = 0
             for k in 0..<count {
@@ -103,34 +105,34 @@ package enum CivilTime {
             i += count
             return v
         }
-        func take(_ b: UInt8) -> Bool {
+        func take(_ b: UInt8, _ i: inout Int) -> Bool {
             if i < n && s[i] == b { i += 1; return true }
             return false
         }
-        guard let year = digits(4), take(0x2D), let month = digits(2), take(0x2D), let day = digits(2) else { return nil }
+        guard let year = digits(4, &i), take(0x2D, &i), let month = digits(2, &i), take(0x2D, &i), let day = digits(2, &i) else { return nil }
         guard month >= 1 && month <= 12 && day >= 1 && day <= daysIn(month: month, year: year) else { return nil }
         var seconds = days(year: year, month: month, day: day) * 86400
         if i == n { return seconds }
-        guard take(0x54) || take(0x74) || take(0x20) else { return nil }
-        guard let hour = digits(2), take(0x3A), let minute = digits(2), hour < 24, minute < 60 else { return nil }
+        guard take(0x54, &i) || take(0x74, &i) || take(0x20, &i) else { return nil }
+        guard let hour = digits(2, &i), take(0x3A, &i), let minute = digits(2, &i), hour < 24, minute < 60 else { return nil }
         seconds += hour * 3600 + minute * 60
-        if take(0x3A) {
-            guard let sec = digits(2), sec <= 60 else { return nil }
+        if take(0x3A, &i) {
+            guard let sec = digits(2, &i), sec <= 60 else { return nil }
             seconds += min(sec, 59)
-            if take(0x2E) || take(0x2C) {
+            if take(0x2E, &i) || take(0x2C, &i) {
                 let start = i
                 while i < n, s[i] >= 0x30 && s[i] <= 0x39 { i += 1 }
                 guard i > start else { return nil }
             }
         }
         if i == n { return seconds }
-        if take(0x5A) || take(0x7A) { return i == n ? seconds : nil }
+        if take(0x5A, &i) || take(0x7A, &i) { return i == n ? seconds : nil }
         let sign: Int64
-        if take(0x2B) { sign = 1 } else if take(0x2D) { sign = -1 } else { return nil }
-        guard let oh = digits(2), oh <= 18 else { return nil }
-        _ = take(0x3A)
+        if take(0x2B, &i) { sign = 1 } else if take(0x2D, &i) { sign = -1 } else { return nil }
+        guard let oh = digits(2, &i), oh <= 18 else { return nil }
+        _ = take(0x3A, &i)
         var om: Int64 = 0
-        if i < n { guard let m = digits(2), m < 60 else { return nil }; om = m }
+        if i < n { guard let m = digits(2, &i), m < 60 else { return nil }; om = m }
         guard i == n else { return nil }
         return seconds - sign * (oh * 3600 + om * 60)
     }
