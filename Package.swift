@@ -13,12 +13,9 @@ let package = Package(
     ],
     targets: [
         // The engine core: rule language, checker, compiler, automaton, bytecode, scanner. No Foundation.
-        .target(
-            name: "Invigil",
-            dependencies: ["InvigilSIMD"],
-            path: "Sources/Invigil",
-            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
-        ),
+        // No unsafeFlags: SwiftPM refuses them in a package that others depend on by version. The
+        // scanner's hot state is marked `@exclusivity(unchecked)` instead (Scan/Scanner.swift).
+        .target(name: "Invigil", dependencies: ["InvigilSIMD"], path: "Sources/Invigil"),
         // SIMD kernels of the automaton (AVX2 with a runtime check); the core scans without them when absent.
         .target(name: "InvigilSIMD", path: "Sources/InvigilSIMD"),
         // Archive readers (JSONL, CSV, mbox/eml/Maildir, WhatsApp) and the people directory.

@@ -18,16 +18,16 @@ import InvigilSIMD
 /// var hits: [AutomatonHit] = []
 /// automaton.scan(Array("ushers".utf8), into: &hits)   // "she" ending at 4, "he" ending at 4
 /// ```
-public final class Automaton: @unchecked Sendable {
+package final class Automaton: @unchecked Sendable {
     // The tables the scan reads are raw allocations owned by the automaton (immutable after init,
     // freed in deinit), so the scan loops index plain pointers without closures or bounds checks.
 
     /// Byte → class, with ASCII upper case folded onto lower case first (256 entries).
     let classOf: UnsafeMutablePointer<UInt8>
-    public let classCount: Int
-    public let stateCount: Int
+    package let classCount: Int
+    package let stateCount: Int
     /// States below this id have dense rows.
-    public let denseStateCount: Int
+    package let denseStateCount: Int
     /// Dense rows. Entry = (target << shift) | matchBit where the target is premultiplied by
     /// `classCount` in fully dense automata and a plain state id otherwise.
     let dense: UnsafeMutablePointer<UInt32>
@@ -44,14 +44,14 @@ public final class Automaton: @unchecked Sendable {
     let outputStart: UnsafeMutablePointer<UInt32>
     let outputs: UnsafeMutablePointer<UInt32>
     let outputCount: Int
-    public let patternLengths: [UInt32]
+    package let patternLengths: [UInt32]
     /// The longest pattern, in bytes (the warm-up of a scan lane).
-    public let maxLength: Int
+    package let maxLength: Int
     /// For small sets whose patterns have few distinct first three bytes: a SIMD search for those
     /// bytes that skips text while the automaton is in its start state (nil without AVX2).
     let prefilter: UnsafeMutableRawPointer?
     /// Whether the scans use the SIMD prefilter.
-    public var hasPrefilter: Bool { prefilter != nil }
+    package var hasPrefilter: Bool { prefilter != nil }
     /// The distinct first three bytes (folded, packed little-endian) the prefilter searches for;
     /// empty when the patterns do not suit it. Kept for compiled files: the prefilter itself
     /// depends on the CPU that loads them.
@@ -64,7 +64,7 @@ public final class Automaton: @unchecked Sendable {
     static let stateMask: UInt32 = 0x7FFF_FFFF
 
     /// Bytes of automaton tables, for reporting.
-    public var memoryBytes: Int {
+    package var memoryBytes: Int {
         denseEntries * 4 + (sparseStates + 1) * 4 + sparseEdges * 5 + stateCount * 4
             + (stateCount + 1) * 4 + outputCount * 4 + patternLengths.count * 4 + 256
     }
@@ -160,12 +160,12 @@ public final class Automaton: @unchecked Sendable {
     }
     #endif
 
-    public var patternCount: Int { patternLengths.count }
+    package var patternCount: Int { patternLengths.count }
 
     @inline(__always) static func fold(_ b: UInt8) -> UInt8 { (b >= 0x41 && b <= 0x5A) ? b | 0x20 : b }
 
     /// Builds the automaton. `denseBudgetBytes` bounds the dense rows.
-    public init(patterns: [[UInt8]], denseBudgetBytes: Int = 24 << 20) {
+    package init(patterns: [[UInt8]], denseBudgetBytes: Int = 24 << 20) {
         // Byte classes: each byte that occurs in a pattern (folded) gets a class; all others share 0.
         var classes = [UInt8](repeating: 0, count: 256)
         var used = [Bool](repeating: false, count: 256)
@@ -412,7 +412,7 @@ public final class Automaton: @unchecked Sendable {
     }
 
     /// Scans `text`, appending a hit for every position where some pattern ends.
-    public func scan(_ text: [UInt8], into hits: inout [AutomatonHit]) {
+    package func scan(_ text: [UInt8], into hits: inout [AutomatonHit]) {
         text.withUnsafeBufferPointer { scan($0, into: &hits) }
     }
 
@@ -427,7 +427,7 @@ public final class Automaton: @unchecked Sendable {
     /// state is the longest suffix that is a trie node, and no node is longer than `maxLength`),
     /// so the hits are exactly those of one sequential scan. Hits go to a temporary buffer, each
     /// lane to its own region, and are appended in order.
-    public func scan(_ text: UnsafeBufferPointer<UInt8>, into hits: inout [AutomatonHit]) {
+    package func scan(_ text: UnsafeBufferPointer<UInt8>, into hits: inout [AutomatonHit]) {
         guard let base = text.baseAddress, text.count > 0 else { return }
         let n = text.count
         withUnsafeTemporaryAllocation(of: AutomatonHit.self, capacity: min(n, Automaton.scanBlock)) { tmp in
@@ -705,14 +705,14 @@ public final class Automaton: @unchecked Sendable {
     }
 
     /// The number of patterns that end at a hit's state.
-    public func patternCount(at state: UInt32) -> Int { Int(outputStart[Int(state) + 1] &- outputStart[Int(state)]) }
+    package func patternCount(at state: UInt32) -> Int { Int(outputStart[Int(state) + 1] &- outputStart[Int(state)]) }
 
     /// The pattern ids that end at a hit's state.
     @inline(__always)
     func outputs(of state: UInt32) -> Range<Int> { Int(outputStart[Int(state)])..<Int(outputStart[Int(state) + 1]) }
 
     /// Every (pattern, start, end) for a text, in order of end offset; for tests and tools.
-    public func matches(in text: [UInt8]) -> [(pattern: Int, start: Int, end: Int)] {
+    package func matches(in text: [UInt8]) -> [(pattern: Int, start: Int, end: Int)] {
         var hits: [AutomatonHit] = []
         scan(text, into: &hits)
         var out: [(Int, Int, Int)] = []
@@ -727,8 +727,8 @@ public final class Automaton: @unchecked Sendable {
 }
 
 /// A position where the automaton reached a matching state.
-public struct AutomatonHit: Sendable {
-    public var state: UInt32
+package struct AutomatonHit: Sendable {
+    package var state: UInt32
     /// Offset just past the last byte of the match.
-    public var end: UInt32
+    package var end: UInt32
 }

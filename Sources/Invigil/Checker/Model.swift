@@ -2,6 +2,7 @@
 public enum Severity: Int, Sendable, CaseIterable, Comparable {
     case info = 0, advice, breach, serious, critical
 
+    /// The name the rule language and the output use (`serious`).
     public var name: String {
         switch self {
         case .info: return "info"
@@ -12,11 +13,13 @@ public enum Severity: Int, Sendable, CaseIterable, Comparable {
         }
     }
 
+    /// The severity named `name` (`info`, `advice`, `breach`, `serious`, `critical`); nil for another.
     public init?(name: String) {
         guard let s = Severity.allCases.first(where: { $0.name == name }) else { return nil }
         self = s
     }
 
+    /// Orders by gravity: `info` < `advice` < `breach` < `serious` < `critical`.
     public static func < (a: Severity, b: Severity) -> Bool { a.rawValue < b.rawValue }
 }
 
@@ -24,6 +27,7 @@ public enum Severity: Int, Sendable, CaseIterable, Comparable {
 public enum FieldKind: Sendable, Equatable {
     case string, text, bool, int, time, enumeration
 
+    /// The type's name in the schema (`string`, `text`, `bool`, `int`, `time`, `enum`).
     public var name: String {
         switch self {
         case .string: return "string"
@@ -40,13 +44,16 @@ public enum FieldKind: Sendable, Equatable {
 public struct FieldInfo: Sendable {
     /// Dotted name, e.g. `author.role`.
     public var name: String
+    /// The declared type.
     public var kind: FieldKind
+    /// Whether the field is a `list` (several values per event).
     public var isList: Bool
     /// Allowed values of an enum field.
     public var enumValues: [String]
     /// The list-of-objects group the field belongs to (`recipients` for `recipients.role`), if any.
     public var group: String?
 
+    /// The type as the schema spells it: `list enum(staff, pupil)`.
     public var typeDescription: String {
         let base = kind == .enumeration ? "enum(\(enumValues.joined(separator: ", ")))" : kind.name
         return isList ? "list " + base : base
@@ -55,11 +62,15 @@ public struct FieldInfo: Sendable {
 
 /// A pack: the rules of one policy and their configuration.
 public struct PackInfo: Sendable {
+    /// The pack's name (`pack NAME { … }`).
     public var name: String
     /// The school code events carry in `school`; nil for a pack that judges every event.
     public var code: String?
+    /// The pack's title: the policy it enforces.
     public var title: String
+    /// The rule file the pack is declared in.
     public var source: String
+    /// The time zone its schedules are read in (`Europe/London`).
     public var timezone: String
 }
 
@@ -67,19 +78,29 @@ public struct PackInfo: Sendable {
 public struct RuleInfo: Sendable {
     /// Qualified name, `pack/rule`.
     public var name: String
+    /// The pack the rule belongs to.
     public var pack: String
+    /// The policy clauses the rule enforces (`WOOL-4.2`).
     public var clauses: [String]
+    /// How grave a breach of the rule is.
     public var severity: Severity
+    /// What the policy says to do about a finding; empty when the rule names none.
     public var action: String
+    /// The rule's message, shown with each finding.
     public var message: String
+    /// Where the rule is declared.
     public var location: SourceLocation
 }
 
 /// One example written inside a rule.
 public struct RuleExample: Sendable {
+    /// Index into `RuleSet.rules` of the rule the example belongs to.
     public var rule: Int
+    /// True for a `flag` example (the rule must fire), false for a `pass` example.
     public var expectFlag: Bool
+    /// The example event, as JSON.
     public var json: [UInt8]
+    /// Where the example is written.
     public var location: SourceLocation
 }
 
@@ -87,6 +108,7 @@ public struct RuleExample: Sendable {
 public enum Detector: Int, Sendable, CaseIterable {
     case phone = 0, email, url
 
+    /// The detector's name in the rule language (`phone in text`).
     public var name: String {
         switch self {
         case .phone: return "phone"

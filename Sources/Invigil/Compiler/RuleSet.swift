@@ -19,6 +19,7 @@ import Glibc
 public final class RuleSet: @unchecked Sendable {
     /// The rules, in source order (files in load order, rules in file order).
     public let rules: [RuleInfo]
+    /// The packs, in load order.
     public let packs: [PackInfo]
     /// The declared fields, by slot.
     public let fields: [FieldInfo]
@@ -26,7 +27,7 @@ public final class RuleSet: @unchecked Sendable {
     public let examples: [RuleExample]
     /// Names of the phrase lists, host lists and detectors that findings cite, by pattern index.
     public let matcherNames: [String]
-    public let automaton: Automaton
+    package let automaton: Automaton
 
     let groups: [String]
     let fieldIndex: [String: Int]
@@ -287,6 +288,7 @@ public final class RuleSet: @unchecked Sendable {
         return try finish(loader)
     }
 
+    /// Loads and compiles one rule file or folder; see `load(paths:)`.
     public static func load(path: String) throws(RuleSetError) -> RuleSet { try load(paths: [path]) }
 
     /// Parses and checks without building the automaton: every diagnostic, for `invigil check`.

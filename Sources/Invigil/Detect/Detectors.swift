@@ -4,7 +4,7 @@ import Glibc
 
 /// The built-in detectors: phone numbers, email addresses, URLs and host names in text.
 /// Each reports byte spans into the text it is given.
-public enum Detectors {
+package enum Detectors {
     @inline(__always) static func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
     @inline(__always) static func isAlpha(_ b: UInt8) -> Bool { (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7A }
     @inline(__always) static func isWordByte(_ b: UInt8) -> Bool { isDigit(b) || isAlpha(b) || b == 0x5F || b >= 0x80 }
@@ -52,7 +52,7 @@ public enum Detectors {
     /// - a UK national number: `0` then 9 or 10 digits, the second digit not `0`;
     /// - `+44` or `0044`, an optional `(0)`, then 9 or 10 digits;
     /// - another `+CC` or `00CC` international number with 8 to 15 digits in all.
-    public static func phones(in text: UnsafeBufferPointer<UInt8>, _ report: (Int, Int) -> Void) {
+    package static func phones(in text: UnsafeBufferPointer<UInt8>, _ report: (Int, Int) -> Void) {
         let n = text.count
         var i = 0
         while i < n {
@@ -174,7 +174,7 @@ public enum Detectors {
     @inline(__always) static func isHostByte(_ b: UInt8) -> Bool { isDigit(b) || isAlpha(b) || b == 0x2D || b == 0x2E || b >= 0x80 }
 
     /// Finds `local@host.tld` addresses; reports the address span and the host span.
-    public static func emails(in t: UnsafeBufferPointer<UInt8>, _ report: (_ start: Int, _ end: Int, _ hostStart: Int) -> Void) {
+    package static func emails(in t: UnsafeBufferPointer<UInt8>, _ report: (_ start: Int, _ end: Int, _ hostStart: Int) -> Void) {
         let n = t.count
         var i = 0
         while i < n {
@@ -233,7 +233,7 @@ public enum Detectors {
 
     /// Finds URLs (`http://`, `https://`, `www.`) and bare host names whose top-level domain is a
     /// common one (`snapchat.com/add/x`); reports the URL span and its host span.
-    public static func urls(in t: UnsafeBufferPointer<UInt8>, _ report: (_ start: Int, _ end: Int, _ hostStart: Int, _ hostEnd: Int) -> Void) {
+    package static func urls(in t: UnsafeBufferPointer<UInt8>, _ report: (_ start: Int, _ end: Int, _ hostStart: Int, _ hostEnd: Int) -> Void) {
         guard mayHoldURL(t) else { return }
         urlsWithoutPrefilter(in: t, report)
     }
@@ -322,7 +322,7 @@ public enum Detectors {
 
     /// The host of a string field that holds a host or a URL: lower-cased, without scheme, port,
     /// path, user info or a trailing dot.
-    public static func host(ofField t: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+    package static func host(ofField t: UnsafeBufferPointer<UInt8>) -> [UInt8] {
         var s = 0
         var e = t.count
         while s < e, t[s] <= 0x20 { s += 1 }

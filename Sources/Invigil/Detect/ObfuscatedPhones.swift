@@ -71,7 +71,7 @@ extension Detectors {
     /// for 1, inside tokens that hold digits) or with spelled-out digits (`oh seven seven oh oh
     /// nine double oh one two three`). Reports spans in the original text; spans that
     /// `phones(in:)` also reports are left to it.
-    public static func obfuscatedPhones(in t: UnsafeBufferPointer<UInt8>, _ report: (Int, Int) -> Void) {
+    package static func obfuscatedPhones(in t: UnsafeBufferPointer<UInt8>, _ report: (Int, Int) -> Void) {
         let n = t.count
         guard mayHoldObfuscatedPhone(t) else { return }
         var out: [UInt8] = []

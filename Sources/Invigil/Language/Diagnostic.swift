@@ -1,15 +1,20 @@
 /// A position in a rule file: 1-based line and column (columns count bytes).
 public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
+    /// The file's name as it was given (or the name passed to `RuleSet.compile(source:name:)`).
     public var file: String
+    /// 1-based line; 0 when the problem concerns the whole file.
     public var line: Int
+    /// 1-based column, in bytes.
     public var column: Int
 
+    /// A location in `file`.
     public init(file: String, line: Int, column: Int) {
         self.file = file
         self.line = line
         self.column = column
     }
 
+    /// `file:line:col`, or the file alone for line 0.
     public var description: String { line > 0 ? "\(file):\(line):\(column)" : file }
 }
 
@@ -27,12 +32,16 @@ public struct Diagnostic: Sendable, CustomStringConvertible {
         case io
     }
 
+    /// What kind of problem it is.
     public var kind: Kind
+    /// Where the problem is.
     public var location: SourceLocation
+    /// What is wrong, in one line (with a suggestion where there is one).
     public var message: String
     /// The source line the problem is on, for display with a caret.
     public var sourceLine: String
 
+    /// A diagnostic; `sourceLine` is shown under it with a caret at the column.
     public init(kind: Kind, location: SourceLocation, message: String, sourceLine: String = "") {
         self.kind = kind
         self.location = location
@@ -61,8 +70,10 @@ public struct Diagnostic: Sendable, CustomStringConvertible {
 
 /// The error thrown when a rule set does not compile: every diagnostic found, in source order.
 public struct RuleSetError: Error, Sendable, CustomStringConvertible {
+    /// Every problem found, sorted by file, line and column.
     public var diagnostics: [Diagnostic]
 
+    /// An error carrying `diagnostics`.
     public init(_ diagnostics: [Diagnostic]) { self.diagnostics = diagnostics }
 
     /// The most fundamental kind among the diagnostics (I/O, then syntax, then limits, then rules).
@@ -74,6 +85,7 @@ public struct RuleSetError: Error, Sendable, CustomStringConvertible {
         return .rules
     }
 
+    /// Every diagnostic, rendered, one after another.
     public var description: String { diagnostics.map(\.description).joined(separator: "\n") }
 }
 

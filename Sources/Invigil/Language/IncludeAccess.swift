@@ -30,7 +30,9 @@ public enum IncludeAccess: Sendable {
 
 /// Why an include resolver did not supply a file (its message is shown at the include).
 public struct IncludeRefusal: Error, Sendable {
+    /// Why the file was not supplied.
     public var message: String
+    /// A refusal saying `message`.
     public init(_ message: String) { self.message = message }
 }
 

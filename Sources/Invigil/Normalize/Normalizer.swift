@@ -1,25 +1,25 @@
 /// Normalisation modes for phrase lists (`normalize:` in a `phrases` block). Each mode maps both
 /// the phrases and the scanned text, so a match means "equal after normalisation"; offsets always
 /// point into the original text.
-public struct NormalizeMode: OptionSet, Hashable, Sendable {
-    public let rawValue: UInt8
-    public init(rawValue: UInt8) { self.rawValue = rawValue }
+package struct NormalizeMode: OptionSet, Hashable, Sendable {
+    package let rawValue: UInt8
+    package init(rawValue: UInt8) { self.rawValue = rawValue }
 
     /// Unicode case folding, diacritics removed, compatibility forms folded (fullwidth, ligatures,
     /// superscripts, mathematical letters), zero-width and format characters dropped.
-    public static let caseless = NormalizeMode(rawValue: 1)
+    package static let caseless = NormalizeMode(rawValue: 1)
     /// Cyrillic, Greek, Armenian and Cherokee look-alikes of Latin letters mapped to them.
-    public static let confusables = NormalizeMode(rawValue: 2)
+    package static let confusables = NormalizeMode(rawValue: 2)
     /// Leetspeak: 0→o, 1 l i ! |→i, 3→e, 4 @→a, 5 $→s, 7→t, on both sides.
-    public static let leet = NormalizeMode(rawValue: 4)
+    package static let leet = NormalizeMode(rawValue: 4)
     /// Separators (space, `.`, `-`, `_`, `*`) dropped and repeated letters collapsed, on both sides.
-    public static let spaced = NormalizeMode(rawValue: 8)
+    package static let spaced = NormalizeMode(rawValue: 8)
 
-    public static let names: [(String, NormalizeMode)] = [
+    package static let names: [(String, NormalizeMode)] = [
         ("caseless", .caseless), ("confusables", .confusables), ("leet", .leet), ("spaced", .spaced),
     ]
 
-    public var description: String {
+    package var description: String {
         let parts = NormalizeMode.names.filter { contains($0.1) }.map(\.0)
         return parts.isEmpty ? "plain" : parts.joined(separator: " ")
     }

@@ -1,24 +1,24 @@
 /// A direct, recursive evaluator of a rule's checked condition tree. It is the reference the
 /// bytecode is tested against, and it produces the explanation `invigil explain` prints.
-public struct ConditionTrace: Sendable {
+package struct ConditionTrace: Sendable {
     /// Indentation depth.
-    public var depth: Int
+    package var depth: Int
     /// The condition in the rule language's syntax.
-    public var text: String
+    package var text: String
     /// Whether it held.
-    public var held: Bool
+    package var held: Bool
 }
 
 extension Scanner {
     /// Evaluates rule `index`'s condition tree directly (not the bytecode) against the current
     /// event, after `scan()` (or `setJSON`) has set it. Returns the result and, when `trace` is
     /// given, a line per condition node.
-    public func evaluateTree(rule index: Int, trace: UnsafeMutablePointer<[ConditionTrace]>? = nil) -> Bool {
+    package func evaluateTree(rule index: Int, trace: UnsafeMutablePointer<[ConditionTrace]>? = nil) -> Bool {
         return evalTree(rules.conditions[index], group: -1, element: 0, depth: 0, trace: trace)
     }
 
     /// Whether the rule's pack judges the current event (school code).
-    public func packApplies(rule index: Int) -> Bool {
+    package func packApplies(rule index: Int) -> Bool {
         packAllowed[Int(rules.rulePack[index])]
     }
 

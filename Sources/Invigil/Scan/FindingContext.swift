@@ -12,10 +12,14 @@
 
 /// A person as an event names them: only the keys the event has are set.
 public struct EventPerson: Sendable, Equatable {
+    /// The person's `id` in the event.
     public var id: String?
+    /// The person's `name` in the event.
     public var name: String?
+    /// The person's `role` in the event (`staff`, `pupil`).
     public var role: String?
 
+    /// A person with the keys given.
     public init(id: String? = nil, name: String? = nil, role: String? = nil) {
         self.id = id
         self.name = name
@@ -28,6 +32,7 @@ public struct EventPerson: Sendable, Equatable {
 
 /// The event's author, time, channel and recipients, as far as the event has them.
 public struct EventContext: Sendable, Equatable {
+    /// The event's `author`, when it names one.
     public var author: EventPerson?
     /// The event's `time` as given (for example `2024-03-12T21:04:00+00:00`).
     public var time: String?
@@ -35,10 +40,12 @@ public struct EventContext: Sendable, Equatable {
     public var channelType: String?
     /// `account.platform` (`WhatsApp`, `Instagram`).
     public var platform: String?
+    /// The event's `recipients`, in order.
     public var recipients: [EventPerson] = []
     /// The event's `school` code.
     public var school: String?
 
+    /// An empty context.
     public init() {}
 }
 
@@ -51,6 +58,7 @@ public struct EvidenceWindow: Sendable, Equatable {
     public var valueIndex: Int
     /// Byte offsets of the window in the field's value.
     public var start: Int
+    /// Byte offset just past the window in the field's value.
     public var end: Int
     /// The length of the whole value in bytes (so that a reader can tell a cut window).
     public var valueLength: Int

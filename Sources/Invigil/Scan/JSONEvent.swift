@@ -2,6 +2,7 @@
 public struct EventError: Error, Sendable, CustomStringConvertible {
     /// Byte offset in the event's JSON where the problem was found.
     public var offset: Int
+    /// What is wrong.
     public var message: String
     /// True when the JSON itself is malformed (not a field type problem).
     public var isSyntax: Bool
@@ -24,6 +25,7 @@ public struct EventError: Error, Sendable, CustomStringConvertible {
         self.isLimit = isLimit
     }
 
+    /// `at byte N: message`.
     public var description: String { "at byte \(offset): \(message)" }
 }
 
@@ -78,6 +80,7 @@ extension Scanner {
         }
     }
 
+    /// Sets the event from its JSON; see `setJSON(_:)` on a buffer.
     public func setJSON(_ bytes: [UInt8]) throws(EventError) {
         let r: Result<Void, EventError> = bytes.withUnsafeBufferPointer { b in Result { () throws(EventError) in try setJSON(b) } }
         try r.get()
@@ -90,6 +93,7 @@ extension Scanner {
         return scan()
     }
 
+    /// Parses an event and scans it; returns the number of findings.
     @discardableResult
     public func scanJSON(_ bytes: [UInt8]) throws(EventError) -> Int {
         try setJSON(bytes)

@@ -13,6 +13,7 @@ public enum FieldError: Error, Sendable, CustomStringConvertible, Equatable {
     /// The event holds more values than `Limits.eventValues`, or more bytes than `Limits.eventBytes`.
     case tooLarge(field: String)
 
+    /// The message shown for the error (`unknown field 'x'`).
     public var description: String {
         switch self {
         case .unknownField(let f): return "unknown field '\(f)'"
@@ -47,6 +48,7 @@ public struct MatchSpan: Sendable {
     public var valueIndex: Int
     /// Byte offsets into the value as it was given.
     public var start: Int
+    /// Byte offset just past the match in the value.
     public var end: Int
     /// Index into `RuleSet.matcherNames`.
     public var pattern: Int
@@ -70,65 +72,78 @@ struct Span {
 /// Reuse one scanner for many events; it does not allocate per event once warm. Not thread-safe:
 /// give each thread its own, all sharing one ``RuleSet``.
 public final class Scanner {
+    // Exclusivity: every access to a `var` property of a class is a run-time exclusivity check
+    // (`swift_beginAccess`) unless it is turned off; on the scanner's working state they cost a
+    // quarter of the end-to-end scan speed (docs/performance.md). The package cannot turn them
+    // off module-wide (`-enforce-exclusivity=unchecked` is an unsafe flag, which SwiftPM refuses
+    // in a dependency), so `@exclusivity(unchecked)` turns them off for these properties only. A
+    // scanner has one owner (one thread) and its methods never overlap two accesses to one of
+    // them (the test suite ran clean with the checks on); the compile-time checks still apply.
+
+    /// The rule set the scanner evaluates (shared, immutable).
     public let rules: RuleSet
-    var values: [[EventValue]]
-    var arena: [UInt8] = []
-    var groupCounts: [Int32]
+    @exclusivity(unchecked) var values: [[EventValue]]
+    @exclusivity(unchecked) var arena: [UInt8] = []
+    @exclusivity(unchecked) var groupCounts: [Int32]
     /// Per field, the largest group element it holds a value for (-1: none).
-    var maxElement: [Int32]
-    var totalValues = 0
-    var keyCount: [Int32]
-    var keyStamp: [UInt32]
-    var stamp: UInt32 = 0
-    var spans: [Span] = []
-    var hits: [AutomatonHit] = []
-    var candidateStamp: [UInt32]
-    var candidates: [Int32] = []
+    @exclusivity(unchecked) var maxElement: [Int32]
+    @exclusivity(unchecked) var totalValues = 0
+    @exclusivity(unchecked) var keyCount: [Int32]
+    @exclusivity(unchecked) var keyStamp: [UInt32]
+    @exclusivity(unchecked) var stamp: UInt32 = 0
+    @exclusivity(unchecked) var spans: [Span] = []
+    @exclusivity(unchecked) var hits: [AutomatonHit] = []
+    @exclusivity(unchecked) var candidateStamp: [UInt32]
+    @exclusivity(unchecked) var candidates: [Int32] = []
     /// Phrase keys that matched in this event, so candidate selection visits only them.
-    var touchedKeys: [Int32] = []
-    var extraCandidates: [Int32] = []
-    var packAllowed: [Bool]
-    var supportScratch: [Bool] = []
+    @exclusivity(unchecked) var touchedKeys: [Int32] = []
+    @exclusivity(unchecked) var extraCandidates: [Int32] = []
+    @exclusivity(unchecked) var packAllowed: [Bool]
+    @exclusivity(unchecked) var supportScratch: [Bool] = []
     /// Proximity scratch: the two keys' spans, sorted.
-    var proximityEarlier: [Span] = []
-    var proximityLater: [Span] = []
+    @exclusivity(unchecked) var proximityEarlier: [Span] = []
+    @exclusivity(unchecked) var proximityLater: [Span] = []
     /// The current event's findings, in rule order.
-    public private(set) var findings: [Finding] = []
+    @exclusivity(unchecked) public private(set) var findings: [Finding] = []
     /// The spans of all findings (see `Finding.matches`).
-    public private(set) var matches: [MatchSpan] = []
+    @exclusivity(unchecked) public private(set) var matches: [MatchSpan] = []
     /// Normalised text and the original span of each of its bytes.
-    var normalizedText: [UInt8] = []
-    var normalizedOrigin: [SIMD4<Int32>] = []
+    @exclusivity(unchecked) var normalizedText: [UInt8] = []
+    @exclusivity(unchecked) var normalizedOrigin: [SIMD4<Int32>] = []
     /// A time budget per `scan()` in nanoseconds (0: none). When it runs out, the scan stops
     /// between fields and between rules and sets `timedOut`; the findings so far are kept.
-    public var timeBudgetNanoseconds: UInt64 = 0
+    @exclusivity(unchecked) public var timeBudgetNanoseconds: UInt64 = 0
     /// Whether the last scan stopped because its time budget ran out.
-    public private(set) var timedOut = false
-    var deadline: UInt64 = 0
+    @exclusivity(unchecked) public private(set) var timedOut = false
+    @exclusivity(unchecked) var deadline: UInt64 = 0
     /// JSON parsing scratch.
-    var json = JSONEventReader()
+    @exclusivity(unchecked) var json = JSONEventReader()
     /// At most this many match spans are stored per event (docs/limits.md); the rest are counted,
     /// so that counts, thresholds and findings are those of an unbounded scan. Memory for spans
     /// is then bounded whatever the event holds: scratch spans (20 bytes each) plus, per
     /// finding, a subset of them (40 bytes each).
-    public var storedSpanLimit: Int = Limits.storedSpans {
-        didSet { storedSpanLimit = min(max(0, storedSpanLimit), Limits.storedSpansMaximum) }
+    public var storedSpanLimit: Int {
+        get { spanLimit }
+        set { spanLimit = min(max(0, newValue), Limits.storedSpansMaximum) }
     }
+    /// `storedSpanLimit`, read for every match (see the note on exclusivity above).
+    @exclusivity(unchecked) var spanLimit: Int = Limits.storedSpans
     /// Per key, the stamp of the last scan in which a span of it was not stored.
-    var keyTruncatedStamp: [UInt32]
+    @exclusivity(unchecked) var keyTruncatedStamp: [UInt32]
     /// Per key, the count from which every comparison of the rules on it has its final answer.
     let keySaturation: [Int64]
     /// Per field, the phrase keys on it (those the automaton passes count).
     let phraseKeysOfField: [[Int32]]
     /// Checked between fields, windows and rules: returns true to stop the scan (the C
     /// interface's `invigil_scan_interrupt`). Called from the scanning thread only.
-    public var interruptCheck: (() -> Bool)?
+    @exclusivity(unchecked) public var interruptCheck: (() -> Bool)?
     /// Whether the last scan stopped because `interruptCheck` asked it to.
-    public private(set) var interrupted = false
+    @exclusivity(unchecked) public private(set) var interrupted = false
     /// Whether an automaton pass of the last scan stopped before the end of a value because
     /// every rule's answer was settled and no more spans could be stored.
-    public internal(set) var stoppedEarly = false
+    @exclusivity(unchecked) public internal(set) var stoppedEarly = false
 
+    /// A scanner for `rules`, with an empty event.
     public init(rules: RuleSet) {
         self.rules = rules
         values = [[EventValue]](repeating: [], count: rules.fields.count)
@@ -166,7 +181,7 @@ public final class Scanner {
     // MARK: Setting fields
 
     /// The slot of a field by name, for the fast setters.
-    public func slot(of field: String) -> Int? { rules.fieldIndex[field] }
+    package func slot(of field: String) -> Int? { rules.fieldIndex[field] }
 
     func slot(of name: UnsafeBufferPointer<UInt8>) -> Int? { rules.fieldHash.find(name) }
 
@@ -186,11 +201,13 @@ public final class Scanner {
         try setString(field, value, append: true)
     }
 
+    /// Sets a `bool` field; for a list field, `append` adds an element.
     public func setBool(_ field: String, _ value: Bool, append: Bool = false) throws(FieldError) {
         guard let slot = rules.fieldIndex[field] else { throw .unknownField(field) }
         try setBool(slot: slot, value, append: append, element: nil)
     }
 
+    /// Sets an `int` field, or a `time` field in seconds since 1970 (UTC); for a list field, `append` adds an element.
     public func setInt(_ field: String, _ value: Int64, append: Bool = false) throws(FieldError) {
         guard let slot = rules.fieldIndex[field] else { throw .unknownField(field) }
         try setInt(slot: slot, value, append: append, element: nil)
@@ -223,7 +240,7 @@ public final class Scanner {
     }
 
     /// Sets a field from UTF-8 bytes. `element` places the value in a list-of-objects group.
-    public func setString(slot: Int, _ bytes: UnsafeBufferPointer<UInt8>, append: Bool, element: Int32?,
+    package func setString(slot: Int, _ bytes: UnsafeBufferPointer<UInt8>, append: Bool, element: Int32?,
                           replace: Bool = false) throws(FieldError) {
         switch rules.fieldKinds[slot] {
         case .string, .text:
@@ -261,14 +278,14 @@ public final class Scanner {
         }
     }
 
-    public func setBool(slot: Int, _ value: Bool, append: Bool, element: Int32?, replace: Bool = false) throws(FieldError) {
+    package func setBool(slot: Int, _ value: Bool, append: Bool, element: Int32?, replace: Bool = false) throws(FieldError) {
         guard rules.fieldKinds[slot] == .bool else {
             throw .wrongType(field: rules.fields[slot].name, expected: rules.fields[slot].typeDescription, got: "a bool")
         }
         try store(slot, EventValue(element: 0, a: value ? 1 : 0, b: 0), append: append, element: element, replace: replace)
     }
 
-    public func setInt(slot: Int, _ value: Int64, append: Bool, element: Int32?, replace: Bool = false) throws(FieldError) {
+    package func setInt(slot: Int, _ value: Int64, append: Bool, element: Int32?, replace: Bool = false) throws(FieldError) {
         guard rules.fieldKinds[slot] == .int || rules.fieldKinds[slot] == .time else {
             throw .wrongType(field: rules.fields[slot].name, expected: rules.fields[slot].typeDescription, got: "an int")
         }

@@ -1,15 +1,15 @@
-// Additions to the scanner's public API that the C interface (Sources/InvigilC) needs: lookups
-// and read-backs by raw bytes and stable pointers, without allocating. Owned by the C ABI work
-// (issue 3); additive only.
+// What the C interface (Sources/InvigilC) needs of the scanner beyond its Swift API: lookups and
+// read-backs by raw bytes and stable pointers, without allocating. `package` access: the other
+// modules of this package see it, users of the Swift API do not (they have `bytes(field:valueIndex:)`).
 
 extension Scanner {
     /// The slot of a field given by its UTF-8 name, without allocating; nil if undeclared.
-    public func slot(ofUTF8 name: UnsafeBufferPointer<UInt8>) -> Int? { slot(of: name) }
+    package func slot(ofUTF8 name: UnsafeBufferPointer<UInt8>) -> Int? { slot(of: name) }
 
     /// A pointer to the bytes of a string or text value, and their count. The pointer stays
     /// valid until the scanner's event is next modified (set, add, setJSON, reset). Nil for an
     /// out-of-range field or value, or a field that is not a string or text.
-    public func valuePointer(field: Int, valueIndex: Int) -> (UnsafePointer<UInt8>?, Int)? {
+    package func valuePointer(field: Int, valueIndex: Int) -> (UnsafePointer<UInt8>?, Int)? {
         guard field >= 0, field < values.count, valueIndex >= 0, valueIndex < values[field].count else { return nil }
         let kind = rules.fields[field].kind
         guard kind == .string || kind == .text else { return nil }
@@ -21,7 +21,7 @@ extension Scanner {
 
     /// The index into `RuleSet.fields[field].enumValues` of an enum value (-1 for a value the
     /// schema does not list), or nil for an out-of-range field or value or a non-enum field.
-    public func enumValueIndex(field: Int, valueIndex: Int) -> Int? {
+    package func enumValueIndex(field: Int, valueIndex: Int) -> Int? {
         guard field >= 0, field < values.count, valueIndex >= 0, valueIndex < values[field].count else { return nil }
         guard rules.fields[field].kind == .enumeration else { return nil }
         return Int(values[field][valueIndex].a)
@@ -31,5 +31,5 @@ extension Scanner {
 extension RuleSet {
     /// The slot of a field given by its UTF-8 name, without allocating; nil if undeclared (for
     /// the C interface's field ids).
-    public func slot(ofUTF8 name: UnsafeBufferPointer<UInt8>) -> Int? { fieldHash.find(name) }
+    package func slot(ofUTF8 name: UnsafeBufferPointer<UInt8>) -> Int? { fieldHash.find(name) }
 }

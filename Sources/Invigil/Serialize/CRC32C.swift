@@ -12,7 +12,7 @@ import InvigilSIMD
 /// ```swift
 /// CRC32C.checksum(Array("123456789".utf8))   // 0xE3069283, the standard check value
 /// ```
-public enum CRC32C {
+package enum CRC32C {
     #if canImport(InvigilSIMD)
     static let hardware = ivg_crc32c_available() != 0
     #else
@@ -39,16 +39,16 @@ public enum CRC32C {
     }()
 
     /// The CRC-32C of `bytes`.
-    public static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+    package static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
         update(0, bytes)
     }
 
-    public static func checksum(_ bytes: [UInt8]) -> UInt32 {
+    package static func checksum(_ bytes: [UInt8]) -> UInt32 {
         bytes.withUnsafeBytes { checksum($0) }
     }
 
     /// Continues a checksum: `update(checksum(a), b) == checksum(a + b)`.
-    public static func update(_ crc: UInt32, _ bytes: UnsafeRawBufferPointer) -> UInt32 {
+    package static func update(_ crc: UInt32, _ bytes: UnsafeRawBufferPointer) -> UInt32 {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return crc }
         #if canImport(InvigilSIMD)
         if hardware { return ivg_crc32c_update(crc, base.assumingMemoryBound(to: UInt8.self), bytes.count) }

@@ -1,7 +1,10 @@
 /// The header of a compiled rule file, as `invigil inspect` shows it.
 public struct CompiledRulesHeader: Sendable {
+    /// The compiled format's version the file was written in.
     public var formatVersion: Int
+    /// The version of the engine that wrote the file.
     public var engineVersion: String
+    /// Bytes of the payload after the header.
     public var payloadLength: Int
     /// The payload's CRC-32C as the header records it.
     public var payloadChecksum: UInt32

@@ -21,6 +21,7 @@ extension RuleSet {
         return try RuleSetReader.read(storage)
     }
 
+    /// Loads a compiled file held in an array; see `load(compiled:)` on a buffer.
     public static func load(compiled bytes: [UInt8]) throws(CompiledRulesError) -> RuleSet {
         let result = bytes.withUnsafeBytes { b in Result { () throws(CompiledRulesError) -> RuleSet in try load(compiled: b) } }
         return try result.get()
@@ -76,27 +77,38 @@ extension RuleSet {
 
 /// What a rule set holds, as `invigil inspect` reports it.
 public struct CompiledSummary: Sendable {
+    /// One of the rule set's automata: the plain one, or one per normalisation mode in use.
     public struct AutomatonSummary: Sendable {
         /// `plain`, or the normalisation modes.
         public var mode: String
+        /// Phrases in it.
         public var patterns: Int
+        /// Its states.
         public var states: Int
+        /// States with a full transition row.
         public var denseStates: Int
+        /// Byte classes (columns of a dense row).
         public var classes: Int
         /// Bytes of its tables in memory.
         public var tableBytes: Int
     }
 
+    /// Phrase lists in the rule set.
     public var phraseLists: Int
+    /// Phrases across them.
     public var phrases: Int
+    /// Host lists in the rule set.
     public var hostLists: Int
+    /// Hosts across them.
     public var hosts: Int
+    /// The automata, the plain one first.
     public var automata: [AutomatonSummary]
     /// The rule files the set was compiled from.
     public var sources: [String]
 }
 
 extension RuleSet {
+    /// What the rule set holds, as `invigil inspect` reports it.
     public var compiledSummary: CompiledSummary {
         func summary(_ mode: NormalizeMode, _ a: Automaton) -> CompiledSummary.AutomatonSummary {
             .init(mode: mode.description, patterns: a.patternCount, states: a.stateCount, denseStates: a.denseStateCount, classes: a.classCount,

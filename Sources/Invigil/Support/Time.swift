@@ -7,6 +7,8 @@ public enum TimeZoneRule: Hashable, Sendable {
     /// on the last Sunday of October (Europe/London, Europe/Dublin, and the EU rule shifted).
     case europeanSummer(standardOffset: Int64)
 
+    /// The rule for a zone name the core knows (`Europe/London`, `UTC`, or a fixed offset such as
+    /// `+01:00`); nil for another.
     public init?(name: String) {
         switch name {
         case "Europe/London", "Europe/Dublin", "Europe/Belfast", "Europe/Guernsey", "Europe/Jersey",
@@ -41,14 +43,14 @@ public enum TimeZoneRule: Hashable, Sendable {
 }
 
 /// Calendar arithmetic on the proleptic Gregorian calendar (Howard Hinnant's algorithms).
-public enum CivilTime {
+package enum CivilTime {
     static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
         let q = a / b
         return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
     }
 
     /// Days since 1970-01-01 for a civil date.
-    public static func days(year: Int64, month: Int64, day: Int64) -> Int64 {
+    package static func days(year: Int64, month: Int64, day: Int64) -> Int64 {
         let y = month <= 2 ? year - 1 : year
         let era = floorDiv(y, 400)
         let yoe = y - era * 400
@@ -59,7 +61,7 @@ public enum CivilTime {
     }
 
     /// Civil date for days since 1970-01-01.
-    public static func date(fromDays z0: Int64) -> (year: Int64, month: Int64, day: Int64) {
+    package static func date(fromDays z0: Int64) -> (year: Int64, month: Int64, day: Int64) {
         let z = z0 + 719468
         let era = floorDiv(z, 146097)
         let doe = z - era * 146097
@@ -72,7 +74,7 @@ public enum CivilTime {
     }
 
     /// 0 = Monday ... 6 = Sunday.
-    public static func weekday(days: Int64) -> Int {
+    package static func weekday(days: Int64) -> Int {
         // 1970-01-01 was a Thursday (3).
         Int(((days % 7) + 7 + 3) % 7)
     }
@@ -87,10 +89,12 @@ public enum CivilTime {
     /// Parses ISO 8601 / RFC 3339: `YYYY-MM-DDTHH:MM[:SS[.fff]][Z|±HH:MM|±HHMM]`, also with a space
     /// instead of `T`, or a date alone. Without an offset the time is read as UTC.
     /// Returns seconds since 1970 in UTC.
-    public static func parseISO8601(_ s: UnsafeBufferPointer<UInt8>) -> Int64? {
+    package static func parseISO8601(_ s: UnsafeBufferPointer<UInt8>) -> Int64? {
         var i = 0
         let n = s.count
-        func digits(_ count: Int) -> Int64? {
+        // The cursor is passed in rather than captured: a captured `var` lives in a box whose every
+        // access is a run-time exclusivity check (this parser runs for every time in every event).
+        func digits(_ count: Int, _ i: inout Int) -> Int64? {
             guard i + count <= n else { return nil }
             var v: Int64 = 0
             for k in 0..<count {
@@ -101,39 +105,39 @@ public enum CivilTime {
             i += count
             return v
         }
-        func take(_ b: UInt8) -> Bool {
+        func take(_ b: UInt8, _ i: inout Int) -> Bool {
             if i < n && s[i] == b { i += 1; return true }
             return false
         }
-        guard let year = digits(4), take(0x2D), let month = digits(2), take(0x2D), let day = digits(2) else { return nil }
+        guard let year = digits(4, &i), take(0x2D, &i), let month = digits(2, &i), take(0x2D, &i), let day = digits(2, &i) else { return nil }
         guard month >= 1 && month <= 12 && day >= 1 && day <= daysIn(month: month, year: year) else { return nil }
         var seconds = days(year: year, month: month, day: day) * 86400
         if i == n { return seconds }
-        guard take(0x54) || take(0x74) || take(0x20) else { return nil }
-        guard let hour = digits(2), take(0x3A), let minute = digits(2), hour < 24, minute < 60 else { return nil }
+        guard take(0x54, &i) || take(0x74, &i) || take(0x20, &i) else { return nil }
+        guard let hour = digits(2, &i), take(0x3A, &i), let minute = digits(2, &i), hour < 24, minute < 60 else { return nil }
         seconds += hour * 3600 + minute * 60
-        if take(0x3A) {
-            guard let sec = digits(2), sec <= 60 else { return nil }
+        if take(0x3A, &i) {
+            guard let sec = digits(2, &i), sec <= 60 else { return nil }
             seconds += min(sec, 59)
-            if take(0x2E) || take(0x2C) {
+            if take(0x2E, &i) || take(0x2C, &i) {
                 let start = i
                 while i < n, s[i] >= 0x30 && s[i] <= 0x39 { i += 1 }
                 guard i > start else { return nil }
             }
         }
         if i == n { return seconds }
-        if take(0x5A) || take(0x7A) { return i == n ? seconds : nil }
+        if take(0x5A, &i) || take(0x7A, &i) { return i == n ? seconds : nil }
         let sign: Int64
-        if take(0x2B) { sign = 1 } else if take(0x2D) { sign = -1 } else { return nil }
-        guard let oh = digits(2), oh <= 18 else { return nil }
-        _ = take(0x3A)
+        if take(0x2B, &i) { sign = 1 } else if take(0x2D, &i) { sign = -1 } else { return nil }
+        guard let oh = digits(2, &i), oh <= 18 else { return nil }
+        _ = take(0x3A, &i)
         var om: Int64 = 0
-        if i < n { guard let m = digits(2), m < 60 else { return nil }; om = m }
+        if i < n { guard let m = digits(2, &i), m < 60 else { return nil }; om = m }
         guard i == n else { return nil }
         return seconds - sign * (oh * 3600 + om * 60)
     }
 
-    public static func parseISO8601(_ string: String) -> Int64? {
+    package static func parseISO8601(_ string: String) -> Int64? {
         var copy = string
         return copy.withUTF8 { parseISO8601($0) }
     }
@@ -147,7 +151,7 @@ public enum CivilTime {
     }
 
     /// Local weekday (0 = Monday) and minute of the day of a UTC instant in a zone.
-    public static func local(_ utc: Int64, in zone: TimeZoneRule) -> (weekday: Int, minute: Int) {
+    package static func local(_ utc: Int64, in zone: TimeZoneRule) -> (weekday: Int, minute: Int) {
         let local = utc + zone.offset(at: utc)
         let days = floorDiv(local, 86400)
         let secondOfDay = local - days * 86400
@@ -155,7 +159,7 @@ public enum CivilTime {
     }
 
     /// Formats UTC seconds as `YYYY-MM-DDTHH:MM:SSZ`.
-    public static func format(_ utc: Int64) -> String {
+    package static func format(_ utc: Int64) -> String {
         let days = floorDiv(utc, 86400)
         let (y, m, d) = date(fromDays: days)
         let sod = utc - days * 86400
