@@ -265,7 +265,7 @@ struct Checker {
         if let c = rule.condition {
             var context = ConditionContext(scope: scope, zone: packZones[pack], group: nil, src: src)
             condition = check(c, &context)
-        } else {
+        } else if !rule.hasWhen {
             error(src, rule.name.offset, "rule '\(rule.name.text)' has no 'when' condition")
         }
         let index = out.rules.count

@@ -32,7 +32,14 @@ struct Parser {
 
     // MARK: Token helpers
 
-    private mutating func advance() { token = lexer.next() }
+    /// Whether the token just consumed was a `}`: a declaration that ended with its block is
+    /// complete, so what follows is read as the next declaration even after an error inside it.
+    private var afterClosingBrace = false
+
+    private mutating func advance() {
+        afterClosingBrace = isPunct("}")
+        token = lexer.next()
+    }
 
     private func isKeyword(_ word: String) -> Bool { token.kind == .identifier && token.text == word }
     private func isPunct(_ p: String) -> Bool { token.kind == .punct && token.text == p }
@@ -110,7 +117,10 @@ struct Parser {
     private mutating func parseFile() {
         while token.kind != .eof {
             guard token.kind == .identifier else {
-                error("expected a declaration (pack, include, schema, phrases, hosts, schedule, const or rule), found \(describe(token))")
+                // The lexer has already reported a character it could not read.
+                if token.kind != .invalid {
+                    error("expected a declaration (pack, include, schema, phrases, hosts, schedule, const or rule), found \(describe(token))")
+                }
                 advance()
                 recoverToDeclaration()
                 continue
@@ -131,7 +141,7 @@ struct Parser {
                 advance()
                 recoverToDeclaration()
             }
-            if diagnostics.count + lexer.diagnostics.count > before, token.kind != .eof,
+            if diagnostics.count + lexer.diagnostics.count > before, token.kind != .eof, !afterClosingBrace,
                 !(token.kind == .identifier && Parser.declarationKeywords.contains(token.text))
             {
                 recoverToDeclaration()
@@ -377,10 +387,12 @@ struct Parser {
             repeat {
                 if isPunct(",") { advance() }
                 let rangeOffset = token.offset
+                let errorsBefore = diagnostics.count
                 guard let start = parseClock() else { recoverInBlock([]); break lines }
                 guard expectPunct("-", "between the start and end times") else { recoverInBlock([]); break lines }
                 guard let end = parseClock() else { recoverInBlock([]); break lines }
-                if end <= start { error("time range ends before it starts", at: rangeOffset) }
+                // A time out of range has its own error; comparing it would only add a second one.
+                if end <= start, diagnostics.count == errorsBefore { error("time range ends before it starts", at: rangeOffset) }
                 ranges.append((start, end))
             } while isPunct(",") && peekIsClockAfterComma()
             decl.lines.append(ScheduleLine(dayMask: mask, ranges: ranges))
@@ -430,7 +442,8 @@ struct Parser {
             case "message":
                 if let s = expectString("a message") { rule.message = s.0 }
             case "when":
-                if rule.condition != nil { error("a rule has only one 'when'", at: itemOffset) }
+                if rule.hasWhen { error("a rule has only one 'when'", at: itemOffset) }
+                rule.hasWhen = true
                 depth = 0
                 if let c = parseCondition() { rule.condition = c }
             case "example":

@@ -140,6 +140,9 @@ struct RuleDecl {
     var action: String?
     var message: String?
     var condition: SyntaxCondition?
+    /// Whether the rule has a `when`, even one whose condition did not parse (then the parser
+    /// has reported it, and the checker does not add "has no 'when' condition").
+    var hasWhen = false
     var examples: [ExampleDecl] = []
 }
 
