@@ -9,7 +9,7 @@ let package = Package(
         .executable(name: "invigil-bench", targets: ["InvigilBench"]),
         // The C interface (include/invigil.h) as a shared library: libInvigilC.so. The distributable
         // libinvigil.so / libinvigil.a (SONAME, static Swift runtime, exports list) come from CMakeLists.txt.
-        .library(name: "InvigilC", type: .dynamic, targets: ["InvigilC"]),
+        .library(name: "InvigilC", type: .dynamic, targets: ["InvigilC"])
     ],
     targets: [
         // The engine core: rule language, checker, compiler, automaton, bytecode, scanner. No Foundation.
@@ -35,8 +35,9 @@ let package = Package(
         .target(name: "InvigilCTests", dependencies: ["CInvigil", "InvigilC"], path: "Tests/InvigilCTests"),
         // The interpreter of C-interface call programs: the `capi` fuzz target, and a replay in the tests.
         .target(name: "InvigilCAPIPrograms", dependencies: ["CInvigil", "InvigilC"], path: "Tests/InvigilCAPIPrograms"),
-        .testTarget(name: "InvigilCABITests", dependencies: ["Invigil", "InvigilC", "InvigilCTests", "InvigilCAPIPrograms"], path: "Tests/InvigilCABITests"),
-        .testTarget(name: "InvigilTests", dependencies: ["Invigil", "InvigilArchive", "InvigilPolicy", "InvigilReport"], path: "Tests/InvigilTests"),
+        .testTarget(
+            name: "InvigilCABITests", dependencies: ["Invigil", "InvigilC", "InvigilCTests", "InvigilCAPIPrograms"], path: "Tests/InvigilCABITests"),
+        .testTarget(name: "InvigilTests", dependencies: ["Invigil", "InvigilArchive", "InvigilPolicy", "InvigilReport"], path: "Tests/InvigilTests")
     ]
 )
 
@@ -49,6 +50,6 @@ if Context.environment["INVIGIL_FUZZ"] == "1" {
             name: "invigil-fuzz",
             dependencies: ["Invigil", "InvigilArchive", "InvigilReport", "InvigilC", "CInvigil", "InvigilCAPIPrograms", "InvigilFuzzDriver"],
             path: "Fuzz/Sources"
-        ),
+        )
     ]
 }

@@ -25,7 +25,8 @@ func runABIBenchmark(events: Int, bytes: Int) {
         findingsSwift = findings
         if round % 2 == 1 { bestC = max(bestC, invigil_ctests_bench(events, bytes, &findingsC)) }
     }
-    print("""
+    print(
+        """
         ABI benchmark: \(events) events of \(bytes)-byte text, best of 4
           C ABI  (invigil_set_* + invigil_scan): \(Int(bestC)) events/s, \(findingsC) findings
           Swift API (slot setters + scan):       \(Int(bestSwift)) events/s, \(findingsSwift) findings

@@ -14,7 +14,7 @@ func runCompiledBenchmark(_ o: Options) {
     print("")
     print("rule set                 | compile ms | load ms (memory) | load ms (file) | compile / load | CRC ms | file MB | tables MB | file / tables")
     var cases: [(String, () -> RuleSet)] = [
-        ("five packs (\(o.packs))", { try! RuleSet.load(paths: [o.packs]) }),
+        ("five packs (\(o.packs))", { try! RuleSet.load(paths: [o.packs]) })
     ]
     let vocab = Vocabulary()
     for n in o.compiledSets {
@@ -35,14 +35,15 @@ func runCompiledBenchmark(_ o: Options) {
         // A wrong load would make the figures meaningless: the reloaded set writes the same bytes.
         if loaded?.compiledBytes() != bytes { printErr("invigil-bench: \(name): the loaded rule set differs"); exit(1) }
         let tables = rules.compiledSummary.automata.reduce(0) { $0 + $1.tableBytes } + rules.instructionCount * 16
-        print(pad(name, 24, right: false) + " | " + pad(fmt(compileSeconds * 1000, 1), 10)
-              + " | " + pad(fmt(memorySeconds * 1000, 2), 16)
-              + " | " + pad(fmt(fileSeconds * 1000, 2), 14)
-              + " | " + pad(fmt(compileSeconds / fileSeconds, 0) + "×", 14)
-              + " | " + pad(fmt(crcSeconds * 1000, 2), 6)
-              + " | " + pad(fmt(Double(bytes.count) / 1_048_576, 2), 7)
-              + " | " + pad(fmt(Double(tables) / 1_048_576, 2), 9)
-              + " | " + pad(fmt(Double(bytes.count) / Double(tables), 2), 13))
+        print(
+            pad(name, 24, right: false) + " | " + pad(fmt(compileSeconds * 1000, 1), 10)
+                + " | " + pad(fmt(memorySeconds * 1000, 2), 16)
+                + " | " + pad(fmt(fileSeconds * 1000, 2), 14)
+                + " | " + pad(fmt(compileSeconds / fileSeconds, 0) + "×", 14)
+                + " | " + pad(fmt(crcSeconds * 1000, 2), 6)
+                + " | " + pad(fmt(Double(bytes.count) / 1_048_576, 2), 7)
+                + " | " + pad(fmt(Double(tables) / 1_048_576, 2), 9)
+                + " | " + pad(fmt(Double(bytes.count) / Double(tables), 2), 13))
     }
 }
 

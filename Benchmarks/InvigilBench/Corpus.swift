@@ -7,17 +7,17 @@
 // ranks), two-word and three-word phrases, all lower case; scanning is ASCII case-insensitive.
 
 let commonWords: [String] = """
-the of and to a in is it you that he was for on are with as i his they be at one have this from or had \
-by word but not what all were we when your can said there use an each which she do how their if will up \
-other about out many then them these so some her would make like him into time has look two more write \
-go see number no way could people my than first water been call who oil its now find long down day did \
-get come made may part over new sound take only little work know place year live me back give most very \
-after thing our just name good sentence man think say great where help through much before line right too \
-mean old any same tell boy follow came want show also around form three small set put end does another \
-well large must big even such because turn here why ask went men read need land different home us move \
-try kind hand picture again change off play spell air away animal house point page letter mother answer \
-found study still learn should school teacher class lesson today tomorrow homework
-""".split(separator: " ").map { String($0).trimmingSpaces() }.filter { !$0.isEmpty }
+    the of and to a in is it you that he was for on are with as i his they be at one have this from or had \
+    by word but not what all were we when your can said there use an each which she do how their if will up \
+    other about out many then them these so some her would make like him into time has look two more write \
+    go see number no way could people my than first water been call who oil its now find long down day did \
+    get come made may part over new sound take only little work know place year live me back give most very \
+    after thing our just name good sentence man think say great where help through much before line right too \
+    mean old any same tell boy follow came want show also around form three small set put end does another \
+    well large must big even such because turn here why ask went men read need land different home us move \
+    try kind hand picture again change off play spell air away animal house point page letter mother answer \
+    found study still learn should school teacher class lesson today tomorrow homework
+    """.split(separator: " ").map { String($0).trimmingSpaces() }.filter { !$0.isEmpty }
 
 extension String {
     func trimmingSpaces() -> String { String(self.filter { $0 != "\n" && $0 != " " }) }
@@ -30,8 +30,10 @@ struct Vocabulary {
 
     init(size: Int = 24_000, seed: UInt64 = 0x1D1_6E11) {
         var rng = SplitMix(seed: seed)
-        let onsets = ["b", "c", "d", "f", "g", "h", "j", "k", "l", "m", "n", "p", "r", "s", "t", "v", "w", "y",
-                      "ch", "sh", "th", "st", "tr", "br", "pl", "gr", "cl", "sp", "wh", ""]
+        let onsets = [
+            "b", "c", "d", "f", "g", "h", "j", "k", "l", "m", "n", "p", "r", "s", "t", "v", "w", "y",
+            "ch", "sh", "th", "st", "tr", "br", "pl", "gr", "cl", "sp", "wh", ""
+        ]
         let vowels = ["a", "e", "i", "o", "u", "ea", "ou", "ai", "ee", "oo", "y"]
         let codas = ["", "", "", "", "n", "r", "s", "t", "l", "m", "nd", "st", "ng", "ck", "ll", "rt", "sh"]
         var seen = Set<String>()
@@ -80,7 +82,15 @@ func appendMessage(_ out: inout [UInt8], _ vocab: Vocabulary, _ rng: inout Split
         out.append(contentsOf: w)
         sentenceStart = false
         let p = rng.below(100)
-        if p < 7 { out.append(0x2E); sentenceStart = true } else if p < 10 { out.append(0x2C) } else if p == 10 { out.append(0x3F); sentenceStart = true } else if p == 11 { out.append(0x21); sentenceStart = true }
+        if p < 7 {
+            out.append(0x2E); sentenceStart = true
+        } else if p < 10 {
+            out.append(0x2C)
+        } else if p == 10 {
+            out.append(0x3F); sentenceStart = true
+        } else if p == 11 {
+            out.append(0x21); sentenceStart = true
+        }
     }
     if !sentenceStart { out.append(0x2E) }
 }
@@ -118,7 +128,8 @@ func makePhraseSet(count: Int, vocab: Vocabulary) -> [[UInt8]] {
         } else if kind < 9 {
             p = vocab.words[vocab.zipf(&rng)] + [0x20] + vocab.words[100 + rng.below(V - 100)]
         } else {
-            p = vocab.words[100 + rng.below(V - 100)] + [0x20] + vocab.words[vocab.zipf(&rng)] + [0x20]
+            p =
+                vocab.words[100 + rng.below(V - 100)] + [0x20] + vocab.words[vocab.zipf(&rng)] + [0x20]
                 + vocab.words[100 + rng.below(V - 100)]
         }
         if seen.insert(p).inserted {
@@ -137,7 +148,7 @@ func makeJSONLArchive(bytes: Int, vocab: Vocabulary, samples: [[UInt8]], seed: U
     let builtin: [String] = [
         #"{"id":"ID","school":"DSAT","type":"email","time":"2024-03-13T15:15:00+00:00","author":{"id":"staff-151","role":"staff"},"account":{"kind":"school","platform":"email","email":"f.khan@chalkbourne.dsat.example.sch.uk"},"recipients":[{"id":"pupil-2355","role":"pupil","status":"current","family":false}],"device":"school","location":"building","subject":"Library","text":"TEXT"}"#,
         #"{"id":"ID","school":"DSAT","type":"post","time":"2024-03-14T18:00:00+00:00","author":{"id":"staff-148","role":"staff"},"account":{"kind":"personal","platform":"facebook"},"audience":{"scope":"friends"},"device":"personal","location":"off_site","text":"TEXT"}"#,
-        #"{"id":"ID","school":"DSAT","type":"chat","time":"2024-03-12T09:05:00+00:00","author":{"id":"staff-112","role":"staff"},"account":{"kind":"school","platform":"teams"},"recipients":[{"id":"staff-101","role":"staff","status":"current","family":false}],"device":"school","location":"staff_room","text":"TEXT"}"#,
+        #"{"id":"ID","school":"DSAT","type":"chat","time":"2024-03-12T09:05:00+00:00","author":{"id":"staff-112","role":"staff"},"account":{"kind":"school","platform":"teams"},"recipients":[{"id":"staff-101","role":"staff","status":"current","family":false}],"device":"school","location":"staff_room","text":"TEXT"}"#
     ]
     var templates: [(prefix: [UInt8], suffix: [UInt8], original: [UInt8])] = []
     for line in samples.isEmpty ? builtin.map({ Array($0.utf8) }) : samples {

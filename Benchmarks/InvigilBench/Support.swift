@@ -117,11 +117,13 @@ func runThreads(_ bodies: [() -> Void]) {
     for b in bodies {
         let box = Unmanaged.passRetained(ThreadBody(b)).toOpaque()
         var t = pthread_t()
-        let rc = pthread_create(&t, nil, { ctx in
-            let box = Unmanaged<ThreadBody>.fromOpaque(ctx!).takeRetainedValue()
-            box.body()
-            return nil
-        }, box)
+        let rc = pthread_create(
+            &t, nil,
+            { ctx in
+                let box = Unmanaged<ThreadBody>.fromOpaque(ctx!).takeRetainedValue()
+                box.body()
+                return nil
+            }, box)
         precondition(rc == 0, "pthread_create failed")
         threads.append(t)
     }

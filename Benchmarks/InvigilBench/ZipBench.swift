@@ -23,9 +23,10 @@ func runZipBenchmark(path: String, runs: Int) {
         let crcSeconds = output.withUnsafeBufferPointer { b in timeMedian(runs: runs) { _ = CRC32.checksum(b) } }
         let memchrSeconds = output.withUnsafeBufferPointer { b in timeMedian(runs: runs) { _ = memchrPass(b) } }
         let n = Double(output.count) / 1e6
-        print(pad(String(entry.name.prefix(40)), 40, right: false) + " | " + pad(mb(entry.compressedSize), 9) + " " + pad(mb(output.count), 7)
-              + " | " + pad(fmt(n / readSeconds), 9) + " | " + pad(fmt(n / crcSeconds), 10) + " " + pad(fmt(n / memchrSeconds), 12)
-              + " | " + pad(fmt(crcSeconds / readSeconds, 3), 10) + " " + pad(fmt(memchrSeconds / readSeconds, 3), 12))
+        print(
+            pad(String(entry.name.prefix(40)), 40, right: false) + " | " + pad(mb(entry.compressedSize), 9) + " " + pad(mb(output.count), 7)
+                + " | " + pad(fmt(n / readSeconds), 9) + " | " + pad(fmt(n / crcSeconds), 10) + " " + pad(fmt(n / memchrSeconds), 12)
+                + " | " + pad(fmt(crcSeconds / readSeconds, 3), 10) + " " + pad(fmt(memchrSeconds / readSeconds, 3), 12))
     }
     // The WhatsApp reader: from the zip, and from the chat text in memory.
     guard let chat = zip.entries.first(where: { $0.fileName == "_chat.txt" || $0.fileName.lowercased().contains("whatsapp") }),
@@ -42,6 +43,7 @@ func runZipBenchmark(path: String, runs: Int) {
         while source.next() != nil {}
     }
     let n = Double(text.count) / 1e6
-    print("whatsapp reader: \(records) records, \(mb(text.count)) MB of chat: from the zip \(fmt(n / fromZip)) MB/s, "
-          + "from the text in memory \(fmt(n / fromText)) MB/s (zip/text time \(fmt(fromZip / fromText, 2)))")
+    print(
+        "whatsapp reader: \(records) records, \(mb(text.count)) MB of chat: from the zip \(fmt(n / fromZip)) MB/s, "
+            + "from the text in memory \(fmt(n / fromText)) MB/s (zip/text time \(fmt(fromZip / fromText, 2)))")
 }

@@ -58,7 +58,8 @@ struct Options {
             case "--compiled": compiled = true
             case "--compiled-sets": compiledSets = value().split(separator: ",").compactMap { Int($0) }.filter { $0 > 0 }
             case "-h", "--help":
-                print("""
+                print(
+                    """
                     usage: invigil-bench [--size MB] [--sets 10,100,...] [--runs N] [--json FILE] [--export DIR]
                                          [--packs DIR] [--samples DIR] [--naive-limit MB] [--no-e2e] [--scan-only]
                       --size MB        corpus size (text and JSONL archive), default 64
@@ -105,9 +106,10 @@ func runBenchmarks(_ o: Options) {
     let vocab = Vocabulary()
     let corpus = makeTextCorpus(bytes: bytes, vocab: vocab)
     let text = corpus.text
-    print("invigil-bench: \(mb(text.count)) MB of text, \(corpus.messages.count) messages "
-          + "(mean \(text.count / max(1, corpus.messages.count)) bytes), generated in \(fmt(now() - t0, 2)) s; "
-          + "\(sysconf(Int32(_SC_NPROCESSORS_ONLN))) cores; median of \(o.runs) runs")
+    print(
+        "invigil-bench: \(mb(text.count)) MB of text, \(corpus.messages.count) messages "
+            + "(mean \(text.count / max(1, corpus.messages.count)) bytes), generated in \(fmt(now() - t0, 2)) s; "
+            + "\(sysconf(Int32(_SC_NPROCESSORS_ONLN))) cores; median of \(o.runs) runs")
     if let dir = o.export {
         makeDirectory(dir)
         writeWholeFile(dir + "/corpus.txt", text)
@@ -134,7 +136,9 @@ func runBenchmarks(_ o: Options) {
 
     var setRows: [JSON] = []
     print("")
-    print("phrases | states  classes    layout | tables MB | compile ms  peak MB | scan MB/s | per msg MB/s  events/s | naive DFA MB/s | scan/naive | matches")
+    print(
+        "phrases | states  classes    layout | tables MB | compile ms  peak MB | scan MB/s | per msg MB/s  events/s | naive DFA MB/s | scan/naive | matches"
+    )
     for n in o.sets {
         let phrases = makePhraseSet(count: n, vocab: vocab)
         if let dir = o.export {
@@ -146,7 +150,8 @@ func runBenchmarks(_ o: Options) {
         resetPeakRSS()
         let before = procStatusBytes("VmRSS")
         let c0 = now()
-        let automaton = o.denseBudgetMB.map { Automaton(patterns: phrases, denseBudgetBytes: $0 << 20) }
+        let automaton =
+            o.denseBudgetMB.map { Automaton(patterns: phrases, denseBudgetBytes: $0 << 20) }
             ?? Automaton(patterns: phrases)
         let compileSeconds = now() - c0
         let peak = max(0, procStatusBytes("VmHWM") - before)
@@ -202,28 +207,30 @@ func runBenchmarks(_ o: Options) {
         let perMessageMBps = Double(text.count - corpus.messages.count) / perMessageSeconds / 1e6
         let eventsPerSecond = Double(corpus.messages.count) / perMessageSeconds
         let layout = (automaton.denseStateCount == automaton.stateCount ? "dense" : "hybrid") + (automaton.hasPrefilter ? "+pf" : "")
-        print(pad(String(n), 7) + " | " + pad(String(automaton.stateCount), 7) + " " + pad(String(automaton.classCount), 7)
-              + " " + pad(layout, 9) + " | " + pad(mb(automaton.memoryBytes), 9) + " | " + pad(fmt(compileSeconds * 1000, 1), 10)
-              + " " + pad(mb(peak), 8) + " | " + pad(fmt(scanMBps), 9) + " | " + pad(fmt(perMessageMBps), 12) + " "
-              + pad(fmt(eventsPerSecond), 9) + " | " + pad(fmt(naiveMBps), 14) + " | " + pad(fmt(scanMBps / naiveMBps, 2), 10)
-              + " | " + String(matchCount))
-        setRows.append(.object([
-            ("phrases", .int(n)),
-            ("states", .int(automaton.stateCount)),
-            ("classes", .int(automaton.classCount)),
-            ("dense_states", .int(automaton.denseStateCount)),
-            ("layout", .string(layout)),
-            ("automaton_bytes", .int(automaton.memoryBytes)),
-            ("compile_ms", .number(compileSeconds * 1000)),
-            ("compile_peak_bytes", .int(peak)),
-            ("scan_MBps", .number(scanMBps)),
-            ("per_message_MBps", .number(perMessageMBps)),
-            ("events_per_s", .number(eventsPerSecond)),
-            ("naive_dfa_MBps", naiveMBps.isNaN ? .null : .number(naiveMBps)),
-            ("naive_dfa_states", .int(naiveStates)),
-            ("hits", .int(hitCount)),
-            ("matches", .int(matchCount)),
-        ]))
+        print(
+            pad(String(n), 7) + " | " + pad(String(automaton.stateCount), 7) + " " + pad(String(automaton.classCount), 7)
+                + " " + pad(layout, 9) + " | " + pad(mb(automaton.memoryBytes), 9) + " | " + pad(fmt(compileSeconds * 1000, 1), 10)
+                + " " + pad(mb(peak), 8) + " | " + pad(fmt(scanMBps), 9) + " | " + pad(fmt(perMessageMBps), 12) + " "
+                + pad(fmt(eventsPerSecond), 9) + " | " + pad(fmt(naiveMBps), 14) + " | " + pad(fmt(scanMBps / naiveMBps, 2), 10)
+                + " | " + String(matchCount))
+        setRows.append(
+            .object([
+                ("phrases", .int(n)),
+                ("states", .int(automaton.stateCount)),
+                ("classes", .int(automaton.classCount)),
+                ("dense_states", .int(automaton.denseStateCount)),
+                ("layout", .string(layout)),
+                ("automaton_bytes", .int(automaton.memoryBytes)),
+                ("compile_ms", .number(compileSeconds * 1000)),
+                ("compile_peak_bytes", .int(peak)),
+                ("scan_MBps", .number(scanMBps)),
+                ("per_message_MBps", .number(perMessageMBps)),
+                ("events_per_s", .number(eventsPerSecond)),
+                ("naive_dfa_MBps", naiveMBps.isNaN ? .null : .number(naiveMBps)),
+                ("naive_dfa_states", .int(naiveStates)),
+                ("hits", .int(hitCount)),
+                ("matches", .int(matchCount))
+            ]))
     }
 
     var e2eJSON: JSON = .null
@@ -241,7 +248,7 @@ func runBenchmarks(_ o: Options) {
             ("cores", .int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))),
             ("baselines", .object(baselineJSON)),
             ("sets", .array(setRows)),
-            ("end_to_end", e2eJSON),
+            ("end_to_end", e2eJSON)
         ]).write(into: &s)
         s += "\n"
         if !writeWholeFile(path, Array(s.utf8)) { printErr("cannot write \(path)") }
@@ -272,9 +279,10 @@ func endToEnd(_ o: Options, vocab: Vocabulary, bytes: Int) -> JSON {
     let peak = max(0, procStatusBytes("VmHWM") - before)
     let a = rules.automaton
     print("")
-    print("end to end: \(mb(archive.count)) MB JSONL, \(lineCount) events (\(samples.isEmpty ? "built-in" : "sample") event shapes); "
-          + "packs \(o.packs): \(rules.rules.count) rules, \(a.patternCount) phrases, \(a.stateCount) states, \(a.classCount) classes; "
-          + "compiled in \(fmt(compileSeconds * 1000, 1)) ms, peak \(mb(peak)) MB")
+    print(
+        "end to end: \(mb(archive.count)) MB JSONL, \(lineCount) events (\(samples.isEmpty ? "built-in" : "sample") event shapes); "
+            + "packs \(o.packs): \(rules.rules.count) rules, \(a.patternCount) phrases, \(a.stateCount) states, \(a.classCount) classes; "
+            + "compiled in \(fmt(compileSeconds * 1000, 1)) ms, peak \(mb(peak)) MB")
 
     // From the file: read in 4 MB blocks, split lines, scan, write each finding as a line to /dev/null.
     var findings = 0, errors = 0
@@ -295,7 +303,7 @@ func endToEnd(_ o: Options, vocab: Vocabulary, bytes: Int) -> JSON {
             let shared = SharedBuffer(buf)
             runThreads([
                 { _ = scanLines(shared.buffer, lines[..<half], Scanner(rules: rules)) },
-                { _ = scanLines(shared.buffer, lines[half...], Scanner(rules: rules)) },
+                { _ = scanLines(shared.buffer, lines[half...], Scanner(rules: rules)) }
             ])
         }
     }
@@ -320,7 +328,7 @@ func endToEnd(_ o: Options, vocab: Vocabulary, bytes: Int) -> JSON {
         ("file_events_per_s", .number(eventsPerSecond)),
         ("memory_1_thread_MBps", .number(oneMBps)),
         ("memory_2_threads_MBps", .number(twoMBps)),
-        ("thread_scaling", .number(twoMBps / oneMBps)),
+        ("thread_scaling", .number(twoMBps / oneMBps))
     ])
 }
 

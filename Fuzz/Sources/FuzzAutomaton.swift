@@ -61,7 +61,9 @@ enum FuzzAutomaton {
         if got != want {
             let missing = want.filter { !got.contains($0) }.prefix(5)
             let extra = got.filter { !want.contains($0) }.prefix(5)
-            fuzzFail("automaton (budget \(budget), \(patterns.count) patterns, \(text.count) bytes): \(got.count) matches, naive \(want.count); missing \(Array(missing)), extra \(Array(extra))")
+            fuzzFail(
+                "automaton (budget \(budget), \(patterns.count) patterns, \(text.count) bytes): \(got.count) matches, naive \(want.count); missing \(Array(missing)), extra \(Array(extra))"
+            )
         }
         // The raw scan's hit count equals the number of distinct match ends.
         var hits: [AutomatonHit] = []

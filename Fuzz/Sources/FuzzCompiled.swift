@@ -9,7 +9,7 @@
 enum FuzzCompiled {
     static let events: [[UInt8]] = [
         #"{"id":"1","school":"WOOL","type":"post","time":"2024-01-17T10:35:00Z","author":{"role":"staff"},"recipients":[{"role":"pupil"}],"text":"text me on 07700 900123 or dm me s3cr3t www.facebook.com/x a@b.com"}"#,
-        #"{"role":"staff","text":"T E X T  me ＨＥＬＬＯ","time":"2024-06-03T10:00:00Z","score":3,"flag":true,"handle":"@x"}"#,
+        #"{"role":"staff","text":"T E X T  me ＨＥＬＬＯ","time":"2024-06-03T10:00:00Z","score":3,"flag":true,"handle":"@x"}"#
     ].map { Array($0.utf8) }
 
     static func run(_ data: UnsafeBufferPointer<UInt8>) {
@@ -36,7 +36,9 @@ enum FuzzCompiled {
             for f in scanner.findings {
                 for m in scanner.matches[f.matches] {
                     let value = scanner.bytes(field: m.field, valueIndex: m.valueIndex)
-                    if m.start < 0 || m.start > m.end || m.end > value.count { fuzzFail("span \(m.start)..<\(m.end) outside a value of \(value.count) bytes") }
+                    if m.start < 0 || m.start > m.end || m.end > value.count {
+                        fuzzFail("span \(m.start)..<\(m.end) outside a value of \(value.count) bytes")
+                    }
                 }
             }
             let fired = Set(scanner.findings.map(\.rule))

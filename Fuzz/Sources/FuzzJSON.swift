@@ -7,7 +7,9 @@ import Invigil
 enum FuzzJSON {
     nonisolated(unsafe) static let scanner = Scanner(rules: packRules)
     static let baseline: (event: [UInt8], findings: [Int]) = {
-        let event = Array(#"{"id":"b","school":"WOOL","type":"post","time":"2024-01-17T10:35:00Z","author":{"role":"staff"},"account":{"kind":"personal","platform":"facebook"},"device":"personal","location":"grounds","text":"my mobile is 07700 900123, add me on facebook","recipients":[{"role":"pupil","status":"current"}]}"#.utf8)
+        let event = Array(
+            #"{"id":"b","school":"WOOL","type":"post","time":"2024-01-17T10:35:00Z","author":{"role":"staff"},"account":{"kind":"personal","platform":"facebook"},"device":"personal","location":"grounds","text":"my mobile is 07700 900123, add me on facebook","recipients":[{"role":"pupil","status":"current"}]}"#
+                .utf8)
         let s = Scanner(rules: packRules)
         do { try s.scanJSON(event) } catch { fuzzFail("baseline event: \(error)") }
         return (event, s.findings.map(\.rule))

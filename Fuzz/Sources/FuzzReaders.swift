@@ -10,7 +10,8 @@ import InvigilArchive
 enum FuzzReaders {
     nonisolated(unsafe) static let scanner = Scanner(rules: packRules)
     static let directory: PeopleDirectory = {
-        let csv = "address,name,role,relation\nhead@school.example,Ann Head,staff\npupil@example.com,Pip Pupil,pupil\nmum@example.com,Mum,parent,family\n"
+        let csv =
+            "address,name,role,relation\nhead@school.example,Ann Head,staff\npupil@example.com,Pip Pupil,pupil\nmum@example.com,Mum,parent,family\n"
         let path = Array(csv.utf8).withUnsafeBufferPointer { ScratchFile.write($0, suffix: ".people.csv") }
         do { return try PeopleDirectory(path: path) } catch { fuzzFail("people directory: \(error)") }
     }()
@@ -67,7 +68,9 @@ enum FuzzReaders {
     static func same(_ a: [String], _ b: [String], _ what: String) {
         if a != b {
             let k = (0..<min(a.count, b.count)).first { a[$0] != b[$0] } ?? min(a.count, b.count)
-            fuzzFail("\(what): memory and path readers differ at record \(k) (\(a.count) vs \(b.count) records): \(k < a.count ? a[k] : "-") | \(k < b.count ? b[k] : "-")")
+            fuzzFail(
+                "\(what): memory and path readers differ at record \(k) (\(a.count) vs \(b.count) records): \(k < a.count ? a[k] : "-") | \(k < b.count ? b[k] : "-")"
+            )
         }
     }
 

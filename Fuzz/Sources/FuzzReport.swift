@@ -6,8 +6,9 @@ import InvigilReport
 /// leave no detected phone number or email address in it (outside policy words); the HTML must
 /// hold exactly the report's own script, whatever the findings say.
 enum FuzzReport {
-    static let redactor = Redactor(redact: true, pseudonyms: Pseudonymiser(key: Array("fuzzing key 0123456789".utf8)),
-                                   directory: PeopleDirectory(people: [.init(address: "07700900111", name: "Jamie Harrow", role: "staff", relation: "")]))
+    static let redactor = Redactor(
+        redact: true, pseudonyms: Pseudonymiser(key: Array("fuzzing key 0123456789".utf8)),
+        directory: PeopleDirectory(people: [.init(address: "07700900111", name: "Jamie Harrow", role: "staff", relation: "")]))
 
     static func run(_ data: UnsafeBufferPointer<UInt8>) {
         let bytes = Array(data)

@@ -28,7 +28,9 @@ enum FuzzShortcuts {
             Normalizer.normalize(t, mode: mode, into: &full, origin: &origin)
             Normalizer.normalize(t, mode: mode, into: &bare, origin: &none, trackOrigin: false)
             if full != bare { fuzzFail("normalize \(mode.description): \(full.count) bytes with origins, \(bare.count) without") }
-            if origin.count != full.count || !none.isEmpty { fuzzFail("normalize \(mode.description): \(origin.count) origins for \(full.count) bytes") }
+            if origin.count != full.count || !none.isEmpty {
+                fuzzFail("normalize \(mode.description): \(origin.count) origins for \(full.count) bytes")
+            }
             for o in origin where !(0 <= o.x && o.x < o.y && o.y <= Int32(t.count) && 0 <= o.z && o.z < o.w && o.w <= Int32(t.count)) {
                 fuzzFail("normalize \(mode.description): origin \(o) outside 0..<\(t.count)")
             }

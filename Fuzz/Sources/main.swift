@@ -24,7 +24,10 @@ let targets: [(name: String, about: String, run: (UnsafeBufferPointer<UInt8>) ->
     ("compiled", "compiled rule files: RuleSet.load(compiled:) as is and resealed; a loaded set scans and round-trips", FuzzCompiled.run),
     ("report", "findings JSONL reader, redaction and the HTML report (readFindings, Redactor, ReportModel, ReportHTML)", FuzzReport.run),
     ("includes", "C API: rule source from memory with includes (plain, a resolver over a virtual file system, a base folder)", FuzzIncludes.run),
-    ("shortcuts", "differential: the scanner's fast paths (normalisation, URL prefilter, schemes, digit words) against the code they stand in for", FuzzShortcuts.run),
+    (
+        "shortcuts", "differential: the scanner's fast paths (normalisation, URL prefilter, schemes, digit words) against the code they stand in for",
+        FuzzShortcuts.run
+    )
 ]
 
 nonisolated(unsafe) var selected: ((UnsafeBufferPointer<UInt8>) -> Void)? = nil

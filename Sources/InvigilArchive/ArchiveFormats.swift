@@ -67,7 +67,7 @@ extension ArchiveFormat {
             format: .maildir, summary: "Maildir folder (cur/ and new/)",
             extensions: [], isFolder: true, options: ["--directory"],
             sniff: nil,
-            open: { path, options throws(ArchiveOpenError) in try MaildirSource(path: path, directory: options.directory) }),
+            open: { path, options throws(ArchiveOpenError) in try MaildirSource(path: path, directory: options.directory) })
     ]
 
     /// The descriptor of a readable format; `auto` has none.

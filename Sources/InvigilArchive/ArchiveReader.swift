@@ -68,7 +68,7 @@ public func binaryKind(head: [UInt8]) -> String? {
         ([0x1F, 0x8B], "a gzip file"), ([0x42, 0x5A, 0x68], "a bzip2 file"), ([0xFD, 0x37, 0x7A, 0x58, 0x5A], "an xz file"),
         ([0x37, 0x7A, 0xBC, 0xAF], "a 7-zip archive"), ([0x52, 0x61, 0x72, 0x21], "a RAR archive"),
         ([0xD0, 0xCF, 0x11, 0xE0], "an Office document (OLE)"), ([0x7F, 0x45, 0x4C, 0x46], "an executable (ELF)"),
-        ([0x53, 0x51, 0x4C, 0x69, 0x74, 0x65], "an SQLite database"),
+        ([0x53, 0x51, 0x4C, 0x69, 0x74, 0x65], "an SQLite database")
     ]
     for m in magics where head.starts(with: m.bytes) { return m.kind }
     if head.count >= 12, head[4..<8].elementsEqual([0x66, 0x74, 0x79, 0x70]) { return "a video or image (ISO media)" }
@@ -135,7 +135,7 @@ public struct ArchiveOptions: Sendable {
         ("--csv-delimiter C", "CSV cell separator: , ; | or tab (tab also turns quoting off)"),
         ("--csv-columns A,B,...", "the CSV has no header row; name its columns"),
         ("--date-order auto|day-first|month-first", "how to read 01/02/2020 in chat exports and CSV dates (auto: per file)"),
-        ("--chat-timezone ZONE", "zone of chat export times (Europe/London, UTC, +01:00); default Europe/London"),
+        ("--chat-timezone ZONE", "zone of chat export times (Europe/London, UTC, +01:00); default Europe/London")
     ]
 
     /// Applies one option of `help` (`value` is its argument). Returns false for an option that is
@@ -229,12 +229,14 @@ public final class JSONLSource: ArchiveSource {
                 if lines.readError != 0, !reportedReadError {
                     reportedReadError = true
                     let reason = String(cString: strerror(lines.readError))
-                    return ArchiveRecord(source: "\(name):\(lines.lineNumber + 1)", payload: .rejected("read error: \(reason); the rest of the input is lost"))
+                    return ArchiveRecord(
+                        source: "\(name):\(lines.lineNumber + 1)", payload: .rejected("read error: \(reason); the rest of the input is lost"))
                 }
                 return nil
             case .tooLong:
-                return ArchiveRecord(source: "\(name):\(lines.lineNumber)",
-                                     payload: .rejected("line of \(lines.skippedLength) bytes is longer than the limit of \(ArchiveLimits.lineBytes)"))
+                return ArchiveRecord(
+                    source: "\(name):\(lines.lineNumber)",
+                    payload: .rejected("line of \(lines.skippedLength) bytes is longer than the limit of \(ArchiveLimits.lineBytes)"))
             case .line:
                 let line = lines.current
                 if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }

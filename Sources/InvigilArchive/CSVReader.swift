@@ -92,7 +92,8 @@ final class CSVRowReader {
             case .end:
                 if lines.readError != 0, !readErrorReported {
                     readErrorReported = true
-                    return .rejected(line: lines.lineNumber + 1, "read error: \(String(cString: strerror(lines.readError))); the rest of the input is lost")
+                    return .rejected(
+                        line: lines.lineNumber + 1, "read error: \(String(cString: strerror(lines.readError))); the rest of the input is lost")
                 }
                 if inQuotes {
                     return rejectAndReplay(recordLines, firstLine: firstLine, reason: "quoted cell not closed before the end of the file")
@@ -114,7 +115,9 @@ final class CSVRowReader {
                 recordBytes += line.count
                 if recordLines.count >= ArchiveLimits.csvRecordLines || recordBytes > ArchiveLimits.csvRecordBytes {
                     recordLines.append((lineNumber, Array(line)))
-                    return rejectAndReplay(recordLines, firstLine: firstLine, reason: "quoted cell not closed within \(ArchiveLimits.csvRecordLines) lines or \(ArchiveLimits.csvRecordBytes) bytes")
+                    return rejectAndReplay(
+                        recordLines, firstLine: firstLine,
+                        reason: "quoted cell not closed within \(ArchiveLimits.csvRecordLines) lines or \(ArchiveLimits.csvRecordBytes) bytes")
                 }
             }
             var i = 0
@@ -256,14 +259,14 @@ public final class CSVSource: ArchiveSource, ArchiveNotes {
 
     static let listFields: Set<String> = [
         "recipients.id", "recipients.name", "recipients.address", "recipients.role", "recipients.status", "recipients.family",
-        "approval", "attachments.kind", "attachments.depicts", "attachments.labels", "attachments.capture_device", "attachments.consent",
+        "approval", "attachments.kind", "attachments.depicts", "attachments.labels", "attachments.capture_device", "attachments.consent"
     ]
     static let boolFields: Set<String> = ["recipients.family", "attachments.consent"]
     static let knownFields: Set<String> = [
         "id", "school", "type", "action", "time", "author.id", "author.name", "author.role", "author.status", "account.kind",
         "account.platform", "account.handle", "account.display_name", "account.email", "audience.scope", "device", "location",
         "subject", "text", "profile.bio", "profile.workplace", "profile.job_title", "profile.visibility", "web.url", "web.host",
-        "web.category", "web.outcome",
+        "web.category", "web.outcome"
     ]
 
     /// The automatic mapping of a header name: the event field of that dotted name, or an alias.
@@ -369,7 +372,9 @@ public final class CSVSource: ArchiveSource, ArchiveNotes {
                         let e = listCounts[f, default: 0]
                         listCounts[f] = e + 1
                         if Self.boolFields.contains(f) {
-                            guard let b = parseBool(p) else { return .failure(MailError(reason: "column '\(columnNames[i])': '\(p)' is not true or false")) }
+                            guard let b = parseBool(p) else {
+                                return .failure(MailError(reason: "column '\(columnNames[i])': '\(p)' is not true or false"))
+                            }
                             fields.append(ArchiveField(f, .bool(b), element: e, list: true))
                         } else {
                             fields.append(ArchiveField(f, .string(f == "attachments.kind" ? normalizeKind(p) : p), element: e, list: true))
@@ -381,10 +386,14 @@ public final class CSVSource: ArchiveSource, ArchiveNotes {
                     }
                     fields.append(ArchiveField("time", .string(t)))
                 } else if Self.boolFields.contains(f) {
-                    guard let b = parseBool(value) else { return .failure(MailError(reason: "column '\(columnNames[i])': '\(value)' is not true or false")) }
+                    guard let b = parseBool(value) else {
+                        return .failure(MailError(reason: "column '\(columnNames[i])': '\(value)' is not true or false"))
+                    }
                     fields.append(ArchiveField(f, .bool(b)))
                 } else {
-                    fields.append(ArchiveField(f, .string(f == "author.role" || f == "type" || f == "action" ? value.trimmingCharacters().lowercased() : value)))
+                    fields.append(
+                        ArchiveField(f, .string(f == "author.role" || f == "type" || f == "action" ? value.trimmingCharacters().lowercased() : value))
+                    )
                 }
             case .time:
                 guard let t = normalizeTime(value, dayFirst: options.dayFirst) else {
@@ -499,5 +508,6 @@ func isoString(utcSeconds: Int64, offsetMinutes: Int) -> String {
     func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
     let off = abs(offsetMinutes)
     let sign = offsetMinutes < 0 ? "-" : "+"
-    return "\(y)-\(two(m))-\(two(d))T\(two(secs / 3600)):\(two(secs / 60 % 60)):\(two(secs % 60))\(sign)\(two(Int64(off / 60))):\(two(Int64(off % 60)))"
+    return
+        "\(y)-\(two(m))-\(two(d))T\(two(secs / 3600)):\(two(secs / 60 % 60)):\(two(secs % 60))\(sign)\(two(Int64(off / 60))):\(two(Int64(off % 60)))"
 }

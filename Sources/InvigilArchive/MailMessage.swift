@@ -90,7 +90,9 @@ final class MailParser {
             case "to", "cc", "bcc":
                 for a in parseAddressList(msg[h.value]) {
                     if recipientIndex >= ArchiveLimits.recipients { droppedRecipients += 1; continue }
-                    if !a.address.isEmpty { fields.append(ArchiveField("recipients.address", .string(a.address), element: recipientIndex, list: true)) }
+                    if !a.address.isEmpty {
+                        fields.append(ArchiveField("recipients.address", .string(a.address), element: recipientIndex, list: true))
+                    }
                     if !a.name.isEmpty { fields.append(ArchiveField("recipients.name", .string(a.name), element: recipientIndex, list: true)) }
                     recipientIndex += 1
                 }
@@ -407,7 +409,11 @@ func parseContentType(_ raw: ArraySlice<UInt8>?, default def: String) -> Content
                 var dec: [UInt8] = []
                 var k = 0
                 while k < v.count {
-                    if v[k] == 0x25, k + 2 < v.count, let h = hexValue(v[k + 1]), let l = hexValue(v[k + 2]) { dec.append(h << 4 | l); k += 3 } else { dec.append(v[k]); k += 1 }
+                    if v[k] == 0x25, k + 2 < v.count, let h = hexValue(v[k + 1]), let l = hexValue(v[k + 2]) {
+                        dec.append(h << 4 | l); k += 3
+                    } else {
+                        dec.append(v[k]); k += 1
+                    }
                 }
                 if let cs = charset, !cs.isEmpty {
                     var out: [UInt8] = []
@@ -581,7 +587,7 @@ private func looksLikeAtAddress(_ p: [UInt8]) -> Bool {
 private let monthNames = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 private let zoneNames: [String: Int] = [
     "ut": 0, "gmt": 0, "utc": 0, "z": 0, "bst": 60, "est": -300, "edt": -240, "cst": -360, "cdt": -300,
-    "mst": -420, "mdt": -360, "pst": -480, "pdt": -420, "cet": 60, "cest": 120, "met": 60, "mest": 120,
+    "mst": -420, "mdt": -360, "pst": -480, "pdt": -420, "cet": 60, "cest": 120, "met": 60, "mest": 120
 ]
 
 /// An RFC 5322 date (`Tue, 5 Mar 2024 12:40:00 +0000`, and the common deviations: no weekday,
@@ -615,7 +621,11 @@ func parseMailDate(_ raw: ArraySlice<UInt8>) -> String? {
         } else if month == nil, lower.count >= 3, let m = monthNames.firstIndex(of: String(lower.prefix(3))) {
             month = m + 1
         } else if let v = Int(t) {
-            if day == nil, t.count <= 2, v >= 1, v <= 31 { day = v } else if year == nil { year = t.count <= 2 ? (v < 50 ? 2000 + v : 1900 + v) : (t.count == 3 ? 1900 + v : v) }
+            if day == nil, t.count <= 2, v >= 1, v <= 31 {
+                day = v
+            } else if year == nil {
+                year = t.count <= 2 ? (v < 50 ? 2000 + v : 1900 + v) : (t.count == 3 ? 1900 + v : v)
+            }
         }
     }
     guard let d = day, let mo = month, let y = year, y >= 1000, y <= 9999 else { return nil }

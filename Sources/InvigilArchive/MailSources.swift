@@ -75,7 +75,8 @@ public final class MboxSource: ArchiveSource, ArchiveNotes {
                 previousBlank = false
             case .line:
                 let line = lines.current
-                let isSeparator = previousBlank && line.count >= 5 && line[0] == 0x46 && line[1] == 0x72 && line[2] == 0x6F && line[3] == 0x6D && line[4] == 0x20
+                let isSeparator =
+                    previousBlank && line.count >= 5 && line[0] == 0x46 && line[1] == 0x72 && line[2] == 0x6F && line[3] == 0x6D && line[4] == 0x20
                 previousBlank = line.isEmpty
                 if isSeparator {
                     let record = started ? finish(last: false) : nil
@@ -138,7 +139,8 @@ public final class MboxSource: ArchiveSource, ArchiveNotes {
 
 /// Parses one message file into a record (shared by .eml and Maildir).
 func mailRecord(path: String, parser: MailParser, directory: PeopleDirectory?) -> (ArchiveRecord, Int) {
-    let (bytes, size, reason) = path == "-" ? readStandardInput(limit: ArchiveLimits.messageBytes) : readSmallFile(path, limit: ArchiveLimits.messageBytes)
+    let (bytes, size, reason) =
+        path == "-" ? readStandardInput(limit: ArchiveLimits.messageBytes) : readSmallFile(path, limit: ArchiveLimits.messageBytes)
     let source = path == "-" ? "<stdin>" : path
     guard let bytes else { return (ArchiveRecord(source: source, payload: .rejected(reason ?? "unreadable")), size) }
     return (mailRecord(bytes: bytes, source: source, parser: parser, directory: directory), size)
@@ -147,7 +149,8 @@ func mailRecord(path: String, parser: MailParser, directory: PeopleDirectory?) -
 /// Parses one message already in memory into a record whose source is `source`.
 func mailRecord(bytes: [UInt8], source: String, parser: MailParser, directory: PeopleDirectory?) -> ArchiveRecord {
     if bytes.count > ArchiveLimits.messageBytes {
-        return ArchiveRecord(source: source, payload: .rejected("message of \(bytes.count) bytes is larger than the limit of \(ArchiveLimits.messageBytes) bytes"))
+        return ArchiveRecord(
+            source: source, payload: .rejected("message of \(bytes.count) bytes is larger than the limit of \(ArchiveLimits.messageBytes) bytes"))
     }
     do {
         var fields = try parser.parse(bytes)

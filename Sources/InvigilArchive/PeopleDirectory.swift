@@ -54,7 +54,7 @@ public struct PeopleDirectory: Sendable {
         "address": .address, "email": .address, "e-mail": .address, "mail": .address, "phone": .address,
         "number": .address, "mobile": .address, "handle": .address, "contact": .address,
         "name": .name, "display name": .name, "full name": .name,
-        "role": .role, "relation": .relation, "relationship": .relation,
+        "role": .role, "relation": .relation, "relationship": .relation
     ]
     private enum Column { case address, name, role, relation }
 
@@ -87,7 +87,9 @@ public struct PeopleDirectory: Sendable {
                         var used: Set<String> = []
                         for (i, n) in named.enumerated() where n == nil { used.insert(c[i]) }
                         if !used.isEmpty {
-                            errors.append("line \(line): unknown column\(used.count == 1 ? "" : "s") \(used.sorted().joined(separator: ", ")) (address, email, phone, name, role, relation)")
+                            errors.append(
+                                "line \(line): unknown column\(used.count == 1 ? "" : "s") \(used.sorted().joined(separator: ", ")) (address, email, phone, name, role, relation)"
+                            )
                         }
                         continue
                     }
@@ -169,7 +171,9 @@ public struct PeopleDirectory: Sendable {
                 plus = true
             case UInt8(ascii: "("):
                 // "(0)" after an international prefix is the trunk prefix, written for national use.
-                if i + 2 < bytes.count, bytes[i + 1] == UInt8(ascii: "0"), bytes[i + 2] == UInt8(ascii: ")"), plus || digits.starts(with: [0x30, 0x30]) {
+                if i + 2 < bytes.count, bytes[i + 1] == UInt8(ascii: "0"), bytes[i + 2] == UInt8(ascii: ")"),
+                    plus || digits.starts(with: [0x30, 0x30])
+                {
                     i += 3
                     continue
                 }
@@ -177,7 +181,9 @@ public struct PeopleDirectory: Sendable {
                 break
             case 0xC2 where i + 1 < bytes.count && bytes[i + 1] == 0xA0:
                 i += 1  // no-break space
-            case 0xE2 where i + 2 < bytes.count && bytes[i + 1] == 0x80 && (bytes[i + 2] == 0xAA || bytes[i + 2] == 0xAC || bytes[i + 2] == 0x8E || bytes[i + 2] == 0x8F):
+            case 0xE2
+            where i + 2 < bytes.count && bytes[i + 1] == 0x80
+                && (bytes[i + 2] == 0xAA || bytes[i + 2] == 0xAC || bytes[i + 2] == 0x8E || bytes[i + 2] == 0x8F):
                 i += 2  // direction marks that WhatsApp puts around numbers
             default:
                 return nil
@@ -223,7 +229,13 @@ public struct PeopleDirectory: Sendable {
             case "recipients.address", "recipients.name", "recipients.role":
                 let e = f.element ?? nextElement
                 nextElement = max(nextElement, e + 1)
-                if f.name == "recipients.address" { recipientAddress[e] = v } else if f.name == "recipients.name" { recipientName[e] = v } else { recipientHasRole.insert(e) }
+                if f.name == "recipients.address" {
+                    recipientAddress[e] = v
+                } else if f.name == "recipients.name" {
+                    recipientName[e] = v
+                } else {
+                    recipientHasRole.insert(e)
+                }
             default: break
             }
         }

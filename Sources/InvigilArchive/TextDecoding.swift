@@ -107,7 +107,7 @@ func firstInvalidUTF8<C: Collection>(_ bytes: C) -> Int? where C.Element == UInt
 
 let windows1252High: [UInt32] = [
     0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD,
-    0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178,
+    0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178
 ]
 
 /// Decodes text in a named charset to UTF-8, replacing what cannot be decoded with U+FFFD.
@@ -314,7 +314,8 @@ func decodeBase64<C: Collection>(_ input: C, into out: inout [UInt8]) where C.El
 
 /// Decodes quoted-printable (RFC 2045): `=XX`, soft line breaks `=` at the end of a line; a
 /// malformed `=` is kept as it is. With `underscoreIsSpace`, the Q encoding of RFC 2047.
-func decodeQuotedPrintable<C: BidirectionalCollection>(_ input: C, into out: inout [UInt8], underscoreIsSpace: Bool = false) where C.Element == UInt8, C.Index == Int {
+func decodeQuotedPrintable<C: BidirectionalCollection>(_ input: C, into out: inout [UInt8], underscoreIsSpace: Bool = false)
+where C.Element == UInt8, C.Index == Int {
     var i = input.startIndex
     let e = input.endIndex
     out.reserveCapacity(out.count + input.count)
@@ -356,7 +357,7 @@ func decodeHeaderValue(_ value: ArraySlice<UInt8>, decoder: CharsetDecoder) -> [
     let e = value.endIndex
     var literalStart = i
     var lastWasEncoded = false
-    var pending: [UInt8] = []        // bytes of adjacent encoded words in one charset
+    var pending: [UInt8] = []  // bytes of adjacent encoded words in one charset
     var pendingCharset: String? = nil
 
     func flushPending() {
@@ -424,14 +425,17 @@ private func parseEncodedWord(_ v: ArraySlice<UInt8>, at start: Int) -> (charset
 
 // MARK: HTML to text
 
-private let blockTags: Set<String> = ["br", "p", "div", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "blockquote", "pre", "hr", "title", "dd", "dt", "section", "article", "header", "footer"]
+private let blockTags: Set<String> = [
+    "br", "p", "div", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "blockquote", "pre", "hr", "title", "dd", "dt", "section",
+    "article", "header", "footer"
+]
 
 private let namedEntities: [String: UInt32] = [
     "amp": 0x26, "lt": 0x3C, "gt": 0x3E, "quot": 0x22, "apos": 0x27, "nbsp": 0xA0, "copy": 0xA9, "reg": 0xAE,
     "trade": 0x2122, "hellip": 0x2026, "mdash": 0x2014, "ndash": 0x2013, "lsquo": 0x2018, "rsquo": 0x2019,
     "ldquo": 0x201C, "rdquo": 0x201D, "pound": 0xA3, "euro": 0x20AC, "bull": 0x2022, "middot": 0xB7,
     "eacute": 0xE9, "egrave": 0xE8, "aacute": 0xE1, "agrave": 0xE0, "ccedil": 0xE7, "ouml": 0xF6, "uuml": 0xFC,
-    "auml": 0xE4, "szlig": 0xDF, "laquo": 0xAB, "raquo": 0xBB, "deg": 0xB0, "times": 0xD7,
+    "auml": 0xE4, "szlig": 0xDF, "laquo": 0xAB, "raquo": 0xBB, "deg": 0xB0, "times": 0xD7
 ]
 
 /// Reduces HTML (UTF-8) to text: tags removed, `script` and `style` content and comments dropped,
@@ -458,7 +462,9 @@ func htmlToText(_ html: [UInt8]) -> [UInt8] {
             var closing = false
             if j < n, html[j] == 0x2F { closing = true; j += 1 }
             let nameStart = j
-            while j < n, (html[j] >= 0x41 && html[j] <= 0x5A) || (html[j] >= 0x61 && html[j] <= 0x7A) || (html[j] >= 0x30 && html[j] <= 0x39) { j += 1 }
+            while j < n, (html[j] >= 0x41 && html[j] <= 0x5A) || (html[j] >= 0x61 && html[j] <= 0x7A) || (html[j] >= 0x30 && html[j] <= 0x39) {
+                j += 1
+            }
             if j == nameStart && !(j < n && (html[j] == 0x21 || html[j] == 0x3F)) {
                 out.append(c)  // a lone "<"
                 i += 1

@@ -106,14 +106,18 @@ public final class WhatsAppSource: ArchiveSource {
             case .end:
                 finished = true
                 if lines.readError != 0 {
-                    queued.append(ArchiveRecord(source: "\(name):\(lines.lineNumber + 1)", payload: .rejected("read error: \(String(cString: strerror(lines.readError))); the rest of the input is lost")))
+                    queued.append(
+                        ArchiveRecord(
+                            source: "\(name):\(lines.lineNumber + 1)",
+                            payload: .rejected("read error: \(String(cString: strerror(lines.readError))); the rest of the input is lost")))
                 }
                 let r = flush()
                 if let r { return r }
                 return queued.isEmpty ? nil : queued.removeFirst()
             case .tooLong:
                 let r = flush()
-                let long = ArchiveRecord(source: "\(name):\(lines.lineNumber)", payload: .rejected("line longer than \(ArchiveLimits.messageBytes) bytes"))
+                let long = ArchiveRecord(
+                    source: "\(name):\(lines.lineNumber)", payload: .rejected("line longer than \(ArchiveLimits.messageBytes) bytes"))
                 if let r { queued.append(long); return r }
                 return long
             case .line:
@@ -131,14 +135,16 @@ public final class WhatsAppSource: ArchiveSource {
                 if startsLikeChatHeader(line) {
                     // A date and time where messages start, but no message header: a broken
                     // record, never text of the message before.
-                    let rejected = ArchiveRecord(source: "\(name):\(lines.lineNumber)",
-                                                 payload: .rejected("the line starts with a date and time but is not a message header: \(preview(line))"))
+                    let rejected = ArchiveRecord(
+                        source: "\(name):\(lines.lineNumber)",
+                        payload: .rejected("the line starts with a date and time but is not a message header: \(preview(line))"))
                     if let r = flush() { queued.append(rejected); return r }
                     return rejected
                 }
                 if pendingHeader == nil {
                     if line.allSatisfy(isSpace) || isOnlyMarks(line) { continue }
-                    return ArchiveRecord(source: "\(name):\(lines.lineNumber)", payload: .rejected("not a chat message: the line does not start with a date and time"))
+                    return ArchiveRecord(
+                        source: "\(name):\(lines.lineNumber)", payload: .rejected("not a chat message: the line does not start with a date and time"))
                 }
                 pendingLines += 1
                 if pendingBroken != nil { continue }
@@ -171,11 +177,15 @@ public final class WhatsAppSource: ArchiveSource {
         let text = pendingText
         pendingText = []
         if text.contains(0) { return ArchiveRecord(source: source, payload: .rejected("NUL byte in the message")) }
-        if let bad = firstInvalidUTF8(text) { return ArchiveRecord(source: source, payload: .rejected("invalid UTF-8 at byte \(bad + 1) of the message")) }
+        if let bad = firstInvalidUTF8(text) {
+            return ArchiveRecord(source: source, payload: .rejected("invalid UTF-8 at byte \(bad + 1) of the message"))
+        }
         guard let time = h.time(dayFirst: fileDayFirst, zone: options.timeZone) else {
             return ArchiveRecord(source: source, payload: .rejected("impossible date or time"))
         }
-        var fields: [ArchiveField] = [ArchiveField("type", .string("chat")), ArchiveField("account.platform", .string("whatsapp")), ArchiveField("time", .string(time))]
+        var fields: [ArchiveField] = [
+            ArchiveField("type", .string("chat")), ArchiveField("account.platform", .string("whatsapp")), ArchiveField("time", .string(time))
+        ]
         var body = String(decoding: text, as: UTF8.self)
         if let author = h.author {
             fields.append(ArchiveField("author.name", .string(author)))
@@ -313,7 +323,7 @@ struct ChatHeader {
 private let systemMarkers = [
     " created group", " created this group", " changed the subject", " changed this group", " changed the group",
     " added ", " removed ", " left", " joined using", " changed their phone number", " security code",
-    "end-to-end encrypted", " was added", " were added", " changed to ", " deleted this group",
+    "end-to-end encrypted", " was added", " were added", " changed to ", " deleted this group"
 ]
 
 private let placeholderWords = ["omitted", "omis", "ausgeschlossen", "omitido", "attached", "deleted"].map { Array($0.utf8) }
@@ -450,5 +460,7 @@ func parseChatHeader(_ b: UnsafeBufferPointer<UInt8>) -> ChatHeader? {
             if textStart < n, b[textStart] == 0x20 { textStart += 1 }
         }
     }
-    return ChatHeader(n1: a, n2: c2, n3: c3, yearFirst: yearFirst, yearDigits: yearFirst ? ad : c3d, hour: hour, minute: minute, second: second, meridiem: meridiem, author: author, textStart: textStart)
+    return ChatHeader(
+        n1: a, n2: c2, n3: c3, yearFirst: yearFirst, yearDigits: yearFirst ? ad : c3d, hour: hour, minute: minute, second: second, meridiem: meridiem,
+        author: author, textStart: textStart)
 }

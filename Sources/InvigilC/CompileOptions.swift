@@ -16,11 +16,13 @@ import Musl
 private let compileOptionsVersion1 = 4 * MemoryLayout<Int>.size
 
 @c @implementation
-public func invigil_rules_compile_with_options(_ source: UnsafePointer<CChar>?, _ length: Int,
-                                               _ sourceName: UnsafePointer<CChar>?,
-                                               _ options: UnsafePointer<invigil_compile_options>?,
-                                               _ outRules: UnsafeMutablePointer<OpaquePointer?>?,
-                                               _ outError: UnsafeMutablePointer<OpaquePointer?>?) -> invigil_status {
+public func invigil_rules_compile_with_options(
+    _ source: UnsafePointer<CChar>?, _ length: Int,
+    _ sourceName: UnsafePointer<CChar>?,
+    _ options: UnsafePointer<invigil_compile_options>?,
+    _ outRules: UnsafeMutablePointer<OpaquePointer?>?,
+    _ outError: UnsafeMutablePointer<OpaquePointer?>?
+) -> invigil_status {
     guard let options else { return compileFromMemory(source, length, sourceName, .refused, outRules, outError) }
     let size = options.pointee.size
     guard size >= compileOptionsVersion1, size <= Int(Int32.max) else {

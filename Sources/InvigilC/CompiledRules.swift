@@ -19,9 +19,11 @@ private func status(of error: CompiledRulesError) -> invigil_status {
 }
 
 /// Hands a loaded rule set or a refusal to the caller, as the compile functions do.
-private func finishLoad(_ result: Result<RuleSet, CompiledRulesError>, source: String,
-                        _ outRules: UnsafeMutablePointer<OpaquePointer?>,
-                        _ outError: UnsafeMutablePointer<OpaquePointer?>?) -> invigil_status {
+private func finishLoad(
+    _ result: Result<RuleSet, CompiledRulesError>, source: String,
+    _ outRules: UnsafeMutablePointer<OpaquePointer?>,
+    _ outError: UnsafeMutablePointer<OpaquePointer?>?
+) -> invigil_status {
     switch result {
     case .success(let rules):
         let box = RulesBox(rules: rules)
@@ -39,8 +41,10 @@ private func finishLoad(_ result: Result<RuleSet, CompiledRulesError>, source: S
 }
 
 @c @implementation
-public func invigil_rules_save(_ rules: OpaquePointer?, _ out: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>?,
-                               _ outLength: UnsafeMutablePointer<Int>?) -> invigil_status {
+public func invigil_rules_save(
+    _ rules: OpaquePointer?, _ out: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>?,
+    _ outLength: UnsafeMutablePointer<Int>?
+) -> invigil_status {
     out?.pointee = nil
     outLength?.pointee = 0
     guard let out, let outLength, let box = object(rules, Magic.rules, RulesBox.self), !box.freed else {
@@ -61,9 +65,11 @@ public func invigil_buffer_free(_ buffer: UnsafeMutablePointer<UInt8>?) {
 }
 
 @c @implementation
-public func invigil_rules_load_compiled(_ buffer: UnsafePointer<UInt8>?, _ length: Int,
-                                        _ outRules: UnsafeMutablePointer<OpaquePointer?>?,
-                                        _ outError: UnsafeMutablePointer<OpaquePointer?>?) -> invigil_status {
+public func invigil_rules_load_compiled(
+    _ buffer: UnsafePointer<UInt8>?, _ length: Int,
+    _ outRules: UnsafeMutablePointer<OpaquePointer?>?,
+    _ outError: UnsafeMutablePointer<OpaquePointer?>?
+) -> invigil_status {
     guard let outRules else {
         outError?.pointee = makeError(INVIGIL_ERROR_ARGUMENT, "out_rules is NULL")
         return INVIGIL_ERROR_ARGUMENT
@@ -83,9 +89,11 @@ public func invigil_rules_load_compiled(_ buffer: UnsafePointer<UInt8>?, _ lengt
 }
 
 @c @implementation
-public func invigil_rules_load_compiled_file(_ path: UnsafePointer<CChar>?,
-                                             _ outRules: UnsafeMutablePointer<OpaquePointer?>?,
-                                             _ outError: UnsafeMutablePointer<OpaquePointer?>?) -> invigil_status {
+public func invigil_rules_load_compiled_file(
+    _ path: UnsafePointer<CChar>?,
+    _ outRules: UnsafeMutablePointer<OpaquePointer?>?,
+    _ outError: UnsafeMutablePointer<OpaquePointer?>?
+) -> invigil_status {
     guard let outRules else {
         outError?.pointee = makeError(INVIGIL_ERROR_ARGUMENT, "out_rules is NULL")
         return INVIGIL_ERROR_ARGUMENT

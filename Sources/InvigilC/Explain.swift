@@ -5,8 +5,10 @@ import CInvigil
 import Invigil
 
 @c @implementation
-public func invigil_explain(_ s: OpaquePointer?, _ flags: UInt32, _ buffer: UnsafeMutablePointer<CChar>?,
-                            _ capacity: Int, _ outLength: UnsafeMutablePointer<Int>?) -> invigil_status {
+public func invigil_explain(
+    _ s: OpaquePointer?, _ flags: UInt32, _ buffer: UnsafeMutablePointer<CChar>?,
+    _ capacity: Int, _ outLength: UnsafeMutablePointer<Int>?
+) -> invigil_status {
     guard capacity >= 0, buffer != nil || capacity == 0 else { return INVIGIL_ERROR_ARGUMENT }
     let known = UInt32(INVIGIL_EXPLAIN_JSON | INVIGIL_EXPLAIN_ALL)
     guard flags & ~known == 0 else { return INVIGIL_ERROR_ARGUMENT }

@@ -34,8 +34,10 @@ public func invigil_status_string(_ status: invigil_status) -> UnsafePointer<CCh
 // MARK: - Compiling
 
 /// Shared tail of compile and load: stores the outputs and maps errors.
-private func finishCompile(_ result: Result<RuleSet, RuleSetError>, _ outRules: UnsafeMutablePointer<OpaquePointer?>,
-                           _ outError: UnsafeMutablePointer<OpaquePointer?>?) -> invigil_status {
+private func finishCompile(
+    _ result: Result<RuleSet, RuleSetError>, _ outRules: UnsafeMutablePointer<OpaquePointer?>,
+    _ outError: UnsafeMutablePointer<OpaquePointer?>?
+) -> invigil_status {
     switch result {
     case .success(let rules):
         let box = RulesBox(rules: rules)
@@ -57,29 +59,35 @@ func argumentError(_ outError: UnsafeMutablePointer<OpaquePointer?>?, _ message:
 }
 
 @c @implementation
-public func invigil_rules_compile(_ source: UnsafePointer<CChar>?, _ length: Int, _ sourceName: UnsafePointer<CChar>?,
-                                  _ outRules: UnsafeMutablePointer<OpaquePointer?>?,
-                                  _ outError: UnsafeMutablePointer<OpaquePointer?>?) -> invigil_status {
+public func invigil_rules_compile(
+    _ source: UnsafePointer<CChar>?, _ length: Int, _ sourceName: UnsafePointer<CChar>?,
+    _ outRules: UnsafeMutablePointer<OpaquePointer?>?,
+    _ outError: UnsafeMutablePointer<OpaquePointer?>?
+) -> invigil_status {
     compileFromMemory(source, length, sourceName, .refused, outRules, outError)
 }
 
 /// Compiles source held in memory; its includes as `includes` allows (see CompileOptions.swift).
-func compileFromMemory(_ source: UnsafePointer<CChar>?, _ length: Int, _ sourceName: UnsafePointer<CChar>?,
-                       _ includes: IncludeAccess, _ outRules: UnsafeMutablePointer<OpaquePointer?>?,
-                       _ outError: UnsafeMutablePointer<OpaquePointer?>?) -> invigil_status {
+func compileFromMemory(
+    _ source: UnsafePointer<CChar>?, _ length: Int, _ sourceName: UnsafePointer<CChar>?,
+    _ includes: IncludeAccess, _ outRules: UnsafeMutablePointer<OpaquePointer?>?,
+    _ outError: UnsafeMutablePointer<OpaquePointer?>?
+) -> invigil_status {
     guard let outRules else { return argumentError(outError, "out_rules is NULL") }
     outRules.pointee = nil
     guard length >= 0 else { return argumentError(outError, "length is larger than the address space") }
     guard source != nil || length == 0 else { return argumentError(outError, "source is NULL") }
     guard let sourceName else { return argumentError(outError, "source_name is NULL") }
     if length > Limits.ruleSetBytes {
-        outError?.pointee = makeError(INVIGIL_ERROR_LIMIT,
-                                      "rule source is \(length) bytes, over the limit of \(Limits.ruleSetBytes)")
+        outError?.pointee = makeError(
+            INVIGIL_ERROR_LIMIT,
+            "rule source is \(length) bytes, over the limit of \(Limits.ruleSetBytes)")
         return INVIGIL_ERROR_LIMIT
     }
-    let bytes: [UInt8] = source.map { s in
-        Array(UnsafeRawBufferPointer(start: UnsafeRawPointer(s), count: length))
-    } ?? []
+    let bytes: [UInt8] =
+        source.map { s in
+            Array(UnsafeRawBufferPointer(start: UnsafeRawPointer(s), count: length))
+        } ?? []
     let name = String(decoding: UnsafeRawBufferPointer(start: sourceName, count: strlen(sourceName)), as: UTF8.self)
     let result: Result<RuleSet, RuleSetError> = Result { () throws(RuleSetError) in
         try RuleSet.compile(bytes: bytes, name: name, includes: includes)
@@ -88,8 +96,10 @@ func compileFromMemory(_ source: UnsafePointer<CChar>?, _ length: Int, _ sourceN
 }
 
 @c @implementation
-public func invigil_rules_load(_ path: UnsafePointer<CChar>?, _ outRules: UnsafeMutablePointer<OpaquePointer?>?,
-                               _ outError: UnsafeMutablePointer<OpaquePointer?>?) -> invigil_status {
+public func invigil_rules_load(
+    _ path: UnsafePointer<CChar>?, _ outRules: UnsafeMutablePointer<OpaquePointer?>?,
+    _ outError: UnsafeMutablePointer<OpaquePointer?>?
+) -> invigil_status {
     guard let outRules else { return argumentError(outError, "out_rules is NULL") }
     outRules.pointee = nil
     guard let path else { return argumentError(outError, "path is NULL") }
@@ -115,8 +125,10 @@ public func invigil_rules_count(_ rules: OpaquePointer?) -> Int {
 }
 
 @c @implementation
-public func invigil_rules_rule_at(_ rules: OpaquePointer?, _ index: Int,
-                                  _ out: UnsafeMutablePointer<invigil_finding>?) -> invigil_status {
+public func invigil_rules_rule_at(
+    _ rules: OpaquePointer?, _ index: Int,
+    _ out: UnsafeMutablePointer<invigil_finding>?
+) -> invigil_status {
     guard let box = object(rules, Magic.rules, RulesBox.self), let out else { return INVIGIL_ERROR_ARGUMENT }
     guard index >= 0, index < box.rules.rules.count else { return INVIGIL_ERROR_ARGUMENT }
     box.describe(rule: index, into: out, matchCount: 0)
@@ -129,8 +141,10 @@ public func invigil_rules_field_count(_ rules: OpaquePointer?) -> Int {
 }
 
 @c @implementation
-public func invigil_rules_field_at(_ rules: OpaquePointer?, _ index: Int,
-                                   _ out: UnsafeMutablePointer<invigil_field>?) -> invigil_status {
+public func invigil_rules_field_at(
+    _ rules: OpaquePointer?, _ index: Int,
+    _ out: UnsafeMutablePointer<invigil_field>?
+) -> invigil_status {
     guard let box = object(rules, Magic.rules, RulesBox.self), let out else { return INVIGIL_ERROR_ARGUMENT }
     guard index >= 0, index < box.rules.fields.count else { return INVIGIL_ERROR_ARGUMENT }
     let info = box.rules.fields[index]
@@ -254,14 +268,18 @@ enum Value {
 
 /// The one path through which every setter goes.
 @inline(__always)
-private func setField(_ handle: OpaquePointer?, _ field: UnsafePointer<CChar>?, _ value: Value,
-                      _ mode: SetMode) -> invigil_status {
+private func setField(
+    _ handle: OpaquePointer?, _ field: UnsafePointer<CChar>?, _ value: Value,
+    _ mode: SetMode
+) -> invigil_status {
     withScanner(handle, .write) { box in setField(box, field, value, mode) }
 }
 
 @inline(__always)
-private func setField(_ box: ScannerBox, _ field: UnsafePointer<CChar>?, _ value: Value,
-                      _ mode: SetMode) -> invigil_status {
+private func setField(
+    _ box: ScannerBox, _ field: UnsafePointer<CChar>?, _ value: Value,
+    _ mode: SetMode
+) -> invigil_status {
     guard let field else { return box.fail(INVIGIL_ERROR_ARGUMENT, "field is NULL") }
     let name = UnsafeBufferPointer(start: UnsafeRawPointer(field).assumingMemoryBound(to: UInt8.self), count: strlen(field))
     guard let slot = box.scanner.slot(ofUTF8: name) else {
@@ -320,15 +338,19 @@ func elementIndex(_ element: Int) -> Int32? {
 }
 
 @c @implementation
-public func invigil_set_string(_ s: OpaquePointer?, _ field: UnsafePointer<CChar>?, _ value: UnsafePointer<CChar>?,
-                               _ length: Int) -> invigil_status {
+public func invigil_set_string(
+    _ s: OpaquePointer?, _ field: UnsafePointer<CChar>?, _ value: UnsafePointer<CChar>?,
+    _ length: Int
+) -> invigil_status {
     guard let bytes = stringValue(value, length) else { return INVIGIL_ERROR_ARGUMENT }
     return setField(s, field, .string(bytes), .replace)
 }
 
 @c @implementation
-public func invigil_add_string(_ s: OpaquePointer?, _ field: UnsafePointer<CChar>?, _ value: UnsafePointer<CChar>?,
-                               _ length: Int) -> invigil_status {
+public func invigil_add_string(
+    _ s: OpaquePointer?, _ field: UnsafePointer<CChar>?, _ value: UnsafePointer<CChar>?,
+    _ length: Int
+) -> invigil_status {
     guard let bytes = stringValue(value, length) else { return INVIGIL_ERROR_ARGUMENT }
     return setField(s, field, .string(bytes), .append)
 }
@@ -354,8 +376,10 @@ public func invigil_add_int(_ s: OpaquePointer?, _ field: UnsafePointer<CChar>?,
 }
 
 @c @implementation
-public func invigil_set_element_string(_ s: OpaquePointer?, _ field: UnsafePointer<CChar>?, _ element: Int,
-                                       _ value: UnsafePointer<CChar>?, _ length: Int) -> invigil_status {
+public func invigil_set_element_string(
+    _ s: OpaquePointer?, _ field: UnsafePointer<CChar>?, _ element: Int,
+    _ value: UnsafePointer<CChar>?, _ length: Int
+) -> invigil_status {
     guard let bytes = stringValue(value, length), element >= 0 else { return INVIGIL_ERROR_ARGUMENT }
     return withScanner(s, .write) { box in
         guard let e = elementIndex(element) else {
@@ -366,8 +390,10 @@ public func invigil_set_element_string(_ s: OpaquePointer?, _ field: UnsafePoint
 }
 
 @c @implementation
-public func invigil_set_element_bool(_ s: OpaquePointer?, _ field: UnsafePointer<CChar>?, _ element: Int,
-                                     _ value: Int32) -> invigil_status {
+public func invigil_set_element_bool(
+    _ s: OpaquePointer?, _ field: UnsafePointer<CChar>?, _ element: Int,
+    _ value: Int32
+) -> invigil_status {
     guard element >= 0 else { return INVIGIL_ERROR_ARGUMENT }
     return withScanner(s, .write) { box in
         guard let e = elementIndex(element) else {
@@ -407,9 +433,12 @@ public func invigil_scanner_timed_out(_ s: OpaquePointer?) -> Int32 {
 private func scanOne(_ box: ScannerBox, _ json: UnsafeBufferPointer<UInt8>) -> (invigil_status, Int, ErrorNode?) {
     if json.count > Limits.eventBytes {
         box.scanner.reset()
-        return (INVIGIL_ERROR_LIMIT, 0,
-                ErrorNode(status: INVIGIL_ERROR_LIMIT,
-                          message: "event is \(json.count) bytes, over the limit of \(Limits.eventBytes)", offset: 0))
+        return (
+            INVIGIL_ERROR_LIMIT, 0,
+            ErrorNode(
+                status: INVIGIL_ERROR_LIMIT,
+                message: "event is \(json.count) bytes, over the limit of \(Limits.eventBytes)", offset: 0)
+        )
     }
     box.clearInterrupt()
     do throws(EventError) {
@@ -426,9 +455,11 @@ private func scanOne(_ box: ScannerBox, _ json: UnsafeBufferPointer<UInt8>) -> (
 }
 
 @c @implementation
-public func invigil_scan_json(_ s: OpaquePointer?, _ json: UnsafePointer<CChar>?, _ length: Int,
-                              _ outCount: UnsafeMutablePointer<Int>?,
-                              _ outError: UnsafeMutablePointer<OpaquePointer?>?) -> invigil_status {
+public func invigil_scan_json(
+    _ s: OpaquePointer?, _ json: UnsafePointer<CChar>?, _ length: Int,
+    _ outCount: UnsafeMutablePointer<Int>?,
+    _ outError: UnsafeMutablePointer<OpaquePointer?>?
+) -> invigil_status {
     guard let outCount else { return argumentError(outError, "out_finding_count is NULL") }
     outCount.pointee = 0
     outError?.pointee = nil
@@ -449,9 +480,11 @@ public func invigil_scan_json(_ s: OpaquePointer?, _ json: UnsafePointer<CChar>?
 }
 
 @c @implementation
-public func invigil_scan_jsonl(_ s: OpaquePointer?, _ data: UnsafePointer<CChar>?, _ length: Int,
-                               _ callback: invigil_jsonl_callback?, _ user: UnsafeMutableRawPointer?,
-                               _ outLines: UnsafeMutablePointer<Int>?) -> invigil_status {
+public func invigil_scan_jsonl(
+    _ s: OpaquePointer?, _ data: UnsafePointer<CChar>?, _ length: Int,
+    _ callback: invigil_jsonl_callback?, _ user: UnsafeMutableRawPointer?,
+    _ outLines: UnsafeMutablePointer<Int>?
+) -> invigil_status {
     outLines?.pointee = 0
     guard let box = liveScanner(s), let callback, let all = stringValue(data, length) else { return INVIGIL_ERROR_ARGUMENT }
     guard all.count <= CLimits.addressableBytes else { return INVIGIL_ERROR_LIMIT }
@@ -531,14 +564,18 @@ private func matchSpan(_ box: ScannerBox, _ findingIndex: Int, _ matchIndex: Int
 }
 
 @c @implementation
-public func invigil_match_at(_ s: OpaquePointer?, _ findingIndex: Int, _ matchIndex: Int,
-                             _ out: UnsafeMutablePointer<invigil_match>?) -> invigil_status {
+public func invigil_match_at(
+    _ s: OpaquePointer?, _ findingIndex: Int, _ matchIndex: Int,
+    _ out: UnsafeMutablePointer<invigil_match>?
+) -> invigil_status {
     withScanner(s, .read) { box in matchAt(box, findingIndex, matchIndex, out) }
 }
 
 @inline(__always)
-private func matchAt(_ box: ScannerBox, _ findingIndex: Int, _ matchIndex: Int,
-                     _ out: UnsafeMutablePointer<invigil_match>?) -> invigil_status {
+private func matchAt(
+    _ box: ScannerBox, _ findingIndex: Int, _ matchIndex: Int,
+    _ out: UnsafeMutablePointer<invigil_match>?
+) -> invigil_status {
     guard let out, let m = matchSpan(box, findingIndex, matchIndex) else {
         return INVIGIL_ERROR_ARGUMENT
     }
@@ -550,20 +587,26 @@ private func matchAt(_ box: ScannerBox, _ findingIndex: Int, _ matchIndex: Int,
 }
 
 @c @implementation
-public func invigil_match_text(_ s: OpaquePointer?, _ findingIndex: Int, _ matchIndex: Int,
-                               _ outText: UnsafeMutablePointer<UnsafePointer<CChar>?>?,
-                               _ outLength: UnsafeMutablePointer<Int>?) -> invigil_status {
+public func invigil_match_text(
+    _ s: OpaquePointer?, _ findingIndex: Int, _ matchIndex: Int,
+    _ outText: UnsafeMutablePointer<UnsafePointer<CChar>?>?,
+    _ outLength: UnsafeMutablePointer<Int>?
+) -> invigil_status {
     withScanner(s, .read) { box in matchText(box, findingIndex, matchIndex, outText, outLength) }
 }
 
 @inline(__always)
-private func matchText(_ box: ScannerBox, _ findingIndex: Int, _ matchIndex: Int,
-                       _ outText: UnsafeMutablePointer<UnsafePointer<CChar>?>?,
-                       _ outLength: UnsafeMutablePointer<Int>?) -> invigil_status {
+private func matchText(
+    _ box: ScannerBox, _ findingIndex: Int, _ matchIndex: Int,
+    _ outText: UnsafeMutablePointer<UnsafePointer<CChar>?>?,
+    _ outLength: UnsafeMutablePointer<Int>?
+) -> invigil_status {
     guard let outText, let outLength,
-          let m = matchSpan(box, findingIndex, matchIndex) else { return INVIGIL_ERROR_ARGUMENT }
+        let m = matchSpan(box, findingIndex, matchIndex)
+    else { return INVIGIL_ERROR_ARGUMENT }
     guard let (pointer, count) = box.scanner.valuePointer(field: m.field, valueIndex: m.valueIndex),
-          m.start >= 0, m.start <= m.end, m.end <= count else { return INVIGIL_ERROR_ARGUMENT }
+        m.start >= 0, m.start <= m.end, m.end <= count
+    else { return INVIGIL_ERROR_ARGUMENT }
     let base = pointer.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) } ?? StaticText.empty
     outText.pointee = m.end > m.start ? base + m.start : StaticText.empty
     outLength.pointee = m.end - m.start
@@ -571,16 +614,20 @@ private func matchText(_ box: ScannerBox, _ findingIndex: Int, _ matchIndex: Int
 }
 
 @c @implementation
-public func invigil_event_string(_ s: OpaquePointer?, _ field: UnsafePointer<CChar>?, _ element: Int,
-                                 _ outValue: UnsafeMutablePointer<UnsafePointer<CChar>?>?,
-                                 _ outLength: UnsafeMutablePointer<Int>?) -> invigil_status {
+public func invigil_event_string(
+    _ s: OpaquePointer?, _ field: UnsafePointer<CChar>?, _ element: Int,
+    _ outValue: UnsafeMutablePointer<UnsafePointer<CChar>?>?,
+    _ outLength: UnsafeMutablePointer<Int>?
+) -> invigil_status {
     withScanner(s, .read) { box in eventString(box, field, element, outValue, outLength) }
 }
 
 @inline(__always)
-private func eventString(_ box: ScannerBox, _ field: UnsafePointer<CChar>?, _ element: Int,
-                         _ outValue: UnsafeMutablePointer<UnsafePointer<CChar>?>?,
-                         _ outLength: UnsafeMutablePointer<Int>?) -> invigil_status {
+private func eventString(
+    _ box: ScannerBox, _ field: UnsafePointer<CChar>?, _ element: Int,
+    _ outValue: UnsafeMutablePointer<UnsafePointer<CChar>?>?,
+    _ outLength: UnsafeMutablePointer<Int>?
+) -> invigil_status {
     guard let field, let outValue, let outLength else { return INVIGIL_ERROR_ARGUMENT }
     let scanner = box.scanner
     let name = UnsafeBufferPointer(start: UnsafeRawPointer(field).assumingMemoryBound(to: UInt8.self), count: strlen(field))

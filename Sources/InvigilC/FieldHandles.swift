@@ -26,8 +26,10 @@ extension RulesBox {
 }
 
 @c @implementation
-public func invigil_field_lookup(_ rules: OpaquePointer?, _ field: UnsafePointer<CChar>?,
-                                 _ outID: UnsafeMutablePointer<invigil_field_id>?) -> invigil_status {
+public func invigil_field_lookup(
+    _ rules: OpaquePointer?, _ field: UnsafePointer<CChar>?,
+    _ outID: UnsafeMutablePointer<invigil_field_id>?
+) -> invigil_status {
     guard let box = object(rules, Magic.rules, RulesBox.self), !box.freed, let field, let outID else {
         return INVIGIL_ERROR_ARGUMENT
     }
@@ -49,15 +51,19 @@ private func setByID(_ s: OpaquePointer?, _ id: UInt64, _ value: Value, _ mode: 
 }
 
 @c @implementation
-public func invigil_set_string_id(_ s: OpaquePointer?, _ field: invigil_field_id, _ value: UnsafePointer<CChar>?,
-                                  _ length: Int) -> invigil_status {
+public func invigil_set_string_id(
+    _ s: OpaquePointer?, _ field: invigil_field_id, _ value: UnsafePointer<CChar>?,
+    _ length: Int
+) -> invigil_status {
     guard let bytes = stringValue(value, length) else { return INVIGIL_ERROR_ARGUMENT }
     return setByID(s, field, .string(bytes), .replace)
 }
 
 @c @implementation
-public func invigil_add_string_id(_ s: OpaquePointer?, _ field: invigil_field_id, _ value: UnsafePointer<CChar>?,
-                                  _ length: Int) -> invigil_status {
+public func invigil_add_string_id(
+    _ s: OpaquePointer?, _ field: invigil_field_id, _ value: UnsafePointer<CChar>?,
+    _ length: Int
+) -> invigil_status {
     guard let bytes = stringValue(value, length) else { return INVIGIL_ERROR_ARGUMENT }
     return setByID(s, field, .string(bytes), .append)
 }
@@ -83,8 +89,10 @@ public func invigil_add_int_id(_ s: OpaquePointer?, _ field: invigil_field_id, _
 }
 
 @c @implementation
-public func invigil_set_element_int(_ s: OpaquePointer?, _ field: UnsafePointer<CChar>?, _ element: Int,
-                                    _ value: Int64) -> invigil_status {
+public func invigil_set_element_int(
+    _ s: OpaquePointer?, _ field: UnsafePointer<CChar>?, _ element: Int,
+    _ value: Int64
+) -> invigil_status {
     guard element >= 0 else { return INVIGIL_ERROR_ARGUMENT }
     return withScanner(s, .write) { box in
         guard let e = elementIndex(element) else {

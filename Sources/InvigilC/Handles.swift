@@ -85,7 +85,7 @@ enum StaticText {
     nonisolated(unsafe) static let statuses: [UnsafePointer<CChar>] = [
         "ok", "invalid argument", "rule syntax error", "invalid rules", "limit exceeded", "I/O error",
         "invalid event field", "malformed event JSON", "out of memory", "scanner in use by another thread",
-        "scan interrupted",
+        "scan interrupted"
     ].map { UnsafePointer(mallocCString($0)) }
     nonisolated(unsafe) static let unknownStatus: UnsafePointer<CChar> = UnsafePointer(mallocCString("unknown status"))
 }
@@ -213,8 +213,10 @@ final class ErrorNode {
     var next: OpaquePointer?
     var count = 1
 
-    init(status: invigil_status, message: String, source: String = "", line: Int = 0, column: Int = 0,
-         offset: Int = -1, text: String? = nil) {
+    init(
+        status: invigil_status, message: String, source: String = "", line: Int = 0, column: Int = 0,
+        offset: Int = -1, text: String? = nil
+    ) {
         self.status = status
         self.message = mallocCString(message)
         self.source = mallocCString(source)
@@ -275,15 +277,17 @@ func status(of error: FieldError) -> invigil_status {
 func makeError(_ error: RuleSetError) -> OpaquePointer? {
     let overall = status(of: error.kind)
     var nodes = error.diagnostics.map { d in
-        ErrorNode(status: overall, message: d.message, source: d.location.file, line: d.location.line,
-                  column: d.location.column, text: d.description)
+        ErrorNode(
+            status: overall, message: d.message, source: d.location.file, line: d.location.line,
+            column: d.location.column, text: d.description)
     }
     if nodes.isEmpty { nodes = [ErrorNode(status: overall, message: "the rules did not compile")] }
     // The head's text is every problem.
     let all = error.diagnostics.map(\.description).joined(separator: "\n")
     let head = nodes[0]
-    nodes[0] = ErrorNode(status: overall, message: String(cString: head.message), source: String(cString: head.source),
-                         line: Int(head.line), column: Int(head.column), text: all.isEmpty ? nil : all)
+    nodes[0] = ErrorNode(
+        status: overall, message: String(cString: head.message), source: String(cString: head.source),
+        line: Int(head.line), column: Int(head.column), text: all.isEmpty ? nil : all)
     return makeError(nodes)
 }
 
@@ -297,8 +301,9 @@ func makeEventError(_ error: EventError, _ status: invigil_status, json: UnsafeB
         lineStart = i + 1
     }
     let column = offset - lineStart + 1
-    return ErrorNode(status: status, message: error.message, line: line, column: column, offset: offset,
-                     text: "\(line):\(column): error: \(error.message)")
+    return ErrorNode(
+        status: status, message: error.message, line: line, column: column, offset: offset,
+        text: "\(line):\(column): error: \(error.message)")
 }
 
 /// One status per kind of problem on every path: a limit is INVIGIL_ERROR_LIMIT from scan_json as

@@ -42,8 +42,10 @@ public func invigil_scanner_set_match_limit(_ s: OpaquePointer?, _ maxSpans: Int
 }
 
 @c @implementation
-public func invigil_finding_match_total(_ s: OpaquePointer?, _ index: Int, _ outTotal: UnsafeMutablePointer<Int>?,
-                                        _ outTruncated: UnsafeMutablePointer<Int32>?) -> invigil_status {
+public func invigil_finding_match_total(
+    _ s: OpaquePointer?, _ index: Int, _ outTotal: UnsafeMutablePointer<Int>?,
+    _ outTruncated: UnsafeMutablePointer<Int32>?
+) -> invigil_status {
     withScanner(s, .read) { box in
         let findings = box.scanner.findings
         guard index >= 0, index < findings.count else { return INVIGIL_ERROR_ARGUMENT }

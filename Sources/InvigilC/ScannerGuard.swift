@@ -71,8 +71,10 @@ extension ScannerBox {
 /// Runs a scanner call: `invalid` for a bad handle or freed rules, BUSY if another thread is in
 /// the scanner, else the body's status, recorded for invigil_scanner_last_error.
 @inline(__always)
-func withScanner(_ handle: OpaquePointer?, _ access: ScannerAccess,
-                 _ body: (ScannerBox) -> invigil_status) -> invigil_status {
+func withScanner(
+    _ handle: OpaquePointer?, _ access: ScannerAccess,
+    _ body: (ScannerBox) -> invigil_status
+) -> invigil_status {
     guard let box = liveScanner(handle) else { return INVIGIL_ERROR_ARGUMENT }
     guard box.tryEnter(access) else { return INVIGIL_ERROR_BUSY }
     defer { box.leave(access) }
@@ -82,8 +84,10 @@ func withScanner(_ handle: OpaquePointer?, _ access: ScannerAccess,
 /// The same for calls that return a value rather than a status; `busy` is returned if another
 /// thread is in the scanner.
 @inline(__always)
-func withScanner<R>(_ handle: OpaquePointer?, _ access: ScannerAccess, invalid: R, busy: R,
-                    _ body: (ScannerBox) -> R) -> R {
+func withScanner<R>(
+    _ handle: OpaquePointer?, _ access: ScannerAccess, invalid: R, busy: R,
+    _ body: (ScannerBox) -> R
+) -> R {
     guard let box = liveScanner(handle) else { return invalid }
     guard box.tryEnter(access) else { return busy }
     defer { box.leave(access) }

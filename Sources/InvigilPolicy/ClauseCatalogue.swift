@@ -28,9 +28,11 @@ public struct CatalogueClause: Sendable, Equatable {
     /// The catalogue's derived severity, as written (`safeguarding-critical (pupil) / breach (parent)`).
     public var severity: String
 
-    public init(id: String, school: String, section: String = "", statement: String, keyWords: String = "",
-                tag: String, binds: String = "", events: String = "", checkable: String, signals: String,
-                consequence: String = "", severity: String) {
+    public init(
+        id: String, school: String, section: String = "", statement: String, keyWords: String = "",
+        tag: String, binds: String = "", events: String = "", checkable: String, signals: String,
+        consequence: String = "", severity: String
+    ) {
         self.id = id
         self.school = school
         self.section = section
@@ -105,11 +107,12 @@ public struct ClauseCatalogue: Sendable {
                     throw fail("machine-checkable is yes, partly or no, not '\(fields[8])'")
                 }
                 guard seen.insert(id).inserted else { throw fail("clause \(id) appears twice") }
-                clauses.append(CatalogueClause(
-                    id: id, school: String(id[..<id.lastIndex(of: "-")!]), section: fields[2],
-                    statement: fields[4], keyWords: fields[5], tag: fields[3], binds: fields[6],
-                    events: fields[7], checkable: fields[8], signals: fields[9], consequence: fields[10],
-                    severity: fields[11]))
+                clauses.append(
+                    CatalogueClause(
+                        id: id, school: String(id[..<id.lastIndex(of: "-")!]), section: fields[2],
+                        statement: fields[4], keyWords: fields[5], tag: fields[3], binds: fields[6],
+                        events: fields[7], checkable: fields[8], signals: fields[9], consequence: fields[10],
+                        severity: fields[11]))
             default:
                 throw fail("unknown record '\(fields[0])' (expected school or clause)")
             }

@@ -26,8 +26,9 @@ extension RuleSet {
     /// clause is an event that the rules citing the clause are known to catch.
     public var coverageExamples: [CoverageExample] {
         examples.map { e in
-            CoverageExample(rule: rules[e.rule].name, expectFlag: e.expectFlag,
-                            file: displayedRulePath(e.location.file), line: e.location.line)
+            CoverageExample(
+                rule: rules[e.rule].name, expectFlag: e.expectFlag,
+                file: displayedRulePath(e.location.file), line: e.location.line)
         }
     }
 }
@@ -36,8 +37,10 @@ extension RuleSet {
 /// example in any rule citing them: the error of `invigil coverage --check`. A *yes* clause tagged
 /// [scope], [definition] or [permission] that no rule cites is a filter: it shapes the other
 /// rules' conditions and raises no finding of its own, so it needs no flag example.
-public func clausesWithoutFlagExample(catalogue: ClauseCatalogue, rules: [RuleInfo],
-                                      examples: [CoverageExample]) -> [CatalogueClause] {
+public func clausesWithoutFlagExample(
+    catalogue: ClauseCatalogue, rules: [RuleInfo],
+    examples: [CoverageExample]
+) -> [CatalogueClause] {
     let flagged = Set(examples.filter(\.expectFlag).map(\.rule))
     var cited: Set<String> = []
     var exercised: Set<String> = []

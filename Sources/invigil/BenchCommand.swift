@@ -9,10 +9,13 @@ func runBench(_ arguments: [String]) throws(UsageError) -> Int32 {
     let compiled = try compiledRulesPath(options.all("--rules")) != nil
     let (rules, _) = try loadRules(rulePaths: options.all("--rules"), packNames: options.all("--pack"))
     let compileTime = now() - compileStart
-    print("\(compiled ? "load:   " : "compile:")    \(String(format3(compileTime * 1000))) ms, \(rules.rules.count) rules, \(rules.automaton.patternCount) phrases")
-    print("automaton:  \(rules.automaton.stateCount) states, \(rules.automaton.classCount) byte classes, "
-          + "\(rules.automaton.denseStateCount == rules.automaton.stateCount ? "dense" : "hybrid (\(rules.automaton.denseStateCount) dense states)"), "
-          + "\(formatBytes(rules.automaton.memoryBytes))")
+    print(
+        "\(compiled ? "load:   " : "compile:")    \(String(format3(compileTime * 1000))) ms, \(rules.rules.count) rules, \(rules.automaton.patternCount) phrases"
+    )
+    print(
+        "automaton:  \(rules.automaton.stateCount) states, \(rules.automaton.classCount) byte classes, "
+            + "\(rules.automaton.denseStateCount == rules.automaton.stateCount ? "dense" : "hybrid (\(rules.automaton.denseStateCount) dense states)"), "
+            + "\(formatBytes(rules.automaton.memoryBytes))")
     print("bytecode:   \(rules.instructionCount) instructions")
     guard !options.positional.isEmpty else { return 0 }
     var format = ArchiveFormat.auto
@@ -43,8 +46,9 @@ func runBench(_ arguments: [String]) throws(UsageError) -> Int32 {
         for r in records where r.load(into: scanner) == nil { findings += scanner.scan() }
         best = min(best, now() - t0)
     }
-    print("scan:       \(records.count) events, \(formatBytes(bytes)), best of \(repeats): \(format3(best * 1000)) ms = "
-          + "\(formatBytes(Int(Double(bytes) / best)))/s, \(Int(Double(records.count) / best)) events/s, \(findings) findings")
+    print(
+        "scan:       \(records.count) events, \(formatBytes(bytes)), best of \(repeats): \(format3(best * 1000)) ms = "
+            + "\(formatBytes(Int(Double(bytes) / best)))/s, \(Int(Double(records.count) / best)) events/s, \(findings) findings")
     // Cost per rule: evaluate each rule's condition alone over the events.
     var cost: [(Int, Double)] = []
     let sample = records.prefix(20_000)

@@ -18,8 +18,9 @@ func runCheck(_ arguments: [String]) throws(UsageError) -> Int32 {
         let elapsed = now() - start
         if !options.flags.contains("--quiet") && !options.flags.contains("-q") {
             let packs = rules.packs.map { pack in pack.code.map { c in "\(pack.name) (\(c))" } ?? pack.name }.joined(separator: ", ")
-            print("ok: \(rules.rules.count) rules in \(rules.packs.count) pack\(rules.packs.count == 1 ? "" : "s") [\(packs)], "
-                  + "\(rules.automaton.patternCount) phrases, \(rules.examples.count) examples; compiled in \(Int(elapsed * 1000)) ms")
+            print(
+                "ok: \(rules.rules.count) rules in \(rules.packs.count) pack\(rules.packs.count == 1 ? "" : "s") [\(packs)], "
+                    + "\(rules.automaton.patternCount) phrases, \(rules.examples.count) examples; compiled in \(Int(elapsed * 1000)) ms")
         }
         return 0
     } catch {

@@ -38,9 +38,10 @@ func runCompile(_ arguments: [String]) throws(UsageError) -> Int32 {
         throw UsageError(error.message, status: 2)
     }
     if !options.flags.contains("--quiet") && !options.flags.contains("-q") {
-        printError("compiled \(rules.rules.count) rules in \(rules.packs.count) pack\(rules.packs.count == 1 ? "" : "s"), "
-                   + "\(rules.automaton.patternCount) phrases, \(rules.examples.count) examples in \(Int(compiled * 1000)) ms; "
-                   + "wrote \(output) (\(fileSize(output)) bytes)")
+        printError(
+            "compiled \(rules.rules.count) rules in \(rules.packs.count) pack\(rules.packs.count == 1 ? "" : "s"), "
+                + "\(rules.automaton.patternCount) phrases, \(rules.examples.count) examples in \(Int(compiled * 1000)) ms; "
+                + "wrote \(output) (\(fileSize(output)) bytes)")
     }
     return 0
 }

@@ -24,8 +24,9 @@ let explainHelp = """
 /// `invigil explain EVENT`: every rule considered for one event, which conditions held and
 /// which phrases matched where.
 func runExplain(_ arguments: [String]) throws(UsageError) -> Int32 {
-    let options = try Options(arguments, valued: Set(["--rules", "--pack", "--input-format"] + readerOptionNames),
-                              flags: ["--all", "--help", "-h"])
+    let options = try Options(
+        arguments, valued: Set(["--rules", "--pack", "--input-format"] + readerOptionNames),
+        flags: ["--all", "--help", "-h"])
     if options.flags.contains("--help") || options.flags.contains("-h") { print(explainHelp); return 0 }
     guard options.positional.count == 1 else { throw UsageError("give one event\n\n" + explainHelp) }
     let (rules, selected) = try loadRules(rulePaths: options.all("--rules"), packNames: options.all("--pack"))
@@ -43,8 +44,10 @@ func runExplain(_ arguments: [String]) throws(UsageError) -> Int32 {
     }
     scanner.scan()
     // The text is made by the core, so that invigil_explain (the C interface) gives the same.
-    print(scanner.explanation(format: .text, eventName: record.source, all: options.flags.contains("--all"),
-                              selectedPacks: Set(selected)), terminator: "")
+    print(
+        scanner.explanation(
+            format: .text, eventName: record.source, all: options.flags.contains("--all"),
+            selectedPacks: Set(selected)), terminator: "")
     return 0
 }
 

@@ -5,7 +5,8 @@ enum FindingFormat: String { case jsonl, csv, text }
 
 /// The CSV header: the contract's eight columns, then the finding's context, then three empty
 /// columns for the person who reviews it.
-let csvHeader = "event,source,rule,clauses,severity,action,message,excerpt,author_id,author_name,author_role,time,channel,platform,recipients,window,reviewed,outcome,notes"
+let csvHeader =
+    "event,source,rule,clauses,severity,action,message,excerpt,author_id,author_name,author_role,time,channel,platform,recipients,window,reviewed,outcome,notes"
 
 /// Formats the findings of the scanner's current event, with the event's context (author, time,
 /// channel, recipients) and each finding's evidence window.
@@ -31,8 +32,9 @@ struct FindingWriter {
             result.bySeverity[rule.severity.rawValue] += 1
             result.byRule[finding.rule, default: 0] += 1
             if context == nil { context = scanner.context() }
-            var item = Item(scanner: scanner, finding: finding, rule: rule, id: eventID, source: source,
-                            context: context!, window: scanner.evidenceWindow(for: finding))
+            var item = Item(
+                scanner: scanner, finding: finding, rule: rule, id: eventID, source: source,
+                context: context!, window: scanner.evidenceWindow(for: finding))
             if redactor.isActive { item.redact(redactor, rules: rules) }
             switch format {
             case .jsonl: jsonl(item, &result.output)
@@ -78,8 +80,9 @@ struct FindingWriter {
                     let s = max(0, m.start - w.start), e = min(w.end - w.start, m.end - w.start)
                     if s < e { protected.append(s..<e) }
                 }
-                let r = redactor.window(text: w.text, matches: w.matches, protected: protected,
-                                        cutBefore: w.start > 0, cutAfter: w.end < w.valueLength)
+                let r = redactor.window(
+                    text: w.text, matches: w.matches, protected: protected,
+                    cutBefore: w.start > 0, cutAfter: w.end < w.valueLength)
                 w.text = r.text
                 w.matches = r.matches
                 window = w
@@ -215,10 +218,12 @@ struct FindingWriter {
         let rule = item.rule
         let c = item.context
         let recipients = c.recipients.map(describe).joined(separator: "; ")
-        let cells = [item.id, item.source, rule.name, rule.clauses.joined(separator: ","), rule.severity.name, rule.action,
-                     rule.message, (item.redactedMerged ?? item.mergedExcerpts()).joined(separator: " | "),
-                     c.author?.id ?? "", c.author?.name ?? "", c.author?.role ?? "", c.time ?? "", c.channelType ?? "",
-                     c.platform ?? "", recipients, item.window?.text ?? "", "", "", ""]
+        let cells = [
+            item.id, item.source, rule.name, rule.clauses.joined(separator: ","), rule.severity.name, rule.action,
+            rule.message, (item.redactedMerged ?? item.mergedExcerpts()).joined(separator: " | "),
+            c.author?.id ?? "", c.author?.name ?? "", c.author?.role ?? "", c.time ?? "", c.channelType ?? "",
+            c.platform ?? "", recipients, item.window?.text ?? "", "", "", ""
+        ]
         for (i, cell) in cells.enumerated() {
             if i > 0 { out.append(0x2C) }
             FindingWriter.csvCell(cell, into: &out)

@@ -26,7 +26,9 @@ func runInspect(_ arguments: [String]) throws(UsageError) -> Int32 {
     print("format version:   \(header.formatVersion)")
     print("engine version:   \(header.engineVersion)")
     print("byte order:       little-endian")
-    print("payload:          \(header.payloadLength) bytes, CRC-32C \(hexChecksum(header.payloadChecksum)) (\(checksumOK ? "valid" : "does not match"))")
+    print(
+        "payload:          \(header.payloadLength) bytes, CRC-32C \(hexChecksum(header.payloadChecksum)) (\(checksumOK ? "valid" : "does not match"))"
+    )
     let rules: RuleSet
     do {
         rules = try RuleSet.load(compiled: bytes)

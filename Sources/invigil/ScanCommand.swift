@@ -45,9 +45,13 @@ let scanHelp = """
     """ + "\n" + readerOptionsHelp
 
 func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
-    let options = try Options(arguments,
-        valued: Set(["--rules", "--pack", "--format", "--input-format", "--jobs", "--output", "--min-severity", "--time-budget",
-                     "--chunk-bytes", "--report", "--catalogue"] + readerOptionNames + maskingOptionNames),
+    let options = try Options(
+        arguments,
+        valued: Set(
+            [
+                "--rules", "--pack", "--format", "--input-format", "--jobs", "--output", "--min-severity", "--time-budget",
+                "--chunk-bytes", "--report", "--catalogue"
+            ] + readerOptionNames + maskingOptionNames),
         flags: Set(["--strict", "--list-packs", "--no-progress", "--no-bom", "--stats", "--help", "-h"] + maskingFlagNames))
     if options.flags.contains("--help") || options.flags.contains("-h") { print(scanHelp); return 0 }
     let (rules, selectedPacks) = try loadRules(rulePaths: options.all("--rules"), packNames: options.all("--pack"))
@@ -125,9 +129,11 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
     }
     let mainCPUStart = threadCPUSeconds()
     let processCPUStart = processCPUSeconds()
-    let pipeline = ScanPipeline(jobs: jobs, makeWorker: {
-        ScanWorker(rules: rules, writer: writer, constants: constants, contextFields: contextFields, timeBudget: budget)
-    }, options: archiveOptions)
+    let pipeline = ScanPipeline(
+        jobs: jobs,
+        makeWorker: {
+            ScanWorker(rules: rules, writer: writer, constants: constants, contextFields: contextFields, timeBudget: budget)
+        }, options: archiveOptions)
     var read = 0
     var tally = ScanTally()
     var notesByInput = [[String: Int]](repeating: [:], count: inputs.count)
@@ -251,7 +257,8 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
         // The serial share predicts how far the scan scales: with s of the work on one thread,
         // n cores give at most 1 / (s + (1 - s) / n).
         let share = totalCPU > 0 ? mainCPU / totalCPU : 0
-        let stats = "invigil: stats: main thread \(format3(mainCPU)) s of \(format3(totalCPU)) s CPU, serial share \(format3(share * 100)) %, "
+        let stats =
+            "invigil: stats: main thread \(format3(mainCPU)) s of \(format3(totalCPU)) s CPU, serial share \(format3(share * 100)) %, "
             + "\(jobs) worker\(jobs == 1 ? "" : "s"), chunks of \(formatBytes(chunkBytes))"
         // Before the reconciliation line, which stays last.
         if let lastBreak = summary.lastIndex(of: "\n") {
@@ -260,9 +267,10 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
     }
     printError(summary)
     if let reportPath {
-        let written = writeScanReport(records: reportRecords, to: reportPath, rules: rules, selectedPacks: selectedPacks,
-                                      inputs: inputs, summary: summary, redactor: writer.redactor,
-                                      directory: archiveOptions.directory, cataloguePath: options.value("--catalogue"))
+        let written = writeScanReport(
+            records: reportRecords, to: reportPath, rules: rules, selectedPacks: selectedPacks,
+            inputs: inputs, summary: summary, redactor: writer.redactor,
+            directory: archiveOptions.directory, cataloguePath: options.value("--catalogue"))
         if !written { return 2 }
     }
     if unopened > 0 { return 2 }
@@ -271,8 +279,10 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
 }
 
 /// Reads a JSONL or mbox file in large blocks and hands chunks of whole records to the pipeline.
-private func readChunks(fd: Int32, name: String, index: Int, mbox: Bool, chunkBytes: Int, pipeline: ScanPipeline,
-                        deliver: (ScanPipeline.Result) -> Void) {
+private func readChunks(
+    fd: Int32, name: String, index: Int, mbox: Bool, chunkBytes: Int, pipeline: ScanPipeline,
+    deliver: (ScanPipeline.Result) -> Void
+) {
     let jsonl = mbox ? nil : JSONLSplitter(chunkBytes: chunkBytes)
     let mail = mbox ? MboxSplitter(chunkBytes: chunkBytes) : nil
     let blockSize = max(64 << 10, min(chunkBytes, 4 << 20))
@@ -302,7 +312,8 @@ private func readChunks(fd: Int32, name: String, index: Int, mbox: Bool, chunkBy
     if pendingBytes > 0 { pipeline.submit(index, bytes: pendingBytes, .records([]), deliver: deliver) }
     if readError != 0 {
         let reason = String(cString: strerror(readError))
-        let record = mbox
+        let record =
+            mbox
             ? ArchiveRecord(source: "\(name): read error", payload: .rejected("read error: \(reason); the rest of the input is lost"))
             : ArchiveRecord(source: "\(name):\(jsonl!.lineCount + 1)", payload: .rejected("read error: \(reason); the rest of the input is lost"))
         pipeline.submit(index, bytes: 0, .records([record]), deliver: deliver)

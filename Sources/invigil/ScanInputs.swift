@@ -27,8 +27,10 @@ struct FileIdentity: Hashable {
     }
 }
 
-private func expandInputs(_ inputs: [String], format: ArchiveFormat, skipped: inout [String], repeated: inout [String],
-                          seen: inout Set<FileIdentity>, inFolder: Bool) -> [String] {
+private func expandInputs(
+    _ inputs: [String], format: ArchiveFormat, skipped: inout [String], repeated: inout [String],
+    seen: inout Set<FileIdentity>, inFolder: Bool
+) -> [String] {
     var out: [String] = []
     for input in inputs {
         let identity = input == "-" ? nil : FileIdentity(path: input)
@@ -49,8 +51,9 @@ private func expandInputs(_ inputs: [String], format: ArchiveFormat, skipped: in
                 }
                 closedir(dir)
             }
-            out += expandInputs(names.sorted().map { input.hasSuffix("/") ? input + $0 : input + "/" + $0 }, format: format,
-                                skipped: &skipped, repeated: &repeated, seen: &seen, inFolder: true)
+            out += expandInputs(
+                names.sorted().map { input.hasSuffix("/") ? input + $0 : input + "/" + $0 }, format: format,
+                skipped: &skipped, repeated: &repeated, seen: &seen, inFolder: true)
         } else if inFolder, format == .auto, recognizedFormat(path: input) == nil {
             skipped.append(input)
         } else if inFolder, let identity, !seen.insert(identity).inserted {

@@ -167,8 +167,10 @@ extension ScanWorker {
                 let source = JSONLSource(chunk: bytes, name: name, linesBefore: before)
                 while let r = source.next() { process(r); out.read += 1 }
             case .tooLarge(let number, let length):
-                process(ArchiveRecord(source: "\(name):\(number)",
-                                      payload: .rejected("line of \(length) bytes is longer than the limit of \(ArchiveLimits.lineBytes)")))
+                process(
+                    ArchiveRecord(
+                        source: "\(name):\(number)",
+                        payload: .rejected("line of \(length) bytes is longer than the limit of \(ArchiveLimits.lineBytes)")))
                 out.read = 1
             }
         case .mbox(let chunk, let name):
@@ -178,8 +180,10 @@ extension ScanWorker {
                 while let r = source.next() { process(r); out.read += 1 }
                 out.notes = source.notes
             case .tooLarge(let number, _):
-                process(ArchiveRecord(source: "\(name):#\(number)",
-                                      payload: .rejected("message larger than the limit of \(ArchiveLimits.messageBytes) bytes")))
+                process(
+                    ArchiveRecord(
+                        source: "\(name):#\(number)",
+                        payload: .rejected("message larger than the limit of \(ArchiveLimits.messageBytes) bytes")))
                 out.read = 1
             }
         case .file(let path, let format):
@@ -230,11 +234,13 @@ private final class ThreadBody {
 private func startThread(_ body: @escaping () -> Void) -> pthread_t? {
     var thread = pthread_t()
     let context = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
-    let status = pthread_create(&thread, nil, { raw in
-        let box = Unmanaged<ThreadBody>.fromOpaque(raw!).takeRetainedValue()
-        box.body()
-        return nil
-    }, context)
+    let status = pthread_create(
+        &thread, nil,
+        { raw in
+            let box = Unmanaged<ThreadBody>.fromOpaque(raw!).takeRetainedValue()
+            box.body()
+            return nil
+        }, context)
     if status != 0 {
         Unmanaged<ThreadBody>.fromOpaque(context).release()
         return nil

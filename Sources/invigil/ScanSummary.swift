@@ -111,20 +111,24 @@ func scanWarnings(_ t: ScanTally, _ s: ScanSummaryInput) -> [String] {
         warnings.append("the input\(s.inputs == 1 ? " holds" : "s hold") no records: nothing was scanned")
     }
     if t.withoutAuthorRole > 0 {
-        var w = "\(t.withoutAuthorRole) of \(t.scanned) scanned event\(t.scanned == 1 ? "" : "s") ha\(t.withoutAuthorRole == 1 ? "s" : "ve") no author role, "
+        var w =
+            "\(t.withoutAuthorRole) of \(t.scanned) scanned event\(t.scanned == 1 ? "" : "s") ha\(t.withoutAuthorRole == 1 ? "s" : "ve") no author role, "
             + "so rules about staff, pupils and parents cannot apply to them"
-        w += s.hasDirectory
+        w +=
+            s.hasDirectory
             ? "; their authors are not in the --directory file (see the people below)"
             : "; give --directory people.csv (address,name,role) to give mail and chat authors and recipients their roles"
         warnings.append(w)
     }
     if t.withoutRecipientRoles > 0 {
-        warnings.append("\(t.withoutRecipientRoles) event\(t.withoutRecipientRoles == 1 ? " has" : "s have") recipients none of whom has a role"
-            + (s.hasDirectory ? " in the --directory file" : "; give --directory people.csv"))
+        warnings.append(
+            "\(t.withoutRecipientRoles) event\(t.withoutRecipientRoles == 1 ? " has" : "s have") recipients none of whom has a role"
+                + (s.hasDirectory ? " in the --directory file" : "; give --directory people.csv"))
     }
     if t.withoutSchool > 0 {
-        warnings.append("\(t.withoutSchool) event\(t.withoutSchool == 1 ? " names" : "s name") no school, so all \(s.packCount) packs judged "
-            + "\(t.withoutSchool == 1 ? "it" : "them") and findings may cite other schools' policies; give --pack NAME or --set school=CODE")
+        warnings.append(
+            "\(t.withoutSchool) event\(t.withoutSchool == 1 ? " names" : "s name") no school, so all \(s.packCount) packs judged "
+                + "\(t.withoutSchool == 1 ? "it" : "them") and findings may cite other schools' policies; give --pack NAME or --set school=CODE")
     }
     return warnings
 }
@@ -147,22 +151,27 @@ func scanSummary(_ t: ScanTally, _ s: ScanSummaryInput, warnings: [String]) -> S
     }
     if !t.peopleWithoutRole.isEmpty {
         let people = t.peopleWithoutRole.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
-        summary += "\ninvigil: \(people.count)\(people.count >= ScanTally.peopleKept ? "+" : "") "
+        summary +=
+            "\ninvigil: \(people.count)\(people.count >= ScanTally.peopleKept ? "+" : "") "
             + (s.hasDirectory ? "people not found in the --directory file" : "people without a role")
             + " (events naming them):"
         for (name, n) in people.prefix(20) { summary += "\n    \(n)\t\(name)" }
         if people.count > 20 { summary += "\n    ... and \(people.count - 20) more" }
     }
     if !s.repeatedPaths.isEmpty {
-        summary += "\ninvigil: \(s.repeatedPaths.count) path\(s.repeatedPaths.count == 1 ? "" : "s") in folders lead\(s.repeatedPaths.count == 1 ? "s" : "") to a file or folder already read (a link), not read again: "
+        summary +=
+            "\ninvigil: \(s.repeatedPaths.count) path\(s.repeatedPaths.count == 1 ? "" : "s") in folders lead\(s.repeatedPaths.count == 1 ? "s" : "") to a file or folder already read (a link), not read again: "
             + s.repeatedPaths.prefix(5).joined(separator: ", ") + (s.repeatedPaths.count > 5 ? ", ..." : "")
     }
     if !s.skippedFiles.isEmpty {
-        summary += "\ninvigil: \(s.skippedFiles.count) file\(s.skippedFiles.count == 1 ? "" : "s") of unknown format in folders not read (name them, or give --input-format): "
+        summary +=
+            "\ninvigil: \(s.skippedFiles.count) file\(s.skippedFiles.count == 1 ? "" : "s") of unknown format in folders not read (name them, or give --input-format): "
             + s.skippedFiles.prefix(5).joined(separator: ", ") + (s.skippedFiles.count > 5 ? ", ..." : "")
     }
     if !s.notes.isEmpty { summary += "\ninvigil: notes on the inputs (their records were scanned):\n    " + s.notes.joined(separator: "\n    ") }
-    if t.timedOut > 0 { summary += "\ninvigil: \(t.timedOut) event\(t.timedOut == 1 ? "" : "s") stopped at the time budget (findings may be incomplete)" }
+    if t.timedOut > 0 {
+        summary += "\ninvigil: \(t.timedOut) event\(t.timedOut == 1 ? "" : "s") stopped at the time budget (findings may be incomplete)"
+    }
     if s.unopened > 0 { summary += "\ninvigil: \(s.unopened) input\(s.unopened == 1 ? "" : "s") could not be opened" }
     for w in warnings { summary += "\ninvigil: warning: " + w }
     summary += "\ninvigil: read \(s.read), scanned \(t.scanned), rejected \(t.rejected), findings \(t.findings)"

@@ -16,9 +16,11 @@ struct ExplainTests {
 
     static var binary: String? {
         let here = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        let candidates = [here.appendingPathComponent("invigil").path,
-                          here.deletingLastPathComponent().appendingPathComponent("invigil").path,
-                          repoRoot + "/.build/debug/invigil"]
+        let candidates = [
+            here.appendingPathComponent("invigil").path,
+            here.deletingLastPathComponent().appendingPathComponent("invigil").path,
+            repoRoot + "/.build/debug/invigil"
+        ]
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 

@@ -59,12 +59,12 @@ public enum CAPIProgram {
         rule r2 { severity critical message "r2" when flag == false and a in tags }
         """,
         "schema { text: text }\nrule broken { severity info message \"x\" when nope in text }\n",
-        "",
+        ""
     ]
 
     static let fieldNames: [String] = [
         "id", "school", "type", "time", "author.role", "recipients.role", "recipients.family", "recipients.address",
-        "attachments.kind", "count", "text", "web.host", "tags", "flag", "n", "subject", "account.kind", "nope", "", "text.x",
+        "attachments.kind", "count", "text", "web.host", "tags", "flag", "n", "subject", "account.kind", "nope", "", "text.x"
     ]
 
     struct Reader {
@@ -138,8 +138,9 @@ public enum CAPIProgram {
                 var err: OpaquePointer? = nil
                 let st = withUnsafeMutablePointer(to: &err) { e in
                     s.withMemoryRebound(to: CChar.self) { c in
-                        invigil_rules_compile(c.baseAddress, c.count, "/nonexistent-invigil-fuzz/input.rules", &out,
-                                              a & 8 == 0 ? e : nil)
+                        invigil_rules_compile(
+                            c.baseAddress, c.count, "/nonexistent-invigil-fuzz/input.rules", &out,
+                            a & 8 == 0 ? e : nil)
                     }
                 }
                 try checkCompile(st, out, a & 8 == 0 ? err : nil)
@@ -232,20 +233,22 @@ public enum CAPIProgram {
                 var lines = 0
                 var stopAfter = Int(rd.byte() % 4)
                 let st = v.withMemoryRebound(to: CChar.self) { c in
-                    invigil_scan_jsonl(s, c.baseAddress, c.count, { user, scanner, line, status, count, error in
-                        let stop = user!.assumingMemoryBound(to: Int.self)
-                        do {
-                            if status == INVIGIL_OK {
-                                try CAPIProgram.readFindings(scanner, count)
-                            } else if let error {
-                                try CAPIProgram.readError(error)
+                    invigil_scan_jsonl(
+                        s, c.baseAddress, c.count,
+                        { user, scanner, line, status, count, error in
+                            let stop = user!.assumingMemoryBound(to: Int.self)
+                            do {
+                                if status == INVIGIL_OK {
+                                    try CAPIProgram.readFindings(scanner, count)
+                                } else if let error {
+                                    try CAPIProgram.readError(error)
+                                }
+                            } catch {
+                                CAPIProgram.callbackFailure = error
                             }
-                        } catch {
-                            CAPIProgram.callbackFailure = error
-                        }
-                        stop.pointee -= 1
-                        return stop.pointee == 0 ? 1 : 0
-                    }, &stopAfter, &lines)
+                            stop.pointee -= 1
+                            return stop.pointee == 0 ? 1 : 0
+                        }, &stopAfter, &lines)
                 }
                 if let failure = callbackFailure {
                     callbackFailure = nil
@@ -316,8 +319,10 @@ public enum CAPIProgram {
                 _ = strlen(invigil_error_text(nil))
                 if invigil_error_count(nil) != 0 || invigil_error_next(nil) != nil { throw CAPIProgramFailure("NULL error accessors") }
             case 22:  // load a path
-                let paths = ["/nonexistent-invigil-fuzz", "/dev/null", "/proc/self/status", root + "/packs/common/schema.rules",
-                             root + "/Fuzz/rules.dict", ""]
+                let paths = [
+                    "/nonexistent-invigil-fuzz", "/dev/null", "/proc/self/status", root + "/packs/common/schema.rules",
+                    root + "/Fuzz/rules.dict", ""
+                ]
                 var out: OpaquePointer? = nil
                 var err: OpaquePointer? = nil
                 let st = invigil_rules_load(paths[Int(rd.byte()) % paths.count], &out, &err)

@@ -42,7 +42,9 @@ public enum IncludesProgram {
         let (plain, plainCount) = try compile(top, options: nil)
         files.refuseAll = true
         let (refused, refusedCount) = try withOptions(files, folder: nil) { (o) throws(IncludesViolation) in try compile(top, options: o) }
-        if (plain == INVIGIL_OK) != (refused == INVIGIL_OK) || (plain == INVIGIL_OK) != (plainCount == 0) || refusedCount == 0 && refused != INVIGIL_OK {
+        if (plain == INVIGIL_OK) != (refused == INVIGIL_OK) || (plain == INVIGIL_OK) != (plainCount == 0)
+            || refusedCount == 0 && refused != INVIGIL_OK
+        {
             try fail("plain compile gave \(plain.rawValue) with \(plainCount) problems, a refusing resolver \(refused.rawValue) with \(refusedCount)")
         }
 
@@ -64,13 +66,16 @@ public enum IncludesProgram {
 
     static func fail(_ message: String) throws(IncludesViolation) -> Never { throw IncludesViolation(description: message) }
 
-    static func withOptions<R>(_ files: Files, folder: String?,
-                               _ body: (UnsafePointer<invigil_compile_options>) throws(IncludesViolation) -> R) throws(IncludesViolation) -> R {
+    static func withOptions<R>(
+        _ files: Files, folder: String?,
+        _ body: (UnsafePointer<invigil_compile_options>) throws(IncludesViolation) -> R
+    ) throws(IncludesViolation) -> R {
         let user = Unmanaged.passUnretained(files).toOpaque()
         let result: Result<R, IncludesViolation> = (folder ?? "").withCString { f in
-            var options = invigil_compile_options(size: MemoryLayout<invigil_compile_options>.size,
-                                                  include_folder: folder == nil ? nil : f,
-                                                  include_resolver: folder == nil ? resolve : nil, include_user: user)
+            var options = invigil_compile_options(
+                size: MemoryLayout<invigil_compile_options>.size,
+                include_folder: folder == nil ? nil : f,
+                include_resolver: folder == nil ? resolve : nil, include_user: user)
             return Result { () throws(IncludesViolation) in try body(&options) }
         }
         return try result.get()

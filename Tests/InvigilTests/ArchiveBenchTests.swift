@@ -23,7 +23,9 @@ struct ArchiveBenchTests {
             let mb = Double(source.bytesRead) / 1_048_576
             var usage = rusage()
             getrusage(RUSAGE_SELF.rawValue, &usage)
-            print("ARCHIVE_BENCH \(path): \(records) records (\(rejected) rejected), \(Int(mb)) MB in \(Int(seconds * 1000)) ms: \(Int(mb / seconds)) MB/s, \(Int(Double(records) / seconds)) records/s, peak RSS \(usage.ru_maxrss / 1024) MB")
+            print(
+                "ARCHIVE_BENCH \(path): \(records) records (\(rejected) rejected), \(Int(mb)) MB in \(Int(seconds * 1000)) ms: \(Int(mb / seconds)) MB/s, \(Int(Double(records) / seconds)) records/s, peak RSS \(usage.ru_maxrss / 1024) MB"
+            )
         }
     }
 }

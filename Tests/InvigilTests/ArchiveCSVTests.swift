@@ -42,7 +42,9 @@ struct ArchiveCSVTests {
     @Test func aliasesQuotingListsAndMap() throws {
         let dir = T.tempDir()
         let path = dir + "/posts.csv"
-        T.write(path, """
+        T.write(
+            path,
+            """
             From,To,Date,Body,Subject,Staff Role,attachments.kind,Notes\r
             "Jo Smith <JO@school.example>","pupil1@example.com; ""Lee, Sam"" <sam@example.com>",2024-03-05 12:40,"line one\r
             line ""two"", with comma",Hello,staff,image;video,ignored\r
@@ -77,14 +79,14 @@ struct ArchiveCSVTests {
         let dir = T.tempDir()
         let path = dir + "/broken.csv"
         var b = Array("id,text,date\n".utf8)
-        b += Array("1,fine,2024-01-01T10:00:00Z\n".utf8)                 // 2
-        b += Array("2,too,many,cells\n".utf8)                            // 3
+        b += Array("1,fine,2024-01-01T10:00:00Z\n".utf8)  // 2
+        b += Array("2,too,many,cells\n".utf8)  // 3
         b += Array("3,bad ".utf8) + [0xFF, 0xFE] + Array(",2024-01-01\n".utf8)  // 4
-        b += Array("4,nul ".utf8) + [0] + Array(",2024-01-01\n".utf8)   // 5
-        b += Array("5,bad date,yesterday-ish\n".utf8)                    // 6
-        b += Array("6,\"stray quote,2024-01-01\n".utf8)                  // 7: never closed
-        b += Array("7,fine again,2024-01-02\n".utf8)                     // 8
-        b += Array("8,\"truncated".utf8)                                 // 9
+        b += Array("4,nul ".utf8) + [0] + Array(",2024-01-01\n".utf8)  // 5
+        b += Array("5,bad date,yesterday-ish\n".utf8)  // 6
+        b += Array("6,\"stray quote,2024-01-01\n".utf8)  // 7: never closed
+        b += Array("7,fine again,2024-01-02\n".utf8)  // 8
+        b += Array("8,\"truncated".utf8)  // 9
         T.write(path, b)
         let out = try T.read(path)
         #expect(out.events.map(\.source) == [path + ":2", path + ":8"])

@@ -40,16 +40,18 @@ struct ArchiveFormatsTests {
         }
     }
 
-    @Test("content tells the format", arguments: [
-        ("From alice@example.org Mon Jan  1 00:00:00 2024\nFrom: alice@example.org\n\nhi\n", ArchiveFormat.mbox),
-        ("  {\"text\":\"hi\"}\n", .jsonl),
-        ("\n\n[12/10/22, 13:37:00] Jamie: hello\n", .whatsapp),
-        ("12/10/2022, 13:37 - Jamie: hello\n", .whatsapp),
-        ("From: alice@example.org\nTo: bob@example.org\nSubject: x\n\nbody\n", .eml),
-        ("Received: from x\n  by y\n", .eml),
-        ("author,text,time\na,b,c\n", .csv),
-        ("author\ttext\n", .csv),
-    ])
+    @Test(
+        "content tells the format",
+        arguments: [
+            ("From alice@example.org Mon Jan  1 00:00:00 2024\nFrom: alice@example.org\n\nhi\n", ArchiveFormat.mbox),
+            ("  {\"text\":\"hi\"}\n", .jsonl),
+            ("\n\n[12/10/22, 13:37:00] Jamie: hello\n", .whatsapp),
+            ("12/10/2022, 13:37 - Jamie: hello\n", .whatsapp),
+            ("From: alice@example.org\nTo: bob@example.org\nSubject: x\n\nbody\n", .eml),
+            ("Received: from x\n  by y\n", .eml),
+            ("author,text,time\na,b,c\n", .csv),
+            ("author\ttext\n", .csv)
+        ])
     func sniffing(_ text: String, _ expected: ArchiveFormat) {
         #expect(sniffFormat(head: Array(text.utf8)) == expected)
     }

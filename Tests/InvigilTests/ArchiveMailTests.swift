@@ -12,7 +12,7 @@ struct ArchiveMailTests {
         "mikel/attachment_pdf.eml", "mikel/attachment_with_encoded_name.eml", "mikel/japanese_shift_jis.eml",
         "mikel/ks_c_5601-1987.eml", "mikel/bad_date_header.eml", "mikel/missing_body.eml", "mikel/basic_email.eml",
         "flanker/quoted-printable.eml", "flanker/from-encoding.eml", "flanker/mailformed-headers.eml", "flanker/iphone.eml",
-        "flanker/missing-final-boundary.eml", "flanker/enclosed.eml", "flanker/encoded-header.eml",
+        "flanker/missing-final-boundary.eml", "flanker/enclosed.eml", "flanker/encoded-header.eml"
     ]
 
     @Test(arguments: emlFixtures)
@@ -61,7 +61,7 @@ struct ArchiveMailTests {
         let files = [
             ("mbox__mbox_complex.mbox", 2), ("mbox__mbox_iso8859_encoding.mbox", 1), ("mbox__mbox_multipart.mbox", 2),
             ("mbox__mbox_no_fields.mbox", 6), ("mbox__mbox_single.mbox", 1), ("mbox__mbox_unixfrom_encoding.mbox", 1),
-            ("mbox__mbox_unknown_encoding.mbox", 1), ("pipermail__pipermail_2015_november.mbox", 4),
+            ("mbox__mbox_unknown_encoding.mbox", 1), ("pipermail__pipermail_2015_november.mbox", 4)
         ]
         for (file, count) in files {
             let path = T.fixture("mbox/" + file)
@@ -134,7 +134,9 @@ struct ArchiveMailTests {
         bytes += Array("From a Mon Jan  1 00:00:00 2024\nFrom: n@example.com\nSubject: nul".utf8) + [0] + Array("\n\nbody\n\n".utf8)
         bytes += Array("From a Mon Jan  1 00:00:00 2024\nno headers here, just text\n\n".utf8)
         bytes += Array(Self.message(7, body: "bad utf8 \u{FFFD}").utf8)
-        bytes += Array("From a Mon Jan  1 00:00:00 2024\nFrom: t@example.com\nContent-Type: multipart/mixed; boundary=t\n\n--t\nContent-Type: text/plain\n\ntrunc".utf8)
+        bytes += Array(
+            "From a Mon Jan  1 00:00:00 2024\nFrom: t@example.com\nContent-Type: multipart/mixed; boundary=t\n\n--t\nContent-Type: text/plain\n\ntrunc"
+                .utf8)
         T.write(path, bytes)
         let out = try T.read(path)
         #expect(out.records.count == 8)
@@ -152,8 +154,9 @@ struct ArchiveMailTests {
     @Test func oversizedMessageIsSkippedNotHeld() throws {
         let dir = T.tempDir()
         let path = dir + "/big.mbox"
-        T.writeLarge(path, head: Self.message(1) + "From a Mon Jan  1 00:00:00 2024\nFrom: big@example.com\n\n",
-                     fill: 0x41, count: 100 << 20, tail: "\n\n" + Self.message(3))
+        T.writeLarge(
+            path, head: Self.message(1) + "From a Mon Jan  1 00:00:00 2024\nFrom: big@example.com\n\n",
+            fill: 0x41, count: 100 << 20, tail: "\n\n" + Self.message(3))
         let out = try T.read(path)
         #expect(out.events.map(\.source) == [path + ":#1", path + ":#3"])
         #expect(out.rejected.map(\.source) == [path + ":#2"])
@@ -172,7 +175,10 @@ struct ArchiveMailTests {
         T.write(md + "/.Sent/cur/5.host", "From: me@example.com\nTo: pupil@example.com\n\nsent\n")
         T.write(md + "/cur/.hidden", "not mail")
         let out = try T.read(md)
-        #expect(out.records.map(\.source) == [md + "/cur/1.host:2,S", md + "/cur/2.host:2,S", md + "/new/3.host", md + "/tmp/4.host", md + "/.Sent/cur/5.host"])
+        #expect(
+            out.records.map(\.source) == [
+                md + "/cur/1.host:2,S", md + "/cur/2.host:2,S", md + "/new/3.host", md + "/tmp/4.host", md + "/.Sent/cur/5.host"
+            ])
         #expect(out.rejected.map(\.source) == [md + "/new/3.host"])
         #expect(out.value("subject", event: 0) == "one")
         #expect(throws: ArchiveOpenError.self) { _ = try openArchive(path: dir + "/missing", format: .maildir) }
@@ -180,8 +186,13 @@ struct ArchiveMailTests {
 
     @Test func directoryGivesRolesAndFamily() throws {
         let dir = T.tempDir()
-        T.write(dir + "/people.csv", "address,name,role,relation\nJ.Smith@School.example,Jo Smith,staff\nkid@example.com,Kid,pupil,family\nparent@example.com,Pat,parent\n")
-        T.write(dir + "/m.eml", "From: Jo Smith <j.smith@school.example>\nTo: KID@example.com, Someone <x@example.com>\nCc: Pat <parent@example.com>\nSubject: hi\n\ntext me on 07700 900123\n")
+        T.write(
+            dir + "/people.csv",
+            "address,name,role,relation\nJ.Smith@School.example,Jo Smith,staff\nkid@example.com,Kid,pupil,family\nparent@example.com,Pat,parent\n")
+        T.write(
+            dir + "/m.eml",
+            "From: Jo Smith <j.smith@school.example>\nTo: KID@example.com, Someone <x@example.com>\nCc: Pat <parent@example.com>\nSubject: hi\n\ntext me on 07700 900123\n"
+        )
         var options = ArchiveOptions()
         _ = try options.apply(option: "--directory", value: dir + "/people.csv")
         let out = try T.read(dir + "/m.eml", options: options)
@@ -190,7 +201,8 @@ struct ArchiveMailTests {
         #expect(roles.map(\.0) == [0, 2])
         let family = out.events[0].fields.filter { $0.name == "recipients.family" }.map { $0.element ?? -1 }
         #expect(family == [0])
-        let rules = try T.rules(#"""
+        let rules = try T.rules(
+            #"""
             rule family-exempt { severity serious message "m"
                 when author.role == staff and any recipients (role == pupil and family != true) and phone in text }
             rule to-parent { severity info message "m" when any recipients (role == parent) }
@@ -219,7 +231,9 @@ struct ArchiveMailTests {
         let notes = try #require(source as? any ArchiveNotes).notes
         #expect(notes.keys.contains { $0.contains("x-unknown") })
         // windows-1251 through iconv.
-        T.write(path, Array("From: a@example.com\nContent-Type: text/plain; charset=windows-1251\n\n".utf8) + [0xCF, 0xF0, 0xE8, 0xE2, 0xE5, 0xF2] + [0x0A])
+        T.write(
+            path,
+            Array("From: a@example.com\nContent-Type: text/plain; charset=windows-1251\n\n".utf8) + [0xCF, 0xF0, 0xE8, 0xE2, 0xE5, 0xF2] + [0x0A])
         let out = try T.read(path, format: .eml)
         #expect(out.value("text", event: 0) == "Привет")
     }

@@ -146,7 +146,8 @@ struct ArchiveMemoryTests {
             var source = JSONLSource(bytes: bytes, name: "m")
             let lines = Self.describe(&source)
             #expect(lines.count == (terminated ? 3 : 2))
-            #expect(lines[1] == "m:2 rejected line of \(long.count + (terminated ? 1 : 0)) bytes is longer than the limit of \(ArchiveLimits.lineBytes)")
+            #expect(
+                lines[1] == "m:2 rejected line of \(long.count + (terminated ? 1 : 0)) bytes is longer than the limit of \(ArchiveLimits.lineBytes)")
             #expect(source.bytesRead == bytes.count)
         }
     }

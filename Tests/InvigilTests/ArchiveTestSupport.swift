@@ -129,4 +129,3 @@ enum ArchiveTest {
 extension ArchiveRecord {
     var isRejected: Bool { if case .rejected = payload { return true } else { return false } }
 }
-

@@ -11,7 +11,7 @@ struct ArchiveWhatsAppTests {
     @Test(arguments: [
         ("test_bracketed_mmddyy_24hrs.txt", 9), ("test_dateformat1.txt", 10), ("test_dateformat2.txt", 4),
         ("test_dateformat3.txt", 4), ("test_ddmmyy_24hrs.txt", 9), ("test_mmddyyyy_12hrs.txt", 9),
-        ("test_unicode.txt", 3), ("testlog.txt", 23),
+        ("test_unicode.txt", 3), ("testlog.txt", 23)
     ])
     func fixtures(file: String, messages: Int) throws {
         let out = try T.read(T.fixture("whatsapp/" + file))
@@ -72,7 +72,9 @@ struct ArchiveWhatsAppTests {
     @Test func mediaPlaceholdersBecomeAttachments() throws {
         let dir = T.tempDir()
         let path = dir + "/media.txt"
-        T.write(path, """
+        T.write(
+            path,
+            """
             \u{200E}[14/02/2024, 18:02:11] Mr Jones: \u{200E}image omitted
             [14/02/2024, 18:03:00] Mr Jones: \u{200E}<attached: 00000012-VIDEO-2024-02-14-18-03-00.mp4>
             14/02/2024, 18:04 - Sam: <Media omitted>
@@ -119,8 +121,9 @@ struct ArchiveWhatsAppTests {
     @Test func hundredMegabyteLineIsOneRejectedRecord() throws {
         let dir = T.tempDir()
         let path = dir + "/long.txt"
-        T.writeLarge(path, head: "01/02/2024, 10:00 - A: before\n01/02/2024, 10:01 - B: ", fill: 0x61, count: 100 << 20,
-                     tail: "\n01/02/2024, 10:02 - C: after\n")
+        T.writeLarge(
+            path, head: "01/02/2024, 10:00 - A: before\n01/02/2024, 10:01 - B: ", fill: 0x61, count: 100 << 20,
+            tail: "\n01/02/2024, 10:02 - C: after\n")
         let out = try T.read(path, format: .whatsapp)
         #expect(out.events.count == 2)
         #expect(out.rejected.count == 1)
@@ -138,7 +141,8 @@ struct ArchiveWhatsAppTests {
         #expect(out.value("author.role", event: 0) == "staff")
         #expect(out.values("recipients.role", event: 0) == ["pupil"])
         #expect(out.value("author.role", event: 1) == "pupil")
-        let rules = try T.rules(#"""
+        let rules = try T.rules(
+            #"""
             rule staff-contact { severity serious message "m"
                 when author.role == staff and recipients.role == pupil and phone in text }
             """#)
@@ -151,7 +155,9 @@ struct ArchiveWhatsAppTests {
     /// the hours written, none folded into the one before.
     @Test func twentyFourHourTimesWithAMarkerAreNotFolded() throws {
         let dir = T.tempDir()
-        T.write(dir + "/chat.txt", """
+        T.write(
+            dir + "/chat.txt",
+            """
             [12/10/22 09:15:00 a.m.] Ann: morning
             [12/10/22 13:37:00 p.m.] Ben: afternoon
             [12/10/22 1:40:00 p.m.] Ann: twenty to two
@@ -169,7 +175,9 @@ struct ArchiveWhatsAppTests {
     /// number; it is never added to the message before.
     @Test func brokenHeaderLinesAreRejectedNotFolded() throws {
         let dir = T.tempDir()
-        T.write(dir + "/chat.txt", """
+        T.write(
+            dir + "/chat.txt",
+            """
             12/10/2022, 09:15 - Ann: first line
             and its second line
             12/10/2022, 09:16 Ann has no separator

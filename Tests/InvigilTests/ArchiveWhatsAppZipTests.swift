@@ -60,10 +60,11 @@ struct ArchiveWhatsAppZipTests {
         #expect(out.values("attachments.size", event: video).isEmpty)
         let source = try WhatsAppZipSource(path: path)
         while source.next() != nil {}
-        #expect(source.notes == [
-            "media file named by a message but not in the archive: VID-20240312-WA0003.mp4": 1,
-            "media file that no message names (not scanned): IMG-20240311-WA0009.jpg (image, 200 bytes)": 1,
-        ])
+        #expect(
+            source.notes == [
+                "media file named by a message but not in the archive: VID-20240312-WA0003.mp4": 1,
+                "media file that no message names (not scanned): IMG-20240311-WA0009.jpg (image, 200 bytes)": 1
+            ])
     }
 
     /// Android writes zips with data descriptors (sizes and CRC after the data, flag bit 3): the
@@ -104,11 +105,12 @@ struct ArchiveWhatsAppZipTests {
 
     /// Rules see the attachment's name and size (packs/common/schema.rules declares them).
     @Test func attachmentFieldsReachRules() throws {
-        let rules = try RuleSet.compile(source: """
-            schema { text: text  attachments.kind: list enum(image, video, audio, document)  attachments.name: list string  attachments.size: list int }
-            rule big-photo { severity info message "m" when attachments.kind == image and attachments.size > 600 }
-            rule voice { severity info message "m" when attachments.name == "00000006-AUDIO-2024-03-12-21-43-00.opus" }
-            """, name: "zip.rules")
+        let rules = try RuleSet.compile(
+            source: """
+                schema { text: text  attachments.kind: list enum(image, video, audio, document)  attachments.name: list string  attachments.size: list int }
+                rule big-photo { severity info message "m" when attachments.kind == image and attachments.size > 600 }
+                rule voice { severity info message "m" when attachments.name == "00000006-AUDIO-2024-03-12-21-43-00.opus" }
+                """, name: "zip.rules")
         let out = try T.read(Self.fixture("ios-export.zip"))
         let s = T.scan(out, rules: rules)
         #expect(s.rejected == 0)

@@ -9,8 +9,10 @@ struct BoundedScanTests {
     /// A long text (several windows) from an alphabet of letters, separators, repetitions,
     /// look-alikes, dropped characters and phrase parts, from a seed.
     static func longText(seed: UInt64, bytes: Int) -> [UInt8] {
-        let alphabet = ["text", " me", "t e x t", "m.e", "7ext", "ME", "tteexxtt", " ", ".", "-", "on", "0", "é", "а",
-                        "\u{200B}", "\u{0301}", "ｔ", "𝐭", "\u{00AD}", "x", "a", "!", "\n", "snap", "dm"]
+        let alphabet = [
+            "text", " me", "t e x t", "m.e", "7ext", "ME", "tteexxtt", " ", ".", "-", "on", "0", "é", "а",
+            "\u{200B}", "\u{0301}", "ｔ", "𝐭", "\u{00AD}", "x", "a", "!", "\n", "snap", "dm"
+        ]
         var state = seed
         var out: [UInt8] = []
         while out.count < bytes {
@@ -21,8 +23,10 @@ struct BoundedScanTests {
     }
 
     @Test func originWindowGivesTheWholeTextsOrigins() {
-        for (seed, mode) in [(1, NormalizeMode(rawValue: 15)), (2, NormalizeMode(rawValue: 4)), (3, NormalizeMode(rawValue: 5)),
-                             (4, NormalizeMode(rawValue: 1)), (5, NormalizeMode(rawValue: 12))] {
+        for (seed, mode) in [
+            (1, NormalizeMode(rawValue: 15)), (2, NormalizeMode(rawValue: 4)), (3, NormalizeMode(rawValue: 5)),
+            (4, NormalizeMode(rawValue: 1)), (5, NormalizeMode(rawValue: 12))
+        ] {
             let text = Self.longText(seed: UInt64(seed), bytes: 300_000)
             var out: [UInt8] = [], origin: [SIMD4<Int32>] = []
             text.withUnsafeBufferPointer { t in Normalizer.normalize(t, mode: mode, into: &out, origin: &origin) }
@@ -46,11 +50,12 @@ struct BoundedScanTests {
     }
 
     @Test func windowedAutomatonScanGivesTheSameHits() throws {
-        let rules = try RuleSet.compile(source: """
-            schema { text: text }
-            phrases p { "text me" "me on" "tex" "e" "on 0" }
-            rule r { severity info message "m" when p in text }
-            """)
+        let rules = try RuleSet.compile(
+            source: """
+                schema { text: text }
+                phrases p { "text me" "me on" "tex" "e" "on 0" }
+                rule r { severity info message "m" when p in text }
+                """)
         let text = Self.longText(seed: 9, bytes: 3 * Automaton.windowBytes + 12_345)
         var whole: [AutomatonHit] = [], scratch: [AutomatonHit] = [], windowed: [AutomatonHit] = []
         text.withUnsafeBufferPointer { t in
@@ -108,12 +113,13 @@ struct BoundedScanTests {
     /// A pass stops early only once every comparison is settled: with a threshold the text
     /// reaches, the bounded scan stops, flags the findings, and finds the same.
     @Test func passesStopEarlyOnceSettled() throws {
-        let rules = try RuleSet.compile(source: """
-            schema { text: text }
-            phrases offer { "text me" }
-            rule some { severity info message "m" when count(offer in text) >= 10 }
-            rule not-many { severity info message "m" when count(offer in text) < 20 }
-            """)
+        let rules = try RuleSet.compile(
+            source: """
+                schema { text: text }
+                phrases offer { "text me" }
+                rule some { severity info message "m" when count(offer in text) >= 10 }
+                rule not-many { severity info message "m" when count(offer in text) < 20 }
+                """)
         let text = String(repeating: "text me on 07700 900461 ", count: 100_000)
         let s = Scanner(rules: rules)
         s.storedSpanLimit = 5
@@ -132,14 +138,15 @@ struct BoundedScanTests {
     /// reference: the text is pieces joined by "#" (which no phrase holds and which ends every
     /// collapse), so its spans are those of each piece scanned alone, shifted.
     @Test func chunkedNormalisationFindsWhatEachPieceFinds() throws {
-        let rules = try RuleSet.compile(source: """
-            schema { text: text }
-            phrases a { normalize: spaced, leet, caseless, confusables  "text me" "snap" "dm me" }
-            phrases b { normalize: leet, caseless  "text me" "on 0" }
-            phrases c { normalize: caseless, confusables  "text me" "tex" }
-            phrases d { normalize: spaced  "me on" }
-            rule r { severity info message "m" when a in text or b in text or c in text or d in text }
-            """)
+        let rules = try RuleSet.compile(
+            source: """
+                schema { text: text }
+                phrases a { normalize: spaced, leet, caseless, confusables  "text me" "snap" "dm me" }
+                phrases b { normalize: leet, caseless  "text me" "on 0" }
+                phrases c { normalize: caseless, confusables  "text me" "tex" }
+                phrases d { normalize: spaced  "me on" }
+                rule r { severity info message "m" when a in text or b in text or c in text or d in text }
+                """)
         func spans(_ text: [UInt8]) throws -> [String] {
             let s = Scanner(rules: rules)
             s.storedSpanLimit = Limits.storedSpansMaximum

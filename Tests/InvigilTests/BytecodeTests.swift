@@ -75,14 +75,21 @@ struct BytecodeTests {
             }
             parts.append("\"recipients\":[" + rs.joined(separator: ",") + "]")
         }
-        if Bool.random(using: &rng) { parts.append("\"approval\":[" + ["\"a\"", "\"b\"", "\"c\""].shuffled(using: &rng).prefix(Int.random(in: 0...2, using: &rng)).joined(separator: ",") + "]") }
+        if Bool.random(using: &rng) {
+            parts.append(
+                "\"approval\":[" + ["\"a\"", "\"b\"", "\"c\""].shuffled(using: &rng).prefix(Int.random(in: 0...2, using: &rng)).joined(separator: ",")
+                    + "]")
+        }
         if Bool.random(using: &rng) { parts.append("\"score\":\(Int.random(in: -2...3, using: &rng))") }
         if Bool.random(using: &rng) { parts.append("\"flag\":\(Bool.random(using: &rng))") }
         if Bool.random(using: &rng) { parts.append("\"handle\":\"\(["@x", "@y", "@z"].randomElement(using: &rng)!)\"") }
-        if Bool.random(using: &rng) { parts.append("\"time\":\"2024-06-0\(Int.random(in: 1...7, using: &rng))T\(Int.random(in: 10...19, using: &rng)):00:00Z\"") }
+        if Bool.random(using: &rng) {
+            parts.append("\"time\":\"2024-06-0\(Int.random(in: 1...7, using: &rng))T\(Int.random(in: 10...19, using: &rng)):00:00Z\"")
+        }
         if Bool.random(using: &rng) {
             let words = ["hello", "text me", "dm me", "secret", "secrets", "07700 900123", "https://m.facebook.com/x", "texting me", "DM ME"]
-            parts.append("\"text\":\"" + (0..<Int.random(in: 0...5, using: &rng)).map { _ in words.randomElement(using: &rng)! }.joined(separator: " ") + "\"")
+            parts.append(
+                "\"text\":\"" + (0..<Int.random(in: 0...5, using: &rng)).map { _ in words.randomElement(using: &rng)! }.joined(separator: " ") + "\"")
         }
         return "{" + parts.joined(separator: ",") + "}"
     }

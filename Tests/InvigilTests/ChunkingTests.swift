@@ -106,7 +106,7 @@ import Testing
             "From a@example.com Mon Jan  1 00:00:00 2024\nFrom: A <a@example.com>\nSubject: one\n\ntext me on 07700 900123\n",
             "From b@example.com Tue Jan  2 00:00:00 2024\r\nFrom: b@example.com\r\nSubject: crlf\r\n\r\nbody\r\n",
             "From c@example.com Wed Jan  3 00:00:00 2024\nSubject: quoted\n\n>From the start\nFrom inside a paragraph is not a separator\n",
-            "From d@example.com Thu Jan  4 00:00:00 2024\nContent-Type: multipart/mixed; boundary=x\n\n--x\nContent-Type: text/plain\n\nhello\n--x--\n",
+            "From d@example.com Thu Jan  4 00:00:00 2024\nContent-Type: multipart/mixed; boundary=x\n\n--x\nContent-Type: text/plain\n\nhello\n--x--\n"
         ]
         for _ in 0..<200 {
             var text = Bool.random(using: &rng) ? "" : (Bool.random(using: &rng) ? "\n\n" : "Preamble: text before any separator\n\n")

@@ -13,8 +13,9 @@ struct CommandTests {
     static var binary: String {
         let candidates = [
             URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("invigil").path,
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("invigil").path,
-            repoRoot + "/.build/debug/invigil",
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("invigil")
+                .path,
+            repoRoot + "/.build/debug/invigil"
         ]
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates.last!
     }
@@ -43,8 +44,9 @@ struct CommandTests {
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                   stderr: String(decoding: errData, as: UTF8.self))
+        return Run(
+            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
     }
 
     static func temporaryFile(_ name: String, _ contents: String) throws -> String {
@@ -76,7 +78,9 @@ struct CommandTests {
         """
 
     @Test func checkReportsEveryError() throws {
-        let path = try CommandTests.temporaryFile("bad.rules", """
+        let path = try CommandTests.temporaryFile(
+            "bad.rules",
+            """
             schema { author.role: enum(staff, pupil)  text: text }
             rule a { severity breach message "m" when author.rol == staff }
             rule b { severity serius message "m" when author.role == staf }
@@ -101,8 +105,10 @@ struct CommandTests {
     }
 
     @Test func failingExampleIsReportedWithItsLocation() throws {
-        let path = try CommandTests.temporaryFile("failing.rules", CommandTests.rules.replacingOccurrences(
-            of: "example pass { \"author\": {\"role\": \"pupil\"}", with: "example pass { \"author\": {\"role\": \"staff\"}"))
+        let path = try CommandTests.temporaryFile(
+            "failing.rules",
+            CommandTests.rules.replacingOccurrences(
+                of: "example pass { \"author\": {\"role\": \"pupil\"}", with: "example pass { \"author\": {\"role\": \"staff\"}"))
         let r = try CommandTests.run(["test", path])
         #expect(r.status == 1)
         #expect(r.stdout.contains("\(path):16:18: error: example pass of rule 'demo/contact' was flagged"))
@@ -111,7 +117,9 @@ struct CommandTests {
 
     @Test func scanReportsMalformedLinesAndReconciles() throws {
         let rules = try CommandTests.temporaryFile("demo.rules", CommandTests.rules)
-        let archive = try CommandTests.temporaryFile("archive.jsonl", """
+        let archive = try CommandTests.temporaryFile(
+            "archive.jsonl",
+            """
             {"id":"e1","author":{"role":"staff"},"text":"text me on 07700 900123"}
             {"id":"e2","author":{"role":"staff"},"text":"see you tomorrow"}
             this is not json
@@ -164,7 +172,11 @@ struct CommandTests {
         let rules = try CommandTests.temporaryFile("demo2.rules", CommandTests.rules)
         var lines: [String] = []
         for i in 0..<5000 {
-            lines.append(i % 7 == 0 ? "broken \(i)" : "{\"id\":\"e\(i)\",\"author\":{\"role\":\"\(i % 2 == 0 ? "staff" : "pupil")\"},\"text\":\"\(i % 3 == 0 ? "text me" : "hello")\"}")
+            lines.append(
+                i % 7 == 0
+                    ? "broken \(i)"
+                    : "{\"id\":\"e\(i)\",\"author\":{\"role\":\"\(i % 2 == 0 ? "staff" : "pupil")\"},\"text\":\"\(i % 3 == 0 ? "text me" : "hello")\"}"
+            )
         }
         let archive = try CommandTests.temporaryFile("many.jsonl", lines.joined(separator: "\n"))
         let one = try CommandTests.run(["scan", "--rules", rules, "--jobs", "1", archive])
@@ -172,21 +184,26 @@ struct CommandTests {
         let four = try CommandTests.run(["scan", "--rules", rules, "--jobs", "4", archive])
         #expect(one.stdout == two.stdout)
         #expect(one.stdout == four.stdout)
-        #expect(one.stderr.split(separator: "\n").filter { $0.contains("error") } == two.stderr.split(separator: "\n").filter { $0.contains("error") })
+        #expect(
+            one.stderr.split(separator: "\n").filter { $0.contains("error") } == two.stderr.split(separator: "\n").filter { $0.contains("error") })
         #expect(one.stdout.split(separator: "\n").count == (0..<5000).filter { $0 % 7 != 0 && $0 % 2 == 0 && $0 % 3 == 0 }.count)
         // Small chunks: many pieces in flight, put back in order.
         for chunk in ["1", "333"] {
             let small = try CommandTests.run(["scan", "--rules", rules, "--jobs", "3", "--chunk-bytes", chunk, archive])
             #expect(small.stdout == one.stdout, "--chunk-bytes \(chunk)")
-            #expect(small.stderr.split(separator: "\n").filter { $0.contains("error") } == one.stderr.split(separator: "\n").filter { $0.contains("error") })
+            #expect(
+                small.stderr.split(separator: "\n").filter { $0.contains("error") }
+                    == one.stderr.split(separator: "\n").filter { $0.contains("error") })
         }
     }
 
     /// The same for every archive format the pipeline handles differently: mbox chunks, Maildir
     /// messages as tasks, whole chat files, CSV read by the main thread, folders of .eml files.
     @Test func everyFormatGivesTheSameOutputForEveryJobCount() throws {
-        let inputs = ["Tests/Fixtures/archive/mbox", "Tests/Fixtures/archive/mail", "Tests/Fixtures/archive/csv",
-                      "Tests/Fixtures/archive/whatsapp", "Tests/Fixtures/investigation", "examples/sample"]
+        let inputs = [
+            "Tests/Fixtures/archive/mbox", "Tests/Fixtures/archive/mail", "Tests/Fixtures/archive/csv",
+            "Tests/Fixtures/archive/whatsapp", "Tests/Fixtures/investigation", "examples/sample"
+        ]
         let base = try CommandTests.run(["scan", "--format", "jsonl", "--jobs", "1"] + inputs)
         #expect(base.stderr.hasSuffix("\n"))
         let reference = base.stderr.split(separator: "\n").filter { !$0.contains(" in ") }
@@ -201,12 +218,16 @@ struct CommandTests {
 
     @Test func csvIsSafeForSpreadsheets() throws {
         let rules = try CommandTests.temporaryFile("demo3.rules", CommandTests.rules)
-        let r = try CommandTests.run(["scan", "--rules", rules, "--format", "csv", "-"],
-                                     stdin: "{\"id\":\"=HYPERLINK(1)\",\"author\":{\"role\":\"staff\"},\"text\":\"text me, \\\"now\\\"\"}\n")
+        let r = try CommandTests.run(
+            ["scan", "--rules", rules, "--format", "csv", "-"],
+            stdin: "{\"id\":\"=HYPERLINK(1)\",\"author\":{\"role\":\"staff\"},\"text\":\"text me, \\\"now\\\"\"}\n")
         // UTF-8 byte-order mark first, so that spreadsheet programs read the file as UTF-8.
         #expect(r.stdout.utf8.starts(with: [0xEF, 0xBB, 0xBF]))
         let rows = r.stdout.dropFirst().split(separator: "\r\n")
-        #expect(rows.first == "event,source,rule,clauses,severity,action,message,excerpt,author_id,author_name,author_role,time,channel,platform,recipients,window,reviewed,outcome,notes")
+        #expect(
+            rows.first
+                == "event,source,rule,clauses,severity,action,message,excerpt,author_id,author_name,author_role,time,channel,platform,recipients,window,reviewed,outcome,notes"
+        )
         #expect(rows.count == 2)
         #expect(rows[1].hasPrefix("'=HYPERLINK(1),<stdin>:1,demo/contact,DEMO-01,serious,Tell the head,Contact offered.,text me,,,staff,"))
         #expect(rows[1].hasSuffix(",\"text me, \"\"now\"\"\",,,"))
@@ -215,7 +236,9 @@ struct CommandTests {
     }
 
     @Test func unusableInputsExitTwo() throws {
-        let missing = try CommandTests.run(["scan", "--rules", try CommandTests.temporaryFile("demo4.rules", CommandTests.rules), "/nonexistent/x.jsonl"])
+        let missing = try CommandTests.run([
+            "scan", "--rules", try CommandTests.temporaryFile("demo4.rules", CommandTests.rules), "/nonexistent/x.jsonl"
+        ])
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("/nonexistent/x.jsonl"))
         let badRules = try CommandTests.run(["scan", "--rules", try CommandTests.temporaryFile("bad2.rules", "rule {"), "-"], stdin: "")

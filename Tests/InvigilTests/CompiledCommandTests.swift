@@ -46,7 +46,8 @@ struct CompiledCommandTests {
         #expect(test.status == 0)
         let examples = try Self.sourceCounts().examples
         #expect(test.stdout.contains("\(examples) passed, 0 failed"))
-        let event = try CommandTests.temporaryFile("compiled-event.json",
+        let event = try CommandTests.temporaryFile(
+            "compiled-event.json",
             #"{"school":"DSAT","type":"direct_message","author":{"role":"staff"},"recipients":[{"role":"pupil"}],"text":"text me"}"#)
         let a = try CommandTests.run(["explain", "--rules", compiled, event])
         let b = try CommandTests.run(["explain", event])
@@ -63,8 +64,10 @@ struct CompiledCommandTests {
         let r = try CommandTests.run(["compile", "--pack", "dsat", "--pack", "prudhoe", "-o", path])
         #expect(r.status == 0 && r.stderr.contains("in 2 packs"), "\(r.stderr)")
         let fromFile = try CommandTests.run(["scan", "--format", "jsonl", "--rules", path, "examples/sample/"])
-        let fromSources = try CommandTests.run(["scan", "--format", "jsonl", "--rules", "packs/dsat.rules", "--rules", "packs/dsat",
-                                                "--rules", "packs/prudhoe.rules", "--rules", "packs/prudhoe", "examples/sample/"])
+        let fromSources = try CommandTests.run([
+            "scan", "--format", "jsonl", "--rules", "packs/dsat.rules", "--rules", "packs/dsat",
+            "--rules", "packs/prudhoe.rules", "--rules", "packs/prudhoe", "examples/sample/"
+        ])
         #expect(fromFile.stdout == fromSources.stdout && !fromFile.stdout.isEmpty)
         let unknown = try CommandTests.run(["compile", "--pack", "dsatt", "-o", path])
         #expect(unknown.status == 2 && unknown.stderr.contains("did you mean dsat"))
@@ -75,7 +78,10 @@ struct CompiledCommandTests {
         let r = try CommandTests.run(["inspect", compiled])
         #expect(r.status == 0)
         let counts = try Self.sourceCounts()
-        for line in ["format version:   1", "engine version:   0.1.0", "(valid)", "packs:            5:", "rules:            \(counts.rules)", "automaton:        plain: \(counts.phrases) patterns"] {
+        for line in [
+            "format version:   1", "engine version:   0.1.0", "(valid)", "packs:            5:", "rules:            \(counts.rules)",
+            "automaton:        plain: \(counts.phrases) patterns"
+        ] {
             #expect(r.stdout.contains(line), "\(line)")
         }
     }

@@ -12,10 +12,15 @@ struct CompiledConcurrencyTests {
         let bytes = compiled.compiledBytes()
         let shared = try RuleSet.load(compiled: bytes)
         var events: [[UInt8]] = []
-        let texts = ["text me on 07700 900123", "hello class", "add me on snap x", "our little secret, don't tell your mum",
-                     "see https://facebook.com/x", "email me at jo@example.com", "ｓｎａｐ me"]
+        let texts = [
+            "text me on 07700 900123", "hello class", "add me on snap x", "our little secret, don't tell your mum",
+            "see https://facebook.com/x", "email me at jo@example.com", "ｓｎａｐ me"
+        ]
         for i in 0..<2000 {
-            events.append(Array("{\"id\":\"e\(i)\",\"type\":\"direct_message\",\"author\":{\"role\":\"staff\"},\"account\":{\"kind\":\"personal\"},\"recipients\":[{\"role\":\"\(i % 2 == 0 ? "pupil" : "parent")\"}],\"text\":\"\(texts[i % texts.count])\"}".utf8))
+            events.append(
+                Array(
+                    "{\"id\":\"e\(i)\",\"type\":\"direct_message\",\"author\":{\"role\":\"staff\"},\"account\":{\"kind\":\"personal\"},\"recipients\":[{\"role\":\"\(i % 2 == 0 ? "pupil" : "parent")\"}],\"text\":\"\(texts[i % texts.count])\"}"
+                        .utf8))
         }
         let all = events
         let single = ConcurrencyTests.findings(Scanner(rules: compiled), all[...])

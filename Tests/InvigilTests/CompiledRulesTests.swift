@@ -104,12 +104,13 @@ struct CompiledRulesTests {
     @Test(arguments: [1, 2, 3])
     func generatedRuleSetsGiveIdenticalFindings(seed: Int) throws {
         var rng = SplitMix(seed: UInt64(seed) &* 7_777)
-        var source = BytecodeTests.schema + """
-            phrases sly { normalize: confusables leet spaced  "secret" "dm me" }
-            phrases folded { normalize: caseless  "héllo" "texting" }
-            phrases exact { case: sensitive  "DM ME" }
+        var source =
+            BytecodeTests.schema + """
+                phrases sly { normalize: confusables leet spaced  "secret" "dm me" }
+                phrases folded { normalize: caseless  "héllo" "texting" }
+                phrases exact { case: sensitive  "DM ME" }
 
-            """
+                """
         let extra = ["sly in text", "folded in text", "exact in text", "count(sly in text) >= 2"]
         for r in 0..<100 {
             var condition = BytecodeTests.condition(&rng, depth: 4)
@@ -153,7 +154,8 @@ struct CompiledRulesTests {
             var r = ByteReader(storage.bytes, context: "test")
             let (loaded, loadedEntries) = try AutomatonCoding.read(&r, storage: storage, lists: lists, mode: NormalizeMode())
             #expect(r.isAtEnd)
-            #expect(loadedEntries.start == entries.start && loadedEntries.list == entries.list
+            #expect(
+                loadedEntries.start == entries.start && loadedEntries.list == entries.list
                     && loadedEntries.originalStart == entries.originalStart && loadedEntries.originalBytes == entries.originalBytes)
             #expect(loaded.denseStateCount == built.denseStateCount && loaded.hasPrefilter == built.hasPrefilter)
             let want = naiveMatches(patterns, text)
@@ -228,8 +230,10 @@ struct CompiledRulesTests {
     @Test func resealedCorruptionIsRefusedOrScansSafely() throws {
         let bytes = try Self.smallFile()
         var rng = SplitMix(seed: 99)
-        let events = [#"{"role":"staff","text":"text me 07700 900123 s3cr3t facebook.com","time":"2024-06-03T10:00:00Z"}"#,
-                      #"{"role":"pupil","text":"dm me"}"#].map { Array($0.utf8) }
+        let events = [
+            #"{"role":"staff","text":"text me 07700 900123 s3cr3t facebook.com","time":"2024-06-03T10:00:00Z"}"#,
+            #"{"role":"pupil","text":"dm me"}"#
+        ].map { Array($0.utf8) }
         var loadedCount = 0
         for round in 0..<3000 {
             var damaged = bytes

@@ -25,12 +25,17 @@ struct ConcurrencyTests {
     @Test func sharedRulesPerThreadScanners() throws {
         let rules = try RuleSet.load(paths: [CommandTests.repoRoot + "/packs"])
         var events: [[UInt8]] = []
-        let texts = ["text me on 07700 900123", "hello class", "add me on snap x", "our little secret, don't tell your mum",
-                     "see https://facebook.com/x", "email me at jo@example.com", "{broken"]
+        let texts = [
+            "text me on 07700 900123", "hello class", "add me on snap x", "our little secret, don't tell your mum",
+            "see https://facebook.com/x", "email me at jo@example.com", "{broken"
+        ]
         for i in 0..<4000 {
             let text = texts[i % texts.count]
             if text.hasPrefix("{") { events.append(Array("{broken".utf8)); continue }
-            events.append(Array("{\"id\":\"e\(i)\",\"type\":\"direct_message\",\"author\":{\"role\":\"staff\"},\"account\":{\"kind\":\"personal\"},\"recipients\":[{\"role\":\"\(i % 2 == 0 ? "pupil" : "parent")\"}],\"text\":\"\(text)\"}".utf8))
+            events.append(
+                Array(
+                    "{\"id\":\"e\(i)\",\"type\":\"direct_message\",\"author\":{\"role\":\"staff\"},\"account\":{\"kind\":\"personal\"},\"recipients\":[{\"role\":\"\(i % 2 == 0 ? "pupil" : "parent")\"}],\"text\":\"\(text)\"}"
+                        .utf8))
         }
         let all = events
         let single = ConcurrencyTests.findings(Scanner(rules: rules), all[...])

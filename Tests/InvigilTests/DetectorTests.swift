@@ -31,7 +31,7 @@ struct DetectorTests {
     @Test(arguments: [
         "07700 900123", "07700900123", "07700-900-123", "07700.900.123", "+44 (0)7700 900123", "+44 7700 900123",
         "+447700900123", "0044 7700 900123", "0113 496 0000", "(0113) 496 0000", "020 7946 0000", "01632 960123",
-        "+1 202 555 0143", "+33 1 23 45 67 89", "0161 496 0123",
+        "+1 202 555 0143", "+33 1 23 45 67 89", "0161 496 0123"
     ])
     func validNumbers(_ number: String) {
         #expect(phones("call " + number + " now") == [number])
@@ -39,7 +39,7 @@ struct DetectorTests {
 
     @Test(arguments: [
         "0123", "12345", "2024-03-05", "07700 9001", "077009001234567", "+44 12", "100,000", "£1,000.50",
-        "12:40", "0000 000 0000", "ISBN 978-3-16-148410-0", "abc07700900123", "07700900123abc",
+        "12:40", "0000 000 0000", "ISBN 978-3-16-148410-0", "abc07700900123", "07700900123abc"
     ])
     func notNumbers(_ text: String) {
         #expect(phones(text).isEmpty, "\(text) → \(phones(text))")
@@ -50,13 +50,14 @@ struct DetectorTests {
         #expect(phones("ring 07700900123, or 0113 496 0000.") == ["07700900123", "0113 496 0000"])
     }
 
-    @Test(arguments: [
-        ("call 0770O 9OO123 tonight", "0770O 9OO123"),
-        ("my number is O77OO 9OOl23", "O77OO 9OOl23"),
-        ("ring oh seven seven oh oh nine oh oh one two three", "oh seven seven oh oh nine oh oh one two three"),
-        ("zero seven seven zero zero, nine zero zero, one two three ok", "zero seven seven zero zero, nine zero zero, one two three"),
-        ("oh seven seven double oh nine double oh one two three", "oh seven seven double oh nine double oh one two three"),
-    ] as [(String, String)])
+    @Test(
+        arguments: [
+            ("call 0770O 9OO123 tonight", "0770O 9OO123"),
+            ("my number is O77OO 9OOl23", "O77OO 9OOl23"),
+            ("ring oh seven seven oh oh nine oh oh one two three", "oh seven seven oh oh nine oh oh one two three"),
+            ("zero seven seven zero zero, nine zero zero, one two three ok", "zero seven seven zero zero, nine zero zero, one two three"),
+            ("oh seven seven double oh nine double oh one two three", "oh seven seven double oh nine double oh one two three")
+        ] as [(String, String)])
     func obfuscatedNumbers(_ text: String, _ expected: String) {
         var out: [String] = []
         let b = Array(text.utf8)
@@ -100,12 +101,13 @@ struct DetectorTests {
     }
 
     @Test func hostListsMatchSubdomainsOnly() throws {
-        let rules = try RuleSet.compile(source: """
-            schema { web.host: string  text: text }
-            hosts social { "facebook.com" }
-            rule s { severity info message "m" when social in web.host }
-            rule t { severity info message "m" when social in text }
-            """)
+        let rules = try RuleSet.compile(
+            source: """
+                schema { web.host: string  text: text }
+                hosts social { "facebook.com" }
+                rule s { severity info message "m" when social in web.host }
+                rule t { severity info message "m" when social in text }
+                """)
         let scanner = Scanner(rules: rules)
         for (host, expected) in [("facebook.com", true), ("m.facebook.com", true), ("notfacebook.com", false), ("facebook.com.evil.org", false)] {
             scanner.reset()
@@ -147,17 +149,20 @@ struct TimeTests {
     }
 
     @Test func schedulesReadInThePacksZone() throws {
-        let rules = try RuleSet.compile(source: """
-            pack p { timezone "Europe/London" }
-            schema { time: time }
-            schedule day { mon-fri 08:45-15:15 }
-            rule r { severity info message "m" when time in day }
-            """)
+        let rules = try RuleSet.compile(
+            source: """
+                pack p { timezone "Europe/London" }
+                schema { time: time }
+                schedule day { mon-fri 08:45-15:15 }
+                rule r { severity info message "m" when time in day }
+                """)
         let scanner = Scanner(rules: rules)
-        for (t, expected) in [("2024-06-03T07:50:00Z", true),   // 08:50 BST Monday
-                              ("2024-06-03T07:40:00Z", false),  // 08:40 BST
-                              ("2024-12-02T08:50:00Z", true),   // 08:50 GMT Monday
-                              ("2024-06-01T10:00:00Z", false)]  // Saturday
+        for (t, expected) in [
+            ("2024-06-03T07:50:00Z", true),  // 08:50 BST Monday
+            ("2024-06-03T07:40:00Z", false),  // 08:40 BST
+            ("2024-12-02T08:50:00Z", true),  // 08:50 GMT Monday
+            ("2024-06-01T10:00:00Z", false)
+        ]  // Saturday
         {
             scanner.reset()
             try scanner.setString("time", t)
@@ -235,8 +240,10 @@ struct URLPrefilterTests {
     /// The prefilter drops no URL: on generated texts of URL fragments, sentences and
     /// punctuation, `urls` reports exactly what the walk without the prefilter reports.
     @Test func prefilterDropsNoURL() {
-        let pieces = ["http", "https", "://", ":/", "www", ".", ". ", "com", "co", "uk", "example", "a", "-", "/", "x", " ",
-                      "é", "1", "@", "s", ":", "org", "io", "Hello", "ok.", "e.g", "3.5", "\n", "tk"]
+        let pieces = [
+            "http", "https", "://", ":/", "www", ".", ". ", "com", "co", "uk", "example", "a", "-", "/", "x", " ",
+            "é", "1", "@", "s", ":", "org", "io", "Hello", "ok.", "e.g", "3.5", "\n", "tk"
+        ]
         var state: UInt64 = 99
         var withURLs = 0
         for _ in 0..<20_000 {

@@ -27,23 +27,24 @@ let baseSchema = """
 @Suite("Diagnostics")
 struct DiagnosticsTests {
     @Test func fiveErrorsAllReportedWithLineAndColumn() {
-        let source = baseSchema + """
-            rule a {
-                severity breach
-                message "m"
-                when author.rol == staff
-            }
-            rule b {
-                severity serius
-                message "m"
-                when author.role == staf
-            }
-            rule c {
-                severity info
-                message "m"
-                when contact_ofer in text and count == "x"
-            }
-            """
+        let source =
+            baseSchema + """
+                rule a {
+                    severity breach
+                    message "m"
+                    when author.rol == staff
+                }
+                rule b {
+                    severity serius
+                    message "m"
+                    when author.role == staf
+                }
+                rule c {
+                    severity info
+                    message "m"
+                    when contact_ofer in text and count == "x"
+                }
+                """
         let d = diagnostics(source)
         #expect(d.count == 5, "\(d)")
         #expect(d.contains("14:10: unknown field 'author.rol'; did you mean 'author.role'?"))
@@ -55,47 +56,57 @@ struct DiagnosticsTests {
 
     /// Each error path of the parser and checker: (source after the schema, expected message
     /// fragment, the text the error must point at: line and column are where it first occurs).
-    @Test(arguments: [
-        ("rule r { severity info message \"m\" when text == }", "expected a value", "}"),
-        ("rule r { severity info message \"m\" when (type == post", "expected ')'", "$END"),
-        ("rule r { severity info message \"m\" when type = post }", "use '==' to compare", "= post"),
-        ("rule r { severity info message \"m\" }", "has no 'when' condition", "r {"),
-        ("rule r { message \"m\" when type == post }", "has no severity", "r {"),
-        ("rule r { severity info when type == post }", "has no message", "r {"),
-        ("rule r { severity info message \"m\" when type < post }", "'<' needs an int or time field", "type <"),
-        ("rule r { severity info message \"m\" when count > true }", "cannot compare int field 'count' with bool true", "true"),
-        ("rule r { severity info message \"m\" when time < \"yesterday\" }", "is not an ISO 8601 time", "\"yesterday"),
-        ("rule r { severity info message \"m\" when contact_offer in count }", "test text or string fields", "count }"),
-        ("rule r { severity info message \"m\" when any recipient (role == pupil) }", "unknown field group 'recipient'; did you mean 'recipients'?", "recipient ("),
-        ("rule r { severity info message \"m\" when any recipients (any recipients (role == pupil)) }", "cannot be nested", "recipients (role"),
-        ("rule r { severity info message \"m\" when text in day }", "is a field; the left side of 'in' must be a phrase list", "text in"),
-        ("rule r { severity info message \"m\" when type == post \"oops\" }", "expected clauses, severity, action, message, when or example", "\"oops"),
-        ("rule r { severity info message \"m\" when type == post example flag [1] }", "expected a JSON event object", "[1]"),
-        ("rule r { severity info message \"m\" when type == post example flag { \"text\": \"x }", "unterminated", "{ \"text"),
-        ("rule r { severity info message \"m\" when type == post }\nrule r { severity info message \"m\" when type == post }", "is already defined", "\nrule r"),
-        ("phrases contact_offer { \"again\" }", "already defined", "contact_offer"),
-        ("phrases empty { }", "is empty", "empty"),
-        ("phrases p { \"\" }", "empty phrase", "\"\""),
-        ("hosts h { \"https://x.com/\" }", "is not a host name", "\"https"),
-        ("schedule s { mon-fri 09:00-08:00 }", "ends before it starts", "09:00"),
-        ("schedule s { mon-xyz 09:00-10:00 }", "expected a day or a day range", "mon-xyz"),
-        ("schedule s { mon 25:00-26:00 }", "out of range", "25:00"),
-        ("schema { text: int }", "declared as int here but as text", "text:"),
-        ("schema { x: float }", "unknown type 'float'", "float"),
-        ("schema { e: enum(a, a) }", "listed twice", "a)"),
-        ("frobnicate x", "unknown declaration 'frobnicate'", "frobnicate"),
-        ("include \"/etc/passwd\"", "must be relative", "\"/etc"),
-        ("include \"../x.rules\"", "leaves the including file's folder", "\"../"),
-        ("include \"missing.rules\"", "cannot read included file", "\"missing"),
-        ("pack p { timezone \"Mars/Olympus\" }", "unknown time zone", "\"Mars"),
-        ("pack p { colour \"red\" }", "unknown pack item 'colour'", "colour"),
-        ("pack q", "unknown pack 'q'", "q"),
-        ("const n = 2\nrule r { severity info message \"m\" when count(contact_offer in text) >= m }", "not an int constant", "m }"),
-        ("rule r { severity info message \"m\" when text == \"bad \\q\" }", "unknown escape", "\\q"),
-        ("rule r { severity info message \"m\" when text == \"unterminated }", "unterminated string", "\"unterminated"),
-        ("rule r { severity info message \"m\" when type == post } $", "unexpected character '$'", "$ANCHOR_DOLLAR"),
-        ("rule phone { severity info message \"m\" when type == post }\nphrases phone { \"x\" }", "built-in detector", "phone { \"x"),
-    ] as [(String, String, String)])
+    @Test(
+        arguments: [
+            ("rule r { severity info message \"m\" when text == }", "expected a value", "}"),
+            ("rule r { severity info message \"m\" when (type == post", "expected ')'", "$END"),
+            ("rule r { severity info message \"m\" when type = post }", "use '==' to compare", "= post"),
+            ("rule r { severity info message \"m\" }", "has no 'when' condition", "r {"),
+            ("rule r { message \"m\" when type == post }", "has no severity", "r {"),
+            ("rule r { severity info when type == post }", "has no message", "r {"),
+            ("rule r { severity info message \"m\" when type < post }", "'<' needs an int or time field", "type <"),
+            ("rule r { severity info message \"m\" when count > true }", "cannot compare int field 'count' with bool true", "true"),
+            ("rule r { severity info message \"m\" when time < \"yesterday\" }", "is not an ISO 8601 time", "\"yesterday"),
+            ("rule r { severity info message \"m\" when contact_offer in count }", "test text or string fields", "count }"),
+            (
+                "rule r { severity info message \"m\" when any recipient (role == pupil) }",
+                "unknown field group 'recipient'; did you mean 'recipients'?", "recipient ("
+            ),
+            ("rule r { severity info message \"m\" when any recipients (any recipients (role == pupil)) }", "cannot be nested", "recipients (role"),
+            ("rule r { severity info message \"m\" when text in day }", "is a field; the left side of 'in' must be a phrase list", "text in"),
+            (
+                "rule r { severity info message \"m\" when type == post \"oops\" }", "expected clauses, severity, action, message, when or example",
+                "\"oops"
+            ),
+            ("rule r { severity info message \"m\" when type == post example flag [1] }", "expected a JSON event object", "[1]"),
+            ("rule r { severity info message \"m\" when type == post example flag { \"text\": \"x }", "unterminated", "{ \"text"),
+            (
+                "rule r { severity info message \"m\" when type == post }\nrule r { severity info message \"m\" when type == post }",
+                "is already defined", "\nrule r"
+            ),
+            ("phrases contact_offer { \"again\" }", "already defined", "contact_offer"),
+            ("phrases empty { }", "is empty", "empty"),
+            ("phrases p { \"\" }", "empty phrase", "\"\""),
+            ("hosts h { \"https://x.com/\" }", "is not a host name", "\"https"),
+            ("schedule s { mon-fri 09:00-08:00 }", "ends before it starts", "09:00"),
+            ("schedule s { mon-xyz 09:00-10:00 }", "expected a day or a day range", "mon-xyz"),
+            ("schedule s { mon 25:00-26:00 }", "out of range", "25:00"),
+            ("schema { text: int }", "declared as int here but as text", "text:"),
+            ("schema { x: float }", "unknown type 'float'", "float"),
+            ("schema { e: enum(a, a) }", "listed twice", "a)"),
+            ("frobnicate x", "unknown declaration 'frobnicate'", "frobnicate"),
+            ("include \"/etc/passwd\"", "must be relative", "\"/etc"),
+            ("include \"../x.rules\"", "leaves the including file's folder", "\"../"),
+            ("include \"missing.rules\"", "cannot read included file", "\"missing"),
+            ("pack p { timezone \"Mars/Olympus\" }", "unknown time zone", "\"Mars"),
+            ("pack p { colour \"red\" }", "unknown pack item 'colour'", "colour"),
+            ("pack q", "unknown pack 'q'", "q"),
+            ("const n = 2\nrule r { severity info message \"m\" when count(contact_offer in text) >= m }", "not an int constant", "m }"),
+            ("rule r { severity info message \"m\" when text == \"bad \\q\" }", "unknown escape", "\\q"),
+            ("rule r { severity info message \"m\" when text == \"unterminated }", "unterminated string", "\"unterminated"),
+            ("rule r { severity info message \"m\" when type == post } $", "unexpected character '$'", "$ANCHOR_DOLLAR"),
+            ("rule phone { severity info message \"m\" when type == post }\nphrases phone { \"x\" }", "built-in detector", "phone { \"x")
+        ] as [(String, String, String)])
     func errorPath(_ source: String, _ fragment: String, _ anchor: String) {
         let full = baseSchema + source
         let bytes = Array(full.utf8)
@@ -137,22 +148,23 @@ struct DiagnosticsTests {
     }
 
     @Test func validRuleSetHasNoDiagnostics() {
-        let d = diagnostics(baseSchema + """
-            const threshold = 2
-            schedule day { mon-fri 08:45-15:15, sat 09:00-12:00 }
-            rule r {
-                clauses X-01, X-02a
-                severity critical
-                action "Tell the DSL"
-                message "m"
-                when (author.role == staff and not type in [post, comment])
-                  or count(contact_offer in text) >= threshold
-                  or (time in day and any recipients (role == pupil and family != true))
-                  or exists(count) or count >= -3 or time < "2025-01-01T00:00:00Z"
-                example flag { "author": {"role": "staff"}, "type": "direct_message" }
-                example pass { "author": {"role": "pupil"} }
-            }
-            """)
+        let d = diagnostics(
+            baseSchema + """
+                const threshold = 2
+                schedule day { mon-fri 08:45-15:15, sat 09:00-12:00 }
+                rule r {
+                    clauses X-01, X-02a
+                    severity critical
+                    action "Tell the DSL"
+                    message "m"
+                    when (author.role == staff and not type in [post, comment])
+                      or count(contact_offer in text) >= threshold
+                      or (time in day and any recipients (role == pupil and family != true))
+                      or exists(count) or count >= -3 or time < "2025-01-01T00:00:00Z"
+                    example flag { "author": {"role": "staff"}, "type": "direct_message" }
+                    example pass { "author": {"role": "pupil"} }
+                }
+                """)
         #expect(d == [])
     }
 }

@@ -86,30 +86,33 @@ import InvigilArchive
     }
 
     @Test func scannerContextAndWindowOfAnEvent() throws {
-        let rules = try RuleSet.compile(source: """
-            pack demo { code "DEMO" }
-            schema {
-                id: string
-                school: string
-                time: time
-                type: enum(email, chat)
-                author.id: string
-                author.name: string
-                author.role: enum(staff, pupil)
-                account.platform: string
-                recipients.name: list string
-                recipients.role: list enum(staff, pupil)
-                text: text
-            }
-            phrases offer { "text me" "text me on" }
-            rule contact { severity serious message "m" when offer in text and phone in text }
-            """, name: "demo.rules")
+        let rules = try RuleSet.compile(
+            source: """
+                pack demo { code "DEMO" }
+                schema {
+                    id: string
+                    school: string
+                    time: time
+                    type: enum(email, chat)
+                    author.id: string
+                    author.name: string
+                    author.role: enum(staff, pupil)
+                    account.platform: string
+                    recipients.name: list string
+                    recipients.role: list enum(staff, pupil)
+                    text: text
+                }
+                phrases offer { "text me" "text me on" }
+                rule contact { severity serious message "m" when offer in text and phone in text }
+                """, name: "demo.rules")
         let scanner = Scanner(rules: rules)
-        try scanner.scanJSON(Array(#"""
-            {"id":"e1","school":"DEMO","time":"2024-03-12T21:04:00+01:00","type":"chat","author":{"name":"Jo","role":"staff"},
-             "account":{"platform":"WhatsApp"},"recipients":[{"name":"Sam","role":"pupil"},{"name":"Alex"}],
-             "text":"Well done. text me on 07700 900456 tonight"}
-            """#.utf8))
+        try scanner.scanJSON(
+            Array(
+                #"""
+                {"id":"e1","school":"DEMO","time":"2024-03-12T21:04:00+01:00","type":"chat","author":{"name":"Jo","role":"staff"},
+                 "account":{"platform":"WhatsApp"},"recipients":[{"name":"Sam","role":"pupil"},{"name":"Alex"}],
+                 "text":"Well done. text me on 07700 900456 tonight"}
+                """#.utf8))
         let c = scanner.context()
         #expect(c.author == EventPerson(name: "Jo", role: "staff"))
         #expect(c.time == "2024-03-12T21:04:00+01:00")
@@ -128,8 +131,10 @@ import InvigilArchive
 /// case or extra spaces, header rows in any column order.
 @Suite struct PeopleDirectoryMatchingTests {
     @Test func phoneNumbersAreComparedInE164() {
-        let same = ["07700900111", "07700 900111", "+44 7700 900111", "+447700900111", "0044 7700 900111",
-                    "+44 (0)7700 900111", "(07700) 900-111", "07700.900.111", "\u{202A}+44 7700 900111\u{202C}", "+44\u{A0}7700\u{A0}900111"]
+        let same = [
+            "07700900111", "07700 900111", "+44 7700 900111", "+447700900111", "0044 7700 900111",
+            "+44 (0)7700 900111", "(07700) 900-111", "07700.900.111", "\u{202A}+44 7700 900111\u{202C}", "+44\u{A0}7700\u{A0}900111"
+        ]
         for s in same { #expect(PeopleDirectory.e164(s) == "+447700900111", "\(s)") }
         #expect(PeopleDirectory.e164("+1 (555) 010-9999") == "+15550109999")
         for s in ["Jo Bloggs", "jo@example.com", "12345", "7700900111", "+44 7700 900111 ext", "0", "++447700900111", "+0 7700 900111"] {
@@ -140,7 +145,7 @@ import InvigilArchive
     @Test func peopleAreFoundHoweverTheyAreWritten() {
         let d = PeopleDirectory(people: [
             .init(address: "07700900111", name: "Jo  Bloggs", role: "staff", relation: ""),
-            .init(address: "Sam.Pupil@Example.org", name: "Sam Pupil", role: "pupil", relation: "family"),
+            .init(address: "Sam.Pupil@Example.org", name: "Sam Pupil", role: "pupil", relation: "family")
         ])
         #expect(d.person(address: "+44 7700 900111")?.role == "staff")
         #expect(d.person(identity: "+44 7700 900111")?.name == "Jo  Bloggs")

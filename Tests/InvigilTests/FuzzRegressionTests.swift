@@ -176,7 +176,9 @@ struct FuzzRegressionTests {
     /// lost in grouping, and the page holds only its own script.
     static func replayReport(_ bytes: [UInt8]) {
         let (findings, errors) = readFindings(jsonl: bytes, name: "f")
-        let lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false).filter { !$0.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D } }
+        let lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false).filter {
+            !$0.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
+        }
         #expect(findings.count + errors.count <= lines.count, "every line is a finding, an error or blank")
         let redactor = Redactor(redact: true, pseudonyms: Pseudonymiser(key: Array("replay key 0123456789".utf8)), directory: nil)
         let redacted = findings.map(redactor.redact)

@@ -43,8 +43,10 @@ struct InvestigationCommandTests {
 
     @Test func mailboxWithDirectoryFindsTheBreachWithContext() throws {
         // Pack names, codes and severities are case-insensitive.
-        let r = try Self.run(["scan", "--format", "jsonl", "--pack", "Woolhampton", "--min-severity", "Critical",
-                              "--directory", Self.people, Self.mailbox])
+        let r = try Self.run([
+            "scan", "--format", "jsonl", "--pack", "Woolhampton", "--min-severity", "Critical",
+            "--directory", Self.people, Self.mailbox
+        ])
         #expect(r.status == 1)
         #expect(Self.totals(r).findings >= 1)
         #expect(!r.stderr.contains("warning:"), "\(r.stderr)")
@@ -103,7 +105,7 @@ struct InvestigationCommandTests {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let files: [(String, [UInt8], String)] = [
             ("photo.jpg", [0xFF, 0xD8, 0xFF, 0xE0, 0x2C, 0x2C], "a JPEG image"),
-            ("minutes.pdf", Array("%PDF-1.4\nhello, world\n".utf8), "a PDF document"),
+            ("minutes.pdf", Array("%PDF-1.4\nhello, world\n".utf8), "a PDF document")
         ]
         for (name, bytes, kind) in files {
             let path = dir.appendingPathComponent(name).path
@@ -148,8 +150,10 @@ struct InvestigationCommandTests {
         #expect(mail.stdout.contains("FIRES  woolhampton/staff-secrecy-with-pupil"))
         let chat = try Self.run(["explain", "--pack", "WOOL", "--directory", Self.people, Self.chat + ":4"])
         #expect(chat.stdout.contains("FIRES  woolhampton/staff-contact-details-to-pupil"))
-        let zipped = try Self.run(["explain", "--pack", "WOOL", "--directory", "Tests/Fixtures/archive/whatsapp-zip/people.csv",
-                                   "Tests/Fixtures/archive/whatsapp-zip/ios-export.zip!_chat.txt:3"])
+        let zipped = try Self.run([
+            "explain", "--pack", "WOOL", "--directory", "Tests/Fixtures/archive/whatsapp-zip/people.csv",
+            "Tests/Fixtures/archive/whatsapp-zip/ios-export.zip!_chat.txt:3"
+        ])
         #expect(zipped.stdout.contains("FIRES  woolhampton/staff-contact-details-to-pupil"), "\(zipped.stderr)")
         let jsonl = try Self.run(["explain", "examples/sample/bratton.jsonl:6"])
         #expect(jsonl.stdout.hasPrefix("event brat-0006:"))

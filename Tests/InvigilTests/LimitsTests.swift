@@ -117,8 +117,10 @@ struct LimitsTests {
         func chain(_ files: Int) {
             for name in FileSystem.entries(of: dir) { unlink(dir + "/" + name) }
             for i in 0..<files {
-                let body = i == files - 1 ? Self.schema + "rule last { severity info message \"m\" when n > 1 }\n"
-                                          : "include \"f\(i + 1).rules\"\n"
+                let body =
+                    i == files - 1
+                    ? Self.schema + "rule last { severity info message \"m\" when n > 1 }\n"
+                    : "include \"f\(i + 1).rules\"\n"
                 Self.write(dir + "/f\(i).rules", Array(body.utf8))
             }
         }
@@ -152,8 +154,9 @@ struct LimitsTests {
         }
         #expect(nots.filter { $0.message.contains("nests deeper than the limit") }.count == 1)
         let mixed = Self.hangGuard("50,000 alternating '(' and 'not'", cap: 10) {
-            Self.problems(Self.schema + "rule r { severity info message \"m\" when "
-                          + String(repeating: "(not ", count: 25_000) + "n > 1" + String(repeating: ")", count: 25_000) + " }\n")
+            Self.problems(
+                Self.schema + "rule r { severity info message \"m\" when "
+                    + String(repeating: "(not ", count: 25_000) + "n > 1" + String(repeating: ")", count: 25_000) + " }\n")
         }
         #expect(mixed.filter { $0.message.contains("nests deeper than the limit") }.count == 1)
     }
@@ -439,10 +442,12 @@ struct LimitsTests {
         }
     }
 
-    @Test("detectors finish on 100 KB adversarial inputs", arguments: [
-        "@", "0", "+(", "www.", "a@", "@a.", ".", "-", "http://", "1-", "(0", "+44 ", "a.b", "x@y.z ", "http://a.b/", "@@..",
-        "0 7 7 0 0 ", "zero seven ", "oh ", "one two three ",
-    ])
+    @Test(
+        "detectors finish on 100 KB adversarial inputs",
+        arguments: [
+            "@", "0", "+(", "www.", "a@", "@a.", ".", "-", "http://", "1-", "(0", "+44 ", "a.b", "x@y.z ", "http://a.b/", "@@..",
+            "0 7 7 0 0 ", "zero seven ", "oh ", "one two three "
+        ])
     func detectorsAdversarial(_ unit: String) {
         var text: [UInt8] = []
         let u = Array(unit.utf8)
@@ -465,11 +470,12 @@ struct LimitsTests {
 
     @Test("a scan with every detector and a normalised list finishes on adversarial text")
     func scannerAdversarial() throws {
-        let rules = try RuleSet.compile(source: Self.schema + """
-            phrases loose { normalize: caseless confusables leet spaced  "text me" "snapchat" }
-            rule r { severity info message "m" when phone in text or email in text or url in text or loose in text or count(loose in text) > 3 }
+        let rules = try RuleSet.compile(
+            source: Self.schema + """
+                phrases loose { normalize: caseless confusables leet spaced  "text me" "snapchat" }
+                rule r { severity info message "m" when phone in text or email in text or url in text or loose in text or count(loose in text) > 3 }
 
-            """)
+                """)
         let scanner = Scanner(rules: rules)
         for unit in ["@", "0", "+(", "www.", "s n a p ", "t.e.x.t m.e ", "5n4pch47 "] {
             var text = ""

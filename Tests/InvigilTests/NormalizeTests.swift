@@ -4,12 +4,13 @@ import Testing
 @Suite("Normalisation")
 struct NormalizeTests {
     static func rules(_ mode: String, _ phrases: [String]) throws -> RuleSet {
-        try RuleSet.compile(source: """
-            schema { text: text }
-            phrases p { normalize: \(mode)
-                \(phrases.map { "\"\($0)\"" }.joined(separator: " ")) }
-            rule r { severity info message "m" when p in text }
-            """)
+        try RuleSet.compile(
+            source: """
+                schema { text: text }
+                phrases p { normalize: \(mode)
+                    \(phrases.map { "\"\($0)\"" }.joined(separator: " ")) }
+                rule r { severity info message "m" when p in text }
+                """)
     }
 
     /// The excerpts found in `text`, as written in the original.
@@ -30,50 +31,52 @@ struct NormalizeTests {
         #expect(n("sn\u{200B}a\u{00AD}p\u{FEFF}", .caseless) == "snap")
         #expect(n("ΣΑΣ", .caseless) == "σασ")
         #expect(n("𝐬𝐧𝐚𝐩", .caseless) == "snap")
-        #expect(n("sаnр", .confusables) == "sanp")        // Cyrillic а and р
-        #expect(n("ΤΕΧΤ", .confusables) == "text")        // Greek capitals
+        #expect(n("sаnр", .confusables) == "sanp")  // Cyrillic а and р
+        #expect(n("ΤΕΧΤ", .confusables) == "text")  // Greek capitals
         #expect(n("f4c3b00k", .leet) == "facebook")
         #expect(n("p@$$w0rd!", .leet) == "passwordi")
-        #expect(n("hello", .leet) == "heiio")             // both sides map l → i
+        #expect(n("hello", .leet) == "heiio")  // both sides map l → i
         #expect(n("t.e.x.t  m-e", .spaced) == "textme")
         #expect(n("heyyyy", .spaced) == "hey")
     }
 
-    @Test(arguments: [
-        ("caseless", "snapchat", "add me on ＳＮＡＰＣＨＡＴ now", "ＳＮＡＰＣＨＡＴ"),
-        ("caseless", "whatsapp", "my WhatsApp", "WhatsApp"),
-        ("caseless", "whatsapp", "my whats\u{200B}app", "whats\u{200B}app"),
-        ("caseless", "cafe", "Café", "Café"),
-        ("confusables", "snap", "add me on ѕnар", "ѕnар"),
-        ("confusables", "facebook", "FАСЕВООК page", "FАСЕВООК"),
-        ("leet", "facebook", "my f4c3b00k", "f4c3b00k"),
-        ("leet", "password", "the p@$$w0rd is", "p@$$w0rd"),
-        ("spaced", "whatsapp", "w h a t s a p p me", "w h a t s a p p"),
-        ("spaced", "text me", "t.e.x.t m.e later", "t.e.x.t m.e"),
-        ("spaced", "hey", "heyyyyy you", "heyyyyy"),
-        ("caseless confusables leet spaced", "snapchat", "$ n 4 р c h 4 t", "$ n 4 р c h 4 t"),
-        ("leet", "dm me", "dm me!", "dm me"),
-        ("leet", "love you", "love you|", "love you"),
-        ("spaced", "text me", "aight text me", "text me"),
-        ("spaced", "send me a message", "pls send me a message", "send me a message"),
-        ("leet spaced", "love you", "i love you", "love you"),
-        ("spaced", "love u", "I love u 2", "love u"),
-        ("caseless", "text me", "“text me”", "text me"),
-        ("caseless", "text me", "text me…", "text me"),
-        ("caseless", "text me", "text me😊", "text me"),
-    ] as [(String, String, String, String)])
+    @Test(
+        arguments: [
+            ("caseless", "snapchat", "add me on ＳＮＡＰＣＨＡＴ now", "ＳＮＡＰＣＨＡＴ"),
+            ("caseless", "whatsapp", "my WhatsApp", "WhatsApp"),
+            ("caseless", "whatsapp", "my whats\u{200B}app", "whats\u{200B}app"),
+            ("caseless", "cafe", "Café", "Café"),
+            ("confusables", "snap", "add me on ѕnар", "ѕnар"),
+            ("confusables", "facebook", "FАСЕВООК page", "FАСЕВООК"),
+            ("leet", "facebook", "my f4c3b00k", "f4c3b00k"),
+            ("leet", "password", "the p@$$w0rd is", "p@$$w0rd"),
+            ("spaced", "whatsapp", "w h a t s a p p me", "w h a t s a p p"),
+            ("spaced", "text me", "t.e.x.t m.e later", "t.e.x.t m.e"),
+            ("spaced", "hey", "heyyyyy you", "heyyyyy"),
+            ("caseless confusables leet spaced", "snapchat", "$ n 4 р c h 4 t", "$ n 4 р c h 4 t"),
+            ("leet", "dm me", "dm me!", "dm me"),
+            ("leet", "love you", "love you|", "love you"),
+            ("spaced", "text me", "aight text me", "text me"),
+            ("spaced", "send me a message", "pls send me a message", "send me a message"),
+            ("leet spaced", "love you", "i love you", "love you"),
+            ("spaced", "love u", "I love u 2", "love u"),
+            ("caseless", "text me", "“text me”", "text me"),
+            ("caseless", "text me", "text me…", "text me"),
+            ("caseless", "text me", "text me😊", "text me")
+        ] as [(String, String, String, String)])
     func obfuscationsMatchWithOriginalOffsets(_ mode: String, _ phrase: String, _ text: String, _ excerpt: String) throws {
         #expect(try NormalizeTests.found(NormalizeTests.rules(mode, [phrase]), text) == [excerpt])
     }
 
-    @Test(arguments: [
-        ("caseless", "snap", "snapshot of the class"),
-        ("leet", "eat", "the price is 3.47"),
-        ("leet", "facebook", "call 0113 496 0000"),
-        ("spaced", "text me", "context media"),
-        ("spaced", "snap", "s nap"),   // "s" is a single letter but "nap" a word: whole word fails? see below
-        ("confusables", "snap", "snappy"),
-    ] as [(String, String, String)])
+    @Test(
+        arguments: [
+            ("caseless", "snap", "snapshot of the class"),
+            ("leet", "eat", "the price is 3.47"),
+            ("leet", "facebook", "call 0113 496 0000"),
+            ("spaced", "text me", "context media"),
+            ("spaced", "snap", "s nap"),  // "s" is a single letter but "nap" a word: whole word fails? see below
+            ("confusables", "snap", "snappy")
+        ] as [(String, String, String)])
     func benignTextsDoNotMatch(_ mode: String, _ phrase: String, _ text: String) throws {
         let found = try NormalizeTests.found(NormalizeTests.rules(mode, [phrase]), text)
         if text == "s nap" {
@@ -136,8 +139,10 @@ extension String {
 /// stored) and the in-place mapping the same bytes.
 @Suite("Normalisation shortcuts")
 struct NormalizeShortcutTests {
-    static let alphabet: [String] = ["a", "B", "e", "l", "1", "!", "|", "@", "$", "0", "3", "7", " ", ".", "-", "_", "*", "x", "X",
-                                     "é", "É", "ß", "ﬁ", "а", "Ο", "\u{200B}", "\u{0301}", "ｔ", "𝐭", "\u{00AD}", "m", "m", "e", "e"]
+    static let alphabet: [String] = [
+        "a", "B", "e", "l", "1", "!", "|", "@", "$", "0", "3", "7", " ", ".", "-", "_", "*", "x", "X",
+        "é", "É", "ß", "ﬁ", "а", "Ο", "\u{200B}", "\u{0301}", "ｔ", "𝐭", "\u{00AD}", "m", "m", "e", "e"
+    ]
 
     static func texts() -> [[UInt8]] {
         var state: UInt64 = 42

@@ -111,8 +111,10 @@ private func loadCatalogue() throws -> ClauseCatalogue {
     /// Designated Safeguarding Lead, HR, the LADO, the police ...), so that a finding says whom it goes to.
     @Test func everyActionNamesTheRoleToTell() throws {
         let rules = try RuleSet.load(paths: [repositoryRoot + "/packs"])
-        let roles = ["Headteacher", "Principal", "Designated Safeguarding Lead", "HR", "LADO", "police", "Police",
-                     "SLT", "Senior Teacher", "senior leader", "school officer"]
+        let roles = [
+            "Headteacher", "Principal", "Designated Safeguarding Lead", "HR", "LADO", "police", "Police",
+            "SLT", "Senior Teacher", "senior leader", "school officer"
+        ]
         #expect(rules.rules.count > 100)
         for rule in rules.rules {
             #expect(roles.contains { rule.action.contains($0) }, "\(rule.name): \(rule.action)")
@@ -149,7 +151,8 @@ private func loadCatalogue() throws -> ClauseCatalogue {
     }
 
     @Test func catalogueFieldsAreUnescaped() throws {
-        let text = "# comment\nschool\tABC\tA school\\\\with a backslash\tabc.txt\n"
+        let text =
+            "# comment\nschool\tABC\tA school\\\\with a backslash\tabc.txt\n"
             + "clause\tABC-01\t§1\t\tLine one\\nline two\tkey\\tword\tstaff\tpost\tyes\tT.x\t—\tbreach\n"
         let catalogue = try ClauseCatalogue(parsing: text)
         #expect(catalogue.schools.first?.title == "A school\\with a backslash")
@@ -168,7 +171,7 @@ private func loadCatalogue() throws -> ClauseCatalogue {
             (good.replacingFirst("\tyes\t", "\tmaybe\t"), "machine-checkable is yes, partly or no, not 'maybe'"),
             (good + "\n" + good, "clause ABC-01 appears twice"),
             ("row\tx", "unknown record 'row'"),
-            ("school\tABC\tT\\q\tf.txt", "bad escape in field 3"),
+            ("school\tABC\tT\\q\tf.txt", "bad escape in field 3")
         ]
         for (text, message) in cases {
             do {
@@ -232,7 +235,10 @@ private func loadCatalogue() throws -> ClauseCatalogue {
         #expect(row2.hasSuffix("| pass `abc.rules` 18 |"), "\(row2)")
         let row4 = try #require(report.split(separator: "\n").first { $0.hasPrefix("| ABC-04 |") })
         #expect(row4.hasSuffix("| — |"))
-        #expect(report.contains("## Clauses with a signal and no flag example\n\n| Clause | Check | Signals |\n|---|---|---|\n| ABC-02 | partly | T.y |\n| ABC-05 | partly | T.w |\n"))
+        #expect(
+            report.contains(
+                "## Clauses with a signal and no flag example\n\n| Clause | Check | Signals |\n|---|---|---|\n| ABC-02 | partly | T.y |\n| ABC-05 | partly | T.w |\n"
+            ))
     }
 
     /// A partly clause cited only by a rule without a flag example, and an uncited partly clause,
@@ -245,7 +251,10 @@ private func loadCatalogue() throws -> ClauseCatalogue {
         #expect(clausesWithoutFlagExample(catalogue: catalogue, rules: set.rules, examples: []).map(\.id) == ["ABC-01", "ABC-02", "ABC-05"])
         // A rule citing the scope clause makes it a clause that needs a flag example too.
         let cited = try RuleSet.compile(source: Self.rules.replacingFirst("clauses ABC-02", "clauses ABC-02, ABC-03"), name: "abc.rules")
-        #expect(clausesWithoutFlagExample(catalogue: catalogue, rules: cited.rules, examples: cited.coverageExamples).map(\.id) == ["ABC-02", "ABC-03", "ABC-05"])
+        #expect(
+            clausesWithoutFlagExample(catalogue: catalogue, rules: cited.rules, examples: cited.coverageExamples).map(\.id) == [
+                "ABC-02", "ABC-03", "ABC-05"
+            ])
     }
 
     @Test func displayedPathsStartBelowThePacksFolder() {
@@ -257,7 +266,10 @@ private func loadCatalogue() throws -> ClauseCatalogue {
 
     /// Every finding's action says whom to tell, so that a reviewer knows where it goes.
     @Test func everyActionNamesWhomToTell() throws {
-        let roles = ["Headteacher", "Designated Safeguarding Lead", "HR", "Principal", "Senior Teacher", "LADO", "Police", "police", "governing", "Governors", "SLT", "Chair"]
+        let roles = [
+            "Headteacher", "Designated Safeguarding Lead", "HR", "Principal", "Senior Teacher", "LADO", "Police", "police", "governing", "Governors",
+            "SLT", "Chair"
+        ]
         let rules = try RuleSet.load(paths: [repositoryRoot + "/packs"])
         for rule in rules.rules {
             #expect(roles.contains { rule.action.contains($0) }, "\(rule.name): action names no one to tell: \(rule.action)")

@@ -114,9 +114,11 @@ struct ProximityTests {
     static let tokens = [
         "women", "Women", "W O M E N", "w.o.m.e.n", "black people", "people", "they", "st", "are", "ARE",
         "stupid", "st*pid", "s t u p i d", "vermin", "all", "so", "don't", "they're", "I", "a", "b", "x",
-        "3.47", "bit.ly", "é", "naïve", "日本", "😀", "Mr", "u", "r", "a.r.e", "'", "—", "…", "people's",
+        "3.47", "bit.ly", "é", "naïve", "日本", "😀", "Mr", "u", "r", "a.r.e", "'", "—", "…", "people's"
     ]
-    static let separators = [" ", " ", " ", "  ", ", ", ". ", "! ", "? ", "\n", "...", " - ", "-", "*", ".", "…", " … ", "' ", " '", "\r\n", ".\u{200B}"]
+    static let separators = [
+        " ", " ", " ", "  ", ", ", ". ", "! ", "? ", "\n", "...", " - ", "-", "*", ".", "…", " … ", "' ", " '", "\r\n", ".\u{200B}"
+    ]
 
     static func text(_ rng: inout SplitMix) -> String {
         var s = ""
@@ -160,9 +162,11 @@ struct ProximityTests {
             let a = spans("ma"), b = spans("mb")
             let naive = NaiveProximity(text)
             for w in ProximityTests.windows {
-                for (rule, expected) in [("near\(w)", naive.holds(a, b, window: w, ordered: false)),
-                                         ("before\(w)", naive.holds(a, b, window: w, ordered: true)),
-                                         ("self\(w)", naive.holds(a, a, window: w, ordered: true))] {
+                for (rule, expected) in [
+                    ("near\(w)", naive.holds(a, b, window: w, ordered: false)),
+                    ("before\(w)", naive.holds(a, b, window: w, ordered: true)),
+                    ("self\(w)", naive.holds(a, a, window: w, ordered: true))
+                ] {
                     let got = fired[rule] != nil
                     if got { held += 1 }
                     if got != expected {
@@ -188,12 +192,13 @@ struct ProximityTests {
 
     /// Spans from several values of a list field never pair across values.
     @Test func pairsStayInOneValue() throws {
-        let rules = try RuleSet.compile(source: """
-            schema { notes: list text }
-            phrases a { "women" }
-            phrases b { "stupid" }
-            rule r { severity info message "m" when a near b within 3 words in notes }
-            """, name: "v.rules")
+        let rules = try RuleSet.compile(
+            source: """
+                schema { notes: list text }
+                phrases a { "women" }
+                phrases b { "stupid" }
+                rule r { severity info message "m" when a near b within 3 words in notes }
+                """, name: "v.rules")
         let scanner = Scanner(rules: rules)
         #expect(try scanner.scanJSON(Array(#"{"notes":["women","stupid"]}"#.utf8)) == 0)
         #expect(try scanner.scanJSON(Array(#"{"notes":["x","women are stupid"]}"#.utf8)) == 1)
@@ -201,30 +206,31 @@ struct ProximityTests {
     }
 
     @Test func wordsAndSentencesAsDocumented() throws {
-        let rules = try RuleSet.compile(source: """
-            schema { text: text }
-            phrases group { normalize: caseless spaced "women" }
-            phrases bad { "stupid" }
-            rule r1 { severity info message "m" when group before bad within 1 words in text }
-            """, name: "d.rules")
+        let rules = try RuleSet.compile(
+            source: """
+                schema { text: text }
+                phrases group { normalize: caseless spaced "women" }
+                phrases bad { "stupid" }
+                rule r1 { severity info message "m" when group before bad within 1 words in text }
+                """, name: "d.rules")
         let scanner = Scanner(rules: rules)
         let cases: [(String, Bool)] = [
             ("women are stupid", true),
-            ("women are so stupid", false),          // two words between
-            ("women a r e stupid", true),            // spaced-out: one word
+            ("women are so stupid", false),  // two words between
+            ("women a r e stupid", true),  // spaced-out: one word
             ("w o m e n   are stupid", true),
-            ("women aren't stupid", true),           // apostrophe inside a word
-            ("women are. Stupid", false),            // sentence end
-            ("women are\nstupid", false),            // line break
+            ("women aren't stupid", true),  // apostrophe inside a word
+            ("women are. Stupid", false),  // sentence end
+            ("women are\nstupid", false),  // line break
             ("women are… stupid", false),
-            ("women 3.47 stupid", true),             // a dot inside a number does not end a sentence
+            ("women 3.47 stupid", true),  // a dot inside a number does not end a sentence
             ("women, stupid", true),
             ("women bit.ly stupid", true),
-            ("women i.e. stupid", false),            // "i.e" is one word, and the dot after it ends a sentence
-            ("women a. stupid", true),               // a dot after a lone letter does not
+            ("women i.e. stupid", false),  // "i.e" is one word, and the dot after it ends a sentence
+            ("women a. stupid", true),  // a dot after a lone letter does not
 
-            ("stupid women", false),                 // order
-            ("women! stupid", false),
+            ("stupid women", false),  // order
+            ("women! stupid", false)
         ]
         for (text, expected) in cases {
             try scanner.setJSON(Array("{\"text\":\(ProximityTests.jsonString(text))}".utf8))
@@ -233,12 +239,13 @@ struct ProximityTests {
     }
 
     @Test func quotedPhraseTakesTheOtherListsOptions() throws {
-        let rules = try RuleSet.compile(source: """
-            schema { text: text }
-            phrases group { normalize: caseless leet "women" }
-            rule r { severity info message "m" when group before "are" within 0 words in text }
-            rule s { severity info message "m" when "are" near "vermin" within 1 words in text }
-            """, name: "q.rules")
+        let rules = try RuleSet.compile(
+            source: """
+                schema { text: text }
+                phrases group { normalize: caseless leet "women" }
+                rule r { severity info message "m" when group before "are" within 0 words in text }
+                rule s { severity info message "m" when "are" near "vermin" within 1 words in text }
+                """, name: "q.rules")
         #expect(rules.matcherNames.contains("\"are\""))
         let scanner = Scanner(rules: rules)
         #expect(try scanner.scanJSON(Array(#"{"text":"W0MEN 4RE"}"#.utf8)) == 1)
@@ -247,12 +254,13 @@ struct ProximityTests {
     }
 
     @Test func explainShowsTheNearPair() throws {
-        let rules = try RuleSet.compile(source: """
-            schema { text: text }
-            phrases group { "women" }
-            phrases bad { "stupid" }
-            rule r { severity info message "m" when group near bad within 2 words in text }
-            """, name: "e.rules")
+        let rules = try RuleSet.compile(
+            source: """
+                schema { text: text }
+                phrases group { "women" }
+                phrases bad { "stupid" }
+                rule r { severity info message "m" when group near bad within 2 words in text }
+                """, name: "e.rules")
         let scanner = Scanner(rules: rules)
         try scanner.setJSON(Array(#"{"text":"stupid. women are so stupid"}"#.utf8))
         #expect(scanner.scan() == 1)
@@ -272,34 +280,54 @@ struct ProximityTests {
 
     /// A negated proximity test selects the rule without either list matching.
     @Test func negatedAndDetectorOperands() throws {
-        let rules = try RuleSet.compile(source: """
-            schema { text: text }
-            phrases call { "call me" }
-            rule n { severity info message "m" when not call near phone within 2 words in text }
-            rule p { severity info message "m" when call before phone within 2 words in text }
-            """, name: "n.rules")
+        let rules = try RuleSet.compile(
+            source: """
+                schema { text: text }
+                phrases call { "call me" }
+                rule n { severity info message "m" when not call near phone within 2 words in text }
+                rule p { severity info message "m" when call before phone within 2 words in text }
+                """, name: "n.rules")
         let scanner = Scanner(rules: rules)
         #expect(try scanner.scanJSON(Array(#"{"text":"hello"}"#.utf8)) == 1)
         #expect(try scanner.scanJSON(Array(#"{"text":"call me on 07700 900123"}"#.utf8)) == 1)
         #expect(rules.rules[scanner.findings[0].rule].name == "n/p")
     }
 
-    @Test(arguments: [
-        ("rule r { severity info message \"m\" when contact_offer nera contact_offer within 2 words in text }", "found 'nera'; did you mean 'near'?", "nera"),
-        ("rule r { severity info message \"m\" when contact_offer near contact_ofer within 2 words in text }", "unknown phrase list, host list or detector 'contact_ofer'; did you mean 'contact_offer'?", "contact_ofer"),
-        ("rule r { severity info message \"m\" when contact_offer near phone witin 2 words in text }", "expected 'within N words'", "witin"),
-        ("rule r { severity info message \"m\" when contact_offer near phone within 2 wrds in text }", "did you mean 'words'?", "wrds"),
-        ("rule r { severity info message \"m\" when contact_offer near phone within 2 words text }", "expected 'in' and a field", "text }"),
-        ("rule r { severity info message \"m\" when contact_offer near phone within 51 words in text }", "outside the limit of 0 to 50 words", "51"),
-        ("rule r { severity info message \"m\" when contact_offer near phone within -1 words in text }", "outside the limit", "-1"),
-        ("const s = \"x\"\nrule r { severity info message \"m\" when contact_offer near phone within s words in text }", "'s' is not an int constant", "s words"),
-        ("rule r { severity info message \"m\" when contact_offer near phone within 2 words in count }", "test text or string fields", "count }"),
-        ("rule r { severity info message \"m\" when contact_offer near phone within 2 words in txt }", "unknown field 'txt'; did you mean 'text'?", "txt"),
-        ("rule r { severity info message \"m\" when contact_offer near \"\" within 2 words in text }", "empty phrase", "\"\""),
-        ("rule r { severity info message \"m\" when \"x\" == 3 }", "a quoted phrase can only start a proximity test", "=="),
-        ("rule r { severity info message \"m\" when contact_offer near 3 within 2 words in text }", "expected a phrase list, detector or quoted phrase after 'near'", "3 within"),
-        ("rule r { severity info message \"m\" when contact_offer near phone within \"2\" words in text }", "expected a number of words", "\"2\""),
-    ] as [(String, String, String)])
+    @Test(
+        arguments: [
+            (
+                "rule r { severity info message \"m\" when contact_offer nera contact_offer within 2 words in text }",
+                "found 'nera'; did you mean 'near'?", "nera"
+            ),
+            (
+                "rule r { severity info message \"m\" when contact_offer near contact_ofer within 2 words in text }",
+                "unknown phrase list, host list or detector 'contact_ofer'; did you mean 'contact_offer'?", "contact_ofer"
+            ),
+            ("rule r { severity info message \"m\" when contact_offer near phone witin 2 words in text }", "expected 'within N words'", "witin"),
+            ("rule r { severity info message \"m\" when contact_offer near phone within 2 wrds in text }", "did you mean 'words'?", "wrds"),
+            ("rule r { severity info message \"m\" when contact_offer near phone within 2 words text }", "expected 'in' and a field", "text }"),
+            (
+                "rule r { severity info message \"m\" when contact_offer near phone within 51 words in text }", "outside the limit of 0 to 50 words",
+                "51"
+            ),
+            ("rule r { severity info message \"m\" when contact_offer near phone within -1 words in text }", "outside the limit", "-1"),
+            (
+                "const s = \"x\"\nrule r { severity info message \"m\" when contact_offer near phone within s words in text }",
+                "'s' is not an int constant", "s words"
+            ),
+            ("rule r { severity info message \"m\" when contact_offer near phone within 2 words in count }", "test text or string fields", "count }"),
+            (
+                "rule r { severity info message \"m\" when contact_offer near phone within 2 words in txt }",
+                "unknown field 'txt'; did you mean 'text'?", "txt"
+            ),
+            ("rule r { severity info message \"m\" when contact_offer near \"\" within 2 words in text }", "empty phrase", "\"\""),
+            ("rule r { severity info message \"m\" when \"x\" == 3 }", "a quoted phrase can only start a proximity test", "=="),
+            (
+                "rule r { severity info message \"m\" when contact_offer near 3 within 2 words in text }",
+                "expected a phrase list, detector or quoted phrase after 'near'", "3 within"
+            ),
+            ("rule r { severity info message \"m\" when contact_offer near phone within \"2\" words in text }", "expected a number of words", "\"2\"")
+        ] as [(String, String, String)])
     func diagnosticsPointAtTheProblem(_ source: String, _ fragment: String, _ anchor: String) {
         let full = baseSchema + source
         let bytes = Array(full.utf8)
@@ -314,11 +342,12 @@ struct ProximityTests {
     }
 
     @Test func windowMayBeAConstant() throws {
-        let rules = try RuleSet.compile(source: baseSchema + """
-            const gap = 1
-            phrases bad { "stupid" }
-            rule r { severity info message "m" when contact_offer before bad within gap words in text }
-            """, name: "c.rules")
+        let rules = try RuleSet.compile(
+            source: baseSchema + """
+                const gap = 1
+                phrases bad { "stupid" }
+                rule r { severity info message "m" when contact_offer before bad within gap words in text }
+                """, name: "c.rules")
         let scanner = Scanner(rules: rules)
         #expect(try scanner.scanJSON(Array(#"{"text":"text me, stupid"}"#.utf8)) == 1)
         #expect(try scanner.scanJSON(Array(#"{"text":"text me you two stupid"}"#.utf8)) == 0)

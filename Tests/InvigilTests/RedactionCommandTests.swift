@@ -24,8 +24,9 @@ struct RedactionCommandTests {
 
     static let cases = [
         Case(name: "sample archive", inputs: ["examples/sample/"], options: []),
-        Case(name: "mail and chat", inputs: [fixtures + "/staff-mailbox.mbox", fixtures + "/class-chat.txt"],
-             options: ["--directory", people]),
+        Case(
+            name: "mail and chat", inputs: [fixtures + "/staff-mailbox.mbox", fixtures + "/class-chat.txt"],
+            options: ["--directory", people])
     ]
 
     static func path(_ relative: String) -> String { CommandTests.repoRoot + "/" + relative }
@@ -117,7 +118,8 @@ struct RedactionCommandTests {
         outputs.append(("report --redact", Self.unescapeHTML(try String(contentsOfFile: reportPath, encoding: .utf8))))
 
         for (name, text) in outputs {
-            #expect(text.contains("[phone]") || text.contains("[email]") || text.contains("[url]") || text.contains("[name]"), "\(name) masks something")
+            #expect(
+                text.contains("[phone]") || text.contains("[email]") || text.contains("[url]") || text.contains("[name]"), "\(name) masks something")
             for secret in secrets where text.contains(secret) {
                 #expect(policyWords.contains { $0.contains(secret) }, "\(name): '\(secret)' survives")
             }

@@ -10,7 +10,7 @@ struct RedactionTests {
     static let people: [(name: String, addresses: [String])] = [
         ("Jamie Harrow", ["j.harrow@school.example.sch.uk", "07700 900111"]),
         ("Sam Pupil", ["sam.pupil@pupils.example.sch.uk", "+44 7700 900222"]),
-        ("Li Wei", ["li.wei@example.org"]),
+        ("Li Wei", ["li.wei@example.org"])
     ]
 
     enum Kind { case word, name, phone, email, url }
@@ -82,9 +82,10 @@ struct RedactionTests {
             let bytes = Array(masked.text.utf8)
             for r in masked.matches where r.upperBound <= bytes.count {
                 let covered = String(decoding: bytes[r], as: UTF8.self)
-                #expect(covered.split(whereSeparator: { $0 == " " || $0 == "\n" }).allSatisfy { w in
-                    Self.words.contains(String(w)) || ["[name]", "[phone]", "[email]", "[url]"].contains(String(w))
-                }, "\(covered)")
+                #expect(
+                    covered.split(whereSeparator: { $0 == " " || $0 == "\n" }).allSatisfy { w in
+                        Self.words.contains(String(w)) || ["[name]", "[phone]", "[email]", "[url]"].contains(String(w))
+                    }, "\(covered)")
             }
         }
     }
@@ -104,7 +105,11 @@ struct RedactionTests {
             var pieces = ranges.filter { $0.overlaps(r) }.sorted { $0.lowerBound < $1.lowerBound }
             var current = pieces.removeFirst()
             for p in pieces {
-                if p.lowerBound < current.upperBound { current = current.lowerBound..<max(current.upperBound, p.upperBound) } else { split.append(current); current = p }
+                if p.lowerBound < current.upperBound {
+                    current = current.lowerBound..<max(current.upperBound, p.upperBound)
+                } else {
+                    split.append(current); current = p
+                }
             }
             split.append(current)
         }
@@ -138,7 +143,7 @@ struct RedactionTests {
     @Test func pseudonymsAreStableAndKeyed() throws {
         let directory = PeopleDirectory(people: [
             .init(address: "sam.pupil@pupils.example.sch.uk", name: "Sam Pupil", role: "pupil", relation: ""),
-            .init(address: "07700900222", name: "Sam Pupil", role: "pupil", relation: ""),
+            .init(address: "07700900222", name: "Sam Pupil", role: "pupil", relation: "")
         ])
         let key = Array("0123456789abcdef0123".utf8)
         let a = Pseudonymiser(key: key, directory: directory)
@@ -154,9 +159,11 @@ struct RedactionTests {
         #expect(Pseudonymiser.key(fromFile: Array("short\n".utf8)) == nil)
         #expect(Pseudonymiser.key(fromFile: Array("0123456789abcdef\n".utf8)) == Array("0123456789abcdef".utf8))
         // In text, the directory's people become their pseudonyms, by name, email or number.
-        let masker = TextMasker(masksContacts: false, masksNames: false,
-                                people: [("Sam Pupil", ["sam.pupil@pupils.example.sch.uk", "07700900222"])], pseudonyms: a)
-        #expect(masker.mask("Sam Pupil (sam.pupil@pupils.example.sch.uk, 07700 900222) and 07700 900999").text
+        let masker = TextMasker(
+            masksContacts: false, masksNames: false,
+            people: [("Sam Pupil", ["sam.pupil@pupils.example.sch.uk", "07700900222"])], pseudonyms: a)
+        #expect(
+            masker.mask("Sam Pupil (sam.pupil@pupils.example.sch.uk, 07700 900222) and 07700 900999").text
                 == "\(byEmail) (\(byEmail), \(byEmail)) and 07700 900999")
     }
 }

@@ -69,8 +69,9 @@ struct ReportModelTests {
             var findings: [FindingRecord] = []
             for _ in 0..<Int.random(in: 0...60, using: &rng) {
                 let e = Int.random(in: 0..<15, using: &rng)
-                var f = FindingRecord(event: "e\(e)", source: "a.jsonl:\(e)", rule: "p\(e % 3)/r\(Int.random(in: 0..<4, using: &rng))",
-                                      clauses: ["C-\(Int.random(in: 0..<5, using: &rng))"], severity: severities.randomElement(using: &rng)!)
+                var f = FindingRecord(
+                    event: "e\(e)", source: "a.jsonl:\(e)", rule: "p\(e % 3)/r\(Int.random(in: 0..<4, using: &rng))",
+                    clauses: ["C-\(Int.random(in: 0..<5, using: &rng))"], severity: severities.randomElement(using: &rng)!)
                 f.author = FindingRecord.Person(id: "u\(e % 4)")
                 f.time = "2024-01-\(10 + e)T10:00:00Z"
                 findings.append(f)

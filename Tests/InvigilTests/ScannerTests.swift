@@ -33,7 +33,8 @@ struct ScannerTests {
     @Test func findingsCarryRuleSpansAndExcerpts() throws {
         let rules = try RuleSet.compile(source: ScannerTests.source)
         let scanner = Scanner(rules: rules)
-        let json = #"{"id":"e1","type":"direct_message","author":{"role":"staff"},"recipients":[{"role":"staff"},{"role":"pupil","family":false}],"text":"Héllo, Text Me later or add me on snapchat"}"#
+        let json =
+            #"{"id":"e1","type":"direct_message","author":{"role":"staff"},"recipients":[{"role":"staff"},{"role":"pupil","family":false}],"text":"Héllo, Text Me later or add me on snapchat"}"#
         #expect(try scanner.scanJSON(Array(json.utf8)) == 1)
         let f = scanner.findings[0]
         #expect(rules.rules[f.rule].name == "school/contact")
@@ -77,22 +78,23 @@ struct ScannerTests {
         #expect(scanner.excerpt(m) == "text me")
     }
 
-    @Test(arguments: [
-        (#"{"text": 5}"#, "text"),
-        (#"{"author": {"role": "teacher"}}"#, "author.role"),
-        (#"{"score": 1.5}"#, "fractional"),
-        (#"{"time": 1700000000}"#, "ISO 8601"),
-        (#"{"time": "soon"}"#, "ISO 8601"),
-        (#"{"recipients": {"role": "pupil"}}"#, "not an object"),
-        (#"{"text": "a" "b"}"#, "expected ','"),
-        (#"{"text": "unterminated}"#, "unterminated"),
-        (#"{"text": "\ud800"}"#, "surrogate"),
-        (#"["not an object"]"#, "expected a JSON object"),
-        (#"{"text": "x"} trailing"#, "after the JSON object"),
-        (#"{"text": "x",}"#, "quoted key"),
-        (#"{"score": 99999999999999999999}"#, "64 bits"),
-        ("", "empty"),
-    ] as [(String, String)])
+    @Test(
+        arguments: [
+            (#"{"text": 5}"#, "text"),
+            (#"{"author": {"role": "teacher"}}"#, "author.role"),
+            (#"{"score": 1.5}"#, "fractional"),
+            (#"{"time": 1700000000}"#, "ISO 8601"),
+            (#"{"time": "soon"}"#, "ISO 8601"),
+            (#"{"recipients": {"role": "pupil"}}"#, "not an object"),
+            (#"{"text": "a" "b"}"#, "expected ','"),
+            (#"{"text": "unterminated}"#, "unterminated"),
+            (#"{"text": "\ud800"}"#, "surrogate"),
+            (#"["not an object"]"#, "expected a JSON object"),
+            (#"{"text": "x"} trailing"#, "after the JSON object"),
+            (#"{"text": "x",}"#, "quoted key"),
+            (#"{"score": 99999999999999999999}"#, "64 bits"),
+            ("", "empty")
+        ] as [(String, String)])
     func malformedEventsAreErrors(_ json: String, _ fragment: String) throws {
         let rules = try RuleSet.compile(source: ScannerTests.source)
         let scanner = Scanner(rules: rules)
@@ -170,8 +172,10 @@ struct ScannerTests {
         let rules = try RuleSet.compile(source: ScannerTests.source + "\nrule any-offer { severity info message \"m\" when offer in text }")
         let scanner = Scanner(rules: rules)
         let anyOffer = rules.rules.firstIndex { $0.name == "school/any-offer" }!
-        for (text, expected) in [("“text me”", true), ("text me…", true), ("text me😊", true), ("text me—now", true),
-                                 ("text meé", false), ("étext me", false), ("text me日本", false)] {
+        for (text, expected) in [
+            ("“text me”", true), ("text me…", true), ("text me😊", true), ("text me—now", true),
+            ("text meé", false), ("étext me", false), ("text me日本", false)
+        ] {
             try scanner.setJSON(Array("{\"text\":\"\(text)\"}".utf8))
             scanner.scan()
             #expect(scanner.findings.contains { $0.rule == anyOffer } == expected, "\(text)")

@@ -44,8 +44,10 @@ struct WhatsAppZipCommandTests {
     /// The Android export named with `--input-format whatsapp`, one pack.
     @Test func androidExportAsWhatsApp() throws {
         let zip = Self.folder + "/android-export.zip"
-        let r = try CommandTests.run(["scan", "--format", "jsonl", "--no-progress", "--input-format", "whatsapp", "--pack", "WOOL",
-                                      "--directory", Self.folder + "/people.csv", zip])
+        let r = try CommandTests.run([
+            "scan", "--format", "jsonl", "--no-progress", "--input-format", "whatsapp", "--pack", "WOOL",
+            "--directory", Self.folder + "/people.csv", zip
+        ])
         #expect(r.status == 1)
         let entry = "\(zip)!WhatsApp Chat with Sam Pupil.txt"
         let lines = r.stdout.split(separator: "\n").map(String.init)
@@ -61,7 +63,9 @@ struct WhatsAppZipCommandTests {
         for format in ["auto", "whatsapp"] {
             let r = try CommandTests.run(["scan", "--no-progress", "--input-format", format, Self.folder + "/no-chat.zip"])
             #expect(r.status == 2, "\(format)")
-            #expect(r.stderr.contains("no-chat.zip: zip archive with no WhatsApp chat text (_chat.txt, or WhatsApp Chat with NAME.txt) among its 2 entries"))
+            #expect(
+                r.stderr.contains(
+                    "no-chat.zip: zip archive with no WhatsApp chat text (_chat.txt, or WhatsApp Chat with NAME.txt) among its 2 entries"))
         }
         let full = try Data(contentsOf: URL(fileURLWithPath: CommandTests.repoRoot + "/" + Self.folder + "/ios-export.zip"))
         let cut = try CommandTests.temporaryFile("cut.zip", "")

@@ -27,7 +27,10 @@ struct ZipArchiveTests {
 
     @Test func entriesOfTheExports() throws {
         let zip = try InflateTests.fixtureZip("ios-export.zip")
-        #expect(zip.entries.map(\.name) == ["_chat.txt", "00000005-PHOTO-2024-03-12-21-42-05.jpg", "00000006-AUDIO-2024-03-12-21-43-00.opus", "00000007-Timetable.pdf"])
+        #expect(
+            zip.entries.map(\.name) == [
+                "_chat.txt", "00000005-PHOTO-2024-03-12-21-42-05.jpg", "00000006-AUDIO-2024-03-12-21-43-00.opus", "00000007-Timetable.pdf"
+            ])
         #expect(zip.entries[0].method == 8)
         #expect(zip.entries[2].method == 0)
         let chat = String(decoding: try zip.contents(of: zip.entries[0]), as: UTF8.self)

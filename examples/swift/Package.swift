@@ -21,6 +21,6 @@ let package = Package(
             name: "invigil-example",
             dependencies: [.product(name: "Invigil", package: invigilIdentity)],
             path: "Sources/invigil-example"
-        ),
+        )
     ]
 )

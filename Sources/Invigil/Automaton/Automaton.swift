@@ -136,9 +136,11 @@ package final class Automaton: @unchecked Sendable {
     /// a restart there reaches at any match end has the same outputs as the sequential scan's
     /// (any longer suffix would start at an earlier candidate, which the scan did not skip).
     @inline(never)
-    static func dense1P(_ t: UnsafePointer<UInt32>, _ cls: UnsafePointer<UInt8>, _ x: UnsafePointer<UInt8>,
-                        _ w: Int, _ r: Int, _ e: Int, _ out: UnsafeMutablePointer<AutomatonHit>, _ C: Int,
-                        _ pf: UnsafePointer<ivg_prefilter>) -> Int {
+    static func dense1P(
+        _ t: UnsafePointer<UInt32>, _ cls: UnsafePointer<UInt8>, _ x: UnsafePointer<UInt8>,
+        _ w: Int, _ r: Int, _ e: Int, _ out: UnsafeMutablePointer<AutomatonHit>, _ C: Int,
+        _ pf: UnsafePointer<ivg_prefilter>
+    ) -> Int {
         let rc = ((1 << 32) &+ UInt64(C) &- 1) / UInt64(C)
         var s: UInt32 = 0
         var k = 0
@@ -208,7 +210,7 @@ package final class Automaton: @unchecked Sendable {
         var lastChild: [Int32] = [-1]
         var sibling: [Int32] = [-1]
         var label: [UInt8] = [0]
-        var termHead: [Int32] = [-1]        // per state: first pattern ending there
+        var termHead: [Int32] = [-1]  // per state: first pattern ending there
         var termTail: [Int32] = [-1]
         var termNext = [Int32](repeating: -1, count: n0)
         let estimate = min(patterns.reduce(0) { $0 + $1.count } + 1, 1 << 26)
@@ -242,7 +244,7 @@ package final class Automaton: @unchecked Sendable {
         self.stateCount = n
 
         // Breadth-first numbering; children (already in label order) get consecutive ids.
-        var order = [Int32](repeating: 0, count: n)   // new id → old id
+        var order = [Int32](repeating: 0, count: n)  // new id → old id
         var childStart = [UInt32](repeating: 0, count: n + 1)
         var childLabel = [UInt8](repeating: 0, count: max(0, n - 1))
         var childTarget = [UInt32](repeating: 0, count: max(0, n - 1))
@@ -445,8 +447,10 @@ package final class Automaton: @unchecked Sendable {
 
     /// Lane layout of one block, then the kernel, then the hits in order.
     @inline(__always)
-    func scanBlock(_ x: UnsafePointer<UInt8>, _ b: Int, _ e: Int, _ out: UnsafeMutablePointer<AutomatonHit>,
-                   _ hits: inout [AutomatonHit]) {
+    func scanBlock(
+        _ x: UnsafePointer<UInt8>, _ b: Int, _ e: Int, _ out: UnsafeMutablePointer<AutomatonHit>,
+        _ hits: inout [AutomatonHit]
+    ) {
         let len = e &- b
         let warm = maxLength &- 1
         // Several lanes pay off when the warm-up is small next to each lane.
@@ -464,24 +468,30 @@ package final class Automaton: @unchecked Sendable {
         var counts = (0, 0, 0, 0)
         #if canImport(InvigilSIMD)
         if let pf = prefilter, premultiplied {
-            let k = Automaton.dense1P(dense, classOf, x, max(0, b &- warm), b, e, out, classCount,
-                                      pf.assumingMemoryBound(to: ivg_prefilter.self))
+            let k = Automaton.dense1P(
+                dense, classOf, x, max(0, b &- warm), b, e, out, classCount,
+                pf.assumingMemoryBound(to: ivg_prefilter.self))
             hits.append(contentsOf: UnsafeBufferPointer(start: out, count: k))
             return
         }
         #endif
         if lanes == 1 {
-            counts.0 = premultiplied
+            counts.0 =
+                premultiplied
                 ? Automaton.dense1(dense, classOf, x, max(0, b &- warm), b, e, out, classCount)
                 : hybrid1(x, max(0, b &- warm), b, e, out)
         } else if lanes == 2 {
-            let k = premultiplied
+            let k =
+                premultiplied
                 ? Automaton.dense2(dense, classOf, x, (lb.0, lb.1), lb.2, warm, b, out, classCount)
-                : (hybrid1(x, max(0, lb.0 &- warm), lb.0, lb.1, out + (lb.0 &- b)),
-                   hybrid1(x, lb.1 &- warm, lb.1, lb.2, out + (lb.1 &- b)))
+                : (
+                    hybrid1(x, max(0, lb.0 &- warm), lb.0, lb.1, out + (lb.0 &- b)),
+                    hybrid1(x, lb.1 &- warm, lb.1, lb.2, out + (lb.1 &- b))
+                )
             counts.0 = k.0; counts.1 = k.1
         } else {
-            counts = premultiplied
+            counts =
+                premultiplied
                 ? Automaton.dense4(dense, classOf, x, lb, warm, b, out, classCount)
                 : hybrid4(x, lb, warm, b, out)
         }
@@ -503,8 +513,10 @@ package final class Automaton: @unchecked Sendable {
 
     /// One lane over [w, e), recording from r on. Returns the number of hits written to `out`.
     @inline(never)
-    static func dense1(_ t: UnsafePointer<UInt32>, _ cls: UnsafePointer<UInt8>, _ x: UnsafePointer<UInt8>,
-                       _ w: Int, _ r: Int, _ e: Int, _ out: UnsafeMutablePointer<AutomatonHit>, _ C: Int) -> Int {
+    static func dense1(
+        _ t: UnsafePointer<UInt32>, _ cls: UnsafePointer<UInt8>, _ x: UnsafePointer<UInt8>,
+        _ w: Int, _ r: Int, _ e: Int, _ out: UnsafeMutablePointer<AutomatonHit>, _ C: Int
+    ) -> Int {
         let rc = ((1 << 32) &+ UInt64(C) &- 1) / UInt64(C)
         var s: UInt32 = 0
         var k = 0
@@ -523,9 +535,11 @@ package final class Automaton: @unchecked Sendable {
 
     /// Two lanes in lockstep: lane j owns [b.j, next start) and starts `warm` bytes earlier.
     @inline(never)
-    static func dense2(_ t: UnsafePointer<UInt32>, _ cls: UnsafePointer<UInt8>, _ x: UnsafePointer<UInt8>,
-                       _ b: (Int, Int), _ e: Int, _ warm: Int, _ base: Int, _ out: UnsafeMutablePointer<AutomatonHit>,
-                       _ C: Int) -> (Int, Int) {
+    static func dense2(
+        _ t: UnsafePointer<UInt32>, _ cls: UnsafePointer<UInt8>, _ x: UnsafePointer<UInt8>,
+        _ b: (Int, Int), _ e: Int, _ warm: Int, _ base: Int, _ out: UnsafeMutablePointer<AutomatonHit>,
+        _ C: Int
+    ) -> (Int, Int) {
         let rc = ((1 << 32) &+ UInt64(C) &- 1) / UInt64(C)
         let w0 = max(0, b.0 &- warm), w1 = b.1 &- warm
         let o0 = out + (b.0 &- base), o1 = out + (b.1 &- base)
@@ -554,9 +568,11 @@ package final class Automaton: @unchecked Sendable {
 
     /// Four lanes in lockstep.
     @inline(never)
-    static func dense4(_ t: UnsafePointer<UInt32>, _ cls: UnsafePointer<UInt8>, _ x: UnsafePointer<UInt8>,
-                       _ b: (Int, Int, Int, Int, Int), _ warm: Int, _ base: Int, _ out: UnsafeMutablePointer<AutomatonHit>,
-                       _ C: Int) -> (Int, Int, Int, Int) {
+    static func dense4(
+        _ t: UnsafePointer<UInt32>, _ cls: UnsafePointer<UInt8>, _ x: UnsafePointer<UInt8>,
+        _ b: (Int, Int, Int, Int, Int), _ warm: Int, _ base: Int, _ out: UnsafeMutablePointer<AutomatonHit>,
+        _ C: Int
+    ) -> (Int, Int, Int, Int) {
         let rc = ((1 << 32) &+ UInt64(C) &- 1) / UInt64(C)
         let w0 = max(0, b.0 &- warm), w1 = b.1 &- warm, w2 = b.2 &- warm, w3 = b.3 &- warm
         let o0 = out + (b.0 &- base), o1 = out + (b.1 &- base), o2 = out + (b.2 &- base), o3 = out + (b.3 &- base)
@@ -599,9 +615,11 @@ package final class Automaton: @unchecked Sendable {
 
     /// The rest of a lane after the lockstep part.
     @inline(__always)
-    static func denseTail(_ t: UnsafePointer<UInt32>, _ cls: UnsafePointer<UInt8>, _ x: UnsafePointer<UInt8>,
-                          _ s: inout UInt32, _ from: Int, _ r: Int, _ e: Int, _ out: UnsafeMutablePointer<AutomatonHit>,
-                          _ rc: UInt64) -> Int {
+    static func denseTail(
+        _ t: UnsafePointer<UInt32>, _ cls: UnsafePointer<UInt8>, _ x: UnsafePointer<UInt8>,
+        _ s: inout UInt32, _ from: Int, _ r: Int, _ e: Int, _ out: UnsafeMutablePointer<AutomatonHit>,
+        _ rc: UInt64
+    ) -> Int {
         var k = 0
         var i = from
         var st = s
@@ -655,8 +673,10 @@ package final class Automaton: @unchecked Sendable {
     }
 
     @inline(never)
-    func hybrid4(_ x: UnsafePointer<UInt8>, _ b: (Int, Int, Int, Int, Int), _ warm: Int, _ base: Int,
-                 _ out: UnsafeMutablePointer<AutomatonHit>) -> (Int, Int, Int, Int) {
+    func hybrid4(
+        _ x: UnsafePointer<UInt8>, _ b: (Int, Int, Int, Int, Int), _ warm: Int, _ base: Int,
+        _ out: UnsafeMutablePointer<AutomatonHit>
+    ) -> (Int, Int, Int, Int) {
         let cls = classOf
         let w0 = max(0, b.0 &- warm), w1 = b.1 &- warm, w2 = b.2 &- warm, w3 = b.3 &- warm
         let o0 = out + (b.0 &- base), o1 = out + (b.1 &- base), o2 = out + (b.2 &- base), o3 = out + (b.3 &- base)
@@ -688,8 +708,10 @@ package final class Automaton: @unchecked Sendable {
     }
 
     @inline(__always)
-    func hybridTail(_ x: UnsafePointer<UInt8>, _ s: inout UInt32, _ from: Int, _ r: Int, _ e: Int,
-                    _ out: UnsafeMutablePointer<AutomatonHit>) -> Int {
+    func hybridTail(
+        _ x: UnsafePointer<UInt8>, _ s: inout UInt32, _ from: Int, _ r: Int, _ e: Int,
+        _ out: UnsafeMutablePointer<AutomatonHit>
+    ) -> Int {
         let cls = classOf
         var k = 0
         var i = from

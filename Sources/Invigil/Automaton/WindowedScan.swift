@@ -10,8 +10,10 @@ extension Automaton {
     ///
     /// This is what bounds the scanner's memory on match-dense text: a 64 MiB message of repeated
     /// phrases has tens of millions of hits, which one `scan(_:into:)` would hold all at once.
-    func scan(_ text: UnsafeBufferPointer<UInt8>, into hits: inout [AutomatonHit],
-              window body: (inout [AutomatonHit]) -> Bool) {
+    func scan(
+        _ text: UnsafeBufferPointer<UInt8>, into hits: inout [AutomatonHit],
+        window body: (inout [AutomatonHit]) -> Bool
+    ) {
         guard let base = text.baseAddress, text.count > 0 else { return }
         let n = text.count
         withUnsafeTemporaryAllocation(of: AutomatonHit.self, capacity: min(n, Automaton.scanBlock)) { tmp in

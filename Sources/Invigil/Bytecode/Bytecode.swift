@@ -4,22 +4,22 @@
 /// `anyBegin`/`anyNext` loop a sub-program over the elements of a list-of-objects group. Field
 /// names are resolved to slots and constants interned at compile time.
 enum Opcode: UInt8 {
-    case constant        // acc = a != 0
-    case compareInt      // field a, op, constant ints[b]   (int and time fields)
-    case compareEnum     // field a, op (== / !=), enum value b
-    case compareBool     // field a, op (== / !=), b
-    case compareString   // field a, op (== / !=), constant strings[b]
-    case inSet           // field a in sets[b]
-    case exists          // field a has a value
-    case count           // key a, op, constant ints[b]
-    case schedule        // time field a in schedule b, zone zones[c]
+    case constant  // acc = a != 0
+    case compareInt  // field a, op, constant ints[b]   (int and time fields)
+    case compareEnum  // field a, op (== / !=), enum value b
+    case compareBool  // field a, op (== / !=), b
+    case compareString  // field a, op (== / !=), constant strings[b]
+    case inSet  // field a in sets[b]
+    case exists  // field a has a value
+    case count  // key a, op, constant ints[b]
+    case schedule  // time field a in schedule b, zone zones[c]
     case not
-    case jumpIfFalse     // to a
-    case jumpIfTrue      // to a
-    case anyBegin        // group a; exit at b
-    case anyNext         // group a; body at b
-    case near            // key a near key b (either order), at most c words apart, one sentence
-    case nearInOrder     // key a before key b, at most c words apart, one sentence
+    case jumpIfFalse  // to a
+    case jumpIfTrue  // to a
+    case anyBegin  // group a; exit at b
+    case anyNext  // group a; body at b
+    case near  // key a near key b (either order), at most c words apart, one sentence
+    case nearInOrder  // key a before key b, at most c words apart, one sentence
 }
 
 struct Instruction {

@@ -25,7 +25,8 @@ extension Scanner {
                     acc = anyValue(Int(ins.a), group, element) { ins.op.holds($0.a, k) }
                 case .compareEnum, .compareBool:
                     let k = Int64(ins.b)
-                    acc = ins.op == .eq
+                    acc =
+                        ins.op == .eq
                         ? anyValue(Int(ins.a), group, element) { $0.a == k }
                         : anyValue(Int(ins.a), group, element) { $0.a != k }
                 case .compareString:

@@ -22,8 +22,10 @@ struct Checker {
     var maximumRules = Limits.rules
     var maximumPhrases = Limits.phrases
 
-    static func check(_ files: [SyntaxFile], maximumRules: Int = Limits.rules,
-                      maximumPhrases: Int = Limits.phrases) -> (CheckedRuleSet, [Diagnostic]) {
+    static func check(
+        _ files: [SyntaxFile], maximumRules: Int = Limits.rules,
+        maximumPhrases: Int = Limits.phrases
+    ) -> (CheckedRuleSet, [Diagnostic]) {
         var checker = Checker()
         checker.maximumRules = maximumRules
         checker.maximumPhrases = maximumPhrases
@@ -52,8 +54,12 @@ struct Checker {
             var zone = TimeZoneRule.europeanSummer(standardOffset: 0)
             var zoneName = "Europe/London"
             if let (name, offset) = pack.timezone {
-                if let z = TimeZoneRule(name: name) { zone = z; zoneName = name } else {
-                    error(file.source, offset, "unknown time zone '\(name)' (known: Europe/London, Europe/Dublin, UTC, or a fixed offset such as +01:00)")
+                if let z = TimeZoneRule(name: name) {
+                    zone = z; zoneName = name
+                } else {
+                    error(
+                        file.source, offset,
+                        "unknown time zone '\(name)' (known: Europe/London, Europe/Dublin, UTC, or a fixed offset such as +01:00)")
                 }
             }
             if let (code, offset) = pack.code {
@@ -64,15 +70,19 @@ struct Checker {
             }
             packIndex[pack.name.text] = out.packs.count
             packZones.append(zone)
-            out.packs.append(PackInfo(name: pack.name.text, code: pack.code?.0, title: pack.title ?? pack.name.text,
-                                      source: pack.source ?? "", timezone: zoneName))
+            out.packs.append(
+                PackInfo(
+                    name: pack.name.text, code: pack.code?.0, title: pack.title ?? pack.name.text,
+                    source: pack.source ?? "", timezone: zoneName))
         }
         // Which pack each file belongs to ("" = shared definitions).
         var filePack: [String] = []
         for file in files {
             if let pack = file.pack {
                 if packIndex[pack.name.text] == nil {
-                    error(file.source, pack.name.offset, "unknown pack '\(pack.name.text)'" + Suggestions.didYouMean(pack.name.text, packIndex.keys.sorted()))
+                    error(
+                        file.source, pack.name.offset,
+                        "unknown pack '\(pack.name.text)'" + Suggestions.didYouMean(pack.name.text, packIndex.keys.sorted()))
                 }
                 filePack.append(pack.name.text)
             } else {
@@ -111,13 +121,17 @@ struct Checker {
             }
         }
         if out.rules.count > maximumRules {
-            diagnostics.append(Diagnostic(kind: .limit, location: SourceLocation(file: files.first?.source.path ?? "", line: 0, column: 0),
-                message: "\(out.rules.count) rules exceed the limit of \(maximumRules)"))
+            diagnostics.append(
+                Diagnostic(
+                    kind: .limit, location: SourceLocation(file: files.first?.source.path ?? "", line: 0, column: 0),
+                    message: "\(out.rules.count) rules exceed the limit of \(maximumRules)"))
         }
         let phraseCount = out.phraseLists.reduce(0) { $0 + $1.phrases.count }
         if phraseCount > maximumPhrases {
-            diagnostics.append(Diagnostic(kind: .limit, location: SourceLocation(file: files.first?.source.path ?? "", line: 0, column: 0),
-                message: "\(phraseCount) phrases exceed the limit of \(maximumPhrases)"))
+            diagnostics.append(
+                Diagnostic(
+                    kind: .limit, location: SourceLocation(file: files.first?.source.path ?? "", line: 0, column: 0),
+                    message: "\(phraseCount) phrases exceed the limit of \(maximumPhrases)"))
         }
     }
 
@@ -205,15 +219,18 @@ struct Checker {
                     error(src, offset, "phrase is empty after normalisation (\(mode.description))")
                 }
             }
-            out.phraseLists.append(PhraseList(name: list.name.text, wholeWord: list.wholeWord,
-                                              caseSensitive: list.caseSensitive, normalize: mode, phrases: phrases))
+            out.phraseLists.append(
+                PhraseList(
+                    name: list.name.text, wholeWord: list.wholeWord,
+                    caseSensitive: list.caseSensitive, normalize: mode, phrases: phrases))
         }
         for list in file.hosts {
             var hosts: [[UInt8]] = []
             if list.hosts.isEmpty { error(src, list.name.offset, "host list '\(list.name.text)' is empty") }
             for (text, offset) in list.hosts {
                 let host = Array(text.lowercased().utf8)
-                let valid = !host.isEmpty && host.count <= 253 && host.first != 0x2E && host.last != 0x2E
+                let valid =
+                    !host.isEmpty && host.count <= 253 && host.first != 0x2E && host.last != 0x2E
                     && host.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D || $0 == 0x2E || $0 >= 0x80 }
                 if !valid { error(src, offset, "'\(text)' is not a host name (write 'facebook.com', without scheme or path)"); continue }
                 hosts.append(host)
@@ -248,9 +265,13 @@ struct Checker {
     private mutating func checkRule(_ rule: RuleDecl, qualified: String, pack: Int, scope: String, in src: SourceText) {
         var severity = Severity.info
         if let s = rule.severity {
-            if let sev = Severity(name: s.text) { severity = sev } else {
-                error(src, s.offset, "unknown severity '\(s.text)'" + Suggestions.didYouMean(s.text, Severity.allCases.map(\.name))
-                      + " (one of info, advice, breach, serious, critical)")
+            if let sev = Severity(name: s.text) {
+                severity = sev
+            } else {
+                error(
+                    src, s.offset,
+                    "unknown severity '\(s.text)'" + Suggestions.didYouMean(s.text, Severity.allCases.map(\.name))
+                        + " (one of info, advice, breach, serious, critical)")
             }
         } else {
             error(src, rule.name.offset, "rule '\(rule.name.text)' has no severity")
@@ -269,10 +290,12 @@ struct Checker {
             error(src, rule.name.offset, "rule '\(rule.name.text)' has no 'when' condition")
         }
         let index = out.rules.count
-        out.rules.append(CheckedRule(
-            info: RuleInfo(name: qualified, pack: out.packs[pack].name, clauses: clauses, severity: severity,
-                           action: rule.action ?? "", message: rule.message ?? "", location: src.location(ofOffset: rule.name.offset)),
-            pack: pack, condition: condition))
+        out.rules.append(
+            CheckedRule(
+                info: RuleInfo(
+                    name: qualified, pack: out.packs[pack].name, clauses: clauses, severity: severity,
+                    action: rule.action ?? "", message: rule.message ?? "", location: src.location(ofOffset: rule.name.offset)),
+                pack: pack, condition: condition))
         for e in rule.examples {
             out.examples.append(RuleExample(rule: index, expectFlag: e.expectFlag, json: e.json, location: src.location(ofOffset: e.offset)))
         }
@@ -333,8 +356,15 @@ struct Checker {
             }
             return .int(t)
         case (_, .name(let n)):
-            let hint = Suggestions.didYouMean(n.text, visibleNames(scope: ctx.scope) { if case .constant = $0 { return true }; return false })
-            error(ctx.src, n.offset, "unknown name '\(n.text)': \(f.typeDescription) field '\(f.name)' needs a \(f.kind == .time ? "quoted time" : f.kind.name) value\(hint)")
+            let hint = Suggestions.didYouMean(
+                n.text,
+                visibleNames(scope: ctx.scope) {
+                    if case .constant = $0 { return true }; return false
+                })
+            error(
+                ctx.src, n.offset,
+                "unknown name '\(n.text)': \(f.typeDescription) field '\(f.name)' needs a \(f.kind == .time ? "quoted time" : f.kind.name) value\(hint)"
+            )
             return nil
         case (_, .string(let s, _)): return mismatch("string \"\(s)\"")
         case (_, .integer(let i, _)): return mismatch("int \(i)")
@@ -344,8 +374,10 @@ struct Checker {
 
     private mutating func enumConstant(_ text: String, _ f: FieldInfo, _ offset: Int, _ ctx: ConditionContext) -> Constant? {
         guard let i = f.enumValues.firstIndex(of: text) else {
-            error(ctx.src, offset, "'\(text)' is not a value of \(f.name) (\(f.enumValues.joined(separator: ", ")))"
-                  + Suggestions.didYouMean(text, f.enumValues))
+            error(
+                ctx.src, offset,
+                "'\(text)' is not a value of \(f.name) (\(f.enumValues.joined(separator: ", ")))"
+                    + Suggestions.didYouMean(text, f.enumValues))
             return nil
         }
         return .enumValue(Int32(i))
@@ -374,8 +406,10 @@ struct Checker {
                 return .constant(false)
             }
             guard let g = out.groups.firstIndex(of: group.text) else {
-                error(ctx.src, group.offset, "unknown field group '\(group.text)'" + Suggestions.didYouMean(group.text, out.groups)
-                      + " (a group is the prefix of list fields, such as 'recipients')")
+                error(
+                    ctx.src, group.offset,
+                    "unknown field group '\(group.text)'" + Suggestions.didYouMean(group.text, out.groups)
+                        + " (a group is the prefix of list fields, such as 'recipients')")
                 return .constant(false)
             }
             var inner_ctx = ctx
@@ -388,7 +422,9 @@ struct Checker {
             switch value {
             case .integer(let i, _): n = i
             case .name(let nm):
-                if case .constant(.integer(let i))? = lookup(nm.text, scope: ctx.scope) { n = i } else {
+                if case .constant(.integer(let i))? = lookup(nm.text, scope: ctx.scope) {
+                    n = i
+                } else {
                     error(ctx.src, nm.offset, "count(...) is compared with an int; '\(nm.text)' is not an int constant")
                 }
             default:
@@ -402,7 +438,10 @@ struct Checker {
             if case .schedule(let s)? = lookup(right.text, scope: ctx.scope) {
                 guard let f = field(left, ctx) else { return .constant(false) }
                 if out.fields[f].kind != .time {
-                    error(ctx.src, left.offset, "'\(right.text)' is a schedule; only time fields can be in a schedule, but '\(out.fields[f].name)' is \(out.fields[f].typeDescription)")
+                    error(
+                        ctx.src, left.offset,
+                        "'\(right.text)' is a schedule; only time fields can be in a schedule, but '\(out.fields[f].name)' is \(out.fields[f].typeDescription)"
+                    )
                     return .constant(false)
                 }
                 return .schedule(field: f, schedule: s, zone: ctx.zone)
@@ -445,12 +484,19 @@ struct Checker {
             return nil
         case nil:
             if fieldIndex[name.text] != nil {
-                error(ctx.src, name.offset, "'\(name.text)' is a field; the left side of 'in' must be a phrase list, host list or detector (phone, email, url), or write '\(name.text) in [values]'")
+                error(
+                    ctx.src, name.offset,
+                    "'\(name.text)' is a field; the left side of 'in' must be a phrase list, host list or detector (phone, email, url), or write '\(name.text) in [values]'"
+                )
                 return nil
             }
-            let names = visibleNames(scope: ctx.scope) {
-                switch $0 { case .phrases, .hosts: return true; default: return false }
-            } + Detector.allCases.map(\.name)
+            let names =
+                visibleNames(scope: ctx.scope) {
+                    switch $0 {
+                    case .phrases, .hosts: return true;
+                    default: return false
+                    }
+                } + Detector.allCases.map(\.name)
             error(ctx.src, name.offset, "unknown phrase list, host list or detector '\(name.text)'" + Suggestions.didYouMean(name.text, names))
             return nil
         }
@@ -459,7 +505,8 @@ struct Checker {
     private mutating func checkMatcherField(_ m: Matcher, _ f: Int, _ name: Name, _ ctx: ConditionContext) -> Bool {
         let info = out.fields[f]
         if info.kind != .text && info.kind != .string {
-            error(ctx.src, name.offset, "phrase lists, host lists and detectors test text or string fields; '\(info.name)' is \(info.typeDescription)")
+            error(
+                ctx.src, name.offset, "phrase lists, host lists and detectors test text or string fields; '\(info.name)' is \(info.typeDescription)")
             return false
         }
         return true
@@ -474,8 +521,14 @@ struct Checker {
         switch p.window {
         case .integer(let i, _): window = i
         case .name(let n):
-            if case .constant(.integer(let i))? = lookup(n.text, scope: ctx.scope) { window = i } else {
-                let hint = Suggestions.didYouMean(n.text, visibleNames(scope: ctx.scope) { if case .constant(.integer) = $0 { return true }; return false })
+            if case .constant(.integer(let i))? = lookup(n.text, scope: ctx.scope) {
+                window = i
+            } else {
+                let hint = Suggestions.didYouMean(
+                    n.text,
+                    visibleNames(scope: ctx.scope) {
+                        if case .constant(.integer) = $0 { return true }; return false
+                    })
                 error(ctx.src, n.offset, "the window of a proximity test is a number of words; '\(n.text)' is not an int constant\(hint)")
                 windowValid = false
             }
@@ -484,7 +537,8 @@ struct Checker {
             windowValid = false
         }
         if windowValid, window < 0 || window > Int64(Limits.proximityWords) {
-            error(ctx.src, p.window.offset, "a proximity window of \(window) words is outside the limit of 0 to \(Limits.proximityWords) words", .limit)
+            error(
+                ctx.src, p.window.offset, "a proximity window of \(window) words is outside the limit of 0 to \(Limits.proximityWords) words", .limit)
             windowValid = false
         }
         let first = proximityOperand(p.first, other: p.second, ctx)
@@ -520,8 +574,10 @@ struct Checker {
             if let i = anonymousLists[key] { return .phrases(i) }
             let index = out.phraseLists.count
             anonymousLists[key] = index
-            out.phraseLists.append(PhraseList(name: "\"" + text + "\"", wholeWord: template.wholeWord, caseSensitive: template.caseSensitive,
-                                              normalize: template.normalize, phrases: [bytes]))
+            out.phraseLists.append(
+                PhraseList(
+                    name: "\"" + text + "\"", wholeWord: template.wholeWord, caseSensitive: template.caseSensitive,
+                    normalize: template.normalize, phrases: [bytes]))
             return .phrases(index)
         }
     }

@@ -111,8 +111,9 @@ public final class RuleSet: @unchecked Sendable {
         let model = Model(
             fields: checked.fields, groups: checked.groups, packs: checked.packs,
             phraseLists: checked.phraseLists.map {
-                PhraseListInfo(name: $0.name, wholeWord: $0.wholeWord, caseSensitive: $0.caseSensitive,
-                               normalize: $0.normalize, phraseCount: $0.phrases.count)
+                PhraseListInfo(
+                    name: $0.name, wholeWord: $0.wholeWord, caseSensitive: $0.caseSensitive,
+                    normalize: $0.normalize, phraseCount: $0.phrases.count)
             },
             hostLists: checked.hostLists, schedules: checked.schedules, rules: checked.rules,
             examples: checked.examples, sources: sources)
@@ -192,10 +193,12 @@ public final class RuleSet: @unchecked Sendable {
             }
             return NormalizedAutomaton(mode: n.mode, automaton: n.automaton, patternEntries: n.entries, fields: fieldsOfMode.sorted().map(Int32.init))
         }
-        plainFields = Set(program.keys.compactMap { key -> Int32? in
-            if case .phrases(let l) = key.matcher, model.phraseLists[l].normalize.isEmpty { return Int32(key.field) }
-            return nil
-        }).sorted()
+        plainFields = Set(
+            program.keys.compactMap { key -> Int32? in
+                if case .phrases(let l) = key.matcher, model.phraseLists[l].normalize.isEmpty { return Int32(key.field) }
+                return nil
+            }
+        ).sorted()
 
         // Candidate selection.
         var always: [Int32] = []
@@ -237,7 +240,9 @@ public final class RuleSet: @unchecked Sendable {
                     let folded = mode.isEmpty ? p.map(Automaton.fold) : Normalizer.normalize(phrase: p, mode: mode)
                     if folded.isEmpty { continue }
                     let id: Int
-                    if let existing = patternIds[folded] { id = existing } else {
+                    if let existing = patternIds[folded] {
+                        id = existing
+                    } else {
                         id = patterns.count
                         patternIds[folded] = id
                         patterns.append(folded)
@@ -272,8 +277,10 @@ public final class RuleSet: @unchecked Sendable {
     /// Compiles rule source bytes held in memory. `includes` says where included files may come
     /// from: by default relative to `name`'s folder, on the file system; the C interface passes
     /// `.refused` unless its caller grants a base folder or a resolver.
-    public static func compile(bytes: [UInt8], name: String = "<string>",
-                               includes: IncludeAccess = .filesystem) throws(RuleSetError) -> RuleSet {
+    public static func compile(
+        bytes: [UInt8], name: String = "<string>",
+        includes: IncludeAccess = .filesystem
+    ) throws(RuleSetError) -> RuleSet {
         var loader = Loader()
         loader.access = includes
         loader.load(source: bytes, name: name)

@@ -35,8 +35,15 @@ package enum Detectors {
         let b = t[i]
         var scalar: UInt32
         var length: Int
-        if b >= 0xF0 { scalar = UInt32(b & 0x07); length = 4 } else if b >= 0xE0 { scalar = UInt32(b & 0x0F); length = 3 }
-        else if b >= 0xC0 { scalar = UInt32(b & 0x1F); length = 2 } else { return true }
+        if b >= 0xF0 {
+            scalar = UInt32(b & 0x07); length = 4
+        } else if b >= 0xE0 {
+            scalar = UInt32(b & 0x0F); length = 3
+        } else if b >= 0xC0 {
+            scalar = UInt32(b & 0x1F); length = 2
+        } else {
+            return true
+        }
         guard i + length <= t.count else { return true }
         for k in 1..<length { scalar = scalar << 6 | UInt32(t[i + k] & 0x3F) }
         guard let u = Unicode.Scalar(scalar) else { return true }

@@ -2,7 +2,7 @@ extension Detectors {
     static let digitWordList: [([UInt8], UInt8)] = [
         ("zero", 0x30), ("oh", 0x30), ("o", 0x30), ("nought", 0x30), ("nil", 0x30),
         ("one", 0x31), ("two", 0x32), ("three", 0x33), ("four", 0x34), ("five", 0x35),
-        ("six", 0x36), ("seven", 0x37), ("eight", 0x38), ("nine", 0x39),
+        ("six", 0x36), ("seven", 0x37), ("eight", 0x38), ("nine", 0x39)
     ].map { (Array($0.0.utf8), $0.1) }
 
     /// The digit words packed little-endian into integers (at most 6 letters), for `digitWord`.
@@ -50,7 +50,9 @@ extension Detectors {
             var j = i
             var digits = 0, letters = 0, swappable = 0
             while j < n, isAlpha(t[j]) || isDigit(t[j]) {
-                if isDigit(t[j]) { digits += 1 } else {
+                if isDigit(t[j]) {
+                    digits += 1
+                } else {
                     letters += 1
                     let c = t[j]
                     if c == 0x4F || c == 0x6F || c == 0x6C || c == 0x49 { swappable += 1 }
@@ -96,7 +98,9 @@ extension Detectors {
             var j = i
             var digits = 0, letters = 0, swappable = 0
             while j < n, isAlpha(t[j]) || isDigit(t[j]) {
-                if isDigit(t[j]) { digits += 1 } else {
+                if isDigit(t[j]) {
+                    digits += 1
+                } else {
                     letters += 1
                     if [0x4F, 0x6F, 0x6C, 0x49].contains(t[j]) { swappable += 1 }
                 }

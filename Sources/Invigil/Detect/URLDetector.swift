@@ -5,11 +5,12 @@ import Glibc
 // The URL and host detector: schemes, bare hosts with a common top-level domain, and the host
 // of a field that holds a URL.
 extension Detectors {
-    static let commonTLDs: [[UInt8]] = ([
-        "com", "org", "net", "uk", "io", "me", "co", "ly", "gl", "be", "tv", "gg", "app", "info", "biz", "edu", "gov",
-        "ac", "sch", "us", "ie", "eu", "de", "fr", "ru", "cn", "in", "au", "ca", "nz", "to", "fm", "im", "link", "site",
-        "online", "xyz", "live", "chat", "social", "club", "page", "dev", "ai", "so", "cc", "ws", "tk", "ml",
-    ] as [String]).map { Array($0.utf8) }
+    static let commonTLDs: [[UInt8]] =
+        ([
+            "com", "org", "net", "uk", "io", "me", "co", "ly", "gl", "be", "tv", "gg", "app", "info", "biz", "edu", "gov",
+            "ac", "sch", "us", "ie", "eu", "de", "fr", "ru", "cn", "in", "au", "ca", "nz", "to", "fm", "im", "link", "site",
+            "online", "xyz", "live", "chat", "social", "club", "page", "dev", "ai", "so", "cc", "ws", "tk", "ml"
+        ] as [String]).map { Array($0.utf8) }
 
     static func isCommonTLD(_ t: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool {
         let length = e - s
@@ -28,7 +29,8 @@ extension Detectors {
     }
 
     /// `urls` without `mayHoldURL` (the tests check that the prefilter drops no URL).
-    static func urlsWithoutPrefilter(in t: UnsafeBufferPointer<UInt8>, _ report: (_ start: Int, _ end: Int, _ hostStart: Int, _ hostEnd: Int) -> Void) {
+    static func urlsWithoutPrefilter(in t: UnsafeBufferPointer<UInt8>, _ report: (_ start: Int, _ end: Int, _ hostStart: Int, _ hostEnd: Int) -> Void)
+    {
         let n = t.count
         var i = 0
         while i < n {
@@ -44,7 +46,8 @@ extension Detectors {
             if hostEnd < n, t[hostEnd] == 0x40 { i = hostEnd + 1; continue }  // an email address
             var ok = false
             if let lastDot = validHost(t, hostStart, hostEnd) {
-                let startsWWW = hostEnd - hostStart > 4 && (t[hostStart] | 0x20) == 0x77 && (t[hostStart + 1] | 0x20) == 0x77
+                let startsWWW =
+                    hostEnd - hostStart > 4 && (t[hostStart] | 0x20) == 0x77 && (t[hostStart + 1] | 0x20) == 0x77
                     && (t[hostStart + 2] | 0x20) == 0x77 && t[hostStart + 3] == 0x2E
                 if schemed || startsWWW {
                     ok = true
@@ -115,7 +118,9 @@ extension Detectors {
         var s = 0
         var e = t.count
         while s < e, t[s] <= 0x20 { s += 1 }
-        if let after = matchScheme(t, s) { s = after } else {
+        if let after = matchScheme(t, s) {
+            s = after
+        } else {
             // Any other scheme: skip to after "://".
             var k = s
             while k + 2 < e, isAlpha(t[k]) || isDigit(t[k]) || t[k] == 0x2B || t[k] == 0x2D || t[k] == 0x2E { k += 1 }

@@ -4,8 +4,8 @@ enum TokenKind: Equatable {
     case string
     case integer
     case clock
-    case punct       // { } ( ) [ ] , : - =
-    case op          // == != < <= > >=
+    case punct  // { } ( ) [ ] , : - =
+    case op  // == != < <= > >=
     case eof
     case invalid
 }
@@ -67,8 +67,9 @@ struct Lexer {
             while position > start + 1, bytes[position - 1] == 0x2D || bytes[position - 1] == 0x2E { position -= 1 }
             return Token(kind: .identifier, offset: start, length: position - start, text: text(start, position))
         }
-        if Lexer.isDigit(b) || (b == 0x2D && position + 1 < bytes.count && Lexer.isDigit(bytes[position + 1])
-            && !previousIsValue(start))
+        if Lexer.isDigit(b)
+            || (b == 0x2D && position + 1 < bytes.count && Lexer.isDigit(bytes[position + 1])
+                && !previousIsValue(start))
         {
             position += 1
             while position < bytes.count, Lexer.isDigit(bytes[position]) { position += 1 }
@@ -192,7 +193,9 @@ struct Lexer {
             }
             i += 1
         }
-        diagnostics.append(source.diagnostic(.syntax, at: offset, "unterminated example object (unbalanced braces, a string across lines, or nesting deeper than 64)"))
+        diagnostics.append(
+            source.diagnostic(
+                .syntax, at: offset, "unterminated example object (unbalanced braces, a string across lines, or nesting deeper than 64)"))
         // Resynchronise at the end of the line.
         position = offset + 1
         while position < bytes.count, bytes[position] != 0x0A { position += 1 }

@@ -21,13 +21,17 @@ struct Loader {
                 root = path
                 let found = FileSystem.ruleFiles(under: path)
                 if found.isEmpty {
-                    diagnostics.append(Diagnostic(kind: .io, location: SourceLocation(file: path, line: 0, column: 0),
-                                                  message: "no .rules files in this folder"))
+                    diagnostics.append(
+                        Diagnostic(
+                            kind: .io, location: SourceLocation(file: path, line: 0, column: 0),
+                            message: "no .rules files in this folder"))
                 }
                 for file in found { loadFile(Path.normalize(file), includedFrom: nil) }
             case .missing:
-                diagnostics.append(Diagnostic(kind: .io, location: SourceLocation(file: path, line: 0, column: 0),
-                                              message: "cannot open: \(FileSystem.errnoText())"))
+                diagnostics.append(
+                    Diagnostic(
+                        kind: .io, location: SourceLocation(file: path, line: 0, column: 0),
+                        message: "cannot open: \(FileSystem.errnoText())"))
             default:
                 root = Path.directory(of: path)
                 loadFile(Path.normalize(path), includedFrom: nil)
@@ -56,7 +60,8 @@ struct Loader {
     private mutating func checkSize(_ count: Int, _ path: String, _ from: (SourceText, Int)?) -> Bool {
         totalBytes += count
         if count > Limits.ruleFileBytes || totalBytes > Limits.ruleSetBytes {
-            let message = count > Limits.ruleFileBytes
+            let message =
+                count > Limits.ruleFileBytes
                 ? "rule file is larger than the limit of \(Limits.ruleFileBytes) bytes"
                 : "rule set is larger than the limit of \(Limits.ruleSetBytes) bytes in all"
             if let (src, off) = from {
@@ -89,7 +94,8 @@ struct Loader {
             if let (src, off) = includedFrom {
                 diagnostics.append(src.diagnostic(.io, at: off, "cannot read included file '\(path)': \(e.reason)"))
             } else {
-                diagnostics.append(Diagnostic(kind: .io, location: SourceLocation(file: path, line: 0, column: 0), message: "cannot read: \(e.reason)"))
+                diagnostics.append(
+                    Diagnostic(kind: .io, location: SourceLocation(file: path, line: 0, column: 0), message: "cannot read: \(e.reason)"))
             }
         case .success(let bytes):
             guard checkSize(bytes.count, path, includedFrom) else { return }
@@ -128,8 +134,10 @@ struct Loader {
                 continue
             }
             if p.split(separator: "/").contains("..") {
-                diagnostics.append(text.diagnostic(.rules, at: include.offset,
-                    "include path '\(p)' leaves the including file's folder ('..' is not allowed)"))
+                diagnostics.append(
+                    text.diagnostic(
+                        .rules, at: include.offset,
+                        "include path '\(p)' leaves the including file's folder ('..' is not allowed)"))
                 continue
             }
             if p.isEmpty {
@@ -146,14 +154,18 @@ struct Loader {
             let target = Path.normalize(Path.join(folder, p))
             switch access {
             case .refused:
-                diagnostics.append(text.diagnostic(.io, at: include.offset,
-                    "include '\(p)' refused: source compiled from memory reads no file unless an include resolver or a base folder is given"))
+                diagnostics.append(
+                    text.diagnostic(
+                        .io, at: include.offset,
+                        "include '\(p)' refused: source compiled from memory reads no file unless an include resolver or a base folder is given"))
                 continue
             case .filesystem, .folder:
                 // Checked before the file is opened: a link out of the folder is never read.
                 if !FileSystem.contains(folder: root, target) {
-                    diagnostics.append(text.diagnostic(.io, at: include.offset,
-                        "include '\(p)' refused: it leads out of the rule set's folder '\(root)' (through a symbolic link)"))
+                    diagnostics.append(
+                        text.diagnostic(
+                            .io, at: include.offset,
+                            "include '\(p)' refused: it leads out of the rule set's folder '\(root)' (through a symbolic link)"))
                     continue
                 }
             case .resolver:

@@ -10,7 +10,7 @@ struct Parser {
     static let maximumConditionDepth = 200
 
     static let declarationKeywords: Set<String> = [
-        "pack", "include", "schema", "phrases", "hosts", "schedule", "const", "rule",
+        "pack", "include", "schema", "phrases", "hosts", "schedule", "const", "rule"
     ]
     static let ruleItemKeywords: Set<String> = ["clauses", "severity", "action", "message", "when", "example"]
 
@@ -91,7 +91,7 @@ struct Parser {
             if isPunct("{") { nesting += 1 }
             if isPunct("}") {
                 nesting -= 1
-                if nesting <= 0 { advance(); if nesting < 0 { return } ; continue }
+                if nesting <= 0 { advance(); if nesting < 0 { return }; continue }
             }
             if nesting <= 0, token.kind == .identifier, Parser.declarationKeywords.contains(token.text) { return }
             advance()
@@ -269,7 +269,9 @@ struct Parser {
                     } else if let m = NormalizeMode.names.first(where: { $0.0 == token.text }) {
                         mode.insert(m.1)
                     } else {
-                        error("unknown normalisation mode '\(token.text)'" + Suggestions.didYouMean(token.text, ["plain"] + NormalizeMode.names.map(\.0)))
+                        error(
+                            "unknown normalisation mode '\(token.text)'"
+                                + Suggestions.didYouMean(token.text, ["plain"] + NormalizeMode.names.map(\.0)))
                     }
                     advance()
                 } while isPunct(",") || (token.kind == .identifier && (token.text == "plain" || NormalizeMode.names.contains { $0.0 == token.text }))
@@ -448,7 +450,11 @@ struct Parser {
                 if let c = parseCondition() { rule.condition = c }
             case "example":
                 var flag = true
-                if isKeyword("flag") { flag = true } else if isKeyword("pass") { flag = false } else {
+                if isKeyword("flag") {
+                    flag = true
+                } else if isKeyword("pass") {
+                    flag = false
+                } else {
                     error("expected 'flag' or 'pass' after 'example', found \(describe(token))")
                     recoverInBlock(Parser.ruleItemKeywords)
                     continue
@@ -482,8 +488,10 @@ struct Parser {
         defer { depth -= 1 }
         if depth > Parser.maximumConditionDepth {
             if depth == Parser.maximumConditionDepth + 1 {
-                diagnostics.append(file.source.diagnostic(.limit, at: token.offset,
-                    "condition nests deeper than the limit of \(Parser.maximumConditionDepth)"))
+                diagnostics.append(
+                    file.source.diagnostic(
+                        .limit, at: token.offset,
+                        "condition nests deeper than the limit of \(Parser.maximumConditionDepth)"))
             }
             return nil
         }
@@ -513,8 +521,10 @@ struct Parser {
             depth += 1
             defer { depth -= 1 }
             if depth > Parser.maximumConditionDepth {
-                diagnostics.append(file.source.diagnostic(.limit, at: offset,
-                    "condition nests deeper than the limit of \(Parser.maximumConditionDepth)"))
+                diagnostics.append(
+                    file.source.diagnostic(
+                        .limit, at: offset,
+                        "condition nests deeper than the limit of \(Parser.maximumConditionDepth)"))
                 return nil
             }
             guard let inner = parseUnary() else { return nil }
@@ -622,8 +632,9 @@ struct Parser {
         }
         advance()
         guard isKeyword("within") else {
-            error("expected 'within N words' after '\(keyword) ...', found \(describe(token))"
-                  + (token.kind == .identifier ? Suggestions.didYouMean(token.text, ["within"]) : ""))
+            error(
+                "expected 'within N words' after '\(keyword) ...', found \(describe(token))"
+                    + (token.kind == .identifier ? Suggestions.didYouMean(token.text, ["within"]) : ""))
             return nil
         }
         advance()
@@ -638,8 +649,9 @@ struct Parser {
         }
         advance()
         guard isKeyword("words") || isKeyword("word") else {
-            error("expected 'words' after 'within \(windowText)', found \(describe(token))"
-                  + (token.kind == .identifier ? Suggestions.didYouMean(token.text, ["words", "word"]) : ""))
+            error(
+                "expected 'words' after 'within \(windowText)', found \(describe(token))"
+                    + (token.kind == .identifier ? Suggestions.didYouMean(token.text, ["words", "word"]) : ""))
             return nil
         }
         advance()

@@ -20,7 +20,7 @@ struct FieldDecl {
 
 struct SyntaxType {
     var isList: Bool
-    var base: String           // string text bool int time enum
+    var base: String  // string text bool int time enum
     var enumValues: [Name]
     var offset: Int
 }
@@ -39,8 +39,8 @@ struct HostsDecl {
 }
 
 struct ScheduleLine {
-    var dayMask: UInt8          // bit 0 = Monday ... bit 6 = Sunday
-    var ranges: [(start: Int, end: Int)]   // minutes after midnight
+    var dayMask: UInt8  // bit 0 = Monday ... bit 6 = Sunday
+    var ranges: [(start: Int, end: Int)]  // minutes after midnight
 }
 
 struct ScheduleDecl {

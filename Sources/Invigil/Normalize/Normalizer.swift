@@ -16,7 +16,7 @@ package struct NormalizeMode: OptionSet, Hashable, Sendable {
     package static let spaced = NormalizeMode(rawValue: 8)
 
     package static let names: [(String, NormalizeMode)] = [
-        ("caseless", .caseless), ("confusables", .confusables), ("leet", .leet), ("spaced", .spaced),
+        ("caseless", .caseless), ("confusables", .confusables), ("leet", .leet), ("spaced", .spaced)
     ]
 
     package var description: String {
@@ -52,7 +52,7 @@ enum Normalizer {
             // Armenian, Cherokee, Latin look-alikes
             ("օսհոցզ", "ouhngq"),
             ("ᎪᏴᏟᎬᎻᎫᏦᏞᎷᏢᏚᎢᏔ", "ABCEHJKLMPSTW"),
-            ("ıɑɡɩℓⅼⅰⅴⅹ", "iagilliivx"),
+            ("ıɑɡɩℓⅼⅰⅴⅹ", "iagilliivx")
         ]
         var table: [UInt32: UInt8] = [:]
         for (from, to) in pairs {
@@ -68,12 +68,12 @@ enum Normalizer {
 
     @inline(__always) static func leet(_ b: UInt8) -> UInt8 {
         switch b {
-        case 0x30: return 0x6F            // 0 → o
+        case 0x30: return 0x6F  // 0 → o
         case 0x31, 0x6C, 0x21, 0x7C: return 0x69  // 1 l ! | → i
-        case 0x33: return 0x65            // 3 → e
-        case 0x34, 0x40: return 0x61      // 4 @ → a
-        case 0x35, 0x24: return 0x73      // 5 $ → s
-        case 0x37: return 0x74            // 7 → t
+        case 0x33: return 0x65  // 3 → e
+        case 0x34, 0x40: return 0x61  // 4 @ → a
+        case 0x35, 0x24: return 0x73  // 5 $ → s
+        case 0x37: return 0x74  // 7 → t
         default: return b
         }
     }
@@ -88,15 +88,18 @@ enum Normalizer {
     /// repetition (z, w).
     /// Without `trackOrigin`, `origin` is left empty: the scanner first normalises without it and
     /// normalises again with it only for a value that has hits (most have none).
-    static func normalize(_ text: UnsafeBufferPointer<UInt8>, mode: NormalizeMode,
-                          into out: inout [UInt8], origin: inout [SIMD4<Int32>], trackOrigin: Bool = true) {
+    static func normalize(
+        _ text: UnsafeBufferPointer<UInt8>, mode: NormalizeMode,
+        into out: inout [UInt8], origin: inout [SIMD4<Int32>], trackOrigin: Bool = true
+    ) {
         out.removeAll(keepingCapacity: true)
         origin.removeAll(keepingCapacity: true)
         out.reserveCapacity(text.count)
         if trackOrigin { origin.reserveCapacity(text.count) }
         var separatorSinceLast = false
-        _ = normalize(text, from: 0, upTo: text.count, mode: mode, into: &out, origin: &origin,
-                      trackOrigin: trackOrigin, separatorSinceLast: &separatorSinceLast)
+        _ = normalize(
+            text, from: 0, upTo: text.count, mode: mode, into: &out, origin: &origin,
+            trackOrigin: trackOrigin, separatorSinceLast: &separatorSinceLast)
     }
 
     /// The resumable core of `normalize`: normalises the scalars of `text` that start in
@@ -105,9 +108,11 @@ enum Normalizer {
     /// `origin` (of which only the last byte and the last entry are read back, so a caller may
     /// drop older entries between calls) and `separatorSinceLast`, it writes what one call over
     /// the whole text writes. `OriginWindow` uses it to produce origins a window at a time.
-    static func normalize(_ text: UnsafeBufferPointer<UInt8>, from: Int, upTo: Int, mode: NormalizeMode,
-                          into out: inout [UInt8], origin: inout [SIMD4<Int32>], trackOrigin: Bool,
-                          separatorSinceLast: inout Bool) -> Int {
+    static func normalize(
+        _ text: UnsafeBufferPointer<UInt8>, from: Int, upTo: Int, mode: NormalizeMode,
+        into out: inout [UInt8], origin: inout [SIMD4<Int32>], trackOrigin: Bool,
+        separatorSinceLast: inout Bool
+    ) -> Int {
         let n = text.count
         let stop = min(upTo, n)
         var i = from
@@ -248,8 +253,10 @@ enum Normalizer {
 
     /// `normalizeASCIISpaced` resumable: appends the normalisation of `text[from..<upTo]` to
     /// `out`, continuing from its last byte (the chunked scan of long values carries it over).
-    static func appendASCIISpaced(_ text: UnsafeBufferPointer<UInt8>, from: Int, upTo: Int, leet useLeet: Bool,
-                                  to out: inout [UInt8]) {
+    static func appendASCIISpaced(
+        _ text: UnsafeBufferPointer<UInt8>, from: Int, upTo: Int, leet useLeet: Bool,
+        to out: inout [UInt8]
+    ) {
         var last = out.last ?? 0
         var any = !out.isEmpty
         out.reserveCapacity(out.count + (upTo - from))

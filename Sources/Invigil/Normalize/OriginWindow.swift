@@ -33,9 +33,10 @@ struct OriginWindow {
             base += drop
         }
         while base + origin.count <= end && position < text.count {
-            position = Normalizer.normalize(text, from: position, upTo: position + OriginWindow.step, mode: mode,
-                                            into: &out, origin: &origin, trackOrigin: true,
-                                            separatorSinceLast: &separatorSinceLast)
+            position = Normalizer.normalize(
+                text, from: position, upTo: position + OriginWindow.step, mode: mode,
+                into: &out, origin: &origin, trackOrigin: true,
+                separatorSinceLast: &separatorSinceLast)
         }
     }
 

@@ -51,8 +51,10 @@ extension Scanner {
         }
     }
 
-    private func evalTree(_ c: Condition, group: Int32, element: Int32, depth: Int,
-                          trace: UnsafeMutablePointer<[ConditionTrace]>?) -> Bool {
+    private func evalTree(
+        _ c: Condition, group: Int32, element: Int32, depth: Int,
+        trace: UnsafeMutablePointer<[ConditionTrace]>?
+    ) -> Bool {
         let traceIndex = trace?.pointee.count ?? 0
         trace?.pointee.append(ConditionTrace(depth: depth, text: render(c), held: false))
         var result: Bool
@@ -102,10 +104,13 @@ extension Scanner {
             result = op.holds(count(key: key), n)
             if let trace, result || count(key: key) > 0 {
                 let excerpts = spans.filter { Int($0.key) == key }.prefix(5).map { s -> String in
-                    "\"" + String(decoding: bytes(field: Int(s.field), valueIndex: Int(s.value))
-                        .dropFirst(Int(s.start)).prefix(Int(s.end - s.start)), as: UTF8.self) + "\"@\(s.start)"
+                    "\""
+                        + String(
+                            decoding: bytes(field: Int(s.field), valueIndex: Int(s.value))
+                                .dropFirst(Int(s.start)).prefix(Int(s.end - s.start)), as: UTF8.self) + "\"@\(s.start)"
                 }
-                trace.pointee[traceIndex].text += "   [\(count(key: key)) match\(count(key: key) == 1 ? "" : "es"): \(excerpts.joined(separator: ", "))]"
+                trace.pointee[traceIndex].text +=
+                    "   [\(count(key: key)) match\(count(key: key) == 1 ? "" : "es"): \(excerpts.joined(separator: ", "))]"
             }
         case .schedule(let f, let s, let zone):
             result = fieldValues(f, group, element).contains { v in
@@ -128,7 +133,8 @@ extension Scanner {
                         pairs.append("\"" + excerpt + "\"@\(p.start)")
                     }
                 }
-                trace.pointee[traceIndex].text += "   [matches: \(na) and \(nb)"
+                trace.pointee[traceIndex].text +=
+                    "   [matches: \(na) and \(nb)"
                     + (pairs.isEmpty ? ", none near enough" : "; near: " + pairs.joined(separator: ", ")) + "]"
             }
         case .any(let g, let inner):

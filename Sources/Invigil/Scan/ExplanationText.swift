@@ -9,8 +9,10 @@ extension Scanner {
     /// matched), or every rule with `all`, with its condition tree and which nodes held.
     /// `eventName` names an event without an `id`; `selectedPacks`, if not empty, limits the rules
     /// to those packs (the command's `--pack`).
-    public func explanation(format: ExplanationFormat, eventName: String, all: Bool = false,
-                            selectedPacks: Set<String> = []) -> String {
+    public func explanation(
+        format: ExplanationFormat, eventName: String, all: Bool = false,
+        selectedPacks: Set<String> = []
+    ) -> String {
         let fired = Set(findings.map(\.rule))
         let name = eventID ?? eventName
         var text = format == .text ? "event \(name): \(fired.count) finding\(fired.count == 1 ? "" : "s")\n\n" : ""
@@ -29,7 +31,8 @@ extension Scanner {
             }
             switch format {
             case .text:
-                text += "\(held ? "FIRES" : "no   ")  \(rule.name)  [\(rule.severity.name)] \(rule.clauses.joined(separator: ", "))  (\(rule.location))\n"
+                text +=
+                    "\(held ? "FIRES" : "no   ")  \(rule.name)  [\(rule.severity.name)] \(rule.clauses.joined(separator: ", "))  (\(rule.location))\n"
                 for t in trace {
                     text += "        " + String(repeating: "  ", count: t.depth) + (t.held ? "✓ " : "✗ ") + t.text + "\n"
                 }

@@ -110,8 +110,9 @@ extension Scanner {
     /// The current event's author, time, channel, recipients and school, as far as it has them.
     public func context() -> EventContext {
         var c = EventContext()
-        let author = EventPerson(id: textValue(named: "author.id"), name: textValue(named: "author.name"),
-                                 role: textValue(named: "author.role"))
+        let author = EventPerson(
+            id: textValue(named: "author.id"), name: textValue(named: "author.name"),
+            role: textValue(named: "author.role"))
         c.author = author.isEmpty ? nil : author
         c.time = textValue(named: "time")
         c.channelType = textValue(named: "type")
@@ -121,9 +122,10 @@ extension Scanner {
             let count = Int(groupCounts[group])
             for e in 0..<min(count, 1000) {
                 let element = Int32(e)
-                var person = EventPerson(id: textValue(named: "recipients.id", element: element),
-                                         name: textValue(named: "recipients.name", element: element),
-                                         role: textValue(named: "recipients.role", element: element))
+                var person = EventPerson(
+                    id: textValue(named: "recipients.id", element: element),
+                    name: textValue(named: "recipients.name", element: element),
+                    role: textValue(named: "recipients.role", element: element))
                 if person.name == nil { person.name = textValue(named: "recipients.address", element: element) }
                 c.recipients.append(person)
             }
@@ -158,8 +160,9 @@ extension Scanner {
         let value = Array(bytes(field: field, valueIndex: valueIndex))
         if value.isEmpty { return nil }
         let w = EvidenceWindows.window(of: value, matches: ranges, maxBytes: maxBytes)
-        return EvidenceWindow(field: field, valueIndex: valueIndex, start: w.start, end: w.end,
-                              valueLength: value.count, text: String(decoding: value[w.start..<w.end], as: UTF8.self), matches: w.matches)
+        return EvidenceWindow(
+            field: field, valueIndex: valueIndex, start: w.start, end: w.end,
+            valueLength: value.count, text: String(decoding: value[w.start..<w.end], as: UTF8.self), matches: w.matches)
     }
 }
 

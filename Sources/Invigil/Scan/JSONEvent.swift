@@ -187,11 +187,13 @@ extension Scanner {
             guard let slot else { return }
             if rules.fieldKinds[slot] == .time {
                 let info = rules.fields[slot]
-                throw EventError(offset: valueOffset, message: "field '\(info.name)' is a time, written as an ISO 8601 string, not a number", isSyntax: false)
+                throw EventError(
+                    offset: valueOffset, message: "field '\(info.name)' is a time, written as an ISO 8601 string, not a number", isSyntax: false)
             }
             guard isInteger else {
                 let info = rules.fields[slot]
-                throw EventError(offset: valueOffset, message: "field '\(info.name)' is \(info.typeDescription), not a fractional number", isSyntax: false)
+                throw EventError(
+                    offset: valueOffset, message: "field '\(info.name)' is \(info.typeDescription), not a fractional number", isSyntax: false)
             }
             do throws(FieldError) {
                 try setInt(slot: slot, integer, append: rules.fieldIsList[slot], element: element)
@@ -214,7 +216,8 @@ extension Scanner {
         if element != nil, slot == nil {
             // A list inside a list of objects: not part of the schema; skip it.
         }
-        let groupIndex: Int? = slot == nil && element == nil
+        let groupIndex: Int? =
+            slot == nil && element == nil
             ? rules.groups.firstIndex { $0.utf8.elementsEqual(r.path) } : nil
         p.advance()
         p.skipSpace()

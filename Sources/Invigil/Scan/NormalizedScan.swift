@@ -36,52 +36,63 @@ extension Scanner {
                         var hitBase = 0, hitFloor = 0
                         var stopped = false
                         func body(_ hits: inout [AutomatonHit]) -> Bool {
-                        for hit in hits where Int(hit.end) > hitFloor {
-                            let end = Int(hit.end) + hitBase
-                            for k in na.automaton.outputs(of: hit.state) {
-                                let p = Int(na.automaton.outputs[k])
-                                let begin = end - Int(na.automaton.patternLengths[p])
-                                if begin < 0 { continue }  // see runAutomaton
-                                // Candidate spans. They differ only where `spaced` collapsed a
-                                // letter repeated across a separator into the first or last byte:
-                                // then the match may start at the later repetition ("aight text
-                                // me") or end at the earlier one ("heyyy you"). A repetition that
-                                // is a single spaced-out letter belongs to the match ("ap p").
-                                var startFirst = begin, startSecond = begin, endFirst = end, endSecond = end
-                                if !direct {
-                                    origins.prepare(text, earliest: end - maxLength, end: end)
-                                    let first = origins[begin]
-                                    let fs = Int(first.x), fe = Int(first.y), ls = Int(first.z), le = Int(first.w)
-                                    if fs != ls && Normalizer.isolated(text, fs, fe, leet: leet) && Normalizer.isolated(text, ls, le, leet: leet) { (startFirst, startSecond) = (fs, fs) } else { (startFirst, startSecond) = (ls, fs) }
-                                    let last = origins[end - 1]
-                                    let efs = Int(last.x), efe = Int(last.y), els = Int(last.z), ele = Int(last.w)
-                                    if efs != els && Normalizer.isolated(text, els, ele, leet: leet) { (endFirst, endSecond) = (ele, efe) } else { (endFirst, endSecond) = (efe, ele) }
-                                }
-                                for e in entries.entries(of: p) {
-                                    let key = rules.keyOfListField[Int(entries.list[e]) * fieldCount + f]
-                                    if key < 0 { continue }
-                                    var originalStart = startFirst, originalEnd = endFirst
-                                    if entries.flags[e] & PatternEntries.wholeWord != 0 {
-                                        if !Normalizer.boundary(text, before: originalStart, mode: na.mode) {
-                                            originalStart = startSecond
-                                            if startSecond == startFirst || !Normalizer.boundary(text, before: originalStart, mode: na.mode) { continue }
+                            for hit in hits where Int(hit.end) > hitFloor {
+                                let end = Int(hit.end) + hitBase
+                                for k in na.automaton.outputs(of: hit.state) {
+                                    let p = Int(na.automaton.outputs[k])
+                                    let begin = end - Int(na.automaton.patternLengths[p])
+                                    if begin < 0 { continue }  // see runAutomaton
+                                    // Candidate spans. They differ only where `spaced` collapsed a
+                                    // letter repeated across a separator into the first or last byte:
+                                    // then the match may start at the later repetition ("aight text
+                                    // me") or end at the earlier one ("heyyy you"). A repetition that
+                                    // is a single spaced-out letter belongs to the match ("ap p").
+                                    var startFirst = begin, startSecond = begin, endFirst = end, endSecond = end
+                                    if !direct {
+                                        origins.prepare(text, earliest: end - maxLength, end: end)
+                                        let first = origins[begin]
+                                        let fs = Int(first.x), fe = Int(first.y), ls = Int(first.z), le = Int(first.w)
+                                        if fs != ls && Normalizer.isolated(text, fs, fe, leet: leet) && Normalizer.isolated(text, ls, le, leet: leet)
+                                        {
+                                            (startFirst, startSecond) = (fs, fs)
+                                        } else {
+                                            (startFirst, startSecond) = (ls, fs)
                                         }
-                                        if !Normalizer.boundary(text, after: originalEnd, mode: na.mode) {
-                                            originalEnd = endSecond
-                                            if endSecond == endFirst || !Normalizer.boundary(text, after: originalEnd, mode: na.mode) { continue }
+                                        let last = origins[end - 1]
+                                        let efs = Int(last.x), efe = Int(last.y), els = Int(last.z), ele = Int(last.w)
+                                        if efs != els && Normalizer.isolated(text, els, ele, leet: leet) {
+                                            (endFirst, endSecond) = (ele, efe)
+                                        } else {
+                                            (endFirst, endSecond) = (efe, ele)
                                         }
-                                        if originalEnd <= originalStart { continue }
                                     }
-                                    freshen(Int(key))
-                                    record(Int(key), f, vi, originalStart, originalEnd)
+                                    for e in entries.entries(of: p) {
+                                        let key = rules.keyOfListField[Int(entries.list[e]) * fieldCount + f]
+                                        if key < 0 { continue }
+                                        var originalStart = startFirst, originalEnd = endFirst
+                                        if entries.flags[e] & PatternEntries.wholeWord != 0 {
+                                            if !Normalizer.boundary(text, before: originalStart, mode: na.mode) {
+                                                originalStart = startSecond
+                                                if startSecond == startFirst || !Normalizer.boundary(text, before: originalStart, mode: na.mode) {
+                                                    continue
+                                                }
+                                            }
+                                            if !Normalizer.boundary(text, after: originalEnd, mode: na.mode) {
+                                                originalEnd = endSecond
+                                                if endSecond == endFirst || !Normalizer.boundary(text, after: originalEnd, mode: na.mode) { continue }
+                                            }
+                                            if originalEnd <= originalStart { continue }
+                                        }
+                                        freshen(Int(key))
+                                        record(Int(key), f, vi, originalStart, originalEnd)
+                                    }
                                 }
                             }
-                        }
-                        if !continueOrSettle(field: f) {
-                            stopped = true
-                            return false
-                        }
-                        return true
+                            if !continueOrSettle(field: f) {
+                                stopped = true
+                                return false
+                            }
+                            return true
                         }
                         if length > Scanner.normalizedChunk && !(direct && !leet) {
                             // A long value is normalised a chunk at a time, each scanned after
@@ -102,9 +113,10 @@ extension Scanner {
                                     Normalizer.appendASCIISpaced(text, from: position, upTo: chunkEnd, leet: leet, to: &normalizedText)
                                     position = chunkEnd
                                 } else {
-                                    position = Normalizer.normalize(text, from: position, upTo: chunkEnd, mode: na.mode,
-                                                                    into: &normalizedText, origin: &normalizedOrigin,
-                                                                    trackOrigin: false, separatorSinceLast: &separatorSinceLast)
+                                    position = Normalizer.normalize(
+                                        text, from: position, upTo: chunkEnd, mode: na.mode,
+                                        into: &normalizedText, origin: &normalizedOrigin,
+                                        trackOrigin: false, separatorSinceLast: &separatorSinceLast)
                                 }
                                 hitFloor = carried
                                 normalizedText.withUnsafeBufferPointer { na.automaton.scan($0, into: &hits, window: body) }

@@ -213,8 +213,10 @@ public final class Scanner {
         try setInt(slot: slot, value, append: append, element: nil)
     }
 
-    private func store(_ slot: Int, _ value: EventValue, append: Bool, element: Int32?,
-                       replace: Bool = false) throws(FieldError) {
+    private func store(
+        _ slot: Int, _ value: EventValue, append: Bool, element: Int32?,
+        replace: Bool = false
+    ) throws(FieldError) {
         // With `replace`, an element set again replaces its value (the C interface's
         // invigil_set_element_*: "element" is an object's index). Without it an element may hold
         // several values of a field (a JSON list inside an object of a list).
@@ -240,8 +242,10 @@ public final class Scanner {
     }
 
     /// Sets a field from UTF-8 bytes. `element` places the value in a list-of-objects group.
-    package func setString(slot: Int, _ bytes: UnsafeBufferPointer<UInt8>, append: Bool, element: Int32?,
-                          replace: Bool = false) throws(FieldError) {
+    package func setString(
+        slot: Int, _ bytes: UnsafeBufferPointer<UInt8>, append: Bool, element: Int32?,
+        replace: Bool = false
+    ) throws(FieldError) {
         switch rules.fieldKinds[slot] {
         case .string, .text:
             // The size first: a length beyond the limits is refused before any byte is read.
@@ -263,7 +267,8 @@ public final class Scanner {
             try store(slot, EventValue(element: 0, a: Int64(index), b: 0), append: append, element: element, replace: replace)
         case .time:
             guard let t = CivilTime.parseISO8601(bytes) else {
-                throw .wrongType(field: rules.fields[slot].name, expected: "a time (ISO 8601)", got: "'\(String(decoding: bytes.prefix(40), as: UTF8.self))'")
+                throw .wrongType(
+                    field: rules.fields[slot].name, expected: "a time (ISO 8601)", got: "'\(String(decoding: bytes.prefix(40), as: UTF8.self))'")
             }
             // The text as given is kept beside the instant for findings' context (`b`: its arena
             // offset times 128 plus its length; 0 when not kept).
@@ -401,11 +406,13 @@ public final class Scanner {
             if info.kind == .enumeration {
                 packAllowed[i] = v.a >= 0 && Int(v.a) < info.enumValues.count && rules.packs[i].code == info.enumValues[Int(v.a)]
             } else {
-                packAllowed[i] = v.b == Int64(code.count) && arena.withUnsafeBufferPointer { a in
-                    var equal = true
-                    for k in 0..<code.count where a[Int(v.a) + k] != code[k] { equal = false; break }
-                    return equal
-                }
+                packAllowed[i] =
+                    v.b == Int64(code.count)
+                    && arena.withUnsafeBufferPointer { a in
+                        var equal = true
+                        for k in 0..<code.count where a[Int(v.a) + k] != code[k] { equal = false; break }
+                        return equal
+                    }
             }
         }
     }
@@ -421,29 +428,29 @@ public final class Scanner {
                 arena.withUnsafeBufferPointer { all in
                     let text = UnsafeBufferPointer(rebasing: all[start..<(start + length)])
                     rules.automaton.scan(text, into: &hits) { hits in
-                    for hit in hits {
-                        let end = Int(hit.end)
-                        for k in rules.automaton.outputs(of: hit.state) {
-                            let p = Int(rules.automaton.outputs[k])
-                            let begin = end - Int(rules.automaton.patternLengths[p])
-                            // Never for a built automaton; a loaded one is checked, but not that
-                            // its states' depths bound their patterns' lengths.
-                            if begin < 0 { continue }
-                            for e in entries.entries(of: p) {
-                                let key = rules.keyOfListField[Int(entries.list[e]) * fieldCount + f]
-                                if key < 0 { continue }
-                                let flags = entries.flags[e]
-                                if flags & PatternEntries.wholeWord != 0 {
-                                    if Detectors.isWordBefore(text, begin) { continue }
-                                    if Detectors.isWordAt(text, end) { continue }
+                        for hit in hits {
+                            let end = Int(hit.end)
+                            for k in rules.automaton.outputs(of: hit.state) {
+                                let p = Int(rules.automaton.outputs[k])
+                                let begin = end - Int(rules.automaton.patternLengths[p])
+                                // Never for a built automaton; a loaded one is checked, but not that
+                                // its states' depths bound their patterns' lengths.
+                                if begin < 0 { continue }
+                                for e in entries.entries(of: p) {
+                                    let key = rules.keyOfListField[Int(entries.list[e]) * fieldCount + f]
+                                    if key < 0 { continue }
+                                    let flags = entries.flags[e]
+                                    if flags & PatternEntries.wholeWord != 0 {
+                                        if Detectors.isWordBefore(text, begin) { continue }
+                                        if Detectors.isWordAt(text, end) { continue }
+                                    }
+                                    if flags & PatternEntries.caseSensitive != 0, !entries.original(e).elementsEqual(text[begin..<end]) { continue }
+                                    freshen(Int(key))
+                                    record(Int(key), f, vi, begin, end)
                                 }
-                                if flags & PatternEntries.caseSensitive != 0, !entries.original(e).elementsEqual(text[begin..<end]) { continue }
-                                freshen(Int(key))
-                                record(Int(key), f, vi, begin, end)
                             }
                         }
-                    }
-                    return continueOrSettle(field: f)
+                        return continueOrSettle(field: f)
                     }
                 }
             }
@@ -577,8 +584,10 @@ public final class Scanner {
             }
             for s in spans where support.contains(s.key) {
                 let key = rules.program.keys[Int(s.key)]
-                matches.append(MatchSpan(field: Int(s.field), valueIndex: Int(s.value), start: Int(s.start), end: Int(s.end),
-                                         pattern: patternIndex(key.matcher)))
+                matches.append(
+                    MatchSpan(
+                        field: Int(s.field), valueIndex: Int(s.value), start: Int(s.start), end: Int(s.end),
+                        pattern: patternIndex(key.matcher)))
             }
         }
         for test in rules.ruleProximity[r] {
@@ -588,16 +597,21 @@ public final class Scanner {
                 pairs += 1
                 guard pairs <= 64 else { return }
                 for s in [x, y] {
-                    let m = MatchSpan(field: Int(s.field), valueIndex: Int(s.value), start: Int(s.start), end: Int(s.end),
-                                      pattern: patternIndex(rules.program.keys[Int(s.key)].matcher))
-                    if !matches[first...].contains(where: { $0.field == m.field && $0.valueIndex == m.valueIndex && $0.start == m.start && $0.end == m.end && $0.pattern == m.pattern }) {
+                    let m = MatchSpan(
+                        field: Int(s.field), valueIndex: Int(s.value), start: Int(s.start), end: Int(s.end),
+                        pattern: patternIndex(rules.program.keys[Int(s.key)].matcher))
+                    if !matches[first...].contains(where: {
+                        $0.field == m.field && $0.valueIndex == m.valueIndex && $0.start == m.start && $0.end == m.end && $0.pattern == m.pattern
+                    }) {
                         matches.append(m)
                     }
                 }
             }
         }
-        findings.append(Finding(rule: r, matches: first..<matches.count, matchTotal: max(total, matches.count - first),
-                                truncated: truncated))
+        findings.append(
+            Finding(
+                rule: r, matches: first..<matches.count, matchTotal: max(total, matches.count - first),
+                truncated: truncated))
     }
 
     func patternIndex(_ m: Matcher) -> Int {

@@ -39,13 +39,17 @@ public struct CompiledRulesHeader: Sendable {
         }
         let order = CompiledRulesHeader.u32(bytes, CompiledFormat.byteOrderOffset)
         if order == CompiledFormat.byteOrderMark.byteSwapped {
-            throw CompiledRulesError(.incompatible, "compiled rule file of the other byte order (big-endian); this machine is little-endian: compile the rules again on it")
+            throw CompiledRulesError(
+                .incompatible, "compiled rule file of the other byte order (big-endian); this machine is little-endian: compile the rules again on it"
+            )
         }
         let version = CompiledRulesHeader.u32(bytes, CompiledFormat.versionOffset)
         let engine = CompiledRulesHeader.engineVersion(bytes)
         if version != CompiledFormat.version {
-            throw CompiledRulesError(.incompatible,
-                "compiled rule file of format version \(version) (written by invigil \(engine)); this invigil \(RuleSet.engineVersion) reads format version \(CompiledFormat.version): compile the rules again")
+            throw CompiledRulesError(
+                .incompatible,
+                "compiled rule file of format version \(version) (written by invigil \(engine)); this invigil \(RuleSet.engineVersion) reads format version \(CompiledFormat.version): compile the rules again"
+            )
         }
         guard order == CompiledFormat.byteOrderMark else {
             throw CompiledRulesError(.corrupted, "corrupted compiled rule file: header: byte order mark \(checksumText(order))")
@@ -55,7 +59,8 @@ public struct CompiledRulesHeader: Sendable {
         let recorded = CompiledRulesHeader.u32(bytes, CompiledFormat.headerChecksumOffset)
         let actual = CRC32C.checksum(copy)
         guard recorded == actual else {
-            throw CompiledRulesError(.corrupted, "corrupted compiled rule file: header checksum is \(checksumText(actual)), the header records \(checksumText(recorded))")
+            throw CompiledRulesError(
+                .corrupted, "corrupted compiled rule file: header checksum is \(checksumText(actual)), the header records \(checksumText(recorded))")
         }
         guard Int(CompiledRulesHeader.u32(bytes, CompiledFormat.headerLengthOffset)) == H,
             CompiledRulesHeader.u32(bytes, CompiledFormat.flagsOffset) == 0
@@ -91,7 +96,10 @@ public struct CompiledRulesHeader: Sendable {
         let payload = UnsafeRawBufferPointer(rebasing: bytes[CompiledFormat.headerLength..<(CompiledFormat.headerLength + payloadLength)])
         let actual = computed ?? CRC32C.checksum(payload)
         guard actual == payloadChecksum else {
-            throw CompiledRulesError(.corrupted, "corrupted compiled rule file: payload checksum (CRC-32C) is \(checksumText(actual)), the header records \(checksumText(payloadChecksum))")
+            throw CompiledRulesError(
+                .corrupted,
+                "corrupted compiled rule file: payload checksum (CRC-32C) is \(checksumText(actual)), the header records \(checksumText(payloadChecksum))"
+            )
         }
     }
 }

@@ -60,7 +60,8 @@ final class CompiledStorage: @unchecked Sendable {
         if (info.st_mode & S_IFMT) == S_IFDIR { throw CompiledRulesError(.io, "cannot read \(path): it is a folder") }
         let size = Int(info.st_size)
         guard size <= CompiledFormat.maximumFileBytes else {
-            throw CompiledRulesError(.corrupted, "\(path): \(size) bytes is larger than any compiled rule file (limit \(CompiledFormat.maximumFileBytes))")
+            throw CompiledRulesError(
+                .corrupted, "\(path): \(size) bytes is larger than any compiled rule file (limit \(CompiledFormat.maximumFileBytes))")
         }
         guard let storage = CompiledStorage(count: size) else { throw CompiledRulesError(.io, "cannot read \(path): out of memory") }
         var done = 0

@@ -92,9 +92,11 @@ enum ModelCoding {
         let n = try r.count("packs", minimumBytes: 17)
         var packs: [PackInfo] = []
         for _ in 0..<n {
-            packs.append(PackInfo(name: try r.string("pack name"), code: try r.optionalString("school code"),
-                                  title: try r.string("pack title"), source: try r.string("pack source"),
-                                  timezone: try r.string("pack time zone")))
+            packs.append(
+                PackInfo(
+                    name: try r.string("pack name"), code: try r.optionalString("school code"),
+                    title: try r.string("pack title"), source: try r.string("pack source"),
+                    timezone: try r.string("pack time zone")))
         }
         return packs
     }
@@ -125,8 +127,10 @@ enum ModelCoding {
             let mode = try r.u8("normalisation modes")
             guard mode & ~knownModes == 0 else { throw r.corrupted("unknown normalisation modes \(mode) of list '\(name)'") }
             let count = Int(try r.u32("phrase count"))
-            lists.append(PhraseListInfo(name: name, wholeWord: wholeWord, caseSensitive: caseSensitive,
-                                        normalize: NormalizeMode(rawValue: mode), phraseCount: count))
+            lists.append(
+                PhraseListInfo(
+                    name: name, wholeWord: wholeWord, caseSensitive: caseSensitive,
+                    normalize: NormalizeMode(rawValue: mode), phraseCount: count))
         }
         return lists
     }
@@ -209,7 +213,9 @@ enum ModelCoding {
         }
     }
 
-    static func readRules(_ r: inout ByteReader, packs: [PackInfo], files: [String], scope: ConditionCoding.Scope) throws(CompiledRulesError) -> [CheckedRule] {
+    static func readRules(_ r: inout ByteReader, packs: [PackInfo], files: [String], scope: ConditionCoding.Scope) throws(CompiledRulesError)
+        -> [CheckedRule]
+    {
         let n = try r.count("rules", minimumBytes: 30)
         var rules: [CheckedRule] = []
         rules.reserveCapacity(n)
@@ -222,8 +228,9 @@ enum ModelCoding {
             let message = try r.string("message")
             let location = try readLocation(&r, files)
             let condition = try ConditionCoding.read(&r, scope)
-            let info = RuleInfo(name: name, pack: packs[pack].name, clauses: clauses, severity: severity,
-                                action: action, message: message, location: location)
+            let info = RuleInfo(
+                name: name, pack: packs[pack].name, clauses: clauses, severity: severity,
+                action: action, message: message, location: location)
             rules.append(CheckedRule(info: info, pack: pack, condition: condition))
         }
         return rules
@@ -243,8 +250,10 @@ enum ModelCoding {
         let n = try r.count("examples", minimumBytes: 21)
         var examples: [RuleExample] = []
         for _ in 0..<n {
-            examples.append(RuleExample(rule: try r.index(ruleCount, "rule"), expectFlag: try r.bool("expectation"),
-                                        json: try r.data("example event"), location: try readLocation(&r, files)))
+            examples.append(
+                RuleExample(
+                    rule: try r.index(ruleCount, "rule"), expectFlag: try r.bool("expectation"),
+                    json: try r.data("example event"), location: try readLocation(&r, files)))
         }
         return examples
     }

@@ -111,8 +111,9 @@ extension RuleSet {
     /// What the rule set holds, as `invigil inspect` reports it.
     public var compiledSummary: CompiledSummary {
         func summary(_ mode: NormalizeMode, _ a: Automaton) -> CompiledSummary.AutomatonSummary {
-            .init(mode: mode.description, patterns: a.patternCount, states: a.stateCount, denseStates: a.denseStateCount, classes: a.classCount,
-                  tableBytes: a.memoryBytes)
+            .init(
+                mode: mode.description, patterns: a.patternCount, states: a.stateCount, denseStates: a.denseStateCount, classes: a.classCount,
+                tableBytes: a.memoryBytes)
         }
         return CompiledSummary(
             phraseLists: model.phraseLists.count, phrases: model.phraseLists.reduce(0) { $0 + $1.phraseCount },

@@ -22,12 +22,15 @@ enum RuleSetReader {
             if let section = CompiledFormat.Section(rawValue: id) {
                 found[section, default: []].append(start..<(start + Int(length)))
             } else if flags & CompiledFormat.requiredFlag != 0 {
-                throw CompiledRulesError(.incompatible, "compiled rule file needs section \(id), which this invigil \(RuleSet.engineVersion) does not know: compile the rules again")
+                throw CompiledRulesError(
+                    .incompatible,
+                    "compiled rule file needs section \(id), which this invigil \(RuleSet.engineVersion) does not know: compile the rules again")
             }
         }
         func reader(_ s: CompiledFormat.Section) throws(CompiledRulesError) -> ByteReader {
             guard let ranges = found[s], ranges.count == 1 else {
-                throw CompiledRulesError(.corrupted, "corrupted compiled rule file: the \(s.name) section is \(found[s] == nil ? "missing" : "repeated")")
+                throw CompiledRulesError(
+                    .corrupted, "corrupted compiled rule file: the \(s.name) section is \(found[s] == nil ? "missing" : "repeated")")
             }
             let r = ranges[0]
             return ByteReader(UnsafeRawBufferPointer(rebasing: payload[0..<r.upperBound]), from: r.lowerBound, context: s.name + " section")
@@ -54,8 +57,9 @@ enum RuleSetReader {
         r = try reader(.schedules)
         let schedules = try ModelCoding.readSchedules(&r)
         try finish(r)
-        let scope = ConditionCoding.Scope(fields: fields, groupCount: groups.count, phraseListCount: phraseLists.count,
-                                          hostListCount: hostLists.count, scheduleCount: schedules.count)
+        let scope = ConditionCoding.Scope(
+            fields: fields, groupCount: groups.count, phraseListCount: phraseLists.count,
+            hostListCount: hostLists.count, scheduleCount: schedules.count)
         r = try reader(.rules)
         let rules = try ModelCoding.readRules(&r, packs: packs, files: files, scope: scope)
         try finish(r)
@@ -65,8 +69,9 @@ enum RuleSetReader {
         guard phraseLists.count <= Int(Int32.max) / max(1, fields.count) else {
             throw CompiledRulesError(.corrupted, "corrupted compiled rule file: \(phraseLists.count) phrase lists × \(fields.count) fields")
         }
-        let model = RuleSet.Model(fields: fields, groups: groups, packs: packs, phraseLists: phraseLists, hostLists: hostLists,
-                                  schedules: schedules, rules: rules, examples: examples, sources: sources)
+        let model = RuleSet.Model(
+            fields: fields, groups: groups, packs: packs, phraseLists: phraseLists, hostLists: hostLists,
+            schedules: schedules, rules: rules, examples: examples, sources: sources)
         let (program, codes) = RuleSet.compileProgram(model)
 
         r = try reader(.automaton)
@@ -74,8 +79,9 @@ enum RuleSetReader {
         try finish(r)
         var normalized: [(mode: NormalizeMode, automaton: Automaton, entries: PatternEntries)] = []
         for range in found[.normalizedAutomaton] ?? [] {
-            var r = ByteReader(UnsafeRawBufferPointer(rebasing: payload[0..<range.upperBound]), from: range.lowerBound,
-                               context: CompiledFormat.Section.normalizedAutomaton.name + " section")
+            var r = ByteReader(
+                UnsafeRawBufferPointer(rebasing: payload[0..<range.upperBound]), from: range.lowerBound,
+                context: CompiledFormat.Section.normalizedAutomaton.name + " section")
             let raw = try r.u8("normalisation modes")
             guard raw != 0, raw & ~ModelCoding.knownModes == 0 else { throw r.corrupted("normalisation modes \(raw)") }
             let mode = NormalizeMode(rawValue: raw)

@@ -66,7 +66,8 @@ public final class MboxSplitter {
                 var end = nl
                 if end > i, b[end - 1] == 0x0D { end -= 1 }
                 let length = end - i
-                let isSeparator = previousBlank && length >= 5 && b[i] == 0x46 && b[i + 1] == 0x72 && b[i + 2] == 0x6F && b[i + 3] == 0x6D && b[i + 4] == 0x20
+                let isSeparator =
+                    previousBlank && length >= 5 && b[i] == 0x46 && b[i + 1] == 0x72 && b[i + 2] == 0x6F && b[i + 3] == 0x6D && b[i + 4] == 0x20
                 if isSeparator {
                     if i > 0 || dropping != nil { lastSeparator = (i, messages) }
                     started = true

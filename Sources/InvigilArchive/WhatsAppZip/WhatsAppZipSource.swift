@@ -25,16 +25,20 @@ public final class WhatsAppZipSource: ArchiveSource, ArchiveNotes {
 
     /// Opens a `.zip` export. Throws when it is not a zip this reader reads, holds no chat text,
     /// or its first chat text cannot be read (the reason says which).
-    public convenience init(path: String, options: WhatsAppOptions = WhatsAppOptions(), directory: PeopleDirectory? = nil,
-                            limits: ZipLimits = .standard) throws(ArchiveOpenError) {
+    public convenience init(
+        path: String, options: WhatsAppOptions = WhatsAppOptions(), directory: PeopleDirectory? = nil,
+        limits: ZipLimits = .standard
+    ) throws(ArchiveOpenError) {
         let zip: ZipArchive
         do { zip = try ZipArchive(path: path, limits: limits) } catch { throw ArchiveOpenError(path: path, reason: error.reason) }
         try self.init(zip: zip, name: path, options: options, directory: directory)
     }
 
     /// Reads a `.zip` export already in memory; `name` stands for its path in sources.
-    public convenience init(bytes: [UInt8], name: String, options: WhatsAppOptions = WhatsAppOptions(), directory: PeopleDirectory? = nil,
-                            limits: ZipLimits = .standard) throws(ArchiveOpenError) {
+    public convenience init(
+        bytes: [UInt8], name: String, options: WhatsAppOptions = WhatsAppOptions(), directory: PeopleDirectory? = nil,
+        limits: ZipLimits = .standard
+    ) throws(ArchiveOpenError) {
         let zip: ZipArchive
         do { zip = try ZipArchive(bytes: bytes, limits: limits) } catch { throw ArchiveOpenError(path: name, reason: error.reason) }
         try self.init(zip: zip, name: name, options: options, directory: directory)
@@ -47,7 +51,8 @@ public final class WhatsAppZipSource: ArchiveSource, ArchiveNotes {
         self.directory = directory
         let found = WhatsAppChatEntries.find(in: zip)
         guard !found.entries.isEmpty else {
-            var reason = "zip archive with no WhatsApp chat text (_chat.txt, or WhatsApp Chat with NAME.txt) among its \(zip.entries.count) entr\(zip.entries.count == 1 ? "y" : "ies")"
+            var reason =
+                "zip archive with no WhatsApp chat text (_chat.txt, or WhatsApp Chat with NAME.txt) among its \(zip.entries.count) entr\(zip.entries.count == 1 ? "y" : "ies")"
             if !found.unreadable.isEmpty { reason += "; could not read " + found.unreadable.joined(separator: "; ") }
             throw ArchiveOpenError(path: name, reason: reason)
         }

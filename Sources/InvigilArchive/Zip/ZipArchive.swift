@@ -79,8 +79,7 @@ public final class ZipArchive {
         let directoryOffset = Self.u32(tail, end + 16)
         let endOffset = tailStart + end
         let hasZip64Locator = end >= 20 && tail[(end - 20)..<(end - 16)].elementsEqual(Self.zip64LocatorSignature)
-        if hasZip64Locator || entryCount == 0xFFFF || entriesOnDisk == 0xFFFF || directorySize == 0xFFFF_FFFF || directoryOffset == 0xFFFF_FFFF
-        {
+        if hasZip64Locator || entryCount == 0xFFFF || entriesOnDisk == 0xFFFF || directorySize == 0xFFFF_FFFF || directoryOffset == 0xFFFF_FFFF {
             throw ZipError(.unsupported, "ZIP64 archives (over 4 GB or 65,535 entries) are not supported")
         }
         guard disk == 0, directoryDisk == 0, entriesOnDisk == entryCount else {
@@ -93,7 +92,10 @@ public final class ZipArchive {
             throw ZipError(.limit, "central directory of \(directorySize) bytes is larger than the limit of \(limits.centralDirectoryBytes)")
         }
         guard directoryOffset <= endOffset, directorySize == endOffset - directoryOffset else {
-            throw ZipError(.corrupt, "corrupt zip: the central directory (\(directorySize) bytes at \(directoryOffset)) does not end where the end record starts (\(endOffset))")
+            throw ZipError(
+                .corrupt,
+                "corrupt zip: the central directory (\(directorySize) bytes at \(directoryOffset)) does not end where the end record starts (\(endOffset))"
+            )
         }
         guard directorySize >= entryCount * Self.centralHeaderSize else {
             throw ZipError(.corrupt, "corrupt zip: a central directory of \(directorySize) bytes cannot hold \(entryCount) entries")
@@ -128,10 +130,13 @@ public final class ZipArchive {
             }
             guard startDisk == 0 else { throw ZipError(.unsupported, "entry '\(name)' is on another disk: split archives are not supported") }
             guard localOffset <= directoryOffset, compressed <= directoryOffset - localOffset else {
-                throw ZipError(.corrupt, "corrupt zip: entry '\(name)' claims data (\(compressed) bytes at \(localOffset)) beyond the central directory")
+                throw ZipError(
+                    .corrupt, "corrupt zip: entry '\(name)' claims data (\(compressed) bytes at \(localOffset)) beyond the central directory")
             }
-            list.append(ZipEntry(name: name, flags: flags, method: method, crc32: crc, compressedSize: compressed,
-                                 uncompressedSize: uncompressed, localHeaderOffset: localOffset))
+            list.append(
+                ZipEntry(
+                    name: name, flags: flags, method: method, crc32: crc, compressedSize: compressed,
+                    uncompressedSize: uncompressed, localHeaderOffset: localOffset))
             p += recordLength
         }
         entries = list
@@ -147,7 +152,10 @@ public final class ZipArchive {
         var data: [UInt8]
         if entry.method == 0 {
             guard entry.compressedSize == entry.uncompressedSize else {
-                throw ZipError(.corrupt, "corrupt zip: stored entry '\(name)' has different compressed (\(entry.compressedSize)) and uncompressed (\(entry.uncompressedSize)) sizes")
+                throw ZipError(
+                    .corrupt,
+                    "corrupt zip: stored entry '\(name)' has different compressed (\(entry.compressedSize)) and uncompressed (\(entry.uncompressedSize)) sizes"
+                )
             }
             data = packed
         } else {
@@ -184,7 +192,8 @@ public final class ZipArchive {
         let name = entry.name
         if entry.isEncrypted { throw ZipError(.unsupported, "entry '\(name)' is encrypted") }
         guard entry.method == 0 || entry.method == 8 else {
-            throw ZipError(.unsupported, "entry '\(name)' is compressed with \(ZipEntry.methodName(entry.method)); only stored and deflate are supported")
+            throw ZipError(
+                .unsupported, "entry '\(name)' is compressed with \(ZipEntry.methodName(entry.method)); only stored and deflate are supported")
         }
         guard centralDirectoryOffset >= Self.localHeaderSize, entry.localHeaderOffset <= centralDirectoryOffset - Self.localHeaderSize else {
             throw ZipError(.corrupt, "corrupt zip: the local header of '\(name)' lies past the central directory")
@@ -212,7 +221,10 @@ public final class ZipArchive {
             throw ZipError(.limit, "entry '\(entry.name)' would take the bytes read from the archive over the limit of \(limits.totalBytes)")
         }
         if size >= limits.ratioFloor, size / max(entry.compressedSize, 1) > limits.compressionRatio {
-            throw ZipError(.limit, "entry '\(entry.name)' expands \(size / max(entry.compressedSize, 1)) times (\(entry.compressedSize) to \(size) bytes), more than the limit of \(limits.compressionRatio)")
+            throw ZipError(
+                .limit,
+                "entry '\(entry.name)' expands \(size / max(entry.compressedSize, 1)) times (\(entry.compressedSize) to \(size) bytes), more than the limit of \(limits.compressionRatio)"
+            )
         }
     }
 

@@ -48,9 +48,11 @@ public struct FindingRecord: Sendable, Equatable {
     public var recipients: [Person]
     public var window: Window?
 
-    public init(event: String, source: String, rule: String, clauses: [String] = [], severity: String, action: String = "",
-                message: String = "", matches: [Match] = [], author: Person? = nil, time: String? = nil,
-                channelType: String? = nil, platform: String? = nil, recipients: [Person] = [], window: Window? = nil) {
+    public init(
+        event: String, source: String, rule: String, clauses: [String] = [], severity: String, action: String = "",
+        message: String = "", matches: [Match] = [], author: Person? = nil, time: String? = nil,
+        channelType: String? = nil, platform: String? = nil, recipients: [Person] = [], window: Window? = nil
+    ) {
         self.event = event; self.source = source; self.rule = rule; self.clauses = clauses; self.severity = severity
         self.action = action; self.message = message; self.matches = matches; self.author = author; self.time = time
         self.channelType = channelType; self.platform = platform; self.recipients = recipients; self.window = window
@@ -67,7 +69,7 @@ public struct FindingRecord: Sendable, Equatable {
     public init(json: JSONValue) throws(FindingRecordError) {
         guard case .object = json else { throw FindingRecordError("a finding is a JSON object") }
         guard let event = json["event"]?.string, let source = json["source"]?.string,
-              let rule = json["rule"]?.string, let severity = json["severity"]?.string
+            let rule = json["rule"]?.string, let severity = json["severity"]?.string
         else { throw FindingRecordError("a finding needs the string keys event, source, rule and severity") }
         self.init(event: event, source: source, rule: rule, severity: severity)
         clauses = json["clauses"]?.array?.compactMap(\.string) ?? []
@@ -75,8 +77,10 @@ public struct FindingRecord: Sendable, Equatable {
         message = json["message"]?.string ?? ""
         for m in json["matches"]?.array ?? [] {
             guard let start = m["start"]?.int, let end = m["end"]?.int else { continue }
-            matches.append(Match(field: m["field"]?.string ?? "", index: m["index"]?.int, start: start, end: end,
-                                 pattern: m["pattern"]?.string ?? "", excerpt: m["excerpt"]?.string ?? ""))
+            matches.append(
+                Match(
+                    field: m["field"]?.string ?? "", index: m["index"]?.int, start: start, end: end,
+                    pattern: m["pattern"]?.string ?? "", excerpt: m["excerpt"]?.string ?? ""))
         }
         author = json["author"].flatMap(Self.person)
         time = json["time"]?.string

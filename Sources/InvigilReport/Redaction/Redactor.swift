@@ -63,7 +63,9 @@ public struct Redactor: Sendable {
 
     /// An evidence window's text and merged matches, with the policy words (`protected`, offsets
     /// in `text`) kept.
-    public func window(text: String, matches: [Range<Int>], protected: [Range<Int>], cutBefore: Bool, cutAfter: Bool) -> (text: String, matches: [Range<Int>]) {
+    public func window(text: String, matches: [Range<Int>], protected: [Range<Int>], cutBefore: Bool, cutAfter: Bool) -> (
+        text: String, matches: [Range<Int>]
+    ) {
         guard isActive else { return (text, matches) }
         return masker.mask(text, protected: protected, matches: matches, cutBefore: cutBefore, cutAfter: cutAfter)
     }

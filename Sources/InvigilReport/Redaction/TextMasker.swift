@@ -112,8 +112,9 @@ public struct TextMasker: Sendable {
     /// it and pseudonyms are on, else the plain label when contacts are masked, else nothing.
     private func contactLabel(_ t: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, _ plain: Label) -> Label? {
         if pseudonyms != nil, !addressOwner.isEmpty,
-           let key = PersonKey.address(String(decoding: UnsafeBufferPointer(rebasing: t[s..<e]), as: UTF8.self)),
-           let owner = addressOwner[key] {
+            let key = PersonKey.address(String(decoding: UnsafeBufferPointer(rebasing: t[s..<e]), as: UTF8.self)),
+            let owner = addressOwner[key]
+        {
             return label(person: owner)
         }
         return masksContacts ? plain : nil
@@ -183,8 +184,10 @@ public struct TextMasker: Sendable {
 
     /// Masks `text`, keeping the `protected` ranges (the policy words) as they are, and returns the
     /// masked text with `matches` moved to it. A match inside a masked span covers its label.
-    public func mask(_ text: String, protected: [Range<Int>] = [], matches: [Range<Int>] = [],
-                     cutBefore: Bool = false, cutAfter: Bool = false) -> (text: String, matches: [Range<Int>]) {
+    public func mask(
+        _ text: String, protected: [Range<Int>] = [], matches: [Range<Int>] = [],
+        cutBefore: Bool = false, cutAfter: Bool = false
+    ) -> (text: String, matches: [Range<Int>]) {
         guard isActive else { return (text, matches) }
         let bytes = Array(text.utf8)
         let spans = Self.subtract(spans(in: bytes, cutBefore: cutBefore, cutAfter: cutAfter), protected)

@@ -10,7 +10,8 @@ public enum ReportHTML {
         h += "<meta name=\"generator\" content=\"invigil \(HTMLText.escape(header.engineVersion))\">"
         h += "<title>Invigil triage report — \(HTMLText.escape(header.ranAt))</title>"
         h += "<style>\(ReportStyle.css)</style></head>\n"
-        h += "<body data-findings=\"\(model.findingCount)\" data-messages=\"\(model.messages.count)\" data-people=\"\(model.people.count)\" data-clauses=\"\(model.clauses.count)\">\n"
+        h +=
+            "<body data-findings=\"\(model.findingCount)\" data-messages=\"\(model.messages.count)\" data-people=\"\(model.people.count)\" data-clauses=\"\(model.clauses.count)\">\n"
         renderHeader(model, header, &h)
         renderFilters(model, &h)
         renderQueue(model, &h)
@@ -50,14 +51,17 @@ public enum ReportHTML {
             h += "<p class=\"reconcile\" id=\"reconciliation\"><code>\(HTMLText.escape(line))</code></p>\n"
         }
         for note in header.notes { h += "<p class=\"note\">\(HTMLText.escape(note))</p>\n" }
-        h += "<details class=\"inputs\" open><summary>Inputs (\(header.inputs.count))</summary><table><thead><tr><th>file</th><th>bytes</th><th>SHA-256</th></tr></thead><tbody>"
+        h +=
+            "<details class=\"inputs\" open><summary>Inputs (\(header.inputs.count))</summary><table><thead><tr><th>file</th><th>bytes</th><th>SHA-256</th></tr></thead><tbody>"
         for i in header.inputs {
             h += "<tr><td>\(HTMLText.escape(i.path))</td><td class=\"num\">\(i.bytes)</td><td class=\"hash\">\(i.sha256 ?? "unreadable")</td></tr>"
         }
         h += "</tbody></table></details>\n"
-        h += "<details class=\"packs\" open><summary>Packs (\(header.packs.count))</summary><table><thead><tr><th>pack</th><th>title</th><th>file</th><th>SHA-256 (version)</th></tr></thead><tbody>"
+        h +=
+            "<details class=\"packs\" open><summary>Packs (\(header.packs.count))</summary><table><thead><tr><th>pack</th><th>title</th><th>file</th><th>SHA-256 (version)</th></tr></thead><tbody>"
         for p in header.packs {
-            h += "<tr><td>\(HTMLText.escape(p.name))</td><td>\(HTMLText.escape(p.title))</td><td>\(HTMLText.escape(p.file))</td><td class=\"hash\">\(p.sha256 ?? "unreadable")</td></tr>"
+            h +=
+                "<tr><td>\(HTMLText.escape(p.name))</td><td>\(HTMLText.escape(p.title))</td><td>\(HTMLText.escape(p.file))</td><td class=\"hash\">\(p.sha256 ?? "unreadable")</td></tr>"
         }
         h += "</tbody></table></details>\n"
         h += "<p class=\"totals\" id=\"totals\"><span id=\"total-messages\">\(model.messages.count)</span> messages, "
@@ -87,14 +91,16 @@ public enum ReportHTML {
     // MARK: Queue
 
     static func renderQueue(_ model: ReportModel, _ h: inout String) {
-        h += "<main><section id=\"queue\"><h2>Queue</h2>\n<p class=\"explain\">One entry per message, the most severe first. Each lists every rule and clause it breaks, what to do and whom to tell, and the evidence with the matched words marked.</p>\n<ol class=\"queue\">\n"
+        h +=
+            "<main><section id=\"queue\"><h2>Queue</h2>\n<p class=\"explain\">One entry per message, the most severe first. Each lists every rule and clause it breaks, what to do and whom to tell, and the evidence with the matched words marked.</p>\n<ol class=\"queue\">\n"
         for m in model.messages { renderEntry(m, model, &h) }
         h += "</ol></section>\n"
     }
 
     static func renderEntry(_ m: ReportModel.Message, _ model: ReportModel, _ h: inout String) {
         let date = m.seconds.map(ReportTime.date) ?? ""
-        h += "<li class=\"entry sev-\(sev(m.rank))\" id=\"m-\(m.number)\" data-sev=\"\(m.rank)\" data-packs=\" \(HTMLText.escape(m.packs.joined(separator: " "))) \""
+        h +=
+            "<li class=\"entry sev-\(sev(m.rank))\" id=\"m-\(m.number)\" data-sev=\"\(m.rank)\" data-packs=\" \(HTMLText.escape(m.packs.joined(separator: " "))) \""
         h += " data-person=\"\(m.person.map { "p-\($0 + 1)" } ?? "")\" data-date=\"\(date)\">"
         h += "<div class=\"entry-head\">\(badge(m.rank)) <span class=\"num\">#\(m.number)</span>"
         if let t = m.time { h += " <time>\(HTMLText.escape(t))</time>" }
@@ -115,7 +121,8 @@ public enum ReportHTML {
         for f in m.findings.sorted(by: { ReportModel.rank($0.severity) > ReportModel.rank($1.severity) }) {
             h += "<li>\(badge(ReportModel.rank(f.severity))) <b>\(HTMLText.escape(f.rule))</b>"
             if !f.clauses.isEmpty {
-                h += " " + f.clauses.map { "<a class=\"clause\" href=\"#c-\(HTMLText.escape($0))\">\(HTMLText.escape($0))</a>" }.joined(separator: " ")
+                h +=
+                    " " + f.clauses.map { "<a class=\"clause\" href=\"#c-\(HTMLText.escape($0))\">\(HTMLText.escape($0))</a>" }.joined(separator: " ")
             }
             h += "<br><span class=\"message\">\(HTMLText.escape(f.message))</span></li>"
             if !f.action.isEmpty && !actions.contains(f.action) { actions.append(f.action) }
@@ -136,7 +143,8 @@ public enum ReportHTML {
     // MARK: People
 
     static func renderPeople(_ model: ReportModel, _ h: inout String) {
-        h += "<section id=\"people\"><h2>By person</h2>\n<p class=\"explain\">Each author, the worst first: messages by their highest severity, and a timeline of the whole report's span (higher dots are more severe).</p>\n"
+        h +=
+            "<section id=\"people\"><h2>By person</h2>\n<p class=\"explain\">Each author, the worst first: messages by their highest severity, and a timeline of the whole report's span (higher dots are more severe).</p>\n"
         for (i, p) in model.people.enumerated() {
             h += "<article class=\"person\" id=\"p-\(i + 1)\" data-person=\"p-\(i + 1)\"><h3>\(HTMLText.escapeShowingMasks(p.display))"
             if let r = p.role { h += " <span class=\"role\">(\(HTMLText.escape(r)))</span>" }
@@ -156,13 +164,15 @@ public enum ReportHTML {
         let shown = rules.prefix(3).map(HTMLText.escape).joined(separator: ", ") + (rules.count > 3 ? " +\(rules.count - 3)" : "")
         // The severity as a class (a coloured marker in CSS), not a badge: these lists repeat every
         // message once per person and clause, so their size counts with 10,000 findings.
-        return "<li data-m=\"\(m.number)\" class=\"s-\(sev(m.rank))\"><a href=\"#m-\(m.number)\">#\(m.number) \(HTMLText.escape(m.time ?? "no time")) — \(shown)</a></li>"
+        return
+            "<li data-m=\"\(m.number)\" class=\"s-\(sev(m.rank))\"><a href=\"#m-\(m.number)\">#\(m.number) \(HTMLText.escape(m.time ?? "no time")) — \(shown)</a></li>"
     }
 
     // MARK: Clauses
 
     static func renderClauses(_ model: ReportModel, _ h: inout String) {
-        h += "<section id=\"clauses\"><h2>By clause</h2>\n<p class=\"explain\">Each policy clause broken, with the policy's text from the clause catalogue, and the messages that break it.</p>\n"
+        h +=
+            "<section id=\"clauses\"><h2>By clause</h2>\n<p class=\"explain\">Each policy clause broken, with the policy's text from the clause catalogue, and the messages that break it.</p>\n"
         for c in model.clauses {
             h += "<article class=\"clause\" id=\"c-\(HTMLText.escape(c.id))\"><h3>\(HTMLText.escape(c.id))"
             if let t = c.text, !t.section.isEmpty { h += " <span class=\"section\">\(HTMLText.escape(t.section))</span>" }

@@ -17,7 +17,9 @@ public struct ReportHeader: Sendable {
         public var file: String
         /// The rule file's SHA-256: packs carry no version number, so the digest names the version.
         public var sha256: String?
-        public init(name: String, title: String, file: String, sha256: String?) { self.name = name; self.title = title; self.file = file; self.sha256 = sha256 }
+        public init(name: String, title: String, file: String, sha256: String?) {
+            self.name = name; self.title = title; self.file = file; self.sha256 = sha256
+        }
     }
 
     /// `user@host`.

@@ -73,9 +73,11 @@ public struct ReportModel: Sendable {
                 grouped[i].findings.append(f)
             } else {
                 byKey[key] = grouped.count
-                grouped.append(Message(number: 0, event: f.event, source: f.source, findings: [f], rank: 0, time: f.time,
-                                       seconds: f.time.flatMap(ReportTime.seconds), author: f.author, recipients: f.recipients,
-                                       channelType: f.channelType, platform: f.platform, person: nil, windows: [], packs: [], clauses: []))
+                grouped.append(
+                    Message(
+                        number: 0, event: f.event, source: f.source, findings: [f], rank: 0, time: f.time,
+                        seconds: f.time.flatMap(ReportTime.seconds), author: f.author, recipients: f.recipients,
+                        channelType: f.channelType, platform: f.platform, person: nil, windows: [], packs: [], clauses: []))
             }
         }
         for i in grouped.indices {
@@ -108,7 +110,9 @@ public struct ReportModel: Sendable {
             if let a = m.author {
                 let key = Self.personKey(a)
                 let p: Int
-                if let known = personIndex[key] { p = known } else {
+                if let known = personIndex[key] {
+                    p = known
+                } else {
                     p = people.count
                     personIndex[key] = p
                     people.append(Person(key: key, display: a.name ?? a.id ?? "?", role: a.role))
@@ -157,7 +161,9 @@ public struct ReportModel: Sendable {
         var out: [FindingRecord.Window] = []
         for f in findings {
             guard let w = f.window else { continue }
-            if let i = out.firstIndex(where: { $0.field == w.field && $0.index == w.index && $0.start == w.start && $0.end == w.end && $0.text == w.text }) {
+            if let i = out.firstIndex(where: {
+                $0.field == w.field && $0.index == w.index && $0.start == w.start && $0.end == w.end && $0.text == w.text
+            }) {
                 out[i].matches = mergeRanges(out[i].matches + w.matches)
             } else {
                 out.append(w)

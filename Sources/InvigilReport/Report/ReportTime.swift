@@ -14,11 +14,13 @@ public enum ReportTime {
             return v
         }
         guard let year = number(0, 4), b.count >= 10, b[4] == 0x2D, b[7] == 0x2D,
-              let month = number(5, 2), let day = number(8, 2), (1...12).contains(month), (1...31).contains(day) else { return nil }
+            let month = number(5, 2), let day = number(8, 2), (1...12).contains(month), (1...31).contains(day)
+        else { return nil }
         var seconds = days(year: year, month: month, day: day) * 86_400
         guard b.count > 10 else { return seconds }
         guard b[10] == 0x54 || b[10] == 0x20, let hour = number(11, 2), b.count >= 16, b[13] == 0x3A, let minute = number(14, 2),
-              hour < 24, minute < 60 else { return nil }
+            hour < 24, minute < 60
+        else { return nil }
         seconds += hour * 3600 + minute * 60
         var at = 16
         if at < b.count, b[at] == 0x3A {
@@ -38,7 +40,9 @@ public enum ReportTime {
             let m = b[at + 3] == 0x3A ? at + 4 : at + 3
             guard let v = number(m, 2), m + 2 == b.count else { return nil }
             om = v
-        } else if at + 3 != b.count { return nil }
+        } else if at + 3 != b.count {
+            return nil
+        }
         let offset = oh * 3600 + om * 60
         return b[at] == 0x2B ? seconds - offset : seconds + offset
     }

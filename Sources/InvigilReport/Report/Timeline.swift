@@ -19,7 +19,8 @@ enum Timeline {
             // Higher severities sit higher, so that a cluster of critical messages stands out.
             let y = 30.0 - Double(m.rank) * 5.0
             let label = HTMLText.escape("\(m.time ?? "") \(sev): \(m.findings.map(\.rule).joined(separator: ", "))")
-            dots += "<a href=\"#m-\(m.number)\"><circle class=\"dot sev-\(sev)\" cx=\"\(format(x))\" cy=\"\(format(y))\" r=\"4\"><title>\(label)</title></circle></a>"
+            dots +=
+                "<a href=\"#m-\(m.number)\"><circle class=\"dot sev-\(sev)\" cx=\"\(format(x))\" cy=\"\(format(y))\" r=\"4\"><title>\(label)</title></circle></a>"
         }
         let start = ReportTime.date(range.lowerBound), end = ReportTime.date(range.upperBound)
         var svg = "<svg class=\"timeline\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"findings from \(start) to \(end)\">"

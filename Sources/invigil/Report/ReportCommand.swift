@@ -41,7 +41,9 @@ func makeRedactor(_ options: Options, directory: PeopleDirectory?) throws(UsageE
             throw UsageError("--pseudonymise: cannot read \(keyPath): \(String(cString: strerror(errno)))")
         }
         guard let key = Pseudonymiser.key(fromFile: Array(text.utf8)) else {
-            throw UsageError("--pseudonymise: the key in \(keyPath) is shorter than \(Pseudonymiser.minimumKeyBytes) bytes (make one with: head -c 32 /dev/urandom | base64 > \(keyPath))")
+            throw UsageError(
+                "--pseudonymise: the key in \(keyPath) is shorter than \(Pseudonymiser.minimumKeyBytes) bytes (make one with: head -c 32 /dev/urandom | base64 > \(keyPath))"
+            )
         }
         pseudonyms = Pseudonymiser(key: key, directory: directory)
     }
@@ -52,8 +54,10 @@ func makeRedactor(_ options: Options, directory: PeopleDirectory?) throws(UsageE
 func redactionNote(_ r: Redactor, directory: PeopleDirectory?) -> String? {
     var parts: [String] = []
     if r.redacts {
-        parts.append("phone numbers, email addresses and URLs masked as [phone], [email], [url]; authors' and recipients' names as [name]"
-            + (directory.map { "; the names of the \($0.count) people in the directory as [name]" } ?? "; no directory given, so names in the text are not masked"))
+        parts.append(
+            "phone numbers, email addresses and URLs masked as [phone], [email], [url]; authors' and recipients' names as [name]"
+                + (directory.map { "; the names of the \($0.count) people in the directory as [name]" }
+                    ?? "; no directory given, so names in the text are not masked"))
     }
     if r.pseudonyms != nil { parts.append("people replaced by pseudonyms (person-…, HMAC-SHA-256 under a key file)") }
     return parts.isEmpty ? nil : parts.joined(separator: "; ")
@@ -76,13 +80,18 @@ func loadCatalogue(_ path: String?, notes: inout [String]) -> ClauseCatalogue? {
 
 /// Builds and writes the report from findings JSONL. Returns false (after saying why) when the
 /// file cannot be written.
-func writeReport(records: [UInt8], recordsName: String, header: ReportHeader, redactor: Redactor,
-                 cataloguePath: String?, to path: String) -> (written: Bool, unreadLines: Int) {
+func writeReport(
+    records: [UInt8], recordsName: String, header: ReportHeader, redactor: Redactor,
+    cataloguePath: String?, to path: String
+) -> (written: Bool, unreadLines: Int) {
     var header = header
     let (read, errors) = readFindings(jsonl: records, name: recordsName)
     for e in errors.prefix(20) { printError(e) }
     if errors.count > 20 { printError("invigil report: \(errors.count - 20) more lines that are not findings") }
-    if !errors.isEmpty { header.notes.append("\(errors.count) line\(errors.count == 1 ? " was" : "s were") not findings and are not shown (see the errors the command printed).") }
+    if !errors.isEmpty {
+        header.notes.append(
+            "\(errors.count) line\(errors.count == 1 ? " was" : "s were") not findings and are not shown (see the errors the command printed).")
+    }
     let findings = redactor.isActive ? read.map(redactor.redact) : read
     let catalogue = loadCatalogue(cataloguePath, notes: &header.notes)
     let model = ReportModel(findings: findings, catalogue: catalogue)
@@ -99,8 +108,9 @@ func writeReport(records: [UInt8], recordsName: String, header: ReportHeader, re
 }
 
 func runReport(_ arguments: [String]) throws(UsageError) -> Int32 {
-    let options = try Options(arguments, valued: Set(["--output", "-o", "--directory", "--catalogue"] + maskingOptionNames),
-                              flags: Set(maskingFlagNames + ["--help", "-h"]))
+    let options = try Options(
+        arguments, valued: Set(["--output", "-o", "--directory", "--catalogue"] + maskingOptionNames),
+        flags: Set(maskingFlagNames + ["--help", "-h"]))
     if options.flags.contains("--help") || options.flags.contains("-h") { print(reportHelp); return 0 }
     guard options.positional.count == 1 else { throw UsageError("give one findings file (JSONL)\n\n" + reportHelp) }
     let input = options.positional[0]
@@ -116,8 +126,9 @@ func runReport(_ arguments: [String]) throws(UsageError) -> Int32 {
         guard let text = readCoverageFile(input) else { throw UsageError("cannot read \(input): \(String(cString: strerror(errno)))") }
         bytes = Array(text.utf8)
     }
-    var header = ReportHeader(ranBy: RunFacts.ranBy(), ranAt: RunFacts.utcNow(), engineVersion: invigilVersion,
-                              command: redactor.text(RunFacts.commandLine()))
+    var header = ReportHeader(
+        ranBy: RunFacts.ranBy(), ranAt: RunFacts.utcNow(), engineVersion: invigilVersion,
+        command: redactor.text(RunFacts.commandLine()))
     header.redaction = redactionNote(redactor, directory: directory)
     // The findings name their archives (`file:line`, `file:#N`, a path): list those that exist now.
     let (peek, _) = readFindings(jsonl: bytes, name: input)
@@ -127,19 +138,27 @@ func runReport(_ arguments: [String]) throws(UsageError) -> Int32 {
         let file = archivePath(ofSource: f.source)
         if seen.insert(file).inserted && fileExists(file) && !isDirectory(file) { archives.append(file) }
     }
-    header.inputs = [ReportHeader.Input(path: input == "-" ? "(standard input)" : input, bytes: bytes.count,
-                                        sha256: SHA256.hex(SHA256.digest(bytes)))] + RunFacts.inputs(archives)
-    header.inputs = header.inputs.map { var i = $0; i.path = redactor.text(i.path); return i }
+    header.inputs =
+        [
+            ReportHeader.Input(
+                path: input == "-" ? "(standard input)" : input, bytes: bytes.count,
+                sha256: SHA256.hex(SHA256.digest(bytes)))
+        ] + RunFacts.inputs(archives)
+    header.inputs = header.inputs.map {
+        var i = $0; i.path = redactor.text(i.path); return i
+    }
     let packNames = Set(peek.map(\.pack))
     if let folder = bundledPacksFolder(), let rules = try? RuleSet.load(paths: [folder]) {
         header.packs = RunFacts.packs(rules, only: packNames)
     }
-    header.notes.append("Made from a findings file: the scan's inputs, packs and totals are not recorded in it. "
-        + "The inputs listed are the findings file and the archive files its findings name, as they are now (\(archives.count) found); "
-        + "the packs are those installed with this invigil that the findings name. The scan's reconciliation line is not known: "
-        + "see the summary the scan printed on standard error.")
-    let result = writeReport(records: bytes, recordsName: input, header: header, redactor: redactor,
-                             cataloguePath: options.value("--catalogue"), to: options.value("--output") ?? options.value("-o") ?? "report.html")
+    header.notes.append(
+        "Made from a findings file: the scan's inputs, packs and totals are not recorded in it. "
+            + "The inputs listed are the findings file and the archive files its findings name, as they are now (\(archives.count) found); "
+            + "the packs are those installed with this invigil that the findings name. The scan's reconciliation line is not known: "
+            + "see the summary the scan printed on standard error.")
+    let result = writeReport(
+        records: bytes, recordsName: input, header: header, redactor: redactor,
+        cataloguePath: options.value("--catalogue"), to: options.value("--output") ?? options.value("-o") ?? "report.html")
     return result.written ? 0 : 2
 }
 

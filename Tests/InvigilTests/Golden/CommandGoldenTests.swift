@@ -16,10 +16,15 @@ struct CommandGoldenTests {
         ("scan-text", ["scan", "--rules", "packs", "--no-progress", "--jobs", "1", "--format", "text", "examples/sample/"]),
         ("scan-jsonl", ["scan", "--rules", "packs", "--no-progress", "--jobs", "1", "--format", "jsonl", "examples/sample/"]),
         ("scan-csv", ["scan", "--rules", "packs", "--no-progress", "--jobs", "1", "--format", "csv", "examples/sample/"]),
-        ("scan-serious-one-pack", ["scan", "--rules", "packs", "--no-progress", "--jobs", "1", "--format", "text",
-                                   "--pack", "WOOL", "--min-severity", "serious", "examples/sample/woolhampton.jsonl"]),
+        (
+            "scan-serious-one-pack",
+            [
+                "scan", "--rules", "packs", "--no-progress", "--jobs", "1", "--format", "text",
+                "--pack", "WOOL", "--min-severity", "serious", "examples/sample/woolhampton.jsonl"
+            ]
+        ),
         ("explain-record", ["explain", "--rules", "packs", "examples/sample/bratton.jsonl:21"]),
-        ("explain-all-one-pack", ["explain", "--rules", "packs", "--pack", "cherry-trees", "--all", "examples/sample/cherry-trees.jsonl:1"]),
+        ("explain-all-one-pack", ["explain", "--rules", "packs", "--pack", "cherry-trees", "--all", "examples/sample/cherry-trees.jsonl:1"])
     ]
 
     @Test(arguments: CommandGoldenTests.cases.map(\.name))
@@ -47,7 +52,8 @@ struct CommandGoldenTests {
     }
 
     @Test func normalisationTouchesOnlyTheTiming() {
-        #expect(Self.normalized(stderr: "invigil: 5 inputs, 207.6 KB in 11 ms (17.9 MB/s)\nx in 3 ms\n")
+        #expect(
+            Self.normalized(stderr: "invigil: 5 inputs, 207.6 KB in 11 ms (17.9 MB/s)\nx in 3 ms\n")
                 == "invigil: 5 inputs, 207.6 KB in <elapsed>\nx in 3 ms\n")
         #expect(Self.normalized(stderr: "invigil: 1 input, 0 B in 0 ms\n") == "invigil: 1 input, 0 B in <elapsed>\n")
         #expect(Self.normalized(stderr: "invigil: 2 inputs, 1.2 GB in 2m05s (9.6 MB/s)") == "invigil: 2 inputs, 1.2 GB in <elapsed>")

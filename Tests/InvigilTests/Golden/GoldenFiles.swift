@@ -25,13 +25,17 @@ enum Golden {
     }
 
     /// Compares `actual` with the golden file at `path`, or writes it there when updating.
-    static func check(_ actual: String, against path: String,
-                      sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+    static func check(
+        _ actual: String, against path: String,
+        sourceLocation: Testing.SourceLocation = #_sourceLocation
+    ) {
         check(Array(actual.utf8), against: path, sourceLocation: sourceLocation)
     }
 
-    static func check(_ actual: [UInt8], against path: String,
-                      sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+    static func check(
+        _ actual: [UInt8], against path: String,
+        sourceLocation: Testing.SourceLocation = #_sourceLocation
+    ) {
         let relative = path.hasPrefix(repoRoot + "/") ? String(path.dropFirst(repoRoot.count + 1)) : path
         if updating {
             let existing = FileManager.default.contents(atPath: path).map { [UInt8]($0) }
@@ -50,7 +54,8 @@ enum Golden {
         }
         let expected = [UInt8](data)
         if expected != actual {
-            let message = "\(relative) differs: \(firstDifference(expected, actual)); if the change is intended, run "
+            let message =
+                "\(relative) differs: \(firstDifference(expected, actual)); if the change is intended, run "
                 + "INVIGIL_UPDATE_GOLDEN=1 swift test --filter Golden and review the diff"
             Issue.record("\(message)", sourceLocation: sourceLocation)
         }
