@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Invigil
 
 /// Options of the mail readers.
 public struct MailOptions: Sendable {
@@ -167,13 +168,9 @@ func mailRecord(bytes: [UInt8], source: String, parser: MailParser, directory: P
 func readStandardInput(limit: Int) -> ([UInt8]?, Int, String?) {
     var out: [UInt8] = StandardInput.takeHead()
     if out.count > limit { return (nil, out.count, "message larger than the limit of \(limit) bytes") }
-    var chunk = [UInt8](repeating: 0, count: 1 << 16)
-    while true {
-        let n = chunk.withUnsafeMutableBytes { Glibc.read(0, $0.baseAddress!, $0.count) }
-        if n < 0 { if errno == EINTR { continue }; return (nil, out.count, String(cString: strerror(errno))) }
-        if n == 0 { break }
-        if out.count + n > limit { return (nil, out.count + n, "message larger than the limit of \(limit) bytes") }
-        out.append(contentsOf: chunk[0..<n])
+    if let failure = FileSystem.readAll(fd: 0, into: &out, limit: limit) {
+        if failure.kind == .tooLarge { return (nil, failure.size, "message larger than the limit of \(limit) bytes") }
+        return (nil, out.count, failure.reason)
     }
     return (out, out.count, nil)
 }

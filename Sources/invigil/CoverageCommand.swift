@@ -123,16 +123,10 @@ func defaultCataloguePath(packsFolder: String?) -> String {
 
 /// A whole file as UTF-8 text, or nil (errno says why).
 func readCoverageFile(_ path: String) -> String? {
-    let fd = open(path, O_RDONLY)
-    if fd < 0 { return nil }
-    defer { close(fd) }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 1 << 16)
-    while true {
-        let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
-        if n < 0 { if errno == EINTR { continue }; return nil }
-        if n == 0 { break }
-        bytes += chunk[0..<n]
+    switch FileSystem.readWholeFile(path) {
+    case .success(let bytes): return String(decoding: bytes, as: UTF8.self)
+    case .failure(let failure):
+        errno = failure.kind == .directory ? EISDIR : failure.code
+        return nil
     }
-    return String(decoding: bytes, as: UTF8.self)
 }

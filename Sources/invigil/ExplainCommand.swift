@@ -102,17 +102,13 @@ private func explainRecord(_ name: String, format: ArchiveFormat, options: Archi
 
 /// A whole event file, at most `Limits.eventBytes`.
 private func readEventFile(_ path: String) throws(UsageError) -> [UInt8] {
-    var bytes: [UInt8] = []
-    let fd = path == "-" ? 0 : open(path, O_RDONLY)
-    guard fd >= 0 else { throw UsageError("cannot open \(path): \(String(cString: strerror(errno)))") }
-    defer { if fd != 0 { close(fd) } }
-    var chunk = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        if n < 0 { if errno == EINTR { continue }; throw UsageError("cannot read \(path): \(String(cString: strerror(errno)))") }
-        if n == 0 { break }
-        bytes += chunk[0..<n]
-        if bytes.count > Limits.eventBytes { throw UsageError("\(path): event is larger than \(Limits.eventBytes) bytes") }
+    switch FileSystem.readWholeFile(path, limit: Limits.eventBytes) {
+    case .success(let bytes): return bytes
+    case .failure(let failure):
+        switch failure.kind {
+        case .tooLarge: throw UsageError("\(path): event is larger than \(Limits.eventBytes) bytes")
+        case .open: throw UsageError("cannot open \(path): \(failure.reason)")
+        case .directory, .read: throw UsageError("cannot read \(path): \(failure.reason)")
+        }
     }
-    return bytes
 }

@@ -59,17 +59,5 @@ func hexChecksum(_ v: UInt32) -> String {
 struct FileReadError: Error { var message: String }
 
 func readWholeFile(_ path: String) -> Result<[UInt8], FileReadError> {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    if fd < 0 { return .failure(FileReadError(message: "cannot read \(path): \(String(cString: strerror(errno)))")) }
-    defer { close(fd) }
-    var out: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 1 << 16)
-    while true {
-        let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        if n < 0 && errno == EINTR { continue }
-        if n < 0 { return .failure(FileReadError(message: "cannot read \(path): \(String(cString: strerror(errno)))")) }
-        if n == 0 { break }
-        out += chunk[0..<n]
-    }
-    return .success(out)
+    FileSystem.readWholeFile(path).mapError { FileReadError(message: "cannot read \(path): \($0.reason)") }
 }

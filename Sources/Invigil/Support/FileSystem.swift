@@ -7,7 +7,7 @@ import Darwin
 #endif
 
 /// Minimal file access over the C library, so the core needs no Foundation.
-enum FileSystem {
+package enum FileSystem {
     enum Kind { case file, directory, missing, other }
 
     static func kind(of path: String) -> Kind {
@@ -22,33 +22,46 @@ enum FileSystem {
 
     /// Reads a whole file, refusing files above `limit` bytes.
     static func read(_ path: String, limit: Int) -> Result<[UInt8], FileError> {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { return .failure(FileError(path: path, reason: errnoText())) }
+        readWholeFile(path, limit: limit).mapError { FileError(path: path, reason: $0.reason) }
+    }
+
+    /// Reads a whole file (or standard input for `-`), refusing a folder and anything above
+    /// `limit` bytes. The one whole-file read of the package: the loader, the readers and the
+    /// command use it, so that limits, `EINTR` and errors are handled once.
+    package static func readWholeFile(_ path: String, limit: Int = Int.max) -> Result<[UInt8], WholeFileError> {
+        if path == "-" {
+            var bytes: [UInt8] = []
+            if let failure = readAll(fd: 0, into: &bytes, limit: limit) { return .failure(failure) }
+            return .success(bytes)
+        }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return .failure(WholeFileError(kind: .open, code: errno)) }
         defer { close(fd) }
         var info = stat()
-        guard fstat(fd, &info) == 0 else { return .failure(FileError(path: path, reason: errnoText())) }
-        if (info.st_mode & S_IFMT) == S_IFDIR {
-            return .failure(FileError(path: path, reason: "is a directory"))
-        }
-        if Int(info.st_size) > limit {
-            return .failure(FileError(path: path, reason: "file is larger than the limit of \(limit) bytes"))
-        }
+        guard fstat(fd, &info) == 0 else { return .failure(WholeFileError(kind: .read, code: errno)) }
+        if (info.st_mode & S_IFMT) == S_IFDIR { return .failure(WholeFileError(kind: .directory)) }
+        let size = Int(info.st_size)
+        if size > limit { return .failure(WholeFileError(kind: .tooLarge, size: size, limit: limit)) }
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(Int(info.st_size))
-        var chunk = [UInt8](repeating: 0, count: 65536)
+        bytes.reserveCapacity(size)
+        if let failure = readAll(fd: fd, into: &bytes, limit: limit) { return .failure(failure) }
+        return .success(bytes)
+    }
+
+    /// Appends everything left on `fd` to `bytes`; stops with `.tooLarge` as soon as `bytes` would
+    /// hold more than `limit` (so a growing file or a pipe cannot make it hold more).
+    package static func readAll(fd: Int32, into bytes: inout [UInt8], limit: Int) -> WholeFileError? {
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
-                return .failure(FileError(path: path, reason: errnoText()))
+                return WholeFileError(kind: .read, code: errno)
             }
-            if n == 0 { break }
+            if n == 0 { return nil }
+            if bytes.count + n > limit { return WholeFileError(kind: .tooLarge, size: bytes.count + n, limit: limit) }
             bytes.append(contentsOf: chunk[0..<n])
-            if bytes.count > limit {
-                return .failure(FileError(path: path, reason: "file is larger than the limit of \(limit) bytes"))
-            }
         }
-        return .success(bytes)
     }
 
     /// The entries of a directory, sorted by name, without `.` and `..`.
@@ -89,6 +102,27 @@ enum FileSystem {
 struct FileError: Error {
     var path: String
     var reason: String
+}
+
+/// Why `FileSystem.readWholeFile` failed.
+package struct WholeFileError: Error, Sendable {
+    package enum Kind: Sendable { case open, directory, tooLarge, read }
+    package var kind: Kind
+    /// The C library's error number, for `open` and `read`.
+    package var code: Int32 = 0
+    /// The size seen, for `tooLarge`.
+    package var size: Int = 0
+    package var limit: Int = 0
+
+    /// The reason in words: "No such file or directory", "is a directory", "file is larger than
+    /// the limit of N bytes".
+    package var reason: String {
+        switch kind {
+        case .open, .read: return String(cString: strerror(code))
+        case .directory: return "is a directory"
+        case .tooLarge: return "file is larger than the limit of \(limit) bytes"
+        }
+    }
 }
 
 /// Path arithmetic on `/`-separated strings.
