@@ -8,35 +8,38 @@ import Glibc
 /// holding the same messages (plus the JSONL archive for scale). Each reader is timed from its
 /// path to its last record (`openArchive(path:format:)`, every record taken), against a `read(2)`
 /// pass and a `memchr` pass over the same bytes in the same run, so that the figure can be
-/// compared across a noisy machine as a ratio.
-func runReaderBenchmark(sizeMB: Int, runs: Int, directory: String?, samples: String) {
+/// compared across a noisy machine as a ratio. `--reuse` reads the archives of an earlier run and
+/// `--reader NAME` times one reader only (for profiling).
+func runReaderBenchmark(sizeMB: Int, runs: Int, directory: String?, samples: String, reuse: Bool, only: String?) {
     let dir = directory ?? "/tmp/invigil-reader-bench"
     makeDirectory(dir)
-    let bytes = sizeMB << 20
-    let vocab = Vocabulary()
-    let corpus = makeTextCorpus(bytes: bytes, vocab: vocab)
-    let mail = makeMailMessages(corpus: corpus, bytes: bytes)
+    let mboxPath = dir + "/archive.mbox", csvPath = dir + "/archive.csv", maildir = dir + "/maildir", jsonlPath = dir + "/archive.jsonl"
     var inputs: [(label: String, path: String, format: ArchiveFormat, bytes: Int)] = []
-
-    let mboxPath = dir + "/archive.mbox"
-    let mbox = makeMbox(mail)
-    _ = writeWholeFile(mboxPath, mbox)
-    inputs.append(("mbox", mboxPath, .mbox, mbox.count))
-
-    let csvPath = dir + "/archive.csv"
-    let csv = makeCSV(corpus: corpus, bytes: bytes)
-    _ = writeWholeFile(csvPath, csv)
-    inputs.append(("csv", csvPath, .csv, csv.count))
-
-    // A Maildir of a quarter of the size: one file per message is mostly file-system work.
-    let maildir = dir + "/maildir"
-    let maildirBytes = writeMaildir(maildir, mail.prefix(max(1, mail.count / 4)))
-    inputs.append(("maildir", maildir, .maildir, maildirBytes))
-
-    let jsonlPath = dir + "/archive.jsonl"
-    let jsonl = makeJSONLArchive(bytes: bytes, vocab: vocab, samples: readSampleLines(folder: samples))
-    _ = writeWholeFile(jsonlPath, jsonl)
-    inputs.append(("jsonl", jsonlPath, .jsonl, jsonl.count))
+    if reuse, fileExists(mboxPath), fileExists(csvPath), fileExists(maildir + "/cur"), fileExists(jsonlPath) {
+        // The archives of an earlier run (profiling a reader without the generators in the profile).
+        func size(_ p: String) -> Int { readWholeFile(p)?.count ?? 0 }
+        let maildirBytes = listNames(maildir + "/cur").reduce(0) { $0 + size(maildir + "/cur/" + $1) }
+        inputs = [("mbox", mboxPath, .mbox, size(mboxPath)), ("csv", csvPath, .csv, size(csvPath)),
+                  ("maildir", maildir, .maildir, maildirBytes), ("jsonl", jsonlPath, .jsonl, size(jsonlPath))]
+    } else {
+        let bytes = sizeMB << 20
+        let vocab = Vocabulary()
+        let corpus = makeTextCorpus(bytes: bytes, vocab: vocab)
+        let mail = makeMailMessages(corpus: corpus, bytes: bytes)
+        let mbox = makeMbox(mail)
+        _ = writeWholeFile(mboxPath, mbox)
+        inputs.append(("mbox", mboxPath, .mbox, mbox.count))
+        let csv = makeCSV(corpus: corpus, bytes: bytes)
+        _ = writeWholeFile(csvPath, csv)
+        inputs.append(("csv", csvPath, .csv, csv.count))
+        // A Maildir of a quarter of the size: one file per message is mostly file-system work.
+        let maildirBytes = writeMaildir(maildir, mail.prefix(max(1, mail.count / 4)))
+        inputs.append(("maildir", maildir, .maildir, maildirBytes))
+        let jsonl = makeJSONLArchive(bytes: bytes, vocab: vocab, samples: readSampleLines(folder: samples))
+        _ = writeWholeFile(jsonlPath, jsonl)
+        inputs.append(("jsonl", jsonlPath, .jsonl, jsonl.count))
+    }
+    if let only { inputs = inputs.filter { $0.label == only } }
 
     print("invigil-bench --readers: generated in \(dir); median of \(runs) runs; MB/s of input bytes, no scanning")
     print("reader  |      MB  records rejected | reader MB/s  records/s | read(2) MB/s memchr MB/s | reader/read(2)")

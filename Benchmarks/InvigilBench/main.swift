@@ -33,6 +33,8 @@ struct Options {
     var compiledSets = [100_000]
     var readers = false
     var readerDir: String?
+    var reuse = false
+    var onlyReader: String?
 
     init(_ args: [String]) {
         var i = 0
@@ -61,6 +63,8 @@ struct Options {
             case "--compiled": compiled = true
             case "--readers": readers = true
             case "--reader-dir": readerDir = value()
+            case "--reuse": reuse = true
+            case "--reader": onlyReader = value()
             case "--compiled-sets": compiledSets = value().split(separator: ",").compactMap { Int($0) }.filter { $0 > 0 }
             case "-h", "--help":
                 print("""
@@ -84,7 +88,8 @@ struct Options {
                                        for the packs and --compiled-sets LIST phrase sets (default 100000)
                       --readers        only the archive readers, without scanning: mbox, CSV, Maildir and JSONL
                                        generated from the corpus (--size MB, in --reader-dir DIR, default
-                                       /tmp/invigil-reader-bench), against read(2) and memchr over the same bytes
+                                       /tmp/invigil-reader-bench), against read(2) and memchr over the same bytes;
+                                       --reuse: the archives of an earlier run; --reader NAME: that reader only
                     """)
                 exit(0)
             default:
@@ -98,7 +103,8 @@ struct Options {
 
 let options = Options(Array(CommandLine.arguments.dropFirst()))
 if options.readers {
-    runReaderBenchmark(sizeMB: options.sizeMB, runs: options.runs, directory: options.readerDir, samples: options.samples)
+    runReaderBenchmark(sizeMB: options.sizeMB, runs: options.runs, directory: options.readerDir, samples: options.samples,
+                       reuse: options.reuse, only: options.onlyReader)
 } else if options.compiled {
     runCompiledBenchmark(options)
 } else if options.abi {
