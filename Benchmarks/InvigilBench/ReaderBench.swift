@@ -174,7 +174,20 @@ private func makeMbox(_ messages: [[UInt8]]) -> [UInt8] {
     var out: [UInt8] = []
     for (i, m) in messages.enumerated() {
         out += Array("From sender\(i % 97)@school.example Mon Jan  1 00:00:00 2024\n".utf8)
-        out += m
+        // mboxrd: a body line starting `From ` (or `>From `, ...) gets one more `>`, as mail
+        // systems write it, so that it is not read as the next message's separator.
+        var lineStart = true
+        var k = 0
+        while k < m.count {
+            if lineStart {
+                var q = k
+                while q < m.count, m[q] == 0x3E { q += 1 }
+                if m.count - q >= 5, m[q] == 0x46, m[q + 1] == 0x72, m[q + 2] == 0x6F, m[q + 3] == 0x6D, m[q + 4] == 0x20 { out.append(0x3E) }
+            }
+            out.append(m[k])
+            lineStart = m[k] == 0x0A
+            k += 1
+        }
         out.append(0x0A)
     }
     return out
