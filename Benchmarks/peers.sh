@@ -11,7 +11,11 @@
 #   ripgrep         apt-get install -y ripgrep                      (rg -F -i -c -f PHRASES: counts matching lines)
 #   GNU grep        (preinstalled)                                  (grep -F -i -c -f PHRASES: counts matching lines)
 #   pyahocorasick   pip3 install pyahocorasick                      (every match, like Invigil and Hyperscan)
-# It also times the command itself end to end (invigil scan --jobs 1 / --jobs 2 over the JSONL archive).
+# It also times the command itself end to end: `invigil scan --jobs J` over the JSONL archive for
+# J = 1, 2, 4, ... up to the core count (the scaling table), and the C ABI (invigil-bench --abi), and
+# prints the ratios of issue 14 from this one run: end to end (--jobs 1) ÷ Hyperscan one call per
+# message at 1,000 phrases (the message texts of the corpus), and C ABI events/s ÷ Hyperscan calls/s
+# at 10 phrases; then a dated row for the table in docs/performance.md.
 #
 # Ratios are Invigil MB/s ÷ peer MB/s (> 1: Invigil is faster). Invigil's figures come from
 # invigil-bench run first in the same invocation; every figure is a median of --runs runs.
@@ -82,9 +86,9 @@ for n in ${sets//,/ }; do
     (cd "$root" && "$bin/invigil-bench" --size "$size" --sets "$n" --runs "$runs" --no-e2e --naive-limit 0 \
         --json "$out/invigil-$n.json" > /dev/null)
     if [ "$have_hs" = 1 ]; then
-        read -r hc hdb hbuf hlines hmatch _ hlmatch < <("$out/hs_bench" "$phrases" "$corpus" "$runs")
+        read -r hc hdb hbuf hlines hmatch _ hlmatch hcalls < <("$out/hs_bench" "$phrases" "$corpus" "$runs")
         printf '%s\thyperscan\t%s\t%s\t%s\t%s\n' "$n" "$hbuf" "$hmatch" "$hc" "$hdb" >> "$results"
-        printf '%s\thyperscan-per-message\t%s\t%s\t\t\n' "$n" "$hlines" "$hlmatch" >> "$results"
+        printf '%s\thyperscan-per-message\t%s\t%s\t\t\t%s\n' "$n" "$hlines" "$hlmatch" "$hcalls" >> "$results"
     fi
     if command -v rg > /dev/null; then
         s=$(median_seconds timeout "$limit" rg -F -i -c -f "$phrases" "$corpus")
@@ -98,17 +102,26 @@ for n in ${sets//,/ }; do
     fi
 done
 
-# The command end to end over the JSONL archive (bundled packs), one and two jobs.
+# The command end to end over the JSONL archive (bundled packs): 1, 2, 4, ... jobs up to the core
+# count (and the core count itself), for the scaling table.
 archive="$out/archive.jsonl"
+cores=$(nproc)
 if [ -x "$bin/invigil" ] && [ -f "$archive" ]; then
     abytes=$(stat -c %s "$archive")
-    for j in 1 2; do
-        s=$(cd "$root" && median_seconds "$bin/invigil" scan --jobs "$j" "$archive")
+    jobs_list=""; j=1
+    while [ "$j" -lt "$cores" ]; do jobs_list="$jobs_list $j"; j=$((j * 2)); done
+    jobs_list="$jobs_list $cores"
+    for j in $jobs_list; do
+        s=$(cd "$root" && median_seconds "$bin/invigil" scan --jobs "$j" --no-progress --output "$out/.scan-output" "$archive")
         printf 'packs\tinvigil scan --jobs %s\t%s\t\t\t\n' "$j" "$(awk -v b="$abytes" -v s="$s" 'BEGIN {print b / s / 1e6}')" >> "$results"
     done
 fi
 
-python3 - "$out/invigil.json" "$results" <<'PY'
+# The C ABI: events/s of 200-byte events, four fields set and a scan.
+abi_rate=$(cd "$root" && "$bin/invigil-bench" --abi --abi-events 100000 | awk '/C ABI  \(invigil_set/ {print $(NF-3)}')
+printf 'abi\tC ABI events/s\t%s\t\t\t\n' "${abi_rate:-}" >> "$results"
+
+ROOT="$root" python3 - "$out/invigil.json" "$results" <<'PY'
 import json, sys, os
 inv = json.load(open(sys.argv[1]))
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[2]) if l.strip()]
@@ -125,6 +138,9 @@ print(f"{'phrases':>8} | {'peer':<24} | {'peer MB/s':>10} | {'Invigil MB/s':>12}
 for r in rows:
     n, peer, mbps = r[0], r[1], r[2]
     matches = r[3] if len(r) > 3 else ""
+    if n == "abi":
+        print(f"{'abi':>8} | {peer:<24} | {mbps:>10} |")
+        continue
     if n == "packs":
         e = inv.get("end_to_end") or {}
         print(f"{'packs':>8} | {peer:<24} | {float(mbps):10.1f} | {'':>12} |        | in-process 1 thread {e.get('file_MBps', 0):.1f} MB/s")
@@ -139,5 +155,34 @@ for r in rows:
     except ValueError:
         ratio, ps = "     –", f"{mbps:>10}"
     print(f"{n:>8} | {peer:<24} | {ps} | {mine:12.1f} | {ratio} | {matches} / {s['matches']}")
+
+# Issue 14's ratios, all from this run, and the dated row for docs/performance.md.
+def figure(n, peer, column=2):
+    for r in rows:
+        if r[0] == n and r[1] == peer and len(r) > column and r[column]:
+            try: return float(r[column])
+            except ValueError: return None
+    return None
+scans = [(int(r[1].split()[-1]), float(r[2])) for r in rows if r[0] == "packs"]
+j1 = dict(scans).get(1)
+hs1000 = figure("1000", "hyperscan-per-message")
+calls10 = figure("10", "hyperscan-per-message", 6)
+abi = figure("abi", "C ABI events/s")
+def ratio(a, b): return f"{a / b:.3f}" if a and b else "–"
+print()
+print("issue 14 ratios (this run):")
+print(f"  invigil scan --jobs 1 ÷ Hyperscan one call per message, 1,000 phrases: {ratio(j1, hs1000)}"
+      f"  ({j1 or 0:.1f} / {hs1000 or 0:.1f} MB/s)")
+print(f"  C ABI events/s ÷ Hyperscan calls/s, 10 phrases: {ratio(abi, calls10)}  ({abi or 0:.0f} / {calls10 or 0:.0f})")
+for j, v in scans:
+    print(f"  --jobs {j}: {v:.1f} MB/s = {v / j1:.2f}× --jobs 1" if j1 else f"  --jobs {j}: {v:.1f} MB/s")
+import datetime, subprocess, platform
+commit = subprocess.run(["git", "-C", os.environ.get("ROOT", "."), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+model = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.machine())
+load = open("/proc/loadavg").read().split()[0]
+scaling = ", ".join(f"j{j} {v / j1:.2f}×" for j, v in scans if j > 1) if j1 else ""
+print()
+print("row for docs/performance.md (date | commit | machine | MB/s j1 | ÷ Hyperscan per message, 1,000 | C ABI events/s | ÷ Hyperscan calls, 10 | scaling):")
+print(f"| {datetime.date.today().isoformat()} | {commit} | {os.cpu_count()} × {model}, load {load} | {j1 or 0:.1f} | {ratio(j1, hs1000)} | {abi or 0:.0f} | {ratio(abi, calls10)} | {scaling} |")
 PY
 echo "raw figures: $results, $out/invigil.json"

@@ -3,6 +3,7 @@
 //   swift run -c release invigil-bench [--size MB] [--sets 10,100,1000,10000,100000] [--runs N]
 //       [--json out.json] [--export DIR] [--packs DIR] [--samples DIR] [--naive-limit MB] [--no-e2e]
 //   swift run -c release invigil-bench --zip export.zip [--runs N]
+//   swift run -c release invigil-bench --readers [--size MB] [--runs N]
 //
 // See docs/performance.md for the method and Benchmarks/peers.sh for Hyperscan, ripgrep, grep and
 // pyahocorasick on the same corpus and phrase sets.
@@ -30,6 +31,10 @@ struct Options {
     var zip: String?
     var compiled = false
     var compiledSets = [100_000]
+    var readers = false
+    var readerDir: String?
+    var reuse = false
+    var onlyReader: String?
 
     init(_ args: [String]) {
         var i = 0
@@ -56,6 +61,10 @@ struct Options {
             case "--abi-bytes": abiBytes = max(1, Int(value()) ?? 200)
             case "--zip": zip = value()
             case "--compiled": compiled = true
+            case "--readers": readers = true
+            case "--reader-dir": readerDir = value()
+            case "--reuse": reuse = true
+            case "--reader": onlyReader = value()
             case "--compiled-sets": compiledSets = value().split(separator: ",").compactMap { Int($0) }.filter { $0 > 0 }
             case "-h", "--help":
                 print(
@@ -78,6 +87,10 @@ struct Options {
                       --zip FILE       only the zip reader on FILE (a WhatsApp export): inflate against CRC-32 and memchr
                       --compiled       only compiled rule files: load against compile, file against table sizes,
                                        for the packs and --compiled-sets LIST phrase sets (default 100000)
+                      --readers        only the archive readers, without scanning: mbox, CSV, Maildir and JSONL
+                                       generated from the corpus (--size MB, in --reader-dir DIR, default
+                                       /tmp/invigil-reader-bench), against read(2) and memchr over the same bytes;
+                                       --reuse: the archives of an earlier run; --reader NAME: that reader only
                     """)
                 exit(0)
             default:
@@ -90,7 +103,11 @@ struct Options {
 }
 
 let options = Options(Array(CommandLine.arguments.dropFirst()))
-if options.compiled {
+if options.readers {
+    runReaderBenchmark(
+        sizeMB: options.sizeMB, runs: options.runs, directory: options.readerDir, samples: options.samples,
+        reuse: options.reuse, only: options.onlyReader)
+} else if options.compiled {
     runCompiledBenchmark(options)
 } else if options.abi {
     runABIBenchmark(events: options.abiEvents, bytes: options.abiBytes)

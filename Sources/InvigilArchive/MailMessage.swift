@@ -456,6 +456,12 @@ struct MailAddress {
 /// `a@b (Name)`, groups `team: a@b, c@d;`, encoded-word names, and `user at host` (mailing-list
 /// archives). Entries with neither address nor name are dropped.
 func parseAddressList(_ raw: ArraySlice<UInt8>) -> [MailAddress] {
+    if let plain = parsePlainAddressList(raw) { return plain }
+    return parseAddressListInFull(raw)
+}
+
+/// The general parser behind `parseAddressList`, for lists the plain path declines.
+func parseAddressListInFull(_ raw: ArraySlice<UInt8>) -> [MailAddress] {
     var result: [MailAddress] = []
     var tokens: [[UInt8]] = []
     var current: [UInt8] = []
