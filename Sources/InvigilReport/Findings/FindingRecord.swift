@@ -1,4 +1,4 @@
-/// One finding as the output contract writes it (docs: /work/shared/spec/cli-and-output.md,
+/// One finding as the output contract writes it (docs: docs/contracts/cli-and-output.md,
 /// "Findings, JSONL" and "Context in findings"), read back for the report.
 public struct FindingRecord: Sendable, Equatable {
     public struct Match: Sendable, Equatable {
