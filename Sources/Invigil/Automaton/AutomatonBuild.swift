@@ -1,0 +1,27 @@
+extension Automaton {
+    /// Builds the automaton: byte classes, the trie with failure links and outputs, then the dense
+    /// rows (all states when they fit `denseBudgetBytes`, else the shallow ones) and the sparse
+    /// transitions of the rest.
+    package convenience init(patterns: [[UInt8]], denseBudgetBytes: Int = 24 << 20) {
+        let (classOf, classCount) = Automaton.byteClasses(patterns)
+        let trie = AutomatonTrie(patterns: patterns, classOf: classOf)
+        let dense = Automaton.denseRows(trie, classCount: classCount, budgetBytes: denseBudgetBytes)
+        let sparse = Automaton.sparseRest(trie, from: dense.states)
+        let tables = LoadedTables(
+            classOf: Automaton.copy(classOf), classCount: classCount, stateCount: trie.stateCount,
+            denseStateCount: dense.states, premultiplied: dense.premultiplied, dense: dense.table,
+            fail: Automaton.copy(trie.fail), sparseStart: sparse.start, sparseTargets: sparse.targets,
+            sparseLabels: sparse.labels, sparseEdges: sparse.edges, outputStart: Automaton.copy(trie.outputStart),
+            outputs: Automaton.copy(trie.outputs), outputCount: trie.outputs.count,
+            patternLengths: patterns.map { UInt32($0.count) }, maxLength: patterns.reduce(0) { max($0, $1.count) },
+            prefilterTriples: Automaton.prefilterTriples(patterns))
+        self.init(tables: tables, storage: nil)
+    }
+
+    /// A raw copy of `a` (at least one element allocated), which the automaton frees in deinit.
+    static func copy<T>(_ a: [T]) -> UnsafeMutablePointer<T> {
+        let p = UnsafeMutablePointer<T>.allocate(capacity: max(1, a.count))
+        a.withUnsafeBufferPointer { if let b = $0.baseAddress { p.initialize(from: b, count: a.count) } }
+        return p
+    }
+}
