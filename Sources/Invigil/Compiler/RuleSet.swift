@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// A compiled rule set: the automaton of every phrase, the predicate programs, and what the
 /// rules say about themselves. Immutable; share one among any number of threads, each with its
 /// own ``Scanner``.
@@ -68,20 +64,6 @@ public final class RuleSet: @unchecked Sendable {
     let schoolField: Int?
     let idField: Int?
 
-    struct NormalizedAutomaton {
-        var mode: NormalizeMode
-        var automaton: Automaton
-        var patternEntries: PatternEntries
-        var fields: [Int32]
-    }
-
-    struct PatternEntry {
-        var list: Int32
-        var wholeWord: Bool
-        var caseSensitive: Bool
-        var original: [UInt8]
-    }
-
     /// What a rule set is made of before its derived tables: the checker's output less the
     /// phrases themselves, which only the automata need. A compiled file stores this model.
     struct Model {
@@ -97,13 +79,6 @@ public final class RuleSet: @unchecked Sendable {
         var sources: [String]
     }
 
-    /// The phrase automata: the plain one and one per combination of normalisation modes.
-    struct Automata {
-        var plain: Automaton
-        var plainEntries: PatternEntries
-        var normalized: [(mode: NormalizeMode, automaton: Automaton, entries: PatternEntries)]
-    }
-
     /// The model, kept so that the rule set can be written to a compiled file.
     let model: Model
 
@@ -117,20 +92,13 @@ public final class RuleSet: @unchecked Sendable {
             },
             hostLists: checked.hostLists, schedules: checked.schedules, rules: checked.rules,
             examples: checked.examples, sources: sources)
-        let (program, codes) = RuleSet.compileProgram(model)
-        self.init(model: model, program: program, codes: codes, automata: RuleSet.buildAutomata(checked.phraseLists, program))
-    }
-
-    /// The predicate bytecode of every rule, and each rule's range in it.
-    static func compileProgram(_ model: Model) -> (Program, [Range<Int>]) {
-        var program = Program()
-        var codes: [Range<Int>] = []
-        for rule in model.rules { codes.append(program.compile(rule.condition, fields: model.fields)) }
-        return (program, codes)
+        let (program, codes) = ProgramCompiler.compile(model)
+        self.init(model: model, program: program, codes: codes, automata: Automata(building: checked.phraseLists, for: program))
     }
 
     /// Derives the tables of a rule set from its model, its program, and the phrase automata
-    /// for the program's keys (built from the phrases, or loaded from a compiled file).
+    /// for the program's keys (built from the phrases, or loaded from a compiled file): the field
+    /// lookups, what findings cite, which automaton scans which field, and the candidate index.
     init(model: Model, program: Program, codes: [Range<Int>], automata built: Automata) {
         self.model = model
         rules = model.rules.map(\.info)
@@ -141,181 +109,38 @@ public final class RuleSet: @unchecked Sendable {
         schedules = model.schedules
         conditions = model.rules.map(\.condition)
         phraseListCount = model.phraseLists.count
-        var index: [String: Int] = [:]
-        for (i, f) in fields.enumerated() { index[f.name] = i }
-        fieldIndex = index
-        fieldHash = ByteStringTable(fields.map { Array($0.name.utf8) })
-        groupOfField = fields.map { f in f.group.flatMap { g in model.groups.firstIndex(of: g).map(Int32.init) } ?? -1 }
-        fieldKinds = model.fields.map(\.kind)
-        fieldIsList = model.fields.map(\.isList)
-        enumTables = fields.map { ByteStringTable($0.enumValues.map { Array($0.utf8) }) }
-        packCodes = model.packs.map { $0.code.map { Array($0.utf8) } }
-        enumIndex = fields.map { f in
-            var d: [String: Int32] = [:]
-            for (i, v) in f.enumValues.enumerated() { d[v] = Int32(i) }
-            return d
-        }
         matcherNames = model.phraseLists.map(\.name) + model.hostLists.map(\.name) + Detector.allCases.map(\.name)
         hostSets = model.hostLists.map { ByteStringTable($0.hosts) }
 
-        var support: [[Int32]] = []
-        for rule in model.rules {
-            var keys: [MatchKey] = []
-            supportKeys(rule.condition, into: &keys)
-            support.append(keys.compactMap { program.keyIndex[$0].map(Int32.init) })
-        }
-        ruleSupport = support
-        ruleProximity = model.rules.map { rule in
-            var tests: [ProximitySupport] = []
-            proximitySupport(rule.condition, keyOf: { program.keyIndex[$0] }, into: &tests)
-            return tests
-        }
+        let tables = FieldTables(model)
+        fieldIndex = tables.fieldIndex
+        fieldHash = tables.fieldHash
+        groupOfField = tables.groupOfField
+        fieldKinds = tables.fieldKinds
+        fieldIsList = tables.fieldIsList
+        enumTables = tables.enumTables
+        enumIndex = tables.enumIndex
+        packCodes = tables.packCodes
+        schoolField = tables.schoolField
+        idField = tables.idField
+
+        self.program = program
         ruleCode = codes
         rulePack = model.rules.map { Int32($0.pack) }
+        ruleSupport = ProgramCompiler.ruleSupport(of: model.rules, in: program)
+        ruleProximity = ProgramCompiler.ruleProximity(of: model.rules, in: program)
 
-        // Which (list, field) pairs the automata report, and which fields they scan.
-        var keyOfListField = [Int32](repeating: -1, count: max(1, model.phraseLists.count * max(1, fields.count)))
-        var scanned = Set<Int>()
-        for (k, key) in program.keys.enumerated() {
-            if case .phrases(let l) = key.matcher {
-                keyOfListField[l * fields.count + key.field] = Int32(k)
-                scanned.insert(key.field)
-            }
-        }
-        self.keyOfListField = keyOfListField
-        scannedFields = scanned.sorted().map(Int32.init)
-        patternEntries = built.plainEntries
         automaton = built.plain
-        normalizedAutomata = built.normalized.map { n in
-            var fieldsOfMode = Set<Int>()
-            for key in program.keys {
-                if case .phrases(let l) = key.matcher, model.phraseLists[l].normalize == n.mode { fieldsOfMode.insert(key.field) }
-            }
-            return NormalizedAutomaton(mode: n.mode, automaton: n.automaton, patternEntries: n.entries, fields: fieldsOfMode.sorted().map(Int32.init))
-        }
-        plainFields = Set(
-            program.keys.compactMap { key -> Int32? in
-                if case .phrases(let l) = key.matcher, model.phraseLists[l].normalize.isEmpty { return Int32(key.field) }
-                return nil
-            }
-        ).sorted()
+        patternEntries = built.plainEntries
+        let routing = PhraseRouting(automata: built, program: program, model: model)
+        keyOfListField = routing.keyOfListField
+        scannedFields = routing.scannedFields
+        plainFields = routing.plainFields
+        normalizedAutomata = routing.normalizedAutomata
 
-        // Candidate selection.
-        var always: [Int32] = []
-        var byKey = [[Int32]](repeating: [], count: program.keys.count)
-        let keyIndex = program.keyIndex
-        for (r, rule) in model.rules.enumerated() {
-            let req = requiredKeys(rule.condition) { m, f in
-                guard case .phrases = m else { return nil }
-                return keyIndex[MatchKey(matcher: m, field: f)]
-            }
-            if let req {
-                for k in req { byKey[k].append(Int32(r)) }
-            } else {
-                always.append(Int32(r))
-            }
-        }
-        alwaysRules = always
-        rulesByKey = byKey
-        self.program = program
-        let declared = model.fields
-        schoolField = index["school"].flatMap { declared[$0].kind == .string || declared[$0].kind == .enumeration ? $0 : nil }
-        idField = index["id"].flatMap { declared[$0].kind == .string || declared[$0].kind == .text ? $0 : nil }
-    }
-
-    /// The automata of the phrase lists that some rule tests, deduplicated after case folding.
-    /// Plain lists share one automaton; each combination of normalisation modes gets its own.
-    static func buildAutomata(_ phraseLists: [PhraseList], _ program: Program) -> Automata {
-        var usedLists = Set<Int>()
-        for key in program.keys { if case .phrases(let l) = key.matcher { usedLists.insert(l) } }
-        var byMode: [NormalizeMode: [Int]] = [:]
-        for l in usedLists.sorted() { byMode[phraseLists[l].normalize, default: []].append(l) }
-        func build(_ lists: [Int], _ mode: NormalizeMode) -> (Automaton, [[PatternEntry]]) {
-            var patternIds: [[UInt8]: Int] = [:]
-            var patterns: [[UInt8]] = []
-            var entries: [[PatternEntry]] = []
-            for l in lists {
-                let list = phraseLists[l]
-                for p in list.phrases {
-                    let folded = mode.isEmpty ? p.map(Automaton.fold) : Normalizer.normalize(phrase: p, mode: mode)
-                    if folded.isEmpty { continue }
-                    let id: Int
-                    if let existing = patternIds[folded] {
-                        id = existing
-                    } else {
-                        id = patterns.count
-                        patternIds[folded] = id
-                        patterns.append(folded)
-                        entries.append([])
-                    }
-                    let entry = PatternEntry(list: Int32(l), wholeWord: list.wholeWord, caseSensitive: list.caseSensitive, original: p)
-                    if !entries[id].contains(where: { $0.list == entry.list && $0.original == entry.original }) {
-                        // One entry per list for case-insensitive lists, whatever the spelling.
-                        if !list.caseSensitive, entries[id].contains(where: { $0.list == entry.list }) { continue }
-                        entries[id].append(entry)
-                    }
-                }
-            }
-            return (Automaton(patterns: patterns), entries)
-        }
-        let (plain, plainEntries) = build(byMode[NormalizeMode()] ?? [], NormalizeMode())
-        var normalized: [(mode: NormalizeMode, automaton: Automaton, entries: PatternEntries)] = []
-        for (mode, lists) in byMode.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where !mode.isEmpty {
-            let (a, e) = build(lists, mode)
-            normalized.append((mode, a, PatternEntries(e)))
-        }
-        return Automata(plain: plain, plainEntries: PatternEntries(plainEntries), normalized: normalized)
-    }
-
-    /// Compiles rule source held in memory. `name` is used in diagnostics and to resolve includes.
-    public static func compile(source: String, name: String = "<string>") throws(RuleSetError) -> RuleSet {
-        var loader = Loader()
-        loader.load(source: Array(source.utf8), name: name)
-        return try finish(loader)
-    }
-
-    /// Compiles rule source bytes held in memory. `includes` says where included files may come
-    /// from: by default relative to `name`'s folder, on the file system; the C interface passes
-    /// `.refused` unless its caller grants a base folder or a resolver.
-    public static func compile(
-        bytes: [UInt8], name: String = "<string>",
-        includes: IncludeAccess = .filesystem
-    ) throws(RuleSetError) -> RuleSet {
-        var loader = Loader()
-        loader.access = includes
-        loader.load(source: bytes, name: name)
-        return try finish(loader)
-    }
-
-    /// Loads and compiles rule files and folders (every `.rules` file in a folder, recursively,
-    /// in sorted order).
-    public static func load(paths: [String]) throws(RuleSetError) -> RuleSet {
-        var loader = Loader()
-        loader.load(paths: paths)
-        return try finish(loader)
-    }
-
-    /// Loads and compiles one rule file or folder; see `load(paths:)`.
-    public static func load(path: String) throws(RuleSetError) -> RuleSet { try load(paths: [path]) }
-
-    /// Parses and checks without building the automaton: every diagnostic, for `invigil check`.
-    public static func diagnose(paths: [String]) -> [Diagnostic] {
-        var loader = Loader()
-        loader.load(paths: paths)
-        let (_, problems) = Checker.check(loader.files)
-        return sortDiagnostics(loader.diagnostics + problems)
-    }
-
-    static func sortDiagnostics(_ d: [Diagnostic]) -> [Diagnostic] {
-        var seen = Set<String>()
-        return d.filter { seen.insert($0.location.description + $0.message).inserted }
-    }
-
-    private static func finish(_ loader: Loader) throws(RuleSetError) -> RuleSet {
-        let (checked, problems) = Checker.check(loader.files)
-        let all = sortDiagnostics(loader.diagnostics + problems)
-        if !all.isEmpty { throw RuleSetError(all) }
-        return RuleSet(checked: checked, sources: loader.files.map(\.source.path))
+        let candidates = CandidateIndex(rules: model.rules, program: program)
+        alwaysRules = candidates.alwaysRules
+        rulesByKey = candidates.rulesByKey
     }
 
     /// The slot of a declared field, or nil.
@@ -326,53 +151,4 @@ public final class RuleSet: @unchecked Sendable {
 
     /// Approximate bytes of the compiled form (automaton and bytecode).
     public var memoryBytes: Int { automaton.memoryBytes + program.code.count * MemoryLayout<Instruction>.stride }
-}
-
-/// An open-addressing hash table of byte strings, looked up without allocating.
-struct ByteStringTable: @unchecked Sendable {
-    private var slots: [Int32]
-    private var strings: [[UInt8]]
-    private var mask: Int
-
-    init(_ items: [[UInt8]]) {
-        strings = []
-        var size = 16
-        while size < items.count * 2 + 1 { size <<= 1 }
-        mask = size - 1
-        slots = [Int32](repeating: -1, count: size)
-        for item in items where find(item) == nil {
-            var h = Int(truncatingIfNeeded: ByteStringTable.hash(item)) & mask
-            while slots[h] >= 0 { h = (h + 1) & mask }
-            slots[h] = Int32(strings.count)
-            strings.append(item)
-        }
-    }
-
-    var count: Int { strings.count }
-
-    static func hash<C: Collection>(_ bytes: C) -> UInt64 where C.Element == UInt8 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
-        return h ^ (h >> 29)
-    }
-
-    func find(_ key: [UInt8]) -> Int? {
-        key.withUnsafeBufferPointer { find($0) }
-    }
-
-    /// The index (in insertion order among distinct items) of `key`, or nil.
-    func find(_ key: UnsafeBufferPointer<UInt8>) -> Int? {
-        var h = Int(truncatingIfNeeded: ByteStringTable.hash(key)) & mask
-        while true {
-            let s = slots[h]
-            if s < 0 { return nil }
-            let candidate = strings[Int(s)]
-            if candidate.count == key.count,
-                candidate.withUnsafeBufferPointer({ c in key.count == 0 || memcmp(c.baseAddress!, key.baseAddress!, key.count) == 0 })
-            {
-                return Int(s)
-            }
-            h = (h + 1) & mask
-        }
-    }
 }

@@ -1,0 +1,49 @@
+/// Which automaton scans which field, and which key of the program a (phrase list, field) match
+/// reports: the wiring between the phrase automata and the program's keys.
+struct PhraseRouting {
+    /// keyOfListField[list * fieldCount + field] = key index, or -1.
+    var keyOfListField: [Int32]
+    /// Fields some automaton scans (any mode), and those the plain automaton scans.
+    var scannedFields: [Int32]
+    var plainFields: [Int32]
+    /// The automata of normalised phrase lists with the fields each scans.
+    var normalizedAutomata: [RuleSet.NormalizedAutomaton]
+
+    init(automata: RuleSet.Automata, program: Program, model: RuleSet.Model) {
+        let fieldCount = model.fields.count
+        var keyOfListField = [Int32](repeating: -1, count: max(1, model.phraseLists.count * max(1, fieldCount)))
+        var scanned = Set<Int>()
+        for (k, key) in program.keys.enumerated() {
+            if case .phrases(let l) = key.matcher {
+                keyOfListField[l * fieldCount + key.field] = Int32(k)
+                scanned.insert(key.field)
+            }
+        }
+        self.keyOfListField = keyOfListField
+        scannedFields = scanned.sorted().map(Int32.init)
+        normalizedAutomata = automata.normalized.map { n in
+            var fieldsOfMode = Set<Int>()
+            for key in program.keys {
+                if case .phrases(let l) = key.matcher, model.phraseLists[l].normalize == n.mode { fieldsOfMode.insert(key.field) }
+            }
+            return RuleSet.NormalizedAutomaton(
+                mode: n.mode, automaton: n.automaton, patternEntries: n.entries, fields: fieldsOfMode.sorted().map(Int32.init))
+        }
+        plainFields = Set(
+            program.keys.compactMap { key -> Int32? in
+                if case .phrases(let l) = key.matcher, model.phraseLists[l].normalize.isEmpty { return Int32(key.field) }
+                return nil
+            }
+        ).sorted()
+    }
+}
+
+extension RuleSet {
+    /// The automaton of one combination of normalisation modes, and the fields it scans.
+    struct NormalizedAutomaton {
+        var mode: NormalizeMode
+        var automaton: Automaton
+        var patternEntries: PatternEntries
+        var fields: [Int32]
+    }
+}

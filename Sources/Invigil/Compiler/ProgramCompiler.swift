@@ -1,0 +1,36 @@
+/// The program compiler: every rule's condition to predicate bytecode in one `Program` (whose
+/// match keys the automata and the candidate index are built for), and what each rule's
+/// findings cite as their support.
+enum ProgramCompiler {
+    /// The predicate bytecode of every rule, and each rule's range in it.
+    static func compile(_ model: RuleSet.Model) -> (Program, [Range<Int>]) {
+        var program = Program()
+        var codes: [Range<Int>] = []
+        for rule in model.rules { codes.append(program.compile(rule.condition, fields: model.fields)) }
+        return (program, codes)
+    }
+
+    /// Per rule, the keys (indices into `program.keys`) whose matches support a finding.
+    static func ruleSupport(of rules: [CheckedRule], in program: Program) -> [[Int32]] {
+        rules.map { rule in
+            var keys: [MatchKey] = []
+            supportKeys(rule.condition, into: &keys)
+            return keys.compactMap { program.keyIndex[$0].map(Int32.init) }
+        }
+    }
+
+    /// Per rule, its positive proximity tests, whose matching pairs support a finding.
+    static func ruleProximity(of rules: [CheckedRule], in program: Program) -> [[ProximitySupport]] {
+        rules.map { rule in
+            var tests: [ProximitySupport] = []
+            proximitySupport(rule.condition, keyOf: { program.keyIndex[$0] }, into: &tests)
+            return tests
+        }
+    }
+}
+
+extension RuleSet {
+    /// The predicate bytecode of every rule, and each rule's range in it (for the compiled-file
+    /// reader, which compiles the program from the stored model).
+    static func compileProgram(_ model: Model) -> (Program, [Range<Int>]) { ProgramCompiler.compile(model) }
+}
