@@ -76,15 +76,15 @@ extension ArchiveFormat {
     }
 
     /// The `--input-format` values, `auto` first, as help texts list them.
-    public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
+    package static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
 
     /// The names of the formats a single file can be in (not folders), for messages.
-    public static var fileFormatNames: String {
+    package static var fileFormatNames: String {
         allCases.compactMap { $0.descriptor }.filter { !$0.isFolder }.map(\.format.rawValue).joined(separator: ", ")
     }
 
     /// The names of every readable format, for messages.
-    public static var readableNames: String {
+    package static var readableNames: String {
         allCases.compactMap { $0.descriptor }.map(\.format.rawValue).joined(separator: ", ")
     }
 

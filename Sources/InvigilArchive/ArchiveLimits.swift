@@ -7,6 +7,7 @@ public enum ArchiveLimits {
     /// Bytes in one CSV record (all its lines) and lines in one record: an unterminated quoted
     /// cell is rejected when it reaches either, and reading resumes on the line after its start.
     public static let csvRecordBytes = 64 << 20
+    /// Lines in one CSV record (see `csvRecordBytes`).
     public static let csvRecordLines = 100_000
     /// Columns in one CSV record.
     public static let csvColumns = 10_000

@@ -18,8 +18,11 @@ public protocol ArchiveSource {
 
 /// Why an input cannot be opened at all (the scan then exits with status 2).
 public struct ArchiveOpenError: Error, CustomStringConvertible {
+    /// The input as given (a file, a folder, or "-").
     public var path: String
+    /// Why it cannot be read, for a message (`is a directory`, `not a Maildir folder`, ...).
     public var reason: String
+    /// `path: reason`.
     public var description: String { "\(path): \(reason)" }
 }
 
@@ -60,7 +63,7 @@ public func recognizedFormat(path: String) -> ArchiveFormat? {
 
 /// What kind of binary file the first bytes are, for an error message ("a zip archive"), or nil
 /// for text.
-public func binaryKind(head: [UInt8]) -> String? {
+package func binaryKind(head: [UInt8]) -> String? {
     let magics: [(bytes: [UInt8], kind: String)] = [
         ([0x50, 0x4B, 0x03, 0x04], "a zip archive"), ([0x50, 0x4B, 0x05, 0x06], "a zip archive"),
         ([0x25, 0x50, 0x44, 0x46], "a PDF document"), ([0xFF, 0xD8, 0xFF], "a JPEG image"),
@@ -102,7 +105,7 @@ func sniffFormat(path: String) -> ArchiveFormat? {
 }
 
 /// The format the first bytes of an input suggest, or nil (binary files included).
-public func sniffFormat(head: [UInt8]) -> ArchiveFormat? {
+package func sniffFormat(head: [UInt8]) -> ArchiveFormat? {
     guard !head.isEmpty, binaryKind(head: head) == nil else { return nil }
     // First non-blank lines.
     var lines: [ArraySlice<UInt8>] = []
@@ -119,16 +122,20 @@ public func sniffFormat(head: [UInt8]) -> ArchiveFormat? {
 
 /// Reader options, from the command line (`apply(option:value:)`) or set directly.
 public struct ArchiveOptions: Sendable {
+    /// Options of the CSV reader (column map, delimiter, header, constants, date order).
     public var csv = CSVOptions()
+    /// Options of the WhatsApp readers (date order, time zone).
     public var whatsApp = WhatsAppOptions()
+    /// Options of the mbox reader.
     public var mail = MailOptions()
     /// `--directory FILE`: roles for authors and recipients of mail, chat and CSV events.
     public var directory: PeopleDirectory? = nil
 
+    /// The defaults: automatic CSV mapping, dates told per file, `>From` unquoted, no directory.
     public init() {}
 
     /// The command-line options this module understands, with their help lines.
-    public static let help: [(option: String, meaning: String)] = [
+    package static let help: [(option: String, meaning: String)] = [
         ("--map COLUMN=FIELD", "CSV column to event field (or author, recipients, message, ignore); repeatable"),
         ("--directory FILE", "CSV of people (address,name,role[,relation]) giving authors and recipients their roles"),
         ("--set FIELD=VALUE", "set a field on every event, whatever the format (e.g. type=sms); repeatable"),
@@ -140,7 +147,7 @@ public struct ArchiveOptions: Sendable {
 
     /// Applies one option of `help` (`value` is its argument). Returns false for an option that is
     /// not a reader option; throws (with the option as `path`) for a bad value.
-    public mutating func apply(option: String, value: String) throws(ArchiveOpenError) -> Bool {
+    package mutating func apply(option: String, value: String) throws(ArchiveOpenError) -> Bool {
         func pair(_ v: String) throws(ArchiveOpenError) -> (String, String) {
             guard let eq = v.firstIndex(of: "="), eq != v.startIndex else {
                 throw ArchiveOpenError(path: option, reason: "needs NAME=VALUE, got '\(v)'")
@@ -191,6 +198,7 @@ public final class JSONLSource: ArchiveSource {
     var reportedReadError = false
     public var bytesRead: Int { lines.bytesRead }
 
+    /// Opens a JSONL file, or standard input for "-". Throws for a folder or an unreadable file.
     public init(path: String) throws(ArchiveOpenError) {
         self.path = path
         if path != "-" {
@@ -216,7 +224,7 @@ public final class JSONLSource: ArchiveSource {
     /// Reads a chunk of a larger JSONL input that starts after `linesBefore` lines, so that the
     /// sources (`name:line`) are those of the whole input. The chunk ends at the end of a line, or
     /// is the input's last.
-    public init(chunk: [UInt8], name: String, linesBefore: Int) {
+    package init(chunk: [UInt8], name: String, linesBefore: Int) {
         path = name
         lines = ByteLines(bytes: chunk, linesBefore: linesBefore)
     }

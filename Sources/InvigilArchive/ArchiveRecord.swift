@@ -5,8 +5,10 @@ public struct ArchiveRecord: Sendable {
     /// Where the record came from: `file:line` for line-based inputs, `file:#N` for the Nth
     /// message of an mbox, the file path for eml and Maildir.
     public var source: String
+    /// The event, or why the record could not be read.
     public var payload: Payload
 
+    /// What a record holds.
     public enum Payload: Sendable {
         /// An event in the JSON form of the event schema (JSONL lines).
         case json([UInt8])
@@ -16,6 +18,7 @@ public struct ArchiveRecord: Sendable {
         case rejected(String)
     }
 
+    /// A record from `source` holding `payload`.
     public init(source: String, payload: Payload) {
         self.source = source
         self.payload = payload
@@ -24,6 +27,7 @@ public struct ArchiveRecord: Sendable {
 
 /// One field assignment of an event built by a reader.
 public struct ArchiveField: Sendable {
+    /// A field value: text, a truth value or an integer, as the event schema's field kinds take them.
     public enum Value: Sendable {
         case string(String)
         case bool(Bool)
@@ -32,6 +36,7 @@ public struct ArchiveField: Sendable {
 
     /// Dotted field name of the event schema (`author.role`).
     public var name: String
+    /// The value assigned.
     public var value: Value
     /// For list fields: which element of a list-of-objects group (`recipients`) the value belongs
     /// to; nil appends as the next element.
@@ -39,6 +44,7 @@ public struct ArchiveField: Sendable {
     /// True for list fields (append), false to replace.
     public var isListValue: Bool
 
+    /// An assignment of `value` to the field `name`; `element` and `list` as the properties of the same names.
     public init(_ name: String, _ value: Value, element: Int32? = nil, list: Bool = false) {
         self.name = name
         self.value = value

@@ -15,12 +15,14 @@ public struct CSVOptions: Sendable {
     public var quoting = true
     /// False: the first row is data; the columns are then named by `columns`, or `1`, `2`, ...
     public var header = true
+    /// The column names when `header` is false (`--columns a,b,c`); empty: `1`, `2`, ...
     public var columns: [String] = []
     /// Fields set on every event (`type` = `sms`, ...), under the cells' own values.
     public var constants: [String: String] = [:]
     /// Dates written `01/02/2024`: day first (UK) unless false.
     public var dayFirst = true
 
+    /// Options with the column map `map` and the other defaults (comma, quoting, a header row, day first).
     public init(map: [String: String] = [:]) { self.map = map }
 }
 
@@ -228,6 +230,7 @@ public final class CSVSource: ArchiveSource, ArchiveNotes {
     public var bytesRead: Int { rows.bytesRead }
     public var notes: [String: Int] { mail.notes }
 
+    /// Opens a CSV or TSV file, or standard input for "-"; `directory` gives authors and recipients their roles.
     public convenience init(path: String, options: CSVOptions = CSVOptions(), directory: PeopleDirectory? = nil) throws(ArchiveOpenError) {
         self.init(name: path == "-" ? "<stdin>" : path, lines: try ByteLines.open(path: path), options: options, directory: directory)
     }

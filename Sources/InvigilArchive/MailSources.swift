@@ -8,6 +8,7 @@ public struct MailOptions: Sendable {
     /// Unquote `>From ` lines (mboxrd: one level of `>` is removed from `>+From ` lines; this also
     /// restores the `From ` lines of mboxo files).
     public var unquoteFrom = true
+    /// The defaults (`>From ` lines unquoted).
     public init() {}
 }
 
@@ -30,6 +31,7 @@ public final class MboxSource: ArchiveSource, ArchiveNotes {
     public var bytesRead: Int { lines.bytesRead }
     public var notes: [String: Int] { parser.notes }
 
+    /// Opens an mbox file, or standard input for "-"; `directory` gives senders and recipients their roles.
     public init(path: String, directory: PeopleDirectory? = nil, options: MailOptions = MailOptions()) throws(ArchiveOpenError) {
         name = path == "-" ? "<stdin>" : path
         lines = try ByteLines.open(path: path, maxLine: ArchiveLimits.messageBytes)
@@ -53,7 +55,7 @@ public final class MboxSource: ArchiveSource, ArchiveNotes {
     /// Reads a chunk of a larger mbox that starts at a `From ` separator line (or is the file's
     /// first) after `messagesBefore` messages, so that the sources (`name:#N`) are those of the
     /// whole file. `MboxSplitter` cuts such chunks.
-    public init(chunk: [UInt8], name: String, messagesBefore: Int, directory: PeopleDirectory? = nil, options: MailOptions = MailOptions()) {
+    package init(chunk: [UInt8], name: String, messagesBefore: Int, directory: PeopleDirectory? = nil, options: MailOptions = MailOptions()) {
         self.name = name
         lines = ByteLines(bytes: chunk, maxLine: ArchiveLimits.messageBytes)
         self.directory = directory
@@ -185,6 +187,7 @@ public final class EMLSource: ArchiveSource, ArchiveNotes {
     public private(set) var bytesRead = 0
     public var notes: [String: Int] { parser.notes }
 
+    /// Opens one message file (.eml), or standard input for "-"; `directory` gives senders and recipients their roles.
     public init(path: String, directory: PeopleDirectory? = nil) throws(ArchiveOpenError) {
         if path != "-" {
             let fd = openReadable(path)
@@ -234,6 +237,7 @@ public final class MaildirSource: ArchiveSource, ArchiveNotes {
     public private(set) var bytesRead = 0
     public var notes: [String: Int] { parser.notes }
 
+    /// Opens a Maildir folder (the order above); `directory` gives senders and recipients their roles.
     public init(path: String, directory: PeopleDirectory? = nil) throws(ArchiveOpenError) {
         guard isDirectoryPath(path) else { throw ArchiveOpenError(path: path, reason: "not a Maildir folder") }
         root = path.hasSuffix("/") ? String(path.dropLast()) : path
@@ -250,7 +254,7 @@ public final class MaildirSource: ArchiveSource, ArchiveNotes {
 
     /// The message files of the Maildir, in the order `next()` reads them. Each reads as the
     /// same record through `EMLSource(path:)`, so that a scan can spread them over threads.
-    public func messageFiles() -> [String] {
+    package func messageFiles() -> [String] {
         var all: [String] = []
         for folder in pendingFolders.reversed() { all += Self.files(in: folder) }
         return all

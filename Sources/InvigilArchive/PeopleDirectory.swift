@@ -17,12 +17,18 @@
 /// people.person(address: "07700900111")?.role   // "staff"
 /// ```
 public struct PeopleDirectory: Sendable {
+    /// One person of the directory.
     public struct Person: Sendable, Equatable {
+        /// An email address or phone number (`07700 900111`, `+44 7700 900111`).
         public var address: String
+        /// The name messages show for the person.
         public var name: String
+        /// One of `roles`.
         public var role: String
+        /// The relation to the school or a pupil, free text; `family` marks a recipient as family.
         public var relation: String
 
+        /// A person with these fields.
         public init(address: String, name: String, role: String, relation: String) {
             self.address = address
             self.name = name
@@ -37,8 +43,10 @@ public struct PeopleDirectory: Sendable {
     /// The number of people read.
     public var count: Int { people.count }
 
+    /// The roles of the event schema that a directory may assign.
     public static let roles: Set<String> = ["staff", "governor", "volunteer", "contractor", "pupil", "parent", "public", "unknown"]
 
+    /// A directory of `people`; for an address or name given twice, the first entry is found.
     public init(people: [Person]) {
         for p in people { add(p) }
     }
@@ -137,13 +145,13 @@ public struct PeopleDirectory: Sendable {
     public var everyone: [Person] { people }
 
     /// Every name and address the directory holds, for masking them (the report's redaction).
-    public var allNamesAndAddresses: [String] {
+    package var allNamesAndAddresses: [String] {
         people.flatMap { [$0.name, $0.address] }.filter { !$0.isEmpty }
     }
 
     /// The key an address is found by: a phone number in E.164 form (`+447700900111`), otherwise
     /// the address in lower case. Nil for an empty address.
-    public static func addressKey(_ address: String) -> String? {
+    package static func addressKey(_ address: String) -> String? {
         let trimmed = address.trimmingSpaces()
         if trimmed.isEmpty { return nil }
         if let phone = e164(trimmed) { return phone }
@@ -154,7 +162,7 @@ public struct PeopleDirectory: Sendable {
     /// spaces, dots, dashes, slashes and parentheses, 7 to 15 digits. `00` starts an international
     /// number like `+`; a leading `0` is a UK national number (+44); `(0)` after a country code is
     /// dropped.
-    public static func e164(_ text: String) -> String? {
+    package static func e164(_ text: String) -> String? {
         var digits: [UInt8] = []
         var plus = false
         var sawDigit = false
@@ -205,7 +213,7 @@ public struct PeopleDirectory: Sendable {
     }
 
     /// A name's key: lower case, runs of spaces made one, no spaces at the ends.
-    public static func nameKey(_ name: String) -> String? {
+    package static func nameKey(_ name: String) -> String? {
         let words = name.lowercased().split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\u{A0}" })
         return words.isEmpty ? nil : words.joined(separator: " ")
     }

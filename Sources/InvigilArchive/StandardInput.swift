@@ -35,4 +35,4 @@ enum StandardInput {
 
 /// The first bytes of standard input (up to 64 KB), read once and kept for the reader that opens
 /// "-" later; for telling its format and for error messages.
-public func standardInputHead() -> [UInt8] { StandardInput.head() }
+package func standardInputHead() -> [UInt8] { StandardInput.head() }

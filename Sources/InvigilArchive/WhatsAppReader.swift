@@ -5,6 +5,7 @@ import Invigil
 
 /// Options of the WhatsApp reader.
 public struct WhatsAppOptions: Sendable {
+    /// How to read a date such as `01/02/2024`; the raw values are the command's option values.
     public enum DateOrder: String, Sendable { case auto, dayFirst = "day-first", monthFirst = "month-first" }
     /// `auto`: per file, day first if some date's first number is over 12, month first if some
     /// date's second number is, day first (UK) when nothing tells. A line whose own numbers tell
@@ -12,6 +13,7 @@ public struct WhatsAppOptions: Sendable {
     public var dateOrder: DateOrder = .auto
     /// The zone the phone showed times in (exports carry local times without offset).
     public var timeZone: TimeZoneRule = .europeanSummer(standardOffset: 0)
+    /// The defaults: the date order told per file, UK time.
     public init() {}
 }
 
@@ -44,6 +46,7 @@ public final class WhatsAppSource: ArchiveSource {
     private var finished = false
     public var bytesRead: Int { lines.bytesRead }
 
+    /// Opens an exported chat text (`_chat.txt`), or standard input for "-"; `directory` gives authors their roles.
     public init(path: String, options: WhatsAppOptions = WhatsAppOptions(), directory: PeopleDirectory? = nil) throws(ArchiveOpenError) {
         self.path = path
         name = path == "-" ? "<stdin>" : path

@@ -4,7 +4,7 @@
 /// The splitters (`JSONLSplitter`, `MboxSplitter`) do the cutting; they read nothing themselves
 /// and hold at most one unfinished record beside the bytes given to them, so that the thread that
 /// reads the input does no more than block I/O and finding record ends.
-public enum InputChunk: Sendable {
+package enum InputChunk: Sendable {
     /// Whole records: `bytes` holds complete lines (or messages), after `before` lines (or
     /// messages) of the input. The last chunk of an input may end without a line terminator.
     case records(bytes: [UInt8], before: Int)

@@ -7,7 +7,7 @@
 /// for block in blocks { for chunk in splitter.add(block) { dispatch(chunk) } }
 /// if let last = splitter.finish() { dispatch(last) }
 /// ```
-public final class JSONLSplitter {
+package final class JSONLSplitter {
     let chunkBytes: Int
     let maxLine: Int
     private var pending: [UInt8] = []
@@ -16,13 +16,13 @@ public final class JSONLSplitter {
     /// Bytes of an over-long line being skipped, or nil.
     private var skipping: Int? = nil
 
-    public init(chunkBytes: Int, maxLine: Int = ArchiveLimits.lineBytes) {
+    package init(chunkBytes: Int, maxLine: Int = ArchiveLimits.lineBytes) {
         self.chunkBytes = max(1, chunkBytes)
         self.maxLine = maxLine
     }
 
     /// Adds the next bytes of the input; returns the chunks now complete, in order.
-    public func add(_ block: ArraySlice<UInt8>) -> [InputChunk] {
+    package func add(_ block: ArraySlice<UInt8>) -> [InputChunk] {
         var out: [InputChunk] = []
         var rest = block
         if let skipped = skipping {
@@ -55,10 +55,10 @@ public final class JSONLSplitter {
     }
 
     /// Lines of the input given so far, the last one counted once `finish()` has been called.
-    public private(set) var lineCount = 0
+    package private(set) var lineCount = 0
 
     /// The input's last chunk (its last line may lack a terminator), or nil.
-    public func finish() -> InputChunk? {
+    package func finish() -> InputChunk? {
         if let skipped = skipping {
             skipping = nil
             linesBefore += 1

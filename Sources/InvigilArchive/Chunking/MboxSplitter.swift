@@ -5,7 +5,7 @@
 ///
 /// A message is held until its end; one larger than `maxMessage` (twice the reader's limit, which
 /// rejects it anyway) is dropped while it is read and becomes `.tooLarge`.
-public final class MboxSplitter {
+package final class MboxSplitter {
     let chunkBytes: Int
     let maxMessage: Int
     private var pending: [UInt8] = []
@@ -21,13 +21,13 @@ public final class MboxSplitter {
     /// An oversized message being dropped: its number and the bytes dropped so far.
     private var dropping: (number: Int, length: Int)? = nil
 
-    public init(chunkBytes: Int, maxMessage: Int = 2 * ArchiveLimits.messageBytes) {
+    package init(chunkBytes: Int, maxMessage: Int = 2 * ArchiveLimits.messageBytes) {
         self.chunkBytes = max(1, chunkBytes)
         self.maxMessage = maxMessage
     }
 
     /// Adds the next bytes of the input; returns the chunks now complete, in order.
-    public func add(_ block: ArraySlice<UInt8>) -> [InputChunk] {
+    package func add(_ block: ArraySlice<UInt8>) -> [InputChunk] {
         var out: [InputChunk] = []
         pending.append(contentsOf: block)
         walkLines(&out)
@@ -44,7 +44,7 @@ public final class MboxSplitter {
     }
 
     /// The input's last chunk, or nil.
-    public func finish() -> InputChunk? {
+    package func finish() -> InputChunk? {
         var out: [InputChunk] = []
         // The last line may lack its terminator: walk it as a line.
         if walked < pending.count { pending.append(0x0A); walkLines(&out); pending.removeLast() }

@@ -1,6 +1,6 @@
 /// CRC-32 of zip entries (ISO 3309 / ITU-T V.42: polynomial 0xEDB88320 reflected, initial and
 /// final value 0xFFFFFFFF), as zip stores it in each entry's headers.
-public enum CRC32 {
+package enum CRC32 {
     /// One table per byte position of an 8-byte step ("slicing by 8"): `tables[k][b]` is the CRC
     /// of byte `b` followed by `k` zero bytes.
     static let tables: [UInt32] = {
@@ -20,7 +20,7 @@ public enum CRC32 {
     }()
 
     /// The CRC-32 of `bytes`, continuing from `crc` (the CRC of what came before; 0 to start).
-    public static func checksum(_ bytes: UnsafeBufferPointer<UInt8>, continuing crc: UInt32 = 0) -> UInt32 {
+    package static func checksum(_ bytes: UnsafeBufferPointer<UInt8>, continuing crc: UInt32 = 0) -> UInt32 {
         var c = ~crc
         var i = 0
         let n = bytes.count
@@ -42,7 +42,7 @@ public enum CRC32 {
         return ~c
     }
 
-    public static func checksum(_ bytes: [UInt8], continuing crc: UInt32 = 0) -> UInt32 {
+    package static func checksum(_ bytes: [UInt8], continuing crc: UInt32 = 0) -> UInt32 {
         bytes.withUnsafeBufferPointer { checksum($0, continuing: crc) }
     }
 }

@@ -8,11 +8,11 @@
 /// ```swift
 /// let text = try Inflate.decompress(deflated, limit: entry.uncompressedSize, exact: true)
 /// ```
-public enum Inflate {
+package enum Inflate {
     /// Decompresses a raw DEFLATE stream (no zlib or gzip wrapper). At most `limit` bytes are
     /// produced; with `exact`, a stream that produces fewer is an error too. Input after the final
     /// block is ignored.
-    public static func decompress(_ input: UnsafeBufferPointer<UInt8>, limit: Int, exact: Bool = false) throws(InflateError) -> [UInt8] {
+    package static func decompress(_ input: UnsafeBufferPointer<UInt8>, limit: Int, exact: Bool = false) throws(InflateError) -> [UInt8] {
         var state = InflateState(input: input, limit: max(0, limit), exact: exact)
         defer { state.output.deallocate() }
         try state.run()
@@ -23,7 +23,7 @@ public enum Inflate {
     /// The first `count` bytes a stream decompresses to (all of them if fewer), for looking at
     /// the start of an entry without expanding all of it. The input may be the stream's start
     /// only: running out of input ends the prefix there. Nil when the stream is invalid before.
-    public static func prefix(of input: [UInt8], count: Int) -> [UInt8]? {
+    package static func prefix(of input: [UInt8], count: Int) -> [UInt8]? {
         input.withUnsafeBufferPointer { b -> [UInt8]? in
             var state = InflateState(input: b, limit: max(0, count), exact: false)
             state.keepsPartialOutput = true
@@ -38,7 +38,7 @@ public enum Inflate {
     }
 
     /// `decompress` over an array.
-    public static func decompress(_ input: [UInt8], limit: Int, exact: Bool = false) throws(InflateError) -> [UInt8] {
+    package static func decompress(_ input: [UInt8], limit: Int, exact: Bool = false) throws(InflateError) -> [UInt8] {
         var result: Result<[UInt8], InflateError>!
         input.withUnsafeBufferPointer { b in
             result = Result { () throws(InflateError) in try decompress(b, limit: limit, exact: exact) }

@@ -1,5 +1,5 @@
 /// Why a DEFLATE stream (RFC 1951) could not be decompressed.
-public enum InflateError: Error, Equatable, CustomStringConvertible {
+package enum InflateError: Error, Equatable, CustomStringConvertible {
     /// The input ended inside a block.
     case truncated
     /// Block type 3, which RFC 1951 reserves.
@@ -18,7 +18,7 @@ public enum InflateError: Error, Equatable, CustomStringConvertible {
     /// The stream ended before the size the caller expects.
     case outputTooShort(got: Int, expected: Int)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .truncated: return "deflate data ends inside a block"
         case .reservedBlockType: return "deflate block of reserved type 3"

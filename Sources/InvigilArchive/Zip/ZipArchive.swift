@@ -15,14 +15,14 @@ import Glibc
 /// let zip = try ZipArchive(path: "export.zip")
 /// if let chat = zip.entries.first(where: { $0.fileName == "_chat.txt" }) { let text = try zip.contents(of: chat) }
 /// ```
-public final class ZipArchive {
-    public let entries: [ZipEntry]
-    public let limits: ZipLimits
+package final class ZipArchive {
+    package let entries: [ZipEntry]
+    package let limits: ZipLimits
     let storage: any ZipStorage
     /// Where the central directory starts: every entry's data must end before it.
     let centralDirectoryOffset: Int
     /// Uncompressed bytes handed out so far (against `limits.totalBytes`).
-    public private(set) var bytesExtracted = 0
+    package private(set) var bytesExtracted = 0
 
     static let endSignature: [UInt8] = [0x50, 0x4B, 0x05, 0x06]
     static let zip64LocatorSignature: [UInt8] = [0x50, 0x4B, 0x06, 0x07]
@@ -33,7 +33,7 @@ public final class ZipArchive {
     static let localHeaderSize = 30
 
     /// Opens a zip file and reads its central directory.
-    public convenience init(path: String, limits: ZipLimits = .standard) throws(ZipError) {
+    package convenience init(path: String, limits: ZipLimits = .standard) throws(ZipError) {
         guard let storage = FileZipStorage(path: path) else {
             throw ZipError(.io, openFailureReason(path))
         }
@@ -41,7 +41,7 @@ public final class ZipArchive {
     }
 
     /// Reads a zip archive held in memory.
-    public convenience init(bytes: [UInt8], limits: ZipLimits = .standard) throws(ZipError) {
+    package convenience init(bytes: [UInt8], limits: ZipLimits = .standard) throws(ZipError) {
         try self.init(storage: MemoryZipStorage(bytes), limits: limits)
     }
 
@@ -144,7 +144,7 @@ public final class ZipArchive {
 
     /// The uncompressed contents of an entry, after checking the limits, the local header, the
     /// method and encryption, and then the size and CRC-32 of what was decompressed.
-    public func contents(of entry: ZipEntry) throws(ZipError) -> [UInt8] {
+    package func contents(of entry: ZipEntry) throws(ZipError) -> [UInt8] {
         let name = entry.name
         let (dataStart, _) = try dataStart(of: entry)
         try checkLimits(entry)
@@ -176,7 +176,7 @@ public final class ZipArchive {
     /// The first bytes of an entry (about `count`, see `Inflate.prefix`), from at most
     /// `count * 2 + 1024` compressed bytes, not checked against the CRC (which covers the whole),
     /// nor counted against the limits. For recognising an entry by its start.
-    public func prefix(of entry: ZipEntry, count: Int) throws(ZipError) -> [UInt8] {
+    package func prefix(of entry: ZipEntry, count: Int) throws(ZipError) -> [UInt8] {
         let (start, method) = try dataStart(of: entry)
         let packed = try storage.read(offset: start, length: min(entry.compressedSize, count * 2 + 1024))
         if method == 0 { return Array(packed.prefix(count)) }
@@ -230,7 +230,7 @@ public final class ZipArchive {
 
     /// Whether a file starts with a zip signature (a local header, or the end record of an empty
     /// archive).
-    public static func hasSignature(path: String) -> Bool {
+    package static func hasSignature(path: String) -> Bool {
         let fd = openReadable(path)
         guard fd >= 0 else { return false }
         defer { Glibc.close(fd) }
@@ -239,7 +239,7 @@ public final class ZipArchive {
         return got == 4 && hasSignature(head)
     }
 
-    public static func hasSignature(_ head: some Collection<UInt8>) -> Bool {
+    package static func hasSignature(_ head: some Collection<UInt8>) -> Bool {
         head.starts(with: localSignature) || head.starts(with: endSignature)
     }
 

@@ -1,24 +1,24 @@
 /// One entry of a zip archive's central directory.
-public struct ZipEntry: Sendable, Equatable {
+package struct ZipEntry: Sendable, Equatable {
     /// The entry's path in the archive (`/` separated), decoded from UTF-8; names in other
     /// encodings (old tools wrote CP437) are decoded with U+FFFD for the bytes that are not UTF-8.
-    public var name: String
+    package var name: String
     /// General purpose flags (bit 0: encrypted; bit 3: sizes in a data descriptor; bit 11: UTF-8).
-    public var flags: UInt16
+    package var flags: UInt16
     /// Compression method: 0 stored, 8 deflate; others are refused when the entry is read.
-    public var method: UInt16
-    public var crc32: UInt32
-    public var compressedSize: Int
-    public var uncompressedSize: Int
+    package var method: UInt16
+    package var crc32: UInt32
+    package var compressedSize: Int
+    package var uncompressedSize: Int
     /// Offset of the entry's local header from the start of the archive.
-    public var localHeaderOffset: Int
+    package var localHeaderOffset: Int
 
     /// True for folder entries (names ending in `/`), which hold no data.
-    public var isDirectory: Bool { name.hasSuffix("/") }
+    package var isDirectory: Bool { name.hasSuffix("/") }
     /// True when the entry is encrypted (traditional PKWARE or strong encryption).
-    public var isEncrypted: Bool { flags & 0x41 != 0 }
+    package var isEncrypted: Bool { flags & 0x41 != 0 }
     /// The last component of the name (a file name without its folders).
-    public var fileName: String {
+    package var fileName: String {
         guard let slash = name.lastIndex(of: "/") else { return name }
         return String(name[name.index(after: slash)...])
     }

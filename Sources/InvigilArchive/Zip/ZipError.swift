@@ -1,6 +1,6 @@
 /// Why a zip archive, or one of its entries, cannot be read.
-public struct ZipError: Error, Equatable, CustomStringConvertible {
-    public enum Kind: Sendable, Equatable {
+package struct ZipError: Error, Equatable, CustomStringConvertible {
+    package enum Kind: Sendable, Equatable {
         /// Not a zip archive at all, or cut short before its end record.
         case notZip
         /// Offsets, lengths or signatures that do not fit together.
@@ -16,11 +16,11 @@ public struct ZipError: Error, Equatable, CustomStringConvertible {
         case io
     }
 
-    public var kind: Kind
-    public var reason: String
-    public var description: String { reason }
+    package var kind: Kind
+    package var reason: String
+    package var description: String { reason }
 
-    public init(_ kind: Kind, _ reason: String) {
+    package init(_ kind: Kind, _ reason: String) {
         self.kind = kind
         self.reason = reason
     }

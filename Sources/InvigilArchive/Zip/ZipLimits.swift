@@ -22,6 +22,7 @@ public struct ZipLimits: Sendable {
     /// repetitive files legitimately compress far.
     public var ratioFloor = 1 << 20
 
+    /// The standard limits (the values above).
     public init() {}
 
     /// The limits `invigil scan` uses.
