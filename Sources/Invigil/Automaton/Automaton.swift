@@ -59,6 +59,8 @@ package final class Automaton: @unchecked Sendable {
     /// The owner of the tables when they live inside a loaded compiled file (nil: the automaton
     /// allocated them and frees them).
     let storage: AnyObject?
+    /// A loaded automaton's rows, filled on its first scan (Serialize/DeferredRows.swift).
+    let deferred: DeferredRows?
 
     static let matchBit: UInt32 = 0x8000_0000
     static let stateMask: UInt32 = 0x7FFF_FFFF
@@ -186,6 +188,7 @@ package final class Automaton: @unchecked Sendable {
         self.prefilterTriples = Automaton.prefilterTriples(patterns)
         self.prefilter = Automaton.makePrefilter(prefilterTriples)
         self.storage = nil
+        self.deferred = nil
 
         // The trie, built from the patterns in order of their folded bytes (which is the order of
         // their class strings): each pattern shares a prefix with the one before it, so a child
@@ -374,6 +377,7 @@ package final class Automaton: @unchecked Sendable {
     /// of compiled files); `storage` owns them and lives as long as the automaton.
     init(loaded t: LoadedTables, storage: AnyObject) {
         self.storage = storage
+        deferred = t.deferred
         classOf = t.classOf
         classCount = t.classCount
         stateCount = t.stateCount
@@ -451,6 +455,7 @@ package final class Automaton: @unchecked Sendable {
         _ x: UnsafePointer<UInt8>, _ b: Int, _ e: Int, _ out: UnsafeMutablePointer<AutomatonHit>,
         _ hits: inout [AutomatonHit]
     ) {
+        deferred?.ensureBuilt()
         let len = e &- b
         let warm = maxLength &- 1
         // Several lanes pay off when the warm-up is small next to each lane.

@@ -158,16 +158,19 @@ public final class RuleSet: @unchecked Sendable {
         matcherNames = model.phraseLists.map(\.name) + model.hostLists.map(\.name) + Detector.allCases.map(\.name)
         hostSets = model.hostLists.map { ByteStringTable($0.hosts) }
 
+        // The closures capture the key table alone, not the whole program (which they would copy).
+        let keyIndex = program.keyIndex
         var support: [[Int32]] = []
+        support.reserveCapacity(model.rules.count)
         for rule in model.rules {
             var keys: [MatchKey] = []
             supportKeys(rule.condition, into: &keys)
-            support.append(keys.compactMap { program.keyIndex[$0].map(Int32.init) })
+            support.append(keys.compactMap { keyIndex[$0].map(Int32.init) })
         }
         ruleSupport = support
         ruleProximity = model.rules.map { rule in
             var tests: [ProximitySupport] = []
-            proximitySupport(rule.condition, keyOf: { program.keyIndex[$0] }, into: &tests)
+            proximitySupport(rule.condition, keyOf: { keyIndex[$0] }, into: &tests)
             return tests
         }
         ruleCode = codes
@@ -203,7 +206,6 @@ public final class RuleSet: @unchecked Sendable {
         // Candidate selection.
         var always: [Int32] = []
         var byKey = [[Int32]](repeating: [], count: program.keys.count)
-        let keyIndex = program.keyIndex
         for (r, rule) in model.rules.enumerated() {
             let req = requiredKeys(rule.condition) { m, f in
                 guard case .phrases = m else { return nil }
