@@ -125,7 +125,8 @@ public final class RuleSet: @unchecked Sendable {
     static func compileProgram(_ model: Model) -> (Program, [Range<Int>]) {
         var program = Program()
         var codes: [Range<Int>] = []
-        for rule in model.rules { codes.append(program.compile(rule.condition, fields: model.fields)) }
+        codes.reserveCapacity(model.rules.count)
+        for r in model.rules.indices { codes.append(program.compile(model.rules[r].condition, fields: model.fields)) }
         return (program, codes)
     }
 
@@ -139,7 +140,8 @@ public final class RuleSet: @unchecked Sendable {
         examples = model.examples
         groups = model.groups
         schedules = model.schedules
-        conditions = model.rules.map(\.condition)
+        let conditions = model.rules.map(\.condition)
+        self.conditions = conditions
         phraseListCount = model.phraseLists.count
         var index: [String: Int] = [:]
         for (i, f) in fields.enumerated() { index[f.name] = i }
@@ -162,15 +164,15 @@ public final class RuleSet: @unchecked Sendable {
         let keyIndex = program.keyIndex
         var support: [[Int32]] = []
         support.reserveCapacity(model.rules.count)
-        for rule in model.rules {
+        for condition in conditions {
             var keys: [MatchKey] = []
-            supportKeys(rule.condition, into: &keys)
+            supportKeys(condition, into: &keys)
             support.append(keys.compactMap { keyIndex[$0].map(Int32.init) })
         }
         ruleSupport = support
-        ruleProximity = model.rules.map { rule in
+        ruleProximity = conditions.map { condition in
             var tests: [ProximitySupport] = []
-            proximitySupport(rule.condition, keyOf: { keyIndex[$0] }, into: &tests)
+            proximitySupport(condition, keyOf: { keyIndex[$0] }, into: &tests)
             return tests
         }
         ruleCode = codes
@@ -206,8 +208,8 @@ public final class RuleSet: @unchecked Sendable {
         // Candidate selection.
         var always: [Int32] = []
         var byKey = [[Int32]](repeating: [], count: program.keys.count)
-        for (r, rule) in model.rules.enumerated() {
-            let req = requiredKeys(rule.condition) { m, f in
+        for (r, condition) in conditions.enumerated() {
+            let req = requiredKeys(condition) { m, f in
                 guard case .phrases = m else { return nil }
                 return keyIndex[MatchKey(matcher: m, field: f)]
             }
