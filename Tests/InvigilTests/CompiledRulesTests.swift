@@ -158,8 +158,24 @@ struct CompiledRulesTests {
                 loadedEntries.start == entries.start && loadedEntries.list == entries.list
                     && loadedEntries.originalStart == entries.originalStart && loadedEntries.originalBytes == entries.originalBytes)
             #expect(loaded.denseStateCount == built.denseStateCount && loaded.hasPrefilter == built.hasPrefilter)
+            // The rows are filled on the first scan, not by the load.
+            #expect(loaded.deferred?.isBuilt == false)
             let want = naiveMatches(patterns, text)
             #expect(automatonMatches(loaded, text) == want, "patterns \(patterns) text \(text)")
+            var hits: [AutomatonHit] = []
+            loaded.scan([0x61], into: &hits)
+            #expect(loaded.deferred?.isBuilt == true)
+            // The filled tables are the compiler's: the same dense rows, the same transitions of
+            // every sparse state (stored by absolute state id in the loaded one).
+            let D = built.denseStateCount, C = built.classCount
+            #expect(Array(UnsafeBufferPointer(start: loaded.dense, count: D * C)) == Array(UnsafeBufferPointer(start: built.dense, count: D * C)))
+            for s in D..<built.stateCount {
+                let b = Int(built.sparseStart[s - D])..<Int(built.sparseStart[s - D + 1])
+                let l = Int(loaded.sparseStart[s - D])..<Int(loaded.sparseStart[s - D + 1])
+                #expect(b.map { built.sparseLabels[$0] } == l.map { loaded.sparseLabels[$0] })
+                #expect(b.map { built.sparseTargets[$0] } == l.map { loaded.sparseTargets[$0] })
+            }
+            #expect(loaded.trie().childStart == built.trie().childStart && loaded.trie().labels == built.trie().labels)
         }
     }
 
@@ -262,7 +278,7 @@ struct CompiledRulesTests {
         other[8] = 7
         let version = Self.refusal(other)
         #expect(version?.kind == .incompatible)
-        #expect(version?.message.contains("format version 7") == true && version?.message.contains("format version 1") == true)
+        #expect(version?.message.contains("format version 7") == true && version?.message.contains("format version 2") == true)
         #expect(version?.message.contains("0.1.0") == true)
 
         var swapped = bytes

@@ -65,6 +65,8 @@ package final class Automaton: @unchecked Sendable {
     /// The owner of the tables when they live inside a loaded compiled file (nil: the automaton
     /// allocated them and frees them).
     let storage: AnyObject?
+    /// A loaded automaton's rows, filled on its first scan (Serialize/DeferredRows.swift).
+    let deferred: DeferredRows?
 
     /// The flag of a table entry whose target state reports patterns.
     static let matchBit: UInt32 = 0x8000_0000
@@ -76,6 +78,7 @@ package final class Automaton: @unchecked Sendable {
     /// one place where the stored properties are set, so both ways agree on what they mean.
     init(tables t: LoadedTables, storage: AnyObject?) {
         self.storage = storage
+        self.deferred = t.deferred
         classOf = t.classOf
         classCount = t.classCount
         stateCount = t.stateCount

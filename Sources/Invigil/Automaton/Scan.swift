@@ -52,6 +52,7 @@ extension Automaton {
         _ x: UnsafePointer<UInt8>, _ b: Int, _ e: Int, _ out: UnsafeMutablePointer<AutomatonHit>,
         _ hits: inout [AutomatonHit]
     ) {
+        deferred?.ensureBuilt()
         if premultiplied {
             #if canImport(InvigilSIMD)
             if let pf = prefilter {

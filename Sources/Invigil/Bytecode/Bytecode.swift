@@ -151,8 +151,10 @@ struct Program {
 }
 
 /// Which match keys a condition needs: if none of them matched, the condition cannot hold, so
-/// the rule is not evaluated at all. `nil` means "no such requirement".
-func requiredKeys(_ c: Condition, _ keyOf: (Matcher, Int) -> Int?) -> Set<Int>? {
+/// the rule is not evaluated at all. `nil` means "no such requirement". The keys are distinct;
+/// an array rather than a set because the lists are short and a set per node is an allocation
+/// and a hash per key (this runs for every rule of every loaded compiled file).
+func requiredKeys(_ c: Condition, _ keyOf: (Matcher, Int) -> Int?) -> [Int]? {
     switch c {
     case .count(let m, let f, let op, let n):
         // Holds only if the count is at least 1.
@@ -166,16 +168,16 @@ func requiredKeys(_ c: Condition, _ keyOf: (Matcher, Int) -> Int?) -> Set<Int>? 
         guard needsOne, let k = keyOf(m, f) else { return nil }
         return [k]
     case .and(let parts):
-        var best: Set<Int>?
+        var best: [Int]?
         for p in parts {
             if let r = requiredKeys(p, keyOf), best == nil || r.count < best!.count { best = r }
         }
         return best
     case .or(let parts):
-        var all = Set<Int>()
+        var all: [Int] = []
         for p in parts {
             guard let r = requiredKeys(p, keyOf) else { return nil }
-            all.formUnion(r)
+            for k in r where !all.contains(k) { all.append(k) }
         }
         return all
     case .any(_, let inner):

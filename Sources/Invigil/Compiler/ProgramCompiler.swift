@@ -12,18 +12,21 @@ enum ProgramCompiler {
 
     /// Per rule, the keys (indices into `program.keys`) whose matches support a finding.
     static func ruleSupport(of rules: [CheckedRule], in program: Program) -> [[Int32]] {
-        rules.map { rule in
+        // The closures capture the key table alone, not the whole program (which they would copy).
+        let keyIndex = program.keyIndex
+        return rules.map { rule in
             var keys: [MatchKey] = []
             supportKeys(rule.condition, into: &keys)
-            return keys.compactMap { program.keyIndex[$0].map(Int32.init) }
+            return keys.compactMap { keyIndex[$0].map(Int32.init) }
         }
     }
 
     /// Per rule, its positive proximity tests, whose matching pairs support a finding.
     static func ruleProximity(of rules: [CheckedRule], in program: Program) -> [[ProximitySupport]] {
-        rules.map { rule in
+        let keyIndex = program.keyIndex
+        return rules.map { rule in
             var tests: [ProximitySupport] = []
-            proximitySupport(rule.condition, keyOf: { program.keyIndex[$0] }, into: &tests)
+            proximitySupport(rule.condition, keyOf: { keyIndex[$0] }, into: &tests)
             return tests
         }
     }

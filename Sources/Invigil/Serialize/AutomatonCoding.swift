@@ -18,31 +18,75 @@ extension Automaton {
         var patternLengths: [UInt32]
         var maxLength: Int
         var prefilterTriples: [UInt32]
+        /// The owner of `dense` and `sparseTargets`, which it fills on the first scan.
+        var deferred: DeferredRows?
+    }
+
+    /// The trie in breadth-first order: the children of state s are the states
+    /// childStart[s]..<childStart[s + 1] (consecutive, in label order), and labels[t] is the
+    /// byte class on the edge into state t (0 for the start state). What a compiled file stores
+    /// instead of the transition rows, which are derived from it and the failure links.
+    func trie() -> (childStart: [UInt32], labels: [UInt8]) {
+        let n = stateCount, C = classCount, D = denseStateCount
+        if let d = deferred {
+            return (
+                Array(UnsafeBufferPointer(start: d.childStart, count: n + 1)),
+                Array(UnsafeBufferPointer(start: d.labels, count: n))
+            )
+        }
+        var childStart = [UInt32](repeating: 0, count: n + 1)
+        var labels = [UInt8](repeating: 0, count: n)
+        var next = 1
+        for s in 0..<n {
+            childStart[s] = UInt32(next)
+            if s < D {
+                // A row's trie children are the targets numbered `next`, `next + 1`, … in class
+                // order; every other target is a failure transition to a state no deeper than s,
+                // which has a smaller number than any child not yet seen.
+                let row = dense + s * C
+                for c in 0..<C {
+                    let target = Int(row[c] & Automaton.stateMask) / (premultiplied ? C : 1)
+                    if target == next {
+                        labels[target] = UInt8(c)
+                        next += 1
+                    }
+                }
+            } else {
+                // A sparse state's transitions are exactly its children.
+                for k in Int(sparseStart[s - D])..<Int(sparseStart[s - D + 1]) {
+                    labels[Int(sparseTargets[k] & Automaton.stateMask)] = sparseLabels[k]
+                    next += 1
+                }
+            }
+        }
+        childStart[n] = UInt32(next)
+        return (childStart, labels)
     }
 }
 
 /// The encoding of an automaton and its pattern entries (docs/compiled-format.md), and the
-/// checks that make a loaded one safe to scan with: every transition, failure link and output
-/// in range, failure links pointing to earlier states (so the sparse walk ends), and tables of
-/// the sizes the counts say.
+/// checks that make a loaded one safe to scan with: every child, label, failure link and output
+/// in range, failure links pointing to earlier states (so the rows can be filled in order and
+/// the sparse walk ends), and tables of the sizes the counts say.
+///
+/// The transition rows are not stored: they are as large as the rest of the file ten times
+/// over, and cheap to derive from the trie and the failure links (``DeferredRows``).
 enum AutomatonCoding {
     static func write(_ a: Automaton, _ entries: PatternEntries, to w: inout ByteWriter) {
+        let (childStart, labels) = a.trie()
         w.u32(a.classCount)
         w.u32(a.stateCount)
         w.u32(a.denseStateCount)
         w.bool(a.premultiplied)
         w.u32(a.maxLength)
         w.u32(a.patternCount)
-        w.u32(a.sparseEdges)
         w.u32(a.outputCount)
         w.u32(a.prefilterTriples.count)
         for t in a.prefilterTriples { w.u32(t) }
         w.bytesTable(a.classOf, count: 256)
-        w.table(a.dense, count: a.denseEntries)
+        w.table(childStart)
+        w.bytesTable(labels)
         w.table(a.fail, count: a.stateCount)
-        w.table(a.sparseStart, count: a.sparseStates + 1)
-        w.table(a.sparseTargets, count: a.sparseEdges)
-        w.bytesTable(a.sparseLabels, count: a.sparseEdges)
         w.table(a.outputStart, count: a.stateCount + 1)
         w.table(a.outputs, count: a.outputCount)
         w.table(a.patternLengths)
@@ -70,14 +114,16 @@ enum AutomatonCoding {
         let premultiplied = try r.bool("layout flag")
         let maxLength = Int(try r.u32("longest pattern"))
         let P = Int(try r.u32("pattern count"))
-        let edges = Int(try r.u32("sparse edge count"))
         let outputCount = Int(try r.u32("output count"))
         guard C >= 1 && C <= 256 else { throw r.corrupted("\(C) byte classes") }
         guard n >= 1, D >= 1, D <= n else { throw r.corrupted("\(D) dense states of \(n)") }
         guard !premultiplied || D == n else { throw r.corrupted("a premultiplied automaton with sparse states") }
         // Targets and flags share 32 bits; premultiplied targets are state × classes.
         guard n * C <= Int(Automaton.stateMask) else { throw r.corrupted("\(n) states × \(C) classes overflow the transition format") }
-        guard edges <= n - 1, outputCount <= r.remaining / 4, P <= r.remaining / 4 else { throw r.corrupted("table counts exceed the section") }
+        // Every state takes at least nine bytes of the section (child start, label, failure link, output start).
+        guard n <= r.remaining / 9, outputCount <= r.remaining / 4, P <= r.remaining / 4 else {
+            throw r.corrupted("table counts exceed the section")
+        }
         guard maxLength <= maximumPatternLength else { throw r.corrupted("longest pattern \(maxLength) bytes") }
         let tripleCount = try r.count("prefilter triples", minimumBytes: 4)
         guard tripleCount <= Automaton.prefilterMaxTriples else { throw r.corrupted("\(tripleCount) prefilter triples") }
@@ -89,48 +135,51 @@ enum AutomatonCoding {
         }
 
         let classOf = try r.bytesTable(256, "byte classes")
-        for b in 0..<256 where Int(classOf[b]) >= C { throw r.corrupted("byte class \(classOf[b]) of \(C)") }
-        let dense = try r.table(D * C, "dense transitions")
+        let childStart = try r.table(n + 1, "child starts")
+        let labels = try r.bytesTable(n, "labels")
         let fail = try r.table(n, "failure links")
-        let sparseStart = try r.table(n - D + 1, "sparse transition starts")
-        let sparseTargets = try r.table(edges, "sparse targets")
-        let sparseLabels = try r.bytesTable(edges, "sparse labels")
         let outputStart = try r.table(n + 1, "output starts")
         let outputs = try r.table(outputCount, "outputs")
         let lengths = try r.array(P, "pattern lengths")
 
-        // Transitions: every target a state; a premultiplied one (state × C) at most (n - 1) × C,
-        // so that every row it starts lies inside the table. (That it is a multiple of C is not
-        // checked: a file that is not one is not a memory hazard, and the checksum stands
-        // against accidental damage; a plain maximum keeps this loop vectorised.)
-        let mask = Automaton.stateMask
-        var worst: UInt32 = 0
-        for i in 0..<(D * C) { worst = max(worst, dense[i] & mask) }
-        if Int(worst) > (premultiplied ? (n - 1) * C : n - 1) { throw r.corrupted("a dense transition leaves the automaton") }
+        // Branch-free passes (each a reduction the compiler vectorises), then one test each.
+        if TableChecks.largest(classOf, 256) >= C { throw r.corrupted("a byte class is not below \(C)") }
+        // The trie: children numbered after their parent, consecutively, every state but the
+        // start one some state's child; labels are byte classes.
+        guard childStart[0] == 1, Int(childStart[n]) == n else { throw r.corrupted("child bounds") }
+        if !TableChecks.startsAfterIndex(childStart, n) { throw r.corrupted("child starts are not in order after their states") }
+        guard labels[0] == 0, Int(TableChecks.largest(labels, n)) < C else { throw r.corrupted("a label is not a byte class") }
+        // Failure links to earlier states: the rows are filled in state order from them, and
+        // the sparse walk along them ends.
         guard fail[0] == 0 else { throw r.corrupted("the start state's failure link") }
-        for s in 1..<n where Int(fail[s]) >= s { throw r.corrupted("failure link of state \(s) does not go to an earlier state") }
-        guard sparseStart[0] == 0, Int(sparseStart[n - D]) == edges else { throw r.corrupted("sparse transition bounds") }
-        for k in 0..<(n - D) where sparseStart[k] > sparseStart[k + 1] { throw r.corrupted("sparse transition starts are not in order") }
-        for k in 0..<edges where Int(sparseTargets[k] & mask) >= n { throw r.corrupted("a sparse transition leaves the automaton") }
+        if !TableChecks.belowIndex(fail, n) { throw r.corrupted("a failure link does not go to an earlier state") }
         guard outputStart[0] == 0, Int(outputStart[n]) == outputCount else { throw r.corrupted("output bounds") }
-        for s in 0..<n where outputStart[s] > outputStart[s + 1] { throw r.corrupted("output starts are not in order") }
-        var largest: UInt32 = 0
-        for k in 0..<outputCount { largest = max(largest, outputs[k]) }
-        if outputCount > 0 && Int(largest) >= P { throw r.corrupted("output pattern \(largest) of \(P)") }
-        var longest = 0
-        for l in lengths {
-            guard l >= 1 && Int(l) <= maxLength else { throw r.corrupted("pattern length \(l) (longest \(maxLength))") }
-            longest = max(longest, Int(l))
+        if !TableChecks.nonDecreasing(outputStart, n + 1) { throw r.corrupted("output starts are not in order") }
+        if outputCount > 0 && Int(TableChecks.largest(outputs, outputCount)) >= P {
+            throw r.corrupted("an output pattern is not below \(P)")
         }
-        guard longest == maxLength else { throw r.corrupted("longest pattern is \(longest), not \(maxLength)") }
+        var longest: UInt32 = 0
+        var shortest = UInt32.max
+        for l in lengths {
+            longest = max(longest, l)
+            shortest = min(shortest, l)
+        }
+        guard P == 0 || shortest >= 1 else { throw r.corrupted("a pattern of length 0") }
+        guard Int(longest) == maxLength else { throw r.corrupted("longest pattern is \(longest), not \(maxLength)") }
 
         let entries = try readEntries(&r, patterns: P, lists: lists, mode: mode)
+        let rows = DeferredRows(
+            storage: storage, childStart: childStart, labels: labels, fail: fail, outputStart: outputStart,
+            classCount: C, stateCount: n, denseStateCount: D, premultiplied: premultiplied)
+        // A hybrid automaton's sparse tables index the trie by absolute state id: the children
+        // of sparse state s are childStart[s]..<childStart[s + 1] of the labels and targets.
         let tables = Automaton.LoadedTables(
             classOf: classOf, classCount: C, stateCount: n, denseStateCount: D, premultiplied: premultiplied,
-            dense: dense, fail: fail, sparseStart: sparseStart, sparseTargets: sparseTargets, sparseLabels: sparseLabels,
-            sparseEdges: edges, outputStart: outputStart, outputs: outputs, outputCount: outputCount, patternLengths: lengths,
-            maxLength: maxLength, prefilterTriples: triples)
-        return (Automaton(loaded: tables, storage: storage), entries)
+            dense: rows.dense, fail: fail, sparseStart: childStart + D, sparseTargets: rows.sparseTargets,
+            sparseLabels: labels, sparseEdges: n - Int(childStart[D]), outputStart: outputStart, outputs: outputs,
+            outputCount: outputCount, patternLengths: lengths, maxLength: maxLength, prefilterTriples: triples,
+            deferred: rows)
+        return (Automaton(loaded: tables, storage: rows), entries)
     }
 
     /// The pattern entries: every index in range, every list of the automaton's normalisation.

@@ -31,86 +31,89 @@ struct ByteReader {
         return CompiledRulesError(.corrupted, "corrupted compiled rule file: \(context): \(text)")
     }
 
-    mutating func need(_ n: Int, _ what: String) throws(CompiledRulesError) {
-        if n < 0 || n > remaining { throw corrupted("\(what) runs past the end of the section") }
+    mutating func need(_ n: Int, _ what: @autoclosure () -> String) throws(CompiledRulesError) {
+        if n < 0 || n > remaining { throw corrupted("\(what()) runs past the end of the section") }
     }
 
-    mutating func u8(_ what: String = "byte") throws(CompiledRulesError) -> UInt8 {
-        try need(1, what)
+    mutating func u8(_ what: @autoclosure () -> String = "byte") throws(CompiledRulesError) -> UInt8 {
+        try need(1, what())
         let v = base.load(fromByteOffset: offset, as: UInt8.self)
         offset += 1
         return v
     }
 
-    mutating func bool(_ what: String = "flag") throws(CompiledRulesError) -> Bool {
-        let v = try u8(what)
-        guard v <= 1 else { throw corrupted("\(what) is \(v), not 0 or 1") }
+    mutating func bool(_ what: @autoclosure () -> String = "flag") throws(CompiledRulesError) -> Bool {
+        let v = try u8(what())
+        guard v <= 1 else { throw corrupted("\(what()) is \(v), not 0 or 1") }
         return v == 1
     }
 
-    mutating func u32(_ what: String = "integer") throws(CompiledRulesError) -> UInt32 {
-        try need(4, what)
+    mutating func u32(_ what: @autoclosure () -> String = "integer") throws(CompiledRulesError) -> UInt32 {
+        try need(4, what())
         let v = UInt32(littleEndian: (base + offset).loadUnaligned(as: UInt32.self))
         offset += 4
         return v
     }
 
-    mutating func u64(_ what: String = "integer") throws(CompiledRulesError) -> UInt64 {
-        try need(8, what)
+    mutating func u64(_ what: @autoclosure () -> String = "integer") throws(CompiledRulesError) -> UInt64 {
+        try need(8, what())
         let v = UInt64(littleEndian: (base + offset).loadUnaligned(as: UInt64.self))
         offset += 8
         return v
     }
 
-    mutating func i64(_ what: String = "integer") throws(CompiledRulesError) -> Int64 { Int64(bitPattern: try u64(what)) }
-    mutating func i32(_ what: String = "integer") throws(CompiledRulesError) -> Int32 { Int32(bitPattern: try u32(what)) }
+    mutating func i64(_ what: @autoclosure () -> String = "integer") throws(CompiledRulesError) -> Int64 { Int64(bitPattern: try u64(what())) }
+    mutating func i32(_ what: @autoclosure () -> String = "integer") throws(CompiledRulesError) -> Int32 { Int32(bitPattern: try u32(what())) }
 
     /// An index that must be below `limit`.
-    mutating func index(_ limit: Int, _ what: String) throws(CompiledRulesError) -> Int {
-        let v = Int(try u32(what))
-        guard v < limit else { throw corrupted("\(what) \(v) is out of range (\(limit) defined)") }
+    mutating func index(_ limit: Int, _ what: @autoclosure () -> String) throws(CompiledRulesError) -> Int {
+        let v = Int(try u32(what()))
+        guard v < limit else { throw corrupted("\(what()) \(v) is out of range (\(limit) defined)") }
         return v
     }
 
     /// An index stored in one byte that must be below `limit`.
-    mutating func smallIndex(_ limit: Int, _ what: String) throws(CompiledRulesError) -> Int {
-        let v = Int(try u8(what))
-        guard v < limit else { throw corrupted("\(what) \(v) is out of range (\(limit) defined)") }
+    mutating func smallIndex(_ limit: Int, _ what: @autoclosure () -> String) throws(CompiledRulesError) -> Int {
+        let v = Int(try u8(what()))
+        guard v < limit else { throw corrupted("\(what()) \(v) is out of range (\(limit) defined)") }
         return v
     }
 
     /// A count of items that each take at least `minimumBytes`: checked against the bytes that
     /// remain before anything is allocated for them.
-    mutating func count(_ what: String, minimumBytes: Int) throws(CompiledRulesError) -> Int {
-        let n = Int(try u32("count of \(what)"))
-        if n > remaining / max(1, minimumBytes) { throw corrupted("count of \(what) (\(n)) exceeds the section") }
+    mutating func count(_ what: @autoclosure () -> String, minimumBytes: Int) throws(CompiledRulesError) -> Int {
+        let n = Int(try u32("count of \(what())"))
+        if n > remaining / max(1, minimumBytes) { throw corrupted("count of \(what()) (\(n)) exceeds the section") }
         return n
     }
 
-    mutating func data(_ what: String) throws(CompiledRulesError) -> [UInt8] {
-        let n = Int(try u32("length of \(what)"))
-        try need(n, what)
+    mutating func data(_ what: @autoclosure () -> String) throws(CompiledRulesError) -> [UInt8] {
+        let n = Int(try u32("length of \(what())"))
+        try need(n, what())
         let v = [UInt8](UnsafeRawBufferPointer(start: base + offset, count: n))
         offset += n
         return v
     }
 
     /// A string, which must be valid UTF-8.
-    mutating func string(_ what: String) throws(CompiledRulesError) -> String {
-        let bytes = try data(what)
-        guard let s = String(validating: bytes, as: UTF8.self) else { throw corrupted("\(what) is not valid UTF-8") }
+    mutating func string(_ what: @autoclosure () -> String) throws(CompiledRulesError) -> String {
+        let n = Int(try u32("length of \(what())"))
+        try need(n, what())
+        let bytes = UnsafeRawBufferPointer(start: base + offset, count: n).assumingMemoryBound(to: UInt8.self)
+        guard let s = String(validating: bytes, as: UTF8.self) else { throw corrupted("\(what()) is not valid UTF-8") }
+        offset += n
         return s
     }
 
-    mutating func optionalString(_ what: String) throws(CompiledRulesError) -> String? {
-        try bool("presence of \(what)") ? try string(what) : nil
+    mutating func optionalString(_ what: @autoclosure () -> String) throws(CompiledRulesError) -> String? {
+        try bool("presence of \(what())") ? try string(what()) : nil
     }
 
-    mutating func strings(_ what: String) throws(CompiledRulesError) -> [String] {
-        let n = try count(what, minimumBytes: 4)
+    mutating func strings(_ what: @autoclosure () -> String) throws(CompiledRulesError) -> [String] {
+        let n = try count(what(), minimumBytes: 4)
         var out: [String] = []
         out.reserveCapacity(n)
-        for _ in 0..<n { out.append(try string(what)) }
+        for _ in 0..<n { out.append(try string(what())) }
         return out
     }
 
@@ -121,27 +124,27 @@ struct ByteReader {
     }
 
     /// A pointer to `count` u32 values in place (8-aligned), after checking that they fit.
-    mutating func table(_ count: Int, _ what: String) throws(CompiledRulesError) -> UnsafeMutablePointer<UInt32> {
+    mutating func table(_ count: Int, _ what: @autoclosure () -> String) throws(CompiledRulesError) -> UnsafeMutablePointer<UInt32> {
         try align()
         let (bytes, overflow) = count.multipliedReportingOverflow(by: 4)
-        if overflow { throw corrupted("\(what) is too large") }
-        try need(bytes, what)
+        if overflow { throw corrupted("\(what()) is too large") }
+        try need(bytes, what())
         let p = UnsafeMutableRawPointer(mutating: base + offset).bindMemory(to: UInt32.self, capacity: count)
         offset += bytes
         return p
     }
 
-    mutating func bytesTable(_ count: Int, _ what: String) throws(CompiledRulesError) -> UnsafeMutablePointer<UInt8> {
+    mutating func bytesTable(_ count: Int, _ what: @autoclosure () -> String) throws(CompiledRulesError) -> UnsafeMutablePointer<UInt8> {
         try align()
-        try need(count, what)
+        try need(count, what())
         let p = UnsafeMutableRawPointer(mutating: base + offset).bindMemory(to: UInt8.self, capacity: count)
         offset += count
         return p
     }
 
     /// `count` u32 values copied into an array.
-    mutating func array(_ count: Int, _ what: String) throws(CompiledRulesError) -> [UInt32] {
-        let p = try table(count, what)
+    mutating func array(_ count: Int, _ what: @autoclosure () -> String) throws(CompiledRulesError) -> [UInt32] {
+        let p = try table(count, what())
         return Array(UnsafeBufferPointer(start: p, count: count))
     }
 }

@@ -30,4 +30,10 @@ int ivg_crc32c_available(void);
 /// instruction; only when ivg_crc32c_available() is 1.
 uint32_t ivg_crc32c_update(uint32_t crc, const uint8_t *p, size_t n);
 
+/// A flag that one thread sets once after writing some memory, and that other threads test
+/// before reading it (the tables a loaded automaton builds on first use): the store releases and
+/// the load acquires, so a thread that sees 1 sees everything written before the store.
+static inline int32_t ivg_flag_load_acquire(const int32_t *flag) { return __atomic_load_n(flag, __ATOMIC_ACQUIRE); }
+static inline void ivg_flag_store_release(int32_t *flag, int32_t value) { __atomic_store_n(flag, value, __ATOMIC_RELEASE); }
+
 #endif
