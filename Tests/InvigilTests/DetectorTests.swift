@@ -197,6 +197,53 @@ struct DigitWordTests {
         }
         #expect(hits >= 3 * Detectors.digitWordList.count)
     }
+
+    /// The table-driven first pass of the disguised-number detector against the rule it stands
+    /// for, written plainly: a token of digits and O/o/l/I only (both present), or seven words
+    /// that spell digits. Generated texts mix digit words, swappable letters, digits, other
+    /// letters and separators, so that both answers occur often.
+    @Test func obfuscatedPhonePrefilterAgreesWithTheRule() {
+        func naive(_ t: [UInt8]) -> Bool {
+            var words = 0
+            var tokens: [[UInt8]] = [[]]
+            for b in t {
+                if Detectors.isAlpha(b) || Detectors.isDigit(b) {
+                    tokens[tokens.count - 1].append(b)
+                } else if !tokens[tokens.count - 1].isEmpty {
+                    tokens.append([])
+                }
+            }
+            for token in tokens where !token.isEmpty {
+                let digits = token.filter(Detectors.isDigit).count
+                let letters = token.count - digits
+                if digits > 0 && letters > 0 && token.allSatisfy({ Detectors.isDigit($0) || [0x4F, 0x6F, 0x6C, 0x49].contains($0) }) { return true }
+                if digits == 0, Detectors.digitWordList.contains(where: { $0.0 == token.map { $0 | 0x20 } }) {
+                    words += 1
+                    if words >= 7 { return true }
+                }
+            }
+            return false
+        }
+        let pieces = [
+            "one", "Two", "oh", "O", "l", "I", "0", "7", "nine", "seven", "x", "lol", "zero", "ONE", "nought", "eights", " ", " ", ", ", "-", "é"
+        ]
+        var state: UInt64 = 11
+        var yes = 0, no = 0
+        for _ in 0..<20_000 {
+            var text: [UInt8] = []
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let count = Int(state >> 58)
+            for _ in 0..<count {
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                text += Array(pieces[Int(state >> 33) % pieces.count].utf8)
+            }
+            let expected = naive(text)
+            let got = text.withUnsafeBufferPointer { Detectors.mayHoldObfuscatedPhone($0) }
+            #expect(got == expected, "\(String(decoding: text, as: UTF8.self))")
+            if expected { yes += 1 } else { no += 1 }
+        }
+        #expect(yes > 1_000 && no > 1_000)
+    }
 }
 
 @Suite("URL schemes")

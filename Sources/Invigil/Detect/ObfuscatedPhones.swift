@@ -38,35 +38,58 @@ extension Detectors {
         return d ? 2 : (tr ? 3 : 1)
     }
 
+    /// Byte classes of the first pass: letter, digit, a letter that stands for a digit (O o l I),
+    /// and a letter that starts a digit word (z o n t f s e, either case).
+    static let prefilterClasses: [UInt8] = (0..<256).map { b in
+        let c = UInt8(b)
+        var bits: UInt8 = 0
+        if isAlpha(c) { bits |= prefilterLetter }
+        if isDigit(c) { bits |= prefilterDigit }
+        if c == 0x4F || c == 0x6F || c == 0x6C || c == 0x49 { bits |= prefilterSwappable }
+        if isAlpha(c), digitWordList.contains(where: { $0.0.first == c | 0x20 }) { bits |= prefilterWordStart }
+        return bits
+    }
+    static let prefilterLetter: UInt8 = 1
+    static let prefilterDigit: UInt8 = 2
+    static let prefilterSwappable: UInt8 = 4
+    static let prefilterWordStart: UInt8 = 8
+
     /// A cheap first pass: could the text hold a disguised number at all? Letters-for-digits
     /// need a token mixing digits with O/o/l/I only; spelled numbers need at least seven digit
-    /// words.
+    /// words. One table lookup per byte; the word list is consulted only for short words that
+    /// start like a digit word.
     static func mayHoldObfuscatedPhone(_ t: UnsafeBufferPointer<UInt8>) -> Bool {
-        let n = t.count
-        var i = 0
-        var words = 0
-        while i < n {
-            guard isAlpha(t[i]) || isDigit(t[i]) else { i += 1; continue }
-            var j = i
-            var digits = 0, letters = 0, swappable = 0
-            while j < n, isAlpha(t[j]) || isDigit(t[j]) {
-                if isDigit(t[j]) {
-                    digits += 1
-                } else {
-                    letters += 1
-                    let c = t[j]
-                    if c == 0x4F || c == 0x6F || c == 0x6C || c == 0x49 { swappable += 1 }
+        prefilterClasses.withUnsafeBufferPointer { classes in
+            let n = t.count
+            let alphanumeric = prefilterLetter | prefilterDigit
+            var i = 0
+            var words = 0
+            while i < n {
+                let first = classes[Int(t[i])]
+                guard first & alphanumeric != 0 else {
+                    i += 1
+                    continue
                 }
-                j += 1
+                var j = i
+                var all: UInt8 = 0
+                var notSwappableLetter = false
+                while j < n {
+                    let c = classes[Int(t[j])]
+                    if c & alphanumeric == 0 { break }
+                    all |= c
+                    if c & (prefilterLetter | prefilterSwappable) == prefilterLetter { notSwappableLetter = true }
+                    j += 1
+                }
+                if all & prefilterDigit != 0 {
+                    if all & prefilterLetter != 0 && !notSwappableLetter { return true }
+                } else if first & prefilterWordStart != 0, j - i <= 6, digitWord(t, i, j) != nil {
+                    words += 1
+                    if words >= 7 { return true }
+                }
+                i = j
             }
-            if digits > 0 && letters > 0 && letters == swappable { return true }
-            if digits == 0, digitWord(t, i, j) != nil {
-                words += 1
-                if words >= 7 { return true }
-            }
-            i = j
+            return false
         }
-        return false
     }
 
     /// Phone numbers written with letters for digits (`0770O 9OO l23`: O and o for 0, l and I

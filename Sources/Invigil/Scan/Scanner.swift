@@ -110,6 +110,8 @@ public final class Scanner {
     /// Normalised text and the original span of each of its bytes.
     @exclusivity(unchecked) var normalizedText: [UInt8] = []
     @exclusivity(unchecked) var normalizedOrigin: [SIMD4<Int32>] = []
+    /// The origins of hits in normalised text, made lazily; reused for every value.
+    @exclusivity(unchecked) var originWindow = OriginWindow(mode: [])
     /// A time budget per `scan()` in nanoseconds (0: none). When it runs out, the scan stops
     /// between fields and between rules and sets `timedOut`; the findings so far are kept.
     @exclusivity(unchecked) public var timeBudgetNanoseconds: UInt64 = 0
@@ -419,25 +421,31 @@ public final class Scanner {
 
     private func runAutomaton() {
         let fieldCount = rules.fields.count
+        // Taken out of the rule set once per scan, so that the hit loop neither copies nor retains.
         let entries = rules.patternEntries
+        let automaton = rules.automaton
+        let patternLengths = automaton.patternLengths
+        let keyOfListField = rules.keyOfListField
         for f32 in rules.plainFields {
             let f = Int(f32)
-            for (vi, v) in values[f].enumerated() where v.b > 0 {
+            for vi in 0..<values[f].count {
+                let v = values[f][vi]
+                guard v.b > 0 else { continue }
                 if outOfTime() { return }
                 let start = Int(v.a), length = Int(v.b)
                 arena.withUnsafeBufferPointer { all in
                     let text = UnsafeBufferPointer(rebasing: all[start..<(start + length)])
-                    rules.automaton.scan(text, into: &hits) { hits in
+                    automaton.scan(text, into: &hits) { hits in
                         for hit in hits {
                             let end = Int(hit.end)
-                            for k in rules.automaton.outputs(of: hit.state) {
-                                let p = Int(rules.automaton.outputs[k])
-                                let begin = end - Int(rules.automaton.patternLengths[p])
+                            for k in automaton.outputs(of: hit.state) {
+                                let p = Int(automaton.outputs[k])
+                                let begin = end - Int(patternLengths[p])
                                 // Never for a built automaton; a loaded one is checked, but not that
                                 // its states' depths bound their patterns' lengths.
                                 if begin < 0 { continue }
                                 for e in entries.entries(of: p) {
-                                    let key = rules.keyOfListField[Int(entries.list[e]) * fieldCount + f]
+                                    let key = keyOfListField[Int(entries.list[e]) * fieldCount + f]
                                     if key < 0 { continue }
                                     let flags = entries.flags[e]
                                     if flags & PatternEntries.wholeWord != 0 {
