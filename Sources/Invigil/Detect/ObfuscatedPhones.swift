@@ -5,22 +5,28 @@ extension Detectors {
         ("six", 0x36), ("seven", 0x37), ("eight", 0x38), ("nine", 0x39)
     ].map { (Array($0.0.utf8), $0.1) }
 
-    /// The digit words packed little-endian into integers (at most 6 letters), for `digitWord`.
-    static let digitWordKeys: [(key: UInt64, digit: UInt8)] = digitWordList.map { word, digit in
-        (word.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }, digit)
-    }
-
     /// The digit a word spells (case-insensitive), without allocating: the word's letters,
-    /// lowercased and packed into one integer, against the packed list.
+    /// lowercased and packed into one integer, against the packed words. The packed words are
+    /// compile-time constants in a `switch`, which the compiler turns into a few comparisons;
+    /// prose has many short words that start like a digit word, and each is looked up.
     @inline(__always)
     static func digitWord(_ t: UnsafeBufferPointer<UInt8>, _ i: Int, _ j: Int) -> UInt8? {
         let length = j - i
         guard length >= 1 && length <= 6 else { return nil }
         var key: UInt64 = 0
         for k in 0..<length { key |= UInt64(t[i + k] | 0x20) << (8 * UInt64(k)) }
-        return digitWordKeys.withUnsafeBufferPointer { keys in
-            for entry in keys where entry.key == key { return entry.digit }
-            return nil
+        switch key {
+        case 0x6F_7265_7A, 0x68_6F, 0x6F, 0x74_6867_756F_6E, 0x6C_696E: return 0x30  // zero oh o nought nil
+        case 0x65_6E6F: return 0x31  // one
+        case 0x6F_7774: return 0x32  // two
+        case 0x65_6572_6874: return 0x33  // three
+        case 0x72_756F_66: return 0x34  // four
+        case 0x65_7669_66: return 0x35  // five
+        case 0x78_6973: return 0x36  // six
+        case 0x6E_6576_6573: return 0x37  // seven
+        case 0x74_6867_6965: return 0x38  // eight
+        case 0x65_6E69_6E: return 0x39  // nine
+        default: return nil
         }
     }
 

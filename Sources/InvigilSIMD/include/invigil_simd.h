@@ -30,4 +30,11 @@ int ivg_crc32c_available(void);
 /// instruction; only when ivg_crc32c_available() is 1.
 uint32_t ivg_crc32c_update(uint32_t crc, const uint8_t *p, size_t n);
 
+/// The first q with from <= q < end where x[q] is an ASCII digit, or `end` (SSE2; bytes.c).
+size_t ivg_next_digit(const uint8_t *x, size_t from, size_t end);
+
+/// The first q with from <= q < end where x[q] is an ASCII digit, '+' or '(' (where a phone
+/// number can start), or `end`.
+size_t ivg_next_phone_start(const uint8_t *x, size_t from, size_t end);
+
 #endif
