@@ -11,16 +11,10 @@ extension Scanner {
     /// (bounded hit memory) and stops early once no rule can change (`continueOrSettle`).
     func runNormalizedAutomata() {
         let fieldCount = rules.fields.count
-        // Everything the hit loop reads is taken out of the rule set once per scan, so that the
-        // loop itself neither copies nor retains (docs/performance.md).
-        let keyOfListField = rules.keyOfListField
         for na in rules.normalizedAutomata {
             let mode = na.mode
             let leet = mode.contains(.leet)
-            let entries = na.patternEntries
-            let automaton = na.automaton
-            let patternLengths = automaton.patternLengths
-            let maxLength = automaton.maxLength
+            let maxLength = na.automaton.maxLength
             for f32 in na.fields {
                 let f = Int(f32)
                 for vi in 0..<values[f].count {
@@ -46,9 +40,9 @@ extension Scanner {
                         func body(_ hits: inout [AutomatonHit]) -> Bool {
                             for hit in hits where Int(hit.end) > hitFloor {
                                 let end = Int(hit.end) + hitBase
-                                for k in automaton.outputs(of: hit.state) {
-                                    let p = Int(automaton.outputs[k])
-                                    let begin = end - Int(patternLengths[p])
+                                for k in na.automaton.outputs(of: hit.state) {
+                                    let p = Int(na.automaton.outputs[k])
+                                    let begin = end - Int(na.automaton.patternLengths[p])
                                     if begin < 0 { continue }  // see runAutomaton
                                     // Candidate spans. They differ only where `spaced` collapsed a
                                     // letter repeated across a separator into the first or last byte:
@@ -74,11 +68,11 @@ extension Scanner {
                                             (endFirst, endSecond) = (efe, ele)
                                         }
                                     }
-                                    for e in entries.entries(of: p) {
-                                        let key = keyOfListField[Int(entries.list[e]) * fieldCount + f]
+                                    for e in na.patternEntries.entries(of: p) {
+                                        let key = keyOfListField[Int(na.patternEntries.list[e]) * fieldCount + f]
                                         if key < 0 { continue }
                                         var originalStart = startFirst, originalEnd = endFirst
-                                        if entries.flags[e] & PatternEntries.wholeWord != 0 {
+                                        if na.patternEntries.flags[e] & PatternEntries.wholeWord != 0 {
                                             if !Normalizer.boundary(text, before: originalStart, mode: mode) {
                                                 originalStart = startSecond
                                                 if startSecond == startFirst || !Normalizer.boundary(text, before: originalStart, mode: mode) {
@@ -127,24 +121,24 @@ extension Scanner {
                                         trackOrigin: false, separatorSinceLast: &separatorSinceLast)
                                 }
                                 hitFloor = carried
-                                normalizedText.withUnsafeBufferPointer { automaton.scan($0, into: &hits, window: body) }
+                                normalizedText.withUnsafeBufferPointer { na.automaton.scan($0, into: &hits, window: body) }
                                 let keep = min(normalizedText.count, maxLength)
                                 hitBase += normalizedText.count - keep
                                 normalizedText.removeFirst(normalizedText.count - keep)
                             }
                             if normalizedText.capacity > 4 * Scanner.normalizedChunk { normalizedText = [] }
                         } else if direct && !leet {
-                            automaton.scan(text, into: &hits, window: body)
+                            na.automaton.scan(text, into: &hits, window: body)
                         } else if direct {
                             Normalizer.normalizeASCIIInPlace(text, leet: true, into: &normalizedText)
-                            normalizedText.withUnsafeBufferPointer { automaton.scan($0, into: &hits, window: body) }
+                            normalizedText.withUnsafeBufferPointer { na.automaton.scan($0, into: &hits, window: body) }
                         } else {
                             if ascii {
                                 Normalizer.normalizeASCIISpaced(text, leet: leet, into: &normalizedText)
                             } else {
                                 Normalizer.normalize(text, mode: mode, into: &normalizedText, origin: &normalizedOrigin, trackOrigin: false)
                             }
-                            normalizedText.withUnsafeBufferPointer { automaton.scan($0, into: &hits, window: body) }
+                            normalizedText.withUnsafeBufferPointer { na.automaton.scan($0, into: &hits, window: body) }
                         }
                     }
                 }

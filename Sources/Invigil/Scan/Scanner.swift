@@ -136,6 +136,13 @@ public final class Scanner {
     let keySaturation: [Int64]
     /// Per field, the phrase keys on it (those the automaton passes count).
     let phraseKeysOfField: [[Int32]]
+    /// The rule set's tables that the automaton passes read for every hit, held by the scanner:
+    /// a read of a `let` property of the scanner needs no retain, whereas copying them out of
+    /// the rule set in each scan cost a retain and a release per array, per event (a tenth of the
+    /// time of a C ABI call on a 200-byte event).
+    let plainAutomaton: Automaton
+    let plainEntries: PatternEntries
+    let keyOfListField: [Int32]
     /// Checked between fields, windows and rules: returns true to stop the scan (the C
     /// interface's `invigil_scan_interrupt`). Called from the scanning thread only.
     @exclusivity(unchecked) public var interruptCheck: (() -> Bool)?
@@ -163,6 +170,9 @@ public final class Scanner {
             if case .phrases = key.matcher, key.field >= 0, key.field < byField.count { byField[key.field].append(Int32(k)) }
         }
         phraseKeysOfField = byField
+        plainAutomaton = rules.automaton
+        plainEntries = rules.patternEntries
+        keyOfListField = rules.keyOfListField
         arena.reserveCapacity(4096)
     }
 
@@ -421,11 +431,6 @@ public final class Scanner {
 
     private func runAutomaton() {
         let fieldCount = rules.fields.count
-        // Taken out of the rule set once per scan, so that the hit loop neither copies nor retains.
-        let entries = rules.patternEntries
-        let automaton = rules.automaton
-        let patternLengths = automaton.patternLengths
-        let keyOfListField = rules.keyOfListField
         for f32 in rules.plainFields {
             let f = Int(f32)
             for vi in 0..<values[f].count {
@@ -435,24 +440,26 @@ public final class Scanner {
                 let start = Int(v.a), length = Int(v.b)
                 arena.withUnsafeBufferPointer { all in
                     let text = UnsafeBufferPointer(rebasing: all[start..<(start + length)])
-                    automaton.scan(text, into: &hits) { hits in
+                    plainAutomaton.scan(text, into: &hits) { hits in
                         for hit in hits {
                             let end = Int(hit.end)
-                            for k in automaton.outputs(of: hit.state) {
-                                let p = Int(automaton.outputs[k])
-                                let begin = end - Int(patternLengths[p])
+                            for k in plainAutomaton.outputs(of: hit.state) {
+                                let p = Int(plainAutomaton.outputs[k])
+                                let begin = end - Int(plainAutomaton.patternLengths[p])
                                 // Never for a built automaton; a loaded one is checked, but not that
                                 // its states' depths bound their patterns' lengths.
                                 if begin < 0 { continue }
-                                for e in entries.entries(of: p) {
-                                    let key = keyOfListField[Int(entries.list[e]) * fieldCount + f]
+                                for e in plainEntries.entries(of: p) {
+                                    let key = keyOfListField[Int(plainEntries.list[e]) * fieldCount + f]
                                     if key < 0 { continue }
-                                    let flags = entries.flags[e]
+                                    let flags = plainEntries.flags[e]
                                     if flags & PatternEntries.wholeWord != 0 {
                                         if Detectors.isWordBefore(text, begin) { continue }
                                         if Detectors.isWordAt(text, end) { continue }
                                     }
-                                    if flags & PatternEntries.caseSensitive != 0, !entries.original(e).elementsEqual(text[begin..<end]) { continue }
+                                    if flags & PatternEntries.caseSensitive != 0, !plainEntries.original(e).elementsEqual(text[begin..<end]) {
+                                        continue
+                                    }
                                     freshen(Int(key))
                                     record(Int(key), f, vi, begin, end)
                                 }
