@@ -143,6 +143,16 @@ public final class Scanner {
     let plainAutomaton: Automaton
     let plainEntries: PatternEntries
     let keyOfListField: [Int32]
+    /// The same for what setting fields and running the rules' programs read per event.
+    let program: Program
+    let fieldKinds: [FieldKind]
+    let fieldIsList: [Bool]
+    let groupOfField: [Int32]
+    let fieldHash: ByteStringTable
+    let alwaysRules: [Int32]
+    let rulesByKey: [[Int32]]
+    let ruleCode: [Range<Int>]
+    let rulePack: [Int32]
     /// Checked between fields, windows and rules: returns true to stop the scan (the C
     /// interface's `invigil_scan_interrupt`). Called from the scanning thread only.
     @exclusivity(unchecked) public var interruptCheck: (() -> Bool)?
@@ -173,6 +183,15 @@ public final class Scanner {
         plainAutomaton = rules.automaton
         plainEntries = rules.patternEntries
         keyOfListField = rules.keyOfListField
+        program = rules.program
+        fieldKinds = rules.fieldKinds
+        fieldIsList = rules.fieldIsList
+        groupOfField = rules.groupOfField
+        fieldHash = rules.fieldHash
+        alwaysRules = rules.alwaysRules
+        rulesByKey = rules.rulesByKey
+        ruleCode = rules.ruleCode
+        rulePack = rules.rulePack
         arena.reserveCapacity(4096)
     }
 
@@ -195,7 +214,7 @@ public final class Scanner {
     /// The slot of a field by name, for the fast setters.
     package func slot(of field: String) -> Int? { rules.fieldIndex[field] }
 
-    func slot(of name: UnsafeBufferPointer<UInt8>) -> Int? { rules.fieldHash.find(name) }
+    func slot(of name: UnsafeBufferPointer<UInt8>) -> Int? { fieldHash.find(name) }
 
     /// Sets a field from its textual form: strings, text, enum values, times (ISO 8601). For a
     /// list field, `append` adds an element; otherwise the value replaces what was there.
@@ -232,7 +251,7 @@ public final class Scanner {
         // With `replace`, an element set again replaces its value (the C interface's
         // invigil_set_element_*: "element" is an object's index). Without it an element may hold
         // several values of a field (a JSON list inside an object of a list).
-        if replace && rules.fieldIsList[slot] && append, let e = element, let i = valueIndex(slot, ofElement: e) {
+        if replace && fieldIsList[slot] && append, let e = element, let i = valueIndex(slot, ofElement: e) {
             var v = value
             v.element = e
             values[slot][i] = v
@@ -241,7 +260,7 @@ public final class Scanner {
         totalValues += 1
         if totalValues > Limits.eventValues { throw .tooLarge(field: rules.fields[slot].name) }
         var v = value
-        if rules.fieldIsList[slot] && append {
+        if fieldIsList[slot] && append {
             v.element = element ?? Int32(values[slot].count)
         } else {
             values[slot].removeAll(keepingCapacity: true)
@@ -249,7 +268,7 @@ public final class Scanner {
         }
         values[slot].append(v)
         if v.element > maxElement[slot] { maxElement[slot] = v.element }
-        let g = rules.groupOfField[slot]
+        let g = groupOfField[slot]
         if g >= 0, v.element + 1 > groupCounts[Int(g)] { groupCounts[Int(g)] = v.element + 1 }
     }
 
@@ -258,7 +277,7 @@ public final class Scanner {
         slot: Int, _ bytes: UnsafeBufferPointer<UInt8>, append: Bool, element: Int32?,
         replace: Bool = false
     ) throws(FieldError) {
-        switch rules.fieldKinds[slot] {
+        switch fieldKinds[slot] {
         case .string, .text:
             // The size first: a length beyond the limits is refused before any byte is read.
             if bytes.count > Limits.eventBytes || arena.count + bytes.count > Limits.eventBytes {
@@ -296,14 +315,14 @@ public final class Scanner {
     }
 
     package func setBool(slot: Int, _ value: Bool, append: Bool, element: Int32?, replace: Bool = false) throws(FieldError) {
-        guard rules.fieldKinds[slot] == .bool else {
+        guard fieldKinds[slot] == .bool else {
             throw .wrongType(field: rules.fields[slot].name, expected: rules.fields[slot].typeDescription, got: "a bool")
         }
         try store(slot, EventValue(element: 0, a: value ? 1 : 0, b: 0), append: append, element: element, replace: replace)
     }
 
     package func setInt(slot: Int, _ value: Int64, append: Bool, element: Int32?, replace: Bool = false) throws(FieldError) {
-        guard rules.fieldKinds[slot] == .int || rules.fieldKinds[slot] == .time else {
+        guard fieldKinds[slot] == .int || fieldKinds[slot] == .time else {
             throw .wrongType(field: rules.fields[slot].name, expected: rules.fields[slot].typeDescription, got: "an int")
         }
         try store(slot, EventValue(element: 0, a: value, b: 0), append: append, element: element, replace: replace)
@@ -386,10 +405,10 @@ public final class Scanner {
         // The interrupt check costs a call: between rules it is made every 16th rule (the time
         // budget, when set, is checked before every rule as before).
         var evaluated = 0
-        for r in candidates where packAllowed[Int(rules.rulePack[Int(r)])] {
+        for r in candidates where packAllowed[Int(rulePack[Int(r)])] {
             if (deadline != 0 || evaluated & 15 == 0) && outOfTime() { break }
             evaluated &+= 1
-            if evaluate(rules.ruleCode[Int(r)]) { addFinding(Int(r)) }
+            if evaluate(ruleCode[Int(r)]) { addFinding(Int(r)) }
         }
         return findings.count
     }
@@ -488,18 +507,18 @@ public final class Scanner {
         for k32 in touchedKeys {
             let k = Int(k32)
             guard keyCount[k] > 0 else { continue }
-            for r in rules.rulesByKey[k] where candidateStamp[Int(r)] != stamp {
+            for r in rulesByKey[k] where candidateStamp[Int(r)] != stamp {
                 candidateStamp[Int(r)] = stamp
                 extraCandidates.append(r)
             }
         }
         if extraCandidates.isEmpty {
-            candidates.append(contentsOf: rules.alwaysRules)
+            candidates.append(contentsOf: alwaysRules)
             return
         }
         extraCandidates.sort()
         var i = 0, j = 0
-        let always = rules.alwaysRules
+        let always = alwaysRules
         while i < always.count || j < extraCandidates.count {
             if j >= extraCandidates.count || (i < always.count && always[i] < extraCandidates[j]) {
                 candidates.append(always[i]); i += 1
@@ -515,7 +534,7 @@ public final class Scanner {
         if keyStamp[key] == stamp { return Int64(keyCount[key]) }
         keyStamp[key] = stamp
         keyCount[key] = 0
-        let k = rules.program.keys[key]
+        let k = program.keys[key]
         switch k.matcher {
         case .phrases:
             return 0
@@ -598,7 +617,7 @@ public final class Scanner {
                 if keyTruncatedStamp[Int(k)] == stamp { truncated = true }
             }
             for s in spans where support.contains(s.key) {
-                let key = rules.program.keys[Int(s.key)]
+                let key = program.keys[Int(s.key)]
                 matches.append(
                     MatchSpan(
                         field: Int(s.field), valueIndex: Int(s.value), start: Int(s.start), end: Int(s.end),
@@ -614,7 +633,7 @@ public final class Scanner {
                 for s in [x, y] {
                     let m = MatchSpan(
                         field: Int(s.field), valueIndex: Int(s.value), start: Int(s.start), end: Int(s.end),
-                        pattern: patternIndex(rules.program.keys[Int(s.key)].matcher))
+                        pattern: patternIndex(program.keys[Int(s.key)].matcher))
                     if !matches[first...].contains(where: {
                         $0.field == m.field && $0.valueIndex == m.valueIndex && $0.start == m.start && $0.end == m.end && $0.pattern == m.pattern
                     }) {

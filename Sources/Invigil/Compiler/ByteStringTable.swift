@@ -1,0 +1,79 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An open-addressing hash table of byte strings (field names, enum values, host names), looked
+/// up without allocating.
+///
+/// The strings are stored end to end in one array, not as an array each: a look-up then reads
+/// plain bytes, where an array per string cost a retain and a release per probe (a few per cent
+/// of a C ABI call that sets fields by name).
+struct ByteStringTable: Sendable {
+    /// Per slot, the index of the string there, or -1.
+    private let slots: [Int32]
+    /// The distinct strings, end to end: string i is bytes[starts[i]..<starts[i + 1]].
+    private let bytes: [UInt8]
+    private let starts: [Int32]
+    private let mask: Int
+
+    init(_ items: [[UInt8]]) {
+        var size = 16
+        while size < items.count * 2 + 1 { size <<= 1 }
+        var slots = [Int32](repeating: -1, count: size)
+        var bytes: [UInt8] = []
+        var starts: [Int32] = [0]
+        for item in items {
+            var h = Int(truncatingIfNeeded: ByteStringTable.hash(item)) & (size - 1)
+            var present = false
+            while slots[h] >= 0 {
+                let s = Int(slots[h])
+                if bytes[Int(starts[s])..<Int(starts[s + 1])].elementsEqual(item) {
+                    present = true
+                    break
+                }
+                h = (h + 1) & (size - 1)
+            }
+            if present { continue }
+            slots[h] = Int32(starts.count - 1)
+            bytes += item
+            starts.append(Int32(bytes.count))
+        }
+        self.slots = slots
+        self.bytes = bytes
+        self.starts = starts
+        mask = size - 1
+    }
+
+    /// Number of distinct strings.
+    var count: Int { starts.count - 1 }
+
+    static func hash<C: Collection>(_ bytes: C) -> UInt64 where C.Element == UInt8 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+        return h ^ (h >> 29)
+    }
+
+    func find(_ key: [UInt8]) -> Int? {
+        key.withUnsafeBufferPointer { find($0) }
+    }
+
+    /// The index (in insertion order among distinct items) of `key`, or nil.
+    func find(_ key: UnsafeBufferPointer<UInt8>) -> Int? {
+        var h = Int(truncatingIfNeeded: ByteStringTable.hash(key)) & mask
+        return slots.withUnsafeBufferPointer { slots in
+            starts.withUnsafeBufferPointer { starts in
+                bytes.withUnsafeBufferPointer { bytes in
+                    while true {
+                        let s = Int(slots[h])
+                        if s < 0 { return nil }
+                        let start = Int(starts[s]), length = Int(starts[s + 1]) - start
+                        if length == key.count && (length == 0 || memcmp(bytes.baseAddress! + start, key.baseAddress!, length) == 0) {
+                            return s
+                        }
+                        h = (h + 1) & mask
+                    }
+                }
+            }
+        }
+    }
+}
