@@ -42,3 +42,17 @@ size_t ivg_next_phone_start(const uint8_t *x, size_t from, size_t end) {
         if (is_digit(x[from]) || x[from] == '+' || x[from] == '(') return from;
     return end;
 }
+
+size_t ivg_count_byte(const uint8_t *x, size_t n, uint8_t byte) {
+    size_t count = 0, i = 0;
+#if defined(__x86_64__)
+    const __m128i wanted = _mm_set1_epi8((char)byte);
+    while (i + 16 <= n) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(x + i));
+        count += (size_t)__builtin_popcount((unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, wanted)));
+        i += 16;
+    }
+#endif
+    for (; i < n; i++) count += x[i] == byte;
+    return count;
+}

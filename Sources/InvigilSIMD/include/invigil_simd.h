@@ -37,4 +37,8 @@ size_t ivg_next_digit(const uint8_t *x, size_t from, size_t end);
 /// number can start), or `end`.
 size_t ivg_next_phone_start(const uint8_t *x, size_t from, size_t end);
 
+/// How many bytes of x[0..<n] equal `byte` (SSE2): the lines of a chunk, counted by the thread
+/// that reads a JSONL archive.
+size_t ivg_count_byte(const uint8_t *x, size_t n, uint8_t byte);
+
 #endif
