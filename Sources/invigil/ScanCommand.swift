@@ -287,7 +287,6 @@ private func readChunks(
     let jsonl = mbox ? nil : JSONLSplitter(chunkBytes: chunkBytes)
     let mail = mbox ? MboxSplitter(chunkBytes: chunkBytes) : nil
     let blockSize = max(64 << 10, min(chunkBytes, 4 << 20))
-    var block = [UInt8](repeating: 0, count: blockSize)
     var readError: Int32 = 0
     var pendingBytes = 0
     func submit(_ chunks: [InputChunk]) {
@@ -298,16 +297,29 @@ private func readChunks(
             pipeline.submit(index, bytes: credited, mbox ? .mbox(chunk, name: name) : .jsonl(chunk, name: name), deliver: deliver)
         }
     }
-    while true {
-        let n = block.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
-        if n < 0 {
-            if errno == EINTR { continue }
-            readError = errno
-            break
+    /// One read(2), retried when interrupted; counts the bytes and keeps the error.
+    func readOnce(_ buffer: UnsafeMutableRawBufferPointer) -> Int {
+        while true {
+            let n = read(fd, buffer.baseAddress!, buffer.count)
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 { readError = errno } else { pendingBytes += n }
+            return n
         }
-        if n == 0 { break }
-        pendingBytes += n
-        submit(jsonl?.add(block[0..<n]) ?? mail!.add(block[0..<n]))
+    }
+    if let jsonl {
+        // Straight into the chunks' buffers (JSONLSplitter.add(reading:)): one copy per byte.
+        while true {
+            let (n, chunks) = jsonl.add(reading: readOnce)
+            submit(chunks)
+            if n <= 0 { break }
+        }
+    } else if let mail {
+        var block = [UInt8](repeating: 0, count: blockSize)
+        while true {
+            let n = block.withUnsafeMutableBytes(readOnce)
+            if n <= 0 { break }
+            submit(mail.add(block[0..<n]))
+        }
     }
     if let last = jsonl?.finish() ?? mail?.finish() { submit([last]) }
     if pendingBytes > 0 { pipeline.submit(index, bytes: pendingBytes, .records([]), deliver: deliver) }
@@ -333,6 +345,6 @@ private func keepFreedChunksForReuse() {
     guard let symbol = dlsym(nil, "mallopt") else { return }
     let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
     let mmapThreshold: Int32 = -3, trimThreshold: Int32 = -1  // M_MMAP_THRESHOLD, M_TRIM_THRESHOLD
-    _ = mallopt(mmapThreshold, 64 << 20)
+    _ = mallopt(mmapThreshold, 32 << 20)  // glibc refuses more than 32 MiB
     _ = mallopt(trimThreshold, 128 << 20)
 }
