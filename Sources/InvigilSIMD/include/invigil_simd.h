@@ -41,4 +41,14 @@ size_t ivg_next_phone_start(const uint8_t *x, size_t from, size_t end);
 /// that reads a JSONL archive.
 size_t ivg_count_byte(const uint8_t *x, size_t n, uint8_t byte);
 
+/// 1 if ivg_ascii_spaced can run on this CPU (SSSE3), else 0. Call it once before
+/// ivg_ascii_spaced: it also makes the kernel's table.
+int ivg_ascii_spaced_available(void);
+
+/// The scanner's `spaced` normalisation of ASCII text (spaced.c): every byte mapped through
+/// `map` (256 entries), separators (space . - _ *, tested before mapping) dropped, and each
+/// letter a-z equal to the byte kept before it dropped. Writes at most n bytes of result to
+/// `out`, which must have room for n + 32 bytes; returns the number of result bytes.
+size_t ivg_ascii_spaced(const uint8_t *text, size_t n, const uint8_t *map, uint8_t *out);
+
 #endif
