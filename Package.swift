@@ -19,7 +19,7 @@ let package = Package(
         // SIMD kernels of the automaton (AVX2 with a runtime check); the core scans without them when absent.
         .target(name: "InvigilSIMD", path: "Sources/InvigilSIMD"),
         // Archive readers (JSONL, CSV, mbox/eml/Maildir, WhatsApp) and the people directory.
-        .target(name: "InvigilArchive", dependencies: ["Invigil"], path: "Sources/InvigilArchive"),
+        .target(name: "InvigilArchive", dependencies: ["Invigil", "InvigilSIMD"], path: "Sources/InvigilArchive"),
         // The clause catalogue (policies/clauses.tsv) and the policy-coverage report of rule packs against it.
         .target(name: "InvigilPolicy", dependencies: ["Invigil"], path: "Sources/InvigilPolicy"),
         // The triage report (HTML) and redaction: SHA-256 and HMAC, masking, pseudonyms, the findings reader.

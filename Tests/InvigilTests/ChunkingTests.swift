@@ -60,6 +60,53 @@ import Testing
         }
     }
 
+    /// `add(reading:)`, which reads into the chunks' own buffers, against the whole reader: reads
+    /// of random sizes (as read(2) may return), chunk sizes from 1 byte, over-long lines.
+    @Test func jsonlChunksReadInPlaceReadAsTheWhole() {
+        var rng = SplitMix(seed: 9)
+        let pieces = ["{\"id\":1}", "", "  ", "{\"text\":\"a b\"}", "not json", "0123456789abcdefghij", "{\"text\":\"x\\ny\"}\r"]
+        for _ in 0..<300 {
+            var text = ""
+            for _ in 0..<Int.random(in: 0...40, using: &rng) {
+                text += pieces[Int.random(in: 0..<pieces.count, using: &rng)] + "\n"
+            }
+            if Bool.random(using: &rng) { text += "{\"id\":\"last, no newline\"}" }
+            let bytes = Array(text.utf8)
+            // The chunks' reader applies the default line limit, so the splitter does too (a
+            // smaller limit in the splitter alone would let it and the reader disagree).
+            for chunk in [1, 3, 7, 64, 1 << 20] {
+                let maxLine = ArchiveLimits.lineBytes
+                let expected = Self.wholeJSONL(bytes)
+                let splitter = JSONLSplitter(chunkBytes: chunk, maxLine: maxLine)
+                var chunks: [InputChunk] = []
+                var position = 0
+                while true {
+                    let (n, got) = splitter.add { buffer in
+                        let n = min(buffer.count, bytes.count - position, Int.random(in: 1...9, using: &rng))
+                        for k in 0..<n { buffer[k] = bytes[position + k] }
+                        position += n
+                        return n
+                    }
+                    chunks += got
+                    if n <= 0 { break }
+                }
+                if let last = splitter.finish() { chunks.append(last) }
+                var out: [String] = []
+                for c in chunks {
+                    switch c {
+                    case .records(let b, let before):
+                        let s = JSONLSource(chunk: b, name: "in.jsonl", linesBefore: before)
+                        while let r = s.next() { out.append(Self.describe(r)) }
+                    case .tooLarge(let number, let length):
+                        out.append("in.jsonl:\(number) rejected line of \(length) bytes")
+                    }
+                }
+                #expect(out == expected, "chunk \(chunk): \(text.debugDescription)")
+                #expect(splitter.lineCount == bytes.filter { $0 == 0x0A }.count + (bytes.last.map { $0 == 0x0A ? 0 : 1 } ?? 0))
+            }
+        }
+    }
+
     @Test func overLongLinesAreRejectedWithTheirNumberAndLength() {
         // With a 10-byte line limit: the same numbers and lengths as the streaming reader reports.
         let text = "{\"a\":1}\n0123456789abcdef\n{\"b\":2}\n0123456789abcdefgh"

@@ -197,6 +197,120 @@ struct DigitWordTests {
         }
         #expect(hits >= 3 * Detectors.digitWordList.count)
     }
+
+    /// The phone detector, which skips sixteen bytes at a time where no number can start,
+    /// against the same rule applied at every byte, on generated texts with numbers, "+" and "("
+    /// at every offset of the sixteen-byte steps.
+    @Test func phoneSkippingAgreesWithEveryByte() {
+        func naive(_ text: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
+            var spans: [Range<Int>] = []
+            var i = 0
+            while i < text.count {
+                let b = text[i]
+                let starts =
+                    (b == 0x2B || b == 0x28 || Detectors.isDigit(b))
+                    && (i == 0 || !(Detectors.isWordByte(text[i - 1]) || text[i - 1] == 0x2B))
+                if starts, let end = Detectors.phoneEnd(text, from: i) {
+                    spans.append(i..<end)
+                    i = end
+                } else if starts {
+                    i += 1
+                    while i < text.count, Detectors.isDigit(text[i]) { i += 1 }
+                } else {
+                    i += 1
+                }
+            }
+            return spans
+        }
+        let pieces = ["07700 900123", "+44 7700 900123", "(01632) 960001", "12", "x", "hello there ", " ", "(", "+", "ring ", "0", "5555"]
+        var state: UInt64 = 3
+        var found = 0
+        for _ in 0..<5_000 {
+            var text: [UInt8] = []
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let count = Int(state >> 59)
+            for _ in 0..<count {
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                text += Array(pieces[Int(state >> 33) % pieces.count].utf8)
+            }
+            var got: [Range<Int>] = []
+            text.withUnsafeBufferPointer { t in Detectors.phones(in: t) { got.append($0..<$1) } }
+            let expected = text.withUnsafeBufferPointer(naive)
+            #expect(got == expected, "\(String(decoding: text, as: UTF8.self))")
+            found += expected.count
+        }
+        #expect(found > 1_000)
+    }
+
+    /// The detectors' vector first tests against plain searches, at every length up to 80 (the
+    /// vector loops' tails) with the sought byte at each position, or absent.
+    @Test func firstTestsAgreeWithPlainSearches() {
+        var state: UInt64 = 5
+        for length in 0...80 {
+            for place in -1..<length {
+                var text: [UInt8] = (0..<length).map { _ in
+                    state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                    let b = UInt8(truncatingIfNeeded: state >> 56)
+                    return Detectors.isDigit(b) || b == 0x40 ? 0x61 : b
+                }
+                #expect(text.withUnsafeBufferPointer { Detectors.containsDigit($0) } == false)
+                #expect(text.withUnsafeBufferPointer { Detectors.contains(0x40, in: $0) } == false)
+                guard place >= 0 else { continue }
+                text[place] = 0x37
+                #expect(text.withUnsafeBufferPointer { Detectors.containsDigit($0) } == text.contains(where: Detectors.isDigit))
+                text[place] = 0x40
+                #expect(text.withUnsafeBufferPointer { Detectors.contains(0x40, in: $0) })
+                #expect(text.withUnsafeBufferPointer { Detectors.containsDigit($0) } == false)
+            }
+        }
+    }
+
+    /// The table-driven first pass of the disguised-number detector against the rule it stands
+    /// for, written plainly: a token of digits and O/o/l/I only (both present), or seven words
+    /// that spell digits. Generated texts mix digit words, swappable letters, digits, other
+    /// letters and separators, so that both answers occur often.
+    @Test func obfuscatedPhonePrefilterAgreesWithTheRule() {
+        func naive(_ t: [UInt8]) -> Bool {
+            var words = 0
+            var tokens: [[UInt8]] = [[]]
+            for b in t {
+                if Detectors.isAlpha(b) || Detectors.isDigit(b) {
+                    tokens[tokens.count - 1].append(b)
+                } else if !tokens[tokens.count - 1].isEmpty {
+                    tokens.append([])
+                }
+            }
+            for token in tokens where !token.isEmpty {
+                let digits = token.filter(Detectors.isDigit).count
+                let letters = token.count - digits
+                if digits > 0 && letters > 0 && token.allSatisfy({ Detectors.isDigit($0) || [0x4F, 0x6F, 0x6C, 0x49].contains($0) }) { return true }
+                if digits == 0, Detectors.digitWordList.contains(where: { $0.0 == token.map { $0 | 0x20 } }) {
+                    words += 1
+                    if words >= 7 { return true }
+                }
+            }
+            return false
+        }
+        let pieces = [
+            "one", "Two", "oh", "O", "l", "I", "0", "7", "nine", "seven", "x", "lol", "zero", "ONE", "nought", "eights", " ", " ", ", ", "-", "é"
+        ]
+        var state: UInt64 = 11
+        var yes = 0, no = 0
+        for _ in 0..<20_000 {
+            var text: [UInt8] = []
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let count = Int(state >> 58)
+            for _ in 0..<count {
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                text += Array(pieces[Int(state >> 33) % pieces.count].utf8)
+            }
+            let expected = naive(text)
+            let got = text.withUnsafeBufferPointer { Detectors.mayHoldObfuscatedPhone($0) }
+            #expect(got == expected, "\(String(decoding: text, as: UTF8.self))")
+            if expected { yes += 1 } else { no += 1 }
+        }
+        #expect(yes > 1_000 && no > 1_000)
+    }
 }
 
 @Suite("URL schemes")

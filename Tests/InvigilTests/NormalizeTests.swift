@@ -193,6 +193,30 @@ struct NormalizeShortcutTests {
         }
     }
 
+    /// The vector kernel of the ASCII spaced normalisation against the byte-at-a-time loop, on
+    /// generated texts of every length up to 100 (whole blocks and tails), rich in separators,
+    /// repeated letters and leet characters, both with and without leet.
+    @Test func asciiSpacedKernelAgreesWithTheByteLoop() {
+        let alphabet = Array("aaAbb  ..--__**l1LI!|0oO@4$5s7tz \"',?xyzZ".utf8)
+        var state: UInt64 = 21
+        var fast: [UInt8] = [], slow: [UInt8] = []
+        for length in 0...100 {
+            for _ in 0..<40 {
+                let text: [UInt8] = (0..<length).map { _ in
+                    state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                    return alphabet[Int(state >> 33) % alphabet.count]
+                }
+                for leet in [false, true] {
+                    text.withUnsafeBufferPointer { t in
+                        Normalizer.normalizeASCIISpaced(t, leet: leet, into: &fast)
+                        Normalizer.normalizeASCIISpacedByByte(t, leet: leet, into: &slow)
+                    }
+                    #expect(fast == slow, "\(String(decoding: text, as: UTF8.self)) leet \(leet)")
+                }
+            }
+        }
+    }
+
     @Test func asciiSpacedInOnePass() {
         var full: [UInt8] = [], fast: [UInt8] = []
         var none: [SIMD4<Int32>] = []

@@ -1,7 +1,7 @@
 extension Scanner {
     /// Runs one rule's program against the current event.
     func evaluate(_ range: Range<Int>) -> Bool {
-        rules.program.code.withUnsafeBufferPointer { code in
+        program.code.withUnsafeBufferPointer { code in
             var pc = range.lowerBound
             let end = range.upperBound
             var acc = false
@@ -21,7 +21,7 @@ extension Scanner {
                 case .not:
                     acc = !acc
                 case .compareInt:
-                    let k = rules.program.ints[Int(ins.b)]
+                    let k = program.ints[Int(ins.b)]
                     acc = anyValue(Int(ins.a), group, element) { ins.op.holds($0.a, k) }
                 case .compareEnum, .compareBool:
                     let k = Int64(ins.b)
@@ -30,13 +30,13 @@ extension Scanner {
                         ? anyValue(Int(ins.a), group, element) { $0.a == k }
                         : anyValue(Int(ins.a), group, element) { $0.a != k }
                 case .compareString:
-                    let k = rules.program.strings[Int(ins.b)]
+                    let k = program.strings[Int(ins.b)]
                     let eq = ins.op == .eq
                     acc = anyValue(Int(ins.a), group, element) { v in
                         arena[Int(v.a)..<Int(v.a + v.b)].elementsEqual(k) == eq
                     }
                 case .inSet:
-                    let set = rules.program.sets[Int(ins.b)]
+                    let set = program.sets[Int(ins.b)]
                     let f = Int(ins.a)
                     if rules.fields[f].kind == .string || rules.fields[f].kind == .text {
                         acc = anyValue(f, group, element) { v in
@@ -49,10 +49,10 @@ extension Scanner {
                 case .exists:
                     acc = anyValue(Int(ins.a), group, element) { _ in true }
                 case .count:
-                    acc = ins.op.holds(count(key: Int(ins.a)), rules.program.ints[Int(ins.b)])
+                    acc = ins.op.holds(count(key: Int(ins.a)), program.ints[Int(ins.b)])
                 case .schedule:
                     let schedule = rules.schedules[Int(ins.b)]
-                    let zone = rules.program.zones[Int(ins.c)]
+                    let zone = program.zones[Int(ins.c)]
                     acc = anyValue(Int(ins.a), group, element) { v in
                         let (weekday, minute) = CivilTime.local(v.a, in: zone)
                         return schedule.contains(weekday: weekday, minute: minute)
@@ -91,7 +91,7 @@ extension Scanner {
     /// Whether some value of a field satisfies `test`; inside `any`, only the current element's.
     @inline(__always)
     func anyValue(_ field: Int, _ group: Int32, _ element: Int32, _ test: (EventValue) -> Bool) -> Bool {
-        let restrict = group >= 0 && rules.groupOfField[field] == group
+        let restrict = group >= 0 && groupOfField[field] == group
         for v in values[field] {
             if restrict && v.element != element { continue }
             if test(v) { return true }

@@ -2,27 +2,50 @@
 import Glibc
 #endif
 
-/// An open-addressing hash table of byte strings, looked up without allocating.
-struct ByteStringTable: @unchecked Sendable {
-    private var slots: [Int32]
-    private var strings: [[UInt8]]
-    private var mask: Int
+/// An open-addressing hash table of byte strings (field names, enum values, host names), looked
+/// up without allocating.
+///
+/// The strings are stored end to end in one array, not as an array each: a look-up then reads
+/// plain bytes, where an array per string cost a retain and a release per probe (a few per cent
+/// of a C ABI call that sets fields by name).
+struct ByteStringTable: Sendable {
+    /// Per slot, the index of the string there, or -1.
+    private let slots: [Int32]
+    /// The distinct strings, end to end: string i is bytes[starts[i]..<starts[i + 1]].
+    private let bytes: [UInt8]
+    private let starts: [Int32]
+    private let mask: Int
 
     init(_ items: [[UInt8]]) {
-        strings = []
         var size = 16
         while size < items.count * 2 + 1 { size <<= 1 }
-        mask = size - 1
-        slots = [Int32](repeating: -1, count: size)
-        for item in items where find(item) == nil {
-            var h = Int(truncatingIfNeeded: ByteStringTable.hash(item)) & mask
-            while slots[h] >= 0 { h = (h + 1) & mask }
-            slots[h] = Int32(strings.count)
-            strings.append(item)
+        var slots = [Int32](repeating: -1, count: size)
+        var bytes: [UInt8] = []
+        var starts: [Int32] = [0]
+        for item in items {
+            var h = Int(truncatingIfNeeded: ByteStringTable.hash(item)) & (size - 1)
+            var present = false
+            while slots[h] >= 0 {
+                let s = Int(slots[h])
+                if bytes[Int(starts[s])..<Int(starts[s + 1])].elementsEqual(item) {
+                    present = true
+                    break
+                }
+                h = (h + 1) & (size - 1)
+            }
+            if present { continue }
+            slots[h] = Int32(starts.count - 1)
+            bytes += item
+            starts.append(Int32(bytes.count))
         }
+        self.slots = slots
+        self.bytes = bytes
+        self.starts = starts
+        mask = size - 1
     }
 
-    var count: Int { strings.count }
+    /// Number of distinct strings.
+    var count: Int { starts.count - 1 }
 
     static func hash<C: Collection>(_ bytes: C) -> UInt64 where C.Element == UInt8 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
@@ -37,16 +60,20 @@ struct ByteStringTable: @unchecked Sendable {
     /// The index (in insertion order among distinct items) of `key`, or nil.
     func find(_ key: UnsafeBufferPointer<UInt8>) -> Int? {
         var h = Int(truncatingIfNeeded: ByteStringTable.hash(key)) & mask
-        while true {
-            let s = slots[h]
-            if s < 0 { return nil }
-            let candidate = strings[Int(s)]
-            if candidate.count == key.count,
-                candidate.withUnsafeBufferPointer({ c in key.count == 0 || memcmp(c.baseAddress!, key.baseAddress!, key.count) == 0 })
-            {
-                return Int(s)
+        return slots.withUnsafeBufferPointer { slots in
+            starts.withUnsafeBufferPointer { starts in
+                bytes.withUnsafeBufferPointer { bytes in
+                    while true {
+                        let s = Int(slots[h])
+                        if s < 0 { return nil }
+                        let start = Int(starts[s]), length = Int(starts[s + 1]) - start
+                        if length == key.count && (length == 0 || memcmp(bytes.baseAddress! + start, key.baseAddress!, length) == 0) {
+                            return s
+                        }
+                        h = (h + 1) & mask
+                    }
+                }
             }
-            h = (h + 1) & mask
         }
     }
 }

@@ -40,10 +40,19 @@ struct PhraseRouting {
 
 extension RuleSet {
     /// The automaton of one combination of normalisation modes, and the fields it scans.
-    struct NormalizedAutomaton {
-        var mode: NormalizeMode
-        var automaton: Automaton
-        var patternEntries: PatternEntries
-        var fields: [Int32]
+    /// A class, not a struct: the scanner reads these per event, and a struct of four arrays
+    /// would be copied (retained and released field by field) at every read.
+    final class NormalizedAutomaton: Sendable {
+        let mode: NormalizeMode
+        let automaton: Automaton
+        let patternEntries: PatternEntries
+        let fields: [Int32]
+
+        init(mode: NormalizeMode, automaton: Automaton, patternEntries: PatternEntries, fields: [Int32]) {
+            self.mode = mode
+            self.automaton = automaton
+            self.patternEntries = patternEntries
+            self.fields = fields
+        }
     }
 }

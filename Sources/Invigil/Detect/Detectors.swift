@@ -1,6 +1,9 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+#if canImport(InvigilSIMD)
+import InvigilSIMD
+#endif
 
 /// The built-in detectors: phone numbers (`PhoneDetector.swift`, and `ObfuscatedPhones.swift` for
 /// numbers written in words), email addresses (`EmailDetector.swift`), URLs and host names
@@ -10,6 +13,43 @@ package enum Detectors {
     @inline(__always) static func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
     @inline(__always) static func isAlpha(_ b: UInt8) -> Bool { (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7A }
     @inline(__always) static func isWordByte(_ b: UInt8) -> Bool { isDigit(b) || isAlpha(b) || b == 0x5F || b >= 0x80 }
+
+    /// Whether `t` holds an ASCII digit: the detectors' first test, far cheaper than their
+    /// scans (sixteen bytes per step in `InvigilSIMD`).
+    static func containsDigit(_ t: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = t.baseAddress else { return false }
+        return nextDigit(base, from: 0, end: t.count) < t.count
+    }
+
+    /// The first offset in `from..<end` holding an ASCII digit, or `end`.
+    @inline(__always)
+    static func nextDigit(_ x: UnsafePointer<UInt8>, from: Int, end: Int) -> Int {
+        #if canImport(InvigilSIMD)
+        return Int(ivg_next_digit(x, from, end))
+        #else
+        var i = from
+        while i < end, !isDigit(x[i]) { i += 1 }
+        return i
+        #endif
+    }
+
+    /// The first offset in `from..<end` holding a digit, "+" or "(", or `end`.
+    @inline(__always)
+    static func nextPhoneStart(_ x: UnsafePointer<UInt8>, from: Int, end: Int) -> Int {
+        #if canImport(InvigilSIMD)
+        return Int(ivg_next_phone_start(x, from, end))
+        #else
+        var i = from
+        while i < end, !(isDigit(x[i]) || x[i] == 0x2B || x[i] == 0x28) { i += 1 }
+        return i
+        #endif
+    }
+
+    /// Whether `t` holds `byte` (the C library's vectorised `memchr`).
+    static func contains(_ byte: UInt8, in t: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = t.baseAddress, t.count > 0 else { return false }
+        return memchr(base, Int32(byte), t.count) != nil
+    }
 
     /// Whether the character that ends just before `pos` is part of a word: an ASCII letter,
     /// digit or `_`, or a non-ASCII letter or digit (not punctuation such as curly quotes, an

@@ -11,6 +11,7 @@ extension Detectors {
 
     /// Finds `local@host.tld` addresses; reports the address span and the host span.
     package static func emails(in t: UnsafeBufferPointer<UInt8>, _ report: (_ start: Int, _ end: Int, _ hostStart: Int) -> Void) {
+        guard contains(0x40, in: t) else { return }  // no "@", no address
         let n = t.count
         var i = 0
         while i < n {

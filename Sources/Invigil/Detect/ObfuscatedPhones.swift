@@ -5,22 +5,28 @@ extension Detectors {
         ("six", 0x36), ("seven", 0x37), ("eight", 0x38), ("nine", 0x39)
     ].map { (Array($0.0.utf8), $0.1) }
 
-    /// The digit words packed little-endian into integers (at most 6 letters), for `digitWord`.
-    static let digitWordKeys: [(key: UInt64, digit: UInt8)] = digitWordList.map { word, digit in
-        (word.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }, digit)
-    }
-
     /// The digit a word spells (case-insensitive), without allocating: the word's letters,
-    /// lowercased and packed into one integer, against the packed list.
+    /// lowercased and packed into one integer, against the packed words. The packed words are
+    /// compile-time constants in a `switch`, which the compiler turns into a few comparisons;
+    /// prose has many short words that start like a digit word, and each is looked up.
     @inline(__always)
     static func digitWord(_ t: UnsafeBufferPointer<UInt8>, _ i: Int, _ j: Int) -> UInt8? {
         let length = j - i
         guard length >= 1 && length <= 6 else { return nil }
         var key: UInt64 = 0
         for k in 0..<length { key |= UInt64(t[i + k] | 0x20) << (8 * UInt64(k)) }
-        return digitWordKeys.withUnsafeBufferPointer { keys in
-            for entry in keys where entry.key == key { return entry.digit }
-            return nil
+        switch key {
+        case 0x6F_7265_7A, 0x68_6F, 0x6F, 0x74_6867_756F_6E, 0x6C_696E: return 0x30  // zero oh o nought nil
+        case 0x65_6E6F: return 0x31  // one
+        case 0x6F_7774: return 0x32  // two
+        case 0x65_6572_6874: return 0x33  // three
+        case 0x72_756F_66: return 0x34  // four
+        case 0x65_7669_66: return 0x35  // five
+        case 0x78_6973: return 0x36  // six
+        case 0x6E_6576_6573: return 0x37  // seven
+        case 0x74_6867_6965: return 0x38  // eight
+        case 0x65_6E69_6E: return 0x39  // nine
+        default: return nil
         }
     }
 
@@ -38,35 +44,58 @@ extension Detectors {
         return d ? 2 : (tr ? 3 : 1)
     }
 
+    /// Byte classes of the first pass: letter, digit, a letter that stands for a digit (O o l I),
+    /// and a letter that starts a digit word (z o n t f s e, either case).
+    static let prefilterClasses: [UInt8] = (0..<256).map { b in
+        let c = UInt8(b)
+        var bits: UInt8 = 0
+        if isAlpha(c) { bits |= prefilterLetter }
+        if isDigit(c) { bits |= prefilterDigit }
+        if c == 0x4F || c == 0x6F || c == 0x6C || c == 0x49 { bits |= prefilterSwappable }
+        if isAlpha(c), digitWordList.contains(where: { $0.0.first == c | 0x20 }) { bits |= prefilterWordStart }
+        return bits
+    }
+    static let prefilterLetter: UInt8 = 1
+    static let prefilterDigit: UInt8 = 2
+    static let prefilterSwappable: UInt8 = 4
+    static let prefilterWordStart: UInt8 = 8
+
     /// A cheap first pass: could the text hold a disguised number at all? Letters-for-digits
     /// need a token mixing digits with O/o/l/I only; spelled numbers need at least seven digit
-    /// words.
+    /// words. One table lookup per byte; the word list is consulted only for short words that
+    /// start like a digit word.
     static func mayHoldObfuscatedPhone(_ t: UnsafeBufferPointer<UInt8>) -> Bool {
-        let n = t.count
-        var i = 0
-        var words = 0
-        while i < n {
-            guard isAlpha(t[i]) || isDigit(t[i]) else { i += 1; continue }
-            var j = i
-            var digits = 0, letters = 0, swappable = 0
-            while j < n, isAlpha(t[j]) || isDigit(t[j]) {
-                if isDigit(t[j]) {
-                    digits += 1
-                } else {
-                    letters += 1
-                    let c = t[j]
-                    if c == 0x4F || c == 0x6F || c == 0x6C || c == 0x49 { swappable += 1 }
+        prefilterClasses.withUnsafeBufferPointer { classes in
+            let n = t.count
+            let alphanumeric = prefilterLetter | prefilterDigit
+            var i = 0
+            var words = 0
+            while i < n {
+                let first = classes[Int(t[i])]
+                guard first & alphanumeric != 0 else {
+                    i += 1
+                    continue
                 }
-                j += 1
+                var j = i
+                var all: UInt8 = 0
+                var notSwappableLetter = false
+                while j < n {
+                    let c = classes[Int(t[j])]
+                    if c & alphanumeric == 0 { break }
+                    all |= c
+                    if c & (prefilterLetter | prefilterSwappable) == prefilterLetter { notSwappableLetter = true }
+                    j += 1
+                }
+                if all & prefilterDigit != 0 {
+                    if all & prefilterLetter != 0 && !notSwappableLetter { return true }
+                } else if first & prefilterWordStart != 0, j - i <= 6, digitWord(t, i, j) != nil {
+                    words += 1
+                    if words >= 7 { return true }
+                }
+                i = j
             }
-            if digits > 0 && letters > 0 && letters == swappable { return true }
-            if digits == 0, digitWord(t, i, j) != nil {
-                words += 1
-                if words >= 7 { return true }
-            }
-            i = j
+            return false
         }
-        return false
     }
 
     /// Phone numbers written with letters for digits (`0770O 9OO l23`: O and o for 0, l and I

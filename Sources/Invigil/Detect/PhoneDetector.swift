@@ -11,9 +11,13 @@ extension Detectors {
     /// - `+44` or `0044`, an optional `(0)`, then 9 or 10 digits;
     /// - another `+CC` or `00CC` international number with 8 to 15 digits in all.
     package static func phones(in text: UnsafeBufferPointer<UInt8>, _ report: (Int, Int) -> Void) {
+        guard let base = text.baseAddress else { return }
         let n = text.count
         var i = 0
         while i < n {
+            // Straight to the next byte where a number could start: a digit, "+" or "(".
+            i = nextPhoneStart(base, from: i, end: n)
+            if i == n { break }
             let b = text[i]
             let startsHere = (b == 0x2B || b == 0x28 || isDigit(b)) && (i == 0 || !(isWordByte(text[i - 1]) || text[i - 1] == 0x2B))
             if !startsHere { i += 1; continue }

@@ -6,7 +6,7 @@
 /// latest hit needs, and forgets entries that no later hit can reach (a hit begins at most the
 /// automaton's longest pattern before its end).
 struct OriginWindow {
-    let mode: NormalizeMode
+    private(set) var mode: NormalizeMode
     /// Entries before this normalised index are forgotten.
     private(set) var base = 0
     private var out: [UInt8] = []
@@ -19,6 +19,21 @@ struct OriginWindow {
     static let step = 64 << 10
 
     init(mode: NormalizeMode) { self.mode = mode }
+
+    /// Starts over for another text, keeping the buffers' capacity (a scanner reuses one window
+    /// for every value, so that values with hits do not allocate).
+    mutating func restart(mode: NormalizeMode) {
+        self.mode = mode
+        base = 0
+        position = 0
+        separatorSinceLast = false
+        out.removeAll(keepingCapacity: true)
+        origin.removeAll(keepingCapacity: true)
+        if origin.capacity > 4 * OriginWindow.step {
+            out = []
+            origin = []
+        }
+    }
 
     /// Makes the entries from `earliest` to `end - 1` final and available. An entry is final once
     /// the byte after it has been written (a later repetition or dropped character may still widen

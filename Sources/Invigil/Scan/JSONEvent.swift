@@ -151,7 +151,7 @@ extension Scanner {
                 try p.readString(into: &r.scratch)
             }
             guard let slot else { return }
-            let isList = rules.fieldIsList[slot]
+            let isList = fieldIsList[slot]
             if !isList, element != nil {
                 // A scalar field reached inside a list of objects: not this schema's shape.
                 throw fieldTypeError(p, slot, got: "a value inside a list", at: valueOffset)
@@ -175,7 +175,7 @@ extension Scanner {
             let value = try p.readLiteralBool()
             guard let slot else { return }
             do throws(FieldError) {
-                try setBool(slot: slot, value, append: rules.fieldIsList[slot], element: element)
+                try setBool(slot: slot, value, append: fieldIsList[slot], element: element)
             } catch {
                 throw EventError(error, at: valueOffset)
             }
@@ -185,7 +185,7 @@ extension Scanner {
             let valueOffset = p.position
             let (integer, isInteger) = try p.readNumber()
             guard let slot else { return }
-            if rules.fieldKinds[slot] == .time {
+            if fieldKinds[slot] == .time {
                 let info = rules.fields[slot]
                 throw EventError(
                     offset: valueOffset, message: "field '\(info.name)' is a time, written as an ISO 8601 string, not a number", isSyntax: false)
@@ -196,7 +196,7 @@ extension Scanner {
                     offset: valueOffset, message: "field '\(info.name)' is \(info.typeDescription), not a fractional number", isSyntax: false)
             }
             do throws(FieldError) {
-                try setInt(slot: slot, integer, append: rules.fieldIsList[slot], element: element)
+                try setInt(slot: slot, integer, append: fieldIsList[slot], element: element)
             } catch {
                 throw EventError(error, at: valueOffset)
             }

@@ -12,11 +12,14 @@ extension Scanner {
     func runNormalizedAutomata() {
         let fieldCount = rules.fields.count
         for na in rules.normalizedAutomata {
-            let leet = na.mode.contains(.leet)
-            let entries = na.patternEntries
+            let mode = na.mode
+            let leet = mode.contains(.leet)
+            let maxLength = na.automaton.maxLength
             for f32 in na.fields {
                 let f = Int(f32)
-                for (vi, v) in values[f].enumerated() where v.b > 0 {
+                for vi in 0..<values[f].count {
+                    let v = values[f][vi]
+                    guard v.b > 0 else { continue }
                     if outOfTime() { return }
                     let start = Int(v.a), length = Int(v.b)
                     arena.withUnsafeBufferPointer { all in
@@ -27,9 +30,8 @@ extension Scanner {
                         // normalised without origins; the origins of the bytes of each hit are
                         // then made a window at a time.
                         let ascii = isASCII(text)
-                        let direct = ascii && !na.mode.contains(.spaced)
-                        var origins = OriginWindow(mode: na.mode)
-                        let maxLength = na.automaton.maxLength
+                        let direct = ascii && !mode.contains(.spaced)
+                        originWindow.restart(mode: mode)
                         // Hits' ends are relative to the scanned buffer: `hitBase` is the global
                         // normalised offset of its first byte, and ends at or below `hitFloor`
                         // (the carried context of a chunk) were reported with the chunk before.
@@ -49,8 +51,8 @@ extension Scanner {
                                     // is a single spaced-out letter belongs to the match ("ap p").
                                     var startFirst = begin, startSecond = begin, endFirst = end, endSecond = end
                                     if !direct {
-                                        origins.prepare(text, earliest: end - maxLength, end: end)
-                                        let first = origins[begin]
+                                        originWindow.prepare(text, earliest: end - maxLength, end: end)
+                                        let first = originWindow[begin]
                                         let fs = Int(first.x), fe = Int(first.y), ls = Int(first.z), le = Int(first.w)
                                         if fs != ls && Normalizer.isolated(text, fs, fe, leet: leet) && Normalizer.isolated(text, ls, le, leet: leet)
                                         {
@@ -58,7 +60,7 @@ extension Scanner {
                                         } else {
                                             (startFirst, startSecond) = (ls, fs)
                                         }
-                                        let last = origins[end - 1]
+                                        let last = originWindow[end - 1]
                                         let efs = Int(last.x), efe = Int(last.y), els = Int(last.z), ele = Int(last.w)
                                         if efs != els && Normalizer.isolated(text, els, ele, leet: leet) {
                                             (endFirst, endSecond) = (ele, efe)
@@ -66,20 +68,20 @@ extension Scanner {
                                             (endFirst, endSecond) = (efe, ele)
                                         }
                                     }
-                                    for e in entries.entries(of: p) {
-                                        let key = rules.keyOfListField[Int(entries.list[e]) * fieldCount + f]
+                                    for e in na.patternEntries.entries(of: p) {
+                                        let key = keyOfListField[Int(na.patternEntries.list[e]) * fieldCount + f]
                                         if key < 0 { continue }
                                         var originalStart = startFirst, originalEnd = endFirst
-                                        if entries.flags[e] & PatternEntries.wholeWord != 0 {
-                                            if !Normalizer.boundary(text, before: originalStart, mode: na.mode) {
+                                        if na.patternEntries.flags[e] & PatternEntries.wholeWord != 0 {
+                                            if !Normalizer.boundary(text, before: originalStart, mode: mode) {
                                                 originalStart = startSecond
-                                                if startSecond == startFirst || !Normalizer.boundary(text, before: originalStart, mode: na.mode) {
+                                                if startSecond == startFirst || !Normalizer.boundary(text, before: originalStart, mode: mode) {
                                                     continue
                                                 }
                                             }
-                                            if !Normalizer.boundary(text, after: originalEnd, mode: na.mode) {
+                                            if !Normalizer.boundary(text, after: originalEnd, mode: mode) {
                                                 originalEnd = endSecond
-                                                if endSecond == endFirst || !Normalizer.boundary(text, after: originalEnd, mode: na.mode) { continue }
+                                                if endSecond == endFirst || !Normalizer.boundary(text, after: originalEnd, mode: mode) { continue }
                                             }
                                             if originalEnd <= originalStart { continue }
                                         }
@@ -114,7 +116,7 @@ extension Scanner {
                                     position = chunkEnd
                                 } else {
                                     position = Normalizer.normalize(
-                                        text, from: position, upTo: chunkEnd, mode: na.mode,
+                                        text, from: position, upTo: chunkEnd, mode: mode,
                                         into: &normalizedText, origin: &normalizedOrigin,
                                         trackOrigin: false, separatorSinceLast: &separatorSinceLast)
                                 }
@@ -125,16 +127,16 @@ extension Scanner {
                                 normalizedText.removeFirst(normalizedText.count - keep)
                             }
                             if normalizedText.capacity > 4 * Scanner.normalizedChunk { normalizedText = [] }
-                        } else if direct && !na.mode.contains(.leet) {
+                        } else if direct && !leet {
                             na.automaton.scan(text, into: &hits, window: body)
                         } else if direct {
                             Normalizer.normalizeASCIIInPlace(text, leet: true, into: &normalizedText)
                             normalizedText.withUnsafeBufferPointer { na.automaton.scan($0, into: &hits, window: body) }
                         } else {
                             if ascii {
-                                Normalizer.normalizeASCIISpaced(text, leet: na.mode.contains(.leet), into: &normalizedText)
+                                Normalizer.normalizeASCIISpaced(text, leet: leet, into: &normalizedText)
                             } else {
-                                Normalizer.normalize(text, mode: na.mode, into: &normalizedText, origin: &normalizedOrigin, trackOrigin: false)
+                                Normalizer.normalize(text, mode: mode, into: &normalizedText, origin: &normalizedOrigin, trackOrigin: false)
                             }
                             normalizedText.withUnsafeBufferPointer { na.automaton.scan($0, into: &hits, window: body) }
                         }

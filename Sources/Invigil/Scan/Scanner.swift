@@ -110,6 +110,8 @@ public final class Scanner {
     /// Normalised text and the original span of each of its bytes.
     @exclusivity(unchecked) var normalizedText: [UInt8] = []
     @exclusivity(unchecked) var normalizedOrigin: [SIMD4<Int32>] = []
+    /// The origins of hits in normalised text, made lazily; reused for every value.
+    @exclusivity(unchecked) var originWindow = OriginWindow(mode: [])
     /// A time budget per `scan()` in nanoseconds (0: none). When it runs out, the scan stops
     /// between fields and between rules and sets `timedOut`; the findings so far are kept.
     @exclusivity(unchecked) public var timeBudgetNanoseconds: UInt64 = 0
@@ -134,6 +136,23 @@ public final class Scanner {
     let keySaturation: [Int64]
     /// Per field, the phrase keys on it (those the automaton passes count).
     let phraseKeysOfField: [[Int32]]
+    /// The rule set's tables that the automaton passes read for every hit, held by the scanner:
+    /// a read of a `let` property of the scanner needs no retain, whereas copying them out of
+    /// the rule set in each scan cost a retain and a release per array, per event (a tenth of the
+    /// time of a C ABI call on a 200-byte event).
+    let plainAutomaton: Automaton
+    let plainEntries: PatternEntries
+    let keyOfListField: [Int32]
+    /// The same for what setting fields and running the rules' programs read per event.
+    let program: Program
+    let fieldKinds: [FieldKind]
+    let fieldIsList: [Bool]
+    let groupOfField: [Int32]
+    let fieldHash: ByteStringTable
+    let alwaysRules: [Int32]
+    let rulesByKey: [[Int32]]
+    let ruleCode: [Range<Int>]
+    let rulePack: [Int32]
     /// Checked between fields, windows and rules: returns true to stop the scan (the C
     /// interface's `invigil_scan_interrupt`). Called from the scanning thread only.
     @exclusivity(unchecked) public var interruptCheck: (() -> Bool)?
@@ -161,6 +180,18 @@ public final class Scanner {
             if case .phrases = key.matcher, key.field >= 0, key.field < byField.count { byField[key.field].append(Int32(k)) }
         }
         phraseKeysOfField = byField
+        plainAutomaton = rules.automaton
+        plainEntries = rules.patternEntries
+        keyOfListField = rules.keyOfListField
+        program = rules.program
+        fieldKinds = rules.fieldKinds
+        fieldIsList = rules.fieldIsList
+        groupOfField = rules.groupOfField
+        fieldHash = rules.fieldHash
+        alwaysRules = rules.alwaysRules
+        rulesByKey = rules.rulesByKey
+        ruleCode = rules.ruleCode
+        rulePack = rules.rulePack
         arena.reserveCapacity(4096)
     }
 
@@ -183,7 +214,7 @@ public final class Scanner {
     /// The slot of a field by name, for the fast setters.
     package func slot(of field: String) -> Int? { rules.fieldIndex[field] }
 
-    func slot(of name: UnsafeBufferPointer<UInt8>) -> Int? { rules.fieldHash.find(name) }
+    func slot(of name: UnsafeBufferPointer<UInt8>) -> Int? { fieldHash.find(name) }
 
     /// Sets a field from its textual form: strings, text, enum values, times (ISO 8601). For a
     /// list field, `append` adds an element; otherwise the value replaces what was there.
@@ -220,7 +251,7 @@ public final class Scanner {
         // With `replace`, an element set again replaces its value (the C interface's
         // invigil_set_element_*: "element" is an object's index). Without it an element may hold
         // several values of a field (a JSON list inside an object of a list).
-        if replace && rules.fieldIsList[slot] && append, let e = element, let i = valueIndex(slot, ofElement: e) {
+        if replace && fieldIsList[slot] && append, let e = element, let i = valueIndex(slot, ofElement: e) {
             var v = value
             v.element = e
             values[slot][i] = v
@@ -229,7 +260,7 @@ public final class Scanner {
         totalValues += 1
         if totalValues > Limits.eventValues { throw .tooLarge(field: rules.fields[slot].name) }
         var v = value
-        if rules.fieldIsList[slot] && append {
+        if fieldIsList[slot] && append {
             v.element = element ?? Int32(values[slot].count)
         } else {
             values[slot].removeAll(keepingCapacity: true)
@@ -237,7 +268,7 @@ public final class Scanner {
         }
         values[slot].append(v)
         if v.element > maxElement[slot] { maxElement[slot] = v.element }
-        let g = rules.groupOfField[slot]
+        let g = groupOfField[slot]
         if g >= 0, v.element + 1 > groupCounts[Int(g)] { groupCounts[Int(g)] = v.element + 1 }
     }
 
@@ -246,7 +277,7 @@ public final class Scanner {
         slot: Int, _ bytes: UnsafeBufferPointer<UInt8>, append: Bool, element: Int32?,
         replace: Bool = false
     ) throws(FieldError) {
-        switch rules.fieldKinds[slot] {
+        switch fieldKinds[slot] {
         case .string, .text:
             // The size first: a length beyond the limits is refused before any byte is read.
             if bytes.count > Limits.eventBytes || arena.count + bytes.count > Limits.eventBytes {
@@ -284,14 +315,14 @@ public final class Scanner {
     }
 
     package func setBool(slot: Int, _ value: Bool, append: Bool, element: Int32?, replace: Bool = false) throws(FieldError) {
-        guard rules.fieldKinds[slot] == .bool else {
+        guard fieldKinds[slot] == .bool else {
             throw .wrongType(field: rules.fields[slot].name, expected: rules.fields[slot].typeDescription, got: "a bool")
         }
         try store(slot, EventValue(element: 0, a: value ? 1 : 0, b: 0), append: append, element: element, replace: replace)
     }
 
     package func setInt(slot: Int, _ value: Int64, append: Bool, element: Int32?, replace: Bool = false) throws(FieldError) {
-        guard rules.fieldKinds[slot] == .int || rules.fieldKinds[slot] == .time else {
+        guard fieldKinds[slot] == .int || fieldKinds[slot] == .time else {
             throw .wrongType(field: rules.fields[slot].name, expected: rules.fields[slot].typeDescription, got: "an int")
         }
         try store(slot, EventValue(element: 0, a: value, b: 0), append: append, element: element, replace: replace)
@@ -374,10 +405,10 @@ public final class Scanner {
         // The interrupt check costs a call: between rules it is made every 16th rule (the time
         // budget, when set, is checked before every rule as before).
         var evaluated = 0
-        for r in candidates where packAllowed[Int(rules.rulePack[Int(r)])] {
+        for r in candidates where packAllowed[Int(rulePack[Int(r)])] {
             if (deadline != 0 || evaluated & 15 == 0) && outOfTime() { break }
             evaluated &+= 1
-            if evaluate(rules.ruleCode[Int(r)]) { addFinding(Int(r)) }
+            if evaluate(ruleCode[Int(r)]) { addFinding(Int(r)) }
         }
         return findings.count
     }
@@ -419,32 +450,35 @@ public final class Scanner {
 
     private func runAutomaton() {
         let fieldCount = rules.fields.count
-        let entries = rules.patternEntries
         for f32 in rules.plainFields {
             let f = Int(f32)
-            for (vi, v) in values[f].enumerated() where v.b > 0 {
+            for vi in 0..<values[f].count {
+                let v = values[f][vi]
+                guard v.b > 0 else { continue }
                 if outOfTime() { return }
                 let start = Int(v.a), length = Int(v.b)
                 arena.withUnsafeBufferPointer { all in
                     let text = UnsafeBufferPointer(rebasing: all[start..<(start + length)])
-                    rules.automaton.scan(text, into: &hits) { hits in
+                    plainAutomaton.scan(text, into: &hits) { hits in
                         for hit in hits {
                             let end = Int(hit.end)
-                            for k in rules.automaton.outputs(of: hit.state) {
-                                let p = Int(rules.automaton.outputs[k])
-                                let begin = end - Int(rules.automaton.patternLengths[p])
+                            for k in plainAutomaton.outputs(of: hit.state) {
+                                let p = Int(plainAutomaton.outputs[k])
+                                let begin = end - Int(plainAutomaton.patternLengths[p])
                                 // Never for a built automaton; a loaded one is checked, but not that
                                 // its states' depths bound their patterns' lengths.
                                 if begin < 0 { continue }
-                                for e in entries.entries(of: p) {
-                                    let key = rules.keyOfListField[Int(entries.list[e]) * fieldCount + f]
+                                for e in plainEntries.entries(of: p) {
+                                    let key = keyOfListField[Int(plainEntries.list[e]) * fieldCount + f]
                                     if key < 0 { continue }
-                                    let flags = entries.flags[e]
+                                    let flags = plainEntries.flags[e]
                                     if flags & PatternEntries.wholeWord != 0 {
                                         if Detectors.isWordBefore(text, begin) { continue }
                                         if Detectors.isWordAt(text, end) { continue }
                                     }
-                                    if flags & PatternEntries.caseSensitive != 0, !entries.original(e).elementsEqual(text[begin..<end]) { continue }
+                                    if flags & PatternEntries.caseSensitive != 0, !plainEntries.original(e).elementsEqual(text[begin..<end]) {
+                                        continue
+                                    }
                                     freshen(Int(key))
                                     record(Int(key), f, vi, begin, end)
                                 }
@@ -473,18 +507,18 @@ public final class Scanner {
         for k32 in touchedKeys {
             let k = Int(k32)
             guard keyCount[k] > 0 else { continue }
-            for r in rules.rulesByKey[k] where candidateStamp[Int(r)] != stamp {
+            for r in rulesByKey[k] where candidateStamp[Int(r)] != stamp {
                 candidateStamp[Int(r)] = stamp
                 extraCandidates.append(r)
             }
         }
         if extraCandidates.isEmpty {
-            candidates.append(contentsOf: rules.alwaysRules)
+            candidates.append(contentsOf: alwaysRules)
             return
         }
         extraCandidates.sort()
         var i = 0, j = 0
-        let always = rules.alwaysRules
+        let always = alwaysRules
         while i < always.count || j < extraCandidates.count {
             if j >= extraCandidates.count || (i < always.count && always[i] < extraCandidates[j]) {
                 candidates.append(always[i]); i += 1
@@ -500,7 +534,7 @@ public final class Scanner {
         if keyStamp[key] == stamp { return Int64(keyCount[key]) }
         keyStamp[key] = stamp
         keyCount[key] = 0
-        let k = rules.program.keys[key]
+        let k = program.keys[key]
         switch k.matcher {
         case .phrases:
             return 0
@@ -583,7 +617,7 @@ public final class Scanner {
                 if keyTruncatedStamp[Int(k)] == stamp { truncated = true }
             }
             for s in spans where support.contains(s.key) {
-                let key = rules.program.keys[Int(s.key)]
+                let key = program.keys[Int(s.key)]
                 matches.append(
                     MatchSpan(
                         field: Int(s.field), valueIndex: Int(s.value), start: Int(s.start), end: Int(s.end),
@@ -599,7 +633,7 @@ public final class Scanner {
                 for s in [x, y] {
                     let m = MatchSpan(
                         field: Int(s.field), valueIndex: Int(s.value), start: Int(s.start), end: Int(s.end),
-                        pattern: patternIndex(rules.program.keys[Int(s.key)].matcher))
+                        pattern: patternIndex(program.keys[Int(s.key)].matcher))
                     if !matches[first...].contains(where: {
                         $0.field == m.field && $0.valueIndex == m.valueIndex && $0.start == m.start && $0.end == m.end && $0.pattern == m.pattern
                     }) {

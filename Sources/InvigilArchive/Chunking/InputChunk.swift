@@ -1,3 +1,7 @@
+#if canImport(InvigilSIMD)
+import InvigilSIMD
+#endif
+
 /// A piece of a large input, cut where a record ends, so that threads can read its records apart
 /// from the rest and still name them as the whole input's reader would.
 ///
@@ -23,25 +27,17 @@ func lastIndex(of byte: UInt8, in bytes: [UInt8], from: Int) -> Int? {
     return nil
 }
 
-/// How many `byte`s `bytes[range]` holds, eight bytes at a time (the main thread of a scan counts
-/// every line of a JSONL archive this way): a byte of `w ^ pattern` is zero where `w` holds `byte`,
-/// and the classic zero-byte test marks each such byte with its top bit.
+/// How many `byte`s `bytes[range]` holds: the thread that reads a JSONL archive counts every
+/// line this way, so it runs sixteen bytes per step in `InvigilSIMD` where that module is built.
 func count(of byte: UInt8, in bytes: [UInt8], _ range: Range<Int>) -> Int {
-    bytes.withUnsafeBytes { raw in
-        let pattern = UInt64(byte) &* 0x0101_0101_0101_0101
-        let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+    bytes.withUnsafeBufferPointer { all in
+        guard let base = all.baseAddress, !range.isEmpty else { return 0 }
+        #if canImport(InvigilSIMD)
+        return Int(ivg_count_byte(base + range.lowerBound, range.count, byte))
+        #else
         var n = 0
-        var i = range.lowerBound
-        while i + 8 <= range.upperBound {
-            let x = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ pattern
-            let marks = ~(((x & low7) &+ low7) | x | low7)
-            n &+= marks.nonzeroBitCount
-            i += 8
-        }
-        while i < range.upperBound {
-            if raw[i] == byte { n &+= 1 }
-            i += 1
-        }
+        for i in range where base[i] == byte { n &+= 1 }
         return n
+        #endif
     }
 }

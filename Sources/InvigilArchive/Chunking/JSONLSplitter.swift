@@ -35,7 +35,49 @@ package final class JSONLSplitter {
             rest = rest[(nl + 1)...]
         }
         pending.append(contentsOf: rest)
-        guard pending.count >= chunkBytes || pending.count > maxLine else { return out }
+        cut(into: &out, reserve: true)
+        return out
+    }
+
+    /// Reads the input's next bytes with `read` straight into the buffer of the chunk being
+    /// made, so that the bytes are copied once, by `read`, rather than into a block and then onto
+    /// the chunk. `read` is given free space and returns how many bytes it wrote: 0 at the end
+    /// of the input, negative on an error. Returns `read`'s last result and the chunks now
+    /// complete; they hold the records `add` would give for the same bytes (cut in other places,
+    /// which no reader of the chunks can tell).
+    public func add(reading read: (UnsafeMutableRawBufferPointer) -> Int) -> (result: Int, chunks: [InputChunk]) {
+        if skipping != nil || pending.count >= chunkBytes || 2 * chunkBytes > maxLine {
+            // A line longer than a chunk is being held or skipped, or chunks are so large that a
+            // buffer of two could hold a whole line over the limit: blocks, as `add` takes them.
+            // Otherwise the buffer (at most two chunks) can hold no line over the limit, and
+            // lines are judged exactly as `add` judges them.
+            var block = [UInt8](repeating: 0, count: min(chunkBytes, 4 << 20))
+            let n = block.withUnsafeMutableBytes { read($0) }
+            return (n, n > 0 ? add(block[0..<n]) : [])
+        }
+        var result = 0
+        let carried = pending
+        pending = [UInt8](unsafeUninitializedCapacity: max(2 * chunkBytes, carried.count + chunkBytes)) { buffer, count in
+            let base = buffer.baseAddress!
+            if !carried.isEmpty { carried.withUnsafeBufferPointer { base.initialize(from: $0.baseAddress!, count: $0.count) } }
+            count = carried.count
+            while count < chunkBytes {
+                result = read(UnsafeMutableRawBufferPointer(start: base + count, count: buffer.count - count))
+                if result <= 0 { break }
+                count += result
+            }
+        }
+        var out: [InputChunk] = []
+        cut(into: &out, reserve: false)
+        return (result, out)
+    }
+
+    /// Once `pending` holds a chunk's worth: the chunk up to its last line end, keeping the rest;
+    /// or, past the line limit without a line end, the start of skipping an over-long line.
+    /// `reserve`: make room in `pending` for the next chunk (`add` appends to it; `add(reading:)`
+    /// makes a new buffer anyway).
+    private func cut(into out: inout [InputChunk], reserve: Bool) {
+        guard pending.count >= chunkBytes || pending.count > maxLine else { return }
         if let nl = lastIndex(of: 0x0A, in: pending, from: 0) {
             let tail = Array(pending[(nl + 1)...])
             pending.removeLast(pending.count - nl - 1)
@@ -44,14 +86,13 @@ package final class JSONLSplitter {
             linesBefore += lines
             pending = tail
             // Room for the next chunk, so that appending blocks does not grow it step by step.
-            pending.reserveCapacity(2 * chunkBytes)
+            if reserve { pending.reserveCapacity(2 * chunkBytes) }
         }
         if pending.count > maxLine {
             // A line longer than the limit: forget what is held and skip to its end.
             skipping = pending.count
             pending = []
         }
-        return out
     }
 
     /// Lines of the input given so far, the last one counted once `finish()` has been called.

@@ -36,4 +36,25 @@ uint32_t ivg_crc32c_update(uint32_t crc, const uint8_t *p, size_t n);
 static inline int32_t ivg_flag_load_acquire(const int32_t *flag) { return __atomic_load_n(flag, __ATOMIC_ACQUIRE); }
 static inline void ivg_flag_store_release(int32_t *flag, int32_t value) { __atomic_store_n(flag, value, __ATOMIC_RELEASE); }
 
+/// The first q with from <= q < end where x[q] is an ASCII digit, or `end` (SSE2; bytes.c).
+size_t ivg_next_digit(const uint8_t *x, size_t from, size_t end);
+
+/// The first q with from <= q < end where x[q] is an ASCII digit, '+' or '(' (where a phone
+/// number can start), or `end`.
+size_t ivg_next_phone_start(const uint8_t *x, size_t from, size_t end);
+
+/// How many bytes of x[0..<n] equal `byte` (SSE2): the lines of a chunk, counted by the thread
+/// that reads a JSONL archive.
+size_t ivg_count_byte(const uint8_t *x, size_t n, uint8_t byte);
+
+/// 1 if ivg_ascii_spaced can run on this CPU (SSSE3), else 0. Call it once before
+/// ivg_ascii_spaced: it also makes the kernel's table.
+int ivg_ascii_spaced_available(void);
+
+/// The scanner's `spaced` normalisation of ASCII text (spaced.c): every byte mapped through
+/// `map` (256 entries), separators (space . - _ *, tested before mapping) dropped, and each
+/// letter a-z equal to the byte kept before it dropped. Writes at most n bytes of result to
+/// `out`, which must have room for n + 32 bytes; returns the number of result bytes.
+size_t ivg_ascii_spaced(const uint8_t *text, size_t n, const uint8_t *map, uint8_t *out);
+
 #endif

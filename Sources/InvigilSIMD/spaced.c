@@ -1,0 +1,115 @@
+// The scanner's ASCII `spaced` normalisation (Normalizer.normalizeASCIISpaced) sixteen bytes at
+// a time: map each byte through a 256-byte table (case folding, and leet when asked), drop the
+// separators, then drop each letter equal to the byte before it. Because a dropped letter
+// equals the byte kept before it, "equal to the last kept byte" and "equal to the previous byte
+// once separators are gone" are the same test, so the two drops are two compress passes.
+// Compressing uses pshufb (SSSE3) with a table of the 256 ways to keep bytes of eight.
+#include "invigil_simd.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#include <pthread.h>
+
+static uint8_t keep_shuffle[256][16];
+static pthread_once_t keep_shuffle_once = PTHREAD_ONCE_INIT;
+
+static void make_keep_shuffle(void) {
+    for (int mask = 0; mask < 256; mask++) {
+        int k = 0;
+        for (int bit = 0; bit < 8; bit++)
+            if (mask & (1 << bit)) keep_shuffle[mask][k++] = (uint8_t)bit;
+        for (; k < 16; k++) keep_shuffle[mask][k] = 0x80;  // zero
+    }
+}
+
+int ivg_ascii_spaced_available(void) {
+    __builtin_cpu_init();
+    if (!__builtin_cpu_supports("ssse3")) return 0;
+    pthread_once(&keep_shuffle_once, make_keep_shuffle);
+    return 1;
+}
+
+// Writes the bytes of `v` whose bit is set in `keep` (16 bits) at `out`; returns how many. Writes
+// 16 bytes at `out` and 16 after the first half's, whatever is kept.
+__attribute__((target("ssse3,popcnt"))) static inline size_t compress16(__m128i v, unsigned keep, uint8_t *out) {
+    unsigned low = keep & 0xFF, high = keep >> 8;
+    __m128i a = _mm_shuffle_epi8(v, _mm_loadu_si128((const __m128i *)keep_shuffle[low]));
+    __m128i b = _mm_shuffle_epi8(_mm_srli_si128(v, 8), _mm_loadu_si128((const __m128i *)keep_shuffle[high]));
+    size_t first = (size_t)__builtin_popcount(low);
+    _mm_storeu_si128((__m128i *)out, a);
+    _mm_storeu_si128((__m128i *)(out + first), b);
+    return first + (size_t)__builtin_popcount(high);
+}
+
+__attribute__((target("ssse3,popcnt")))
+size_t ivg_ascii_spaced(const uint8_t *text, size_t n, const uint8_t *map, uint8_t *out) {
+    // Pass 1: map, and keep what is not a separator (tested on the original byte).
+    size_t count = 0, i = 0;
+    uint8_t mapped[16];
+    const __m128i space = _mm_set1_epi8(' '), dot = _mm_set1_epi8('.'), dash = _mm_set1_epi8('-');
+    const __m128i underscore = _mm_set1_epi8('_'), star = _mm_set1_epi8('*');
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(text + i));
+        __m128i sep = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, space), _mm_cmpeq_epi8(v, dot)),
+                                   _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, dash), _mm_cmpeq_epi8(v, underscore)),
+                                                _mm_cmpeq_epi8(v, star)));
+        for (int k = 0; k < 16; k++) mapped[k] = map[text[i + k]];
+        unsigned keep = ~(unsigned)_mm_movemask_epi8(sep) & 0xFFFF;
+        count += compress16(_mm_loadu_si128((const __m128i *)mapped), keep, out + count);
+    }
+    for (; i < n; i++) {
+        uint8_t b = text[i];
+        if (b == ' ' || b == '.' || b == '-' || b == '_' || b == '*') continue;
+        out[count++] = map[b];
+    }
+    // Pass 2, in place: drop each letter equal to the byte before it. The block after is loaded
+    // before the block's bytes are written back, and the byte before a block comes from the
+    // block before, kept in a register: writes never reach bytes still to be read.
+    size_t written = 0, k = 0;
+    // The bytes after the last whole block, kept aside: the blocks' writes may reach them.
+    size_t blocks_end = count / 16 * 16;
+    uint8_t tail[16];
+    for (size_t t = blocks_end; t < count; t++) tail[t - blocks_end] = out[t];
+    __m128i before = _mm_setzero_si128();  // its top byte precedes the first block: no letter
+    const __m128i below_a = _mm_set1_epi8('a' - 1), above_z = _mm_set1_epi8('z' + 1);
+    __m128i current = count >= 16 ? _mm_loadu_si128((const __m128i *)out) : _mm_setzero_si128();
+    for (; k + 16 <= count; k += 16) {
+        __m128i next = k + 32 <= count ? _mm_loadu_si128((const __m128i *)(out + k + 16)) : _mm_setzero_si128();
+        __m128i previous = _mm_alignr_epi8(current, before, 15);
+        __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(current, below_a), _mm_cmplt_epi8(current, above_z));
+        __m128i repeat = _mm_and_si128(letter, _mm_cmpeq_epi8(current, previous));
+        unsigned keep = ~(unsigned)_mm_movemask_epi8(repeat) & 0xFFFF;
+        if (k == 0) keep |= 1;  // the first byte has nothing before it
+        written += compress16(current, keep, out + written);
+        before = current;
+        current = next;
+    }
+    // The byte before the tail, as it was read (out[k - 1] may have been overwritten).
+    uint8_t last = 0;
+    if (k > 0) {
+        uint8_t top[16];
+        _mm_storeu_si128((__m128i *)top, before);
+        last = top[15];
+    }
+    for (; k < count; k++) {
+        uint8_t b = tail[k - blocks_end];
+        int repeat = k > 0 && b == last && b >= 'a' && b <= 'z';
+        last = b;
+        if (!repeat) out[written++] = b;
+    }
+    return written;
+}
+
+#else
+
+int ivg_ascii_spaced_available(void) { return 0; }
+
+size_t ivg_ascii_spaced(const uint8_t *text, size_t n, const uint8_t *map, uint8_t *out) {
+    (void)text;
+    (void)n;
+    (void)map;
+    (void)out;
+    return 0;
+}
+
+#endif
