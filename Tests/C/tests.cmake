@@ -6,6 +6,7 @@
 #   c_api_threads    4 threads x 100,000 events on one rule set == one thread
 #   c_api_valgrind   the single tests under valgrind memcheck: no leak, no invalid access
 #   c_api_asan       the single tests built with AddressSanitizer + LeakSanitizer (gcc)
+#   c_api_compiled_asan  the compiled-file tests, likewise
 #   header_c99 / header_cxx   the header alone compiles as strict C99 and as C++
 #   abi_check        exported symbols, struct layout, enum values vs Tests/C/abi; the SONAME
 #   example          the example over examples/c/events.jsonl
@@ -56,6 +57,14 @@ if(CMAKE_C_COMPILER_ID STREQUAL "GNU" OR CMAKE_C_COMPILER_ID STREQUAL "Clang")
     target_link_libraries(invigil_c_tests_asan PRIVATE invigil Threads::Threads)
     add_test(NAME c_api_asan COMMAND invigil_c_tests_asan)
     set_tests_properties(c_api_asan PROPERTIES ENVIRONMENT "ASAN_OPTIONS=detect_leaks=1:abort_on_error=0")
+    # The compiled-file tests (save, load, damaged buffers) under the same sanitizers.
+    add_executable(invigil_c_compiled_tests_asan "${PROJECT_SOURCE_DIR}/Tests/C/compiled_main.c" ${INVIGIL_CTEST_SOURCES})
+    target_include_directories(invigil_c_compiled_tests_asan PRIVATE "${PROJECT_SOURCE_DIR}/Tests/InvigilCTests/include")
+    target_compile_options(invigil_c_compiled_tests_asan PRIVATE -fsanitize=address -fno-omit-frame-pointer -g)
+    target_link_options(invigil_c_compiled_tests_asan PRIVATE -fsanitize=address)
+    target_link_libraries(invigil_c_compiled_tests_asan PRIVATE invigil Threads::Threads)
+    add_test(NAME c_api_compiled_asan COMMAND invigil_c_compiled_tests_asan)
+    set_tests_properties(c_api_compiled_asan PROPERTIES ENVIRONMENT "ASAN_OPTIONS=detect_leaks=1:abort_on_error=0")
 endif()
 
 add_test(NAME header_c99 COMMAND "${CMAKE_C_COMPILER}" -std=c99 -pedantic-errors -Wall -Wextra -Werror
