@@ -9,22 +9,6 @@
 
 static inline int is_digit(uint8_t b) { return b >= '0' && b <= '9'; }
 
-size_t ivg_next_digit(const uint8_t *x, size_t from, size_t end) {
-#if defined(__x86_64__)
-    // Signed compares: bytes from 0x80 are negative, so never above '/'.
-    const __m128i below = _mm_set1_epi8('0' - 1), above = _mm_set1_epi8('9' + 1);
-    while (from + 16 <= end) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(x + from));
-        int mask = _mm_movemask_epi8(_mm_and_si128(_mm_cmpgt_epi8(v, below), _mm_cmplt_epi8(v, above)));
-        if (mask) return from + (size_t)__builtin_ctz((unsigned)mask);
-        from += 16;
-    }
-#endif
-    for (; from < end; from++)
-        if (is_digit(x[from])) return from;
-    return end;
-}
-
 size_t ivg_next_phone_start(const uint8_t *x, size_t from, size_t end) {
 #if defined(__x86_64__)
     const __m128i below = _mm_set1_epi8('0' - 1), above = _mm_set1_epi8('9' + 1);

@@ -30,6 +30,11 @@ import Testing
             i += block
         }
         if let last = splitter.finish() { chunks.append(last) }
+        return describeJSONL(chunks)
+    }
+
+    /// The records of JSONL chunks, each chunk read apart.
+    static func describeJSONL(_ chunks: [InputChunk]) -> [String] {
         var out: [String] = []
         for c in chunks {
             switch c {
@@ -91,16 +96,7 @@ import Testing
                     if n <= 0 { break }
                 }
                 if let last = splitter.finish() { chunks.append(last) }
-                var out: [String] = []
-                for c in chunks {
-                    switch c {
-                    case .records(let b, let before):
-                        let s = JSONLSource(chunk: b, name: "in.jsonl", linesBefore: before)
-                        while let r = s.next() { out.append(Self.describe(r)) }
-                    case .tooLarge(let number, let length):
-                        out.append("in.jsonl:\(number) rejected line of \(length) bytes")
-                    }
-                }
+                let out = Self.describeJSONL(chunks)
                 #expect(out == expected, "chunk \(chunk): \(text.debugDescription)")
                 #expect(splitter.lineCount == bytes.filter { $0 == 0x0A }.count + (bytes.last.map { $0 == 0x0A ? 0 : 1 } ?? 0))
             }

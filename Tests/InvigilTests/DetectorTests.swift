@@ -251,16 +251,21 @@ struct DigitWordTests {
                 var text: [UInt8] = (0..<length).map { _ in
                     state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
                     let b = UInt8(truncatingIfNeeded: state >> 56)
-                    return Detectors.isDigit(b) || b == 0x40 ? 0x61 : b
+                    return Detectors.isDigit(b) || b == 0x40 || b == 0x2B || b == 0x28 ? 0x61 : b
                 }
-                #expect(text.withUnsafeBufferPointer { Detectors.containsDigit($0) } == false)
+                func phoneStart() -> Int {
+                    text.withUnsafeBufferPointer { t in t.baseAddress.map { Detectors.nextPhoneStart($0, from: 0, end: length) } ?? 0 }
+                }
+                #expect(phoneStart() == length)
                 #expect(text.withUnsafeBufferPointer { Detectors.contains(0x40, in: $0) } == false)
                 guard place >= 0 else { continue }
-                text[place] = 0x37
-                #expect(text.withUnsafeBufferPointer { Detectors.containsDigit($0) } == text.contains(where: Detectors.isDigit))
+                for start: UInt8 in [0x37, 0x2B, 0x28] {
+                    text[place] = start
+                    #expect(phoneStart() == place)
+                }
                 text[place] = 0x40
                 #expect(text.withUnsafeBufferPointer { Detectors.contains(0x40, in: $0) })
-                #expect(text.withUnsafeBufferPointer { Detectors.containsDigit($0) } == false)
+                #expect(phoneStart() == length)
             }
         }
     }

@@ -14,26 +14,8 @@ package enum Detectors {
     @inline(__always) static func isAlpha(_ b: UInt8) -> Bool { (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7A }
     @inline(__always) static func isWordByte(_ b: UInt8) -> Bool { isDigit(b) || isAlpha(b) || b == 0x5F || b >= 0x80 }
 
-    /// Whether `t` holds an ASCII digit: the detectors' first test, far cheaper than their
-    /// scans (sixteen bytes per step in `InvigilSIMD`).
-    static func containsDigit(_ t: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let base = t.baseAddress else { return false }
-        return nextDigit(base, from: 0, end: t.count) < t.count
-    }
-
-    /// The first offset in `from..<end` holding an ASCII digit, or `end`.
-    @inline(__always)
-    static func nextDigit(_ x: UnsafePointer<UInt8>, from: Int, end: Int) -> Int {
-        #if canImport(InvigilSIMD)
-        return Int(ivg_next_digit(x, from, end))
-        #else
-        var i = from
-        while i < end, !isDigit(x[i]) { i += 1 }
-        return i
-        #endif
-    }
-
-    /// The first offset in `from..<end` holding a digit, "+" or "(", or `end`.
+    /// The first offset in `from..<end` holding a digit, "+" or "(", or `end`: where a phone
+    /// number could start (sixteen bytes per step in `InvigilSIMD`).
     @inline(__always)
     static func nextPhoneStart(_ x: UnsafePointer<UInt8>, from: Int, end: Int) -> Int {
         #if canImport(InvigilSIMD)

@@ -36,11 +36,8 @@ uint32_t ivg_crc32c_update(uint32_t crc, const uint8_t *p, size_t n);
 static inline int32_t ivg_flag_load_acquire(const int32_t *flag) { return __atomic_load_n(flag, __ATOMIC_ACQUIRE); }
 static inline void ivg_flag_store_release(int32_t *flag, int32_t value) { __atomic_store_n(flag, value, __ATOMIC_RELEASE); }
 
-/// The first q with from <= q < end where x[q] is an ASCII digit, or `end` (SSE2; bytes.c).
-size_t ivg_next_digit(const uint8_t *x, size_t from, size_t end);
-
 /// The first q with from <= q < end where x[q] is an ASCII digit, '+' or '(' (where a phone
-/// number can start), or `end`.
+/// number can start), or `end` (SSE2; bytes.c).
 size_t ivg_next_phone_start(const uint8_t *x, size_t from, size_t end);
 
 /// How many bytes of x[0..<n] equal `byte` (SSE2): the lines of a chunk, counted by the thread
