@@ -33,13 +33,22 @@ extension Automaton {
         guard let base = text.baseAddress, text.count > 0 else { return }
         let n = text.count
         withUnsafeTemporaryAllocation(of: AutomatonHit.self, capacity: min(n, Automaton.scanBlock)) { tmp in
-            let out = tmp.baseAddress!
-            var b = 0
-            while b < n {
-                let e = min(n, b &+ Automaton.scanBlock)
-                scanBlock(base, b, e, out, &hits)
-                b = e
-            }
+            scanBlocks(base, 0, n, tmp.baseAddress!, &hits)
+        }
+    }
+
+    /// `[from, to)` of `x` block by block (`scanBlock` each), appending the hits in order; `out`
+    /// holds a block's hits.
+    @inline(__always)
+    func scanBlocks(
+        _ x: UnsafePointer<UInt8>, _ from: Int, _ to: Int, _ out: UnsafeMutablePointer<AutomatonHit>,
+        _ hits: inout [AutomatonHit]
+    ) {
+        var b = from
+        while b < to {
+            let e = min(to, b &+ Automaton.scanBlock)
+            scanBlock(x, b, e, out, &hits)
+            b = e
         }
     }
 

@@ -22,12 +22,7 @@ extension Automaton {
             while w < n {
                 let windowEnd = min(n, w &+ Automaton.windowBytes)
                 hits.removeAll(keepingCapacity: true)
-                var b = w
-                while b < windowEnd {
-                    let e = min(windowEnd, b &+ Automaton.scanBlock)
-                    scanBlock(base, b, e, out, &hits)
-                    b = e
-                }
+                scanBlocks(base, w, windowEnd, out, &hits)
                 if !hits.isEmpty && !body(&hits) { return }
                 w = windowEnd
             }
