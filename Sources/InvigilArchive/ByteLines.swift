@@ -10,6 +10,8 @@ final class ByteLines {
 
     private let fd: Int32
     private let ownsDescriptor: Bool
+    /// False when `buffer` is the caller's (`init(borrowing:)`).
+    private let ownsBuffer: Bool
     private var buffer: UnsafeMutablePointer<UInt8>
     private var capacity: Int
     private var start = 0
@@ -32,6 +34,7 @@ final class ByteLines {
     init(fd: Int32, ownsDescriptor: Bool, maxLine: Int = ArchiveLimits.lineBytes, bufferSize: Int = 1 << 20) {
         self.fd = fd
         self.ownsDescriptor = ownsDescriptor
+        ownsBuffer = true
         self.maxLine = maxLine
         capacity = bufferSize
         buffer = .allocate(capacity: bufferSize)
@@ -43,12 +46,27 @@ final class ByteLines {
         lineNumber = linesBefore
         fd = -1
         ownsDescriptor = false
+        ownsBuffer = true
         self.maxLine = maxLine
         capacity = max(bytes.count, 1)
         buffer = .allocate(capacity: capacity)
         bytes.withUnsafeBufferPointer { b in
             if let base = b.baseAddress { buffer.update(from: base, count: b.count) }
         }
+        end = bytes.count
+        eof = true
+    }
+
+    /// Lines of bytes the caller holds, read where they lie: the bytes must stay unchanged and
+    /// allocated while the lines are read. `CSVSplitter` reads the records it follows this way.
+    init(borrowing bytes: UnsafeBufferPointer<UInt8>, maxLine: Int = ArchiveLimits.lineBytes, linesBefore: Int = 0) {
+        lineNumber = linesBefore
+        fd = -1
+        ownsDescriptor = false
+        ownsBuffer = false
+        self.maxLine = maxLine
+        capacity = bytes.count
+        buffer = UnsafeMutablePointer(mutating: bytes.baseAddress ?? UnsafePointer(emptyLineBuffer))
         end = bytes.count
         eof = true
     }
@@ -79,7 +97,7 @@ final class ByteLines {
     }
 
     deinit {
-        buffer.deallocate()
+        if ownsBuffer { buffer.deallocate() }
         if ownsDescriptor { _ = Glibc.close(fd) }
     }
 
@@ -185,6 +203,9 @@ final class ByteLines {
         return .tooLong
     }
 }
+
+/// Where an empty borrowed input points: never read (its length is 0).
+nonisolated(unsafe) private let emptyLineBuffer = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
 
 /// Opens a path read-only; fails (returns -1, errno set) on folders.
 func openReadable(_ path: String) -> Int32 {

@@ -24,6 +24,60 @@ public struct CSVOptions: Sendable {
 
     /// Options with the column map `map` and the other defaults (comma, quoting, a header row, day first).
     public init(map: [String: String] = [:]) { self.map = map }
+
+    /// The options as the reader of the input `name` applies them: a name ending `.tsv` or
+    /// `.tab` means tabs without quoting, unless another delimiter was chosen.
+    func resolved(forName name: String) -> CSVOptions {
+        var resolved = self
+        let lower = name.lowercased()
+        if (lower.hasSuffix(".tsv") || lower.hasSuffix(".tab")) && resolved.delimiter == 0x2C {
+            resolved.delimiter = 0x09
+            resolved.quoting = false
+        }
+        return resolved
+    }
+}
+
+/// The sizes at which the CSV reader gives up on a line or a record. The defaults are
+/// `ArchiveLimits`'; tests and the fuzzer make them small, so that the paths past each limit are
+/// reached on small inputs.
+package struct CSVLimits: Sendable {
+    /// A line longer than this (without its terminator) is skipped, not held.
+    package var lineBytes = ArchiveLimits.lineBytes
+    /// A record still in a quoted cell after this many lines is rejected.
+    package var recordLines = ArchiveLimits.csvRecordLines
+    /// A record still in a quoted cell after this many bytes (past its first line) is rejected.
+    package var recordBytes = ArchiveLimits.csvRecordBytes
+
+    package init() {}
+}
+
+/// What a CSV reader knows of the columns at a point of its input: whether it has read the header
+/// row yet, and the column names. The reader of a whole file and the readers of its chunks start
+/// from this state, so that a chunk after the header reads as the rest of the file does.
+package struct CSVColumns: Sendable, Equatable {
+    /// False until the header row is read (true from the start when the options say there is none).
+    package var headerRead: Bool
+    /// The column names: the header's, the options' `columns`, or `1`, `2`, ... from the first
+    /// row's width. Empty until known.
+    package var names: [String]
+
+    /// The state at the start of an input.
+    package init(options: CSVOptions) {
+        headerRead = !options.header
+        names = options.header ? [] : options.columns
+    }
+
+    /// Takes a row of cells. Returns true when the row was the header (it is not a record).
+    package mutating func take(_ cells: [String], options: CSVOptions) -> Bool {
+        if !headerRead {
+            headerRead = true
+            names = options.columns.isEmpty ? cells : options.columns
+            if options.columns.isEmpty { return true }
+        }
+        if names.isEmpty { names = (1...max(1, cells.count)).map { String($0) } }
+        return false
+    }
 }
 
 /// The low-level row parser: RFC 4180 records over a streaming line reader. A quoted cell that is
@@ -38,12 +92,20 @@ final class CSVRowReader {
 
     let lines: ByteLines
     let options: CSVOptions
+    let limits: CSVLimits
     private var replay: [(Int, [UInt8])] = []  // lines to read again, in reverse order
     private var replayLastTerminated = true
+    /// True once the input ended inside a quoted cell (the record was rejected). A reader of the
+    /// bytes read so far, rather than of the whole input, cannot yet tell where that record ends.
+    private(set) var endedInsideQuotes = false
+    /// True when no line is waiting to be read again: the reader is between records of the input
+    /// as read, and what it returns next depends only on the lines not read yet.
+    var isBetweenRecords: Bool { replay.isEmpty }
 
-    init(lines: ByteLines, options: CSVOptions) {
+    init(lines: ByteLines, options: CSVOptions, limits: CSVLimits = CSVLimits()) {
         self.lines = lines
         self.options = options
+        self.limits = limits
     }
 
     convenience init(path: String, options: CSVOptions) throws(ArchiveOpenError) {
@@ -98,14 +160,15 @@ final class CSVRowReader {
                         line: lines.lineNumber + 1, "read error: \(String(cString: strerror(lines.readError))); the rest of the input is lost")
                 }
                 if inQuotes {
+                    endedInsideQuotes = true
                     return rejectAndReplay(recordLines, firstLine: firstLine, reason: "quoted cell not closed before the end of the file")
                 }
                 return nil
             case .tooLong(let n):
                 if firstLine == 0 {
-                    return .rejected(line: n, "line longer than \(ArchiveLimits.lineBytes) bytes")
+                    return .rejected(line: n, "line longer than \(limits.lineBytes) bytes")
                 }
-                return rejectAndReplay(recordLines, firstLine: firstLine, reason: "record has a line longer than \(ArchiveLimits.lineBytes) bytes")
+                return rejectAndReplay(recordLines, firstLine: firstLine, reason: "record has a line longer than \(limits.lineBytes) bytes")
             case .line(let n, let l):
                 lineNumber = n
                 line = l
@@ -115,11 +178,11 @@ final class CSVRowReader {
                 firstLine = lineNumber
             } else {
                 recordBytes += line.count
-                if recordLines.count >= ArchiveLimits.csvRecordLines || recordBytes > ArchiveLimits.csvRecordBytes {
+                if recordLines.count >= limits.recordLines || recordBytes > limits.recordBytes {
                     recordLines.append((lineNumber, Array(line)))
                     return rejectAndReplay(
                         recordLines, firstLine: firstLine,
-                        reason: "quoted cell not closed within \(ArchiveLimits.csvRecordLines) lines or \(ArchiveLimits.csvRecordBytes) bytes")
+                        reason: "quoted cell not closed within \(limits.recordLines) lines or \(limits.recordBytes) bytes")
                 }
             }
             var i = 0
@@ -225,8 +288,8 @@ public final class CSVSource: ArchiveSource, ArchiveNotes {
     let directory: PeopleDirectory?
     let mail = MailParser()
     private var targets: [Target] = []
-    private var columnNames: [String] = []
-    private var headerRead = false
+    private var columns: CSVColumns
+    private var columnNames: [String] { columns.names }
     public var bytesRead: Int { rows.bytesRead }
     public var notes: [String: Int] { mail.notes }
 
@@ -246,18 +309,33 @@ public final class CSVSource: ArchiveSource, ArchiveNotes {
         self.init(name: name, lines: ByteLines(bytes: bytes), options: options, directory: directory)
     }
 
-    init(name: String, lines: ByteLines, options: CSVOptions, directory: PeopleDirectory?) {
-        var opts = options
-        let lower = name.lowercased()
-        if (lower.hasSuffix(".tsv") || lower.hasSuffix(".tab")) && opts.delimiter == 0x2C { opts.delimiter = 0x09; opts.quoting = false }
+    /// Reads one chunk of a CSV input that `CSVSplitter` cut: `linesBefore` lines of the input
+    /// came before it, and `columns` is what the reader knew of the columns at its start. Its
+    /// records are named and read as the whole input's reader names and reads them.
+    package convenience init(
+        chunk: [UInt8], name: String, linesBefore: Int, columns: CSVColumns, options: CSVOptions = CSVOptions(),
+        directory: PeopleDirectory? = nil, limits: CSVLimits = CSVLimits()
+    ) {
+        let lines = ByteLines(bytes: chunk, maxLine: limits.lineBytes, linesBefore: linesBefore)
+        self.init(name: name, lines: lines, options: options, directory: directory, limits: limits, columns: columns)
+    }
+
+    /// Reads CSV in memory with other limits than `ArchiveLimits` (tests and the fuzzer).
+    package convenience init(bytes: [UInt8], name: String, options: CSVOptions, limits: CSVLimits) {
+        self.init(name: name, lines: ByteLines(bytes: bytes, maxLine: limits.lineBytes), options: options, directory: nil, limits: limits)
+    }
+
+    init(
+        name: String, lines: ByteLines, options: CSVOptions, directory: PeopleDirectory?, limits: CSVLimits = CSVLimits(),
+        columns: CSVColumns? = nil
+    ) {
+        let resolved = options.resolved(forName: name)
         self.name = name
-        rows = CSVRowReader(lines: lines, options: opts)
-        self.options = opts
+        rows = CSVRowReader(lines: lines, options: resolved, limits: limits)
+        self.options = resolved
         self.directory = directory
-        if !opts.header {
-            setColumns(opts.columns)
-            headerRead = true
-        }
+        self.columns = columns ?? CSVColumns(options: resolved)
+        if !self.columns.names.isEmpty { setTargets() }
     }
 
     static let listFields: Set<String> = [
@@ -309,9 +387,9 @@ public final class CSVSource: ArchiveSource, ArchiveNotes {
         }
     }
 
-    private func setColumns(_ names: [String]) {
-        columnNames = names
-        targets = names.map { column in
+    /// Maps each column to its target: the `--map` entry for its name, or the automatic mapping.
+    private func setTargets() {
+        targets = columns.names.map { column in
             if let t = options.map[column] ?? options.map.first(where: { $0.key.lowercased() == column.lowercased() })?.value {
                 return Self.target(named: t)
             }
@@ -325,12 +403,10 @@ public final class CSVSource: ArchiveSource, ArchiveNotes {
             case .rejected(let line, let reason):
                 return ArchiveRecord(source: "\(name):\(line)", payload: .rejected(reason))
             case .cells(let line, let cells):
-                if !headerRead {
-                    headerRead = true
-                    setColumns(options.columns.isEmpty ? cells : options.columns)
-                    if options.columns.isEmpty { continue }
-                }
-                if columnNames.isEmpty { setColumns((1...cells.count).map { String($0) }) }
+                let known = columns.names.count
+                let isHeader = columns.take(cells, options: options)
+                if columns.names.count != known || targets.count != columns.names.count { setTargets() }
+                if isHeader { continue }
                 let source = "\(name):\(line)"
                 guard cells.count == columnNames.count else {
                     var reason = "expected \(columnNames.count) cells, found \(cells.count)"

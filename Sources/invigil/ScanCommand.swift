@@ -187,7 +187,7 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
         if index > 0 { progress(force: true) }
         let format = inputFormat == .auto ? detectFormat(path: input) : inputFormat
         switch format {
-        case .jsonl where input != "-", .mbox where input != "-":
+        case .jsonl where input != "-", .mbox where input != "-", .csv where input != "-":
             let fd = open(input, O_RDONLY | O_CLOEXEC)
             var info = stat()
             if fd < 0 || (fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR) {
@@ -197,7 +197,9 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
                 deliver(ScanPipeline.Result(openError: "\(input): \(reason)"))
                 continue
             }
-            readChunks(fd: fd, name: input, index: index, mbox: format == .mbox, chunkBytes: chunkBytes, pipeline: pipeline, deliver: deliver)
+            readChunks(
+                fd: fd, name: input, index: index, format: format, chunkBytes: chunkBytes, csvOptions: archiveOptions.csv, pipeline: pipeline,
+                deliver: deliver)
             close(fd)
         case .maildir:
             do {
@@ -208,7 +210,7 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
                 deliver(ScanPipeline.Result(openError: error.description))
             }
         case .csv, .jsonl, .mbox, .auto:
-            // Records whose ends only a parser finds (CSV), or standard input: read here, scanned there.
+            // Standard input: read here, scanned there.
             var source: any ArchiveSource
             do {
                 source = try openArchive(path: input, format: format, options: archiveOptions)
@@ -281,11 +283,13 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
 
 /// Reads a JSONL or mbox file in large blocks and hands chunks of whole records to the pipeline.
 private func readChunks(
-    fd: Int32, name: String, index: Int, mbox: Bool, chunkBytes: Int, pipeline: ScanPipeline,
+    fd: Int32, name: String, index: Int, format: ArchiveFormat, chunkBytes: Int, csvOptions: CSVOptions, pipeline: ScanPipeline,
     deliver: (ScanPipeline.Result) -> Void
 ) {
-    let jsonl = mbox ? nil : JSONLSplitter(chunkBytes: chunkBytes)
+    let mbox = format == .mbox
+    let jsonl = format == .jsonl ? JSONLSplitter(chunkBytes: chunkBytes) : nil
     let mail = mbox ? MboxSplitter(chunkBytes: chunkBytes) : nil
+    let csv = format == .csv ? CSVSplitter(chunkBytes: chunkBytes, name: name, options: csvOptions) : nil
     let blockSize = max(64 << 10, min(chunkBytes, 4 << 20))
     var readError: Int32 = 0
     var pendingBytes = 0
@@ -295,6 +299,13 @@ private func readChunks(
             let credited = pendingBytes
             pendingBytes = 0
             pipeline.submit(index, bytes: credited, mbox ? .mbox(chunk, name: name) : .jsonl(chunk, name: name), deliver: deliver)
+        }
+    }
+    func submitCSV(_ chunks: [CSVChunk]) {
+        for chunk in chunks {
+            let credited = pendingBytes
+            pendingBytes = 0
+            pipeline.submit(index, bytes: credited, .csv(chunk, name: name), deliver: deliver)
         }
     }
     /// One read(2), retried when interrupted; counts the bytes and keeps the error.
@@ -320,6 +331,14 @@ private func readChunks(
             if n <= 0 { break }
             submit(mail.add(block[0..<n]))
         }
+    } else if let csv {
+        var block = [UInt8](repeating: 0, count: blockSize)
+        while true {
+            let n = block.withUnsafeMutableBytes(readOnce)
+            if n <= 0 { break }
+            submitCSV(csv.add(block[0..<n]))
+        }
+        if let last = csv.finish() { submitCSV([last]) }
     }
     if let last = jsonl?.finish() ?? mail?.finish() { submit([last]) }
     if pendingBytes > 0 { pipeline.submit(index, bytes: pendingBytes, .records([]), deliver: deliver) }
@@ -328,7 +347,9 @@ private func readChunks(
         let record =
             mbox
             ? ArchiveRecord(source: "\(name): read error", payload: .rejected("read error: \(reason); the rest of the input is lost"))
-            : ArchiveRecord(source: "\(name):\(jsonl!.lineCount + 1)", payload: .rejected("read error: \(reason); the rest of the input is lost"))
+            : ArchiveRecord(
+                source: "\(name):\((jsonl?.lineCount ?? csv?.lineCount ?? 0) + 1)",
+                payload: .rejected("read error: \(reason); the rest of the input is lost"))
         pipeline.submit(index, bytes: 0, .records([record]), deliver: deliver)
     }
 }

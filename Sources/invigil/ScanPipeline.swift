@@ -12,9 +12,9 @@ import InvigilArchive
 /// is the same whatever the number of workers. At most `depth` tasks are in flight, so memory is
 /// bounded by the depth times the chunk size (plus the largest record).
 ///
-/// CSV files and standard input are read record by record on the main thread (a CSV cell may hold
-/// line breaks, so its record ends cannot be found without parsing); their records are scanned by
-/// the workers in batches.
+/// CSV files are cut by `CSVSplitter`, which follows quoted cells across lines only where a line
+/// ends inside one. Standard input is read record by record on the main thread; its records are
+/// scanned by the workers in batches.
 final class ScanPipeline: @unchecked Sendable {
     /// What a worker is asked to do.
     enum Work {
@@ -22,6 +22,8 @@ final class ScanPipeline: @unchecked Sendable {
         case jsonl(InputChunk, name: String)
         /// A chunk of an mbox.
         case mbox(InputChunk, name: String)
+        /// A chunk of a CSV or TSV file.
+        case csv(CSVChunk, name: String)
         /// An input the worker opens and reads whole: an .eml file, a Maildir message, a chat export.
         case file(path: String, format: ArchiveFormat)
         /// Records the main thread has read.
@@ -186,6 +188,12 @@ extension ScanWorker {
                         payload: .rejected("message larger than the limit of \(ArchiveLimits.messageBytes) bytes")))
                 out.read = 1
             }
+        case .csv(let chunk, let name):
+            let source = CSVSource(
+                chunk: chunk.bytes, name: name, linesBefore: chunk.linesBefore, columns: chunk.columns, options: options.csv,
+                directory: options.directory)
+            while let r = source.next() { process(r); out.read += 1 }
+            out.notes = source.notes
         case .file(let path, let format):
             do {
                 var source = try openArchive(path: path, format: format, options: options)
