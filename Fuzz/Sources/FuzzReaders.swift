@@ -132,6 +132,44 @@ enum FuzzReaders {
         var table = CSVSource(bytes: bytes, name: ScratchFile.path(".csv"), options: options, directory: directory)
         let records = drain(&table, data.count, "csv without header")
         if byPath { compareFile(data, suffix: ".csv", options: options, records) }
+        chunkedCSV(bytes, seed: data.fnv)
+    }
+
+    /// The scan pipeline's CSV chunks, read apart, against the whole input, with limits small
+    /// enough for the fuzzer to reach (a 40-byte line, a record of 3 lines or 64 bytes), and
+    /// block and chunk sizes chosen by the input's hash.
+    static func chunkedCSV(_ bytes: [UInt8], seed: UInt64) {
+        var limits = CSVLimits()
+        limits.lineBytes = 40
+        limits.recordLines = 3
+        limits.recordBytes = 64
+        var options = CSVOptions()
+        options.header = seed & 16 == 0
+        let name = seed & 32 == 0 ? "in.csv" : "in.tsv"
+        let block = 1 + Int(seed >> 8 & 63)
+        let chunk = 1 + Int(seed >> 16 & 127)
+        let whole = CSVSource(bytes: bytes, name: name, options: options, limits: limits)
+        var expected: [String] = []
+        while let r = whole.next() { expected.append(describe(r)) }
+        let splitter = CSVSplitter(chunkBytes: chunk, name: name, options: options, limits: limits)
+        var chunks: [CSVChunk] = []
+        var i = 0
+        while i < bytes.count {
+            chunks += splitter.add(bytes[i..<min(bytes.count, i + block)])
+            i += block
+        }
+        if let last = splitter.finish() { chunks.append(last) }
+        var got: [String] = []
+        for c in chunks {
+            let part = CSVSource(chunk: c.bytes, name: name, linesBefore: c.linesBefore, columns: c.columns, options: options, limits: limits)
+            while let r = part.next() { got.append(describe(r)) }
+        }
+        if got != expected {
+            let k = (0..<min(got.count, expected.count)).first { got[$0] != expected[$0] } ?? min(got.count, expected.count)
+            fuzzFail(
+                "csv chunks (block \(block), chunk \(chunk)) differ from the whole at record \(k): \(k < expected.count ? expected[k] : "-") | \(k < got.count ? got[k] : "-")"
+            )
+        }
     }
 
     static func compareFile(_ data: UnsafeBufferPointer<UInt8>, suffix: String, options: CSVOptions, _ records: [String]) {

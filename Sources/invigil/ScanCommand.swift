@@ -26,7 +26,7 @@ let scanHelp = """
                               a warning names it)
       --no-progress           no progress line on standard error
       --stats                 add the main thread's share of the CPU time to the summary (how far the scan scales)
-      --chunk-bytes N         bytes of JSONL and mbox given to a worker at a time (default 1048576)
+      --chunk-bytes N         bytes of JSONL, CSV and mbox given to a worker at a time (default 1048576)
       --no-bom                CSV without the UTF-8 byte-order mark (by default CSV starts with one, so that
                               spreadsheet programs read it as UTF-8)
       --report FILE           also write the triage report there: one self-contained HTML file (see invigil report)
