@@ -141,9 +141,14 @@ final class CSVRowReader {
         let quoting = options.quoting
 
         func finishCell() -> String? {
-            if cell.contains(0) { return nil }
-            guard firstInvalidUTF8(cell) == nil else { return nil }
-            let s = String(decoding: cell, as: UTF8.self)
+            let made = cell.withUnsafeBufferPointer { b -> String? in
+                guard let base = b.baseAddress, !b.isEmpty else { return "" }
+                if memchr(base, 0, b.count) != nil || firstInvalidUTF8(b) != nil { return nil }
+                // Valid: decoding repairs nothing. (`String(validating:as:)` would check once, but
+                // it is generic and not specialised here: it costs more in metadata lookups.)
+                return String(decoding: b, as: UTF8.self)
+            }
+            guard let s = made else { return nil }
             cell.removeAll(keepingCapacity: true)
             return s
         }
@@ -198,8 +203,7 @@ final class CSVRowReader {
                         continue
                     }
                     // Copy a run of ordinary bytes at once.
-                    var j = i + 1
-                    while j < n, line[j] != 0x22 { j += 1 }
+                    let j = Self.next(0x22, in: line, after: i)
                     cell.append(contentsOf: UnsafeBufferPointer(rebasing: line[i..<j]))
                     i = j
                     continue
@@ -219,8 +223,7 @@ final class CSVRowReader {
                     i += 1
                     continue
                 }
-                var j = i + 1
-                while j < n, line[j] != delimiter { j += 1 }
+                let j = Self.next(delimiter, in: line, after: i)
                 cell.append(contentsOf: UnsafeBufferPointer(rebasing: line[i..<j]))
                 i = j
             }
@@ -236,6 +239,16 @@ final class CSVRowReader {
             lastRecordLastLine = lineNumber
             return .cells(line: firstLine, cells)
         }
+    }
+
+    /// The index of the first `byte` in `line` after `index`, or the line's length.
+    @inline(__always)
+    static func next(_ byte: UInt8, in line: UnsafeBufferPointer<UInt8>, after index: Int) -> Int {
+        let from = index + 1
+        guard from < line.count, let base = line.baseAddress, let found = memchr(base + from, Int32(byte), line.count - from) else {
+            return line.count
+        }
+        return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
     }
 
     /// Lines of the last record after its first (when it spanned lines) and its last line number.
@@ -287,8 +300,10 @@ public final class CSVSource: ArchiveSource, ArchiveNotes {
     let options: CSVOptions
     let directory: PeopleDirectory?
     let mail = MailParser()
-    private var targets: [Target] = []
+    private var plans: [ColumnPlan] = []
     private var columns: CSVColumns
+    /// `options.constants`, in name order (as every event lists them).
+    private let constants: [(key: String, value: String)]
     private var columnNames: [String] { columns.names }
     public var bytesRead: Int { rows.bytesRead }
     public var notes: [String: Int] { mail.notes }
@@ -335,6 +350,7 @@ public final class CSVSource: ArchiveSource, ArchiveNotes {
         self.options = resolved
         self.directory = directory
         self.columns = columns ?? CSVColumns(options: resolved)
+        constants = resolved.constants.sorted(by: { $0.key < $1.key })
         if !self.columns.names.isEmpty { setTargets() }
     }
 
@@ -389,11 +405,11 @@ public final class CSVSource: ArchiveSource, ArchiveNotes {
 
     /// Maps each column to its target: the `--map` entry for its name, or the automatic mapping.
     private func setTargets() {
-        targets = columns.names.map { column in
+        plans = columns.names.map { column in
             if let t = options.map[column] ?? options.map.first(where: { $0.key.lowercased() == column.lowercased() })?.value {
-                return Self.target(named: t)
+                return ColumnPlan(Self.target(named: t))
             }
-            return Self.mapping(for: column)
+            return ColumnPlan(Self.mapping(for: column))
         }
     }
 
@@ -405,7 +421,7 @@ public final class CSVSource: ArchiveSource, ArchiveNotes {
             case .cells(let line, let cells):
                 let known = columns.names.count
                 let isHeader = columns.take(cells, options: options)
-                if columns.names.count != known || targets.count != columns.names.count { setTargets() }
+                if columns.names.count != known || plans.count != columns.names.count { setTargets() }
                 if isHeader { continue }
                 let source = "\(name):\(line)"
                 guard cells.count == columnNames.count else {
@@ -430,49 +446,78 @@ public final class CSVSource: ArchiveSource, ArchiveNotes {
         return nil
     }
 
+    /// What a column's cells become, worked out once from its target, so that a row costs no
+    /// field-name lookups.
+    enum ColumnPlan {
+        case ignore
+        /// A field of one value; `lowercased`: trimmed and lowercased (roles, types, actions).
+        case text(String, lowercased: Bool)
+        case bool(String)
+        /// A list field, its values separated by `;`. `bool`: true-or-false values; `kind`:
+        /// attachment kinds, normalised.
+        case list(String, bool: Bool, kind: Bool)
+        case time
+        case author
+        case recipients
+        /// A whole RFC 822 message; `orText`: unless the cell does not look like one.
+        case message(orText: Bool)
+
+        init(_ target: Target) {
+            switch target {
+            case .ignore: self = .ignore
+            case .time: self = .time
+            case .author: self = .author
+            case .recipients: self = .recipients
+            case .message: self = .message(orText: false)
+            case .messageOrText: self = .message(orText: true)
+            case .field(let f):
+                if CSVSource.listFields.contains(f) {
+                    self = .list(f, bool: CSVSource.boolFields.contains(f), kind: f == "attachments.kind")
+                } else if f == "time" {
+                    self = .time
+                } else if CSVSource.boolFields.contains(f) {
+                    self = .bool(f)
+                } else {
+                    self = .text(f, lowercased: f == "author.role" || f == "type" || f == "action")
+                }
+            }
+        }
+    }
+
     private func event(_ cells: [String]) -> Result<[ArchiveField], MailError> {
         var fields: [ArchiveField] = []
-        for (k, v) in options.constants.sorted(by: { $0.key < $1.key }) {
+        fields.reserveCapacity(cells.count + constants.count + 2)
+        for (k, v) in constants {
             fields.append(ArchiveField(k, .string(v), list: Self.listFields.contains(k)))
         }
         var recipient: Int32 = 0
         var listCounts: [String: Int32] = [:]
-        for (i, cell) in cells.enumerated() {
-            let value = cell
+        for (i, value) in cells.enumerated() {
             if value.isEmpty { continue }
-            switch targets[i] {
+            switch plans[i] {
             case .ignore:
                 continue
-            case .field(let f):
-                if Self.listFields.contains(f) {
-                    for part in value.split(separator: ";") {
-                        let p = part.trimmingCharacters()
-                        if p.isEmpty { continue }
-                        let e = listCounts[f, default: 0]
-                        listCounts[f] = e + 1
-                        if Self.boolFields.contains(f) {
-                            guard let b = parseBool(p) else {
-                                return .failure(MailError(reason: "column '\(columnNames[i])': '\(p)' is not true or false"))
-                            }
-                            fields.append(ArchiveField(f, .bool(b), element: e, list: true))
-                        } else {
-                            fields.append(ArchiveField(f, .string(f == "attachments.kind" ? normalizeKind(p) : p), element: e, list: true))
+            case .text(let f, let lowercased):
+                fields.append(ArchiveField(f, .string(lowercased ? value.trimmingCharacters().lowercased() : value)))
+            case .bool(let f):
+                guard let b = parseBool(value) else {
+                    return .failure(MailError(reason: "column '\(columnNames[i])': '\(value)' is not true or false"))
+                }
+                fields.append(ArchiveField(f, .bool(b)))
+            case .list(let f, let isBool, let isKind):
+                for part in value.split(separator: ";") {
+                    let p = part.trimmingCharacters()
+                    if p.isEmpty { continue }
+                    let e = listCounts[f, default: 0]
+                    listCounts[f] = e + 1
+                    if isBool {
+                        guard let b = parseBool(p) else {
+                            return .failure(MailError(reason: "column '\(columnNames[i])': '\(p)' is not true or false"))
                         }
+                        fields.append(ArchiveField(f, .bool(b), element: e, list: true))
+                    } else {
+                        fields.append(ArchiveField(f, .string(isKind ? normalizeKind(p) : p), element: e, list: true))
                     }
-                } else if f == "time" {
-                    guard let t = normalizeTime(value, dayFirst: options.dayFirst) else {
-                        return .failure(MailError(reason: "column '\(columnNames[i])': unreadable time '\(value.prefix(40))'"))
-                    }
-                    fields.append(ArchiveField("time", .string(t)))
-                } else if Self.boolFields.contains(f) {
-                    guard let b = parseBool(value) else {
-                        return .failure(MailError(reason: "column '\(columnNames[i])': '\(value)' is not true or false"))
-                    }
-                    fields.append(ArchiveField(f, .bool(b)))
-                } else {
-                    fields.append(
-                        ArchiveField(f, .string(f == "author.role" || f == "type" || f == "action" ? value.trimmingCharacters().lowercased() : value))
-                    )
                 }
             case .time:
                 guard let t = normalizeTime(value, dayFirst: options.dayFirst) else {
@@ -493,8 +538,8 @@ public final class CSVSource: ArchiveSource, ArchiveNotes {
                     if !a.name.isEmpty { fields.append(ArchiveField("recipients.name", .string(a.name), element: recipient, list: true)) }
                     recipient += 1
                 }
-            case .message, .messageOrText:
-                if targets[i] == .messageOrText && !looksLikeMessage(value) {
+            case .message(let orText):
+                if orText && !looksLikeMessage(value) {
                     fields.append(ArchiveField("text", .string(value)))
                     continue
                 }
@@ -543,6 +588,11 @@ extension StringProtocol {
 /// dates, `dd/mm/yyyy hh:mm[:ss]` (or month first), Unix seconds or milliseconds. Times without an
 /// offset are UTC. Nil when unreadable.
 func normalizeTime(_ raw: String, dayFirst: Bool) -> String? {
+    // Most exports write ISO 8601 with a `T` already: then the cell is the answer, as it is.
+    let isISO = raw.utf8.withContiguousStorageIfAvailable { b in
+        b.count > 10 && b[4] == 0x2D && b[7] == 0x2D && b[10] == 0x54 && ISOCheck.valid(b)
+    }
+    if isISO == true { return raw }
     let s = raw.trimmingSpaces()
     var u = Array(s.utf8)
     if u.count >= 10, u[4] == 0x2D, u[7] == 0x2D {
