@@ -7,6 +7,114 @@ private let zoneNames: [String: Int] = [
 /// An RFC 5322 date (`Tue, 5 Mar 2024 12:40:00 +0000`, and the common deviations: no weekday,
 /// two-digit years, zone names, no seconds, asctime order) as ISO 8601 with its offset, or nil.
 func parseMailDate(_ raw: ArraySlice<UInt8>) -> String? {
+    if let date = parseCanonicalMailDate(raw) { return date }
+    return parseMailDateByTokens(raw)
+}
+
+private let weekdayNames: [UInt32] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"].map(packedName)
+private let packedMonthNames: [UInt32] = monthNames.map(packedName)
+
+private func packedName(_ name: String) -> UInt32 {
+    name.utf8.reduce(0) { $0 << 8 | UInt32($1) }
+}
+
+/// The date as nearly every mail system writes it, `[Www, ]D Mmm YYYY HH:MM[:SS] ±HHMM[ (comment)]`
+/// with single spaces, read in one pass over the bytes. Nil for anything else, which
+/// `parseMailDateByTokens` then reads; where this answers, it gives exactly that function's
+/// answer (a test compares the two on generated dates).
+func parseCanonicalMailDate(_ raw: ArraySlice<UInt8>) -> String? {
+    raw.withUnsafeBufferPointer { b -> String? in
+        let n = b.count
+        var i = 0
+        func number(_ minCount: Int, _ maxCount: Int) -> Int? {
+            var value = 0
+            let start = i
+            while i < n, i - start < maxCount, b[i] >= 0x30, b[i] <= 0x39 {
+                value = value * 10 + Int(b[i] - 0x30)
+                i += 1
+            }
+            return i - start >= minCount ? value : nil
+        }
+        func take(_ byte: UInt8) -> Bool {
+            guard i < n, b[i] == byte else { return false }
+            i += 1
+            return true
+        }
+        func word() -> UInt32? {
+            guard i + 3 <= n else { return nil }
+            var packed: UInt32 = 0
+            for k in 0..<3 {
+                let c = b[i + k] | 0x20
+                guard c >= 0x61, c <= 0x7A else { return nil }
+                packed = packed << 8 | UInt32(c)
+            }
+            i += 3
+            return packed
+        }
+        while i < n, b[i] == 0x20 { i += 1 }
+        if i < n, b[i] > 0x39 {
+            guard let day = word(), weekdayNames.contains(day), take(0x2C), take(0x20) else { return nil }
+        }
+        guard let day = number(1, 2), day >= 1, day <= 31, take(0x20) else { return nil }
+        guard let name = word(), let monthIndex = packedMonthNames.firstIndex(of: name), take(0x20) else { return nil }
+        guard let year = number(4, 4), year >= 1000, take(0x20) else { return nil }
+        guard let hour = number(2, 2), hour < 24, take(0x3A), let minute = number(2, 2), minute < 60 else { return nil }
+        var second = 0
+        if take(0x3A) {
+            guard let s = number(2, 2) else { return nil }
+            second = min(59, s)
+        }
+        guard take(0x20), i < n, b[i] == 0x2B || b[i] == 0x2D else { return nil }
+        let negative = b[i] == 0x2D
+        i += 1
+        guard let zone = number(4, 4), i == n || b[i] == 0x20 else { return nil }
+        let minutes = zone / 100 * 60 + zone % 100
+        guard minutes < 24 * 60 else { return nil }
+        // The rest: spaces and at most one comment without parentheses inside.
+        while i < n, b[i] == 0x20 { i += 1 }
+        if take(0x28) {
+            while i < n, b[i] != 0x29 {
+                guard b[i] != 0x28 else { return nil }
+                i += 1
+            }
+            guard take(0x29) else { return nil }
+            while i < n, b[i] == 0x20 { i += 1 }
+        }
+        guard i == n else { return nil }
+        let month = monthIndex + 1
+        let monthDays = [31, (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        guard day <= monthDays[month - 1] else { return nil }
+        return String(unsafeUninitializedCapacity: 25) { out in
+            func put(_ value: Int, _ width: Int, at offset: Int) {
+                var v = value
+                for k in stride(from: width - 1, through: 0, by: -1) {
+                    out[offset + k] = UInt8(0x30 + v % 10)
+                    v /= 10
+                }
+            }
+            put(year, 4, at: 0)
+            out[4] = 0x2D
+            put(month, 2, at: 5)
+            out[7] = 0x2D
+            put(day, 2, at: 8)
+            out[10] = 0x54
+            put(hour, 2, at: 11)
+            out[13] = 0x3A
+            put(minute, 2, at: 14)
+            out[16] = 0x3A
+            put(second, 2, at: 17)
+            out[19] = negative && minutes != 0 ? 0x2D : 0x2B
+            put(minutes / 60, 2, at: 20)
+            out[22] = 0x3A
+            put(minutes % 60, 2, at: 23)
+            return 25
+        }
+    }
+}
+
+/// The general reader of mail dates: comments dropped, tokens told apart by their shape, in any
+/// order.
+func parseMailDateByTokens(_ raw: ArraySlice<UInt8>) -> String? {
     // Drop comments, split on spaces and commas.
     var clean: [UInt8] = []
     var depth = 0
