@@ -129,8 +129,11 @@ final class CSVRowReader {
     }
 
     func nextRow() -> Row? {
+        // Room for a row as wide as the last and a cell of a line's length: no regrowth per cell.
         var cells: [String] = []
+        cells.reserveCapacity(lastWidth)
         var cell: [UInt8] = []
+        cell.reserveCapacity(256)
         var recordLines: [(Int, [UInt8])] = []
         var recordBytes = 0
         var firstLine = 0
@@ -237,6 +240,7 @@ final class CSVRowReader {
             if lineNumber != firstLine { recordLines.append((lineNumber, Array(line))) }
             lastRecordLines = recordLines
             lastRecordLastLine = lineNumber
+            lastWidth = cells.count
             return .cells(line: firstLine, cells)
         }
     }
@@ -250,6 +254,9 @@ final class CSVRowReader {
         }
         return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
     }
+
+    /// Cells in the last row read.
+    private var lastWidth = 8
 
     /// Lines of the last record after its first (when it spanned lines) and its last line number.
     private var lastRecordLines: [(Int, [UInt8])] = []
