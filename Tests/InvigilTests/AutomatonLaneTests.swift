@@ -39,6 +39,42 @@ struct AutomatonLaneTests {
         }
     }
 
+    /// Texts of a message's length with long patterns: lanes without a warm-up, mended where they
+    /// meet. Two-letter alphabets keep the states deep, so the lanes meet late (up to the longest
+    /// pattern's length past a lane's start).
+    @Test(arguments: [0, 1, 2])
+    func shortTextsWithLongPatterns(round: Int) {
+        var rng = SplitMix(seed: UInt64(round) &* 7_919 &+ 11)
+        let alphabets: [[UInt8]] = [Array("ab".utf8), Array("aab ".utf8), Array("abcdefgh ".utf8)]
+        for iteration in 0..<150 {
+            let alphabet = alphabets[(iteration + round) % alphabets.count]
+            var patterns: [[UInt8]] = []
+            var seen = Set<[UInt8]>()
+            let longest = Int.random(in: 2...100, using: &rng)
+            for k in 0..<Int.random(in: 1...40, using: &rng) {
+                let length = k == 0 ? longest : Int.random(in: 1...longest, using: &rng)
+                let p = (0..<length).map { _ in alphabet.randomElement(using: &rng)! }
+                if seen.insert(p.map(Automaton.fold)).inserted { patterns.append(p) }
+            }
+            let length = Int.random(in: 80...1_200, using: &rng)
+            var text: [UInt8] = []
+            while text.count < length {
+                if Int.random(in: 0..<4, using: &rng) == 0, let p = patterns.randomElement(using: &rng) {
+                    text += p
+                } else {
+                    text.append(alphabet.randomElement(using: &rng)!)
+                }
+            }
+            for budget in [24 << 20, 256] {
+                let a = Automaton(patterns: patterns, denseBudgetBytes: budget)
+                let got = automatonMatches(a, text)
+                let want = naiveMatches(patterns, text)
+                #expect(got == want, "round \(round) iteration \(iteration) budget \(budget) length \(text.count) longest \(a.maxLength)")
+                if got != want { return }
+            }
+        }
+    }
+
     @Test func hitsAreInOrderOfEnd() {
         let patterns = [Array("ab".utf8), Array("b".utf8), Array("abab".utf8)]
         let text = [UInt8](repeating: 0, count: 0) + Array(String(repeating: "xabab", count: 5_000).utf8)

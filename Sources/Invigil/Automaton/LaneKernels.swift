@@ -140,6 +140,105 @@ enum LaneKernels {
         return (l0.hits, l1.hits, l2.hits, l3.hits)
     }
 
+    /// Lanes without a warm-up, for texts too short to pay one per lane: lane j starts in the
+    /// start state at its own first byte `b.j`. Lanes 1... record the state after each of their
+    /// first `trailLength` bytes in `trail` (`trailLength` entries per lane). A lane is then right
+    /// from the position where it is in the state a sequential scan is in; so once all lanes are
+    /// done, the lane before each one is stepped on past its end (its last state is right) until
+    /// it reaches the state the lane recorded at the same position. Its hits before that
+    /// position replace the lane's; from there on the two agree. In text the states meet within
+    /// a few bytes; `trailLength` (the longest pattern) bytes at the latest, since after so many
+    /// bytes from the start state a lane is in the sequential scan's state, so every lane must be
+    /// at least that long. `lanes` is 2 or 4, `b.lanes` the end; the hits are appended in order.
+    @inline(never)
+    static func scanConverging<T: LaneTransitions>(
+        _ t: T, _ x: UnsafePointer<UInt8>, _ b: (Int, Int, Int, Int, Int), lanes: Int, warmFrom: Int, trailLength: Int,
+        _ out: UnsafeMutablePointer<AutomatonHit>, _ trail: UnsafeMutablePointer<UInt32>, _ hits: inout [AutomatonHit]
+    ) {
+        let base = b.0
+        let ends = (b.1, b.2, b.3, lanes == 4 ? b.4 : b.2)
+        var l0 = ScanLane(recordFrom: b.0, out: out)
+        var l1 = ScanLane(recordFrom: b.1, out: out + (b.1 &- base))
+        var l2 = ScanLane(recordFrom: b.2, out: out + (b.2 &- base))
+        var l3 = ScanLane(recordFrom: b.3, out: out + (b.3 &- base))
+        // The first lane's warm-up, when the block is not the text's first.
+        l0.run(t, x, from: warmFrom, to: b.0)
+        var i = 0
+        if lanes == 4 {
+            let m = min(min(ends.0 &- b.0, ends.1 &- b.1), min(ends.2 &- b.2, ends.3 &- b.3))
+            while i < trailLength {
+                l0.step(t, x, b.0 &+ i, checked: false)
+                l1.step(t, x, b.1 &+ i, checked: false)
+                l2.step(t, x, b.2 &+ i, checked: false)
+                l3.step(t, x, b.3 &+ i, checked: false)
+                trail[i] = l1.state
+                trail[trailLength &+ i] = l2.state
+                trail[2 &* trailLength &+ i] = l3.state
+                i &+= 1
+            }
+            while i < m {
+                l0.step(t, x, b.0 &+ i, checked: false)
+                l1.step(t, x, b.1 &+ i, checked: false)
+                l2.step(t, x, b.2 &+ i, checked: false)
+                l3.step(t, x, b.3 &+ i, checked: false)
+                i &+= 1
+            }
+            l0.run(t, x, from: b.0 &+ m, to: ends.0)
+            l1.run(t, x, from: b.1 &+ m, to: ends.1)
+            l2.run(t, x, from: b.2 &+ m, to: ends.2)
+            l3.run(t, x, from: b.3 &+ m, to: ends.3)
+        } else {
+            let m = min(ends.0 &- b.0, ends.1 &- b.1)
+            while i < trailLength {
+                l0.step(t, x, b.0 &+ i, checked: false)
+                l1.step(t, x, b.1 &+ i, checked: false)
+                trail[i] = l1.state
+                i &+= 1
+            }
+            while i < m {
+                l0.step(t, x, b.0 &+ i, checked: false)
+                l1.step(t, x, b.1 &+ i, checked: false)
+                i &+= 1
+            }
+            l0.run(t, x, from: b.0 &+ m, to: ends.0)
+            l1.run(t, x, from: b.1 &+ m, to: ends.1)
+        }
+        hits.append(contentsOf: UnsafeBufferPointer(start: l0.out, count: l0.hits))
+        mend(t, x, from: l0.state, at: b.1, lane: l1, trail, trailLength: trailLength, &hits)
+        if lanes == 4 {
+            mend(t, x, from: l1.state, at: b.2, lane: l2, trail + trailLength, trailLength: trailLength, &hits)
+            mend(t, x, from: l2.state, at: b.3, lane: l3, trail + 2 &* trailLength, trailLength: trailLength, &hits)
+        }
+    }
+
+    /// Appends a warm-up-less lane's hits, mended: from `state` (the lane before's last, which
+    /// is right), steps on from `start` until the state is the one the lane recorded there, and
+    /// takes those steps' hits instead of the lane's.
+    @inline(__always)
+    static func mend<T: LaneTransitions>(
+        _ t: T, _ x: UnsafePointer<UInt8>, from state: UInt32, at start: Int, lane: ScanLane,
+        _ trail: UnsafeMutablePointer<UInt32>, trailLength: Int, _ hits: inout [AutomatonHit]
+    ) {
+        var mended = state
+        var at = start
+        // The states meet by the trail's last entry (see `scanConverging`); the bound only keeps
+        // the loop inside the trail.
+        while at &- start < trailLength {
+            let entry = t.next(mended, x[at])
+            mended = entry & Automaton.stateMask
+            if mended == trail[at &- start] { break }
+            if entry >= Automaton.matchBit {
+                hits.append(AutomatonHit(state: t.hitState(mended), end: UInt32(truncatingIfNeeded: at &+ 1)))
+            }
+            at &+= 1
+        }
+        let firstKept = at
+        // The lane's hits at and after the meeting position.
+        var k = 0
+        while k < lane.hits, Int(lane.out[k].end) <= firstKept { k &+= 1 }
+        hits.append(contentsOf: UnsafeBufferPointer(start: lane.out + k, count: lane.hits &- k))
+    }
+
     #if canImport(InvigilSIMD)
     /// One lane with the prefilter: in the start state, jump to the next position where some
     /// pattern's first three bytes occur. Exact: a match starts at such a position, and the state
