@@ -92,6 +92,22 @@ struct AutomatonLaneTests {
 /// bytes): skipping text in the start state must not lose or change any match.
 @Suite("Automaton prefilter against a naive matcher")
 struct AutomatonPrefilterTests {
+    /// A pattern at every position of texts of every length to 100: the prefilter's last step
+    /// overlaps the one before it at the text's end, and must find a start in the overlap only
+    /// once and never before where the search began.
+    @Test func patternAtEveryPositionOfShortTexts() {
+        let a = Automaton(patterns: [Array("abc".utf8), Array("xyzq".utf8)])
+        for length in 0...100 {
+            for position in 0...max(0, length - 3) where length >= 3 {
+                var text = [UInt8](repeating: 0x2E, count: length)
+                text.replaceSubrange(position..<(position + 3), with: Array("ABc".utf8))
+                #expect(
+                    automatonMatches(a, text) == naiveMatches([Array("abc".utf8), Array("xyzq".utf8)], text),
+                    "length \(length) at \(position) prefilter \(a.hasPrefilter)")
+            }
+        }
+    }
+
     @Test(arguments: [0, 1, 2])
     func prefilteredSets(round: Int) {
         var rng = SplitMix(seed: UInt64(round) &* 7_777 &+ 5)
