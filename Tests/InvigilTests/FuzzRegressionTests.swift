@@ -164,6 +164,17 @@ struct FuzzRegressionTests {
                 try Self.replayReader(bytes, packs, suffix: ".csv") { try CSVSource(path: $0) }
                 try Self.replayReader(bytes, packs, suffix: ".tsv") { try CSVSource(path: $0) }
                 Self.replayInMemory(bytes, packs, [CSVSource(bytes: bytes, name: name + ".csv"), CSVSource(bytes: bytes, name: name + ".tsv")])
+                // The scan pipeline's cut, read chunk by chunk, against the whole (as the fuzz
+                // target checks it, with small limits).
+                var limits = CSVLimits()
+                limits.lineBytes = 40
+                limits.recordLines = 3
+                limits.recordBytes = 64
+                for (block, chunk) in [(1, 1), (7, 33), (64, 128)] {
+                    #expect(
+                        CSVChunkingTests.chunked(bytes, name: "in.csv", options: CSVOptions(), block: block, chunk: chunk, limits: limits)
+                            == CSVChunkingTests.whole(bytes, name: "in.csv", options: CSVOptions(), limits: limits), "\(name)")
+                }
             case "zip": try Self.replayZip(bytes, packs)
             case "report": Self.replayReport(bytes)
             default: Self.replayAutomaton(bytes)
