@@ -89,7 +89,7 @@ extension Automaton {
         // Several lanes pay off when the warm-up is small next to each lane.
         let lanes = len >= 4 &* max(48, 3 &* warm) ? 4 : len >= 2 &* max(40, 3 &* warm) ? 2 : 1
         // Shorter texts (a message, a field) get lanes without the warm-up, mended where they meet.
-        let converging = lanes == 4 || warm == 0 ? 0 : len >= 4 &* max(48, maxLength) ? 4 : lanes == 1 && len >= 2 &* max(40, maxLength) ? 2 : 0
+        let converging = lanes == 4 || warm == 0 ? 0 : len >= 4 &* max(24, maxLength) ? 4 : lanes == 1 && len >= 2 &* max(24, maxLength) ? 2 : 0
         if converging > 0 {
             let step = len / converging
             let bounds = converging == 4 ? (b, b &+ step, b &+ 2 &* step, b &+ 3 &* step, e) : (b, b &+ step, e, e, e)
