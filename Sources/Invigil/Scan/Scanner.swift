@@ -197,11 +197,16 @@ public final class Scanner {
 
     /// Forgets the event's fields and its findings.
     public func reset() {
-        for i in values.indices where !values[i].isEmpty {
-            values[i].removeAll(keepingCapacity: true)
-            maxElement[i] = -1
+        // Through buffer pointers: one uniqueness check per array, not one per slot.
+        values.withUnsafeMutableBufferPointer { values in
+            maxElement.withUnsafeMutableBufferPointer { maxElement in
+                for i in values.indices where !values[i].isEmpty {
+                    values[i].removeAll(keepingCapacity: true)
+                    maxElement[i] = -1
+                }
+            }
         }
-        for g in groupCounts.indices { groupCounts[g] = 0 }
+        groupCounts.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
         arena.removeAll(keepingCapacity: true)
         totalValues = 0
         findings.removeAll(keepingCapacity: true)
