@@ -151,16 +151,8 @@ enum FuzzReaders {
         let whole = CSVSource(bytes: bytes, name: name, options: options, limits: limits)
         var expected: [String] = []
         while let r = whole.next() { expected.append(describe(r)) }
-        let splitter = CSVSplitter(chunkBytes: chunk, name: name, options: options, limits: limits)
-        var chunks: [CSVChunk] = []
-        var i = 0
-        while i < bytes.count {
-            chunks += splitter.add(bytes[i..<min(bytes.count, i + block)])
-            i += block
-        }
-        if let last = splitter.finish() { chunks.append(last) }
         var got: [String] = []
-        for c in chunks {
+        for c in CSVSplitter(chunkBytes: chunk, name: name, options: options, limits: limits).chunks(of: bytes, block: block) {
             let part = CSVSource(chunk: c.bytes, name: name, linesBefore: c.linesBefore, columns: c.columns, options: options, limits: limits)
             while let r = part.next() { got.append(describe(r)) }
         }

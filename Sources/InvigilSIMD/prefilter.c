@@ -12,10 +12,24 @@ static size_t next_scalar(const ivg_prefilter *p, const uint8_t *x, size_t q, si
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 
+// The starts among the 32 positions from x + q (bit k: position q + k), reading x[q ..< q + 34].
+__attribute__((target("avx2")))
+static inline unsigned starts_avx2(const uint8_t *x, size_t q, int n, const __m256i *A, const __m256i *B, const __m256i *C) {
+    const __m256i lower = _mm256_set1_epi8(0x20);
+    __m256i v0 = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(x + q)), lower);
+    __m256i v1 = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(x + q + 1)), lower);
+    __m256i v2 = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(x + q + 2)), lower);
+    __m256i m = _mm256_setzero_si256();
+    for (int j = 0; j < n; j++) {
+        __m256i e = _mm256_and_si256(_mm256_cmpeq_epi8(v0, A[j]), _mm256_cmpeq_epi8(v1, B[j]));
+        m = _mm256_or_si256(m, _mm256_and_si256(e, _mm256_cmpeq_epi8(v2, C[j])));
+    }
+    return (unsigned)_mm256_movemask_epi8(m);
+}
+
 __attribute__((target("avx2")))
 static size_t next_avx2(const ivg_prefilter *p, const uint8_t *x, size_t q, size_t end) {
     const int n = p->count;
-    const __m256i lower = _mm256_set1_epi8(0x20);
     __m256i A[IVG_PREFILTER_MAX], B[IVG_PREFILTER_MAX], C[IVG_PREFILTER_MAX];
     for (int j = 0; j < n; j++) {
         A[j] = _mm256_set1_epi8((char)p->a[j]);
@@ -24,15 +38,7 @@ static size_t next_avx2(const ivg_prefilter *p, const uint8_t *x, size_t q, size
     }
     // 32 positions per step: loads at q, q+1, q+2 must stay below end.
     while (q + 34 <= end) {
-        __m256i v0 = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(x + q)), lower);
-        __m256i v1 = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(x + q + 1)), lower);
-        __m256i v2 = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(x + q + 2)), lower);
-        __m256i m = _mm256_setzero_si256();
-        for (int j = 0; j < n; j++) {
-            __m256i e = _mm256_and_si256(_mm256_cmpeq_epi8(v0, A[j]), _mm256_cmpeq_epi8(v1, B[j]));
-            m = _mm256_or_si256(m, _mm256_and_si256(e, _mm256_cmpeq_epi8(v2, C[j])));
-        }
-        unsigned mask = (unsigned)_mm256_movemask_epi8(m);
+        unsigned mask = starts_avx2(x, q, n, A, B, C);
         if (mask) return q + (size_t)__builtin_ctz(mask);
         q += 32;
     }
@@ -41,15 +47,7 @@ static size_t next_avx2(const ivg_prefilter *p, const uint8_t *x, size_t q, size
     // in the scalar loop.
     if (end >= 34 && q + 3 <= end) {
         size_t s = end - 34;
-        __m256i v0 = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(x + s)), lower);
-        __m256i v1 = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(x + s + 1)), lower);
-        __m256i v2 = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(x + s + 2)), lower);
-        __m256i m = _mm256_setzero_si256();
-        for (int j = 0; j < n; j++) {
-            __m256i e = _mm256_and_si256(_mm256_cmpeq_epi8(v0, A[j]), _mm256_cmpeq_epi8(v1, B[j]));
-            m = _mm256_or_si256(m, _mm256_and_si256(e, _mm256_cmpeq_epi8(v2, C[j])));
-        }
-        unsigned mask = (unsigned)_mm256_movemask_epi8(m) >> (q - s);
+        unsigned mask = starts_avx2(x, s, n, A, B, C) >> (q - s);
         return mask ? q + (size_t)__builtin_ctz(mask) : end;
     }
     return next_scalar(p, x, q, end);

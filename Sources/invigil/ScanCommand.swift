@@ -293,19 +293,23 @@ private func readChunks(
     let blockSize = max(64 << 10, min(chunkBytes, 4 << 20))
     var readError: Int32 = 0
     var pendingBytes = 0
-    func submit(_ chunks: [InputChunk]) {
-        for chunk in chunks {
+    func submit(_ work: [ScanPipeline.Work]) {
+        for task in work {
             // Progress counts the bytes read, credited to the next chunk completed.
             let credited = pendingBytes
             pendingBytes = 0
-            pipeline.submit(index, bytes: credited, mbox ? .mbox(chunk, name: name) : .jsonl(chunk, name: name), deliver: deliver)
+            pipeline.submit(index, bytes: credited, task, deliver: deliver)
         }
     }
-    func submitCSV(_ chunks: [CSVChunk]) {
-        for chunk in chunks {
-            let credited = pendingBytes
-            pendingBytes = 0
-            pipeline.submit(index, bytes: credited, .csv(chunk, name: name), deliver: deliver)
+    func submit(_ chunks: [InputChunk]) { submit(chunks.map { mbox ? .mbox($0, name: name) : .jsonl($0, name: name) }) }
+    func submit(_ chunks: [CSVChunk]) { submit(chunks.map { .csv($0, name: name) }) }
+    /// Blocks of `blockSize` bytes, each given to `add`, until the input ends.
+    func readBlocks(_ add: (ArraySlice<UInt8>) -> Void) {
+        var block = [UInt8](repeating: 0, count: blockSize)
+        while true {
+            let n = block.withUnsafeMutableBytes(readOnce)
+            if n <= 0 { break }
+            add(block[0..<n])
         }
     }
     /// One read(2), retried when interrupted; counts the bytes and keeps the error.
@@ -325,20 +329,10 @@ private func readChunks(
             if n <= 0 { break }
         }
     } else if let mail {
-        var block = [UInt8](repeating: 0, count: blockSize)
-        while true {
-            let n = block.withUnsafeMutableBytes(readOnce)
-            if n <= 0 { break }
-            submit(mail.add(block[0..<n]))
-        }
+        readBlocks { submit(mail.add($0)) }
     } else if let csv {
-        var block = [UInt8](repeating: 0, count: blockSize)
-        while true {
-            let n = block.withUnsafeMutableBytes(readOnce)
-            if n <= 0 { break }
-            submitCSV(csv.add(block[0..<n]))
-        }
-        if let last = csv.finish() { submitCSV([last]) }
+        readBlocks { submit(csv.add($0)) }
+        if let last = csv.finish() { submit([last]) }
     }
     if let last = jsonl?.finish() ?? mail?.finish() { submit([last]) }
     if pendingBytes > 0 { pipeline.submit(index, bytes: pendingBytes, .records([]), deliver: deliver) }

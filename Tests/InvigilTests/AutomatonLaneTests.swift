@@ -6,6 +6,19 @@ import Testing
 /// warm-up matters, in the dense and the hybrid layouts.
 @Suite("Automaton lanes and blocks against a naive matcher")
 struct AutomatonLaneTests {
+    /// The automaton's matches on `text`, in the dense and the hybrid layout, against the naive
+    /// matcher's; false (after recording the issue) when they differ.
+    static func matchesAsNaive(_ patterns: [[UInt8]], _ text: [UInt8], _ label: String) -> Bool {
+        let want = naiveMatches(patterns, text)
+        for budget in [24 << 20, 256] {
+            let a = Automaton(patterns: patterns, denseBudgetBytes: budget)
+            let got = automatonMatches(a, text)
+            #expect(got == want, "\(label) budget \(budget) length \(text.count) longest \(a.maxLength)")
+            if got != want { return false }
+        }
+        return true
+    }
+
     @Test(arguments: [0, 1, 2, 3, 4, 5])
     func longTexts(round: Int) {
         var rng = SplitMix(seed: UInt64(round) &* 104_729 &+ 3)
@@ -29,13 +42,7 @@ struct AutomatonLaneTests {
                     text.append(alphabet.randomElement(using: &rng)!)
                 }
             }
-            for budget in [24 << 20, 256] {
-                let a = Automaton(patterns: patterns, denseBudgetBytes: budget)
-                let got = automatonMatches(a, text)
-                let want = naiveMatches(patterns, text)
-                #expect(got == want, "round \(round) iteration \(iteration) budget \(budget) length \(text.count)")
-                if got != want { return }
-            }
+            if !Self.matchesAsNaive(patterns, text, "round \(round) iteration \(iteration)") { return }
         }
     }
 
@@ -65,13 +72,7 @@ struct AutomatonLaneTests {
                     text.append(alphabet.randomElement(using: &rng)!)
                 }
             }
-            for budget in [24 << 20, 256] {
-                let a = Automaton(patterns: patterns, denseBudgetBytes: budget)
-                let got = automatonMatches(a, text)
-                let want = naiveMatches(patterns, text)
-                #expect(got == want, "round \(round) iteration \(iteration) budget \(budget) length \(text.count) longest \(a.maxLength)")
-                if got != want { return }
-            }
+            if !Self.matchesAsNaive(patterns, text, "round \(round) iteration \(iteration)") { return }
         }
     }
 

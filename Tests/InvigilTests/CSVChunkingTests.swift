@@ -24,15 +24,7 @@ import Testing
     }
 
     static func chunks(_ bytes: [UInt8], name: String, options: CSVOptions, block: Int, chunk: Int, limits: CSVLimits = limits) -> [CSVChunk] {
-        let splitter = CSVSplitter(chunkBytes: chunk, name: name, options: options, limits: limits)
-        var chunks: [CSVChunk] = []
-        var i = 0
-        while i < bytes.count {
-            chunks += splitter.add(bytes[i..<min(bytes.count, i + block)])
-            i += block
-        }
-        if let last = splitter.finish() { chunks.append(last) }
-        return chunks
+        CSVSplitter(chunkBytes: chunk, name: name, options: options, limits: limits).chunks(of: bytes, block: block)
     }
 
     static func chunked(_ bytes: [UInt8], name: String, options: CSVOptions, block: Int, chunk: Int, limits: CSVLimits = limits) -> [String] {

@@ -108,6 +108,19 @@ package final class CSVSplitter {
         return CSVChunk(bytes: pending, linesBefore: linesBefore, columns: columnsAtStart)
     }
 
+    /// Cuts a whole input held in memory, given in blocks of `block` bytes as a file's reader
+    /// gives them (tests and the fuzzer vary the block size to move the cuts).
+    package func chunks(of bytes: [UInt8], block: Int) -> [CSVChunk] {
+        var chunks: [CSVChunk] = []
+        var i = 0
+        while i < bytes.count {
+            chunks += add(bytes[i..<min(bytes.count, i + max(1, block))])
+            i += max(1, block)
+        }
+        if let last = finish() { chunks.append(last) }
+        return chunks
+    }
+
     /// Lines of the input given so far, the last one counted once `finish()` has been called.
     package private(set) var lineCount = 0
 
