@@ -158,7 +158,7 @@ enum ConditionCoding {
         case 3:
             let f = try r.index(scope.fields.count, "field")
             let op = try readOp(&r)
-            let value = try readConstant(&r, for: scope.fields[f], build: build)
+            let value = try readConstant(&r, field: f, scope, build: build)
             let kind = scope.fields[f].kind
             if op != .eq && op != .ne && kind != .int && kind != .time {
                 throw r.corrupted("'\(op.rawValue)' on \(kind.name) field '\(scope.fields[f].name)'")
@@ -170,7 +170,7 @@ enum ConditionCoding {
             var values: [Constant] = []
             if build { values.reserveCapacity(n) }
             for _ in 0..<n {
-                let value = try readConstant(&r, for: scope.fields[f], build: build)
+                let value = try readConstant(&r, field: f, scope, build: build)
                 if let value { values.append(value) }
             }
             return build ? .inSet(field: f, values: values) : nil
@@ -251,22 +251,25 @@ enum ConditionCoding {
     }
 
     /// A constant, which must be of the representation the field's kind uses.
-    static func readConstant(_ r: inout ByteReader, for field: FieldInfo, build: Bool = true) throws(CompiledRulesError) -> Constant? {
+    /// (The field is passed by slot: a `FieldInfo` passed by value is retained field by field.)
+    static func readConstant(_ r: inout ByteReader, field f: Int, _ scope: Scope, build: Bool = true) throws(CompiledRulesError)
+        -> Constant?
+    {
         let tag = try r.u8("constant tag")
         let k: Constant?
         let fits: Bool
         switch tag {
         case 0:
             k = .int(try r.i64("int constant"))
-            fits = field.kind == .int || field.kind == .time
+            fits = scope.fields[f].kind == .int || scope.fields[f].kind == .time
         case 1:
             k = .bool(try r.bool("bool constant"))
-            fits = field.kind == .bool
+            fits = scope.fields[f].kind == .bool
         case 2:
             let v = try r.i32("enum constant")
-            guard v >= 0 && Int(v) < field.enumValues.count else { throw r.corrupted("enum value \(v) of field '\(field.name)'") }
+            guard v >= 0 && Int(v) < scope.fields[f].enumValues.count else { throw r.corrupted("enum value \(v) of field '\(scope.fields[f].name)'") }
             k = .enumValue(v)
-            fits = field.kind == .enumeration
+            fits = scope.fields[f].kind == .enumeration
         case 3:
             if build {
                 k = .string(try r.data("string constant"))
@@ -274,11 +277,11 @@ enum ConditionCoding {
                 try r.skipData("string constant")
                 k = nil
             }
-            fits = field.kind == .string || field.kind == .text
+            fits = scope.fields[f].kind == .string || scope.fields[f].kind == .text
         default:
             throw r.corrupted("unknown constant tag \(tag)")
         }
-        guard fits else { throw r.corrupted("constant of the wrong type for \(field.kind.name) field '\(field.name)'") }
+        guard fits else { throw r.corrupted("constant of the wrong type for \(scope.fields[f].kind.name) field '\(scope.fields[f].name)'") }
         return k
     }
 }
