@@ -79,7 +79,7 @@ struct CompiledCommandTests {
         #expect(r.status == 0)
         let counts = try Self.sourceCounts()
         for line in [
-            "format version:   2", "engine version:   0.1.0", "(valid)", "packs:            5:", "rules:            \(counts.rules)",
+            "format version:   3", "engine version:   0.1.0", "(valid)", "packs:            5:", "rules:            \(counts.rules)",
             "automaton:        plain: \(counts.phrases) patterns"
         ] {
             #expect(r.stdout.contains(line), "\(line)")
@@ -97,10 +97,10 @@ struct CompiledCommandTests {
         let corrupted = try CommandTests.temporaryFile("corrupted.ivg", "")
         try flipped.write(to: URL(fileURLWithPath: corrupted))
         var versioned = bytes
-        versioned[8] = 1  // the first format version, whose automata held their transition rows
+        versioned[8] = 2  // the previous format version, which stored no program (the loader compiled it)
         let other = try CommandTests.temporaryFile("other.ivg", "")
         try versioned.write(to: URL(fileURLWithPath: other))
-        let cases: [(String, String)] = [(truncated, "truncated"), (corrupted, "payload checksum"), (other, "format version 1")]
+        let cases: [(String, String)] = [(truncated, "truncated"), (corrupted, "payload checksum"), (other, "format version 2")]
         for (path, words) in cases {
             for command in [["scan", "--rules", path, "examples/sample/"], ["test", path], ["inspect", path], ["bench", "--rules", path]] {
                 let r = try CommandTests.run(command)

@@ -40,4 +40,23 @@ struct CompiledConcurrencyTests {
         #expect(sharedSlots.flatMap(\.findings) == single)
         #expect(ownSlots.flatMap(\.findings) == single)
     }
+
+    /// Threads racing to decode a loaded set's conditions and examples (done once, on first use)
+    /// while others scan it: every thread sees the whole of them.
+    @Test func conditionsAndExamplesDecodedOnFirstUseByRacingThreads() throws {
+        let compiled = try RuleSet.load(paths: [CommandTests.repoRoot + "/packs"])
+        let shared = try RuleSet.load(compiled: compiled.compiledBytes())
+        let expected = compiled.examples.map(\.json)
+        let counts = (0..<4).map { _ in ConcurrencyTests.Slot() }
+        DispatchQueue.concurrentPerform(iterations: 4) { t in
+            if t % 2 == 0 {
+                counts[t].findings = shared.examples.map(\.json) == expected ? ["whole"] : ["partial"]
+            } else {
+                let scanner = Scanner(rules: shared)
+                _ = try? scanner.scanJSON(expected[t])
+                counts[t].findings = shared.conditions.count == compiled.rules.count ? ["whole"] : ["partial"]
+            }
+        }
+        #expect(counts.allSatisfy { $0.findings == ["whole"] })
+    }
 }

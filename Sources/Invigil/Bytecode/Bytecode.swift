@@ -22,7 +22,7 @@ enum Opcode: UInt8 {
     case nearInOrder  // key a before key b, at most c words apart, one sentence
 }
 
-struct Instruction {
+struct Instruction: Equatable {
     var opcode: Opcode
     var op: CompareOp = .eq
     var a: Int32 = 0
@@ -31,7 +31,7 @@ struct Instruction {
 }
 
 /// A set of constants for `in [..]`: ints (ints, enum indices, bools as 0/1) or byte strings.
-struct ConstantSet {
+struct ConstantSet: Equatable {
     var ints: [Int64] = []
     var strings: [[UInt8]] = []
 }

@@ -14,17 +14,16 @@ struct FieldTables {
     var schoolField: Int?
     var idField: Int?
 
-    init(_ model: RuleSet.Model) {
-        let fields = model.fields
+    init(fields: [FieldInfo], groups: [String], packs: [PackInfo]) {
         var index: [String: Int] = [:]
         for (i, f) in fields.enumerated() { index[f.name] = i }
         fieldIndex = index
         fieldHash = ByteStringTable(fields.map { Array($0.name.utf8) })
-        groupOfField = fields.map { f in f.group.flatMap { g in model.groups.firstIndex(of: g).map(Int32.init) } ?? -1 }
+        groupOfField = fields.map { f in f.group.flatMap { g in groups.firstIndex(of: g).map(Int32.init) } ?? -1 }
         fieldKinds = fields.map(\.kind)
         fieldIsList = fields.map(\.isList)
         enumTables = fields.map { ByteStringTable($0.enumValues.map { Array($0.utf8) }) }
-        packCodes = model.packs.map { $0.code.map { Array($0.utf8) } }
+        packCodes = packs.map { $0.code.map { Array($0.utf8) } }
         enumIndex = fields.map { f in
             var d: [String: Int32] = [:]
             for (i, v) in f.enumValues.enumerated() { d[v] = Int32(i) }

@@ -9,9 +9,8 @@ struct PhraseRouting {
     /// The automata of normalised phrase lists with the fields each scans.
     var normalizedAutomata: [RuleSet.NormalizedAutomaton]
 
-    init(automata: RuleSet.Automata, program: Program, model: RuleSet.Model) {
-        let fieldCount = model.fields.count
-        var keyOfListField = [Int32](repeating: -1, count: max(1, model.phraseLists.count * max(1, fieldCount)))
+    init(automata: RuleSet.Automata, program: Program, phraseLists: [PhraseListInfo], fieldCount: Int) {
+        var keyOfListField = [Int32](repeating: -1, count: max(1, phraseLists.count * max(1, fieldCount)))
         var scanned = Set<Int>()
         for (k, key) in program.keys.enumerated() {
             if case .phrases(let l) = key.matcher {
@@ -24,14 +23,14 @@ struct PhraseRouting {
         normalizedAutomata = automata.normalized.map { n in
             var fieldsOfMode = Set<Int>()
             for key in program.keys {
-                if case .phrases(let l) = key.matcher, model.phraseLists[l].normalize == n.mode { fieldsOfMode.insert(key.field) }
+                if case .phrases(let l) = key.matcher, phraseLists[l].normalize == n.mode { fieldsOfMode.insert(key.field) }
             }
             return RuleSet.NormalizedAutomaton(
                 mode: n.mode, automaton: n.automaton, patternEntries: n.entries, fields: fieldsOfMode.sorted().map(Int32.init))
         }
         plainFields = Set(
             program.keys.compactMap { key -> Int32? in
-                if case .phrases(let l) = key.matcher, model.phraseLists[l].normalize.isEmpty { return Int32(key.field) }
+                if case .phrases(let l) = key.matcher, phraseLists[l].normalize.isEmpty { return Int32(key.field) }
                 return nil
             }
         ).sorted()

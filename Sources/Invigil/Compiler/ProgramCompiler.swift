@@ -31,9 +31,3 @@ enum ProgramCompiler {
         }
     }
 }
-
-extension RuleSet {
-    /// The predicate bytecode of every rule, and each rule's range in it (for the compiled-file
-    /// reader, which compiles the program from the stored model).
-    static func compileProgram(_ model: Model) -> (Program, [Range<Int>]) { ProgramCompiler.compile(model) }
-}

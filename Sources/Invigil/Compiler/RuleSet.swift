@@ -19,8 +19,9 @@ public final class RuleSet: @unchecked Sendable {
     public let packs: [PackInfo]
     /// The declared fields, by slot.
     public let fields: [FieldInfo]
-    /// The examples written in the rules, for `invigil test`.
-    public let examples: [RuleExample]
+    /// The examples written in the rules, for `invigil test` (for a rule set loaded from a
+    /// compiled file, decoded on first use).
+    public var examples: [RuleExample] { model.examples }
     /// Names of the phrase lists, host lists and detectors that findings cite, by pattern index.
     public let matcherNames: [String]
     package let automaton: Automaton
@@ -46,7 +47,6 @@ public final class RuleSet: @unchecked Sendable {
     /// from `conditions` and the keys; nothing of its own to store.
     let ruleProximity: [[ProximitySupport]]
     let schedules: [Schedule]
-    let conditions: [Condition]
     let hostSets: [ByteStringTable]
     let phraseListCount: Int
     /// Per automaton pattern: (phrase list, whole word, case sensitive, original bytes).
@@ -79,8 +79,23 @@ public final class RuleSet: @unchecked Sendable {
         var sources: [String]
     }
 
+    let holding: ModelHolding
+
     /// The model, kept so that the rule set can be written to a compiled file.
-    let model: Model
+    var model: Model {
+        switch holding {
+        case .held(let model, _): return model
+        case .deferred(let d): return d.model
+        }
+    }
+
+    /// Each rule's condition, for the tree evaluator (`explain`).
+    var conditions: [Condition] {
+        switch holding {
+        case .held(_, let conditions): return conditions
+        case .deferred(let d): return d.conditions
+        }
+    }
 
     convenience init(checked: CheckedRuleSet, sources: [String]) {
         let model = Model(
@@ -92,55 +107,61 @@ public final class RuleSet: @unchecked Sendable {
             },
             hostLists: checked.hostLists, schedules: checked.schedules, rules: checked.rules,
             examples: checked.examples, sources: sources)
-        let (program, codes) = ProgramCompiler.compile(model)
-        self.init(model: model, program: program, codes: codes, automata: Automata(building: checked.phraseLists, for: program))
+        let tables = RuleTables(deriving: model)
+        self.init(
+            parts: Parts(model), tables: tables, automata: Automata(building: checked.phraseLists, for: tables.program),
+            holding: .held(model, conditions: model.rules.map(\.condition)))
     }
 
-    /// Derives the tables of a rule set from its model, its program, and the phrase automata
-    /// for the program's keys (built from the phrases, or loaded from a compiled file): the field
-    /// lookups, what findings cite, which automaton scans which field, and the candidate index.
-    init(model: Model, program: Program, codes: [Range<Int>], automata built: Automata) {
-        self.model = model
-        rules = model.rules.map(\.info)
-        packs = model.packs
-        fields = model.fields
-        examples = model.examples
-        groups = model.groups
-        schedules = model.schedules
-        conditions = model.rules.map(\.condition)
-        phraseListCount = model.phraseLists.count
-        matcherNames = model.phraseLists.map(\.name) + model.hostLists.map(\.name) + Detector.allCases.map(\.name)
-        hostSets = model.hostLists.map { ByteStringTable($0.hosts) }
+    /// Assembles a rule set from the model's parts, the tables derived from its conditions
+    /// (derived by a compile, or loaded and checked), and the phrase automata for the program's
+    /// keys (built from the phrases, or loaded): what findings cite, the field lookups, and which
+    /// automaton scans which field.
+    init(parts: Parts, tables: RuleTables, automata built: Automata, holding: ModelHolding) {
+        self.holding = holding
+        rules = parts.rules
+        packs = parts.packs
+        fields = parts.fields
+        groups = parts.groups
+        schedules = parts.schedules
+        phraseListCount = parts.phraseLists.count
+        matcherNames = parts.phraseLists.map(\.name) + parts.hostLists.map(\.name) + Detector.allCases.map(\.name)
+        hostSets = parts.hostLists.map { ByteStringTable($0.hosts) }
 
-        let tables = FieldTables(model)
-        fieldIndex = tables.fieldIndex
-        fieldHash = tables.fieldHash
-        groupOfField = tables.groupOfField
-        fieldKinds = tables.fieldKinds
-        fieldIsList = tables.fieldIsList
-        enumTables = tables.enumTables
-        enumIndex = tables.enumIndex
-        packCodes = tables.packCodes
-        schoolField = tables.schoolField
-        idField = tables.idField
+        let fieldTables = FieldTables(fields: parts.fields, groups: parts.groups, packs: parts.packs)
+        fieldIndex = fieldTables.fieldIndex
+        fieldHash = fieldTables.fieldHash
+        groupOfField = fieldTables.groupOfField
+        fieldKinds = fieldTables.fieldKinds
+        fieldIsList = fieldTables.fieldIsList
+        enumTables = fieldTables.enumTables
+        enumIndex = fieldTables.enumIndex
+        packCodes = fieldTables.packCodes
+        schoolField = fieldTables.schoolField
+        idField = fieldTables.idField
 
-        self.program = program
-        ruleCode = codes
-        rulePack = model.rules.map { Int32($0.pack) }
-        ruleSupport = ProgramCompiler.ruleSupport(of: model.rules, in: program)
-        ruleProximity = ProgramCompiler.ruleProximity(of: model.rules, in: program)
+        program = tables.program
+        ruleCode = tables.codes
+        rulePack = parts.rulePacks
+        ruleSupport = tables.support
+        ruleProximity = tables.proximity
+        alwaysRules = tables.alwaysRules
+        rulesByKey = tables.rulesByKey
 
         automaton = built.plain
         patternEntries = built.plainEntries
-        let routing = PhraseRouting(automata: built, program: program, model: model)
+        let routing = PhraseRouting(automata: built, program: tables.program, phraseLists: parts.phraseLists, fieldCount: parts.fields.count)
         keyOfListField = routing.keyOfListField
         scannedFields = routing.scannedFields
         plainFields = routing.plainFields
         normalizedAutomata = routing.normalizedAutomata
+    }
 
-        let candidates = CandidateIndex(rules: model.rules, program: program)
-        alwaysRules = candidates.alwaysRules
-        rulesByKey = candidates.rulesByKey
+    /// The tables derived from the conditions, as a compiled file stores them.
+    var tables: RuleTables {
+        RuleTables(
+            program: program, codes: ruleCode, support: ruleSupport, proximity: ruleProximity, alwaysRules: alwaysRules,
+            rulesByKey: rulesByKey)
     }
 
     /// The slot of a declared field, or nil.

@@ -95,6 +95,13 @@ struct ByteReader {
         return v
     }
 
+    /// Steps over what `data` would read.
+    mutating func skipData(_ what: @autoclosure () -> String) throws(CompiledRulesError) {
+        let n = Int(try u32("length of \(what())"))
+        try need(n, what())
+        offset += n
+    }
+
     /// A string, which must be valid UTF-8.
     mutating func string(_ what: @autoclosure () -> String) throws(CompiledRulesError) -> String {
         let n = Int(try u32("length of \(what())"))

@@ -9,7 +9,7 @@ enum CompiledFormat {
     static let magic: [UInt8] = [0x89, 0x49, 0x56, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
     /// The format version this engine writes and reads. Bumped whenever the layout or meaning of
     /// any stored table changes (including the normaliser's or the automaton's).
-    static let version: UInt32 = 2
+    static let version: UInt32 = 3
     /// Written as a native UInt32: reads as this on a machine of the writer's byte order.
     static let byteOrderMark: UInt32 = 0x0A0B_0C0D
     static let headerLength = 64
@@ -44,6 +44,7 @@ enum CompiledFormat {
         case examples = 8
         case automaton = 9
         case normalizedAutomaton = 10
+        case program = 11
 
         var name: String {
             switch self {
@@ -57,6 +58,7 @@ enum CompiledFormat {
             case .examples: return "examples"
             case .automaton: return "automaton"
             case .normalizedAutomaton: return "normalised automaton"
+            case .program: return "program"
             }
         }
     }

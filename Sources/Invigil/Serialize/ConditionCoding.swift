@@ -49,11 +49,7 @@ enum ConditionCoding {
             w.u32(f); w.u32(window); w.bool(ordered)
         case .schedule(let f, let s, let zone):
             w.u8(7); w.u32(f); w.u32(s)
-            switch zone {
-            case .utc: w.u8(0); w.i64(0)
-            case .fixed(let seconds): w.u8(1); w.i64(seconds)
-            case .europeanSummer(let standard): w.u8(2); w.i64(standard)
-            }
+            writeZone(zone, &w)
         case .any(let g, let inner):
             w.u8(8); w.u32(g)
             write(inner, to: &w)
@@ -111,12 +107,36 @@ enum ConditionCoding {
         var phraseListCount: Int
         var hostListCount: Int
         var scheduleCount: Int
+        /// The program's keys, when the conditions come with a stored program: every key a
+        /// condition tests must be one of them (the tree evaluator looks them up).
+        var keyIndex: [MatchKey: Int]? = nil
+
+        func checkKey(_ r: ByteReader, _ matcher: Matcher, _ field: Int) throws(CompiledRulesError) {
+            if let keyIndex, keyIndex[MatchKey(matcher: matcher, field: field)] == nil {
+                throw r.corrupted("a condition tests a list or detector in field '\(fields[field].name)' that the program has no key for")
+            }
+        }
     }
 
     /// The largest offset of a fixed time zone, in seconds (UTC±14:59).
     static let maximumZoneOffset: Int64 = 14 * 3600 + 59 * 60
 
-    static func read(_ r: inout ByteReader, _ scope: Scope, depth: Int = 0, inAny: Bool = false) throws(CompiledRulesError) -> Condition {
+    static func read(_ r: inout ByteReader, _ scope: Scope) throws(CompiledRulesError) -> Condition {
+        // Built whenever asked to build.
+        try node(&r, scope, depth: 0, inAny: false, build: true)!
+    }
+
+    /// Checks a condition as `read` does, without building it (nothing is allocated): what the
+    /// loader does for conditions it decodes only on first use.
+    static func check(_ r: inout ByteReader, _ scope: Scope) throws(CompiledRulesError) {
+        _ = try node(&r, scope, depth: 0, inAny: false, build: false)
+    }
+
+    /// One condition: read, checked, and built when `build` (else nil). One function for both,
+    /// so that what the loader checks is exactly what the first use decodes.
+    private static func node(_ r: inout ByteReader, _ scope: Scope, depth: Int, inAny: Bool, build: Bool) throws(CompiledRulesError)
+        -> Condition?
+    {
         // The checker bounds nesting; a file that nests deeper is not one it wrote, and the
         // recursion here and in the bytecode compiler must stay bounded.
         guard depth <= Limits.conditionDepth * 2 + 8 else { throw r.corrupted("conditions nested too deeply") }
@@ -125,29 +145,38 @@ enum ConditionCoding {
         case 0, 1:
             let n = try r.count("condition operands", minimumBytes: 1)
             var parts: [Condition] = []
-            parts.reserveCapacity(n)
-            for _ in 0..<n { parts.append(try read(&r, scope, depth: depth + 1, inAny: inAny)) }
+            if build { parts.reserveCapacity(n) }
+            for _ in 0..<n {
+                let part = try node(&r, scope, depth: depth + 1, inAny: inAny, build: build)
+                if let part { parts.append(part) }
+            }
+            guard build else { return nil }
             return tag == 0 ? .and(parts) : .or(parts)
         case 2:
-            return .not(try read(&r, scope, depth: depth + 1, inAny: inAny))
+            let inner = try node(&r, scope, depth: depth + 1, inAny: inAny, build: build)
+            return inner.map { .not($0) }
         case 3:
             let f = try r.index(scope.fields.count, "field")
             let op = try readOp(&r)
-            let value = try readConstant(&r, for: scope.fields[f])
+            let value = try readConstant(&r, field: f, scope, build: build)
             let kind = scope.fields[f].kind
             if op != .eq && op != .ne && kind != .int && kind != .time {
                 throw r.corrupted("'\(op.rawValue)' on \(kind.name) field '\(scope.fields[f].name)'")
             }
-            return .compare(field: f, op: op, value: value)
+            return value.map { .compare(field: f, op: op, value: $0) }
         case 4:
             let f = try r.index(scope.fields.count, "field")
             let n = try r.count("set values", minimumBytes: 2)
             var values: [Constant] = []
-            values.reserveCapacity(n)
-            for _ in 0..<n { values.append(try readConstant(&r, for: scope.fields[f])) }
-            return .inSet(field: f, values: values)
+            if build { values.reserveCapacity(n) }
+            for _ in 0..<n {
+                let value = try readConstant(&r, field: f, scope, build: build)
+                if let value { values.append(value) }
+            }
+            return build ? .inSet(field: f, values: values) : nil
         case 5:
-            return .exists(field: try r.index(scope.fields.count, "field"))
+            let f = try r.index(scope.fields.count, "field")
+            return build ? .exists(field: f) : nil
         case 6:
             let matcher: Matcher
             switch try r.u8("matcher kind") {
@@ -164,38 +193,56 @@ enum ConditionCoding {
                 throw r.corrupted("a list or detector tests \(kind.name) field '\(scope.fields[f].name)'")
             }
             let op = try readOp(&r)
-            return .count(matcher: matcher, field: f, op: op, n: try r.i64("count"))
+            let n = try r.i64("count")
+            try scope.checkKey(r, matcher, f)
+            return build ? .count(matcher: matcher, field: f, op: op, n: n) : nil
         case 7:
             let f = try r.index(scope.fields.count, "field")
             guard scope.fields[f].kind == .time else { throw r.corrupted("schedule test on non-time field '\(scope.fields[f].name)'") }
             let s = try r.index(scope.scheduleCount, "schedule")
-            let zoneKind = try r.u8("time zone kind")
-            let offset = try r.i64("time zone offset")
-            guard offset >= -maximumZoneOffset && offset <= maximumZoneOffset else { throw r.corrupted("time zone offset \(offset) s") }
-            let zone: TimeZoneRule
-            switch zoneKind {
-            case 0: zone = .utc
-            case 1: zone = .fixed(seconds: offset)
-            case 2: zone = .europeanSummer(standardOffset: offset)
-            default: throw r.corrupted("unknown time zone kind \(zoneKind)")
-            }
-            return .schedule(field: f, schedule: s, zone: zone)
+            let zone = try readZone(&r)
+            return build ? .schedule(field: f, schedule: s, zone: zone) : nil
         case 8:
             // The bytecode's loop over a group cannot nest (the checker forbids it).
             guard !inAny else { throw r.corrupted("nested 'any'") }
             let g = try r.index(scope.groupCount, "group")
-            return .any(group: g, try read(&r, scope, depth: depth + 1, inAny: true))
+            let inner = try node(&r, scope, depth: depth + 1, inAny: true, build: build)
+            return inner.map { .any(group: g, $0) }
         case 9:
-            return .constant(try r.bool("constant"))
+            let b = try r.bool("constant")
+            return build ? .constant(b) : nil
         case 10:
             let first = try readMatcher(&r, scope)
             let second = try readMatcher(&r, scope)
             let f = try readMatchedField(&r, scope)
             let window = try r.u32("proximity window")
             guard window <= UInt32(Limits.proximityWords) else { throw r.corrupted("proximity window \(window) words") }
-            return .near(first: first, second: second, field: f, window: Int(window), ordered: try r.bool("proximity order"))
+            let ordered = try r.bool("proximity order")
+            try scope.checkKey(r, first, f)
+            try scope.checkKey(r, second, f)
+            return build ? .near(first: first, second: second, field: f, window: Int(window), ordered: ordered) : nil
         default:
             throw r.corrupted("unknown condition tag \(tag)")
+        }
+    }
+
+    static func writeZone(_ zone: TimeZoneRule, _ w: inout ByteWriter) {
+        switch zone {
+        case .utc: w.u8(0); w.i64(0)
+        case .fixed(let seconds): w.u8(1); w.i64(seconds)
+        case .europeanSummer(let standard): w.u8(2); w.i64(standard)
+        }
+    }
+
+    static func readZone(_ r: inout ByteReader) throws(CompiledRulesError) -> TimeZoneRule {
+        let zoneKind = try r.u8("time zone kind")
+        let offset = try r.i64("time zone offset")
+        guard offset >= -maximumZoneOffset && offset <= maximumZoneOffset else { throw r.corrupted("time zone offset \(offset) s") }
+        switch zoneKind {
+        case 0: return .utc
+        case 1: return .fixed(seconds: offset)
+        case 2: return .europeanSummer(standardOffset: offset)
+        default: throw r.corrupted("unknown time zone kind \(zoneKind)")
         }
     }
 
@@ -204,29 +251,37 @@ enum ConditionCoding {
     }
 
     /// A constant, which must be of the representation the field's kind uses.
-    static func readConstant(_ r: inout ByteReader, for field: FieldInfo) throws(CompiledRulesError) -> Constant {
+    /// (The field is passed by slot: a `FieldInfo` passed by value is retained field by field.)
+    static func readConstant(_ r: inout ByteReader, field f: Int, _ scope: Scope, build: Bool = true) throws(CompiledRulesError)
+        -> Constant?
+    {
         let tag = try r.u8("constant tag")
-        let k: Constant
+        let k: Constant?
         let fits: Bool
         switch tag {
         case 0:
             k = .int(try r.i64("int constant"))
-            fits = field.kind == .int || field.kind == .time
+            fits = scope.fields[f].kind == .int || scope.fields[f].kind == .time
         case 1:
             k = .bool(try r.bool("bool constant"))
-            fits = field.kind == .bool
+            fits = scope.fields[f].kind == .bool
         case 2:
             let v = try r.i32("enum constant")
-            guard v >= 0 && Int(v) < field.enumValues.count else { throw r.corrupted("enum value \(v) of field '\(field.name)'") }
+            guard v >= 0 && Int(v) < scope.fields[f].enumValues.count else { throw r.corrupted("enum value \(v) of field '\(scope.fields[f].name)'") }
             k = .enumValue(v)
-            fits = field.kind == .enumeration
+            fits = scope.fields[f].kind == .enumeration
         case 3:
-            k = .string(try r.data("string constant"))
-            fits = field.kind == .string || field.kind == .text
+            if build {
+                k = .string(try r.data("string constant"))
+            } else {
+                try r.skipData("string constant")
+                k = nil
+            }
+            fits = scope.fields[f].kind == .string || scope.fields[f].kind == .text
         default:
             throw r.corrupted("unknown constant tag \(tag)")
         }
-        guard fits else { throw r.corrupted("constant of the wrong type for \(field.kind.name) field '\(field.name)'") }
+        guard fits else { throw r.corrupted("constant of the wrong type for \(scope.fields[f].kind.name) field '\(scope.fields[f].name)'") }
         return k
     }
 }

@@ -43,6 +43,13 @@ enum ModelCoding {
         return SourceLocation(file: files[f], line: line, column: column)
     }
 
+    /// Checks what `readLocation` reads, without building it.
+    static func checkLocation(_ r: inout ByteReader, _ files: [String]) throws(CompiledRulesError) {
+        _ = try r.index(files.count, "file name")
+        _ = try r.u32("line")
+        _ = try r.u32("column")
+    }
+
     // MARK: schema
 
     static func writeSchema(_ model: RuleSet.Model, _ w: inout ByteWriter) {
@@ -213,12 +220,18 @@ enum ModelCoding {
         }
     }
 
-    static func readRules(_ r: inout ByteReader, packs: [PackInfo], files: [String], scope: ConditionCoding.Scope) throws(CompiledRulesError)
-        -> [CheckedRule]
+    /// The rules' descriptions and packs, and where each one's condition starts in the section.
+    /// The conditions are checked, not built: `DeferredModel` builds them on first use.
+    static func readRules(_ r: inout ByteReader, packs: [PackInfo], files: [String], scope: ConditionCoding.Scope)
+        throws(CompiledRulesError) -> (infos: [RuleInfo], packs: [Int32], conditions: [Int])
     {
         let n = try r.count("rules", minimumBytes: 30)
-        var rules: [CheckedRule] = []
-        rules.reserveCapacity(n)
+        var infos: [RuleInfo] = []
+        var rulePacks: [Int32] = []
+        var conditions: [Int] = []
+        infos.reserveCapacity(n)
+        rulePacks.reserveCapacity(n)
+        conditions.reserveCapacity(n)
         for _ in 0..<n {
             let name = try r.string("rule name")
             let pack = try r.index(packs.count, "pack")
@@ -227,13 +240,15 @@ enum ModelCoding {
             let action = try r.string("action")
             let message = try r.string("message")
             let location = try readLocation(&r, files)
-            let condition = try ConditionCoding.read(&r, scope)
-            let info = RuleInfo(
-                name: name, pack: packs[pack].name, clauses: clauses, severity: severity,
-                action: action, message: message, location: location)
-            rules.append(CheckedRule(info: info, pack: pack, condition: condition))
+            conditions.append(r.offset)
+            try ConditionCoding.check(&r, scope)
+            infos.append(
+                RuleInfo(
+                    name: name, pack: packs[pack].name, clauses: clauses, severity: severity,
+                    action: action, message: message, location: location))
+            rulePacks.append(Int32(pack))
         }
-        return rules
+        return (infos, rulePacks, conditions)
     }
 
     static func writeExamples(_ model: RuleSet.Model, _ fileIndex: [String: Int], _ w: inout ByteWriter) {
@@ -246,14 +261,24 @@ enum ModelCoding {
         }
     }
 
-    static func readExamples(_ r: inout ByteReader, ruleCount: Int, files: [String]) throws(CompiledRulesError) -> [RuleExample] {
+    /// The examples, or when not `build` only their check (nothing is allocated): the loader
+    /// checks them and `DeferredModel` reads them on first use, through the same function.
+    static func readExamples(_ r: inout ByteReader, ruleCount: Int, files: [String], build: Bool = true) throws(CompiledRulesError)
+        -> [RuleExample]
+    {
         let n = try r.count("examples", minimumBytes: 21)
         var examples: [RuleExample] = []
+        if build { examples.reserveCapacity(n) }
         for _ in 0..<n {
-            examples.append(
-                RuleExample(
-                    rule: try r.index(ruleCount, "rule"), expectFlag: try r.bool("expectation"),
-                    json: try r.data("example event"), location: try readLocation(&r, files)))
+            let rule = try r.index(ruleCount, "rule")
+            let expectFlag = try r.bool("expectation")
+            if build {
+                let json = try r.data("example event")
+                examples.append(RuleExample(rule: rule, expectFlag: expectFlag, json: json, location: try readLocation(&r, files)))
+            } else {
+                try r.skipData("example event")
+                try checkLocation(&r, files)
+            }
         }
         return examples
     }

@@ -1,6 +1,8 @@
 /// Loads a compiled file: checks the header and checksums, walks the sections, reads and
-/// checks the model, and takes the automata's tables in place from the loaded bytes. Only the
-/// bytecode and small lookup tables are derived again (linear in the size of the conditions).
+/// checks the model and the stored program (`ProgramCoding`, `ProgramChecks`), and takes the
+/// automata's tables in place from the loaded bytes. The conditions and examples are checked
+/// but built only on first use (`DeferredModel`); only small lookup tables (fields, routing)
+/// are derived again.
 enum RuleSetReader {
     static func read(_ storage: CompiledStorage) throws(CompiledRulesError) -> RuleSet {
         let bytes = storage.bytes
@@ -60,19 +62,31 @@ enum RuleSetReader {
         let scope = ConditionCoding.Scope(
             fields: fields, groupCount: groups.count, phraseListCount: phraseLists.count,
             hostListCount: hostLists.count, scheduleCount: schedules.count)
+        r = try reader(.program)
+        let ruleCount = try Self.ruleCount(try reader(.rules))
+        let tables = try ProgramCoding.read(&r, ruleCount: ruleCount, scope: scope)
+        try finish(r)
+        try ProgramChecks.check(tables, ProgramChecks.Context(fields: fields, groupCount: groups.count, scheduleCount: schedules.count))
+        var checking = scope
+        checking.keyIndex = tables.program.keyIndex
         r = try reader(.rules)
-        let rules = try ModelCoding.readRules(&r, packs: packs, files: files, scope: scope)
+        let rules = try ModelCoding.readRules(&r, packs: packs, files: files, scope: checking)
+        let rulesEnd = r.offset
         try finish(r)
         r = try reader(.examples)
-        let examples = try ModelCoding.readExamples(&r, ruleCount: rules.count, files: files)
+        let examplesStart = r.offset
+        _ = try ModelCoding.readExamples(&r, ruleCount: ruleCount, files: files, build: false)
         try finish(r)
         guard phraseLists.count <= Int(Int32.max) / max(1, fields.count) else {
             throw CompiledRulesError(.corrupted, "corrupted compiled rule file: \(phraseLists.count) phrase lists × \(fields.count) fields")
         }
-        let model = RuleSet.Model(
+        let program = tables.program
+        let shell = RuleSet.Model(
             fields: fields, groups: groups, packs: packs, phraseLists: phraseLists, hostLists: hostLists,
-            schedules: schedules, rules: rules, examples: examples, sources: sources)
-        let (program, codes) = RuleSet.compileProgram(model)
+            schedules: schedules, rules: [], examples: [], sources: sources)
+        let deferred = DeferredModel(
+            storage: storage, payload: payload, shell: shell, infos: rules.infos, rulePacks: rules.packs, conditionOffsets: rules.conditions,
+            rulesEnd: rulesEnd, examples: examplesStart..<r.offset, files: files, scope: scope)
 
         r = try reader(.automaton)
         let (plain, plainEntries) = try AutomatonCoding.read(&r, storage: storage, lists: phraseLists, mode: NormalizeMode())
@@ -101,6 +115,16 @@ enum RuleSetReader {
             }
         }
         let automata = RuleSet.Automata(plain: plain, plainEntries: plainEntries, normalized: normalized)
-        return RuleSet(model: model, program: program, codes: codes, automata: automata)
+        let parts = RuleSet.Parts(
+            fields: fields, groups: groups, packs: packs, phraseLists: phraseLists, hostLists: hostLists, schedules: schedules,
+            rules: rules.infos, rulePacks: rules.packs)
+        return RuleSet(parts: parts, tables: tables, automata: automata, holding: .deferred(deferred))
+    }
+
+    /// The number of rules, which the program section's tables are sized by (the rules section
+    /// itself is read after the program, whose keys its conditions are checked against).
+    private static func ruleCount(_ rules: ByteReader) throws(CompiledRulesError) -> Int {
+        var r = rules
+        return try r.count("rules", minimumBytes: 30)
     }
 }

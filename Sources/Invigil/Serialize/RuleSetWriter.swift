@@ -1,7 +1,10 @@
 /// Writes a rule set as a compiled file: the header, then one section per part of the model
 /// and one per automaton (docs/compiled-format.md).
 enum RuleSetWriter {
-    static func write(_ rules: RuleSet) -> [UInt8] {
+    static func write(_ rules: RuleSet) -> [UInt8] { write(rules, tables: rules.tables) }
+
+    /// Writes `rules` with `tables` in its program section (tests write damaged tables this way).
+    static func write(_ rules: RuleSet, tables: RuleTables) -> [UInt8] {
         let model = rules.model
         let files = ModelCoding.fileTable(model)
         var fileIndex: [String: Int] = [:]
@@ -25,6 +28,7 @@ enum RuleSetWriter {
         section(.schedules) { ModelCoding.writeSchedules(model, &$0) }
         section(.rules) { ModelCoding.writeRules(model, fileIndex, &$0) }
         section(.examples) { ModelCoding.writeExamples(model, fileIndex, &$0) }
+        section(.program) { ProgramCoding.write(tables, to: &$0) }
         section(.automaton) { AutomatonCoding.write(rules.automaton, rules.patternEntries, to: &$0) }
         for n in rules.normalizedAutomata {
             section(.normalizedAutomaton) { w in

@@ -1,0 +1,130 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+#if canImport(InvigilSIMD)
+import InvigilSIMD
+#endif
+
+/// The part of a loaded rule set's model that scanning never reads: each rule's condition tree
+/// and the examples. Only `explain` (the tree evaluator), `invigil test`, `inspect` and the
+/// writer need them, and building them (an indirect enum per condition node, an array per
+/// example) was a fifth of a load, so they are decoded on first use from the loaded bytes.
+///
+/// Nothing is left to fail then: the loader ran the same readers over the same bytes in their
+/// checking mode (`ConditionCoding.check`, `ModelCoding.readExamples(build: false)`), and the
+/// bytes are the rule set's own copy, never written after the load. The decode happens once,
+/// under a lock, and is published with a release store that readers test with an acquire load,
+/// as `DeferredRows` does, so a loaded rule set may be shared by threads from the start.
+final class DeferredModel: @unchecked Sendable {
+    /// The loaded file, which holds the encoded conditions and examples.
+    private let storage: AnyObject
+    private let payload: UnsafeRawBufferPointer
+    /// The model without its rules and examples, which the decode adds.
+    private let shell: RuleSet.Model
+    private let infos: [RuleInfo]
+    private let rulePacks: [Int32]
+    /// Per rule, the payload offset of its condition; the rules section ends at `rulesEnd`.
+    private let conditionOffsets: [Int]
+    private let rulesEnd: Int
+    private let examples: Range<Int>
+    private let files: [String]
+    private let scope: ConditionCoding.Scope
+
+    private var decodedModel: RuleSet.Model?
+    private var decodedConditions: [Condition] = []
+    /// 1 once decoded (read with acquire, written with release).
+    private let decoded: UnsafeMutablePointer<Int32>
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+
+    init(
+        storage: AnyObject, payload: UnsafeRawBufferPointer, shell: RuleSet.Model, infos: [RuleInfo], rulePacks: [Int32],
+        conditionOffsets: [Int], rulesEnd: Int, examples: Range<Int>, files: [String], scope: ConditionCoding.Scope
+    ) {
+        self.storage = storage
+        self.payload = payload
+        self.shell = shell
+        self.infos = infos
+        self.rulePacks = rulePacks
+        self.conditionOffsets = conditionOffsets
+        self.rulesEnd = rulesEnd
+        self.examples = examples
+        self.files = files
+        var scope = scope
+        scope.keyIndex = nil  // checked at load
+        self.scope = scope
+        decoded = .allocate(capacity: 1)
+        decoded.initialize(to: 0)
+        mutex = .allocate(capacity: 1)
+        pthread_mutex_init(mutex, nil)
+        #if !canImport(InvigilSIMD)
+        // Without the flag's acquire and release operations, decode at once.
+        decode()
+        decoded.pointee = 1
+        #endif
+    }
+
+    deinit {
+        decoded.deallocate()
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
+
+    /// The whole model, its conditions and examples decoded.
+    var model: RuleSet.Model {
+        ensureDecoded()
+        return decodedModel!
+    }
+
+    /// Each rule's condition.
+    var conditions: [Condition] {
+        ensureDecoded()
+        return decodedConditions
+    }
+
+    /// Whether the conditions and examples have been decoded (tests report it).
+    var isDecoded: Bool {
+        #if canImport(InvigilSIMD)
+        return ivg_flag_load_acquire(decoded) != 0
+        #else
+        return true
+        #endif
+    }
+
+    private func ensureDecoded() {
+        #if canImport(InvigilSIMD)
+        if ivg_flag_load_acquire(decoded) == 0 {
+            pthread_mutex_lock(mutex)
+            if decoded.pointee == 0 {
+                decode()
+                ivg_flag_store_release(decoded, 1)
+            }
+            pthread_mutex_unlock(mutex)
+        }
+        #endif
+    }
+
+    private func decode() {
+        let rules = UnsafeRawBufferPointer(rebasing: payload[0..<rulesEnd])
+        var conditions: [Condition] = []
+        conditions.reserveCapacity(conditionOffsets.count)
+        for offset in conditionOffsets {
+            var r = ByteReader(rules, from: offset, context: CompiledFormat.Section.rules.name + " section")
+            conditions.append(Self.decoded((try? ConditionCoding.read(&r, scope)), or: .constant(false)))
+        }
+        var r = ByteReader(
+            UnsafeRawBufferPointer(rebasing: payload[0..<examples.upperBound]), from: examples.lowerBound,
+            context: CompiledFormat.Section.examples.name + " section")
+        var model = shell
+        model.examples = Self.decoded((try? ModelCoding.readExamples(&r, ruleCount: infos.count, files: files)), or: [])
+        model.rules = (0..<infos.count).map { CheckedRule(info: infos[$0], pack: Int(rulePacks[$0]), condition: conditions[$0]) }
+        decodedConditions = conditions
+        decodedModel = model
+    }
+
+    /// A value the load's check guarantees: the fallback is unreachable (a debug build stops).
+    private static func decoded<T>(_ value: T?, or fallback: T) -> T {
+        if let value { return value }
+        assertionFailure("a check passed at load but the decode failed")
+        return fallback
+    }
+}

@@ -1,0 +1,155 @@
+/// The encoding of the tables derived from the conditions (`RuleTables`): the bytecode, its
+/// constant pools and keys, each rule's range of the bytecode, support keys and proximity tests,
+/// and the candidate index (docs/compiled-format.md, "program" section). Reading decodes each
+/// table with its own bounds and enumerations checked; `ProgramChecks` then checks how the
+/// tables refer to each other and to the model.
+enum ProgramCoding {
+    static func write(_ t: RuleTables, to w: inout ByteWriter) {
+        let p = t.program
+        w.u32(p.code.count)
+        w.align()
+        for ins in p.code {
+            w.u32(UInt32(ins.opcode.rawValue) | UInt32(ConditionCoding.operators.firstIndex(of: ins.op)!) << 8)
+            w.i32(ins.a)
+            w.i32(ins.b)
+            w.i32(ins.c)
+        }
+        w.u32(t.codes.count)
+        w.align()
+        for range in t.codes {
+            w.u32(range.lowerBound)
+            w.u32(range.upperBound)
+        }
+        w.u32(p.ints.count)
+        for v in p.ints { w.i64(v) }
+        w.u32(p.strings.count)
+        for s in p.strings { w.data(s) }
+        w.u32(p.sets.count)
+        for set in p.sets {
+            w.u32(set.ints.count)
+            for v in set.ints { w.i64(v) }
+            w.u32(set.strings.count)
+            for s in set.strings { w.data(s) }
+        }
+        w.u32(p.zones.count)
+        for z in p.zones { ConditionCoding.writeZone(z, &w) }
+        w.u32(p.keys.count)
+        for k in p.keys {
+            ConditionCoding.writeMatcher(k.matcher, &w)
+            w.u32(k.field)
+        }
+        for keys in t.support { lists(keys, &w) }
+        for tests in t.proximity {
+            w.u32(tests.count)
+            for test in tests {
+                w.i32(test.first)
+                w.i32(test.second)
+                w.i32(test.window)
+                w.bool(test.ordered)
+            }
+        }
+        lists(t.alwaysRules, &w)
+        for rules in t.rulesByKey { lists(rules, &w) }
+    }
+
+    private static func lists(_ values: [Int32], _ w: inout ByteWriter) {
+        w.u32(values.count)
+        for v in values { w.i32(v) }
+    }
+
+    /// Reads the tables of a rule set of `ruleCount` rules whose keys test `scope`'s lists and
+    /// fields. Every index in a per-rule or per-key table is checked here against the count it
+    /// indexes; the bytecode's operands are checked by `ProgramChecks`.
+    static func read(_ r: inout ByteReader, ruleCount: Int, scope: ConditionCoding.Scope) throws(CompiledRulesError) -> RuleTables {
+        var program = Program()
+        let n = try r.count("instructions", minimumBytes: 16)
+        let words = try r.table(n * 4, "instructions")
+        var code: [Instruction] = []
+        code.reserveCapacity(n)
+        for i in 0..<n {
+            let head = UInt32(littleEndian: words[i * 4])
+            guard head >> 16 == 0, let opcode = Opcode(rawValue: UInt8(truncatingIfNeeded: head)) else {
+                throw r.corrupted("instruction \(i) has opcode \(head & 0xFF) and flags \(head >> 8)")
+            }
+            let opIndex = Int(head >> 8)
+            guard opIndex < ConditionCoding.operators.count else { throw r.corrupted("instruction \(i) has comparison operator \(opIndex)") }
+            code.append(
+                Instruction(
+                    opcode: opcode, op: ConditionCoding.operators[opIndex], a: Int32(bitPattern: UInt32(littleEndian: words[i * 4 + 1])),
+                    b: Int32(bitPattern: UInt32(littleEndian: words[i * 4 + 2])), c: Int32(bitPattern: UInt32(littleEndian: words[i * 4 + 3]))))
+        }
+        program.code = code
+
+        let ranges = try r.u32("count of rule programs")
+        guard ranges == ruleCount else { throw r.corrupted("\(ranges) rule programs for \(ruleCount) rules") }
+        let bounds = try r.table(ruleCount * 2, "rule programs")
+        var codes: [Range<Int>] = []
+        codes.reserveCapacity(ruleCount)
+        for i in 0..<ruleCount {
+            let start = Int(UInt32(littleEndian: bounds[i * 2])), end = Int(UInt32(littleEndian: bounds[i * 2 + 1]))
+            guard start <= end, end <= n else { throw r.corrupted("rule \(i)'s program \(start)..<\(end) is outside the \(n) instructions") }
+            codes.append(start..<end)
+        }
+
+        let ints = try r.count("int constants", minimumBytes: 8)
+        program.ints.reserveCapacity(ints)
+        for _ in 0..<ints { program.ints.append(try r.i64("int constant")) }
+        let strings = try r.count("string constants", minimumBytes: 4)
+        program.strings.reserveCapacity(strings)
+        for _ in 0..<strings { program.strings.append(try r.data("string constant")) }
+        let sets = try r.count("constant sets", minimumBytes: 8)
+        program.sets.reserveCapacity(sets)
+        for _ in 0..<sets {
+            var set = ConstantSet()
+            let m = try r.count("set ints", minimumBytes: 8)
+            for _ in 0..<m { set.ints.append(try r.i64("set int")) }
+            let k = try r.count("set strings", minimumBytes: 4)
+            for _ in 0..<k { set.strings.append(try r.data("set string")) }
+            program.sets.append(set)
+        }
+        let zones = try r.count("time zones", minimumBytes: 9)
+        for _ in 0..<zones { program.zones.append(try ConditionCoding.readZone(&r)) }
+
+        let keys = try r.count("keys", minimumBytes: 9)
+        program.keys.reserveCapacity(keys)
+        program.keyIndex.reserveCapacity(keys)
+        for k in 0..<keys {
+            let key = MatchKey(matcher: try ConditionCoding.readMatcher(&r, scope), field: try ConditionCoding.readMatchedField(&r, scope))
+            guard program.keyIndex.updateValue(k, forKey: key) == nil else { throw r.corrupted("key \(k) repeats an earlier key") }
+            program.keys.append(key)
+        }
+
+        var support: [[Int32]] = []
+        support.reserveCapacity(ruleCount)
+        for _ in 0..<ruleCount { support.append(try indices(&r, below: keys, "support key")) }
+        var proximity: [[ProximitySupport]] = []
+        proximity.reserveCapacity(ruleCount)
+        for _ in 0..<ruleCount {
+            let m = try r.count("proximity tests", minimumBytes: 13)
+            var tests: [ProximitySupport] = []
+            for _ in 0..<m {
+                let first = try r.index(keys, "proximity key"), second = try r.index(keys, "proximity key")
+                let window = try r.u32("proximity window")
+                guard window <= UInt32(Limits.proximityWords) else { throw r.corrupted("proximity window \(window) words") }
+                tests.append(
+                    ProximitySupport(first: Int32(first), second: Int32(second), window: Int32(window), ordered: try r.bool("proximity order")))
+            }
+            proximity.append(tests)
+        }
+        let always = try indices(&r, below: ruleCount, "rule")
+        var byKey: [[Int32]] = []
+        byKey.reserveCapacity(keys)
+        for _ in 0..<keys { byKey.append(try indices(&r, below: ruleCount, "rule")) }
+        return RuleTables(program: program, codes: codes, support: support, proximity: proximity, alwaysRules: always, rulesByKey: byKey)
+    }
+
+    /// A count and that many indices below `limit`.
+    private static func indices(_ r: inout ByteReader, below limit: Int, _ what: @autoclosure () -> String) throws(CompiledRulesError) -> [Int32] {
+        let m = try r.count(what(), minimumBytes: 4)
+        if m == 0 { return [] }
+        var out: [Int32] = []
+        out.reserveCapacity(m)
+        for _ in 0..<m { out.append(Int32(try r.index(limit, what()))) }
+        return out
+    }
+}
