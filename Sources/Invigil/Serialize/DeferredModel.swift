@@ -32,9 +32,8 @@ final class DeferredModel: @unchecked Sendable {
 
     private var decodedModel: RuleSet.Model?
     private var decodedConditions: [Condition] = []
-    /// 1 once decoded (read with acquire, written with release).
-    private let decoded: UnsafeMutablePointer<Int32>
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    /// Passed once decoded.
+    private let gate = OnceGate()
 
     init(
         storage: AnyObject, payload: UnsafeRawBufferPointer, shell: RuleSet.Model, infos: [RuleInfo], rulePacks: [Int32],
@@ -52,21 +51,11 @@ final class DeferredModel: @unchecked Sendable {
         var scope = scope
         scope.keyIndex = nil  // checked at load
         self.scope = scope
-        decoded = .allocate(capacity: 1)
-        decoded.initialize(to: 0)
-        mutex = .allocate(capacity: 1)
-        pthread_mutex_init(mutex, nil)
         #if !canImport(InvigilSIMD)
         // Without the flag's acquire and release operations, decode at once.
         decode()
-        decoded.pointee = 1
+        gate.markDone()
         #endif
-    }
-
-    deinit {
-        decoded.deallocate()
-        pthread_mutex_destroy(mutex)
-        mutex.deallocate()
     }
 
     /// The whole model, its conditions and examples decoded.
@@ -82,26 +71,9 @@ final class DeferredModel: @unchecked Sendable {
     }
 
     /// Whether the conditions and examples have been decoded (tests report it).
-    var isDecoded: Bool {
-        #if canImport(InvigilSIMD)
-        return ivg_flag_load_acquire(decoded) != 0
-        #else
-        return true
-        #endif
-    }
+    var isDecoded: Bool { gate.isDone }
 
-    private func ensureDecoded() {
-        #if canImport(InvigilSIMD)
-        if ivg_flag_load_acquire(decoded) == 0 {
-            pthread_mutex_lock(mutex)
-            if decoded.pointee == 0 {
-                decode()
-                ivg_flag_store_release(decoded, 1)
-            }
-            pthread_mutex_unlock(mutex)
-        }
-        #endif
-    }
+    private func ensureDecoded() { gate.run(decode) }
 
     private func decode() {
         let rules = UnsafeRawBufferPointer(rebasing: payload[0..<rulesEnd])

@@ -32,9 +32,8 @@ final class DeferredRows: @unchecked Sendable {
     let stateCount: Int
     let denseStateCount: Int
     let premultiplied: Bool
-    /// 1 once the tables are filled (read with acquire, written with release).
-    private let built: UnsafeMutablePointer<Int32>
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    /// Passed once the tables are filled.
+    private let gate = OnceGate()
 
     init(
         storage: AnyObject, childStart: UnsafePointer<UInt32>, labels: UnsafePointer<UInt8>, fail: UnsafePointer<UInt32>,
@@ -52,52 +51,25 @@ final class DeferredRows: @unchecked Sendable {
         // Allocated now (untouched pages cost nothing), filled on first use.
         dense = Automaton.allocateTable(denseStateCount * classCount)
         sparseTargets = .allocate(capacity: denseStateCount < stateCount ? stateCount : 1)
-        built = .allocate(capacity: 1)
-        built.initialize(to: 0)
-        mutex = .allocate(capacity: 1)
-        pthread_mutex_init(mutex, nil)
         #if !canImport(InvigilSIMD)
         // Without the flag's acquire and release operations, build at once.
         fill()
-        built.pointee = 1
+        gate.markDone()
         #endif
     }
 
     deinit {
         free(dense)
         sparseTargets.deallocate()
-        built.deallocate()
-        pthread_mutex_destroy(mutex)
-        mutex.deallocate()
     }
 
     /// Whether the tables have been filled (tests and `invigil-bench` report it).
-    var isBuilt: Bool {
-        #if canImport(InvigilSIMD)
-        return ivg_flag_load_acquire(built) != 0
-        #else
-        return true
-        #endif
-    }
+    var isBuilt: Bool { gate.isDone }
 
     /// Fills the tables unless that has been done: called before every block a scan reads.
     @inline(__always)
     func ensureBuilt() {
-        #if canImport(InvigilSIMD)
-        if ivg_flag_load_acquire(built) == 0 { buildOnce() }
-        #endif
-    }
-
-    @inline(never)
-    private func buildOnce() {
-        #if canImport(InvigilSIMD)
-        pthread_mutex_lock(mutex)
-        if built.pointee == 0 {
-            fill()
-            ivg_flag_store_release(built, 1)
-        }
-        pthread_mutex_unlock(mutex)
-        #endif
+        if !gate.isDone { gate.run(fill) }
     }
 
     /// The rows in state order: a state's failure target is an earlier state (checked at load),
