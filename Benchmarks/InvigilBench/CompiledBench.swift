@@ -17,6 +17,14 @@ func runCompiledBenchmark(_ o: Options) {
     print(
         "rule set                 | compile ms | load ms (memory) | load ms (file) | compile / load | + fill rows ms | compile / (load + fill) | CRC ms | file MB | tables MB | file / tables"
     )
+    // The packs are the one input that can be missing (`--packs`, relative to the current
+    // folder): say so and stop, as the end-to-end figures do, rather than trap on it below.
+    do {
+        _ = try RuleSet.load(paths: [o.packs])
+    } catch {
+        printErr("invigil-bench --compiled: cannot load \(o.packs): \(error) (run from the repository, or give --packs DIR)")
+        exit(2)
+    }
     var cases: [(String, () -> RuleSet)] = [
         ("five packs (\(o.packs))", { try! RuleSet.load(paths: [o.packs]) })
     ]

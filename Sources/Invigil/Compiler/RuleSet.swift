@@ -120,15 +120,15 @@ public final class RuleSet: @unchecked Sendable {
     init(parts: Parts, tables: RuleTables, automata built: Automata, holding: ModelHolding) {
         self.holding = holding
         rules = parts.rules
-        packs = parts.packs
-        fields = parts.fields
-        groups = parts.groups
-        schedules = parts.schedules
-        phraseListCount = parts.phraseLists.count
-        matcherNames = parts.phraseLists.map(\.name) + parts.hostLists.map(\.name) + Detector.allCases.map(\.name)
-        hostSets = parts.hostLists.map { ByteStringTable($0.hosts) }
+        packs = parts.schema.packs
+        fields = parts.schema.fields
+        groups = parts.schema.groups
+        schedules = parts.schema.schedules
+        phraseListCount = parts.schema.phraseLists.count
+        matcherNames = parts.schema.phraseLists.map(\.name) + parts.schema.hostLists.map(\.name) + Detector.allCases.map(\.name)
+        hostSets = parts.schema.hostLists.map { ByteStringTable($0.hosts) }
 
-        let fieldTables = FieldTables(fields: parts.fields, groups: parts.groups, packs: parts.packs)
+        let fieldTables = FieldTables(fields: parts.schema.fields, groups: parts.schema.groups, packs: parts.schema.packs)
         fieldIndex = fieldTables.fieldIndex
         fieldHash = fieldTables.fieldHash
         groupOfField = fieldTables.groupOfField
@@ -150,7 +150,8 @@ public final class RuleSet: @unchecked Sendable {
 
         automaton = built.plain
         patternEntries = built.plainEntries
-        let routing = PhraseRouting(automata: built, program: tables.program, phraseLists: parts.phraseLists, fieldCount: parts.fields.count)
+        let routing = PhraseRouting(
+            automata: built, program: tables.program, phraseLists: parts.schema.phraseLists, fieldCount: parts.schema.fields.count)
         keyOfListField = routing.keyOfListField
         scannedFields = routing.scannedFields
         plainFields = routing.plainFields

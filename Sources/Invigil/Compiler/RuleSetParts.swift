@@ -10,35 +10,21 @@ extension RuleSet {
     /// What the scanner needs of the model: everything but the conditions, the examples and the
     /// source names. A compiled file's loader decodes these eagerly.
     struct Parts {
-        var fields: [FieldInfo]
-        var groups: [String]
-        var packs: [PackInfo]
-        var phraseLists: [PhraseListInfo]
-        var hostLists: [HostList]
-        var schedules: [Schedule]
+        /// The model's schema, packs, lists and schedules; its rules and examples are not read.
+        var schema: Model
         var rules: [RuleInfo]
         /// Per rule, the index of its pack.
         var rulePacks: [Int32]
 
-        init(
-            fields: [FieldInfo], groups: [String], packs: [PackInfo], phraseLists: [PhraseListInfo], hostLists: [HostList],
-            schedules: [Schedule], rules: [RuleInfo], rulePacks: [Int32]
-        ) {
-            self.fields = fields
-            self.groups = groups
-            self.packs = packs
-            self.phraseLists = phraseLists
-            self.hostLists = hostLists
-            self.schedules = schedules
-            self.rules = rules
-            self.rulePacks = rulePacks
+        /// The parts of a whole model.
+        init(_ model: Model) {
+            self.init(schema: model, rules: model.rules.map(\.info), rulePacks: model.rules.map { Int32($0.pack) })
         }
 
-        init(_ model: Model) {
-            self.init(
-                fields: model.fields, groups: model.groups, packs: model.packs, phraseLists: model.phraseLists,
-                hostLists: model.hostLists, schedules: model.schedules, rules: model.rules.map(\.info),
-                rulePacks: model.rules.map { Int32($0.pack) })
+        init(schema: Model, rules: [RuleInfo], rulePacks: [Int32]) {
+            self.schema = schema
+            self.rules = rules
+            self.rulePacks = rulePacks
         }
     }
 }

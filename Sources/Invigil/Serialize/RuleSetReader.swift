@@ -115,9 +115,7 @@ enum RuleSetReader {
             }
         }
         let automata = RuleSet.Automata(plain: plain, plainEntries: plainEntries, normalized: normalized)
-        let parts = RuleSet.Parts(
-            fields: fields, groups: groups, packs: packs, phraseLists: phraseLists, hostLists: hostLists, schedules: schedules,
-            rules: rules.infos, rulePacks: rules.packs)
+        let parts = RuleSet.Parts(schema: shell, rules: rules.infos, rulePacks: rules.packs)
         return RuleSet(parts: parts, tables: tables, automata: automata, holding: .deferred(deferred))
     }
 
