@@ -998,11 +998,10 @@ const char *invigil_ctests_rules(void) { return invigil_ctests_rules_source; }
 /* Sets event `i` (deterministic) through the set_* functions; returns 0 on success. Kinds (i % 7):
  * 0 staff offers contact, 1 pupil author, 2 secrecy, 3 social host (school day if i odd),
  * 4 likes = i % 300, 5 urgent + "dm me", 6 nothing. Recipient: a pupil, family if i odd. */
-static int set_event(invigil_scanner *s, size_t i, char *text, size_t text_bytes) {
+static int set_event_with_text(invigil_scanner *s, size_t i, const char *text, size_t used) {
     int st = 0;
     size_t kind = i % 7;
     invigil_scanner_reset(s);
-    size_t used = invigil_ctests_event_text(i, text, text_bytes);
     st |= invigil_set_string(s, "text", text, used);
     st |= invigil_set_string(s, "type", S("direct_message"));
     st |= invigil_set_string(s, "author.role", (kind == 1 ? "pupil" : "staff"), 5);
@@ -1015,6 +1014,31 @@ static int set_event(invigil_scanner *s, size_t i, char *text, size_t text_bytes
     if (kind == 4) st |= invigil_set_int(s, "likes", (int64_t)(i % 300));
     if (kind == 5) st |= invigil_set_bool(s, "urgent", 1);
     return st;
+}
+
+static int set_event(invigil_scanner *s, size_t i, char *text, size_t text_bytes) {
+    size_t used = invigil_ctests_event_text(i, text, text_bytes);
+    return set_event_with_text(s, i, text, used);
+}
+
+invigil_ctests_texts invigil_ctests_make_texts(size_t events, size_t text_bytes) {
+    invigil_ctests_texts t = {NULL, NULL, text_bytes};
+    if (text_bytes == 0) return t;
+    t.texts = malloc((events ? events : 1) * text_bytes);
+    t.lengths = malloc((events ? events : 1) * sizeof(size_t));
+    if (!t.texts || !t.lengths) {
+        invigil_ctests_free_texts(&t);
+        return t;
+    }
+    for (size_t i = 0; i < events; i++) t.lengths[i] = invigil_ctests_event_text(i, t.texts + i * text_bytes, text_bytes);
+    return t;
+}
+
+void invigil_ctests_free_texts(invigil_ctests_texts *t) {
+    free(t->texts);
+    free(t->lengths);
+    t->texts = NULL;
+    t->lengths = NULL;
 }
 
 static uint64_t fnv(uint64_t h, const void *p, size_t n) {
@@ -1123,23 +1147,29 @@ double invigil_ctests_bench(size_t events, size_t message_bytes, size_t *out_fin
         return -1;
     invigil_scanner *s = NULL;
     invigil_scanner_new(rules, &s);
-    char *text = malloc(message_bytes + 1);
+    size_t warm = events < 1000 ? events : 1000;
+    invigil_ctests_texts texts = invigil_ctests_make_texts(events, message_bytes + 1);
+    if (!texts.texts) {
+        invigil_scanner_free(s);
+        invigil_rules_free(rules);
+        return -1;
+    }
     size_t findings = 0;
     /* Warm up, then time. */
-    for (size_t i = 0; i < 1000; i++) {
+    for (size_t i = 0; i < warm; i++) {
         size_t n = 0;
-        set_event(s, i, text, message_bytes + 1);
+        set_event_with_text(s, i, texts.texts + i * texts.text_bytes, texts.lengths[i]);
         invigil_scan(s, &n);
     }
     double start = now_seconds();
     for (size_t i = 0; i < events; i++) {
         size_t n = 0;
-        set_event(s, i, text, message_bytes + 1);
+        set_event_with_text(s, i, texts.texts + i * texts.text_bytes, texts.lengths[i]);
         invigil_scan(s, &n);
         findings += n;
     }
     double elapsed = now_seconds() - start;
-    free(text);
+    invigil_ctests_free_texts(&texts);
     invigil_scanner_free(s);
     invigil_rules_free(rules);
     if (out_findings) *out_findings = findings;

@@ -149,6 +149,7 @@ public final class Scanner {
     let fieldIsList: [Bool]
     let groupOfField: [Int32]
     let fieldHash: ByteStringTable
+    let enumTables: [ByteStringTable]
     let alwaysRules: [Int32]
     let rulesByKey: [[Int32]]
     let ruleCode: [Range<Int>]
@@ -188,6 +189,7 @@ public final class Scanner {
         fieldIsList = rules.fieldIsList
         groupOfField = rules.groupOfField
         fieldHash = rules.fieldHash
+        enumTables = rules.enumTables
         alwaysRules = rules.alwaysRules
         rulesByKey = rules.rulesByKey
         ruleCode = rules.ruleCode
@@ -293,7 +295,7 @@ public final class Scanner {
             arena.append(contentsOf: bytes)
             try store(slot, EventValue(element: 0, a: Int64(offset), b: Int64(bytes.count)), append: append, element: element, replace: replace)
         case .enumeration:
-            let index = Int32(rules.enumTables[slot].find(bytes) ?? -1)
+            let index = Int32(enumTables[slot].find(bytes) ?? -1)
             let names = rules.fields[slot].enumValues
             if index < 0 {
                 if !validUTF8(bytes) { throw .invalidUTF8(field: rules.fields[slot].name) }

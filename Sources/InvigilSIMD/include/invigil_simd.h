@@ -40,6 +40,11 @@ static inline void ivg_flag_store_release(int32_t *flag, int32_t value) { __atom
 /// number can start), or `end` (SSE2; bytes.c).
 size_t ivg_next_phone_start(const uint8_t *x, size_t from, size_t end);
 
+/// 1 if t[0..<n] may hold a phone number written with letters for digits (a token mixing digits
+/// with O o l I only) or with spelled-out digits (seven digit words or more), else 0: the first
+/// test of the obfuscated-phone detector (obfuscated.c; SSE2, a byte loop elsewhere).
+int ivg_may_hold_obfuscated_phone(const uint8_t *t, size_t n);
+
 /// How many bytes of x[0..<n] equal `byte` (SSE2): the lines of a chunk, counted by the thread
 /// that reads a JSONL archive.
 size_t ivg_count_byte(const uint8_t *x, size_t n, uint8_t byte);

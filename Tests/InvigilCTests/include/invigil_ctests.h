@@ -19,6 +19,18 @@ const char *invigil_ctests_rules(void);
  * written NUL-terminated into text, at most text_bytes - 1 long; returns its length. */
 size_t invigil_ctests_event_text(size_t i, char *text, size_t text_bytes);
 
+/* The texts of generated events 0..<events, `text_bytes` - 1 bytes at most each, made before a
+ * benchmark times anything (as a peer's benchmark scans texts already in memory; formatting each
+ * text inside the timed loop cost about a twentieth of a call): text i starts at
+ * texts + i * text_bytes, NUL-terminated, and is lengths[i] long. NULL texts when out of memory. */
+typedef struct invigil_ctests_texts {
+    char *texts;
+    size_t *lengths;
+    size_t text_bytes;
+} invigil_ctests_texts;
+invigil_ctests_texts invigil_ctests_make_texts(size_t events, size_t text_bytes);
+void invigil_ctests_free_texts(invigil_ctests_texts *texts);
+
 /* Number of single tests, their names, and running one (0-based). Returns the failures. Tests
  * are serialised internally, so these may be called from several threads. */
 int invigil_ctests_count(void);
