@@ -92,7 +92,7 @@ extension Scanner {
     @inline(__always)
     func anyValue(_ field: Int, _ group: Int32, _ element: Int32, _ test: (EventValue) -> Bool) -> Bool {
         let restrict = group >= 0 && groupOfField[field] == group
-        for v in values[field] {
+        for v in values.of(field) {
             if restrict && v.element != element { continue }
             if test(v) { return true }
         }

@@ -100,3 +100,10 @@ struct ByteStringTable: Sendable {
         }
     }
 }
+
+extension ByteStringTable {
+    /// The distinct strings, in the order of the indices `find` returns.
+    var strings: [[UInt8]] {
+        (0..<count).map { Array(bytes[Int(starts[$0])..<Int(starts[$0 + 1])]) }
+    }
+}

@@ -115,6 +115,16 @@ extension Detectors {
     /// The host of a string field that holds a host or a URL: lower-cased, without scheme, port,
     /// path, user info or a trailing dot.
     package static func host(ofField t: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        let range = hostRange(ofField: t)
+        var out: [UInt8] = []
+        out.reserveCapacity(range.count)
+        for j in range { out.append(t[j] >= 0x41 && t[j] <= 0x5A ? t[j] | 0x20 : t[j]) }
+        return out
+    }
+
+    /// Where `host(ofField:)`'s host lies in `t`, before its case is folded (the scanner looks it
+    /// up there, folding as it goes, without making a copy).
+    package static func hostRange(ofField t: UnsafeBufferPointer<UInt8>) -> Range<Int> {
         var s = 0
         var e = t.count
         while s < e, t[s] <= 0x20 { s += 1 }
@@ -134,9 +144,6 @@ extension Detectors {
         // :port
         for j in s..<e where t[j] == 0x3A { e = j; break }
         while e > s, t[e - 1] == 0x2E || t[e - 1] <= 0x20 { e -= 1 }
-        var out: [UInt8] = []
-        out.reserveCapacity(e - s)
-        for j in s..<e { out.append(t[j] >= 0x41 && t[j] <= 0x5A ? t[j] | 0x20 : t[j]) }
-        return out
+        return s..<max(s, e)
     }
 }

@@ -96,7 +96,7 @@ extension Scanner {
     }
 
     private func gapHolds(field: Int, value: Int, from start: Int, to end: Int, window: Int) -> Bool {
-        let v = values[field][value]
+        let v = values[field, value]
         let base = Int(v.a), length = Int(v.b)
         guard start >= 0, start <= end, end <= length else { return false }
         return arena.withUnsafeBufferPointer { all in

@@ -154,7 +154,7 @@ extension Scanner {
     }
 
     private func fieldValues(_ f: Int, _ group: Int32, _ element: Int32) -> [EventValue] {
-        if group >= 0 && rules.groupOfField[f] == group { return values[f].filter { $0.element == element } }
-        return values[f]
+        if group >= 0 && rules.groupOfField[f] == group { return values.of(f).filter { $0.element == element } }
+        return Array(values.of(f))
     }
 }

@@ -73,8 +73,8 @@ extension Scanner {
     /// by name, booleans and integers in decimal, times as given in the event (or in UTC ISO 8601
     /// when set as a number). Nil when the field has no such value.
     public func textValue(field: Int, valueIndex: Int) -> String? {
-        guard field >= 0, field < values.count, valueIndex >= 0, valueIndex < values[field].count else { return nil }
-        let v = values[field][valueIndex]
+        guard field >= 0, field < values.fieldCount, valueIndex >= 0, valueIndex < values.count(field) else { return nil }
+        let v = values[field, valueIndex]
         switch rules.fieldKinds[field] {
         case .string, .text:
             return String(decoding: arena[Int(v.a)..<Int(v.a + v.b)], as: UTF8.self)
@@ -101,7 +101,7 @@ extension Scanner {
     /// recipient), or nil.
     func textValue(named name: String, element: Int32) -> String? {
         guard let field = rules.fieldIndex[name] else { return nil }
-        for (i, v) in values[field].enumerated() where v.element == element {
+        for (i, v) in values.of(field).enumerated() where v.element == element {
             return textValue(field: field, valueIndex: i)
         }
         return nil
@@ -153,7 +153,7 @@ extension Scanner {
             valueIndex = best.value
             for m in spans where m.field == field && m.valueIndex == valueIndex && m.start < m.end { ranges.append(m.start..<m.end) }
         } else {
-            guard let text = rules.fieldIndex["text"], !values[text].isEmpty else { return nil }
+            guard let text = rules.fieldIndex["text"], !values.isEmpty(text) else { return nil }
             field = text
             valueIndex = 0
         }

@@ -17,8 +17,8 @@ extension Scanner {
             let maxLength = na.automaton.maxLength
             for f32 in na.fields {
                 let f = Int(f32)
-                for vi in 0..<values[f].count {
-                    let v = values[f][vi]
+                for vi in 0..<values.count(f) {
+                    let v = values[f, vi]
                     guard v.b > 0 else { continue }
                     if outOfTime() { return }
                     let start = Int(v.a), length = Int(v.b)

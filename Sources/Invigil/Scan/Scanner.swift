@@ -82,11 +82,10 @@ public final class Scanner {
 
     /// The rule set the scanner evaluates (shared, immutable).
     public let rules: RuleSet
-    @exclusivity(unchecked) var values: [[EventValue]]
+    /// The event's fields' values (see `EventValues` for why not an array of arrays).
+    let values: EventValues
     @exclusivity(unchecked) var arena: [UInt8] = []
     @exclusivity(unchecked) var groupCounts: [Int32]
-    /// Per field, the largest group element it holds a value for (-1: none).
-    @exclusivity(unchecked) var maxElement: [Int32]
     @exclusivity(unchecked) var totalValues = 0
     @exclusivity(unchecked) var keyCount: [Int32]
     @exclusivity(unchecked) var keyStamp: [UInt32]
@@ -149,7 +148,10 @@ public final class Scanner {
     let fieldIsList: [Bool]
     let groupOfField: [Int32]
     let fieldHash: ByteStringTable
-    let enumTables: [ByteStringTable]
+    /// Per field its enum values, per host list its hosts (see `StringTables`).
+    let enumLookup: StringTables
+    let hostLookup: StringTables
+    let ruleSupport: OwnedTables<[Int32]>
     let alwaysRules: [Int32]
     let rulesByKey: [[Int32]]
     let ruleCode: [Range<Int>]
@@ -166,9 +168,8 @@ public final class Scanner {
     /// A scanner for `rules`, with an empty event.
     public init(rules: RuleSet) {
         self.rules = rules
-        values = [[EventValue]](repeating: [], count: rules.fields.count)
+        values = EventValues(fieldCount: rules.fields.count)
         groupCounts = [Int32](repeating: 0, count: rules.groups.count)
-        maxElement = [Int32](repeating: -1, count: rules.fields.count)
         keyCount = [Int32](repeating: 0, count: rules.program.keys.count)
         keyStamp = [UInt32](repeating: 0, count: rules.program.keys.count)
         candidateStamp = [UInt32](repeating: 0, count: rules.rules.count)
@@ -189,7 +190,9 @@ public final class Scanner {
         fieldIsList = rules.fieldIsList
         groupOfField = rules.groupOfField
         fieldHash = rules.fieldHash
-        enumTables = rules.enumTables
+        enumLookup = StringTables(rules.enumTables.map(\.strings))
+        hostLookup = StringTables(rules.hostSets.map(\.strings))
+        ruleSupport = OwnedTables(rules.ruleSupport)
         alwaysRules = rules.alwaysRules
         rulesByKey = rules.rulesByKey
         ruleCode = rules.ruleCode
@@ -199,15 +202,7 @@ public final class Scanner {
 
     /// Forgets the event's fields and its findings.
     public func reset() {
-        // Through buffer pointers: one uniqueness check per array, not one per slot.
-        values.withUnsafeMutableBufferPointer { values in
-            maxElement.withUnsafeMutableBufferPointer { maxElement in
-                for i in values.indices where !values[i].isEmpty {
-                    values[i].removeAll(keepingCapacity: true)
-                    maxElement[i] = -1
-                }
-            }
-        }
+        values.removeAllFields()
         groupCounts.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
         arena.removeAll(keepingCapacity: true)
         totalValues = 0
@@ -261,20 +256,19 @@ public final class Scanner {
         if replace && fieldIsList[slot] && append, let e = element, let i = valueIndex(slot, ofElement: e) {
             var v = value
             v.element = e
-            values[slot][i] = v
+            values[slot, i] = v
             return
         }
         totalValues += 1
         if totalValues > Limits.eventValues { throw .tooLarge(field: rules.fields[slot].name) }
         var v = value
         if fieldIsList[slot] && append {
-            v.element = element ?? Int32(values[slot].count)
+            v.element = element ?? Int32(values.count(slot))
         } else {
-            values[slot].removeAll(keepingCapacity: true)
+            values.removeAll(slot)
             v.element = element ?? 0
         }
-        values[slot].append(v)
-        if v.element > maxElement[slot] { maxElement[slot] = v.element }
+        values.append(slot, v)
         let g = groupOfField[slot]
         if g >= 0, v.element + 1 > groupCounts[Int(g)] { groupCounts[Int(g)] = v.element + 1 }
     }
@@ -295,7 +289,7 @@ public final class Scanner {
             arena.append(contentsOf: bytes)
             try store(slot, EventValue(element: 0, a: Int64(offset), b: Int64(bytes.count)), append: append, element: element, replace: replace)
         case .enumeration:
-            let index = Int32(enumTables[slot].find(bytes) ?? -1)
+            let index = Int32(enumLookup.find(bytes, in: slot) ?? -1)
             let names = rules.fields[slot].enumValues
             if index < 0 {
                 if !validUTF8(bytes) { throw .invalidUTF8(field: rules.fields[slot].name) }
@@ -338,9 +332,9 @@ public final class Scanner {
     /// The value index of the value a list field holds for group element `e`, if any: O(1) when
     /// `e` is above every element set so far (elements set in increasing order), else a search.
     private func valueIndex(_ slot: Int, ofElement e: Int32) -> Int? {
-        guard let last = values[slot].last, e <= maxElement[slot] else { return nil }
-        if last.element == e { return values[slot].count - 1 }
-        return values[slot].lastIndex { $0.element == e }
+        guard let last = values.last(slot), e <= values.maxElement(slot) else { return nil }
+        if last.element == e { return values.count(slot) - 1 }
+        return values.of(slot).lastIndex { $0.element == e }
     }
 
     /// Marks a group element as present without setting any of its fields (an empty object in a
@@ -353,8 +347,8 @@ public final class Scanner {
 
     /// The bytes of a string value.
     public func bytes(field: Int, valueIndex: Int) -> ArraySlice<UInt8> {
-        guard field >= 0, field < values.count, valueIndex >= 0, valueIndex < values[field].count else { return [] }
-        let v = values[field][valueIndex]
+        guard field >= 0, field < values.fieldCount, valueIndex >= 0, valueIndex < values.count(field) else { return [] }
+        let v = values[field, valueIndex]
         guard rules.fields[field].kind == .string || rules.fields[field].kind == .text else { return [] }
         return arena[Int(v.a)..<Int(v.a + v.b)]
     }
@@ -369,7 +363,7 @@ public final class Scanner {
 
     /// The event's `id`, if the schema declares it and the event has one.
     public var eventID: String? {
-        guard let f = rules.idField, !values[f].isEmpty else { return nil }
+        guard let f = rules.idField, !values.isEmpty(f) else { return nil }
         return String(decoding: bytes(field: f, valueIndex: 0), as: UTF8.self)
     }
 
@@ -382,7 +376,7 @@ public final class Scanner {
     }
 
     /// Number of values a field holds.
-    public func valueCount(field: Int) -> Int { values[field].count }
+    public func valueCount(field: Int) -> Int { values.count(field) }
 
     // MARK: Scanning
 
@@ -434,7 +428,7 @@ public final class Scanner {
     }
 
     private func selectPacks() {
-        guard let f = rules.schoolField, let v = values[f].first else {
+        guard let f = rules.schoolField, let v = values.first(f) else {
             for i in packAllowed.indices { packAllowed[i] = true }
             return
         }
@@ -459,8 +453,8 @@ public final class Scanner {
         let fieldCount = rules.fields.count
         for f32 in rules.plainFields {
             let f = Int(f32)
-            for vi in 0..<values[f].count {
-                let v = values[f][vi]
+            for vi in 0..<values.count(f) {
+                let v = values[f, vi]
                 guard v.b > 0 else { continue }
                 if outOfTime() { return }
                 let start = Int(v.a), length = Int(v.b)
@@ -558,7 +552,7 @@ public final class Scanner {
     }
 
     private func computeDetector(_ d: Detector, key: Int, field: Int) {
-        for (vi, v) in values[field].enumerated() where v.b > 0 {
+        for (vi, v) in values.of(field).enumerated() where v.b > 0 {
             let start = Int(v.a), length = Int(v.b)
             arena.withUnsafeBufferPointer { all in
                 let text = UnsafeBufferPointer(rebasing: all[start..<(start + length)])
@@ -574,29 +568,29 @@ public final class Scanner {
     }
 
     private func computeHosts(_ h: Int, key: Int, field: Int) {
-        let set = rules.hostSets[h]
-        let isText = rules.fields[field].kind == .text
-        for (vi, v) in values[field].enumerated() where v.b > 0 {
+        let isText = fieldKinds[field] == .text
+        for (vi, v) in values.of(field).enumerated() where v.b > 0 {
             let start = Int(v.a), length = Int(v.b)
             arena.withUnsafeBufferPointer { all in
                 let text = UnsafeBufferPointer(rebasing: all[start..<(start + length)])
                 if isText {
                     Detectors.urls(in: text) { s, e, hs, he in
-                        if hostInSet(UnsafeBufferPointer(rebasing: text[hs..<he]), set) { addSpan(key, field, vi, s, e) }
+                        if hostInSet(UnsafeBufferPointer(rebasing: text[hs..<he]), set: h) { addSpan(key, field, vi, s, e) }
                     }
                     Detectors.emails(in: text) { s, e, hs in
-                        if hostInSet(UnsafeBufferPointer(rebasing: text[hs..<e]), set) { addSpan(key, field, vi, s, e) }
+                        if hostInSet(UnsafeBufferPointer(rebasing: text[hs..<e]), set: h) { addSpan(key, field, vi, s, e) }
                     }
                 } else {
-                    let host = Detectors.host(ofField: text)
-                    if host.withUnsafeBufferPointer({ hostInSet($0, set) }) { addSpan(key, field, vi, 0, length) }
+                    // hostInSet folds case itself: the host is looked up where it lies.
+                    let host = Detectors.hostRange(ofField: text)
+                    if hostInSet(UnsafeBufferPointer(rebasing: text[host]), set: h) { addSpan(key, field, vi, 0, length) }
                 }
             }
         }
     }
 
     /// A host is in a set if it, or any parent domain of it, is.
-    func hostInSet(_ host: UnsafeBufferPointer<UInt8>, _ set: ByteStringTable) -> Bool {
+    func hostInSet(_ host: UnsafeBufferPointer<UInt8>, set: Int) -> Bool {
         guard host.count <= 253 else { return false }  // longer than any host name
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(1, host.count)) { lowered in
             for i in 0..<host.count { lowered[i] = Automaton.fold(host[i]) }
@@ -605,7 +599,7 @@ public final class Scanner {
             let l = UnsafeBufferPointer(lowered)
             var s = 0
             while s < end {
-                if set.find(UnsafeBufferPointer(rebasing: l[s..<end])) != nil { return true }
+                if hostLookup.find(UnsafeBufferPointer(rebasing: l[s..<end]), in: set) != nil { return true }
                 while s < end, l[s] != 0x2E { s += 1 }
                 s += 1
             }
@@ -615,7 +609,7 @@ public final class Scanner {
 
     private func addFinding(_ r: Int) {
         let first = matches.count
-        let support = rules.ruleSupport[r]
+        let support = ruleSupport[r]
         var total = 0
         var truncated = false
         if !support.isEmpty {

@@ -10,10 +10,10 @@ extension Scanner {
     /// valid until the scanner's event is next modified (set, add, setJSON, reset). Nil for an
     /// out-of-range field or value, or a field that is not a string or text.
     package func valuePointer(field: Int, valueIndex: Int) -> (UnsafePointer<UInt8>?, Int)? {
-        guard field >= 0, field < values.count, valueIndex >= 0, valueIndex < values[field].count else { return nil }
+        guard field >= 0, field < values.fieldCount, valueIndex >= 0, valueIndex < values.count(field) else { return nil }
         let kind = rules.fields[field].kind
         guard kind == .string || kind == .text else { return nil }
-        let v = values[field][valueIndex]
+        let v = values[field, valueIndex]
         let start = Int(v.a), count = Int(v.b)
         guard start >= 0, count >= 0, start + count <= arena.count else { return nil }
         return arena.withUnsafeBufferPointer { all in (all.baseAddress.map { $0 + start }, count) }
@@ -22,9 +22,9 @@ extension Scanner {
     /// The index into `RuleSet.fields[field].enumValues` of an enum value (-1 for a value the
     /// schema does not list), or nil for an out-of-range field or value or a non-enum field.
     package func enumValueIndex(field: Int, valueIndex: Int) -> Int? {
-        guard field >= 0, field < values.count, valueIndex >= 0, valueIndex < values[field].count else { return nil }
+        guard field >= 0, field < values.fieldCount, valueIndex >= 0, valueIndex < values.count(field) else { return nil }
         guard rules.fields[field].kind == .enumeration else { return nil }
-        return Int(values[field][valueIndex].a)
+        return Int(values[field, valueIndex].a)
     }
 }
 

@@ -1,0 +1,101 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Several tables of byte strings (per field, its enum values; per host list, its hosts) in
+/// memory a scanner owns, each string looked up in the table it is asked for.
+///
+/// The rule set keeps each table as a `ByteStringTable`, a struct of three arrays. Looking a
+/// string up in an element of an array of them copies the element first, a retain and a release
+/// of each array, which for the three enum fields a C interface call usually sets was about a
+/// tenth of the call. These tables hold the same strings, hashed the same way
+/// (`ByteStringTable.hash`), behind plain pointers: a look-up reads memory and counts nothing.
+///
+/// Not copyable: the memory is freed once, with the scanner.
+struct StringTables: ~Copyable {
+    let tableCount: Int
+    /// Per slot of all tables end to end: the string there (a global index), or -1.
+    private let slots: UnsafeMutablePointer<Int32>
+    /// Per table, where its slots start, and its slot count minus one.
+    private let firstSlot: UnsafeMutablePointer<Int>
+    private let masks: UnsafeMutablePointer<Int>
+    /// The strings end to end: string s is bytes[starts[s]..<starts[s + 1]].
+    private let bytes: UnsafeMutablePointer<UInt8>
+    private let starts: UnsafeMutablePointer<Int>
+    /// Per string, its index among its table's distinct strings (what a look-up returns).
+    private let indexInTable: UnsafeMutablePointer<Int32>
+
+    /// `tables[t]`: table t's strings; a repeated string keeps its first index, as in
+    /// `ByteStringTable`.
+    init(_ tables: [[[UInt8]]]) {
+        tableCount = tables.count
+        var slotArray: [Int32] = []
+        var first: [Int] = []
+        var maskArray: [Int] = []
+        var byteArray: [UInt8] = []
+        var startArray: [Int] = [0]
+        var indices: [Int32] = []
+        for items in tables {
+            var size = 16
+            while size < items.count * 2 + 1 { size <<= 1 }
+            let base = slotArray.count
+            first.append(base)
+            maskArray.append(size - 1)
+            slotArray += [Int32](repeating: -1, count: size)
+            var distinct: Int32 = 0
+            for item in items {
+                var h = Int(truncatingIfNeeded: ByteStringTable.hash(item)) & (size - 1)
+                var present = false
+                while slotArray[base + h] >= 0 {
+                    let s = Int(slotArray[base + h])
+                    if byteArray[startArray[s]..<startArray[s + 1]].elementsEqual(item) {
+                        present = true
+                        break
+                    }
+                    h = (h + 1) & (size - 1)
+                }
+                if present { continue }
+                slotArray[base + h] = Int32(indices.count)
+                indices.append(distinct)
+                distinct += 1
+                byteArray += item
+                startArray.append(byteArray.count)
+            }
+        }
+        func copy<T>(_ a: [T]) -> UnsafeMutablePointer<T> {
+            let p = UnsafeMutablePointer<T>.allocate(capacity: max(1, a.count))
+            a.withUnsafeBufferPointer { if let b = $0.baseAddress { p.initialize(from: b, count: a.count) } }
+            return p
+        }
+        slots = copy(slotArray)
+        firstSlot = copy(first)
+        masks = copy(maskArray)
+        bytes = copy(byteArray)
+        starts = copy(startArray)
+        indexInTable = copy(indices)
+    }
+
+    deinit {
+        slots.deallocate()
+        firstSlot.deallocate()
+        masks.deallocate()
+        bytes.deallocate()
+        starts.deallocate()
+        indexInTable.deallocate()
+    }
+
+    /// The index of `key` among the distinct strings of table `table`, or nil.
+    func find(_ key: UnsafeBufferPointer<UInt8>, in table: Int) -> Int? {
+        let base = firstSlot[table], mask = masks[table]
+        var h = Int(truncatingIfNeeded: ByteStringTable.hash(key)) & mask
+        while true {
+            let s = Int(slots[base + h])
+            if s < 0 { return nil }
+            let start = starts[s], length = starts[s + 1] - start
+            if length == key.count && (length == 0 || memcmp(bytes + start, key.baseAddress!, length) == 0) {
+                return Int(indexInTable[s])
+            }
+            h = (h + 1) & mask
+        }
+    }
+}
