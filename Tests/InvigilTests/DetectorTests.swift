@@ -1,6 +1,10 @@
 import Testing
 @testable import Invigil
 
+#if canImport(InvigilSIMD)
+import InvigilSIMD
+#endif
+
 func phones(_ s: String) -> [String] {
     var out: [String] = []
     let b = Array(s.utf8)
@@ -323,6 +327,13 @@ struct DigitWordTests {
                 let bytewise = text.withUnsafeBufferPointer { Detectors.mayHoldObfuscatedPhoneBytewise($0) }
                 #expect(got == expected, "\(String(decoding: text, as: UTF8.self))")
                 #expect(bytewise == expected, "\(String(decoding: text, as: UTF8.self))")
+                // Each C kernel (byte loop, SSE2, AVX2) that this machine can run.
+                for kernel: Int32 in 0...2 {
+                    let k = text.withUnsafeBufferPointer {
+                        ivg_may_hold_obfuscated_phone_kernel($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, $0.count, kernel)
+                    }
+                    #expect(k == -1 || (k == 1) == expected, "kernel \(kernel): \(String(decoding: text, as: UTF8.self))")
+                }
                 if expected { yes += 1 } else { no += 1 }
             }
         }

@@ -45,6 +45,10 @@ size_t ivg_next_phone_start(const uint8_t *x, size_t from, size_t end);
 /// test of the obfuscated-phone detector (obfuscated.c; SSE2, a byte loop elsewhere).
 int ivg_may_hold_obfuscated_phone(const uint8_t *t, size_t n);
 
+/// ivg_may_hold_obfuscated_phone with a given kernel, for the tests: 0 a byte at a time, 1 SSE2,
+/// 2 AVX2. Returns -1 when the kernel cannot run on this machine.
+int ivg_may_hold_obfuscated_phone_kernel(const uint8_t *t, size_t n, int kernel);
+
 /// How many bytes of x[0..<n] equal `byte` (SSE2): the lines of a chunk, counted by the thread
 /// that reads a JSONL archive.
 size_t ivg_count_byte(const uint8_t *x, size_t n, uint8_t byte);
