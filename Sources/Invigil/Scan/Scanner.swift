@@ -170,7 +170,7 @@ public final class Scanner {
         maxElement = [Int32](repeating: -1, count: rules.fields.count)
         keyCount = [Int32](repeating: 0, count: rules.program.keys.count)
         keyStamp = [UInt32](repeating: 0, count: rules.program.keys.count)
-        candidateStamp = [UInt32](repeating: 0, count: rules.rules.count)
+        candidateStamp = [UInt32](repeating: 0, count: rules.ruleCount)
         packAllowed = [Bool](repeating: true, count: rules.packs.count)
         supportScratch = [Bool](repeating: false, count: rules.program.keys.count)
         keyTruncatedStamp = [UInt32](repeating: 0, count: rules.program.keys.count)
