@@ -44,6 +44,7 @@ enum ModelCoding {
     }
 
     /// Checks what `readLocation` reads, without building it.
+    @inline(__always)
     static func checkLocation(_ r: inout ByteReader, _ files: [String]) throws(CompiledRulesError) {
         _ = try r.index(files.count, "file name")
         _ = try r.u32("line")
