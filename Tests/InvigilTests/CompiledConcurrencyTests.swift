@@ -41,6 +41,26 @@ struct CompiledConcurrencyTests {
         #expect(ownSlots.flatMap(\.findings) == single)
     }
 
+    /// Threads racing to decode a loaded set's rule descriptions (done once, on first use, apart
+    /// from the conditions) while others scan it and read its examples: every thread sees them all.
+    @Test func descriptionsDecodedOnFirstUseByRacingThreads() throws {
+        let compiled = try RuleSet.load(paths: [CommandTests.repoRoot + "/packs"])
+        let shared = try RuleSet.load(compiled: compiled.compiledBytes())
+        let expected = compiled.rules.map { $0.name + $0.message + $0.clauses.joined() }
+        let slots = (0..<4).map { _ in ConcurrencyTests.Slot() }
+        DispatchQueue.concurrentPerform(iterations: 4) { t in
+            if t == 3 {
+                slots[t].findings = shared.examples.count == compiled.examples.count ? ["whole"] : ["partial"]
+            } else {
+                let scanner = Scanner(rules: shared)
+                _ = try? scanner.scanJSON(Array(#"{"author":{"role":"staff"},"text":"text me"}"#.utf8))
+                let names = shared.rules.map { $0.name + $0.message + $0.clauses.joined() }
+                slots[t].findings = names == expected ? ["whole"] : ["partial"]
+            }
+        }
+        #expect(slots.allSatisfy { $0.findings == ["whole"] })
+    }
+
     /// Threads racing to decode a loaded set's conditions and examples (done once, on first use)
     /// while others scan it: every thread sees the whole of them.
     @Test func conditionsAndExamplesDecodedOnFirstUseByRacingThreads() throws {

@@ -17,32 +17,67 @@ struct ByteStringTable: Sendable {
     private let mask: Int
 
     init(_ items: [[UInt8]]) {
+        var all: [UInt8] = []
+        var ends: [Int] = []
+        ends.reserveCapacity(items.count)
+        for item in items {
+            all += item
+            ends.append(all.count)
+        }
+        self.init(concatenated: all, ends: ends)
+    }
+
+    /// The table of `items`' UTF-8 bytes, without an array per string.
+    init(strings items: [String]) {
+        var all: [UInt8] = []
+        var ends: [Int] = []
+        ends.reserveCapacity(items.count)
+        for item in items {
+            all += item.utf8
+            ends.append(all.count)
+        }
+        self.init(concatenated: all, ends: ends)
+    }
+
+    /// The table of the items `all[ends[i - 1]..<ends[i]]`.
+    private init(concatenated all: [UInt8], ends: [Int]) {
         var size = 16
-        while size < items.count * 2 + 1 { size <<= 1 }
+        while size < ends.count * 2 + 1 { size <<= 1 }
         var slots = [Int32](repeating: -1, count: size)
         var bytes: [UInt8] = []
+        bytes.reserveCapacity(all.count)
         var starts: [Int32] = [0]
-        for item in items {
-            var h = Int(truncatingIfNeeded: ByteStringTable.hash(item)) & (size - 1)
-            var present = false
-            while slots[h] >= 0 {
-                let s = Int(slots[h])
-                if bytes[Int(starts[s])..<Int(starts[s + 1])].elementsEqual(item) {
-                    present = true
-                    break
+        starts.reserveCapacity(ends.count + 1)
+        all.withUnsafeBufferPointer { all in
+            var from = 0
+            for end in ends {
+                let item = UnsafeBufferPointer(rebasing: all[from..<end])
+                from = end
+                var h = Int(truncatingIfNeeded: ByteStringTable.hash(item)) & (size - 1)
+                var present = false
+                while slots[h] >= 0 {
+                    let s = Int(slots[h])
+                    if bytes[Int(starts[s])..<Int(starts[s + 1])].elementsEqual(item) {
+                        present = true
+                        break
+                    }
+                    h = (h + 1) & (size - 1)
                 }
-                h = (h + 1) & (size - 1)
+                if present { continue }
+                slots[h] = Int32(starts.count - 1)
+                bytes.append(contentsOf: item)
+                starts.append(Int32(bytes.count))
             }
-            if present { continue }
-            slots[h] = Int32(starts.count - 1)
-            bytes += item
-            starts.append(Int32(bytes.count))
         }
         self.slots = slots
         self.bytes = bytes
         self.starts = starts
         mask = size - 1
     }
+
+    /// The table of no strings, shared: most fields have no enum values, and a table each was
+    /// three allocations per field at every load.
+    static let empty = ByteStringTable([])
 
     /// Number of distinct strings.
     var count: Int { starts.count - 1 }

@@ -13,8 +13,16 @@
 /// scanner.scan()          // 1 finding
 /// ```
 public final class RuleSet: @unchecked Sendable {
-    /// The rules, in source order (files in load order, rules in file order).
-    public let rules: [RuleInfo]
+    /// The rules, in source order (files in load order, rules in file order). For a rule set
+    /// loaded from a compiled file, decoded on first use (scanning needs only their indices).
+    public var rules: [RuleInfo] {
+        if case .deferred(let d) = holding { return d.infos }
+        return heldRules
+    }
+    /// The rules of a rule set compiled from sources (empty for a loaded one: see `rules`).
+    private let heldRules: [RuleInfo]
+    /// The number of rules, without decoding a loaded rule set's descriptions.
+    var ruleCount: Int { rulePack.count }
     /// The packs, in load order.
     public let packs: [PackInfo]
     /// The declared fields, by slot.
@@ -27,10 +35,9 @@ public final class RuleSet: @unchecked Sendable {
     package let automaton: Automaton
 
     let groups: [String]
-    let fieldIndex: [String: Int]
+    let fieldIndex: FieldNameIndex
     let fieldHash: ByteStringTable
     let groupOfField: [Int32]
-    let enumIndex: [[String: Int32]]
     /// Field kinds and list flags by slot: the hot paths read these instead of copying a
     /// `FieldInfo` (whose strings and arrays would be retained and released per value).
     let fieldKinds: [FieldKind]
@@ -119,7 +126,7 @@ public final class RuleSet: @unchecked Sendable {
     /// automaton scans which field.
     init(parts: Parts, tables: RuleTables, automata built: Automata, holding: ModelHolding) {
         self.holding = holding
-        rules = parts.rules
+        heldRules = parts.rules
         packs = parts.schema.packs
         fields = parts.schema.fields
         groups = parts.schema.groups
@@ -135,7 +142,6 @@ public final class RuleSet: @unchecked Sendable {
         fieldKinds = fieldTables.fieldKinds
         fieldIsList = fieldTables.fieldIsList
         enumTables = fieldTables.enumTables
-        enumIndex = fieldTables.enumIndex
         packCodes = fieldTables.packCodes
         schoolField = fieldTables.schoolField
         idField = fieldTables.idField

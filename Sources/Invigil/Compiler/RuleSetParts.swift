@@ -12,6 +12,7 @@ extension RuleSet {
     struct Parts {
         /// The model's schema, packs, lists and schedules; its rules and examples are not read.
         var schema: Model
+        /// The rules' descriptions; empty for a loaded rule set, which decodes them on first use.
         var rules: [RuleInfo]
         /// Per rule, the index of its pack.
         var rulePacks: [Int32]

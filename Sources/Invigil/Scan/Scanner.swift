@@ -172,7 +172,7 @@ public final class Scanner {
         groupCounts = [Int32](repeating: 0, count: rules.groups.count)
         keyCount = [Int32](repeating: 0, count: rules.program.keys.count)
         keyStamp = [UInt32](repeating: 0, count: rules.program.keys.count)
-        candidateStamp = [UInt32](repeating: 0, count: rules.rules.count)
+        candidateStamp = [UInt32](repeating: 0, count: rules.ruleCount)
         packAllowed = [Bool](repeating: true, count: rules.packs.count)
         supportScratch = [Bool](repeating: false, count: rules.program.keys.count)
         keyTruncatedStamp = [UInt32](repeating: 0, count: rules.program.keys.count)

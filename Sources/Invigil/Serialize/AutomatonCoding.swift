@@ -189,21 +189,44 @@ enum AutomatonCoding {
         let E = Int(try r.u32("entry count"))
         let B = Int(try r.u32("phrase bytes"))
         guard E <= r.remaining / 9, B <= r.remaining else { throw r.corrupted("entry counts exceed the section") }
-        var e = PatternEntries()
-        e.start = try r.array(P + 1, "entry starts")
-        e.list = try r.array(E, "entry lists").map { Int32(bitPattern: $0) }
-        e.flags = Array(UnsafeBufferPointer(start: try r.bytesTable(E, "entry flags"), count: E))
-        e.originalStart = try r.array(E + 1, "phrase starts")
-        e.originalBytes = Array(UnsafeBufferPointer(start: try r.bytesTable(B, "phrases"), count: B))
-        guard e.start[0] == 0, Int(e.start[P]) == E else { throw r.corrupted("entry bounds") }
-        for p in 0..<P where e.start[p] > e.start[p + 1] { throw r.corrupted("entry starts are not in order") }
-        guard e.originalStart[0] == 0, Int(e.originalStart[E]) == B else { throw r.corrupted("phrase bounds") }
-        for k in 0..<E where e.originalStart[k] > e.originalStart[k + 1] { throw r.corrupted("phrase starts are not in order") }
-        for f in e.flags where f & ~(PatternEntries.wholeWord | PatternEntries.caseSensitive) != 0 { throw r.corrupted("entry flags \(f)") }
-        for l in e.list {
-            guard l >= 0 && Int(l) < lists.count else { throw r.corrupted("phrase list \(l) is out of range (\(lists.count) defined)") }
-            guard lists[Int(l)].normalize == mode else { throw r.corrupted("list '\(lists[Int(l)].name)' in the automaton of another normalisation") }
+        let starts = try r.table(P + 1, "entry starts")
+        let lists32 = try r.table(E, "entry lists")
+        let flags = try r.bytesTable(E, "entry flags")
+        let phraseStarts = try r.table(E + 1, "phrase starts")
+        let phrases = try r.bytesTable(B, "phrases")
+        // Checked in place, each table in one branch-free pass, before anything is copied.
+        guard starts[0] == 0, Int(starts[P]) == E else { throw r.corrupted("entry bounds") }
+        if !TableChecks.nonDecreasing(starts, P + 1) { throw r.corrupted("entry starts are not in order") }
+        guard phraseStarts[0] == 0, Int(phraseStarts[E]) == B else { throw r.corrupted("phrase bounds") }
+        if !TableChecks.nonDecreasing(phraseStarts, E + 1) { throw r.corrupted("phrase starts are not in order") }
+        let unknownFlags = TableChecks.union(flags, E) & ~(PatternEntries.wholeWord | PatternEntries.caseSensitive)
+        if unknownFlags != 0 { throw r.corrupted("entry flags \(unknownFlags)") }
+        // A list index is stored as an Int32; a negative one reads as a large UInt32.
+        if E > 0 && Int(TableChecks.largest(lists32, E)) >= lists.count {
+            let l = Int32(bitPattern: lists32[(0..<E).first { Int(lists32[$0]) >= lists.count }!])
+            throw r.corrupted("phrase list \(l) is out of range (\(lists.count) defined)")
         }
+        if E > 0 {
+            let otherMode = lists.map { $0.normalize == mode ? UInt8(0) : 1 }
+            let mismatch = otherMode.withUnsafeBufferPointer { other in
+                var any: UInt8 = 0
+                for k in 0..<E { any |= other[Int(lists32[k])] }
+                return any
+            }
+            if mismatch != 0 {
+                let l = Int(lists32[(0..<E).first { otherMode[Int(lists32[$0])] != 0 }!])
+                throw r.corrupted("list '\(lists[l].name)' in the automaton of another normalisation")
+            }
+        }
+        var e = PatternEntries()
+        e.start = Array(UnsafeBufferPointer(start: starts, count: P + 1))
+        e.list = [Int32](unsafeUninitializedCapacity: E) { buffer, count in
+            if let base = buffer.baseAddress { UnsafeMutableRawPointer(base).copyMemory(from: lists32, byteCount: E * 4) }
+            count = E
+        }
+        e.flags = Array(UnsafeBufferPointer(start: flags, count: E))
+        e.originalStart = Array(UnsafeBufferPointer(start: phraseStarts, count: E + 1))
+        e.originalBytes = Array(UnsafeBufferPointer(start: phrases, count: B))
         return e
     }
 }

@@ -31,10 +31,16 @@ struct ByteReader {
         return CompiledRulesError(.corrupted, "corrupted compiled rule file: \(context): \(text)")
     }
 
+    @inline(__always)
     mutating func need(_ n: Int, _ what: @autoclosure () -> String) throws(CompiledRulesError) {
-        if n < 0 || n > remaining { throw corrupted("\(what()) runs past the end of the section") }
+        if n < 0 || n > remaining { throw pastTheEnd(what()) }
     }
 
+    /// The error of a read past the section, out of line so that the checks inline small.
+    @inline(never)
+    func pastTheEnd(_ what: String) -> CompiledRulesError { corrupted("\(what) runs past the end of the section") }
+
+    @inline(__always)
     mutating func u8(_ what: @autoclosure () -> String = "byte") throws(CompiledRulesError) -> UInt8 {
         try need(1, what())
         let v = base.load(fromByteOffset: offset, as: UInt8.self)
@@ -42,12 +48,14 @@ struct ByteReader {
         return v
     }
 
+    @inline(__always)
     mutating func bool(_ what: @autoclosure () -> String = "flag") throws(CompiledRulesError) -> Bool {
         let v = try u8(what())
         guard v <= 1 else { throw corrupted("\(what()) is \(v), not 0 or 1") }
         return v == 1
     }
 
+    @inline(__always)
     mutating func u32(_ what: @autoclosure () -> String = "integer") throws(CompiledRulesError) -> UInt32 {
         try need(4, what())
         let v = UInt32(littleEndian: (base + offset).loadUnaligned(as: UInt32.self))
@@ -55,6 +63,7 @@ struct ByteReader {
         return v
     }
 
+    @inline(__always)
     mutating func u64(_ what: @autoclosure () -> String = "integer") throws(CompiledRulesError) -> UInt64 {
         try need(8, what())
         let v = UInt64(littleEndian: (base + offset).loadUnaligned(as: UInt64.self))
@@ -66,6 +75,7 @@ struct ByteReader {
     mutating func i32(_ what: @autoclosure () -> String = "integer") throws(CompiledRulesError) -> Int32 { Int32(bitPattern: try u32(what())) }
 
     /// An index that must be below `limit`.
+    @inline(__always)
     mutating func index(_ limit: Int, _ what: @autoclosure () -> String) throws(CompiledRulesError) -> Int {
         let v = Int(try u32(what()))
         guard v < limit else { throw corrupted("\(what()) \(v) is out of range (\(limit) defined)") }
@@ -73,6 +83,7 @@ struct ByteReader {
     }
 
     /// An index stored in one byte that must be below `limit`.
+    @inline(__always)
     mutating func smallIndex(_ limit: Int, _ what: @autoclosure () -> String) throws(CompiledRulesError) -> Int {
         let v = Int(try u8(what()))
         guard v < limit else { throw corrupted("\(what()) \(v) is out of range (\(limit) defined)") }
@@ -81,6 +92,7 @@ struct ByteReader {
 
     /// A count of items that each take at least `minimumBytes`: checked against the bytes that
     /// remain before anything is allocated for them.
+    @inline(__always)
     mutating func count(_ what: @autoclosure () -> String, minimumBytes: Int) throws(CompiledRulesError) -> Int {
         let n = Int(try u32("count of \(what())"))
         if n > remaining / max(1, minimumBytes) { throw corrupted("count of \(what()) (\(n)) exceeds the section") }
@@ -96,6 +108,7 @@ struct ByteReader {
     }
 
     /// Steps over what `data` would read.
+    @inline(__always)
     mutating func skipData(_ what: @autoclosure () -> String) throws(CompiledRulesError) {
         let n = Int(try u32("length of \(what())"))
         try need(n, what())
@@ -107,9 +120,21 @@ struct ByteReader {
         let n = Int(try u32("length of \(what())"))
         try need(n, what())
         let bytes = UnsafeRawBufferPointer(start: base + offset, count: n).assumingMemoryBound(to: UInt8.self)
-        guard let s = String(validating: bytes, as: UTF8.self) else { throw corrupted("\(what()) is not valid UTF-8") }
+        guard UTF8Validation.isValid(bytes) else { throw corrupted("\(what()) is not valid UTF-8") }
         offset += n
-        return s
+        // Checked above: decoding repairs nothing. (`String(validating:as:)` is generic and was
+        // a sixth of a load, most of it in metadata look-ups.)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Steps over what `string` would read, checking it as `string` does without building it.
+    @inline(__always)
+    mutating func skipString(_ what: @autoclosure () -> String) throws(CompiledRulesError) {
+        let n = Int(try u32("length of \(what())"))
+        try need(n, what())
+        let bytes = UnsafeRawBufferPointer(start: base + offset, count: n).assumingMemoryBound(to: UInt8.self)
+        guard UTF8Validation.isValid(bytes) else { throw corrupted("\(what()) is not valid UTF-8") }
+        offset += n
     }
 
     mutating func optionalString(_ what: @autoclosure () -> String) throws(CompiledRulesError) -> String? {

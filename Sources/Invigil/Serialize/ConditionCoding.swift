@@ -109,10 +109,10 @@ enum ConditionCoding {
         var scheduleCount: Int
         /// The program's keys, when the conditions come with a stored program: every key a
         /// condition tests must be one of them (the tree evaluator looks them up).
-        var keyIndex: [MatchKey: Int]? = nil
+        var programKeys: ProgramKeySet? = nil
 
         func checkKey(_ r: ByteReader, _ matcher: Matcher, _ field: Int) throws(CompiledRulesError) {
-            if let keyIndex, keyIndex[MatchKey(matcher: matcher, field: field)] == nil {
+            if let programKeys, !programKeys.contains(matcher, field) {
                 throw r.corrupted("a condition tests a list or detector in field '\(fields[field].name)' that the program has no key for")
             }
         }
@@ -163,7 +163,7 @@ enum ConditionCoding {
             if op != .eq && op != .ne && kind != .int && kind != .time {
                 throw r.corrupted("'\(op.rawValue)' on \(kind.name) field '\(scope.fields[f].name)'")
             }
-            return value.map { .compare(field: f, op: op, value: $0) }
+            return build ? value.map { .compare(field: f, op: op, value: $0) } : nil
         case 4:
             let f = try r.index(scope.fields.count, "field")
             let n = try r.count("set values", minimumBytes: 2)
@@ -282,6 +282,7 @@ enum ConditionCoding {
             throw r.corrupted("unknown constant tag \(tag)")
         }
         guard fits else { throw r.corrupted("constant of the wrong type for \(scope.fields[f].kind.name) field '\(scope.fields[f].name)'") }
-        return k
+        // Nothing is built in checking mode: a node built there would be allocated and freed.
+        return build ? k : nil
     }
 }

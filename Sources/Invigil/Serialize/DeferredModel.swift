@@ -9,6 +9,8 @@ import InvigilSIMD
 /// and the examples. Only `explain` (the tree evaluator), `invigil test`, `inspect` and the
 /// writer need them, and building them (an indirect enum per condition node, an array per
 /// example) was a fifth of a load, so they are decoded on first use from the loaded bytes.
+/// The rules' descriptions (name, clauses, action, message: four or more strings a rule) are
+/// decoded on their own first use, separately: printing a finding needs them, not the rest.
 ///
 /// Nothing is left to fail then: the loader ran the same readers over the same bytes in their
 /// checking mode (`ConditionCoding.check`, `ModelCoding.readExamples(build: false)`), and the
@@ -21,9 +23,10 @@ final class DeferredModel: @unchecked Sendable {
     private let payload: UnsafeRawBufferPointer
     /// The model without its rules and examples, which the decode adds.
     private let shell: RuleSet.Model
-    private let infos: [RuleInfo]
     private let rulePacks: [Int32]
-    /// Per rule, the payload offset of its condition; the rules section ends at `rulesEnd`.
+    /// Per rule, the payload offsets of its record and of its condition; the rules section ends
+    /// at `rulesEnd`.
+    private let ruleOffsets: [Int]
     private let conditionOffsets: [Int]
     private let rulesEnd: Int
     private let examples: Range<Int>
@@ -32,31 +35,45 @@ final class DeferredModel: @unchecked Sendable {
 
     private var decodedModel: RuleSet.Model?
     private var decodedConditions: [Condition] = []
-    /// Passed once decoded.
+    private var decodedInfos: [RuleInfo] = []
+    /// Passed once the conditions and examples are decoded.
     private let gate = OnceGate()
+    /// Passed once the descriptions are decoded.
+    private let infosGate = OnceGate()
 
     init(
-        storage: AnyObject, payload: UnsafeRawBufferPointer, shell: RuleSet.Model, infos: [RuleInfo], rulePacks: [Int32],
-        conditionOffsets: [Int], rulesEnd: Int, examples: Range<Int>, files: [String], scope: ConditionCoding.Scope
+        storage: AnyObject, payload: UnsafeRawBufferPointer, shell: RuleSet.Model, rules: ModelCoding.CheckedRules,
+        rulesEnd: Int, examples: Range<Int>, files: [String], scope: ConditionCoding.Scope
     ) {
         self.storage = storage
         self.payload = payload
         self.shell = shell
-        self.infos = infos
-        self.rulePacks = rulePacks
-        self.conditionOffsets = conditionOffsets
+        self.rulePacks = rules.packs
+        self.ruleOffsets = rules.starts
+        self.conditionOffsets = rules.conditions
         self.rulesEnd = rulesEnd
         self.examples = examples
         self.files = files
         var scope = scope
-        scope.keyIndex = nil  // checked at load
+        scope.programKeys = nil  // checked at load
         self.scope = scope
         #if !canImport(InvigilSIMD)
         // Without the flag's acquire and release operations, decode at once.
+        decodeInfos()
+        infosGate.markDone()
         decode()
         gate.markDone()
         #endif
     }
+
+    /// The rules' descriptions.
+    var infos: [RuleInfo] {
+        infosGate.run(decodeInfos)
+        return decodedInfos
+    }
+
+    /// Whether the descriptions have been decoded (tests report it).
+    var areInfosDecoded: Bool { infosGate.isDone }
 
     /// The whole model, its conditions and examples decoded.
     var model: RuleSet.Model {
@@ -75,7 +92,21 @@ final class DeferredModel: @unchecked Sendable {
 
     private func ensureDecoded() { gate.run(decode) }
 
+    private func decodeInfos() {
+        let rules = UnsafeRawBufferPointer(rebasing: payload[0..<rulesEnd])
+        var infos: [RuleInfo] = []
+        infos.reserveCapacity(ruleOffsets.count)
+        let fallback = RuleInfo(
+            name: "", pack: "", clauses: [], severity: .info, action: "", message: "", location: SourceLocation(file: "", line: 0, column: 0))
+        for offset in ruleOffsets {
+            var r = ByteReader(rules, from: offset, context: CompiledFormat.Section.rules.name + " section")
+            infos.append(Self.decoded((try? ModelCoding.readRuleInfo(&r, packs: shell.packs, files: files)), or: fallback))
+        }
+        decodedInfos = infos
+    }
+
     private func decode() {
+        let infos = self.infos
         let rules = UnsafeRawBufferPointer(rebasing: payload[0..<rulesEnd])
         var conditions: [Condition] = []
         conditions.reserveCapacity(conditionOffsets.count)

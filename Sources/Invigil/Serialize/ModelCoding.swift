@@ -44,6 +44,7 @@ enum ModelCoding {
     }
 
     /// Checks what `readLocation` reads, without building it.
+    @inline(__always)
     static func checkLocation(_ r: inout ByteReader, _ files: [String]) throws(CompiledRulesError) {
         _ = try r.index(files.count, "file name")
         _ = try r.u32("line")
@@ -220,35 +221,56 @@ enum ModelCoding {
         }
     }
 
-    /// The rules' descriptions and packs, and where each one's condition starts in the section.
-    /// The conditions are checked, not built: `DeferredModel` builds them on first use.
-    static func readRules(_ r: inout ByteReader, packs: [PackInfo], files: [String], scope: ConditionCoding.Scope)
-        throws(CompiledRulesError) -> (infos: [RuleInfo], packs: [Int32], conditions: [Int])
+    /// What the loader reads of the rules section: where each rule's record and condition
+    /// start, and each rule's pack. The descriptions and the conditions are checked, not built.
+    struct CheckedRules {
+        var starts: [Int]
+        var conditions: [Int]
+        var packs: [Int32]
+    }
+
+    /// Checks the rules section as `readRuleInfo` and `ConditionCoding.read` read it, building
+    /// nothing but each rule's pack and offsets: names, clauses, actions and messages are
+    /// checked as UTF-8 in place and decoded on first use (`DeferredModel`), as are the
+    /// conditions.
+    static func checkRules(_ r: inout ByteReader, packs: [PackInfo], files: [String], scope: ConditionCoding.Scope)
+        throws(CompiledRulesError) -> CheckedRules
     {
         let n = try r.count("rules", minimumBytes: 30)
-        var infos: [RuleInfo] = []
-        var rulePacks: [Int32] = []
-        var conditions: [Int] = []
-        infos.reserveCapacity(n)
-        rulePacks.reserveCapacity(n)
-        conditions.reserveCapacity(n)
+        var checked = CheckedRules(starts: [], conditions: [], packs: [])
+        checked.starts.reserveCapacity(n)
+        checked.conditions.reserveCapacity(n)
+        checked.packs.reserveCapacity(n)
         for _ in 0..<n {
-            let name = try r.string("rule name")
+            checked.starts.append(r.offset)
+            try r.skipString("rule name")
             let pack = try r.index(packs.count, "pack")
-            let clauses = try r.strings("clause")
-            let severity = Severity(rawValue: try r.smallIndex(Severity.allCases.count, "severity"))!
-            let action = try r.string("action")
-            let message = try r.string("message")
-            let location = try readLocation(&r, files)
-            conditions.append(r.offset)
+            let clauses = try r.count("clause", minimumBytes: 4)
+            for _ in 0..<clauses { try r.skipString("clause") }
+            _ = try r.smallIndex(Severity.allCases.count, "severity")
+            try r.skipString("action")
+            try r.skipString("message")
+            try checkLocation(&r, files)
+            checked.conditions.append(r.offset)
             try ConditionCoding.check(&r, scope)
-            infos.append(
-                RuleInfo(
-                    name: name, pack: packs[pack].name, clauses: clauses, severity: severity,
-                    action: action, message: message, location: location))
-            rulePacks.append(Int32(pack))
+            checked.packs.append(Int32(pack))
         }
-        return (infos, rulePacks, conditions)
+        return checked
+    }
+
+    /// One rule's description, read from the start of its record up to its condition: what
+    /// `checkRules` checked there, built.
+    static func readRuleInfo(_ r: inout ByteReader, packs: [PackInfo], files: [String]) throws(CompiledRulesError) -> RuleInfo {
+        let name = try r.string("rule name")
+        let pack = try r.index(packs.count, "pack")
+        let clauses = try r.strings("clause")
+        let severity = Severity(rawValue: try r.smallIndex(Severity.allCases.count, "severity"))!
+        let action = try r.string("action")
+        let message = try r.string("message")
+        let location = try readLocation(&r, files)
+        return RuleInfo(
+            name: name, pack: packs[pack].name, clauses: clauses, severity: severity,
+            action: action, message: message, location: location)
     }
 
     static func writeExamples(_ model: RuleSet.Model, _ fileIndex: [String: Int], _ w: inout ByteWriter) {

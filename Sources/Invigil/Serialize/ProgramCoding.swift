@@ -102,12 +102,15 @@ enum ProgramCoding {
         for _ in 0..<sets {
             var set = ConstantSet()
             let m = try r.count("set ints", minimumBytes: 8)
+            set.ints.reserveCapacity(m)
             for _ in 0..<m { set.ints.append(try r.i64("set int")) }
             let k = try r.count("set strings", minimumBytes: 4)
+            set.strings.reserveCapacity(k)
             for _ in 0..<k { set.strings.append(try r.data("set string")) }
             program.sets.append(set)
         }
         let zones = try r.count("time zones", minimumBytes: 9)
+        program.zones.reserveCapacity(zones)
         for _ in 0..<zones { program.zones.append(try ConditionCoding.readZone(&r)) }
 
         let keys = try r.count("keys", minimumBytes: 9)
@@ -127,6 +130,7 @@ enum ProgramCoding {
         for _ in 0..<ruleCount {
             let m = try r.count("proximity tests", minimumBytes: 13)
             var tests: [ProximitySupport] = []
+            tests.reserveCapacity(m)
             for _ in 0..<m {
                 let first = try r.index(keys, "proximity key"), second = try r.index(keys, "proximity key")
                 let window = try r.u32("proximity window")

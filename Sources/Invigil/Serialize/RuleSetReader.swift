@@ -68,9 +68,10 @@ enum RuleSetReader {
         try finish(r)
         try ProgramChecks.check(tables, ProgramChecks.Context(fields: fields, groupCount: groups.count, scheduleCount: schedules.count))
         var checking = scope
-        checking.keyIndex = tables.program.keyIndex
+        checking.programKeys = ProgramKeySet(
+            tables.program.keys, phraseListCount: phraseLists.count, hostListCount: hostLists.count, fieldCount: fields.count)
         r = try reader(.rules)
-        let rules = try ModelCoding.readRules(&r, packs: packs, files: files, scope: checking)
+        let rules = try ModelCoding.checkRules(&r, packs: packs, files: files, scope: checking)
         let rulesEnd = r.offset
         try finish(r)
         r = try reader(.examples)
@@ -85,8 +86,8 @@ enum RuleSetReader {
             fields: fields, groups: groups, packs: packs, phraseLists: phraseLists, hostLists: hostLists,
             schedules: schedules, rules: [], examples: [], sources: sources)
         let deferred = DeferredModel(
-            storage: storage, payload: payload, shell: shell, infos: rules.infos, rulePacks: rules.packs, conditionOffsets: rules.conditions,
-            rulesEnd: rulesEnd, examples: examplesStart..<r.offset, files: files, scope: scope)
+            storage: storage, payload: payload, shell: shell, rules: rules, rulesEnd: rulesEnd, examples: examplesStart..<r.offset,
+            files: files, scope: scope)
 
         r = try reader(.automaton)
         let (plain, plainEntries) = try AutomatonCoding.read(&r, storage: storage, lists: phraseLists, mode: NormalizeMode())
@@ -115,7 +116,7 @@ enum RuleSetReader {
             }
         }
         let automata = RuleSet.Automata(plain: plain, plainEntries: plainEntries, normalized: normalized)
-        let parts = RuleSet.Parts(schema: shell, rules: rules.infos, rulePacks: rules.packs)
+        let parts = RuleSet.Parts(schema: shell, rules: [], rulePacks: rules.packs)
         return RuleSet(parts: parts, tables: tables, automata: automata, holding: .deferred(deferred))
     }
 

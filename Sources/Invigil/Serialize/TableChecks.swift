@@ -9,6 +9,13 @@ enum TableChecks {
         return m
     }
 
+    /// The OR of `count` bytes (0 when there are none).
+    static func union(_ p: UnsafePointer<UInt8>, _ count: Int) -> UInt8 {
+        var m: UInt8 = 0
+        for i in 0..<count { m |= p[i] }
+        return m
+    }
+
     /// The largest of `count` integers (0 when there are none).
     static func largest(_ p: UnsafePointer<UInt32>, _ count: Int) -> UInt32 {
         var m: UInt32 = 0
