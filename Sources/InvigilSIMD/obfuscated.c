@@ -166,9 +166,10 @@ __attribute__((constructor)) static void obfuscated_init(void) {
     obfuscated_has_avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
 }
 
+static inline class_masks classify(const uint8_t *p, int avx2) { return avx2 ? classify64_avx2(p) : classify64(p); }
+
 /// Block `b` of the text, bytes past the end without a class: the last partial block is read
 /// as the 64 bytes that end the text, its masks shifted down (a short text is copied, padded).
-static inline class_masks classify(const uint8_t *p, int avx2) { return avx2 ? classify64_avx2(p) : classify64(p); }
 
 static inline class_masks block_masks(const uint8_t *t, size_t n, size_t b, int avx2) {
     size_t at = b * 64;

@@ -274,7 +274,7 @@ struct DigitWordTests {
         }
     }
 
-    /// The first pass of the disguised-number detector (the SSE2 kernel and the byte loop) against the rule it stands
+    /// The first pass of the disguised-number detector (every kernel: byte loop, SSE2, AVX2) against the rule it stands
     /// for, written plainly: a token of digits and O/o/l/I only (both present), or seven words
     /// that spell digits. Generated texts mix digit words, swappable letters, digits, other
     /// letters and separators, so that both answers occur often.
@@ -327,6 +327,7 @@ struct DigitWordTests {
                 let bytewise = text.withUnsafeBufferPointer { Detectors.mayHoldObfuscatedPhoneBytewise($0) }
                 #expect(got == expected, "\(String(decoding: text, as: UTF8.self))")
                 #expect(bytewise == expected, "\(String(decoding: text, as: UTF8.self))")
+                #if canImport(InvigilSIMD)
                 // Each C kernel (byte loop, SSE2, AVX2) that this machine can run.
                 for kernel: Int32 in 0...2 {
                     let k = text.withUnsafeBufferPointer {
@@ -334,11 +335,40 @@ struct DigitWordTests {
                     }
                     #expect(k == -1 || (k == 1) == expected, "kernel \(kernel): \(String(decoding: text, as: UTF8.self))")
                 }
+                #endif
                 if expected { yes += 1 } else { no += 1 }
             }
         }
         #expect(yes > 3_000 && no > 3_000)
     }
+
+    #if canImport(InvigilSIMD)
+    /// Every byte value (the class ranges' edges `/ : @ [ ` { among them) beside a digit, a
+    /// letter that stands for a digit and a digit word, on both sides of a 64-byte block edge,
+    /// in each C kernel against the byte loop. AVX2 must run where the CPU has it.
+    @Test func obfuscatedPhoneKernelsAgreeOnEveryByte() {
+        let wordRun = Array(String(repeating: "oh ", count: 6).utf8)
+        var avx2Ran = false
+        for b in 0...255 {
+            let byte = UInt8(b)
+            let pieces: [[UInt8]] = [
+                [0x31, byte, 0x4F], [byte, 0x6F, 0x68], [0x4F, byte, 0x37], wordRun + [byte] + Array("oh".utf8), [byte, 0x31, 0x6C]
+            ]
+            for piece in pieces {
+                for offset in [0, 30, 61, 62, 63, 64, 100] {
+                    let text = [UInt8](repeating: 0x20, count: offset) + piece + [UInt8](repeating: 0x20, count: 40)
+                    let expected = text.withUnsafeBufferPointer { ivg_may_hold_obfuscated_phone_kernel($0.baseAddress!, $0.count, 0) }
+                    for kernel: Int32 in 1...2 {
+                        let got = text.withUnsafeBufferPointer { ivg_may_hold_obfuscated_phone_kernel($0.baseAddress!, $0.count, kernel) }
+                        if kernel == 2 && got != -1 { avx2Ran = true }
+                        #expect(got == -1 || got == expected, "kernel \(kernel), byte \(b), offset \(offset)")
+                    }
+                }
+            }
+        }
+        #expect(avx2Ran == (ivg_prefilter_available() != 0))
+    }
+    #endif
 }
 
 @Suite("URL schemes")

@@ -2,7 +2,7 @@ import Testing
 
 @testable import Invigil
 
-/// The scanner's own storage (`StringTables`, `EventValues`, `OwnedTables`) against the plain
+/// The scanner's own storage (`StringTables`, `EventValues`) against the plain
 /// structures it stands for, on generated inputs.
 @Suite("Scanner storage")
 struct ScannerStorageTests {
@@ -85,14 +85,5 @@ struct ScannerStorageTests {
                 #expect(store.of(f).map(\.element) == model[f].map(\.element))
             }
         }
-    }
-
-    @Test func ownedTablesHoldTheArraysElements() {
-        let arrays: [[Int32]] = [[], [1], [2, 3, 4], Array(0..<100)]
-        let owned = OwnedTables(arrays)
-        #expect(owned.count == arrays.count)
-        for i in arrays.indices { #expect(owned[i] == arrays[i]) }
-        let empty = OwnedTables([[Int32]]())
-        #expect(empty.count == 0)
     }
 }

@@ -83,28 +83,34 @@ struct ByteStringTable: Sendable {
     var count: Int { starts.count - 1 }
 
     /// Eight bytes per multiply (a byte-at-a-time hash put a dependent multiply per byte of a
-    /// name like `recipients.family` on the C interface's path), then a final mix so that the
-    /// low bits the table uses depend on every byte.
+    /// name like `recipients.family` on the C interface's path), then a full finaliser (two
+    /// multiplies, each followed by folding the high half down), because a multiply carries bits
+    /// only upward and the table indexes by the low bits: without it, names differing only in
+    /// their fifth to seventh byte (`group_a`, `group_b`) shared a slot in small tables. An empty
+    /// key hashes the same with or without a base address.
     static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
         let n = bytes.count
         var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(n)
-        guard let base = bytes.baseAddress else { return h }
-        let raw = UnsafeRawPointer(base)
-        var i = 0
-        while i &+ 8 <= n {
-            h = (h ^ UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))) &* 0xBF58_476D_1CE4_E5B9
-            h ^= h >> 31
-            i &+= 8
-        }
         var tail: UInt64 = 0
-        var shift: UInt64 = 0
-        while i < n {
-            tail |= UInt64(base[i]) << shift
-            shift &+= 8
-            i &+= 1
+        if let base = bytes.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            var i = 0
+            while i &+ 8 <= n {
+                h = (h ^ UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))) &* 0xBF58_476D_1CE4_E5B9
+                h ^= h >> 31
+                i &+= 8
+            }
+            var shift: UInt64 = 0
+            while i < n {
+                tail |= UInt64(base[i]) << shift
+                shift &+= 8
+                i &+= 1
+            }
         }
         h = (h ^ tail) &* 0x94D0_49BB_1331_11EB
-        return h ^ (h >> 29)
+        h ^= h >> 32
+        h &*= 0xD6E8_FEB8_6659_FD93
+        return h ^ (h >> 32)
     }
 
     static func hash(_ bytes: [UInt8]) -> UInt64 {

@@ -151,7 +151,6 @@ public final class Scanner {
     /// Per field its enum values, per host list its hosts (see `StringTables`).
     let enumLookup: StringTables
     let hostLookup: StringTables
-    let ruleSupport: OwnedTables<[Int32]>
     let alwaysRules: [Int32]
     let rulesByKey: [[Int32]]
     let ruleCode: [Range<Int>]
@@ -192,7 +191,6 @@ public final class Scanner {
         fieldHash = rules.fieldHash
         enumLookup = StringTables(rules.enumTables.map(\.strings))
         hostLookup = StringTables(rules.hostSets.map(\.strings))
-        ruleSupport = OwnedTables(rules.ruleSupport)
         alwaysRules = rules.alwaysRules
         rulesByKey = rules.rulesByKey
         ruleCode = rules.ruleCode
@@ -609,7 +607,7 @@ public final class Scanner {
 
     private func addFinding(_ r: Int) {
         let first = matches.count
-        let support = ruleSupport[r]
+        let support = rules.ruleSupport[r]
         var total = 0
         var truncated = false
         if !support.isEmpty {
