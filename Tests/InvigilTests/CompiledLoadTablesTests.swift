@@ -8,12 +8,12 @@ import Testing
 /// descriptions, decoded on first use, against the sources'.
 @Suite("Compiled load tables")
 struct CompiledLoadTablesTests {
-    static func validates(_ bytes: [UInt8]) -> Bool { bytes.withUnsafeBufferPointer { UTF8Validation.isValid($0) } }
+    static func validates(_ bytes: [UInt8]) -> Bool { bytes.withUnsafeBufferPointer { validUTF8($0) } }
 
     @Test func utf8CheckAgreesWithTheDecoderOnEveryShortSequence() {
         var disagreements: [[UInt8]] = []
         func compare(_ bytes: [UInt8]) {
-            if Self.validates(bytes) != validUTF8(bytes) && disagreements.count < 10 { disagreements.append(bytes) }
+            if Self.validates(bytes) != validUTF8Decoding(bytes) && disagreements.count < 10 { disagreements.append(bytes) }
         }
         for a in 0..<256 { compare([UInt8(a)]) }
         for a in 0..<256 { for b in 0..<256 { compare([UInt8(a), UInt8(b)]) } }
@@ -40,7 +40,7 @@ struct CompiledLoadTablesTests {
                 text += Array(repeating: UInt8.random(in: 0x20...0x7E, using: &rng), count: Int.random(in: 0...17, using: &rng))
                 if Bool.random(using: &rng) { text += pieces.randomElement(using: &rng)! }
             }
-            if Self.validates(text) == validUTF8(text) { agreed += 1 } else { Issue.record("disagree on \(text)") }
+            if Self.validates(text) == validUTF8Decoding(text) { agreed += 1 } else { Issue.record("disagree on \(text)") }
         }
         #expect(agreed == 20_000)
     }

@@ -218,8 +218,16 @@ extension Array where Element == UInt8 {
     subscript(safe index: Int) -> UInt8 { index >= 0 && index < count ? self[index] : 0 }
 }
 
-/// Strict UTF-8 validation (no overlongs, no surrogates, nothing above U+10FFFF).
+/// Strict UTF-8 validation (no overlongs, no surrogates, nothing above U+10FFFF) of any
+/// collection of bytes: contiguous ones go to the buffer check (Support/UTF8Validation.swift).
 func validUTF8(_ bytes: some Collection<UInt8>) -> Bool {
+    if let valid = bytes.withContiguousStorageIfAvailable({ validUTF8($0) }) { return valid }
+    return validUTF8Decoding(bytes)
+}
+
+/// The same check by Swift's own UTF-8 decoder: for collections without contiguous storage, and
+/// the tests' reference for the buffer check.
+func validUTF8Decoding(_ bytes: some Collection<UInt8>) -> Bool {
     var it = bytes.makeIterator()
     var decoder = UTF8()
     while true {

@@ -50,7 +50,7 @@ extension Scanner {
         guard bytes.count <= Limits.eventBytes else {
             throw EventError(offset: 0, message: "event is larger than the limit of \(Limits.eventBytes) bytes", isSyntax: false, isLimit: true)
         }
-        if !isASCII(bytes), !validUTF8(bytes) {
+        if !validUTF8(bytes) {
             var offset = 0
             var it = bytes.makeIterator()
             var decoder = UTF8()

@@ -282,7 +282,7 @@ public final class Scanner {
             if bytes.count > Limits.eventBytes || arena.count + bytes.count > Limits.eventBytes {
                 throw .tooLarge(field: rules.fields[slot].name)
             }
-            if !isASCII(bytes), !validUTF8(bytes) { throw .invalidUTF8(field: rules.fields[slot].name) }
+            if !validUTF8(bytes) { throw .invalidUTF8(field: rules.fields[slot].name) }
             let offset = arena.count
             arena.append(contentsOf: bytes)
             try store(slot, EventValue(element: 0, a: Int64(offset), b: Int64(bytes.count)), append: append, element: element, replace: replace)
@@ -660,10 +660,4 @@ func monotonicNanoseconds() -> UInt64 {
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)
     return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
-}
-
-@inline(__always) func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-    var acc: UInt8 = 0
-    for b in bytes { acc |= b }
-    return acc < 0x80
 }

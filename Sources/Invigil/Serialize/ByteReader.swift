@@ -120,7 +120,7 @@ struct ByteReader {
         let n = Int(try u32("length of \(what())"))
         try need(n, what())
         let bytes = UnsafeRawBufferPointer(start: base + offset, count: n).assumingMemoryBound(to: UInt8.self)
-        guard UTF8Validation.isValid(bytes) else { throw corrupted("\(what()) is not valid UTF-8") }
+        guard validUTF8(bytes) else { throw corrupted("\(what()) is not valid UTF-8") }
         offset += n
         // Checked above: decoding repairs nothing. (`String(validating:as:)` is generic and was
         // a sixth of a load, most of it in metadata look-ups.)
@@ -133,7 +133,7 @@ struct ByteReader {
         let n = Int(try u32("length of \(what())"))
         try need(n, what())
         let bytes = UnsafeRawBufferPointer(start: base + offset, count: n).assumingMemoryBound(to: UInt8.self)
-        guard UTF8Validation.isValid(bytes) else { throw corrupted("\(what()) is not valid UTF-8") }
+        guard validUTF8(bytes) else { throw corrupted("\(what()) is not valid UTF-8") }
         offset += n
     }
 
