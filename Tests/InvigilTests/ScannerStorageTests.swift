@@ -27,7 +27,7 @@ struct ScannerStorageTests {
         for _ in 0..<60 {
             let tables = (0..<g.next(6)).map { _ in (0..<g.next(81)).map { _ in g.string() } }
             let reference = tables.map { ByteStringTable($0) }
-            let flat = StringTables(tables)
+            let flat = StringTables(reference)
             #expect(flat.tableCount == tables.count)
             for (t, table) in tables.enumerated() {
                 #expect(reference[t].strings.count == reference[t].count)

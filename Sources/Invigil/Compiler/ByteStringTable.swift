@@ -143,6 +143,10 @@ struct ByteStringTable: Sendable {
 }
 
 extension ByteStringTable {
+    /// The table's storage as it is (slot → string index or -1, the strings end to end and where
+    /// each starts), for `StringTables`, which copies it rather than hashing the strings again.
+    var storage: (slots: [Int32], bytes: [UInt8], starts: [Int32]) { (slots, bytes, starts) }
+
     /// The distinct strings, in the order of the indices `find` returns.
     var strings: [[UInt8]] {
         (0..<count).map { Array(bytes[Int(starts[$0])..<Int(starts[$0 + 1])]) }

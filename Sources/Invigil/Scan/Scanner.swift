@@ -189,8 +189,8 @@ public final class Scanner {
         fieldIsList = rules.fieldIsList
         groupOfField = rules.groupOfField
         fieldHash = rules.fieldHash
-        enumLookup = StringTables(rules.enumTables.map(\.strings))
-        hostLookup = StringTables(rules.hostSets.map(\.strings))
+        enumLookup = StringTables(rules.enumTables)
+        hostLookup = StringTables(rules.hostSets)
         alwaysRules = rules.alwaysRules
         rulesByKey = rules.rulesByKey
         ruleCode = rules.ruleCode

@@ -25,9 +25,9 @@ struct StringTables: ~Copyable {
     /// Per string, its index among its table's distinct strings (what a look-up returns).
     private let indexInTable: UnsafeMutablePointer<Int32>
 
-    /// `tables[t]`: table t's strings; a repeated string keeps its first index, as in
-    /// `ByteStringTable`.
-    init(_ tables: [[[UInt8]]]) {
+    /// The same tables as `tables`, their slots, strings and starts copied end to end (each
+    /// table's string indices offset by the strings before it), not hashed again.
+    init(_ tables: [ByteStringTable]) {
         tableCount = tables.count
         var slotArray: [Int32] = []
         var first: [Int] = []
@@ -35,32 +35,17 @@ struct StringTables: ~Copyable {
         var byteArray: [UInt8] = []
         var startArray: [Int] = [0]
         var indices: [Int32] = []
-        for items in tables {
-            var size = 16
-            while size < items.count * 2 + 1 { size <<= 1 }
-            let base = slotArray.count
-            first.append(base)
-            maskArray.append(size - 1)
-            slotArray += [Int32](repeating: -1, count: size)
-            var distinct: Int32 = 0
-            for item in items {
-                var h = Int(truncatingIfNeeded: ByteStringTable.hash(item)) & (size - 1)
-                var present = false
-                while slotArray[base + h] >= 0 {
-                    let s = Int(slotArray[base + h])
-                    if byteArray[startArray[s]..<startArray[s + 1]].elementsEqual(item) {
-                        present = true
-                        break
-                    }
-                    h = (h + 1) & (size - 1)
-                }
-                if present { continue }
-                slotArray[base + h] = Int32(indices.count)
-                indices.append(distinct)
-                distinct += 1
-                byteArray += item
-                startArray.append(byteArray.count)
+        for table in tables {
+            let (slots, bytes, starts) = table.storage
+            let offset = Int32(indices.count)
+            first.append(slotArray.count)
+            maskArray.append(slots.count - 1)
+            slotArray += slots.map { $0 < 0 ? -1 : $0 + offset }
+            for i in 0..<(starts.count - 1) {
+                indices.append(Int32(i))
+                startArray.append(byteArray.count + Int(starts[i + 1]))
             }
+            byteArray += bytes
         }
         func copy<T>(_ a: [T]) -> UnsafeMutablePointer<T> {
             let p = UnsafeMutablePointer<T>.allocate(capacity: max(1, a.count))
