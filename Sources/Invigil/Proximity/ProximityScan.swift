@@ -5,7 +5,7 @@ extension Scanner {
     /// value and one sentence with at most `window` words between them, not overlapping;
     /// `ordered`: the `first` match comes first.
     func near(_ first: Int, _ second: Int, window: Int, ordered: Bool) -> Bool {
-        guard count(key: first) > 0, count(key: second) > 0 else { return false }
+        guard bothMatched(first, second) else { return false }
         gatherProximitySpans(first, second)
         if nearInOrder(window: window, all: false, report: { _, _ in }) { return true }
         if ordered { return false }
@@ -16,7 +16,7 @@ extension Scanner {
     /// The pairs of matches that make a proximity test hold: for each match of the later key,
     /// the nearest earlier match of the other, when their gap qualifies.
     func nearPairs(_ first: Int, _ second: Int, window: Int, ordered: Bool, _ report: (Span, Span) -> Void) {
-        guard count(key: first) > 0, count(key: second) > 0 else { return }
+        guard bothMatched(first, second) else { return }
         gatherProximitySpans(first, second)
         _ = nearInOrder(window: window, all: true, report: report)
         if ordered { return }

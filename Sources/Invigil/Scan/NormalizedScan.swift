@@ -9,9 +9,23 @@ extension Scanner {
     /// point into the original text. ASCII text under `caseless` alone needs no copy: the
     /// automaton's byte classes already fold ASCII case. The automaton runs window by window
     /// (bounded hit memory) and stops early once no rule can change (`continueOrSettle`).
+    ///
+    /// Hits of cue lists are set aside while the passes run (`DeferredHits`); should the spans
+    /// stored and set aside reach the span limit, the passes are undone and run again without.
     func runNormalizedAutomata() {
+        deferred.clear()
+        let deferring = anyDeferrableKey && defersCueHits && spans.count < spanLimit
+        let spanMark = spans.count, touchedMark = touchedKeys.count, wasStoppedEarly = stoppedEarly
+        runNormalizedPasses(deferring: deferring)
+        if deferring && (deferred.overflow || (!deferred.pending.isEmpty && spans.count + deferred.spanBound >= spanLimit)) {
+            undoNormalizedPasses(spanMark: spanMark, touchedMark: touchedMark, stoppedEarly: wasStoppedEarly)
+            runNormalizedPasses(deferring: false)
+        }
+    }
+
+    private func runNormalizedPasses(deferring: Bool) {
         let fieldCount = rules.fields.count
-        for na in rules.normalizedAutomata {
+        for (automatonIndex, na) in rules.normalizedAutomata.enumerated() {
             let mode = na.mode
             let leet = mode.contains(.leet)
             let maxLength = na.automaton.maxLength
@@ -20,7 +34,7 @@ extension Scanner {
                 for vi in 0..<values.count(f) {
                     let v = values[f, vi]
                     guard v.b > 0 else { continue }
-                    if outOfTime() { return }
+                    if outOfTime() || deferred.overflow { return }
                     let start = Int(v.a), length = Int(v.b)
                     arena.withUnsafeBufferPointer { all in
                         let text = UnsafeBufferPointer(rebasing: all[start..<(start + length)])
@@ -38,6 +52,12 @@ extension Scanner {
                         var hitBase = 0, hitFloor = 0
                         var stopped = false
                         func body(_ hits: inout [AutomatonHit]) -> Bool {
+                            // Only while deferring: whatever this records counts towards the limit.
+                            if deferring && spans.count + deferred.spanBound >= spanLimit {
+                                deferred.overflow = true
+                                stopped = true
+                                return false
+                            }
                             for hit in hits where Int(hit.end) > hitFloor {
                                 let end = Int(hit.end) + hitBase
                                 for k in na.automaton.outputs(of: hit.state) {
@@ -128,7 +148,11 @@ extension Scanner {
                             }
                             if normalizedText.capacity > 4 * Scanner.normalizedChunk { normalizedText = [] }
                         } else if direct && !leet {
-                            na.automaton.scan(text, into: &hits, window: body)
+                            if deferring {
+                                scanDeferringCues(na, index: automatonIndex, field: f, value: vi, text: text)
+                            } else {
+                                na.automaton.scan(text, into: &hits, window: body)
+                            }
                         } else if direct {
                             Normalizer.normalizeASCIIInPlace(text, leet: true, into: &normalizedText)
                             normalizedText.withUnsafeBufferPointer { na.automaton.scan($0, into: &hits, window: body) }

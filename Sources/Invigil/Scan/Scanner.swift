@@ -117,6 +117,13 @@ public final class Scanner {
     /// Whether the last scan stopped because its time budget ran out.
     @exclusivity(unchecked) public private(set) var timedOut = false
     @exclusivity(unchecked) var deadline: UInt64 = 0
+    /// Cue lists' hits set aside during the current scan (see `DeferredHits`).
+    @exclusivity(unchecked) var deferred = DeferredHits()
+    /// Per key, whether its hits may be set aside; and whether any key's may.
+    let deferrableKey: [Bool]
+    let anyDeferrableKey: Bool
+    /// Whether cue lists' hits are set aside (on by default; the tests compare both ways).
+    package var defersCueHits = true
     /// JSON parsing scratch.
     @exclusivity(unchecked) var json = JSONEventReader()
     /// At most this many match spans are stored per event (docs/limits.md); the rest are counted,
@@ -195,6 +202,8 @@ public final class Scanner {
         rulesByKey = rules.rulesByKey
         ruleCode = rules.ruleCode
         rulePack = rules.rulePack
+        deferrableKey = DeferredHits.deferrableKeys(of: rules)
+        anyDeferrableKey = deferrableKey.contains(true)
         arena.reserveCapacity(4096)
     }
 
@@ -207,6 +216,7 @@ public final class Scanner {
         findings.removeAll(keepingCapacity: true)
         matches.removeAll(keepingCapacity: true)
         spans.removeAll(keepingCapacity: true)
+        deferred.clear()
     }
 
     // MARK: Setting fields
@@ -393,6 +403,7 @@ public final class Scanner {
             stamp = 1
         }
         touchedKeys.removeAll(keepingCapacity: true)
+        deferred.clear()
         timedOut = false
         interrupted = false
         stoppedEarly = false
@@ -530,6 +541,7 @@ public final class Scanner {
     /// The number of matches of a key in this event, computing detector and host-list keys on
     /// first use.
     func count(key: Int) -> Int64 {
+        if !deferred.pending.isEmpty && deferrableKey[key] { resolveDeferredHits() }
         if keyStamp[key] == stamp { return Int64(keyCount[key]) }
         keyStamp[key] = stamp
         keyCount[key] = 0
