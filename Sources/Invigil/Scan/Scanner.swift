@@ -92,11 +92,11 @@ public final class Scanner {
     @exclusivity(unchecked) var stamp: UInt32 = 0
     @exclusivity(unchecked) var spans: [Span] = []
     @exclusivity(unchecked) var hits: [AutomatonHit] = []
-    @exclusivity(unchecked) var candidateStamp: [UInt32]
     @exclusivity(unchecked) var candidates: [Int32] = []
     /// Phrase keys that matched in this event, so candidate selection visits only them.
     @exclusivity(unchecked) var touchedKeys: [Int32] = []
-    @exclusivity(unchecked) var extraCandidates: [Int32] = []
+    /// The rules to look at, as bits (see `collectCandidates`).
+    @exclusivity(unchecked) var candidateBits: [UInt64]
     @exclusivity(unchecked) var packAllowed: [Bool]
     @exclusivity(unchecked) var supportScratch: [Bool] = []
     /// Proximity scratch: the two keys' spans, sorted.
@@ -158,10 +158,18 @@ public final class Scanner {
     /// Per field its enum values, per host list its hosts (see `StringTables`).
     let enumLookup: StringTables
     let hostLookup: StringTables
-    let alwaysRules: [Int32]
     let rulesByKey: [[Int32]]
     let ruleCode: [Range<Int>]
     let rulePack: [Int32]
+    /// The field tests that open the rules' programs (see `RuleGuards`).
+    let ruleGuards: RuleGuards
+    /// Per field that guards test, two words of the event's values; whether some field is
+    /// unsure; and the rules whose guards reject them (see `rejectGuardedRules`).
+    @exclusivity(unchecked) var guardFieldWords: [UInt64]
+    @exclusivity(unchecked) var guardFieldsUnsure = false
+    @exclusivity(unchecked) var guardRejected: [UInt64]
+    /// The rules no phrase selects, as bits.
+    let alwaysRuleBits: [UInt64]
     /// Checked between fields, windows and rules: returns true to stop the scan (the C
     /// interface's `invigil_scan_interrupt`). Called from the scanning thread only.
     @exclusivity(unchecked) public var interruptCheck: (() -> Bool)?
@@ -178,7 +186,7 @@ public final class Scanner {
         groupCounts = [Int32](repeating: 0, count: rules.groups.count)
         keyCount = [Int32](repeating: 0, count: rules.program.keys.count)
         keyStamp = [UInt32](repeating: 0, count: rules.program.keys.count)
-        candidateStamp = [UInt32](repeating: 0, count: rules.ruleCount)
+        candidateBits = [UInt64](repeating: 0, count: (rules.ruleCount + 63) / 64)
         packAllowed = [Bool](repeating: true, count: rules.packs.count)
         supportScratch = [Bool](repeating: false, count: rules.program.keys.count)
         keyTruncatedStamp = [UInt32](repeating: 0, count: rules.program.keys.count)
@@ -198,10 +206,15 @@ public final class Scanner {
         fieldHash = rules.fieldHash
         enumLookup = StringTables(rules.enumTables)
         hostLookup = StringTables(rules.hostSets)
-        alwaysRules = rules.alwaysRules
         rulesByKey = rules.rulesByKey
         ruleCode = rules.ruleCode
         rulePack = rules.rulePack
+        ruleGuards = RuleGuards(program: rules.program, ruleCode: rules.ruleCode, fieldKinds: rules.fieldKinds)
+        guardFieldWords = [UInt64](repeating: 0, count: 2 * ruleGuards.fields.count)
+        guardRejected = [UInt64](repeating: 0, count: ruleGuards.ruleWords)
+        var always = [UInt64](repeating: 0, count: ruleGuards.ruleWords)
+        for r in rules.alwaysRules where r >= 0 && Int(r) < rules.ruleCount { always[Int(r) >> 6] |= 1 << UInt64(r & 63) }
+        alwaysRuleBits = always
         deferrableKey = DeferredHits.deferrableKeys(of: rules)
         anyDeferrableKey = deferrableKey.contains(true)
         arena.reserveCapacity(4096)
@@ -398,7 +411,6 @@ public final class Scanner {
         stamp &+= 1
         if stamp == 0 {
             for i in keyStamp.indices { keyStamp[i] = 0 }
-            for i in candidateStamp.indices { candidateStamp[i] = 0 }
             for i in keyTruncatedStamp.indices { keyTruncatedStamp[i] = 0 }
             stamp = 1
         }
@@ -418,7 +430,7 @@ public final class Scanner {
         for r in candidates where packAllowed[Int(rulePack[Int(r)])] {
             if (deadline != 0 || evaluated & 15 == 0) && outOfTime() { break }
             evaluated &+= 1
-            if evaluate(ruleCode[Int(r)]) { addFinding(Int(r)) }
+            if evaluateAfterGuards(Int(r)) { addFinding(Int(r)) }
         }
         return findings.count
     }
@@ -509,31 +521,23 @@ public final class Scanner {
         }
     }
 
-    /// The rules to evaluate, in rule order: those with no phrase requirement, merged with
-    /// those indexed under a phrase key that matched (few, so only they are sorted).
+    /// The rules to evaluate, in rule order: those with no phrase requirement and those indexed
+    /// under a phrase key that matched, less those whose guards reject them (`RuleGuards`), read
+    /// off bit sets in order.
     private func collectCandidates() {
         candidates.removeAll(keepingCapacity: true)
-        extraCandidates.removeAll(keepingCapacity: true)
+        rejectGuardedRules()
+        for w in candidateBits.indices { candidateBits[w] = alwaysRuleBits[w] }
         for k32 in touchedKeys {
             let k = Int(k32)
             guard keyCount[k] > 0 else { continue }
-            for r in rulesByKey[k] where candidateStamp[Int(r)] != stamp {
-                candidateStamp[Int(r)] = stamp
-                extraCandidates.append(r)
-            }
+            for r in rulesByKey[k] { candidateBits[Int(r) >> 6] |= 1 << UInt64(r & 63) }
         }
-        if extraCandidates.isEmpty {
-            candidates.append(contentsOf: alwaysRules)
-            return
-        }
-        extraCandidates.sort()
-        var i = 0, j = 0
-        let always = alwaysRules
-        while i < always.count || j < extraCandidates.count {
-            if j >= extraCandidates.count || (i < always.count && always[i] < extraCandidates[j]) {
-                candidates.append(always[i]); i += 1
-            } else {
-                candidates.append(extraCandidates[j]); j += 1
+        for w in candidateBits.indices {
+            var bits = candidateBits[w] & ~guardRejected[w]
+            while bits != 0 {
+                candidates.append(Int32(w << 6 | bits.trailingZeroBitCount))
+                bits &= bits &- 1
             }
         }
     }
