@@ -178,6 +178,39 @@ struct NormalizeShortcutTests {
         }
     }
 
+    /// ASCII runs with origins written through raw memory (`appendASCIIRun`) against the byte
+    /// at a time path, in every mode, over consecutive ranges of random lengths (as
+    /// `OriginWindow` calls it), so that collapses and separators cross the ranges' and the runs'
+    /// edges: the same bytes, the same origins, the same state between calls.
+    @Test func asciiRunsWithOriginsAgreeWithTheByteLoop() {
+        var state: UInt64 = 7
+        var checked = 0
+        for text in Self.texts() + Self.texts().map({ $0 + $0.reversed() }) {
+            for mode in Self.modes {
+                var fastOut: [UInt8] = [], fastOrigin: [SIMD4<Int32>] = [], fastSeparator = false
+                var slowOut: [UInt8] = [], slowOrigin: [SIMD4<Int32>] = [], slowSeparator = false
+                text.withUnsafeBufferPointer { t in
+                    var fast = 0, slow = 0
+                    while fast < t.count {
+                        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                        let step = 1 + Int(state >> 59)
+                        fast = Normalizer.normalize(
+                            t, from: fast, upTo: fast + step, mode: mode, into: &fastOut, origin: &fastOrigin, trackOrigin: true,
+                            separatorSinceLast: &fastSeparator)
+                        slow = Normalizer.normalize(
+                            t, from: slow, upTo: slow + step, mode: mode, into: &slowOut, origin: &slowOrigin, trackOrigin: true,
+                            separatorSinceLast: &slowSeparator, asciiRuns: false)
+                        #expect(fast == slow && fastSeparator == slowSeparator)
+                    }
+                }
+                #expect(fastOut == slowOut, "\(String(decoding: text, as: UTF8.self)) \(mode.description)")
+                #expect(fastOrigin == slowOrigin, "\(String(decoding: text, as: UTF8.self)) \(mode.description)")
+                checked += 1
+            }
+        }
+        #expect(checked > 50_000)
+    }
+
     @Test func asciiWithoutSpacedIsByteForByte() {
         var full: [UInt8] = [], fast: [UInt8] = []
         var origin: [SIMD4<Int32>] = []

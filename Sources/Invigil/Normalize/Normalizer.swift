@@ -112,10 +112,14 @@ enum Normalizer {
     /// `origin` (of which only the last byte and the last entry are read back, so a caller may
     /// drop older entries between calls) and `separatorSinceLast`, it writes what one call over
     /// the whole text writes. `OriginWindow` uses it to produce origins a window at a time.
+    ///
+    /// With `asciiRuns` (the default), runs of ASCII bytes with origins are written by
+    /// `appendASCIIRun`, through raw memory; without, byte by byte like other characters (the
+    /// tests' reference for the runs).
     static func normalize(
         _ text: UnsafeBufferPointer<UInt8>, from: Int, upTo: Int, mode: NormalizeMode,
         into out: inout [UInt8], origin: inout [SIMD4<Int32>], trackOrigin: Bool,
-        separatorSinceLast: inout Bool
+        separatorSinceLast: inout Bool, asciiRuns: Bool = true
     ) -> Int {
         let n = text.count
         let stop = min(upTo, n)
@@ -154,6 +158,13 @@ enum Normalizer {
         }
         while i < stop {
             let b = text[i]
+            if b < 0x80 && trackOrigin && asciiRuns {
+                var runEnd = i + 1
+                while runEnd < stop && text[runEnd] < 0x80 { runEnd += 1 }
+                appendASCIIRun(text, from: i, to: runEnd, mode: mode, into: &out, origin: &origin, separatorSinceLast: &separatorSinceLast)
+                i = runEnd
+                continue
+            }
             if b < 0x80 {
                 emit(b, i, i + 1)
                 i += 1
@@ -208,6 +219,61 @@ enum Normalizer {
             i = end
         }
         return i
+    }
+
+    /// What `normalize` writes with origins for the ASCII bytes `from..<to`, written through raw
+    /// memory: appending byte by byte to two arrays checked each array's uniqueness and capacity
+    /// per byte, which was most of the time of making a value's origins (`OriginWindow`).
+    static func appendASCIIRun(
+        _ text: UnsafeBufferPointer<UInt8>, from: Int, to: Int, mode: NormalizeMode,
+        into out: inout [UInt8], origin: inout [SIMD4<Int32>], separatorSinceLast: inout Bool
+    ) {
+        let spaced = mode.contains(.spaced), useLeet = mode.contains(.leet)
+        let first = out.count
+        // At most one output per input byte: make room, write, then drop what was not written.
+        out.append(contentsOf: repeatElement(0, count: to - from))
+        origin.append(contentsOf: repeatElement(.zero, count: to - from))
+        var k = first
+        var separator = separatorSinceLast
+        (useLeet ? leetFoldTable : foldTable).withUnsafeBufferPointer { map in
+            out.withUnsafeMutableBufferPointer { o in
+                origin.withUnsafeMutableBufferPointer { g in
+                    for i in from..<to {
+                        let raw = text[i]
+                        if spaced {
+                            // As in `normalize`: separators are tested after case folding (which
+                            // leaves them alone) and before leet mapping.
+                            if isSeparator(raw) {
+                                separator = true
+                                continue
+                            }
+                            let b = map[Int(raw)]
+                            if k > 0, o[k - 1] == b, b >= 0x61 && b <= 0x7A {
+                                let j = k - 1
+                                if separator {
+                                    g[j].z = Int32(i)
+                                    g[j].w = Int32(i + 1)
+                                } else {
+                                    if g[j].z == g[j].x { g[j].y = Int32(i + 1) }
+                                    g[j].w = Int32(i + 1)
+                                }
+                                separator = false
+                                continue
+                            }
+                            separator = false
+                            o[k] = b
+                        } else {
+                            o[k] = map[Int(raw)]
+                        }
+                        g[k] = SIMD4(Int32(i), Int32(i + 1), Int32(i), Int32(i + 1))
+                        k += 1
+                    }
+                }
+            }
+        }
+        separatorSinceLast = separator
+        out.removeLast(out.count - k)
+        origin.removeLast(origin.count - k)
     }
 
     /// ASCII text under modes without `spaced`: one output byte per input byte (case folded, then
