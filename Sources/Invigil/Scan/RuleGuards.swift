@@ -12,7 +12,9 @@
 /// guard holds when the two meet. Each distinct guard (field, mask, and whether rules need it to
 /// hold or to fail) keeps the set of rules that have it, as bits; per event the guards that come
 /// out wrong reject their rules' bits at once, and only the rules left are looked at, with no
-/// work or branch per rejected rule. A rejected rule's program would have returned false at the
+/// work or branch per rejected rule. For a field with one value (most) or none, which rules its
+/// guards reject is worked out for each possible value when the scanner is made, so per event
+/// such a field costs a few ORs. A rejected rule's program would have returned false at the
 /// first guard that came out wrong. A rule left runs its program from the first instruction
 /// after its guards (`bodyStart`), since they held (or, with nothing after them, it holds).
 ///
@@ -33,6 +35,13 @@ struct RuleGuards {
     /// Per rule, whether it has guards, and where its program goes on after them.
     var hasGuards: [Bool] = []
     var bodyStart: [Int32] = []
+    /// Per field slot, its guards: `slotGuards[slotGuardStart[s]..<slotGuardStart[s + 1]]`.
+    var slotGuards: [Int32] = []
+    var slotGuardStart: [Int32] = [0]
+    /// The rules rejected when a field has exactly one value v (below 64), or none (v = 64):
+    /// `ruleWords` words at `(slot × 65 + v) × ruleWords`. Most tested fields have one value,
+    /// so most events reject their rules with a few ORs per field.
+    var rejectedBySingleValue: [UInt64] = []
 
     init(program: Program, ruleCode: [Range<Int>], fieldKinds: [FieldKind]) {
         let code = program.code
@@ -68,6 +77,27 @@ struct RuleGuards {
                 pc = min(jump + 1, end)
             }
         }
+        for slot in fields.indices {
+            let own = guardValues.indices.filter { Int(guardWord[$0]) / 2 == slot }
+            slotGuards += own.map { Int32($0) }
+            slotGuardStart.append(Int32(slotGuards.count))
+            for v in 0...64 {
+                let bits: UInt64 = v == 64 ? 0 : 1 << UInt64(v)
+                var rejected = [UInt64](repeating: 0, count: ruleWords)
+                for g in own where Self.rejects(g, bits, guardValues, guardWord) {
+                    for w in 0..<ruleWords { rejected[w] |= guardRules[g * ruleWords + w] }
+                }
+                rejectedBySingleValue += rejected
+            }
+        }
+    }
+
+    /// Whether guard g comes out other than its rules need when its field's values are `bits`.
+    @inline(__always)
+    static func rejects(_ g: Int, _ bits: UInt64, _ guardValues: [UInt64], _ guardWord: [Int32]) -> Bool {
+        let holds = bits & guardValues[g] != 0
+        // Even words are guards that must hold, odd ones guards that must fail.
+        return holds != (guardWord[g] & 1 == 0)
     }
 
     /// The guards of rule `r`, as indices of distinct guards (for tests and tools).
@@ -107,30 +137,42 @@ extension Scanner {
     /// Sets `guardRejected` to the rules whose guards do not come out as they need for the
     /// current event.
     ///
-    /// Each tested field's values become a bit set (bit v: some value is v), written twice: the
-    /// word that guards needing to hold read, and the one that guards needing to fail read. A
-    /// value a mask cannot hold (64 or more) makes the field unsure: its words then let every
-    /// such guard pass (all bits, and none), and the rules' whole programs decide.
+    /// A field with one value or none takes its row of `rejectedBySingleValue`. Otherwise its
+    /// values become a bit set (bit v: some value is v) and each of its guards is tried. A value
+    /// a mask cannot hold (64 or more) makes the field unsure: its guards then reject nothing,
+    /// and the rules' whole programs decide (`evaluateAfterGuards`).
     func rejectGuardedRules() {
-        guardFieldsUnsure = false
-        for (slot, f32) in ruleGuards.fields.enumerated() {
-            var bits: UInt64 = 0
-            var unsure = false
-            for v in values.of(Int(f32)) {
-                if v.a >= 0 && v.a < 64 { bits |= 1 << UInt64(v.a) } else { unsure = true }
-            }
-            guardFieldWords[2 * slot] = unsure ? ~0 : bits
-            guardFieldWords[2 * slot + 1] = unsure ? 0 : bits
-            if unsure { guardFieldsUnsure = true }
-        }
         let words = ruleGuards.ruleWords
         for w in 0..<words { guardRejected[w] = 0 }
-        for g in ruleGuards.guardValues.indices {
-            let word = Int(ruleGuards.guardWord[g])
-            let holds = guardFieldWords[word] & ruleGuards.guardValues[g] != 0
-            // Even words are read by guards that must hold, odd ones by guards that must fail.
-            if holds == (word & 1 == 0) { continue }
-            for w in 0..<words { guardRejected[w] |= ruleGuards.guardRules[g * words + w] }
+        guardFieldsUnsure = false
+        for (slot, f32) in ruleGuards.fields.enumerated() {
+            let vs = values.of(Int(f32))
+            var row = -1
+            if vs.isEmpty {
+                row = 64
+            } else if vs.count == 1 && vs[0].a >= 0 && vs[0].a < 64 {
+                row = Int(vs[0].a)
+            }
+            if row >= 0 {
+                let base = (slot * 65 + row) * words
+                for w in 0..<words { guardRejected[w] |= ruleGuards.rejectedBySingleValue[base + w] }
+                continue
+            }
+            var bits: UInt64 = 0
+            var unsure = false
+            for v in vs {
+                if v.a >= 0 && v.a < 64 { bits |= 1 << UInt64(v.a) } else { unsure = true }
+            }
+            if unsure {
+                guardFieldsUnsure = true
+                continue
+            }
+            for i in Int(ruleGuards.slotGuardStart[slot])..<Int(ruleGuards.slotGuardStart[slot + 1]) {
+                let g = Int(ruleGuards.slotGuards[i])
+                if RuleGuards.rejects(g, bits, ruleGuards.guardValues, ruleGuards.guardWord) {
+                    for w in 0..<words { guardRejected[w] |= ruleGuards.guardRules[g * words + w] }
+                }
+            }
         }
     }
 

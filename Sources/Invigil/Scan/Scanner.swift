@@ -163,9 +163,8 @@ public final class Scanner {
     let rulePack: [Int32]
     /// The field tests that open the rules' programs (see `RuleGuards`).
     let ruleGuards: RuleGuards
-    /// Per field that guards test, two words of the event's values; whether some field is
-    /// unsure; and the rules whose guards reject them (see `rejectGuardedRules`).
-    @exclusivity(unchecked) var guardFieldWords: [UInt64]
+    /// Whether some field that guards test is unsure, and the rules whose guards reject them
+    /// (see `rejectGuardedRules`).
     @exclusivity(unchecked) var guardFieldsUnsure = false
     @exclusivity(unchecked) var guardRejected: [UInt64]
     /// The rules no phrase selects, as bits.
@@ -210,7 +209,6 @@ public final class Scanner {
         ruleCode = rules.ruleCode
         rulePack = rules.rulePack
         ruleGuards = RuleGuards(program: rules.program, ruleCode: rules.ruleCode, fieldKinds: rules.fieldKinds)
-        guardFieldWords = [UInt64](repeating: 0, count: 2 * ruleGuards.fields.count)
         guardRejected = [UInt64](repeating: 0, count: ruleGuards.ruleWords)
         var always = [UInt64](repeating: 0, count: ruleGuards.ruleWords)
         for r in rules.alwaysRules where r >= 0 && Int(r) < rules.ruleCount { always[Int(r) >> 6] |= 1 << UInt64(r & 63) }
