@@ -3,7 +3,8 @@
 /// `shortcuts`: differential. The scanner's fast paths against the code they stand in for, on the
 /// input as text (made valid UTF-8, as the scanner requires of text fields):
 /// - the normaliser without origins against the normaliser with them (same bytes), under all 15
-///   combinations of modes, with every origin span inside the text;
+///   combinations of modes, with every origin span inside the text, and its runs of ASCII written
+///   through raw memory against its byte-at-a-time path (same bytes, same origins);
 /// - for ASCII text, the byte-for-byte table path (modes without `spaced`, where output byte k
 ///   must come from input byte k) and the one-pass `spaced` path against the full normaliser;
 /// - the URL detector with its `memchr` prefilter against the walk without it;
@@ -21,8 +22,8 @@ enum FuzzShortcuts {
     }
 
     static func normalization(_ t: UnsafeBufferPointer<UInt8>) {
-        var full: [UInt8] = [], bare: [UInt8] = [], fast: [UInt8] = []
-        var origin: [SIMD4<Int32>] = [], none: [SIMD4<Int32>] = []
+        var full: [UInt8] = [], bare: [UInt8] = [], fast: [UInt8] = [], slow: [UInt8] = []
+        var origin: [SIMD4<Int32>] = [], none: [SIMD4<Int32>] = [], slowOrigin: [SIMD4<Int32>] = []
         let ascii = t.allSatisfy { $0 < 0x80 }
         for mode in modes {
             Normalizer.normalize(t, mode: mode, into: &full, origin: &origin)
@@ -34,6 +35,14 @@ enum FuzzShortcuts {
             for o in origin where !(0 <= o.x && o.x < o.y && o.y <= Int32(t.count) && 0 <= o.z && o.z < o.w && o.w <= Int32(t.count)) {
                 fuzzFail("normalize \(mode.description): origin \(o) outside 0..<\(t.count)")
             }
+            // Runs of ASCII written through raw memory against the byte-at-a-time path.
+            var separator = false
+            _ = Normalizer.normalize(
+                t, from: 0, upTo: t.count, mode: mode, into: &slow, origin: &slowOrigin, trackOrigin: true,
+                separatorSinceLast: &separator, asciiRuns: false)
+            if slow != full || slowOrigin != origin { fuzzFail("normalize \(mode.description): ASCII runs differ from the byte loop") }
+            slow.removeAll(keepingCapacity: true)
+            slowOrigin.removeAll(keepingCapacity: true)
             guard ascii else { continue }
             if mode.contains(.spaced) {
                 Normalizer.normalizeASCIISpaced(t, leet: mode.contains(.leet), into: &fast)
