@@ -41,7 +41,7 @@ struct DeferredHits {
     var redonePasses = 0
 
     mutating func clear() {
-        pending.removeAll(keepingCapacity: true)
+        if !pending.isEmpty { pending.removeAll(keepingCapacity: true) }
         spanBound = 0
         overflow = false
     }
