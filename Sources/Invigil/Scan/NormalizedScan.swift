@@ -1,3 +1,7 @@
+#if canImport(InvigilSIMD)
+import InvigilSIMD
+#endif
+
 extension Scanner {
     /// Bytes of a value normalised at once: a longer value is normalised and scanned in chunks
     /// of this size (bounded memory; shorter values take the one-pass shortcuts).
@@ -44,6 +48,9 @@ extension Scanner {
                         // normalised without origins; the origins of the bytes of each hit are
                         // then made a window at a time.
                         let ascii = isASCII(text)
+                        // No byte the automaton needs, in the text or (ASCII under any mode) in its
+                        // normalised form: nothing to find.
+                        if ascii, let needles = passNeedles[automatonIndex], !holdsAnyByte(text, needles) { return }
                         let direct = ascii && !mode.contains(.spaced)
                         originWindow.restart(mode: mode)
                         // Hits' ends are relative to the scanned buffer: `hitBase` is the global
@@ -169,4 +176,14 @@ extension Scanner {
             }
         }
     }
+}
+
+/// Whether `text` holds any of `needles` (`ivg_holds_any_byte`).
+@inline(__always) func holdsAnyByte(_ text: UnsafeBufferPointer<UInt8>, _ needles: [UInt8]) -> Bool {
+    guard let base = text.baseAddress else { return false }
+    #if canImport(InvigilSIMD)
+    return needles.withUnsafeBufferPointer { ivg_holds_any_byte(base, text.count, $0.baseAddress, $0.count) != 0 }
+    #else
+    return text.contains { needles.contains($0) }
+    #endif
 }

@@ -117,6 +117,9 @@ public final class Scanner {
     /// Whether the last scan stopped because its time budget ran out.
     @exclusivity(unchecked) public private(set) var timedOut = false
     @exclusivity(unchecked) var deadline: UInt64 = 0
+    /// Per normalised automaton, the uncommon bytes one of which an ASCII text must hold for the
+    /// pass to find anything (`Automaton.requiredUncommonBytes`), or nil.
+    let passNeedles: [[UInt8]?]
     /// Cue lists' hits set aside during the current scan (see `DeferredHits`).
     @exclusivity(unchecked) var deferred = DeferredHits()
     /// Per key, whether its hits may be set aside; and whether any key's may.
@@ -213,6 +216,7 @@ public final class Scanner {
         var always = [UInt64](repeating: 0, count: ruleGuards.ruleWords)
         for r in rules.alwaysRules where r >= 0 && Int(r) < rules.ruleCount { always[Int(r) >> 6] |= 1 << UInt64(r & 63) }
         alwaysRuleBits = always
+        passNeedles = rules.normalizedAutomata.map { $0.automaton.requiredUncommonBytes() }
         deferrableKey = DeferredHits.deferrableKeys(of: rules)
         anyDeferrableKey = deferrableKey.contains(true)
         arena.reserveCapacity(4096)

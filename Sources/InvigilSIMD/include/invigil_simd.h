@@ -53,6 +53,13 @@ int ivg_may_hold_obfuscated_phone_kernel(const uint8_t *t, size_t n, int kernel)
 /// that reads a JSONL archive.
 size_t ivg_count_byte(const uint8_t *x, size_t n, uint8_t byte);
 
+/// 1 if some byte of x[0..<n] is one of needles[0..<count], else 0. Up to 8 needles 16 bytes at
+/// a time (SSE2); more, a byte at a time.
+int ivg_holds_any_byte(const uint8_t *x, size_t n, const uint8_t *needles, size_t count);
+
+/// ivg_holds_any_byte a byte at a time: the tests' reference.
+int ivg_holds_any_byte_scalar(const uint8_t *x, size_t n, const uint8_t *needles, size_t count);
+
 /// 1 if ivg_ascii_spaced can run on this CPU (SSSE3), else 0. Call it once before
 /// ivg_ascii_spaced: it also makes the kernel's table.
 int ivg_ascii_spaced_available(void);
