@@ -36,6 +36,8 @@ struct RuleGuardsTests {
         #expect(Int(g.bodyStart[4]) == rules.ruleCode[4].lowerBound)
         #expect(g.fields.count == 2 && g.guardValues.count == 3)
         #expect(g.hasGuards == [true, true, false, false, false])
+        // Two guarded rules do not pay for the bit sets.
+        #expect(!g.worthChecking && !Scanner(rules: rules).checksGuards)
     }
 
     /// `big` has more values than a mask holds: values from v64 make its guards unsure.
@@ -73,7 +75,9 @@ struct RuleGuardsTests {
             }
             let rules = try RuleSet.compile(source: source)
             let s = Scanner(rules: rules)
-            for _ in 0..<50 {
+            for event in 0..<50 {
+                // Checked and not, whatever the rule set's count of guarded rules.
+                s.checksGuards = event % 5 != 4
                 s.reset()
                 if rng.next() % 5 != 0 { try s.setString("kind", ["a", "b", "c", "d"][Int(rng.next() % 4)]) }
                 if rng.next() % 3 != 0 { try s.setBool("flag", rng.next() % 2 == 0) }
@@ -86,6 +90,7 @@ struct RuleGuardsTests {
                 for r in 0..<rules.ruleCount {
                     let whole = s.evaluate(s.ruleCode[r])
                     let allowed = s.guardsAllow(r)
+                    if !s.checksGuards { #expect(allowed) }
                     #expect((allowed && s.evaluateAfterGuards(r)) == whole, "\(source) rule \(r)")
                     if s.ruleGuards.hasGuards[r] { guarded += 1 }
                     if !allowed { rejected += 1 }
@@ -100,6 +105,7 @@ struct RuleGuardsTests {
     @Test func packsFireExactlyTheRulesWhoseConditionsHold() throws {
         let rules = try RuleSet.load(paths: [CommandTests.repoRoot + "/packs"])
         let s = Scanner(rules: rules)
+        #expect(s.checksGuards)
         let guards = RuleGuards(program: rules.program, ruleCode: rules.ruleCode, fieldKinds: rules.fieldKinds)
         #expect(guards.fields.count > 3)
         #expect(guards.hasGuards.filter { $0 }.count > 150)

@@ -126,7 +126,7 @@ public final class Scanner {
     let deferrableKey: [Bool]
     let anyDeferrableKey: Bool
     /// Whether cue lists' hits are set aside (on by default; the tests compare both ways).
-    package var defersCueHits = true
+    @exclusivity(unchecked) package var defersCueHits = true
     /// JSON parsing scratch.
     @exclusivity(unchecked) var json = JSONEventReader()
     /// At most this many match spans are stored per event (docs/limits.md); the rest are counted,
@@ -166,6 +166,9 @@ public final class Scanner {
     let rulePack: [Int32]
     /// The field tests that open the rules' programs (see `RuleGuards`).
     let ruleGuards: RuleGuards
+    /// Whether guards are checked: when enough rules have them (`RuleGuards.worthChecking`) to
+    /// pay for the per-event bit sets; the tests set it either way.
+    @exclusivity(unchecked) package var checksGuards: Bool
     /// Whether some field that guards test is unsure, and the rules whose guards reject them
     /// (see `rejectGuardedRules`).
     @exclusivity(unchecked) var guardFieldsUnsure = false
@@ -212,6 +215,7 @@ public final class Scanner {
         ruleCode = rules.ruleCode
         rulePack = rules.rulePack
         ruleGuards = RuleGuards(program: rules.program, ruleCode: rules.ruleCode, fieldKinds: rules.fieldKinds)
+        checksGuards = ruleGuards.worthChecking
         guardRejected = [UInt64](repeating: 0, count: ruleGuards.ruleWords)
         var always = [UInt64](repeating: 0, count: ruleGuards.ruleWords)
         for r in rules.alwaysRules where r >= 0 && Int(r) < rules.ruleCount { always[Int(r) >> 6] |= 1 << UInt64(r & 63) }
@@ -528,7 +532,11 @@ public final class Scanner {
     /// off bit sets in order.
     private func collectCandidates() {
         candidates.removeAll(keepingCapacity: true)
-        rejectGuardedRules()
+        if checksGuards {
+            rejectGuardedRules()
+        } else {
+            for w in guardRejected.indices { guardRejected[w] = 0 }
+        }
         for w in candidateBits.indices { candidateBits[w] = alwaysRuleBits[w] }
         for k32 in touchedKeys {
             let k = Int(k32)
@@ -546,7 +554,15 @@ public final class Scanner {
 
     /// The number of matches of a key in this event, computing detector and host-list keys on
     /// first use.
-    func count(key: Int) -> Int64 {
+    @inline(__always) func count(key: Int) -> Int64 {
+        // A deferrable key whose hits were set aside has no stamp yet (the passes skip it).
+        if keyStamp[key] == stamp { return Int64(keyCount[key]) }
+        return countFirstTime(key: key)
+    }
+
+    /// `count(key:)` the first time in an event: replays set-aside hits, runs a detector or
+    /// host list, or finds no match.
+    @inline(never) private func countFirstTime(key: Int) -> Int64 {
         if !deferred.pending.isEmpty && deferrableKey[key] { resolveDeferredHits() }
         if keyStamp[key] == stamp { return Int64(keyCount[key]) }
         keyStamp[key] = stamp
