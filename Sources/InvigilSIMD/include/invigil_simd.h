@@ -4,6 +4,7 @@
 #define INVIGIL_SIMD_H
 #include <stddef.h>
 #include <stdint.h>
+#include "crc32c_fold.h"
 
 #define IVG_PREFILTER_MAX 16
 
