@@ -132,7 +132,8 @@ public final class RuleSet: @unchecked Sendable {
         groups = parts.schema.groups
         schedules = parts.schema.schedules
         phraseListCount = parts.schema.phraseLists.count
-        matcherNames = parts.schema.phraseLists.map(\.name) + parts.schema.hostLists.map(\.name) + Detector.allCases.map(\.name)
+        // Closures, not key paths: a key path is projected through the runtime per element.
+        matcherNames = parts.schema.phraseLists.map { $0.name } + parts.schema.hostLists.map { $0.name } + Detector.allCases.map { $0.name }
         hostSets = parts.schema.hostLists.map { ByteStringTable($0.hosts) }
 
         let fieldTables = FieldTables(fields: parts.schema.fields, groups: parts.schema.groups, packs: parts.schema.packs)

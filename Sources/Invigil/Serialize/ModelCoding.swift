@@ -241,6 +241,7 @@ enum ModelCoding {
         checked.starts.reserveCapacity(n)
         checked.conditions.reserveCapacity(n)
         checked.packs.reserveCapacity(n)
+        let quick = ConditionQuickCheck(scope)
         for _ in 0..<n {
             checked.starts.append(r.offset)
             try r.skipString("rule name")
@@ -252,7 +253,9 @@ enum ModelCoding {
             try r.skipString("message")
             try checkLocation(&r, files)
             checked.conditions.append(r.offset)
-            try ConditionCoding.check(&r, scope)
+            // The precise reader only for what the fast path does not certainly accept: it
+            // throws with the message naming what is wrong.
+            if !quick.accepts(r.base, end: r.end, offset: &r.offset) { try ConditionCoding.check(&r, scope) }
             checked.packs.append(Int32(pack))
         }
         return checked
@@ -280,6 +283,40 @@ enum ModelCoding {
             w.bool(e.expectFlag)
             w.data(e.json)
             writeLocation(e.location, fileIndex, &w)
+        }
+    }
+
+    /// Checks the examples as `readExamples(build: false)` does, in one loop over raw bytes (an
+    /// example is a rule, a flag, the event's length and bytes, and a location); on anything it
+    /// does not certainly accept, that precise reader runs from the start and throws the message.
+    static func checkExamples(_ r: inout ByteReader, ruleCount: Int, files: [String]) throws(CompiledRulesError) {
+        let start = r.offset
+        let fileCount = files.count
+        let base = r.base, end = r.end
+        var p = start
+        @inline(__always) func u32(_ at: Int) -> Int { Int(UInt32(littleEndian: base.loadUnaligned(fromByteOffset: at, as: UInt32.self))) }
+        var accepted = false
+        if end - p >= 4 {
+            let n = u32(p)
+            p += 4
+            var i = 0
+            if n <= (end - p) / 21 {
+                while i < n {
+                    guard end - p >= 21 else { break }
+                    let rule = u32(p), flag = base.load(fromByteOffset: p + 4, as: UInt8.self), length = u32(p + 5)
+                    guard rule < ruleCount, flag <= 1, length <= end - p - 21 else { break }
+                    p += 9 + length
+                    guard u32(p) < fileCount else { break }
+                    p += 12
+                    i += 1
+                }
+                accepted = i == n
+            }
+        }
+        if accepted {
+            r.offset = p
+        } else {
+            _ = try readExamples(&r, ruleCount: ruleCount, files: files, build: false)
         }
     }
 
