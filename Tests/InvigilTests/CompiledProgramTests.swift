@@ -119,7 +119,7 @@ struct CompiledProgramTests {
             case "range": t.codes[2] = t.codes[2].lowerBound..<(t.program.code.count + 1)
             case "opcode": t.program.code[0].opcode = Opcode(rawValue: 0)!  // replaced below, in the bytes
             case "support": t.support[0] = [99]
-            case "proximity": t.proximity[2][0].first = 99
+            case "proximity": t.proximity[2][t.proximity[2].startIndex].first = 99
             case "always": t.alwaysRules = [99]
             case "by key": t.rulesByKey[0] = [99]
             case "duplicate key": t.program.keys[1] = t.program.keys[0]

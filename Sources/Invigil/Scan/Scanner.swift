@@ -152,7 +152,7 @@ public final class Scanner {
     let enumLookup: StringTables
     let hostLookup: StringTables
     let alwaysRules: [Int32]
-    let rulesByKey: [[Int32]]
+    let rulesByKey: JaggedTable<Int32>
     let ruleCode: [Range<Int>]
     let rulePack: [Int32]
     /// Checked between fields, windows and rules: returns true to stop the scan (the C

@@ -52,7 +52,7 @@ enum ProgramCoding {
         for rules in t.rulesByKey { lists(rules, &w) }
     }
 
-    private static func lists(_ values: [Int32], _ w: inout ByteWriter) {
+    private static func lists(_ values: some Collection<Int32>, _ w: inout ByteWriter) {
         w.u32(values.count)
         for v in values { w.i32(v) }
     }
@@ -122,15 +122,12 @@ enum ProgramCoding {
             program.keys.append(key)
         }
 
-        var support: [[Int32]] = []
-        support.reserveCapacity(ruleCount)
-        for _ in 0..<ruleCount { support.append(try indices(&r, below: keys, "support key")) }
-        var proximity: [[ProximitySupport]] = []
-        proximity.reserveCapacity(ruleCount)
+        let support = try rows(&r, count: ruleCount, below: keys, "support key")
+        var proximityStarts: [Int32] = [0]
+        proximityStarts.reserveCapacity(ruleCount + 1)
+        var tests: [ProximitySupport] = []
         for _ in 0..<ruleCount {
             let m = try r.count("proximity tests", minimumBytes: 13)
-            var tests: [ProximitySupport] = []
-            tests.reserveCapacity(m)
             for _ in 0..<m {
                 let first = try r.index(keys, "proximity key"), second = try r.index(keys, "proximity key")
                 let window = try r.u32("proximity window")
@@ -138,22 +135,40 @@ enum ProgramCoding {
                 tests.append(
                     ProximitySupport(first: Int32(first), second: Int32(second), window: Int32(window), ordered: try r.bool("proximity order")))
             }
-            proximity.append(tests)
+            proximityStarts.append(Int32(tests.count))
         }
-        let always = try indices(&r, below: ruleCount, "rule")
-        var byKey: [[Int32]] = []
-        byKey.reserveCapacity(keys)
-        for _ in 0..<keys { byKey.append(try indices(&r, below: ruleCount, "rule")) }
-        return RuleTables(program: program, codes: codes, support: support, proximity: proximity, alwaysRules: always, rulesByKey: byKey)
+        let always = try rows(&r, count: 1, below: ruleCount, "rule").items
+        let byKey = try rows(&r, count: keys, below: ruleCount, "rule")
+        return RuleTables(
+            program: program, codes: codes, support: support, proximity: JaggedTable(items: tests, starts: proximityStarts),
+            alwaysRules: always, rulesByKey: byKey)
     }
 
-    /// A count and that many indices below `limit`.
-    private static func indices(_ r: inout ByteReader, below limit: Int, _ what: @autoclosure () -> String) throws(CompiledRulesError) -> [Int32] {
-        let m = try r.count(what(), minimumBytes: 4)
-        if m == 0 { return [] }
-        var out: [Int32] = []
-        out.reserveCapacity(m)
-        for _ in 0..<m { out.append(Int32(try r.index(limit, what()))) }
-        return out
+    /// `count` lists, each a count and that many indices below `limit`, read into one flat table
+    /// (two allocations, whatever the number of lists). Each list's count is checked against
+    /// the bytes left before its indices are read, and each index in one pass over the list.
+    private static func rows(_ r: inout ByteReader, count: Int, below limit: Int, _ what: @autoclosure () -> String)
+        throws(CompiledRulesError) -> JaggedTable<Int32>
+    {
+        var starts: [Int32] = []
+        starts.reserveCapacity(count + 1)
+        starts.append(0)
+        var items: [Int32] = []
+        for _ in 0..<count {
+            let m = try r.count(what(), minimumBytes: 4)
+            let base = r.base + r.offset
+            var largest: UInt32 = 0
+            for i in 0..<m {
+                let v = UInt32(littleEndian: base.loadUnaligned(fromByteOffset: i &* 4, as: UInt32.self))
+                largest = max(largest, v)
+                items.append(Int32(bitPattern: v))
+            }
+            guard m == 0 || Int(largest) < limit else {
+                throw r.corrupted("\(what()) \(largest) is out of range (\(limit) defined)")
+            }
+            r.offset += m * 4
+            starts.append(Int32(items.count))
+        }
+        return JaggedTable(items: items, starts: starts)
     }
 }
