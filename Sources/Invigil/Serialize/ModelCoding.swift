@@ -69,16 +69,22 @@ enum ModelCoding {
         let groups = try r.strings("group")
         let n = try r.count("fields", minimumBytes: 11)
         var fields: [FieldInfo] = []
-        var names = Set<String>()
+        fields.reserveCapacity(n)
         for _ in 0..<n {
             let name = try r.string("field name")
-            guard names.insert(name).inserted else { throw r.corrupted("field '\(name)' declared twice") }
             let kind = kinds[try r.smallIndex(kinds.count, "field kind")]
             let isList = try r.bool("list flag")
             let values = try r.strings("enum value")
             let group = try r.optionalString("field group")
             if let group, !groups.contains(group) { throw r.corrupted("field '\(name)' is in undeclared group '\(group)'") }
             fields.append(FieldInfo(name: name, kind: kind, isList: isList, enumValues: values, group: group))
+        }
+        // Names unique: the byte-string table keeps one of each (cheaper than a set of Strings,
+        // which hashes each with a seeded hasher); the slow search only names the repeated one.
+        if ByteStringTable(strings: fields.map { $0.name }).count != n {
+            for i in 1..<n where fields[..<i].contains(where: { $0.name == fields[i].name }) {
+                throw r.corrupted("field '\(fields[i].name)' declared twice")
+            }
         }
         return (groups, fields)
     }

@@ -64,21 +64,33 @@ enum ProgramCoding {
         var program = Program()
         let n = try r.count("instructions", minimumBytes: 16)
         let words = try r.table(n * 4, "instructions")
-        var code: [Instruction] = []
-        code.reserveCapacity(n)
-        for i in 0..<n {
-            let head = UInt32(littleEndian: words[i * 4])
-            guard head >> 16 == 0, let opcode = Opcode(rawValue: UInt8(truncatingIfNeeded: head)) else {
-                throw r.corrupted("instruction \(i) has opcode \(head & 0xFF) and flags \(head >> 8)")
+        // Written into the array's storage in one pass; the first bad instruction stops it and
+        // is reported below.
+        let operators = ConditionCoding.operators
+        var bad = -1
+        program.code = [Instruction](unsafeUninitializedCapacity: n) { out, written in
+            for i in 0..<n {
+                let head = UInt32(littleEndian: words[i &* 4])
+                let opIndex = Int(head >> 8)
+                guard opIndex < operators.count, let opcode = Opcode(rawValue: UInt8(truncatingIfNeeded: head)) else {
+                    bad = i
+                    return
+                }
+                (out.baseAddress! + i).initialize(
+                    to: Instruction(
+                        opcode: opcode, op: operators[opIndex], a: Int32(bitPattern: UInt32(littleEndian: words[i &* 4 &+ 1])),
+                        b: Int32(bitPattern: UInt32(littleEndian: words[i &* 4 &+ 2])),
+                        c: Int32(bitPattern: UInt32(littleEndian: words[i &* 4 &+ 3]))))
+                written = i + 1
             }
-            let opIndex = Int(head >> 8)
-            guard opIndex < ConditionCoding.operators.count else { throw r.corrupted("instruction \(i) has comparison operator \(opIndex)") }
-            code.append(
-                Instruction(
-                    opcode: opcode, op: ConditionCoding.operators[opIndex], a: Int32(bitPattern: UInt32(littleEndian: words[i * 4 + 1])),
-                    b: Int32(bitPattern: UInt32(littleEndian: words[i * 4 + 2])), c: Int32(bitPattern: UInt32(littleEndian: words[i * 4 + 3]))))
         }
-        program.code = code
+        if bad >= 0 {
+            let head = UInt32(littleEndian: words[bad * 4])
+            if head >> 16 != 0 || Opcode(rawValue: UInt8(truncatingIfNeeded: head)) == nil {
+                throw r.corrupted("instruction \(bad) has opcode \(head & 0xFF) and flags \(head >> 8)")
+            }
+            throw r.corrupted("instruction \(bad) has comparison operator \(head >> 8)")
+        }
 
         let ranges = try r.u32("count of rule programs")
         guard ranges == ruleCount else { throw r.corrupted("\(ranges) rule programs for \(ruleCount) rules") }
