@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "crc32c_fold.h"
+#include "table_checks.h"
 
 #define IVG_PREFILTER_MAX 16
 
