@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The encoding of the tables derived from the conditions (`RuleTables`): the bytecode, its
 /// constant pools and keys, each rule's range of the bytecode, support keys and proximity tests,
 /// and the candidate index (docs/compiled-format.md, "program" section). Reading decodes each
@@ -110,17 +114,7 @@ enum ProgramCoding {
         program.strings.reserveCapacity(strings)
         for _ in 0..<strings { program.strings.append(try r.data("string constant")) }
         let sets = try r.count("constant sets", minimumBytes: 8)
-        program.sets.reserveCapacity(sets)
-        for _ in 0..<sets {
-            var set = ConstantSet()
-            let m = try r.count("set ints", minimumBytes: 8)
-            set.ints.reserveCapacity(m)
-            for _ in 0..<m { set.ints.append(try r.i64("set int")) }
-            let k = try r.count("set strings", minimumBytes: 4)
-            set.strings.reserveCapacity(k)
-            for _ in 0..<k { set.strings.append(try r.data("set string")) }
-            program.sets.append(set)
-        }
+        program.sets = try readSets(&r, count: sets)
         let zones = try r.count("time zones", minimumBytes: 9)
         program.zones.reserveCapacity(zones)
         for _ in 0..<zones { program.zones.append(try ConditionCoding.readZone(&r)) }
@@ -154,6 +148,57 @@ enum ProgramCoding {
         return RuleTables(
             program: program, codes: codes, support: support, proximity: JaggedTable(items: tests, starts: proximityStarts),
             alwaysRules: always, rulesByKey: byKey)
+    }
+
+    /// The constant sets. Many repeat (the packs' 303 are 80 distinct: the same enum values
+    /// tested by many rules), so a set whose bytes equal an earlier set's shares that set's
+    /// arrays instead of allocating its own: each set is first stepped over (its lengths
+    /// checked), and built only when its bytes are new.
+    private static func readSets(_ r: inout ByteReader, count: Int) throws(CompiledRulesError) -> [ConstantSet] {
+        var sets: [ConstantSet] = []
+        sets.reserveCapacity(count)
+        var size = 16
+        while size < count * 2 { size <<= 1 }
+        // Open addressing by the hash of a set's bytes: the index of the first set with them.
+        var slots = [Int32](repeating: -1, count: size)
+        var spans: [Range<Int>] = []
+        spans.reserveCapacity(count)
+        for _ in 0..<count {
+            let start = r.offset
+            let m = try r.count("set ints", minimumBytes: 8)
+            r.offset += m * 8
+            let k = try r.count("set strings", minimumBytes: 4)
+            for _ in 0..<k { try r.skipData("set string") }
+            let span = start..<r.offset
+            let bytes = UnsafeBufferPointer(start: (r.base + start).assumingMemoryBound(to: UInt8.self), count: span.count)
+            var h = Int(truncatingIfNeeded: ByteStringTable.hash(bytes)) & (size - 1)
+            var earlier = -1
+            while slots[h] >= 0 {
+                let j = Int(slots[h]), other = spans[j]
+                if other.count == span.count && memcmp(r.base + other.lowerBound, r.base + start, span.count) == 0 {
+                    earlier = j
+                    break
+                }
+                h = (h + 1) & (size - 1)
+            }
+            if earlier >= 0 {
+                sets.append(sets[earlier])
+            } else {
+                slots[h] = Int32(sets.count)
+                var set = ConstantSet()
+                var b = r
+                b.offset = start
+                _ = try b.u32("set ints")
+                set.ints.reserveCapacity(m)
+                for _ in 0..<m { set.ints.append(try b.i64("set int")) }
+                _ = try b.u32("set strings")
+                set.strings.reserveCapacity(k)
+                for _ in 0..<k { set.strings.append(try b.data("set string")) }
+                sets.append(set)
+            }
+            spans.append(span)
+        }
+        return sets
     }
 
     /// `count` lists, each a count and that many indices below `limit`, read into one flat table
