@@ -1,3 +1,7 @@
+#if canImport(InvigilSIMD)
+import InvigilSIMD
+#endif
+
 /// The encoding of a rule set's model (docs/compiled-format.md): one function pair per section,
 /// writing and reading the same fields in the same order. Readers check every index against
 /// what the sections before them defined.
@@ -249,6 +253,12 @@ enum ModelCoding {
         checked.packs.reserveCapacity(n)
         let quick = ConditionQuickCheck(scope)
         for _ in 0..<n {
+            #if canImport(InvigilSIMD)
+            // The next rules' lines (a rule's record is a few hundred bytes), requested while
+            // this one is checked: the walk from record to record otherwise waits on each.
+            ivg_prefetch_256(r.base + (r.offset &+ 1024))
+            ivg_prefetch_256(r.base + (r.offset &+ 1280))
+            #endif
             checked.starts.append(r.offset)
             try r.skipString("rule name")
             let pack = try r.index(packs.count, "pack")
@@ -308,6 +318,10 @@ enum ModelCoding {
             var i = 0
             if n <= (end - p) / 21 {
                 while i < n {
+                    #if canImport(InvigilSIMD)
+                    // The next records' lines, requested while this one is checked.
+                    ivg_prefetch_256(base + (p &+ 1024))
+                    #endif
                     guard end - p >= 21 else { break }
                     let rule = u32(p), flag = base.load(fromByteOffset: p + 4, as: UInt8.self), length = u32(p + 5)
                     guard rule < ruleCount, flag <= 1, length <= end - p - 21 else { break }

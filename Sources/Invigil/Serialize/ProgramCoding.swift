@@ -1,6 +1,9 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+#if canImport(InvigilSIMD)
+import InvigilSIMD
+#endif
 
 /// The encoding of the tables derived from the conditions (`RuleTables`): the bytecode, its
 /// constant pools and keys, each rule's range of the bytecode, support keys and proximity tests,
@@ -164,6 +167,9 @@ enum ProgramCoding {
         var spans: [Range<Int>] = []
         spans.reserveCapacity(count)
         for _ in 0..<count {
+            #if canImport(InvigilSIMD)
+            ivg_prefetch_256(r.base + (r.offset &+ 512))  // the sets ahead (a walk from set to set)
+            #endif
             let start = r.offset
             let m = try r.count("set ints", minimumBytes: 8)
             r.offset += m * 8
@@ -212,6 +218,9 @@ enum ProgramCoding {
         starts.append(0)
         var items: [Int32] = []
         for _ in 0..<count {
+            #if canImport(InvigilSIMD)
+            ivg_prefetch_256(r.base + (r.offset &+ 512))  // the lists ahead (a walk from list to list)
+            #endif
             let m = try r.count(what(), minimumBytes: 4)
             let base = r.base + r.offset
             var largest: UInt32 = 0

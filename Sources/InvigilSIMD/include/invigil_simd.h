@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include "crc32c_fold.h"
 #include "table_checks.h"
+#include "prefetch.h"
 
 #define IVG_PREFILTER_MAX 16
 
