@@ -101,11 +101,20 @@ struct CompiledLoadTablesTests {
         for _ in 0..<60 {
             var items: [String] = []
             for _ in 0..<Int.random(in: 0...40, using: &rng) {
-                items.append(String(Int.random(in: 0...30, using: &rng), radix: 36) + (Bool.random(using: &rng) ? "ü" : ""))
+                let item = String(Int.random(in: 0...30, using: &rng), radix: 36) + (Bool.random(using: &rng) ? "ü" : "")
+                items.append(Int.random(in: 0..<20, using: &rng) == 0 ? "" : item)
             }
             let fromStrings = ByteStringTable(strings: items), fromBytes = ByteStringTable(items.map { Array($0.utf8) })
             #expect(fromStrings.count == fromBytes.count)
             for probe in items + ["", "zz", "ü"] { #expect(fromStrings.find(Array(probe.utf8)) == fromBytes.find(Array(probe.utf8))) }
+            // Against the naive reference: each distinct string once, numbered in order of first
+            // appearance (the repeats, which the table moves the later strings down over, are
+            // frequent here), and nothing else found.
+            var distinct: [String] = []
+            for item in items where !distinct.contains(item) { distinct.append(item) }
+            #expect(fromStrings.count == distinct.count)
+            for (i, item) in distinct.enumerated() { #expect(fromStrings.find(Array(item.utf8)) == i) }
+            for probe in ["zz", "ü", "0ü0"] where !distinct.contains(probe) { #expect(fromStrings.find(Array(probe.utf8)) == nil) }
         }
     }
 
