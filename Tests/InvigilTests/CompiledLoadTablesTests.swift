@@ -101,11 +101,20 @@ struct CompiledLoadTablesTests {
         for _ in 0..<60 {
             var items: [String] = []
             for _ in 0..<Int.random(in: 0...40, using: &rng) {
-                items.append(String(Int.random(in: 0...30, using: &rng), radix: 36) + (Bool.random(using: &rng) ? "ü" : ""))
+                let item = String(Int.random(in: 0...30, using: &rng), radix: 36) + (Bool.random(using: &rng) ? "ü" : "")
+                items.append(Int.random(in: 0..<20, using: &rng) == 0 ? "" : item)
             }
             let fromStrings = ByteStringTable(strings: items), fromBytes = ByteStringTable(items.map { Array($0.utf8) })
             #expect(fromStrings.count == fromBytes.count)
             for probe in items + ["", "zz", "ü"] { #expect(fromStrings.find(Array(probe.utf8)) == fromBytes.find(Array(probe.utf8))) }
+            // Against the naive reference: each distinct string once, numbered in order of first
+            // appearance (the repeats, which the table moves the later strings down over, are
+            // frequent here), and nothing else found.
+            var distinct: [String] = []
+            for item in items where !distinct.contains(item) { distinct.append(item) }
+            #expect(fromStrings.count == distinct.count)
+            for (i, item) in distinct.enumerated() { #expect(fromStrings.find(Array(item.utf8)) == i) }
+            for probe in ["zz", "ü", "0ü0"] where !distinct.contains(probe) { #expect(fromStrings.find(Array(probe.utf8)) == nil) }
         }
     }
 
@@ -128,5 +137,51 @@ struct CompiledLoadTablesTests {
                     && x.message == y.message && x.location == y.location)
         }
         #expect(loaded.compiledBytes() == rules.compiledBytes())
+    }
+    /// The table checks (AVX-512 kernels from 64 entries when the CPU has them) against the Swift
+    /// passes, on generated tables that hold, and on the same with one entry broken anywhere,
+    /// in the sixteen-entry steps or in the tail.
+    @Test func tableChecksAgreeWithThePortablePasses() {
+        var rng = SplitMix(seed: 1616)
+        var lengths = [0, 1, 2, 15, 16, 17, 63, 64, 65, 80, 81, 97, 1000, 20_001]
+        for _ in 0..<150 { lengths.append(Int.random(in: 0...400, using: &rng)) }
+        var checked = 0
+        for n in lengths {
+            // Child starts (n + 1 entries): non-decreasing, each above its index.
+            var starts = [UInt32](repeating: 0, count: n + 1)
+            var s: UInt32 = 1
+            for i in 0...n {
+                s = max(s, UInt32(i) + 1) + UInt32.random(in: 0...2, using: &rng)
+                starts[i] = s
+            }
+            // Failure links: each below its index.
+            let links = (0..<n).map { i in i == 0 ? UInt32(0) : UInt32.random(in: 0..<UInt32(i), using: &rng) }
+            var variants: [([UInt32], [UInt32])] = [(starts, links)]
+            for _ in 0..<4 where n > 0 {
+                var a = starts, b = links
+                let i = Int.random(in: 0..<n, using: &rng)
+                switch Int.random(in: 0..<4, using: &rng) {
+                case 0: a[i] = a[i + 1] &+ 1  // decreasing
+                case 1: a[i] = UInt32(i)  // not after its index
+                case 2: b[i] = UInt32(i)  // not below its index
+                default: b[i] = UInt32.max
+                }
+                variants.append((a, b))
+            }
+            for (a, b) in variants {
+                a.withUnsafeBufferPointer { a in
+                    b.withUnsafeBufferPointer { b in
+                        let pa = a.baseAddress!, pb = b.baseAddress ?? UnsafePointer(bitPattern: 4)!
+                        #expect(TableChecks.startsAfterIndex(pa, n) == TableChecks.portableStartsAfterIndex(pa, n), "\(n)")
+                        #expect(TableChecks.nonDecreasing(pa, n + 1) == TableChecks.portableNonDecreasing(pa, n + 1), "\(n)")
+                        #expect(TableChecks.belowIndex(pb, n) == TableChecks.portableBelowIndex(pb, n), "\(n)")
+                        #expect(TableChecks.largest(pb, n) == TableChecks.portableLargest(pb, n), "\(n)")
+                        #expect(TableChecks.largest(pa, n + 1) == (a.max() ?? 0))
+                    }
+                }
+                checked += 1
+            }
+        }
+        #expect(checked > lengths.count)
     }
 }

@@ -94,7 +94,7 @@ struct CompiledProgramTests {
         ("loop end", "a loop whose end does not match its start"), ("stray anyNext", "the end of a loop that did not start"),
         ("range", "is outside the"), ("opcode", "opcode 200"), ("support", "support key 99 is out of range"),
         ("proximity", "proximity key 99 is out of range"), ("always", "rule 99 is out of range"), ("by key", "rule 99 is out of range"),
-        ("duplicate key", "repeats an earlier key")
+        ("duplicate key", "repeats an earlier key"), ("operator", "instruction 0 has comparison operator 9")
     ])
     func eachDamagedTableIsRefused(damage: String, words: String) throws {
         let error = try Self.refusal { t in
@@ -119,19 +119,21 @@ struct CompiledProgramTests {
             case "range": t.codes[2] = t.codes[2].lowerBound..<(t.program.code.count + 1)
             case "opcode": t.program.code[0].opcode = Opcode(rawValue: 0)!  // replaced below, in the bytes
             case "support": t.support[0] = [99]
-            case "proximity": t.proximity[2][0].first = 99
+            case "proximity": t.proximity[2][t.proximity[2].startIndex].first = 99
             case "always": t.alwaysRules = [99]
             case "by key": t.rulesByKey[0] = [99]
             case "duplicate key": t.program.keys[1] = t.program.keys[0]
+            case "operator": break  // in the bytes, below
             default: Issue.record("unknown damage \(damage)")
             }
         }
-        if damage == "opcode" {
-            // An opcode no engine knows: written into the bytes, since `Opcode` cannot hold it.
+        if damage == "opcode" || damage == "operator" {
+            // An opcode or operator no engine knows: written into the bytes, since `Opcode` and
+            // `CompareOp` cannot hold them.
             let rules = try RuleSet.compile(source: Self.source, name: "damage.rules")
             var bytes = rules.compiledBytes()
             let code = Self.programSectionCode(bytes)
-            bytes[code] = 200
+            if damage == "opcode" { bytes[code] = 200 } else { bytes[code + 1] = 9 }
             CompiledRulesTests.reseal(&bytes)
             let refused = CompiledRulesTests.refusal(bytes)
             #expect(refused?.kind == .corrupted && refused?.message.contains(words) == true, "\(refused?.message ?? "loaded")")
@@ -139,6 +141,19 @@ struct CompiledProgramTests {
         }
         #expect(error?.kind == .corrupted, "\(damage): \(error?.message ?? "loaded")")
         #expect(error?.message.contains(words) == true, "\(damage): \(error?.message ?? "loaded")")
+    }
+
+    /// Two fields of the same name (the schema's `time` renamed `text` in the bytes) are refused,
+    /// naming the field.
+    @Test func repeatedFieldNamesAreRefused() throws {
+        let rules = try RuleSet.compile(source: Self.source, name: "damage.rules")
+        var bytes = rules.compiledBytes()
+        let time: [UInt8] = [4, 0, 0, 0] + Array("time".utf8)
+        let at = try #require((0..<(bytes.count - time.count)).first { Array(bytes[$0..<($0 + time.count)]) == time })
+        bytes.replaceSubrange((at + 4)..<(at + 8), with: Array("text".utf8))
+        CompiledRulesTests.reseal(&bytes)
+        let refused = CompiledRulesTests.refusal(bytes)
+        #expect(refused?.message.contains("field 'text' declared twice") == true, "\(refused?.message ?? "loaded")")
     }
 
     /// The file offset of the first instruction of the program section.

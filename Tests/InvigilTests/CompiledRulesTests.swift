@@ -83,6 +83,31 @@ struct CompiledRulesTests {
         }
     }
 
+    @Test func crc32cKernelsMatchTheTablesOnRandomLengthsAndAlignments() {
+        // Each kernel the CPU has (the folding one takes every length here, short ones through its
+        // byte loop), against the tables: random lengths around its block sizes and beyond,
+        // random alignments and starting values.
+        var rng = SplitMix(seed: 16)
+        let random = (0..<300_000).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        var lengths = [0, 1, 15, 16, 17, 255, 256, 257, 511, 512, 513, 767, 768, 1023, 1024, 1040, 1041]
+        for _ in 0..<300 { lengths.append(Int.random(in: 0...4096, using: &rng)) }
+        for _ in 0..<40 { lengths.append(Int.random(in: 4097...290_000, using: &rng)) }
+        random.withUnsafeBytes { all in
+            for length in lengths {
+                let start = Int.random(in: 0...(all.count - length), using: &rng)  // any alignment
+                let part = UnsafeRawBufferPointer(rebasing: all[start..<(start + length)])
+                let seed = UInt32.random(in: 0...UInt32.max, using: &rng)
+                let reference = CRC32C.software(seed, part)
+                if let f = CRC32C.folded(seed, part) { #expect(f == reference, "folding, \(length) bytes at \(start)") }
+                if let h = CRC32C.instruction(seed, part) { #expect(h == reference, "crc32 instruction, \(length) bytes at \(start)") }
+                #expect(CRC32C.update(seed, part) == reference)
+            }
+        }
+        // The standard check value through the folding kernel's short path.
+        let nine = Array("123456789".utf8)
+        nine.withUnsafeBytes { #expect(CRC32C.folded(0, $0) ?? 0xE306_9283 == 0xE306_9283) }
+    }
+
     @Test func bundledPacksGiveIdenticalFindingsOnTheSampleArchive() throws {
         let rules = try RuleSet.load(paths: [Self.root + "/packs"])
         let loaded = try Self.roundTrip(rules)

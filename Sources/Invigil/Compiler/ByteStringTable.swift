@@ -39,36 +39,50 @@ struct ByteStringTable: Sendable {
         self.init(concatenated: all, ends: ends)
     }
 
-    /// The table of the items `all[ends[i - 1]..<ends[i]]`.
-    private init(concatenated all: [UInt8], ends: [Int]) {
+    /// The table of the items `all[ends[i - 1]..<ends[i]]`, kept in `all` itself: each distinct
+    /// item is moved down over the repeats before it (none, usually), so the strings cost no
+    /// second array. Built through pointers: a probe compares bytes in place (slicing the arrays
+    /// per probe was most of a loaded rule set's field and host tables).
+    private init(concatenated all: consuming [UInt8], ends: [Int]) {
         var size = 16
         while size < ends.count * 2 + 1 { size <<= 1 }
         var slots = [Int32](repeating: -1, count: size)
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(all.count)
-        var starts: [Int32] = [0]
-        starts.reserveCapacity(ends.count + 1)
-        all.withUnsafeBufferPointer { all in
-            var from = 0
-            for end in ends {
-                let item = UnsafeBufferPointer(rebasing: all[from..<end])
-                from = end
-                var h = Int(truncatingIfNeeded: ByteStringTable.hash(item)) & (size - 1)
-                var present = false
-                while slots[h] >= 0 {
-                    let s = Int(slots[h])
-                    if bytes[Int(starts[s])..<Int(starts[s + 1])].elementsEqual(item) {
-                        present = true
-                        break
+        var bytes = all
+        var starts = [Int32](repeating: 0, count: ends.count + 1)
+        var distinct = 0, used = 0
+        bytes.withUnsafeMutableBufferPointer { bytes in
+            starts.withUnsafeMutableBufferPointer { starts in
+                slots.withUnsafeMutableBufferPointer { slots in
+                    var from = 0
+                    for end in ends {
+                        // Not yet overwritten: items only move down, to `used` <= `from`.
+                        let item = UnsafeBufferPointer(rebasing: bytes[from..<end])
+                        from = end
+                        var h = Int(truncatingIfNeeded: ByteStringTable.hash(item)) & (size - 1)
+                        var present = false
+                        while slots[h] >= 0 {
+                            let s = Int(slots[h])
+                            let a = Int(starts[s]), b = Int(starts[s + 1])
+                            if b - a == item.count && (item.isEmpty || memcmp(bytes.baseAddress! + a, item.baseAddress!, item.count) == 0) {
+                                present = true
+                                break
+                            }
+                            h = (h + 1) & (size - 1)
+                        }
+                        if present { continue }
+                        slots[h] = Int32(distinct)
+                        if !item.isEmpty && bytes.baseAddress! + used != item.baseAddress! {
+                            memmove(bytes.baseAddress! + used, item.baseAddress!, item.count)
+                        }
+                        used += item.count
+                        distinct += 1
+                        starts[distinct] = Int32(used)
                     }
-                    h = (h + 1) & (size - 1)
                 }
-                if present { continue }
-                slots[h] = Int32(starts.count - 1)
-                bytes.append(contentsOf: item)
-                starts.append(Int32(bytes.count))
             }
         }
+        bytes.removeLast(bytes.count - used)
+        starts.removeLast(starts.count - distinct - 1)
         self.slots = slots
         self.bytes = bytes
         self.starts = starts

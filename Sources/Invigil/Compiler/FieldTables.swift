@@ -14,12 +14,12 @@ struct FieldTables {
     var idField: Int?
 
     init(fields: [FieldInfo], groups: [String], packs: [PackInfo]) {
-        fieldHash = ByteStringTable(strings: fields.map(\.name))
+        fieldHash = ByteStringTable(strings: fields.map { $0.name })
         let index = FieldNameIndex(fieldHash)
         fieldIndex = index
         groupOfField = fields.map { f in f.group.flatMap { g in groups.firstIndex(of: g).map(Int32.init) } ?? -1 }
-        fieldKinds = fields.map(\.kind)
-        fieldIsList = fields.map(\.isList)
+        fieldKinds = fields.map { $0.kind }
+        fieldIsList = fields.map { $0.isList }
         enumTables = fields.map { $0.enumValues.isEmpty ? .empty : ByteStringTable(strings: $0.enumValues) }
         packCodes = packs.map { $0.code.map { Array($0.utf8) } }
         schoolField = index["school"].flatMap { fields[$0].kind == .string || fields[$0].kind == .enumeration ? $0 : nil }

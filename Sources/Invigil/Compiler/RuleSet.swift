@@ -49,10 +49,10 @@ public final class RuleSet: @unchecked Sendable {
     let program: Program
     let ruleCode: [Range<Int>]
     let rulePack: [Int32]
-    let ruleSupport: [[Int32]]
+    let ruleSupport: JaggedTable<Int32>
     /// Per rule, its positive proximity tests, whose matching pairs support a finding. Derived
     /// from `conditions` and the keys; nothing of its own to store.
-    let ruleProximity: [[ProximitySupport]]
+    let ruleProximity: JaggedTable<ProximitySupport>
     let schedules: [Schedule]
     let hostSets: [ByteStringTable]
     let phraseListCount: Int
@@ -67,7 +67,7 @@ public final class RuleSet: @unchecked Sendable {
     let normalizedAutomata: [NormalizedAutomaton]
     /// Rules evaluated for every event, and rules evaluated only when one of their keys matched.
     let alwaysRules: [Int32]
-    let rulesByKey: [[Int32]]
+    let rulesByKey: JaggedTable<Int32>
     let schoolField: Int?
     let idField: Int?
 
@@ -132,7 +132,8 @@ public final class RuleSet: @unchecked Sendable {
         groups = parts.schema.groups
         schedules = parts.schema.schedules
         phraseListCount = parts.schema.phraseLists.count
-        matcherNames = parts.schema.phraseLists.map(\.name) + parts.schema.hostLists.map(\.name) + Detector.allCases.map(\.name)
+        // Closures, not key paths: a key path is projected through the runtime per element.
+        matcherNames = parts.schema.phraseLists.map { $0.name } + parts.schema.hostLists.map { $0.name } + Detector.allCases.map { $0.name }
         hostSets = parts.schema.hostLists.map { ByteStringTable($0.hosts) }
 
         let fieldTables = FieldTables(fields: parts.schema.fields, groups: parts.schema.groups, packs: parts.schema.packs)

@@ -7,17 +7,17 @@ struct RuleTables {
     /// Per rule, its range of `program.code`.
     var codes: [Range<Int>]
     /// Per rule, the keys (indices into `program.keys`) whose matches support a finding.
-    var support: [[Int32]]
+    var support: JaggedTable<Int32>
     /// Per rule, its positive proximity tests, whose matching pairs support a finding.
-    var proximity: [[ProximitySupport]]
+    var proximity: JaggedTable<ProximitySupport>
     /// Rules evaluated for every event.
     var alwaysRules: [Int32]
     /// Per key of the program, the rules that key makes candidates.
-    var rulesByKey: [[Int32]]
+    var rulesByKey: JaggedTable<Int32>
 
     init(
-        program: Program, codes: [Range<Int>], support: [[Int32]], proximity: [[ProximitySupport]], alwaysRules: [Int32],
-        rulesByKey: [[Int32]]
+        program: Program, codes: [Range<Int>], support: JaggedTable<Int32>, proximity: JaggedTable<ProximitySupport>,
+        alwaysRules: [Int32], rulesByKey: JaggedTable<Int32>
     ) {
         self.program = program
         self.codes = codes
@@ -33,9 +33,9 @@ struct RuleTables {
         let candidates = CandidateIndex(rules: model.rules, program: program)
         self.init(
             program: program, codes: codes,
-            support: ProgramCompiler.ruleSupport(of: model.rules, in: program),
-            proximity: ProgramCompiler.ruleProximity(of: model.rules, in: program),
-            alwaysRules: candidates.alwaysRules, rulesByKey: candidates.rulesByKey)
+            support: JaggedTable(rows: ProgramCompiler.ruleSupport(of: model.rules, in: program)),
+            proximity: JaggedTable(rows: ProgramCompiler.ruleProximity(of: model.rules, in: program)),
+            alwaysRules: candidates.alwaysRules, rulesByKey: JaggedTable(rows: candidates.rulesByKey))
     }
 }
 

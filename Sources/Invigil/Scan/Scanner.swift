@@ -161,7 +161,7 @@ public final class Scanner {
     /// Per field its enum values, per host list its hosts (see `StringTables`).
     let enumLookup: StringTables
     let hostLookup: StringTables
-    let rulesByKey: [[Int32]]
+    let rulesByKey: JaggedTable<Int32>
     let ruleCode: [Range<Int>]
     let rulePack: [Int32]
     /// The field tests that open the rules' programs (see `RuleGuards`).

@@ -1,3 +1,7 @@
+#if canImport(InvigilSIMD)
+import InvigilSIMD
+#endif
+
 /// The encoding of a rule set's model (docs/compiled-format.md): one function pair per section,
 /// writing and reading the same fields in the same order. Readers check every index against
 /// what the sections before them defined.
@@ -69,16 +73,22 @@ enum ModelCoding {
         let groups = try r.strings("group")
         let n = try r.count("fields", minimumBytes: 11)
         var fields: [FieldInfo] = []
-        var names = Set<String>()
+        fields.reserveCapacity(n)
         for _ in 0..<n {
             let name = try r.string("field name")
-            guard names.insert(name).inserted else { throw r.corrupted("field '\(name)' declared twice") }
             let kind = kinds[try r.smallIndex(kinds.count, "field kind")]
             let isList = try r.bool("list flag")
             let values = try r.strings("enum value")
             let group = try r.optionalString("field group")
             if let group, !groups.contains(group) { throw r.corrupted("field '\(name)' is in undeclared group '\(group)'") }
             fields.append(FieldInfo(name: name, kind: kind, isList: isList, enumValues: values, group: group))
+        }
+        // Names unique: the byte-string table keeps one of each (cheaper than a set of Strings,
+        // which hashes each with a seeded hasher); the slow search only names the repeated one.
+        if ByteStringTable(strings: fields.map { $0.name }).count != n {
+            for i in 1..<n where fields[..<i].contains(where: { $0.name == fields[i].name }) {
+                throw r.corrupted("field '\(fields[i].name)' declared twice")
+            }
         }
         return (groups, fields)
     }
@@ -241,7 +251,14 @@ enum ModelCoding {
         checked.starts.reserveCapacity(n)
         checked.conditions.reserveCapacity(n)
         checked.packs.reserveCapacity(n)
+        let quick = ConditionQuickCheck(scope)
         for _ in 0..<n {
+            #if canImport(InvigilSIMD)
+            // The next rules' lines (a rule's record is a few hundred bytes), requested while
+            // this one is checked: the walk from record to record otherwise waits on each.
+            ivg_prefetch_256(r.base + (r.offset &+ 1024))
+            ivg_prefetch_256(r.base + (r.offset &+ 1280))
+            #endif
             checked.starts.append(r.offset)
             try r.skipString("rule name")
             let pack = try r.index(packs.count, "pack")
@@ -252,7 +269,9 @@ enum ModelCoding {
             try r.skipString("message")
             try checkLocation(&r, files)
             checked.conditions.append(r.offset)
-            try ConditionCoding.check(&r, scope)
+            // The precise reader only for what the fast path does not certainly accept: it
+            // throws with the message naming what is wrong.
+            if !quick.accepts(r.base, end: r.end, offset: &r.offset) { try ConditionCoding.check(&r, scope) }
             checked.packs.append(Int32(pack))
         }
         return checked
@@ -280,6 +299,44 @@ enum ModelCoding {
             w.bool(e.expectFlag)
             w.data(e.json)
             writeLocation(e.location, fileIndex, &w)
+        }
+    }
+
+    /// Checks the examples as `readExamples(build: false)` does, in one loop over raw bytes (an
+    /// example is a rule, a flag, the event's length and bytes, and a location); on anything it
+    /// does not certainly accept, that precise reader runs from the start and throws the message.
+    static func checkExamples(_ r: inout ByteReader, ruleCount: Int, files: [String]) throws(CompiledRulesError) {
+        let start = r.offset
+        let fileCount = files.count
+        let base = r.base, end = r.end
+        var p = start
+        @inline(__always) func u32(_ at: Int) -> Int { Int(UInt32(littleEndian: base.loadUnaligned(fromByteOffset: at, as: UInt32.self))) }
+        var accepted = false
+        if end - p >= 4 {
+            let n = u32(p)
+            p += 4
+            var i = 0
+            if n <= (end - p) / 21 {
+                while i < n {
+                    #if canImport(InvigilSIMD)
+                    // The next records' lines, requested while this one is checked.
+                    ivg_prefetch_256(base + (p &+ 1024))
+                    #endif
+                    guard end - p >= 21 else { break }
+                    let rule = u32(p), flag = base.load(fromByteOffset: p + 4, as: UInt8.self), length = u32(p + 5)
+                    guard rule < ruleCount, flag <= 1, length <= end - p - 21 else { break }
+                    p += 9 + length
+                    guard u32(p) < fileCount else { break }
+                    p += 12
+                    i += 1
+                }
+                accepted = i == n
+            }
+        }
+        if accepted {
+            r.offset = p
+        } else {
+            _ = try readExamples(&r, ruleCount: ruleCount, files: files, build: false)
         }
     }
 

@@ -27,6 +27,8 @@ enum ProgramChecks {
     static func check(_ t: RuleTables, _ context: Context) throws(CompiledRulesError) {
         let p = t.program
         let fieldCount = context.fields.count
+        // The kinds alone: reading `fields[f].kind` per instruction copied the field's record.
+        let kinds = context.fields.map { $0.kind }
         for (rule, range) in t.codes.enumerated() {
             func refuse(_ pc: Int, _ what: String) -> CompiledRulesError {
                 CompiledRulesError(
@@ -34,7 +36,7 @@ enum ProgramChecks {
             }
             func field(_ pc: Int, _ f: Int32) throws(CompiledRulesError) -> FieldKind {
                 guard f >= 0, Int(f) < fieldCount else { throw refuse(pc, "field \(f) is out of range (\(fieldCount) defined)") }
-                return context.fields[Int(f)].kind
+                return kinds[Int(f)]
             }
             func index(_ pc: Int, _ v: Int32, _ limit: Int, _ what: String) throws(CompiledRulesError) {
                 guard v >= 0, Int(v) < limit else { throw refuse(pc, "\(what) \(v) is out of range (\(limit) defined)") }

@@ -1,3 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+#if canImport(InvigilSIMD)
+import InvigilSIMD
+#endif
+
 /// The encoding of the tables derived from the conditions (`RuleTables`): the bytecode, its
 /// constant pools and keys, each rule's range of the bytecode, support keys and proximity tests,
 /// and the candidate index (docs/compiled-format.md, "program" section). Reading decodes each
@@ -52,7 +59,7 @@ enum ProgramCoding {
         for rules in t.rulesByKey { lists(rules, &w) }
     }
 
-    private static func lists(_ values: [Int32], _ w: inout ByteWriter) {
+    private static func lists(_ values: some Collection<Int32>, _ w: inout ByteWriter) {
         w.u32(values.count)
         for v in values { w.i32(v) }
     }
@@ -64,21 +71,33 @@ enum ProgramCoding {
         var program = Program()
         let n = try r.count("instructions", minimumBytes: 16)
         let words = try r.table(n * 4, "instructions")
-        var code: [Instruction] = []
-        code.reserveCapacity(n)
-        for i in 0..<n {
-            let head = UInt32(littleEndian: words[i * 4])
-            guard head >> 16 == 0, let opcode = Opcode(rawValue: UInt8(truncatingIfNeeded: head)) else {
-                throw r.corrupted("instruction \(i) has opcode \(head & 0xFF) and flags \(head >> 8)")
+        // Written into the array's storage in one pass; the first bad instruction stops it and
+        // is reported below.
+        let operators = ConditionCoding.operators
+        var bad = -1
+        program.code = [Instruction](unsafeUninitializedCapacity: n) { out, written in
+            for i in 0..<n {
+                let head = UInt32(littleEndian: words[i &* 4])
+                let opIndex = Int(head >> 8)
+                guard opIndex < operators.count, let opcode = Opcode(rawValue: UInt8(truncatingIfNeeded: head)) else {
+                    bad = i
+                    return
+                }
+                (out.baseAddress! + i).initialize(
+                    to: Instruction(
+                        opcode: opcode, op: operators[opIndex], a: Int32(bitPattern: UInt32(littleEndian: words[i &* 4 &+ 1])),
+                        b: Int32(bitPattern: UInt32(littleEndian: words[i &* 4 &+ 2])),
+                        c: Int32(bitPattern: UInt32(littleEndian: words[i &* 4 &+ 3]))))
+                written = i + 1
             }
-            let opIndex = Int(head >> 8)
-            guard opIndex < ConditionCoding.operators.count else { throw r.corrupted("instruction \(i) has comparison operator \(opIndex)") }
-            code.append(
-                Instruction(
-                    opcode: opcode, op: ConditionCoding.operators[opIndex], a: Int32(bitPattern: UInt32(littleEndian: words[i * 4 + 1])),
-                    b: Int32(bitPattern: UInt32(littleEndian: words[i * 4 + 2])), c: Int32(bitPattern: UInt32(littleEndian: words[i * 4 + 3]))))
         }
-        program.code = code
+        if bad >= 0 {
+            let head = UInt32(littleEndian: words[bad * 4])
+            if head >> 16 != 0 || Opcode(rawValue: UInt8(truncatingIfNeeded: head)) == nil {
+                throw r.corrupted("instruction \(bad) has opcode \(head & 0xFF) and flags \(head >> 8)")
+            }
+            throw r.corrupted("instruction \(bad) has comparison operator \(head >> 8)")
+        }
 
         let ranges = try r.u32("count of rule programs")
         guard ranges == ruleCount else { throw r.corrupted("\(ranges) rule programs for \(ruleCount) rules") }
@@ -98,17 +117,7 @@ enum ProgramCoding {
         program.strings.reserveCapacity(strings)
         for _ in 0..<strings { program.strings.append(try r.data("string constant")) }
         let sets = try r.count("constant sets", minimumBytes: 8)
-        program.sets.reserveCapacity(sets)
-        for _ in 0..<sets {
-            var set = ConstantSet()
-            let m = try r.count("set ints", minimumBytes: 8)
-            set.ints.reserveCapacity(m)
-            for _ in 0..<m { set.ints.append(try r.i64("set int")) }
-            let k = try r.count("set strings", minimumBytes: 4)
-            set.strings.reserveCapacity(k)
-            for _ in 0..<k { set.strings.append(try r.data("set string")) }
-            program.sets.append(set)
-        }
+        program.sets = try readSets(&r, count: sets)
         let zones = try r.count("time zones", minimumBytes: 9)
         program.zones.reserveCapacity(zones)
         for _ in 0..<zones { program.zones.append(try ConditionCoding.readZone(&r)) }
@@ -122,15 +131,12 @@ enum ProgramCoding {
             program.keys.append(key)
         }
 
-        var support: [[Int32]] = []
-        support.reserveCapacity(ruleCount)
-        for _ in 0..<ruleCount { support.append(try indices(&r, below: keys, "support key")) }
-        var proximity: [[ProximitySupport]] = []
-        proximity.reserveCapacity(ruleCount)
+        let support = try rows(&r, count: ruleCount, below: keys, "support key")
+        var proximityStarts: [Int32] = [0]
+        proximityStarts.reserveCapacity(ruleCount + 1)
+        var tests: [ProximitySupport] = []
         for _ in 0..<ruleCount {
             let m = try r.count("proximity tests", minimumBytes: 13)
-            var tests: [ProximitySupport] = []
-            tests.reserveCapacity(m)
             for _ in 0..<m {
                 let first = try r.index(keys, "proximity key"), second = try r.index(keys, "proximity key")
                 let window = try r.u32("proximity window")
@@ -138,22 +144,97 @@ enum ProgramCoding {
                 tests.append(
                     ProximitySupport(first: Int32(first), second: Int32(second), window: Int32(window), ordered: try r.bool("proximity order")))
             }
-            proximity.append(tests)
+            proximityStarts.append(Int32(tests.count))
         }
-        let always = try indices(&r, below: ruleCount, "rule")
-        var byKey: [[Int32]] = []
-        byKey.reserveCapacity(keys)
-        for _ in 0..<keys { byKey.append(try indices(&r, below: ruleCount, "rule")) }
-        return RuleTables(program: program, codes: codes, support: support, proximity: proximity, alwaysRules: always, rulesByKey: byKey)
+        let always = try rows(&r, count: 1, below: ruleCount, "rule").items
+        let byKey = try rows(&r, count: keys, below: ruleCount, "rule")
+        return RuleTables(
+            program: program, codes: codes, support: support, proximity: JaggedTable(items: tests, starts: proximityStarts),
+            alwaysRules: always, rulesByKey: byKey)
     }
 
-    /// A count and that many indices below `limit`.
-    private static func indices(_ r: inout ByteReader, below limit: Int, _ what: @autoclosure () -> String) throws(CompiledRulesError) -> [Int32] {
-        let m = try r.count(what(), minimumBytes: 4)
-        if m == 0 { return [] }
-        var out: [Int32] = []
-        out.reserveCapacity(m)
-        for _ in 0..<m { out.append(Int32(try r.index(limit, what()))) }
-        return out
+    /// The constant sets. Many repeat (the packs' 303 are 80 distinct: the same enum values
+    /// tested by many rules), so a set whose bytes equal an earlier set's shares that set's
+    /// arrays instead of allocating its own: each set is first stepped over (its lengths
+    /// checked), and built only when its bytes are new.
+    private static func readSets(_ r: inout ByteReader, count: Int) throws(CompiledRulesError) -> [ConstantSet] {
+        var sets: [ConstantSet] = []
+        sets.reserveCapacity(count)
+        var size = 16
+        while size < count * 2 { size <<= 1 }
+        // Open addressing by the hash of a set's bytes: the index of the first set with them.
+        var slots = [Int32](repeating: -1, count: size)
+        var spans: [Range<Int>] = []
+        spans.reserveCapacity(count)
+        for _ in 0..<count {
+            #if canImport(InvigilSIMD)
+            ivg_prefetch_256(r.base + (r.offset &+ 512))  // the sets ahead (a walk from set to set)
+            #endif
+            let start = r.offset
+            let m = try r.count("set ints", minimumBytes: 8)
+            r.offset += m * 8
+            let k = try r.count("set strings", minimumBytes: 4)
+            for _ in 0..<k { try r.skipData("set string") }
+            let span = start..<r.offset
+            let bytes = UnsafeBufferPointer(start: (r.base + start).assumingMemoryBound(to: UInt8.self), count: span.count)
+            var h = Int(truncatingIfNeeded: ByteStringTable.hash(bytes)) & (size - 1)
+            var earlier = -1
+            while slots[h] >= 0 {
+                let j = Int(slots[h]), other = spans[j]
+                if other.count == span.count && memcmp(r.base + other.lowerBound, r.base + start, span.count) == 0 {
+                    earlier = j
+                    break
+                }
+                h = (h + 1) & (size - 1)
+            }
+            if earlier >= 0 {
+                sets.append(sets[earlier])
+            } else {
+                slots[h] = Int32(sets.count)
+                var set = ConstantSet()
+                var b = r
+                b.offset = start
+                _ = try b.u32("set ints")
+                set.ints.reserveCapacity(m)
+                for _ in 0..<m { set.ints.append(try b.i64("set int")) }
+                _ = try b.u32("set strings")
+                set.strings.reserveCapacity(k)
+                for _ in 0..<k { set.strings.append(try b.data("set string")) }
+                sets.append(set)
+            }
+            spans.append(span)
+        }
+        return sets
+    }
+
+    /// `count` lists, each a count and that many indices below `limit`, read into one flat table
+    /// (two allocations, whatever the number of lists). Each list's count is checked against
+    /// the bytes left before its indices are read, and each index in one pass over the list.
+    private static func rows(_ r: inout ByteReader, count: Int, below limit: Int, _ what: @autoclosure () -> String)
+        throws(CompiledRulesError) -> JaggedTable<Int32>
+    {
+        var starts: [Int32] = []
+        starts.reserveCapacity(count + 1)
+        starts.append(0)
+        var items: [Int32] = []
+        for _ in 0..<count {
+            #if canImport(InvigilSIMD)
+            ivg_prefetch_256(r.base + (r.offset &+ 512))  // the lists ahead (a walk from list to list)
+            #endif
+            let m = try r.count(what(), minimumBytes: 4)
+            let base = r.base + r.offset
+            var largest: UInt32 = 0
+            for i in 0..<m {
+                let v = UInt32(littleEndian: base.loadUnaligned(fromByteOffset: i &* 4, as: UInt32.self))
+                largest = max(largest, v)
+                items.append(Int32(bitPattern: v))
+            }
+            guard m == 0 || Int(largest) < limit else {
+                throw r.corrupted("\(what()) \(largest) is out of range (\(limit) defined)")
+            }
+            r.offset += m * 4
+            starts.append(Int32(items.count))
+        }
+        return JaggedTable(items: items, starts: starts)
     }
 }

@@ -34,4 +34,10 @@ struct ProgramKeySet {
     func contains(_ matcher: Matcher, _ field: Int) -> Bool {
         present[Self.matcherNumber(matcher, phraseListCount, hostListCount) * fieldCount + field]
     }
+
+    /// Whether the program has the key of matcher number `number` (phrase lists, then host
+    /// lists, then detectors) in `field`; both in range.
+    func contains(number: Int, field: Int) -> Bool {
+        present[number * fieldCount + field]
+    }
 }

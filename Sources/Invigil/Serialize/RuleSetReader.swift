@@ -76,7 +76,7 @@ enum RuleSetReader {
         try finish(r)
         r = try reader(.examples)
         let examplesStart = r.offset
-        _ = try ModelCoding.readExamples(&r, ruleCount: ruleCount, files: files, build: false)
+        try ModelCoding.checkExamples(&r, ruleCount: ruleCount, files: files)
         try finish(r)
         guard phraseLists.count <= Int(Int32.max) / max(1, fields.count) else {
             throw CompiledRulesError(.corrupted, "corrupted compiled rule file: \(phraseLists.count) phrase lists × \(fields.count) fields")

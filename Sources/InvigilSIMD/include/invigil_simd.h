@@ -4,6 +4,9 @@
 #define INVIGIL_SIMD_H
 #include <stddef.h>
 #include <stdint.h>
+#include "crc32c_fold.h"
+#include "table_checks.h"
+#include "prefetch.h"
 
 #define IVG_PREFILTER_MAX 16
 
