@@ -53,12 +53,38 @@ struct FuzzRegressionTests {
         }
     }
 
+    /// json: as the fuzz target checks it, with its differential: the same findings without
+    /// deferred cue hits, and the rules fired are those whose condition trees hold.
     static func replayJSON(_ bytes: [UInt8], _ packs: RuleSet) {
-        let scanner = Scanner(rules: packs)
+        let scanner = Scanner(rules: packs), plain = Scanner(rules: packs)
+        plain.defersCueHits = false
         do {
             try scanner.scanJSON(bytes)
+            try plain.scanJSON(bytes)
+            #expect(DeferredHitsTests.observed(scanner) == DeferredHitsTests.observed(plain))
+            let holding = (0..<packs.ruleCount).filter { scanner.packApplies(rule: $0) && scanner.evaluateTree(rule: $0) }
+            #expect(scanner.timedOut || holding == scanner.findings.map(\.rule))
         } catch {
             #expect(error.offset >= 0 && error.offset <= bytes.count)
+        }
+    }
+
+    /// shortcuts: the normaliser's runs of ASCII with origins against its byte loop, and without
+    /// origins against with, in every mode, on the input as text.
+    static func replayShortcuts(_ data: [UInt8]) {
+        let bytes = validUTF8(data) ? data : Array(String(decoding: data, as: UTF8.self).utf8)
+        bytes.withUnsafeBufferPointer { t in
+            for mode in NormalizeShortcutTests.modes {
+                var full: [UInt8] = [], bare: [UInt8] = [], slow: [UInt8] = []
+                var origin: [SIMD4<Int32>] = [], none: [SIMD4<Int32>] = [], slowOrigin: [SIMD4<Int32>] = []
+                var separator = false
+                Normalizer.normalize(t, mode: mode, into: &full, origin: &origin)
+                Normalizer.normalize(t, mode: mode, into: &bare, origin: &none, trackOrigin: false)
+                _ = Normalizer.normalize(
+                    t, from: 0, upTo: t.count, mode: mode, into: &slow, origin: &slowOrigin, trackOrigin: true,
+                    separatorSinceLast: &separator, asciiRuns: false)
+                #expect(full == bare && full == slow && origin == slowOrigin, "\(mode.description)")
+            }
         }
     }
 
@@ -144,7 +170,7 @@ struct FuzzRegressionTests {
         try replayReader(bytes, packs, suffix: ".zip") { try WhatsAppZipSource(path: $0, limits: limits) }
     }
 
-    @Test("kept inputs replay cleanly", arguments: ["rules", "json", "mail", "whatsapp", "csv", "automaton", "zip", "report"])
+    @Test("kept inputs replay cleanly", arguments: ["rules", "json", "mail", "whatsapp", "csv", "automaton", "zip", "report", "shortcuts"])
     func replay(_ target: String) throws {
         let kept = Self.inputs(target)
         let packs = Self.loadPacks()
@@ -177,6 +203,7 @@ struct FuzzRegressionTests {
                 }
             case "zip": try Self.replayZip(bytes, packs)
             case "report": Self.replayReport(bytes)
+            case "shortcuts": Self.replayShortcuts(bytes)
             default: Self.replayAutomaton(bytes)
             }
         }
