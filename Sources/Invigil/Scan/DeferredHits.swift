@@ -77,44 +77,22 @@ extension Scanner {
         return count(key: first) > 0 && count(key: second) > 0
     }
 
-    /// Scans one ASCII value where it lies with a normalised automaton whose modes need no copy,
-    /// skipping deferrable keys' entries (noted in `deferred`).
-    func scanDeferringCues(_ na: RuleSet.NormalizedAutomaton, index: Int, field f: Int, value vi: Int, text: UnsafeBufferPointer<UInt8>) {
-        let spanStart = spans.count
-        var skipped = 0
-        na.automaton.scan(text, into: &hits) { hits in
-            skipped &+= forEachDirectMatch(hits, na, field: f, text: text, skippingDeferrable: true) { key, begin, end in
-                freshen(key)
-                record(key, f, vi, begin, end)
-            }
-            if spans.count + deferred.spanBound + skipped >= spanLimit {
-                deferred.overflow = true
-                return false
-            }
-            return continueOrSettle(field: f)
-        }
-        if skipped > 0 {
-            deferred.pending.append(
-                DeferredHits.PendingValue(
-                    automaton: Int32(index), field: Int32(f), value: Int32(vi), spanStart: Int32(spanStart), spanEnd: Int32(spans.count)))
-        }
-        deferred.spanBound += skipped
-    }
-
-    /// The hits of a window of a pass over text scanned where it lies: for each entry whose key
-    /// is tested on field `f` and whose word boundaries hold, `found(key, begin, end)`. With
-    /// `skippingDeferrable`, deferrable keys' entries are counted instead, before their
-    /// boundaries are looked at; returns that count.
+    /// The hits of a window of a pass whose output byte k comes from input byte k (ASCII under
+    /// modes without `spaced`; `base` is the text offset of the scanned buffer, and ends at or
+    /// below `floor` were reported before): for each entry whose key is tested on field `f` and
+    /// whose word boundaries hold in `text`, `found(key, begin, end)`. With `skippingDeferrable`,
+    /// deferrable keys' entries are counted instead, before their boundaries are looked at;
+    /// returns that count.
     @inline(__always)
     func forEachDirectMatch(
         _ hits: [AutomatonHit], _ na: RuleSet.NormalizedAutomaton, field f: Int, text: UnsafeBufferPointer<UInt8>,
-        skippingDeferrable: Bool, _ found: (Int, Int, Int) -> Void
+        floor: Int = 0, base: Int = 0, skippingDeferrable: Bool, _ found: (Int, Int, Int) -> Void
     ) -> Int {
         let fieldCount = rules.fields.count
         let mode = na.mode
         var skipped = 0
-        for hit in hits where hit.end > 0 {
-            let end = Int(hit.end)
+        for hit in hits where Int(hit.end) > floor {
+            let end = Int(hit.end) + base
             for k in na.automaton.outputs(of: hit.state) {
                 let p = Int(na.automaton.outputs[k])
                 let begin = end - Int(na.automaton.patternLengths[p])

@@ -17,7 +17,6 @@ extension Scanner {
     /// Hits of cue lists are set aside while the passes run (`DeferredHits`); should the spans
     /// stored and set aside reach the span limit, the passes are undone and run again without.
     func runNormalizedAutomata() {
-        deferred.clear()
         let deferring = anyDeferrableKey && defersCueHits && spans.count < spanLimit
         let spanMark = spans.count, touchedMark = touchedKeys.count, wasStoppedEarly = stoppedEarly
         runNormalizedPasses(deferring: deferring)
@@ -58,13 +57,37 @@ extension Scanner {
                         // (the carried context of a chunk) were reported with the chunk before.
                         var hitBase = 0, hitFloor = 0
                         var stopped = false
+                        // Cue lists' hits are set aside only where the text is scanned in place,
+                        // as the replay scans it (`DeferredHits`).
+                        let setsCuesAside = deferring && direct && !leet
+                        let spanStart = spans.count
+                        var skipped = 0
                         func body(_ hits: inout [AutomatonHit]) -> Bool {
-                            // Only while deferring: whatever this records counts towards the limit.
-                            if deferring && spans.count + deferred.spanBound >= spanLimit {
+                            if direct {
+                                skipped &+= forEachDirectMatch(
+                                    hits, na, field: f, text: text, floor: hitFloor, base: hitBase, skippingDeferrable: setsCuesAside
+                                ) { key, begin, end in
+                                    freshen(key)
+                                    record(key, f, vi, begin, end)
+                                }
+                            } else {
+                                recordHitsWithOrigins(hits)
+                            }
+                            // While deferring, what was stored and set aside must stay clear of the
+                            // span limit (`runNormalizedAutomata` runs the passes again if not).
+                            if deferring && spans.count + deferred.spanBound + skipped >= spanLimit {
                                 deferred.overflow = true
                                 stopped = true
                                 return false
                             }
+                            if !continueOrSettle(field: f) {
+                                stopped = true
+                                return false
+                            }
+                            return true
+                        }
+                        // Hits in normalised text, mapped back through the origins of their bytes.
+                        func recordHitsWithOrigins(_ hits: [AutomatonHit]) {
                             for hit in hits where Int(hit.end) > hitFloor {
                                 let end = Int(hit.end) + hitBase
                                 for k in na.automaton.outputs(of: hit.state) {
@@ -76,25 +99,16 @@ extension Scanner {
                                     // then the match may start at the later repetition ("aight text
                                     // me") or end at the earlier one ("heyyy you"). A repetition that
                                     // is a single spaced-out letter belongs to the match ("ap p").
-                                    var startFirst = begin, startSecond = begin, endFirst = end, endSecond = end
-                                    if !direct {
-                                        originWindow.prepare(text, earliest: end - maxLength, end: end)
-                                        let first = originWindow[begin]
-                                        let fs = Int(first.x), fe = Int(first.y), ls = Int(first.z), le = Int(first.w)
-                                        if fs != ls && Normalizer.isolated(text, fs, fe, leet: leet) && Normalizer.isolated(text, ls, le, leet: leet)
-                                        {
-                                            (startFirst, startSecond) = (fs, fs)
-                                        } else {
-                                            (startFirst, startSecond) = (ls, fs)
-                                        }
-                                        let last = originWindow[end - 1]
-                                        let efs = Int(last.x), efe = Int(last.y), els = Int(last.z), ele = Int(last.w)
-                                        if efs != els && Normalizer.isolated(text, els, ele, leet: leet) {
-                                            (endFirst, endSecond) = (ele, efe)
-                                        } else {
-                                            (endFirst, endSecond) = (efe, ele)
-                                        }
-                                    }
+                                    originWindow.prepare(text, earliest: end - maxLength, end: end)
+                                    let first = originWindow[begin]
+                                    let fs = Int(first.x), fe = Int(first.y), ls = Int(first.z), le = Int(first.w)
+                                    let startAtFirst =
+                                        fs != ls && Normalizer.isolated(text, fs, fe, leet: leet) && Normalizer.isolated(text, ls, le, leet: leet)
+                                    let (startFirst, startSecond) = startAtFirst ? (fs, fs) : (ls, fs)
+                                    let last = originWindow[end - 1]
+                                    let efs = Int(last.x), efe = Int(last.y), els = Int(last.z), ele = Int(last.w)
+                                    let endAtFirst = efs != els && Normalizer.isolated(text, els, ele, leet: leet)
+                                    let (endFirst, endSecond) = endAtFirst ? (ele, efe) : (efe, ele)
                                     for e in na.patternEntries.entries(of: p) {
                                         let key = keyOfListField[Int(na.patternEntries.list[e]) * fieldCount + f]
                                         if key < 0 { continue }
@@ -117,11 +131,6 @@ extension Scanner {
                                     }
                                 }
                             }
-                            if !continueOrSettle(field: f) {
-                                stopped = true
-                                return false
-                            }
-                            return true
                         }
                         if length > Scanner.normalizedChunk && !(direct && !leet) {
                             // A long value is normalised a chunk at a time, each scanned after
@@ -155,11 +164,7 @@ extension Scanner {
                             }
                             if normalizedText.capacity > 4 * Scanner.normalizedChunk { normalizedText = [] }
                         } else if direct && !leet {
-                            if deferring {
-                                scanDeferringCues(na, index: automatonIndex, field: f, value: vi, text: text)
-                            } else {
-                                na.automaton.scan(text, into: &hits, window: body)
-                            }
+                            na.automaton.scan(text, into: &hits, window: body)
                         } else if direct {
                             Normalizer.normalizeASCIIInPlace(text, leet: true, into: &normalizedText)
                             normalizedText.withUnsafeBufferPointer { na.automaton.scan($0, into: &hits, window: body) }
@@ -170,6 +175,13 @@ extension Scanner {
                                 Normalizer.normalize(text, mode: mode, into: &normalizedText, origin: &normalizedOrigin, trackOrigin: false)
                             }
                             normalizedText.withUnsafeBufferPointer { na.automaton.scan($0, into: &hits, window: body) }
+                        }
+                        if skipped > 0 {
+                            deferred.pending.append(
+                                DeferredHits.PendingValue(
+                                    automaton: Int32(automatonIndex), field: Int32(f), value: Int32(vi), spanStart: Int32(spanStart),
+                                    spanEnd: Int32(spans.count)))
+                            deferred.spanBound += skipped
                         }
                     }
                 }
