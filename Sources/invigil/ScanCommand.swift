@@ -281,18 +281,26 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
     return tally.findings > 0 ? 1 : 0
 }
 
-/// Reads a JSONL or mbox file in large blocks and hands chunks of whole records to the pipeline.
+/// Reads a JSONL, mbox or CSV file in large blocks and hands chunks of whole records to the
+/// pipeline. The lines of a JSONL file's chunks are counted by the workers (`LineLedger`), so
+/// that this thread does not look at every byte; near the end of a file, its chunks get smaller,
+/// so that the last ones spread over the workers instead of leaving all but one idle.
 private func readChunks(
     fd: Int32, name: String, index: Int, format: ArchiveFormat, chunkBytes: Int, csvOptions: CSVOptions, pipeline: ScanPipeline,
     deliver: (ScanPipeline.Result) -> Void
 ) {
     let mbox = format == .mbox
-    let jsonl = format == .jsonl ? JSONLSplitter(chunkBytes: chunkBytes) : nil
+    let jsonl = format == .jsonl ? JSONLSplitter(chunkBytes: chunkBytes, countsLines: false) : nil
+    let ledger = LineLedger()
+    var pieces = 0
     let mail = mbox ? MboxSplitter(chunkBytes: chunkBytes) : nil
     let csv = format == .csv ? CSVSplitter(chunkBytes: chunkBytes, name: name, options: csvOptions) : nil
     let blockSize = max(64 << 10, min(chunkBytes, 4 << 20))
     var readError: Int32 = 0
     var pendingBytes = 0
+    var bytesRead = 0
+    var info = stat()
+    let fileSize = fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG ? Int(info.st_size) : nil
     func submit(_ work: [ScanPipeline.Work]) {
         for task in work {
             // Progress counts the bytes read, credited to the next chunk completed.
@@ -301,7 +309,13 @@ private func readChunks(
             pipeline.submit(index, bytes: credited, task, deliver: deliver)
         }
     }
-    func submit(_ chunks: [InputChunk]) { submit(chunks.map { mbox ? .mbox($0, name: name) : .jsonl($0, name: name) }) }
+    func nextPiece() -> ScanPipeline.LinePiece {
+        defer { pieces += 1 }
+        return ScanPipeline.LinePiece(ledger: ledger, index: pieces)
+    }
+    func submit(_ chunks: [InputChunk]) {
+        submit(chunks.map { mbox ? .mbox($0, name: name) : .jsonl($0, name: name, piece: nextPiece()) })
+    }
     func submit(_ chunks: [CSVChunk]) { submit(chunks.map { .csv($0, name: name) }) }
     /// Blocks of `blockSize` bytes, each given to `add`, until the input ends.
     func readBlocks(_ add: (ArraySlice<UInt8>) -> Void) {
@@ -317,13 +331,16 @@ private func readChunks(
         while true {
             let n = read(fd, buffer.baseAddress!, buffer.count)
             if n < 0 && errno == EINTR { continue }
-            if n < 0 { readError = errno } else { pendingBytes += n }
+            if n < 0 { readError = errno } else { pendingBytes += n; bytesRead += n }
             return n
         }
     }
     if let jsonl {
         // Straight into the chunks' buffers (JSONLSplitter.add(reading:)): one copy per byte.
         while true {
+            if let fileSize {
+                jsonl.chunkBytes = tailChunkBytes(remaining: fileSize - bytesRead, chunkBytes: chunkBytes, workers: pipeline.workers)
+            }
             let (n, chunks) = jsonl.add(reading: readOnce)
             submit(chunks)
             if n <= 0 { break }
@@ -338,14 +355,23 @@ private func readChunks(
     if pendingBytes > 0 { pipeline.submit(index, bytes: pendingBytes, .records([]), deliver: deliver) }
     if readError != 0 {
         let reason = String(cString: strerror(readError))
-        let record =
-            mbox
-            ? ArchiveRecord(source: "\(name): read error", payload: .rejected("read error: \(reason); the rest of the input is lost"))
-            : ArchiveRecord(
-                source: "\(name):\((jsonl?.lineCount ?? csv?.lineCount ?? 0) + 1)",
-                payload: .rejected("read error: \(reason); the rest of the input is lost"))
-        pipeline.submit(index, bytes: 0, .records([record]), deliver: deliver)
+        let work: ScanPipeline.Work
+        if let jsonl {
+            work = .lineReadError(name: name, afterLines: jsonl.lineCount, piece: nextPiece(), reason: reason)
+        } else {
+            let source = mbox ? "\(name): read error" : "\(name):\((csv?.lineCount ?? 0) + 1)"
+            work = .records([ArchiveRecord(source: source, payload: .rejected("read error: \(reason); the rest of the input is lost"))])
+        }
+        pipeline.submit(index, bytes: 0, work, deliver: deliver)
     }
+}
+
+/// The size of the next chunk when `remaining` bytes of a file are left: `chunkBytes` while
+/// there is plenty, then a quarter of each worker's share of what is left, down to 64 KiB, so
+/// that the last chunks take about as long on every worker.
+func tailChunkBytes(remaining: Int, chunkBytes: Int, workers: Int) -> Int {
+    guard workers > 1 else { return chunkBytes }
+    return min(chunkBytes, max(64 << 10, remaining / (4 * workers)))
 }
 
 /// The reader gives each chunk (1 MiB by default) to a worker, which frees it. With glibc's

@@ -18,8 +18,12 @@ import InvigilArchive
 final class ScanPipeline: @unchecked Sendable {
     /// What a worker is asked to do.
     enum Work {
-        /// A chunk of a JSONL input; `name` is the input's name in sources.
-        case jsonl(InputChunk, name: String)
+        /// A chunk of a JSONL input; `name` is the input's name in sources. Its lines are counted
+        /// by the worker (`piece`), not by the reading thread.
+        case jsonl(InputChunk, name: String, piece: LinePiece)
+        /// A JSONL input whose reading failed after `afterLines` lines of its own (over-long
+        /// lines, as the splitter counts them) and the lines of the pieces before `piece`.
+        case lineReadError(name: String, afterLines: Int, piece: LinePiece, reason: String)
         /// A chunk of an mbox.
         case mbox(InputChunk, name: String)
         /// A chunk of a CSV or TSV file.
@@ -28,6 +32,16 @@ final class ScanPipeline: @unchecked Sendable {
         case file(path: String, format: ArchiveFormat)
         /// Records the main thread has read.
         case records([ArchiveRecord])
+    }
+
+    /// A chunk's place in its input's `LineLedger`: the chunks of one input are its pieces, 0, 1, 2, …
+    /// in the order they were cut.
+    struct LinePiece {
+        var ledger: LineLedger
+        var index: Int
+
+        /// Records that this piece holds `lines` lines; the lines of the pieces before it.
+        func linesBefore(holding lines: Int) -> Int { ledger.linesBefore(piece: index, holding: lines) }
     }
 
     struct Task {
@@ -56,6 +70,8 @@ final class ScanPipeline: @unchecked Sendable {
     private var issued = 0
     private var delivered = 0
     private let depth: Int
+    /// The number of workers asked for.
+    let workers: Int
     private var threads: [pthread_t] = []
     /// Runs the tasks on the calling thread when no worker thread could be started.
     private var inlineWorker: ScanWorker? = nil
@@ -64,6 +80,7 @@ final class ScanPipeline: @unchecked Sendable {
     /// Starts `jobs` workers.
     init(jobs: Int, makeWorker: () -> ScanWorker, options: ArchiveOptions) {
         depth = 2 * jobs + 2
+        workers = jobs
         self.options = options
         for _ in 0..<jobs {
             let worker = makeWorker()
@@ -163,18 +180,26 @@ extension ScanWorker {
         case .records(let records):
             for r in records { process(r) }
             out.read = records.count
-        case .jsonl(let chunk, let name):
+        case .jsonl(let chunk, let name, let piece):
+            // The splitter counted only over-long lines (`before`, `number`); the ledger adds the
+            // lines of the chunks before this one.
             switch chunk {
             case .records(let bytes, let before):
-                let source = JSONLSource(chunk: bytes, name: name, linesBefore: before)
+                let first = before + piece.linesBefore(holding: LineLedger.lines(in: bytes))
+                let source = JSONLSource(chunk: bytes, name: name, linesBefore: first)
                 while let r = source.next() { process(r); out.read += 1 }
             case .tooLarge(let number, let length):
+                let line = number + piece.linesBefore(holding: 0)
                 process(
                     ArchiveRecord(
-                        source: "\(name):\(number)",
+                        source: "\(name):\(line)",
                         payload: .rejected("line of \(length) bytes is longer than the limit of \(ArchiveLimits.lineBytes)")))
                 out.read = 1
             }
+        case .lineReadError(let name, let afterLines, let piece, let reason):
+            let line = afterLines + piece.linesBefore(holding: 0) + 1
+            process(ArchiveRecord(source: "\(name):\(line)", payload: .rejected("read error: \(reason); the rest of the input is lost")))
+            out.read = 1
         case .mbox(let chunk, let name):
             switch chunk {
             case .records(let bytes, let before):

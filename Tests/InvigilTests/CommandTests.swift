@@ -187,6 +187,11 @@ struct CommandTests {
         #expect(
             one.stderr.split(separator: "\n").filter { $0.contains("error") } == two.stderr.split(separator: "\n").filter { $0.contains("error") })
         #expect(one.stdout.split(separator: "\n").count == (0..<5000).filter { $0 % 7 != 0 && $0 % 2 == 0 && $0 % 3 == 0 }.count)
+        // The broken lines are named by their own numbers (the workers count the chunks' lines).
+        let rejectedLines = one.stderr.split(separator: "\n").filter { $0.contains(": error: ") }.map {
+            Int($0.dropFirst(archive.count + 1).prefix { $0 != ":" }) ?? -1
+        }
+        #expect(rejectedLines == (0..<5000).filter { $0 % 7 == 0 }.map { $0 + 1 })
         // Small chunks: many pieces in flight, put back in order.
         for chunk in ["1", "333"] {
             let small = try CommandTests.run(["scan", "--rules", rules, "--jobs", "3", "--chunk-bytes", chunk, archive])

@@ -2,23 +2,33 @@
 /// A line longer than `ArchiveLimits.lineBytes` is not held: it becomes `.tooLarge`, as
 /// `JSONLSource` rejects it.
 ///
+/// With `countsLines` false, the splitter does not count the lines of the chunks it cuts, so that
+/// the reading thread does not touch every byte: each chunk's `before` (and a `.tooLarge`'s
+/// `number`) then counts only the over-long lines before it, and whoever reads the chunks adds the
+/// lines of the earlier chunks, through a `LineLedger` (`LineLedger.lines(in:)` counts a chunk's).
+///
 /// ```swift
 /// let splitter = JSONLSplitter(chunkBytes: 1 << 20)
 /// for block in blocks { for chunk in splitter.add(block) { dispatch(chunk) } }
 /// if let last = splitter.finish() { dispatch(last) }
 /// ```
 package final class JSONLSplitter {
-    let chunkBytes: Int
+    /// The size of the chunks to cut; may be changed between calls (smaller near an input's end,
+    /// so that the last chunks spread over the workers).
+    package var chunkBytes: Int
     let maxLine: Int
+    /// Whether chunks' `before` include the lines of earlier chunks (see the type's comment).
+    let countsLines: Bool
     private var pending: [UInt8] = []
     /// Lines before `pending`.
     private var linesBefore = 0
     /// Bytes of an over-long line being skipped, or nil.
     private var skipping: Int? = nil
 
-    package init(chunkBytes: Int, maxLine: Int = ArchiveLimits.lineBytes) {
+    package init(chunkBytes: Int, maxLine: Int = ArchiveLimits.lineBytes, countsLines: Bool = true) {
         self.chunkBytes = max(1, chunkBytes)
         self.maxLine = maxLine
+        self.countsLines = countsLines
     }
 
     /// Adds the next bytes of the input; returns the chunks now complete, in order.
@@ -57,12 +67,14 @@ package final class JSONLSplitter {
         }
         var result = 0
         let carried = pending
-        pending = [UInt8](unsafeUninitializedCapacity: max(2 * chunkBytes, carried.count + chunkBytes)) { buffer, count in
+        // Read no more than a chunk: the buffers in flight (the pipeline's depth of them) are
+        // then a chunk each, not two, which halves the pages the reading thread faults in.
+        pending = [UInt8](unsafeUninitializedCapacity: chunkBytes) { buffer, count in
             let base = buffer.baseAddress!
             if !carried.isEmpty { carried.withUnsafeBufferPointer { base.initialize(from: $0.baseAddress!, count: $0.count) } }
             count = carried.count
             while count < chunkBytes {
-                result = read(UnsafeMutableRawBufferPointer(start: base + count, count: buffer.count - count))
+                result = read(UnsafeMutableRawBufferPointer(start: base + count, count: chunkBytes - count))
                 if result <= 0 { break }
                 count += result
             }
@@ -81,9 +93,8 @@ package final class JSONLSplitter {
         if let nl = lastIndex(of: 0x0A, in: pending, from: 0) {
             let tail = Array(pending[(nl + 1)...])
             pending.removeLast(pending.count - nl - 1)
-            let lines = count(of: 0x0A, in: pending, 0..<pending.count)
             out.append(.records(bytes: pending, before: linesBefore))
-            linesBefore += lines
+            if countsLines { linesBefore += count(of: 0x0A, in: pending, 0..<pending.count) }
             pending = tail
             // Room for the next chunk, so that appending blocks does not grow it step by step.
             if reserve { pending.reserveCapacity(2 * chunkBytes) }
@@ -95,7 +106,8 @@ package final class JSONLSplitter {
         }
     }
 
-    /// Lines of the input given so far, the last one counted once `finish()` has been called.
+    /// Lines of the input given so far, the last one counted once `finish()` has been called
+    /// (with `countsLines` false, the over-long lines only).
     package private(set) var lineCount = 0
 
     /// The input's last chunk (its last line may lack a terminator), or nil.
@@ -106,8 +118,7 @@ package final class JSONLSplitter {
             lineCount = linesBefore
             return .tooLarge(number: linesBefore, length: skipped)
         }
-        let lines = count(of: 0x0A, in: pending, 0..<pending.count) + (pending.last.map { $0 == 0x0A ? 0 : 1 } ?? 0)
-        lineCount = linesBefore + lines
+        lineCount = linesBefore + (countsLines ? LineLedger.lines(in: pending) : 0)
         guard !pending.isEmpty else { return nil }
         defer { pending = []; linesBefore = lineCount }
         return .records(bytes: pending, before: linesBefore)
