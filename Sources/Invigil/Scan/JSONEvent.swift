@@ -1,3 +1,7 @@
+#if canImport(InvigilSIMD)
+import InvigilSIMD
+#endif
+
 /// Why an event could not be read.
 public struct EventError: Error, Sendable, CustomStringConvertible {
     /// Byte offset in the event's JSON where the problem was found.
@@ -39,6 +43,10 @@ struct JSONEventReader {
         path.reserveCapacity(64)
         scratch.reserveCapacity(256)
     }
+
+    /// A reader that holds nothing: what the scanner keeps while its reader is in use, so that
+    /// the reader in use is the only reference to its buffers and grows them in place.
+    init(placeholder: ()) {}
 }
 
 extension Scanner {
@@ -63,9 +71,12 @@ extension Scanner {
             throw EventError(offset: offset, message: "not valid UTF-8", isSyntax: true)
         }
         var parser = JSONCursor(bytes: bytes)
-        var reader = json
+        // Taken out of the scanner, not copied: a copy would share the buffers with `json`, and
+        // the first append to each would copy it.
+        var reader = JSONEventReader(placeholder: ())
+        swap(&reader, &json)
         reader.path.removeAll(keepingCapacity: true)
-        defer { json = reader }
+        defer { swap(&reader, &json) }
         do throws(EventError) {
             parser.skipSpace()
             guard parser.peek() == 0x7B else {
@@ -112,13 +123,17 @@ extension Scanner {
             guard p.peek() == 0x22 else { throw p.error("expected a quoted key") }
             let keyStart = r.path.count
             if keyStart > 0 { r.path.append(0x2E) }
-            try p.readString(into: &r.path)
+            if let key = p.readPlainString() {
+                r.path.append(contentsOf: UnsafeBufferPointer(rebasing: p.bytes[key]))
+            } else {
+                try p.readString(into: &r.path)
+            }
             p.skipSpace()
             guard p.peek() == 0x3A else { throw p.error("expected ':' after a key") }
             p.advance()
             p.skipSpace()
             try readValue(&p, &r, element: element, depth: depth + 1)
-            r.path.removeSubrange(keyStart...)
+            r.path.removeLast(r.path.count - keyStart)
             p.skipSpace()
             let c = p.peek()
             p.advance()
@@ -277,18 +292,28 @@ struct JSONCursor {
     /// If the string at the cursor has no escape and no control character, moves past it and
     /// returns the range of its bytes; otherwise returns nil and does not move.
     mutating func readPlainString() -> Range<Int>? {
-        var i = position + 1
+        let i = plainEnd(from: position + 1)
+        guard i < bytes.count, bytes[i] == 0x22 else { return nil }
+        let range = (position + 1)..<i
+        position = i + 1
+        return range
+    }
+
+    /// The index of the first quote, backslash or control character at or after `from`, or the
+    /// end: where a run of bytes that stand for themselves in a string ends.
+    @inline(__always) func plainEnd(from: Int) -> Int {
+        guard from < bytes.count, let base = bytes.baseAddress else { return bytes.count }
+        #if canImport(InvigilSIMD)
+        return Int(ivg_json_plain_end(base, from, bytes.count))
+        #else
+        var i = from
         while i < bytes.count {
-            let b = bytes[i]
-            if b == 0x22 {
-                let range = (position + 1)..<i
-                position = i + 1
-                return range
-            }
-            if b == 0x5C || b < 0x20 { return nil }
+            let b = base[i]
+            if b == 0x22 || b == 0x5C || b < 0x20 { break }
             i += 1
         }
-        return nil
+        return i
+        #endif
     }
 
     mutating func readString(into out: inout [UInt8]) throws(EventError) {
@@ -297,11 +322,7 @@ struct JSONCursor {
         while true {
             // Copy the run of plain bytes at once.
             let runStart = position
-            while position < bytes.count {
-                let b = bytes[position]
-                if b == 0x22 || b == 0x5C || b < 0x20 { break }
-                position += 1
-            }
+            position = plainEnd(from: position)
             if position > runStart { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<position])) }
             guard position < bytes.count else {
                 throw EventError(offset: openedAt, message: "unterminated string", isSyntax: true)

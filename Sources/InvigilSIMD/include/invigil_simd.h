@@ -63,6 +63,14 @@ int ivg_holds_any_byte(const uint8_t *x, size_t n, const uint8_t *needles, size_
 /// ivg_holds_any_byte a byte at a time: the tests' reference.
 int ivg_holds_any_byte_scalar(const uint8_t *x, size_t n, const uint8_t *needles, size_t count);
 
+/// The index of the first byte of x[from..<n] that is a quote (0x22), a backslash (0x5C) or a
+/// control character (below 0x20): where a run of plain bytes in a JSON string ends; n if there is
+/// none. Sixteen bytes a step (SSE2) on x86-64.
+size_t ivg_json_plain_end(const uint8_t *x, size_t from, size_t n);
+
+/// ivg_json_plain_end a byte at a time: the tests' reference.
+size_t ivg_json_plain_end_scalar(const uint8_t *x, size_t from, size_t n);
+
 /// 1 if ivg_ascii_spaced can run on this CPU (SSSE3), else 0. Call it once before
 /// ivg_ascii_spaced: it also makes the kernel's table.
 int ivg_ascii_spaced_available(void);

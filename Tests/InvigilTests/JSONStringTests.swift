@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+@testable import Invigil
+
+#if canImport(InvigilSIMD)
+import InvigilSIMD
+#endif
+
+/// The event reader's strings: where a plain run ends (the SSE2 search against a byte loop), and
+/// whole events with texts of every length and escapes at every position, against Foundation's
+/// JSON parser as the reference.
+@Suite struct JSONStringTests {
+    /// Bytes that end a plain run, and others, at random positions and lengths around the
+    /// sixteen-byte steps.
+    @Test func plainRunEndsWhereTheByteLoopSaysFromEveryStart() {
+        #if canImport(InvigilSIMD)
+        var rng = SplitMix(seed: 71)
+        let stops: [UInt8] = [0x22, 0x5C, 0x00, 0x0A, 0x1F]
+        let others: [UInt8] = [0x20, 0x21, 0x23, 0x5B, 0x5D, 0x61, 0x7F, 0x80, 0xC3, 0xFF]
+        for _ in 0..<3000 {
+            let n = Int.random(in: 0...80, using: &rng)
+            let stopRate = [0, 1, 5, 30].randomElement(using: &rng)!
+            let bytes: [UInt8] = (0..<n).map { _ in
+                Int.random(in: 0..<100, using: &rng) < stopRate ? stops.randomElement(using: &rng)! : others.randomElement(using: &rng)!
+            }
+            bytes.withUnsafeBufferPointer { b in
+                for from in 0...n {
+                    var naive = from
+                    while naive < n, !(b[naive] == 0x22 || b[naive] == 0x5C || b[naive] < 0x20) { naive += 1 }
+                    #expect(ivg_json_plain_end(b.baseAddress, from, n) == naive)
+                    #expect(ivg_json_plain_end_scalar(b.baseAddress, from, n) == naive)
+                }
+            }
+        }
+        #endif
+    }
+
+    /// Texts built from plain runs of every length, escapes, multi-byte characters and raw
+    /// control characters: the reader takes exactly the strings Foundation takes, as the same
+    /// text, and refuses the ones Foundation refuses.
+    @Test func textsReadAsFoundationReadsThem() throws {
+        let rules = try RuleSet.compile(source: ScannerTests.source)
+        let scanner = Scanner(rules: rules)
+        let text = try #require(scanner.slot(of: "text"))
+        var rng = SplitMix(seed: 73)
+        let pieces = [
+            "a", "text me", String(repeating: "x", count: 15), String(repeating: "y", count: 16), String(repeating: "z", count: 17),
+            "\\\"", "\\\\", "\\n", "\\u00e9", "\\ud83d\\ude00", "é", "😀", "\t", "\u{01}", "\\/", "\\q", "\\u12"
+        ]
+        for _ in 0..<2000 {
+            var body = ""
+            for _ in 0..<Int.random(in: 0...8, using: &rng) { body += pieces.randomElement(using: &rng)! }
+            let json = "{\"id\":\"e\",\"text\":\"" + body + "\",\"subject\":\"s\"}"
+            let reference = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any]
+            do {
+                try scanner.setJSON(Array(json.utf8))
+                let read = String(decoding: scanner.bytes(field: text, valueIndex: 0), as: UTF8.self)
+                #expect(reference?["text"] as? String == read, "\(json.debugDescription)")
+            } catch {
+                #expect(reference == nil, "refused \(json.debugDescription): \(error)")
+            }
+        }
+    }
+}
