@@ -25,7 +25,8 @@ let package = Package(
         // The triage report (HTML) and redaction: SHA-256 and HMAC, masking, pseudonyms, the findings reader.
         .target(name: "InvigilReport", dependencies: ["Invigil", "InvigilArchive", "InvigilPolicy"], path: "Sources/InvigilReport"),
         // The command.
-        .executableTarget(name: "invigil", dependencies: ["Invigil", "InvigilArchive", "InvigilPolicy", "InvigilReport"], path: "Sources/invigil"),
+        .executableTarget(
+            name: "invigil", dependencies: ["Invigil", "InvigilArchive", "InvigilPolicy", "InvigilReport", "InvigilSIMD"], path: "Sources/invigil"),
         // Benchmarks: `swift run -c release invigil-bench`.
         .executableTarget(name: "InvigilBench", dependencies: ["Invigil", "InvigilArchive", "InvigilCTests"], path: "Benchmarks/InvigilBench"),
         // C interface: the header (a C target; include/invigil.h is symlinked in) and its Swift implementation.

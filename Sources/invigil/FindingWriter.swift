@@ -20,6 +20,53 @@ struct FindingWriter {
     var redactor: Redactor = .none
     /// `--report`: every finding is also written as JSONL into the tally's `reportRecords`.
     var copiesForReport = false
+    /// The JSON of what each finding of a rule repeats, and of field and matcher names, made once.
+    let fragments: JSONFragments
+
+    init(rules: RuleSet, format: FindingFormat, minimum: Severity, packFilter: Set<String>, colour: Bool) {
+        self.rules = rules
+        self.format = format
+        self.minimum = minimum
+        self.packFilter = packFilter
+        self.colour = colour
+        fragments = JSONFragments(rules: rules)
+    }
+
+    /// The JSON text that findings repeat, escaped once rather than for every finding: per rule,
+    /// everything from `"rule"` to the opening of `"matches"`; the field and matcher names as
+    /// JSON strings.
+    struct JSONFragments: Sendable {
+        let ruleHeads: [[UInt8]]
+        let fieldNames: [[UInt8]]
+        let matcherNames: [[UInt8]]
+
+        init(rules: RuleSet) {
+            ruleHeads = rules.rules.map { rule in
+                var out: [UInt8] = []
+                out.append(contentsOf: ",\"rule\":".utf8); jsonString(rule.name, into: &out)
+                out.append(contentsOf: ",\"clauses\":[".utf8)
+                for (i, c) in rule.clauses.enumerated() {
+                    if i > 0 { out.append(0x2C) }
+                    jsonString(c, into: &out)
+                }
+                out.append(contentsOf: "],\"severity\":".utf8); jsonString(rule.severity.name, into: &out)
+                out.append(contentsOf: ",\"action\":".utf8); jsonString(rule.action, into: &out)
+                out.append(contentsOf: ",\"message\":".utf8); jsonString(rule.message, into: &out)
+                out.append(contentsOf: ",\"matches\":[".utf8)
+                return out
+            }
+            fieldNames = rules.fields.map { field in
+                var out: [UInt8] = []
+                jsonString(field.name, into: &out)
+                return out
+            }
+            matcherNames = rules.matcherNames.map { name in
+                var out: [UInt8] = []
+                jsonString(name, into: &out)
+                return out
+            }
+        }
+    }
 
     func write(_ scanner: Scanner, source: String, into result: inout ScanTally) {
         let eventID = scanner.eventID ?? source
@@ -123,26 +170,27 @@ struct FindingWriter {
     // MARK: JSONL
 
     private func jsonl(_ item: Item, _ out: inout [UInt8]) {
-        let rule = item.rule
         out.append(contentsOf: "{\"event\":".utf8); jsonString(item.id, into: &out)
         out.append(contentsOf: ",\"source\":".utf8); jsonString(item.source, into: &out)
-        out.append(contentsOf: ",\"rule\":".utf8); jsonString(rule.name, into: &out)
-        out.append(contentsOf: ",\"clauses\":[".utf8)
-        for (i, c) in rule.clauses.enumerated() {
-            if i > 0 { out.append(0x2C) }
-            jsonString(c, into: &out)
-        }
-        out.append(contentsOf: "],\"severity\":".utf8); jsonString(rule.severity.name, into: &out)
-        out.append(contentsOf: ",\"action\":".utf8); jsonString(rule.action, into: &out)
-        out.append(contentsOf: ",\"message\":".utf8); jsonString(rule.message, into: &out)
-        out.append(contentsOf: ",\"matches\":[".utf8)
+        out.append(contentsOf: fragments.ruleHeads[item.finding.rule])
         for (i, m) in item.spans.enumerated() {
             if i > 0 { out.append(0x2C) }
-            out.append(contentsOf: "{\"field\":".utf8); jsonString(rules.fields[m.field].name, into: &out)
-            if rules.fields[m.field].isList { out.append(contentsOf: ",\"index\":\(m.valueIndex)".utf8) }
-            out.append(contentsOf: ",\"start\":\(m.start),\"end\":\(m.end),\"pattern\":".utf8)
-            jsonString(rules.matcherNames[m.pattern], into: &out)
-            out.append(contentsOf: ",\"excerpt\":".utf8); jsonString(item.excerpt(i, m), into: &out)
+            out.append(contentsOf: "{\"field\":".utf8); out.append(contentsOf: fragments.fieldNames[m.field])
+            if rules.fields[m.field].isList {
+                out.append(contentsOf: ",\"index\":".utf8)
+                appendDecimal(m.valueIndex, to: &out)
+            }
+            out.append(contentsOf: ",\"start\":".utf8)
+            appendDecimal(m.start, to: &out)
+            out.append(contentsOf: ",\"end\":".utf8)
+            appendDecimal(m.end, to: &out)
+            out.append(contentsOf: ",\"pattern\":".utf8); out.append(contentsOf: fragments.matcherNames[m.pattern])
+            out.append(contentsOf: ",\"excerpt\":".utf8)
+            if let redacted = item.redactedExcerpts?[i] {
+                jsonString(redacted, into: &out)
+            } else {
+                item.scanner.withExcerptBytes(m) { jsonString($0, into: &out) }
+            }
             out.append(0x7D)
         }
         out.append(0x5D)
@@ -188,14 +236,16 @@ struct FindingWriter {
     private func jsonPerson(_ p: EventPerson, _ out: inout [UInt8]) {
         out.append(0x7B)
         var first = true
-        for (key, value) in [("id", p.id), ("name", p.name), ("role", p.role)] {
-            guard let value else { continue }
+        func member(_ key: StaticString, _ value: String?) {
+            guard let value else { return }
             if !first { out.append(0x2C) }
             first = false
-            jsonString(key, into: &out)
-            out.append(0x3A)
+            out.append(contentsOf: UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
             jsonString(value, into: &out)
         }
+        member("\"id\":", p.id)
+        member("\"name\":", p.name)
+        member("\"role\":", p.role)
         out.append(0x7D)
     }
 

@@ -388,6 +388,20 @@ public final class Scanner {
         return String(decoding: value[(base + m.start)..<(base + m.end)], as: UTF8.self)
     }
 
+    /// Calls `body` with the UTF-8 bytes of `excerpt(m)`, without making a `String` when the
+    /// span holds valid UTF-8 (nearly always): the finding writers copy them straight out.
+    public func withExcerptBytes<R>(_ m: MatchSpan, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        let value = bytes(field: m.field, valueIndex: m.valueIndex)
+        guard m.start >= 0, m.end <= value.count, m.start <= m.end else { return body(UnsafeBufferPointer(start: nil, count: 0)) }
+        return value.withUnsafeBufferPointer { all in
+            let part = UnsafeBufferPointer(rebasing: all[m.start..<m.end])
+            if validUTF8(part) { return body(part) }
+            // As `excerpt` gives it: invalid sequences replaced.
+            var repaired = String(decoding: part, as: UTF8.self)
+            return repaired.withUTF8(body)
+        }
+    }
+
     /// The event's `id`, if the schema declares it and the event has one.
     public var eventID: String? {
         guard let f = rules.idField, !values.isEmpty(f) else { return nil }
