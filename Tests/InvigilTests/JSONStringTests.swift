@@ -62,3 +62,25 @@ import InvigilSIMD
         }
     }
 }
+
+/// `withExcerptBytes` against `excerpt` as the reference: every span of texts with multi-byte
+/// characters, including spans that cut one (repaired as `String(decoding:)` repairs them) and
+/// spans out of range.
+@Suite struct ExcerptBytesTests {
+    @Test func excerptBytesAreTheExcerptsUTF8() throws {
+        let rules = try RuleSet.compile(source: ScannerTests.source)
+        let scanner = Scanner(rules: rules)
+        let text = try #require(scanner.slot(of: "text"))
+        for value in ["", "plain text me", "Héllo wörld 😀 ok", "日本語のテキスト"] {
+            try scanner.setString("text", value)
+            let n = value.utf8.count
+            for start in -1...(n + 1) {
+                for end in -1...(n + 1) {
+                    let span = MatchSpan(field: text, valueIndex: 0, start: start, end: end, pattern: 0)
+                    let bytes = scanner.withExcerptBytes(span) { Array($0) }
+                    #expect(bytes == Array(scanner.excerpt(span).utf8), "\(value) \(start)..<\(end)")
+                }
+            }
+        }
+    }
+}
