@@ -181,6 +181,9 @@ func readStandardInput(limit: Int) -> ([UInt8]?, Int, String?) {
 public final class EMLSource: ArchiveSource, ArchiveNotes {
     let path: String
     let bytes: [UInt8]?
+    /// The file, opened by `init(path:)` and read by `next()`: once, not once to check and
+    /// again to read (a Maildir is thousands of such files).
+    private var file: OpenFile?
     let parser = MailParser()
     let directory: PeopleDirectory?
     private var done = false
@@ -190,9 +193,8 @@ public final class EMLSource: ArchiveSource, ArchiveNotes {
     /// Opens one message file (.eml), or standard input for "-"; `directory` gives senders and recipients their roles.
     public init(path: String, directory: PeopleDirectory? = nil) throws(ArchiveOpenError) {
         if path != "-" {
-            let fd = openReadable(path)
-            if fd < 0 { throw ArchiveOpenError(path: path, reason: openFailureReason(path)) }
-            Glibc.close(fd)
+            guard let file = OpenFile(path) else { throw ArchiveOpenError(path: path, reason: openFailureReason(path)) }
+            self.file = file
         }
         self.path = path
         bytes = nil
@@ -218,9 +220,21 @@ public final class EMLSource: ArchiveSource, ArchiveNotes {
             bytesRead = bytes.count
             return mailRecord(bytes: bytes, source: path, parser: parser, directory: directory)
         }
+        if let file {
+            self.file = nil
+            let (bytes, size, reason) = file.readWhole(limit: ArchiveLimits.messageBytes)
+            Glibc.close(file.fd)
+            bytesRead = size
+            guard let bytes else { return ArchiveRecord(source: path, payload: .rejected(reason ?? "unreadable")) }
+            return mailRecord(bytes: bytes, source: path, parser: parser, directory: directory)
+        }
         let (record, size) = mailRecord(path: path, parser: parser, directory: directory)
         bytesRead = size
         return record
+    }
+
+    deinit {
+        if let file { Glibc.close(file.fd) }
     }
 }
 
@@ -264,10 +278,7 @@ public final class MaildirSource: ArchiveSource, ArchiveNotes {
         var files: [String] = []
         for sub in ["cur", "new", "tmp"] {
             let dir = "\(folder)/\(sub)"
-            for name in listDirectory(dir) where !name.hasPrefix(".") {
-                let p = "\(dir)/\(name)"
-                if !isDirectoryPath(p) { files.append(p) }
-            }
+            for name in listFiles(dir) { files.append("\(dir)/\(name)") }
         }
         return files
     }

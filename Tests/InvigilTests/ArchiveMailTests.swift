@@ -249,3 +249,35 @@ struct ArchiveMailTests {
         #expect(try T.read(path, format: .eml).value("text", event: 0) == "whole")
     }
 }
+
+/// The Maildir walk takes entry types from the folder listing: what it reads must be what a stat
+/// of every entry would choose (files and links to files, not folders or links to folders, not
+/// names starting with `.`), in name order.
+@Suite struct MaildirListingTests {
+    @Test func entriesAreChosenAsStatWouldChooseThem() throws {
+        let root = ArchiveTest.tempDir()
+        for sub in ["cur", "new", "tmp"] { mkdir(root + "/" + sub, 0o755) }
+        let message = "From: a@school.example\nTo: b@school.example\nSubject: s\n\nhello\n"
+        ArchiveTest.write(root + "/cur/2", message)
+        ArchiveTest.write(root + "/cur/1", message)
+        ArchiveTest.write(root + "/cur/.hidden", message)
+        mkdir(root + "/cur/folder", 0o755)
+        symlink(root + "/cur/1", root + "/cur/3-link-to-file")
+        symlink(root + "/cur/folder", root + "/cur/4-link-to-folder")
+        symlink(root + "/cur/missing", root + "/cur/5-broken-link")
+        ArchiveTest.write(root + "/new/a", message)
+        let source = try MaildirSource(path: root)
+        var read: [(String, Bool)] = []
+        while let r = source.next() {
+            if case .rejected = r.payload { read.append((r.source, false)) } else { read.append((r.source, true)) }
+        }
+        let expected = [
+            (root + "/cur/1", true), (root + "/cur/2", true), (root + "/cur/3-link-to-file", true), (root + "/cur/5-broken-link", false),
+            (root + "/new/a", true)
+        ]
+        #expect(read.map(\.0) == expected.map(\.0))
+        #expect(read.map(\.1) == expected.map(\.1))
+        // The same choice for the scan, which hands the files to its workers.
+        #expect(try MaildirSource(path: root).messageFiles() == expected.map(\.0))
+    }
+}
