@@ -153,7 +153,8 @@ public final class RuleSet: @unchecked Sendable {
         matcherNames = parts.schema.phraseLists.map { $0.name } + parts.schema.hostLists.map { $0.name } + Detector.allCases.map { $0.name }
         hostSets = parts.schema.hostLists.map { ByteStringTable($0.hosts) }
 
-        let fieldTables = FieldTables(fields: parts.schema.fields, groups: parts.schema.groups, packs: parts.schema.packs)
+        let fieldTables = FieldTables(
+            fields: parts.schema.fields, groups: parts.schema.groups, packs: parts.schema.packs, names: parts.fieldNames)
         fieldIndex = fieldTables.fieldIndex
         fieldHash = fieldTables.fieldHash
         groupOfField = fieldTables.groupOfField

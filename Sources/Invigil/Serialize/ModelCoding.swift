@@ -69,7 +69,11 @@ enum ModelCoding {
         }
     }
 
-    static func readSchema(_ r: inout ByteReader) throws(CompiledRulesError) -> (groups: [String], fields: [FieldInfo]) {
+    /// The groups and fields, and the table of the fields' names (which checks that they are
+    /// unique, and which the rule set keeps for its look-ups by name).
+    static func readSchema(_ r: inout ByteReader) throws(CompiledRulesError) -> (
+        groups: [String], fields: [FieldInfo], names: ByteStringTable
+    ) {
         let groups = try r.strings("group")
         let n = try r.count("fields", minimumBytes: 11)
         var fields: [FieldInfo] = []
@@ -85,12 +89,13 @@ enum ModelCoding {
         }
         // Names unique: the byte-string table keeps one of each (cheaper than a set of Strings,
         // which hashes each with a seeded hasher); the slow search only names the repeated one.
-        if ByteStringTable(strings: fields.map { $0.name }).count != n {
+        let names = ByteStringTable(strings: fields.map { $0.name })
+        if names.count != n {
             for i in 1..<n where fields[..<i].contains(where: { $0.name == fields[i].name }) {
                 throw r.corrupted("field '\(fields[i].name)' declared twice")
             }
         }
-        return (groups, fields)
+        return (groups, fields, names)
     }
 
     // MARK: packs

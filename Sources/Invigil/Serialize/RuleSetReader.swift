@@ -49,7 +49,7 @@ enum RuleSetReader {
         let (sources, files) = try ModelCoding.readSources(&r)
         try finish(r)
         r = try reader(.schema)
-        let (groups, fields) = try ModelCoding.readSchema(&r)
+        let (groups, fields, fieldNames) = try ModelCoding.readSchema(&r)
         try finish(r)
         r = try reader(.packs)
         let packs = try ModelCoding.readPacks(&r)
@@ -120,7 +120,8 @@ enum RuleSetReader {
             }
         }
         let automata = RuleSet.Automata(plain: plain, plainEntries: plainEntries, normalized: normalized)
-        let parts = RuleSet.Parts(schema: shell, rules: [], rulePacks: rules.packs)
+        var parts = RuleSet.Parts(schema: shell, rules: [], rulePacks: rules.packs)
+        parts.fieldNames = fieldNames
         return RuleSet(parts: parts, tables: tables, automata: automata, holding: .deferred(deferred))
     }
 
