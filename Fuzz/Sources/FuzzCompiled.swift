@@ -2,10 +2,12 @@
 
 /// `compiled`: the loader of compiled rule files. Each input is loaded twice: as it is (the
 /// header and checksum checks), and resealed with a valid header and checksums for its payload
-/// (so that mutations reach the section readers and the table checks). A refused input must
-/// give a one-line message; a loaded one must scan fixed events and its own examples (findings
-/// inside the event, bytecode agreeing with the tree evaluator when the stored program is the one the conditions compile to), and write itself back into a
-/// file that loads and writes the same bytes again.
+/// and cold part (so that mutations reach the section readers and the table checks). A refused
+/// input must give a one-line message; a loaded one must scan fixed events, read its cold part
+/// (examples and conditions: a refusal there is one line too) and, when it can, scan its own
+/// examples (findings inside the event, bytecode agreeing with the tree evaluator when the
+/// stored program is the one the conditions compile to), and write itself back into a file that
+/// loads and writes the same bytes again.
 enum FuzzCompiled {
     static let events: [[UInt8]] = [
         #"{"id":"1","school":"WOOL","type":"post","time":"2024-01-17T10:35:00Z","author":{"role":"staff"},"recipients":[{"role":"pupil"}],"text":"text me on 07700 900123 or dm me s3cr3t www.facebook.com/x a@b.com"}"#,
@@ -15,8 +17,12 @@ enum FuzzCompiled {
     static func run(_ data: UnsafeBufferPointer<UInt8>) {
         let bytes = Array(data)
         check(bytes)
-        if bytes.count >= CompiledFormat.headerLength {
-            check(RuleSetWriter.file(payload: Array(bytes[CompiledFormat.headerLength...])))
+        if let resealed = RuleSetWriter.resealed(bytes) { check(resealed) }
+    }
+
+    static func checkMessage(_ error: CompiledRulesError) {
+        if error.message.isEmpty || error.message.unicodeScalars.contains(where: { $0.value < 0x20 }) {
+            fuzzFail("refusal message '\(error.message)'")
         }
     }
 
@@ -25,14 +31,16 @@ enum FuzzCompiled {
         do {
             rules = try RuleSet.load(compiled: bytes)
         } catch {
-            if error.message.isEmpty || error.message.unicodeScalars.contains(where: { $0.value < 0x20 }) {
-                fuzzFail("refusal message '\(error.message)'")
-            }
+            checkMessage(error)
             return
         }
         let scanner = Scanner(rules: rules)
-        let faithful = rules.tables.isIdentical(to: RuleTables(deriving: rules.model))
-        for event in events + rules.examples.prefix(16).map(\.json) {
+        // The cold part is checked on first use: a damaged one is refused then, with a message,
+        // and the rule set still scans (its payload passed every check).
+        var model: RuleSet.Model? = nil
+        do { model = try rules.model } catch { checkMessage(error) }
+        let faithful = model.map { rules.tables.isIdentical(to: RuleTables(deriving: $0)) } ?? false
+        for event in events + (model?.examples ?? []).prefix(16).map(\.json) {
             guard (try? scanner.scanJSON(event)) != nil else { continue }
             for f in scanner.findings {
                 for m in scanner.matches[f.matches] {
@@ -50,9 +58,14 @@ enum FuzzCompiled {
                 fuzzFail("rule \(r): bytecode and tree evaluator disagree")
             }
         }
-        let again = rules.compiledBytes()
+        guard model != nil else {
+            if (try? rules.compiledBytes()) != nil { fuzzFail("a rule set whose cold part is refused writes itself") }
+            return
+        }
+        let again: [UInt8]
+        do { again = try rules.compiledBytes() } catch { fuzzFail("a rule set with its cold part read cannot write itself: \(error)") }
         let reloaded: RuleSet
         do { reloaded = try RuleSet.load(compiled: again) } catch { fuzzFail("a loaded rule set writes a file that is refused: \(error)") }
-        if reloaded.compiledBytes() != again { fuzzFail("writing a reloaded rule set gives other bytes") }
+        if (try? reloaded.compiledBytes()) != again { fuzzFail("writing a reloaded rule set gives other bytes") }
     }
 }

@@ -50,7 +50,9 @@ public func invigil_rules_save(
     guard let out, let outLength, let box = object(rules, Magic.rules, RulesBox.self), !box.freed else {
         return INVIGIL_ERROR_ARGUMENT
     }
-    let bytes = box.rules.compiledBytes()
+    // Rule sets of this API were compiled, or loaded with their cold part checked: the writer
+    // cannot fail for them.
+    guard let bytes = try? box.rules.compiledBytes() else { return INVIGIL_ERROR_RULES }
     // malloc, so that invigil_buffer_free is free() whatever allocator the Swift runtime uses.
     guard let buffer = malloc(max(1, bytes.count))?.assumingMemoryBound(to: UInt8.self) else { return INVIGIL_ERROR_MEMORY }
     bytes.withUnsafeBufferPointer { b in buffer.update(from: b.baseAddress!, count: b.count) }
@@ -84,7 +86,8 @@ public func invigil_rules_load_compiled(
         return INVIGIL_ERROR_LIMIT
     }
     let bytes = UnsafeRawBufferPointer(start: buffer.map(UnsafeRawPointer.init), count: length)
-    let result = Result { () throws(CompiledRulesError) -> RuleSet in try RuleSet.load(compiled: bytes) }
+    // Checked whole at once (the cold part too), as this function documents.
+    let result = Result { () throws(CompiledRulesError) -> RuleSet in try RuleSet.loadChecked(compiled: bytes) }
     return finishLoad(result, source: "", outRules, outError)
 }
 
@@ -104,6 +107,7 @@ public func invigil_rules_load_compiled_file(
         return INVIGIL_ERROR_ARGUMENT
     }
     let name = String(decoding: UnsafeRawBufferPointer(start: path, count: strlen(path)), as: UTF8.self)
-    let result = Result { () throws(CompiledRulesError) -> RuleSet in try RuleSet.load(compiledPath: name) }
+    // Read whole and closed, checked whole at once (the cold part too), as this function documents.
+    let result = Result { () throws(CompiledRulesError) -> RuleSet in try RuleSet.loadChecked(compiledPath: name) }
     return finishLoad(result, source: name, outRules, outError)
 }

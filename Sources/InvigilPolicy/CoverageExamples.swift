@@ -23,12 +23,15 @@ public struct CoverageExample: Sendable, Hashable {
 extension RuleSet {
     /// Every example of every rule, for the coverage report. `invigil test` checks that each flag
     /// example flags its rule and each pass example does not, so a flag example listed against a
-    /// clause is an event that the rules citing the clause are known to catch.
+    /// clause is an event that the rules citing the clause are known to catch. Throws when the
+    /// rule set was loaded from a compiled file whose examples can no longer be read.
     public var coverageExamples: [CoverageExample] {
-        examples.map { e in
-            CoverageExample(
-                rule: rules[e.rule].name, expectFlag: e.expectFlag,
-                file: displayedRulePath(e.location.file), line: e.location.line)
+        get throws(CompiledRulesError) {
+            try examples.map { e in
+                CoverageExample(
+                    rule: rules[e.rule].name, expectFlag: e.expectFlag,
+                    file: displayedRulePath(e.location.file), line: e.location.line)
+            }
         }
     }
 }

@@ -49,7 +49,13 @@ func runBench(_ arguments: [String]) throws(UsageError) -> Int32 {
     print(
         "scan:       \(records.count) events, \(formatBytes(bytes)), best of \(repeats): \(format3(best * 1000)) ms = "
             + "\(formatBytes(Int(Double(bytes) / best)))/s, \(Int(Double(records.count) / best)) events/s, \(findings) findings")
-    // Cost per rule: evaluate each rule's condition alone over the events.
+    // Cost per rule: evaluate each rule's condition alone over the events (a compiled file's
+    // conditions are in its cold part, read now: it may have changed since the load).
+    do {
+        try rules.loadExamplesAndConditions()
+    } catch {
+        throw UsageError(error.message, status: 2)
+    }
     var cost: [(Int, Double)] = []
     let sample = records.prefix(20_000)
     for r in rules.rules.indices {

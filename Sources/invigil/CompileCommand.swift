@@ -40,7 +40,7 @@ func runCompile(_ arguments: [String]) throws(UsageError) -> Int32 {
     if !options.flags.contains("--quiet") && !options.flags.contains("-q") {
         printError(
             "compiled \(rules.rules.count) rules in \(rules.packs.count) pack\(rules.packs.count == 1 ? "" : "s"), "
-                + "\(rules.automaton.patternCount) phrases, \(rules.examples.count) examples in \(Int(compiled * 1000)) ms; "
+                + "\(rules.automaton.patternCount) phrases, \((try? rules.examples.count) ?? 0) examples in \(Int(compiled * 1000)) ms; "
                 + "wrote \(output) (\(fileSize(output)) bytes)")
     }
     return 0

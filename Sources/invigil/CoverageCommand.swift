@@ -74,7 +74,13 @@ func runCoverage(arguments: [String]) -> Int32 {
         printError(error.description)
         return 2
     }
-    let examples = rules.coverageExamples
+    let examples: [CoverageExample]
+    do {
+        examples = try rules.coverageExamples
+    } catch {
+        printError(error.message)
+        return 2
+    }
     let report = policyCoverageMarkdown(catalogue: catalogue, rules: rules.rules, examples: examples)
 
     if options.flags.contains("--check") {

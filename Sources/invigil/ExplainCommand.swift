@@ -30,6 +30,12 @@ func runExplain(_ arguments: [String]) throws(UsageError) -> Int32 {
     if options.flags.contains("--help") || options.flags.contains("-h") { print(explainHelp); return 0 }
     guard options.positional.count == 1 else { throw UsageError("give one event\n\n" + explainHelp) }
     let (rules, selected) = try loadRules(rulePaths: options.all("--rules"), packNames: options.all("--pack"))
+    // A compiled file's conditions are in its cold part, read now: it may have changed since the load.
+    do {
+        try rules.loadExamplesAndConditions()
+    } catch {
+        throw UsageError(error.message, status: 2)
+    }
     let path = options.positional[0]
     let constants = try ConstantFields(options.all("--set"), rules: rules)
     var inputFormat = ArchiveFormat.auto

@@ -29,15 +29,26 @@ func runInspect(_ arguments: [String]) throws(UsageError) -> Int32 {
     print(
         "payload:          \(header.payloadLength) bytes, CRC-32C \(hexChecksum(header.payloadChecksum)) (\(checksumOK ? "valid" : "does not match"))"
     )
+    let coldOK =
+        (try? bytes.withUnsafeBytes { b in
+            Result { () throws(CompiledRulesError) in
+                try header.verifyCold(UnsafeRawBufferPointer(rebasing: b[header.coldOffset..<(header.coldOffset + header.coldLength)]))
+            }
+        }.get()) != nil
+    print(
+        "cold part:        \(header.coldLength) bytes (examples, conditions), CRC-32C \(hexChecksum(header.coldChecksum)) (\(coldOK ? "valid" : "does not match"))"
+    )
     let rules: RuleSet
+    let exampleCount: Int
     do {
         rules = try RuleSet.load(compiled: bytes)
+        exampleCount = try rules.examples.count
     } catch {
         throw UsageError("\(path): \(error.message)", status: 2)
     }
     let packs = rules.packs.map { p in p.code.map { "\(p.name) (\($0))" } ?? p.name }.joined(separator: ", ")
     print("packs:            \(rules.packs.count): \(packs)")
-    print("rules:            \(rules.rules.count), \(rules.examples.count) examples, \(rules.instructionCount) instructions")
+    print("rules:            \(rules.rules.count), \(exampleCount) examples, \(rules.instructionCount) instructions")
     print("fields:           \(rules.fields.count)")
     let summary = rules.compiledSummary
     print("phrase lists:     \(summary.phraseLists), \(summary.phrases) phrases")

@@ -254,7 +254,7 @@ static void test_damaged_buffers(void) {
     invigil_error *error = NULL;
     CHECK_STATUS(invigil_rules_load_compiled(copy, len, &loaded, &error), INVIGIL_ERROR_RULES);
     CHECK(error != NULL && strstr(invigil_error_message(error), "format version 99") != NULL
-          && strstr(invigil_error_message(error), "format version 3") != NULL);
+          && strstr(invigil_error_message(error), "format version 4") != NULL);
     invigil_error_free(error);
     free(copy);
     invigil_buffer_free(buf);

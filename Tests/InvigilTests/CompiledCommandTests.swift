@@ -79,7 +79,7 @@ struct CompiledCommandTests {
         #expect(r.status == 0)
         let counts = try Self.sourceCounts()
         for line in [
-            "format version:   3", "engine version:   0.1.0", "(valid)", "packs:            5:", "rules:            \(counts.rules)",
+            "format version:   4", "cold part:", "engine version:   0.1.0", "(valid)", "packs:            5:", "rules:            \(counts.rules)",
             "automaton:        plain: \(counts.phrases) patterns"
         ] {
             #expect(r.stdout.contains(line), "\(line)")

@@ -136,7 +136,7 @@ struct CompiledLoadTablesTests {
                 x.name == y.name && x.pack == y.pack && x.clauses == y.clauses && x.severity == y.severity && x.action == y.action
                     && x.message == y.message && x.location == y.location)
         }
-        #expect(loaded.compiledBytes() == rules.compiledBytes())
+        #expect(try loaded.compiledBytes() == rules.compiledBytes())
     }
     /// The table checks (AVX-512 kernels from 64 entries when the CPU has them) against the Swift
     /// passes, on generated tables that hold, and on the same with one entry broken anywhere,

@@ -17,7 +17,7 @@ struct CompiledProgramTests {
     static func expectFaithful(_ rules: RuleSet) throws {
         let loaded = try RuleSet.load(compiled: rules.compiledBytes())
         #expect(loaded.tables.isIdentical(to: rules.tables))
-        #expect(loaded.tables.isIdentical(to: RuleTables(deriving: loaded.model)))
+        #expect(try loaded.tables.isIdentical(to: RuleTables(deriving: loaded.model)))
         #expect(loaded.program.keyIndex == rules.program.keyIndex)
     }
 
@@ -44,11 +44,11 @@ struct CompiledProgramTests {
         _ = try scanner.scanJSON(Array(#"{"role":"staff","text":"text me"}"#.utf8))
         #expect(scanner.findings.count == 1)
         #expect(!deferred.isDecoded)
-        #expect(loaded.examples.map(\.json) == rules.examples.map(\.json))
+        #expect(try loaded.examples.map(\.json) == rules.examples.map(\.json))
         #expect(deferred.isDecoded)
         let fired = Set(scanner.findings.map(\.rule))
         for r in loaded.rules.indices { #expect((scanner.packApplies(rule: r) && scanner.evaluateTree(rule: r)) == fired.contains(r)) }
-        #expect(loaded.compiledBytes() == rules.compiledBytes())
+        #expect(try loaded.compiledBytes() == rules.compiledBytes())
     }
 
     // MARK: damaged tables
@@ -69,7 +69,7 @@ struct CompiledProgramTests {
         var tables = rules.tables
         damage(&tables)
         do {
-            _ = try RuleSet.load(compiled: RuleSetWriter.write(rules, tables: tables))
+            try RuleSet.load(compiled: RuleSetWriter.write(rules, tables: tables)).loadExamplesAndConditions()
             return nil
         } catch {
             return error
@@ -131,7 +131,7 @@ struct CompiledProgramTests {
             // An opcode or operator no engine knows: written into the bytes, since `Opcode` and
             // `CompareOp` cannot hold them.
             let rules = try RuleSet.compile(source: Self.source, name: "damage.rules")
-            var bytes = rules.compiledBytes()
+            var bytes = try rules.compiledBytes()
             let code = Self.programSectionCode(bytes)
             if damage == "opcode" { bytes[code] = 200 } else { bytes[code + 1] = 9 }
             CompiledRulesTests.reseal(&bytes)
@@ -147,7 +147,7 @@ struct CompiledProgramTests {
     /// naming the field.
     @Test func repeatedFieldNamesAreRefused() throws {
         let rules = try RuleSet.compile(source: Self.source, name: "damage.rules")
-        var bytes = rules.compiledBytes()
+        var bytes = try rules.compiledBytes()
         let time: [UInt8] = [4, 0, 0, 0] + Array("time".utf8)
         let at = try #require((0..<(bytes.count - time.count)).first { Array(bytes[$0..<($0 + time.count)]) == time })
         bytes.replaceSubrange((at + 4)..<(at + 8), with: Array("text".utf8))

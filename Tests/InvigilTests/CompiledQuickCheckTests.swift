@@ -20,7 +20,7 @@ struct CompiledQuickCheckTests {
     }
 
     static func scope(_ rules: RuleSet, keys: [MatchKey]) -> ConditionCoding.Scope {
-        let model = rules.model
+        let model = rules.schemaModel
         var scope = ConditionCoding.Scope(
             fields: model.fields, groupCount: model.groups.count, phraseListCount: model.phraseLists.count,
             hostListCount: model.hostLists.count, scheduleCount: model.schedules.count)
@@ -130,7 +130,7 @@ struct CompiledQuickCheckTests {
     /// reader end at the same byte or throw the same message.
     @Test func examplesOfThePacks() throws {
         let rules = try Self.packs()
-        let model = rules.model
+        let model = try rules.model
         let files = ModelCoding.fileTable(model)
         var index: [String: Int] = [:]
         for (i, f) in files.enumerated() where index[f] == nil { index[f] = i }

@@ -111,8 +111,8 @@ struct CompiledRulesTests {
     @Test func bundledPacksGiveIdenticalFindingsOnTheSampleArchive() throws {
         let rules = try RuleSet.load(paths: [Self.root + "/packs"])
         let loaded = try Self.roundTrip(rules)
-        #expect(loaded.rules.count == rules.rules.count && loaded.examples.count == rules.examples.count)
-        #expect(loaded.compiledBytes() == rules.compiledBytes())
+        #expect(try loaded.rules.count == rules.rules.count && loaded.examples.count == rules.examples.count)
+        #expect(try loaded.compiledBytes() == rules.compiledBytes())
         let folder = Self.root + "/examples/sample"
         var events: [[UInt8]] = []
         for name in try FileManager.default.contentsOfDirectory(atPath: folder).sorted() where name.hasSuffix(".jsonl") {
@@ -121,7 +121,7 @@ struct CompiledRulesTests {
         }
         #expect(events.count > 500)
         // The examples too, which exercise every rule.
-        events += rules.examples.map(\.json)
+        events += try rules.examples.map(\.json)
         #expect(Self.differences(rules, loaded, events) == 0)
     }
 
@@ -226,7 +226,19 @@ struct CompiledRulesTests {
         return bytes
     }
 
+    /// Why `bytes` are refused, by the load or by the first use of the cold part (examples and
+    /// conditions, which a load does not check); nil when both accept them.
     static func refusal(_ bytes: [UInt8]) -> CompiledRulesError? {
+        do {
+            try RuleSet.load(compiled: bytes).loadExamplesAndConditions()
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    /// Why the load alone refuses `bytes`; nil when it loads.
+    static func loadRefusal(_ bytes: [UInt8]) -> CompiledRulesError? {
         do {
             _ = try RuleSet.load(compiled: bytes)
             return nil
@@ -263,7 +275,7 @@ struct CompiledRulesTests {
     /// Re-seals a damaged payload with valid checksums, so that only the structural checks stand
     /// between it and the scanner.
     static func reseal(_ bytes: inout [UInt8]) {
-        bytes = RuleSetWriter.file(payload: Array(bytes[64...]))
+        bytes = RuleSetWriter.resealed(bytes) ?? bytes
     }
 
     /// Checksum-valid corruption: random bytes of the payload changed, then resealed. Each file
@@ -279,7 +291,7 @@ struct CompiledRulesTests {
         for round in 0..<3000 {
             var damaged = bytes
             for _ in 0..<(1 + round % 3) {
-                let i = Int.random(in: 64..<damaged.count, using: &rng)
+                let i = Int.random(in: CompiledFormat.headerLength..<damaged.count, using: &rng)
                 damaged[i] = round % 2 == 0 ? UInt8.random(in: 0...255, using: &rng) : damaged[i] ^ UInt8(1 << Int.random(in: 0..<8, using: &rng))
             }
             Self.reseal(&damaged)
@@ -288,7 +300,8 @@ struct CompiledRulesTests {
                 loadedCount += 1
                 let scanner = Invigil.Scanner(rules: rules)
                 for e in events { _ = try? scanner.scanJSON(e) }
-                for ex in rules.examples { _ = try? scanner.scanJSON(ex.json) }
+                // A damaged cold part (examples, conditions) is refused on first use instead.
+                for ex in try rules.examples { _ = try? scanner.scanJSON(ex.json) }
             } catch {
                 #expect(error.kind == .corrupted || error.kind == .incompatible, "\(error.message)")
             }
@@ -303,7 +316,9 @@ struct CompiledRulesTests {
         other[8] = 7
         let version = Self.refusal(other)
         #expect(version?.kind == .incompatible)
-        #expect(version?.message.contains("format version 7") == true && version?.message.contains("format version 3") == true)
+        #expect(
+            version?.message.contains("format version 7") == true
+                && version?.message.contains("format version \(RuleSet.compiledFormatVersion)") == true)
         #expect(version?.message.contains("0.1.0") == true)
 
         var swapped = bytes
@@ -322,31 +337,47 @@ struct CompiledRulesTests {
         header[50] ^= 1
         #expect(Self.refusal(header)?.message.contains("header checksum") == true)
 
-        let cut = Self.refusal(Array(bytes[..<(bytes.count / 2)]))
-        #expect(cut?.message.contains("truncated") == true && cut?.message.contains("\(bytes.count - 64)") == true)
+        let head = try bytes.withUnsafeBytes { b in try Result { () throws(CompiledRulesError) in try CompiledRulesHeader(b) }.get() }
+        let cut = Self.refusal(Array(bytes[..<(head.coldOffset / 2)]))
+        #expect(cut?.message.contains("truncated") == true && cut?.message.contains("of \(head.payloadLength) bytes") == true)
+        let coldCut = Self.refusal(Array(bytes[..<(head.coldOffset + head.coldLength / 2)]))
+        #expect(coldCut?.message.contains("cold part") == true && coldCut?.message.contains("of \(head.coldLength) bytes") == true)
+
+        var cold = bytes
+        cold[head.coldOffset + head.coldLength - 3] ^= 1
+        #expect(Self.loadRefusal(cold) == nil)
+        #expect(Self.refusal(cold)?.message.contains("cold part (examples and conditions) checksum") == true)
     }
 
     /// Sections an engine does not know: optional ones are skipped, required ones refuse the file.
     @Test func unknownSections() throws {
         let bytes = try Self.smallFile()
-        func withSection(flags: UInt32) -> [UInt8] {
+        let head = try bytes.withUnsafeBytes { b in try Result { () throws(CompiledRulesError) in try CompiledRulesHeader(b) }.get() }
+        let payload = Array(bytes[CompiledFormat.headerLength..<head.coldOffset]), cold = Array(bytes[head.coldOffset...])
+        func withSection(flags: UInt32, cold inCold: Bool) -> [UInt8] {
             var w = ByteWriter()
-            w.bytes = Array(bytes[64...])
+            w.bytes = inCold ? cold : payload
             w.u32(UInt32(999)); w.u32(flags); w.u64(UInt64(3)); w.bytes += [1, 2, 3]; w.align()
-            var file = Array(bytes[..<64]) + w.bytes
-            Self.reseal(&file)
-            return file
+            return inCold ? RuleSetWriter.file(payload: payload, cold: w.bytes) : RuleSetWriter.file(payload: w.bytes, cold: cold)
         }
-        #expect(Self.refusal(withSection(flags: 0)) == nil)
-        let required = Self.refusal(withSection(flags: 1))
-        #expect(required?.kind == .incompatible && required?.message.contains("section 999") == true)
+        for inCold in [false, true] {
+            #expect(Self.refusal(withSection(flags: 0, cold: inCold)) == nil)
+            let required = Self.refusal(withSection(flags: 1, cold: inCold))
+            #expect(required?.kind == .incompatible && required?.message.contains("section 999") == true)
+            // In the cold part, refused by the first use, not the load.
+            #expect((Self.loadRefusal(withSection(flags: 1, cold: inCold)) == nil) == inCold)
+        }
+        // A section of one part written into the other.
+        let misplaced = RuleSetWriter.file(
+            payload: payload + cold[CompiledFormat.coldTieLength...], cold: Array(cold[..<CompiledFormat.coldTieLength]))
+        #expect(Self.refusal(misplaced)?.message.contains("belongs in the cold part") == true)
     }
 
     @Test func examplesAndLocationsTravel() throws {
         let rules = try RuleSet.compile(source: Self.small, name: "small.rules")
         let loaded = try Self.roundTrip(rules)
-        #expect(loaded.examples.map(\.location) == rules.examples.map(\.location))
-        #expect(loaded.examples.map(\.json) == rules.examples.map(\.json))
+        #expect(try loaded.examples.map(\.location) == rules.examples.map(\.location))
+        #expect(try loaded.examples.map(\.json) == rules.examples.map(\.json))
         #expect(loaded.rules.map(\.location) == rules.rules.map(\.location))
         #expect(loaded.compiledSummary.sources == ["small.rules"])
         #expect(loaded.packs.map(\.code) == ["DEMO"])
@@ -360,7 +391,7 @@ struct CompiledRulesTests {
         #expect(RuleSet.isCompiledFile(path: path))
         #expect(!RuleSet.isCompiledFile(path: Self.root + "/packs/bratton.rules"))
         let loaded = try RuleSet.load(compiledPath: path)
-        #expect(loaded.compiledBytes() == rules.compiledBytes())
+        #expect(try loaded.compiledBytes() == rules.compiledBytes())
         do {
             _ = try RuleSet.load(compiledPath: path + ".missing")
             Issue.record("a missing file loaded")
@@ -384,7 +415,7 @@ struct CompiledRulesTests {
         #expect(inputs.count >= 10)
         var loaded = 0
         for input in inputs {
-            for bytes in [input, input.count >= 64 ? RuleSetWriter.file(payload: Array(input[64...])) : input] {
+            for bytes in [input, RuleSetWriter.resealed(input) ?? input] {
                 let rules: RuleSet
                 do {
                     rules = try RuleSet.load(compiled: bytes)
@@ -395,16 +426,24 @@ struct CompiledRulesTests {
                 loaded += 1
                 let scanner = Invigil.Scanner(rules: rules)
                 // The stored program agrees with the trees when it is the one they compile to.
-                let faithful = rules.tables.isIdentical(to: RuleTables(deriving: rules.model))
-                for event in rules.examples.prefix(16).map(\.json) {
+                // A damaged cold part is refused on first use, with a message.
+                let model: RuleSet.Model
+                do {
+                    model = try rules.model
+                } catch {
+                    #expect(!error.message.isEmpty && !error.message.unicodeScalars.contains { $0.value < 0x20 })
+                    continue
+                }
+                let faithful = rules.tables.isIdentical(to: RuleTables(deriving: model))
+                for event in model.examples.prefix(16).map(\.json) {
                     guard (try? scanner.scanJSON(event)) != nil, faithful else { continue }
                     let fired = Set(scanner.findings.map(\.rule))
                     for r in rules.rules.indices {
                         #expect(fired.contains(r) == (scanner.packApplies(rule: r) && scanner.evaluateTree(rule: r)))
                     }
                 }
-                let again = rules.compiledBytes()
-                #expect((try? RuleSet.load(compiled: again))?.compiledBytes() == again)
+                let again = try rules.compiledBytes()
+                #expect((try? RuleSet.load(compiled: again).compiledBytes()) == again)
             }
         }
         #expect(loaded >= 10)

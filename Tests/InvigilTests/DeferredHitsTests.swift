@@ -130,7 +130,7 @@ struct DeferredHitsTests {
         plain.defersCueHits = false
         #expect(deferring.anyDeferrableKey)
         var findings = 0
-        let examples = rules.examples
+        let examples = try rules.examples
         for (i, example) in examples.enumerated() {
             for s in [deferring, plain] {
                 s.reset()

@@ -63,7 +63,7 @@ private func loadCatalogue() throws -> ClauseCatalogue {
         let catalogue = try loadCatalogue()
         let committed = try #require(readText(reportPath), "docs/policy-coverage.md missing")
         let rules = try RuleSet.load(paths: [repositoryRoot + "/packs"])
-        let generated = policyCoverageMarkdown(catalogue: catalogue, rules: rules.rules, examples: rules.coverageExamples)
+        let generated = policyCoverageMarkdown(catalogue: catalogue, rules: rules.rules, examples: try rules.coverageExamples)
         #expect(generated == committed, "docs/policy-coverage.md is stale: run `swift run invigil coverage --output docs/policy-coverage.md`")
     }
 
@@ -103,7 +103,7 @@ private func loadCatalogue() throws -> ClauseCatalogue {
     @Test func everyClauseWithASignalHasAFlagExample() throws {
         let catalogue = try loadCatalogue()
         let rules = try RuleSet.load(paths: [repositoryRoot + "/packs"])
-        let lacking = clausesWithoutFlagExample(catalogue: catalogue, rules: rules.rules, examples: rules.coverageExamples)
+        let lacking = clausesWithoutFlagExample(catalogue: catalogue, rules: rules.rules, examples: try rules.coverageExamples)
         #expect(lacking.isEmpty, "\(lacking.map(\.id))")
     }
 
@@ -124,7 +124,7 @@ private func loadCatalogue() throws -> ClauseCatalogue {
     @Test func reportIsDeterministic() throws {
         let catalogue = try loadCatalogue()
         let rules = try RuleSet.load(paths: [repositoryRoot + "/packs"])
-        let examples = rules.coverageExamples
+        let examples = try rules.coverageExamples
         let a = policyCoverageMarkdown(catalogue: catalogue, rules: rules.rules, examples: examples)
         let b = policyCoverageMarkdown(catalogue: catalogue, rules: rules.rules.reversed(), examples: examples.reversed())
         #expect(a == b)
@@ -224,7 +224,7 @@ private func loadCatalogue() throws -> ClauseCatalogue {
     @Test func examplesAreListedPerClause() throws {
         let catalogue = try ClauseCatalogue(parsing: Self.catalogue, path: "c.tsv")
         let set = try RuleSet.compile(source: Self.rules, name: "/somewhere/packs/abc.rules")
-        let examples = set.coverageExamples
+        let examples = try set.coverageExamples
         #expect(examples.count == 3)
         #expect(examples.map(\.file) == ["abc.rules", "abc.rules", "abc.rules"])
         #expect(examples.map(\.rule) == ["abc/swearing", "abc/swearing", "abc/gossiping"])
@@ -246,13 +246,14 @@ private func loadCatalogue() throws -> ClauseCatalogue {
     @Test func clausesWithoutFlagExampleAreFound() throws {
         let catalogue = try ClauseCatalogue(parsing: Self.catalogue, path: "c.tsv")
         let set = try RuleSet.compile(source: Self.rules, name: "abc.rules")
-        #expect(clausesWithoutFlagExample(catalogue: catalogue, rules: set.rules, examples: set.coverageExamples).map(\.id) == ["ABC-02", "ABC-05"])
+        #expect(
+            clausesWithoutFlagExample(catalogue: catalogue, rules: set.rules, examples: try set.coverageExamples).map(\.id) == ["ABC-02", "ABC-05"])
         // Without examples every clause with a signal lacks one, the uncited filter excepted.
         #expect(clausesWithoutFlagExample(catalogue: catalogue, rules: set.rules, examples: []).map(\.id) == ["ABC-01", "ABC-02", "ABC-05"])
         // A rule citing the scope clause makes it a clause that needs a flag example too.
         let cited = try RuleSet.compile(source: Self.rules.replacingFirst("clauses ABC-02", "clauses ABC-02, ABC-03"), name: "abc.rules")
         #expect(
-            clausesWithoutFlagExample(catalogue: catalogue, rules: cited.rules, examples: cited.coverageExamples).map(\.id) == [
+            clausesWithoutFlagExample(catalogue: catalogue, rules: cited.rules, examples: try cited.coverageExamples).map(\.id) == [
                 "ABC-02", "ABC-03", "ABC-05"
             ])
     }

@@ -115,7 +115,7 @@ struct RuleGuardsTests {
         }
         var rng = SplitMix(seed: 2026)
         var fired = 0, skippedByGuards = 0
-        for example in rules.examples {
+        for example in try rules.examples {
             for variant in 0..<4 {
                 s.reset()
                 try s.setJSON(example.json)

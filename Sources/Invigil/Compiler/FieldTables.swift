@@ -13,8 +13,9 @@ struct FieldTables {
     var schoolField: Int?
     var idField: Int?
 
-    init(fields: [FieldInfo], groups: [String], packs: [PackInfo]) {
-        fieldHash = ByteStringTable(strings: fields.map { $0.name })
+    /// `names`: the table of the fields' names, when the caller has it.
+    init(fields: [FieldInfo], groups: [String], packs: [PackInfo], names: ByteStringTable? = nil) {
+        fieldHash = names ?? ByteStringTable(strings: fields.map { $0.name })
         let index = FieldNameIndex(fieldHash)
         fieldIndex = index
         groupOfField = fields.map { f in f.group.flatMap { g in groups.firstIndex(of: g).map(Int32.init) } ?? -1 }

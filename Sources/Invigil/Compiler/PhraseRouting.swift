@@ -11,29 +11,31 @@ struct PhraseRouting {
 
     init(automata: RuleSet.Automata, program: Program, phraseLists: [PhraseListInfo], fieldCount: Int) {
         var keyOfListField = [Int32](repeating: -1, count: max(1, phraseLists.count * max(1, fieldCount)))
-        var scanned = Set<Int>()
+        // Flags per field (the fields in order, each once), not sets: a rule set's load builds
+        // these, and hashing every key's field into three sets was a few per cent of it.
+        var scanned = [Bool](repeating: false, count: fieldCount)
+        var plain = [Bool](repeating: false, count: fieldCount)
+        let modes = automata.normalized.map(\.mode)
+        var ofMode = [[Bool]](repeating: [Bool](repeating: false, count: fieldCount), count: modes.count)
         for (k, key) in program.keys.enumerated() {
             if case .phrases(let l) = key.matcher {
                 keyOfListField[l * fieldCount + key.field] = Int32(k)
-                scanned.insert(key.field)
+                scanned[key.field] = true
+                let mode = phraseLists[l].normalize
+                if mode.isEmpty {
+                    plain[key.field] = true
+                } else if let m = modes.firstIndex(of: mode) {
+                    ofMode[m][key.field] = true
+                }
             }
         }
+        func fields(_ flags: [Bool]) -> [Int32] { flags.indices.compactMap { flags[$0] ? Int32($0) : nil } }
         self.keyOfListField = keyOfListField
-        scannedFields = scanned.sorted().map(Int32.init)
-        normalizedAutomata = automata.normalized.map { n in
-            var fieldsOfMode = Set<Int>()
-            for key in program.keys {
-                if case .phrases(let l) = key.matcher, phraseLists[l].normalize == n.mode { fieldsOfMode.insert(key.field) }
-            }
-            return RuleSet.NormalizedAutomaton(
-                mode: n.mode, automaton: n.automaton, patternEntries: n.entries, fields: fieldsOfMode.sorted().map(Int32.init))
+        scannedFields = fields(scanned)
+        plainFields = fields(plain)
+        normalizedAutomata = automata.normalized.enumerated().map { m, n in
+            RuleSet.NormalizedAutomaton(mode: n.mode, automaton: n.automaton, patternEntries: n.entries, fields: fields(ofMode[m]))
         }
-        plainFields = Set(
-            program.keys.compactMap { key -> Int32? in
-                if case .phrases(let l) = key.matcher, phraseLists[l].normalize.isEmpty { return Int32(key.field) }
-                return nil
-            }
-        ).sorted()
     }
 }
 

@@ -27,9 +27,12 @@ public final class RuleSet: @unchecked Sendable {
     public let packs: [PackInfo]
     /// The declared fields, by slot.
     public let fields: [FieldInfo]
-    /// The examples written in the rules, for `invigil test` (for a rule set loaded from a
-    /// compiled file, decoded on first use).
-    public var examples: [RuleExample] { model.examples }
+    /// The examples written in the rules, for `invigil test`. For a rule set loaded from a
+    /// compiled file, read from the file's cold part on first use, which throws when the file
+    /// has since been changed, removed or damaged (docs/compiled-format.md, "The cold part").
+    public var examples: [RuleExample] {
+        get throws(CompiledRulesError) { try model.examples }
+    }
     /// Names of the phrase lists, host lists and detectors that findings cite, by pattern index.
     public let matcherNames: [String]
     package let automaton: Automaton
@@ -88,15 +91,29 @@ public final class RuleSet: @unchecked Sendable {
 
     let holding: ModelHolding
 
-    /// The model, kept so that the rule set can be written to a compiled file.
+    /// The model, kept so that the rule set can be written to a compiled file. For a loaded rule
+    /// set, its conditions and examples come from the file's cold part, which can fail.
     var model: Model {
-        switch holding {
-        case .held(let model, _): return model
-        case .deferred(let d): return d.model
+        get throws(CompiledRulesError) {
+            switch holding {
+            case .held(let model, _): return model
+            case .deferred(let d): return try d.model()
+            }
         }
     }
 
-    /// Each rule's condition, for the tree evaluator (`explain`).
+    /// The model without its rules and examples (what a load reads at once).
+    var schemaModel: Model {
+        switch holding {
+        case .held(let model, _): return model
+        case .deferred(let d): return d.shell
+        }
+    }
+
+    /// Each rule's condition, for the tree evaluator (`explain`). For a loaded rule set, call
+    /// `loadExamplesAndConditions()` first to learn whether they can be read: after a failure
+    /// this gives `false` conditions (never a trap), so `explain` (the command and
+    /// `invigil_explain`) checks first.
     var conditions: [Condition] {
         switch holding {
         case .held(_, let conditions): return conditions
@@ -136,7 +153,8 @@ public final class RuleSet: @unchecked Sendable {
         matcherNames = parts.schema.phraseLists.map { $0.name } + parts.schema.hostLists.map { $0.name } + Detector.allCases.map { $0.name }
         hostSets = parts.schema.hostLists.map { ByteStringTable($0.hosts) }
 
-        let fieldTables = FieldTables(fields: parts.schema.fields, groups: parts.schema.groups, packs: parts.schema.packs)
+        let fieldTables = FieldTables(
+            fields: parts.schema.fields, groups: parts.schema.groups, packs: parts.schema.packs, names: parts.fieldNames)
         fieldIndex = fieldTables.fieldIndex
         fieldHash = fieldTables.fieldHash
         groupOfField = fieldTables.groupOfField

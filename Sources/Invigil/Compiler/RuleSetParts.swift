@@ -16,6 +16,9 @@ extension RuleSet {
         var rules: [RuleInfo]
         /// Per rule, the index of its pack.
         var rulePacks: [Int32]
+        /// The fields' names as a byte-string table, when the loader has built it already (to
+        /// check that they are unique); else the rule set builds it.
+        var fieldNames: ByteStringTable? = nil
 
         /// The parts of a whole model.
         init(_ model: Model) {

@@ -4,10 +4,14 @@ public struct CompiledRulesHeader: Sendable {
     public var formatVersion: Int
     /// The version of the engine that wrote the file.
     public var engineVersion: String
-    /// Bytes of the payload after the header.
+    /// Bytes of the payload after the header: the hot part, which a load reads.
     public var payloadLength: Int
     /// The payload's CRC-32C as the header records it.
     public var payloadChecksum: UInt32
+    /// Bytes of the cold part after the payload (the examples and conditions, read on first use).
+    public var coldLength: Int
+    /// The cold part's CRC-32C as the header records it.
+    public var coldChecksum: UInt32
     /// Total bytes of the file.
     public var fileLength: Int
 
@@ -28,6 +32,12 @@ public struct CompiledRulesHeader: Sendable {
     /// Reads and checks the header of `bytes` (the whole file): magic, version, byte order,
     /// header checksum and lengths. The payload's checksum is checked by ``verifyPayload(_:)``.
     public init(_ bytes: UnsafeRawBufferPointer) throws(CompiledRulesError) {
+        try self.init(bytes, fileLength: bytes.count)
+    }
+
+    /// Reads and checks the header of `bytes`, the first bytes of a file of `fileLength` bytes
+    /// (a load from a file reads the header and the payload, not the cold part after them).
+    init(_ bytes: UnsafeRawBufferPointer, fileLength: Int) throws(CompiledRulesError) {
         let magic = CompiledFormat.magic
         let prefix = min(bytes.count, magic.count)
         guard prefix > 0, zip(bytes.prefix(prefix), magic).allSatisfy({ $0 == $1 }) else {
@@ -63,25 +73,42 @@ public struct CompiledRulesHeader: Sendable {
                 .corrupted, "corrupted compiled rule file: header checksum is \(checksumText(actual)), the header records \(checksumText(recorded))")
         }
         guard Int(CompiledRulesHeader.u32(bytes, CompiledFormat.headerLengthOffset)) == H,
-            CompiledRulesHeader.u32(bytes, CompiledFormat.flagsOffset) == 0
+            CompiledRulesHeader.u32(bytes, CompiledFormat.flagsOffset) == 0,
+            CompiledRulesHeader.u32(bytes, CompiledFormat.reservedOffset) == 0
         else { throw CompiledRulesError(.corrupted, "corrupted compiled rule file: header: unknown length or flags") }
         let length = CompiledRulesHeader.u64(bytes, CompiledFormat.payloadLengthOffset)
-        guard length <= UInt64(CompiledFormat.maximumFileBytes) else {
-            throw CompiledRulesError(.corrupted, "corrupted compiled rule file: header: payload length \(length)")
+        let cold = CompiledRulesHeader.u64(bytes, CompiledFormat.coldLengthOffset)
+        let limit = UInt64(CompiledFormat.maximumFileBytes)
+        guard length <= limit, cold >= UInt64(CompiledFormat.coldTieLength), cold <= limit else {
+            throw CompiledRulesError(.corrupted, "corrupted compiled rule file: header: payload length \(length), cold part length \(cold)")
         }
-        let have = bytes.count - H
+        let have = fileLength - H
         if have < Int(length) {
             throw CompiledRulesError(.truncated, "truncated compiled rule file: the payload has \(have) of \(length) bytes")
         }
-        if have > Int(length) {
-            throw CompiledRulesError(.corrupted, "corrupted compiled rule file: \(have - Int(length)) bytes after the \(length)-byte payload")
+        if have - Int(length) < Int(cold) {
+            throw CompiledRulesError(
+                .truncated, "truncated compiled rule file: the cold part (examples and conditions) has \(have - Int(length)) of \(cold) bytes")
+        }
+        if have > Int(length + cold) {
+            throw CompiledRulesError(
+                .corrupted, "corrupted compiled rule file: \(have - Int(length + cold)) bytes after the \(length + cold)-byte payload and cold part")
+        }
+        // A file that shrank while it was read (its length was taken first).
+        if bytes.count - H < Int(length) {
+            throw CompiledRulesError(.truncated, "truncated compiled rule file: the payload has \(bytes.count - H) of \(length) bytes")
         }
         formatVersion = Int(version)
         engineVersion = engine
         payloadLength = Int(length)
         payloadChecksum = CompiledRulesHeader.u32(bytes, CompiledFormat.payloadChecksumOffset)
-        fileLength = bytes.count
+        coldLength = Int(cold)
+        coldChecksum = CompiledRulesHeader.u32(bytes, CompiledFormat.coldChecksumOffset)
+        self.fileLength = fileLength
     }
+
+    /// Where the cold part starts in the file.
+    public var coldOffset: Int { CompiledFormat.headerLength + payloadLength }
 
     /// The engine version field, printable whatever it holds.
     static func engineVersion(_ bytes: UnsafeRawBufferPointer) -> String {
@@ -99,6 +126,33 @@ public struct CompiledRulesHeader: Sendable {
             throw CompiledRulesError(
                 .corrupted,
                 "corrupted compiled rule file: payload checksum (CRC-32C) is \(checksumText(actual)), the header records \(checksumText(payloadChecksum))"
+            )
+        }
+    }
+}
+
+extension CompiledRulesHeader {
+    /// Checks the cold part's bytes (`cold`, exactly ``coldLength`` of them): its CRC-32C against
+    /// the header's, and its first bytes, the payload's length and CRC-32C, against the
+    /// header's, so that a cold part is only ever used with the hot part it was written with.
+    public func verifyCold(_ cold: UnsafeRawBufferPointer) throws(CompiledRulesError) {
+        guard cold.count == coldLength else {
+            throw CompiledRulesError(
+                .truncated, "truncated compiled rule file: the cold part (examples and conditions) has \(cold.count) of \(coldLength) bytes")
+        }
+        let actual = CRC32C.checksum(cold)
+        guard actual == coldChecksum else {
+            throw CompiledRulesError(
+                .corrupted,
+                "corrupted compiled rule file: cold part (examples and conditions) checksum (CRC-32C) is \(checksumText(actual)), the header records \(checksumText(coldChecksum))"
+            )
+        }
+        let tiedLength = CompiledRulesHeader.u64(cold, 0)
+        let tiedChecksum = CompiledRulesHeader.u32(cold, 8)
+        guard tiedLength == UInt64(payloadLength), tiedChecksum == payloadChecksum, CompiledRulesHeader.u32(cold, 12) == 0 else {
+            throw CompiledRulesError(
+                .corrupted,
+                "corrupted compiled rule file: the cold part (examples and conditions) was written with another payload (\(tiedLength) bytes, CRC-32C \(checksumText(tiedChecksum)))"
             )
         }
     }

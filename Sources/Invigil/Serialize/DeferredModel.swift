@@ -6,63 +6,79 @@ import InvigilSIMD
 #endif
 
 /// The part of a loaded rule set's model that scanning never reads: each rule's condition tree
-/// and the examples. Only `explain` (the tree evaluator), `invigil test`, `inspect` and the
-/// writer need them, and building them (an indirect enum per condition node, an array per
-/// example) was a fifth of a load, so they are decoded on first use from the loaded bytes.
-/// The rules' descriptions (name, clauses, action, message: four or more strings a rule) are
-/// decoded on their own first use, separately: printing a finding needs them, not the rest.
+/// and the examples, in the file's cold part, and the rules' descriptions. Only `explain` (the
+/// tree evaluator), `invigil test`, `inspect` and the writer need the conditions and examples,
+/// so a load neither reads nor checks them: the first use reads the cold part (from the loaded
+/// bytes, or from the file again: `ColdSource`), checks it (checksum, tie to the payload, then
+/// the same checks a format 3 load ran) and decodes it; it throws if the cold part cannot be
+/// read, has changed or is damaged, and a later use tries again. The rules' descriptions (name,
+/// clauses, action, message) are in the payload, checked at load and decoded on their own first
+/// use, which cannot fail: printing a finding needs them, not the rest.
 ///
-/// Nothing is left to fail then: the loader ran the same readers over the same bytes in their
-/// checking mode (`ConditionCoding.check`, `ModelCoding.readExamples(build: false)`), and the
-/// bytes are the rule set's own copy, never written after the load. The decode happens once,
-/// under a lock, and is published with a release store that readers test with an acquire load,
-/// as `DeferredRows` does, so a loaded rule set may be shared by threads from the start.
+/// Each decode happens once, under a lock, and is published with a release store that readers
+/// test with an acquire load, as `DeferredRows` does, so a loaded rule set may be shared by
+/// threads from the start.
 final class DeferredModel: @unchecked Sendable {
-    /// The loaded file, which holds the encoded conditions and examples.
+    /// The loaded file, which holds the encoded descriptions.
     private let storage: AnyObject
     private let payload: UnsafeRawBufferPointer
     /// The model without its rules and examples, which the decode adds.
-    private let shell: RuleSet.Model
+    let shell: RuleSet.Model
     private let rulePacks: [Int32]
-    /// Per rule, the payload offsets of its record and of its condition; the rules section ends
-    /// at `rulesEnd`.
+    /// Per rule, the payload offset of its record; the rules section ends at `rulesEnd`.
     private let ruleOffsets: [Int]
-    private let conditionOffsets: [Int]
     private let rulesEnd: Int
-    private let examples: Range<Int>
     private let files: [String]
     private let scope: ConditionCoding.Scope
+    /// The program's keys, which every key a condition tests must be one of.
+    private let programKeys: [MatchKey]
+    private let header: CompiledRulesHeader
+    private let cold: ColdSource
+
+    /// The checked cold part: its bytes (kept alive by `coldOwner` until the decode) and where
+    /// its examples and each condition start.
+    private var coldOwner: AnyObject?
+    private var coldBytes = UnsafeRawBufferPointer(start: nil, count: 0)
+    private var examplesRange = 0..<0
+    private var conditionStarts: [Int] = []
+    private var conditionsEnd = 0
 
     private var decodedModel: RuleSet.Model?
     private var decodedConditions: [Condition] = []
     private var decodedInfos: [RuleInfo] = []
-    /// Passed once the conditions and examples are decoded.
+    /// Passed once the cold part is read and checked.
+    private let checkGate = OnceGate()
+    /// Passed once the conditions and examples are decoded from the checked cold part.
     private let gate = OnceGate()
     /// Passed once the descriptions are decoded.
     private let infosGate = OnceGate()
 
     init(
         storage: AnyObject, payload: UnsafeRawBufferPointer, shell: RuleSet.Model, rules: ModelCoding.CheckedRules,
-        rulesEnd: Int, examples: Range<Int>, files: [String], scope: ConditionCoding.Scope
+        rulesEnd: Int, files: [String], scope: ConditionCoding.Scope, programKeys: [MatchKey], header: CompiledRulesHeader,
+        cold: ColdSource
     ) {
         self.storage = storage
         self.payload = payload
         self.shell = shell
         self.rulePacks = rules.packs
         self.ruleOffsets = rules.starts
-        self.conditionOffsets = rules.conditions
         self.rulesEnd = rulesEnd
-        self.examples = examples
         self.files = files
-        var scope = scope
-        scope.programKeys = nil  // checked at load
         self.scope = scope
+        self.programKeys = programKeys
+        self.header = header
+        self.cold = cold
         #if !canImport(InvigilSIMD)
-        // Without the flag's acquire and release operations, decode at once.
+        // Without the flag's acquire and release operations, decode at once (the cold part
+        // too, when it can be read; when not, each use tries again under the lock).
         decodeInfos()
         infosGate.markDone()
-        decode()
-        gate.markDone()
+        if (try? checkCold()) != nil {
+            checkGate.markDone()
+            decode()
+            gate.markDone()
+        }
         #endif
     }
 
@@ -75,22 +91,27 @@ final class DeferredModel: @unchecked Sendable {
     /// Whether the descriptions have been decoded (tests report it).
     var areInfosDecoded: Bool { infosGate.isDone }
 
-    /// The whole model, its conditions and examples decoded.
-    var model: RuleSet.Model {
-        ensureDecoded()
+    /// Reads and checks the cold part, if no use has yet: throws when it cannot be read, has
+    /// changed since the load, or is damaged (and the next use tries again).
+    func ensureColdChecked() throws(CompiledRulesError) { try checkGate.run(throwing: checkCold) }
+
+    /// The whole model, its conditions and examples read from the cold part.
+    func model() throws(CompiledRulesError) -> RuleSet.Model {
+        try ensureColdChecked()
+        gate.run(decode)
         return decodedModel!
     }
 
-    /// Each rule's condition.
+    /// Each rule's condition; `false` conditions when the cold part cannot be read (callers
+    /// that must know call `ensureColdChecked()` first).
     var conditions: [Condition] {
-        ensureDecoded()
+        if (try? ensureColdChecked()) == nil { return [Condition](repeating: .constant(false), count: ruleOffsets.count) }
+        gate.run(decode)
         return decodedConditions
     }
 
     /// Whether the conditions and examples have been decoded (tests report it).
     var isDecoded: Bool { gate.isDone }
-
-    private func ensureDecoded() { gate.run(decode) }
 
     private func decodeInfos() {
         let rules = UnsafeRawBufferPointer(rebasing: payload[0..<rulesEnd])
@@ -105,29 +126,97 @@ final class DeferredModel: @unchecked Sendable {
         decodedInfos = infos
     }
 
-    private func decode() {
-        let infos = self.infos
-        let rules = UnsafeRawBufferPointer(rebasing: payload[0..<rulesEnd])
-        var conditions: [Condition] = []
-        conditions.reserveCapacity(conditionOffsets.count)
-        for offset in conditionOffsets {
-            var r = ByteReader(rules, from: offset, context: CompiledFormat.Section.rules.name + " section")
-            conditions.append(Self.decoded((try? ConditionCoding.read(&r, scope)), or: .constant(false)))
-        }
-        var r = ByteReader(
-            UnsafeRawBufferPointer(rebasing: payload[0..<examples.upperBound]), from: examples.lowerBound,
-            context: CompiledFormat.Section.examples.name + " section")
-        var model = shell
-        model.examples = Self.decoded((try? ModelCoding.readExamples(&r, ruleCount: infos.count, files: files)), or: [])
-        model.rules = (0..<infos.count).map { CheckedRule(info: infos[$0], pack: Int(rulePacks[$0]), condition: conditions[$0]) }
-        decodedConditions = conditions
-        decodedModel = model
+    /// Reads and checks the cold part (checksum, tie, sections, then every example and
+    /// condition as the readers read them) and records where its records start.
+    private func checkCold() throws(CompiledRulesError) {
+        let (owner, bytes) = try cold.read(header)
+        let sections = try Self.sections(bytes)
+        let ruleCount = ruleOffsets.count
+        var checking = scope
+        checking.programKeys = ProgramKeySet(
+            programKeys, phraseListCount: scope.phraseListCount, hostListCount: scope.hostListCount, fieldCount: scope.fields.count)
+        var r = sections.reader(.examples, bytes)
+        let examplesStart = r.offset
+        try ModelCoding.checkExamples(&r, ruleCount: ruleCount, files: files)
+        try sections.finish(r)
+        examplesRange = examplesStart..<r.offset
+        r = sections.reader(.conditions, bytes)
+        conditionStarts = try ModelCoding.checkConditions(&r, ruleCount: ruleCount, scope: checking)
+        try sections.finish(r)
+        conditionsEnd = r.offset
+        coldBytes = bytes
+        coldOwner = owner
     }
 
-    /// A value the load's check guarantees: the fallback is unreachable (a debug build stops).
+    /// Decodes the conditions and examples from the checked cold part: nothing left to fail.
+    private func decode() {
+        let infos = self.infos
+        let ruleCount = ruleOffsets.count
+        let conditionBytes = UnsafeRawBufferPointer(rebasing: coldBytes[0..<conditionsEnd])
+        var conditions: [Condition] = []
+        conditions.reserveCapacity(conditionStarts.count)
+        for offset in conditionStarts {
+            var c = ByteReader(conditionBytes, from: offset, context: CompiledFormat.Section.conditions.name + " section")
+            conditions.append(Self.decoded((try? ConditionCoding.read(&c, scope)), or: .constant(false)))
+        }
+        var e = ByteReader(
+            UnsafeRawBufferPointer(rebasing: coldBytes[0..<examplesRange.upperBound]), from: examplesRange.lowerBound,
+            context: CompiledFormat.Section.examples.name + " section")
+        var model = shell
+        model.examples = Self.decoded((try? ModelCoding.readExamples(&e, ruleCount: ruleCount, files: files)), or: [])
+        model.rules = (0..<ruleCount).map { CheckedRule(info: infos[$0], pack: Int(rulePacks[$0]), condition: conditions[$0]) }
+        decodedConditions = conditions
+        decodedModel = model
+        // The decoded values own their bytes: a cold part read from the file is freed.
+        coldBytes = UnsafeRawBufferPointer(start: nil, count: 0)
+        coldOwner = nil
+    }
+
+    /// The cold part's sections after its tie: the examples and the conditions, each once.
+    private struct ColdSections {
+        var ranges: [CompiledFormat.Section: Range<Int>]
+
+        func reader(_ s: CompiledFormat.Section, _ bytes: UnsafeRawBufferPointer) -> ByteReader {
+            let range = ranges[s]!
+            return ByteReader(UnsafeRawBufferPointer(rebasing: bytes[0..<range.upperBound]), from: range.lowerBound, context: s.name + " section")
+        }
+
+        func finish(_ r: ByteReader) throws(CompiledRulesError) {
+            if !r.isAtEnd { throw r.corrupted("\(r.remaining) unread bytes") }
+        }
+    }
+
+    private static func sections(_ bytes: UnsafeRawBufferPointer) throws(CompiledRulesError) -> ColdSections {
+        var found: [CompiledFormat.Section: Range<Int>] = [:]
+        var walker = ByteReader(bytes, from: CompiledFormat.coldTieLength, context: "cold part's section table")
+        while !walker.isAtEnd {
+            let id = try walker.u32("section id")
+            let flags = try walker.u32("section flags")
+            let length = try walker.u64("section length")
+            guard length <= UInt64(walker.remaining) else { throw walker.corrupted("section \(id) runs past the end of the cold part") }
+            let start = walker.offset
+            walker.offset += Int(length)
+            try walker.align()
+            if let section = CompiledFormat.Section(rawValue: id) {
+                guard section.isCold else { throw walker.corrupted("the \(section.name) section belongs in the payload") }
+                guard found[section] == nil else { throw walker.corrupted("the \(section.name) section is repeated") }
+                found[section] = start..<(start + Int(length))
+            } else if flags & CompiledFormat.requiredFlag != 0 {
+                throw CompiledRulesError(
+                    .incompatible,
+                    "compiled rule file needs section \(id), which this invigil \(RuleSet.engineVersion) does not know: compile the rules again")
+            }
+        }
+        for s in [CompiledFormat.Section.examples, .conditions] where found[s] == nil {
+            throw CompiledRulesError(.corrupted, "corrupted compiled rule file: the \(s.name) section is missing")
+        }
+        return ColdSections(ranges: found)
+    }
+
+    /// A value the checks guarantee: the fallback is unreachable (a debug build stops).
     private static func decoded<T>(_ value: T?, or fallback: T) -> T {
         if let value { return value }
-        assertionFailure("a check passed at load but the decode failed")
+        assertionFailure("a check passed but the decode failed")
         return fallback
     }
 }

@@ -69,7 +69,11 @@ enum ModelCoding {
         }
     }
 
-    static func readSchema(_ r: inout ByteReader) throws(CompiledRulesError) -> (groups: [String], fields: [FieldInfo]) {
+    /// The groups and fields, and the table of the fields' names (which checks that they are
+    /// unique, and which the rule set keeps for its look-ups by name).
+    static func readSchema(_ r: inout ByteReader) throws(CompiledRulesError) -> (
+        groups: [String], fields: [FieldInfo], names: ByteStringTable
+    ) {
         let groups = try r.strings("group")
         let n = try r.count("fields", minimumBytes: 11)
         var fields: [FieldInfo] = []
@@ -85,12 +89,13 @@ enum ModelCoding {
         }
         // Names unique: the byte-string table keeps one of each (cheaper than a set of Strings,
         // which hashes each with a seeded hasher); the slow search only names the repeated one.
-        if ByteStringTable(strings: fields.map { $0.name }).count != n {
+        let names = ByteStringTable(strings: fields.map { $0.name })
+        if names.count != n {
             for i in 1..<n where fields[..<i].contains(where: { $0.name == fields[i].name }) {
                 throw r.corrupted("field '\(fields[i].name)' declared twice")
             }
         }
-        return (groups, fields)
+        return (groups, fields, names)
     }
 
     // MARK: packs
@@ -227,37 +232,35 @@ enum ModelCoding {
             w.string(i.action)
             w.string(i.message)
             writeLocation(i.location, fileIndex, &w)
-            ConditionCoding.write(rule.condition, to: &w)
         }
     }
 
-    /// What the loader reads of the rules section: where each rule's record and condition
-    /// start, and each rule's pack. The descriptions and the conditions are checked, not built.
+    /// The conditions section (in the cold part): every rule's condition, in rule order.
+    static func writeConditions(_ model: RuleSet.Model, _ w: inout ByteWriter) {
+        w.u32(model.rules.count)
+        for rule in model.rules { ConditionCoding.write(rule.condition, to: &w) }
+    }
+
+    /// What the loader reads of the rules section: where each rule's record starts, and each
+    /// rule's pack. The descriptions are checked, not built.
     struct CheckedRules {
         var starts: [Int]
-        var conditions: [Int]
         var packs: [Int32]
     }
 
-    /// Checks the rules section as `readRuleInfo` and `ConditionCoding.read` read it, building
-    /// nothing but each rule's pack and offsets: names, clauses, actions and messages are
-    /// checked as UTF-8 in place and decoded on first use (`DeferredModel`), as are the
-    /// conditions.
-    static func checkRules(_ r: inout ByteReader, packs: [PackInfo], files: [String], scope: ConditionCoding.Scope)
-        throws(CompiledRulesError) -> CheckedRules
-    {
+    /// Checks the rules section as `readRuleInfo` reads it, building nothing but each rule's
+    /// pack and offset: names, clauses, actions and messages are checked as UTF-8 in place and
+    /// decoded on first use (`DeferredModel`).
+    static func checkRules(_ r: inout ByteReader, packs: [PackInfo], files: [String]) throws(CompiledRulesError) -> CheckedRules {
         let n = try r.count("rules", minimumBytes: 30)
-        var checked = CheckedRules(starts: [], conditions: [], packs: [])
+        var checked = CheckedRules(starts: [], packs: [])
         checked.starts.reserveCapacity(n)
-        checked.conditions.reserveCapacity(n)
         checked.packs.reserveCapacity(n)
-        let quick = ConditionQuickCheck(scope)
         for _ in 0..<n {
             #if canImport(InvigilSIMD)
             // The next rules' lines (a rule's record is a few hundred bytes), requested while
             // this one is checked: the walk from record to record otherwise waits on each.
             ivg_prefetch_256(r.base + (r.offset &+ 1024))
-            ivg_prefetch_256(r.base + (r.offset &+ 1280))
             #endif
             checked.starts.append(r.offset)
             try r.skipString("rule name")
@@ -268,17 +271,30 @@ enum ModelCoding {
             try r.skipString("action")
             try r.skipString("message")
             try checkLocation(&r, files)
-            checked.conditions.append(r.offset)
-            // The precise reader only for what the fast path does not certainly accept: it
-            // throws with the message naming what is wrong.
-            if !quick.accepts(r.base, end: r.end, offset: &r.offset) { try ConditionCoding.check(&r, scope) }
             checked.packs.append(Int32(pack))
         }
         return checked
     }
 
-    /// One rule's description, read from the start of its record up to its condition: what
-    /// `checkRules` checked there, built.
+    /// Checks the conditions section (`ruleCount` conditions, as `ConditionCoding.read` reads
+    /// them, each key a condition tests one of the program's) and returns where each starts.
+    static func checkConditions(_ r: inout ByteReader, ruleCount: Int, scope: ConditionCoding.Scope) throws(CompiledRulesError) -> [Int] {
+        let n = try r.count("conditions", minimumBytes: 2)
+        guard n == ruleCount else { throw r.corrupted("\(n) conditions for \(ruleCount) rules") }
+        var starts: [Int] = []
+        starts.reserveCapacity(n)
+        let quick = ConditionQuickCheck(scope)
+        for _ in 0..<n {
+            starts.append(r.offset)
+            // The precise reader only for what the fast path does not certainly accept: it
+            // throws with the message naming what is wrong.
+            if !quick.accepts(r.base, end: r.end, offset: &r.offset) { try ConditionCoding.check(&r, scope) }
+        }
+        return starts
+    }
+
+    /// One rule's description, read from the start of its record: what `checkRules` checked
+    /// there, built.
     static func readRuleInfo(_ r: inout ByteReader, packs: [PackInfo], files: [String]) throws(CompiledRulesError) -> RuleInfo {
         let name = try r.string("rule name")
         let pack = try r.index(packs.count, "pack")

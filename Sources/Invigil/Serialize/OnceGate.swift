@@ -59,6 +59,28 @@ final class OnceGate: @unchecked Sendable {
         pthread_mutex_unlock(mutex)
     }
 
+    /// Runs `work` unless it has run to completion: the gate passes only when `work` returns,
+    /// so after a throw the next call runs it again (the cold part of a file that could not be
+    /// read then may be read later).
+    @inline(__always)
+    func run<E: Error>(throwing work: () throws(E) -> Void) throws(E) {
+        if !isDone { try runLocked(throwing: work) }
+    }
+
+    @inline(never)
+    private func runLocked<E: Error>(throwing work: () throws(E) -> Void) throws(E) {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        if done.pointee == 0 {
+            try work()
+            #if canImport(InvigilSIMD)
+            ivg_flag_store_release(done, 1)
+            #else
+            done.pointee = 1
+            #endif
+        }
+    }
+
     /// Records work done by the owner before anything else could see it.
     func markDone() { done.pointee = 1 }
 }

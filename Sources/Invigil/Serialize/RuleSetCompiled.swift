@@ -11,8 +11,41 @@ import Glibc
 /// let loaded = try RuleSet.load(compiled: bytes)    // same findings as `rules`
 /// ```
 extension RuleSet {
-    /// The rule set as a compiled file.
-    public func compiledBytes() -> [UInt8] { RuleSetWriter.write(self) }
+    /// The rule set as a compiled file. For a rule set loaded from a compiled file this reads
+    /// the file's cold part (examples and conditions) if no use has yet, which fails when the
+    /// file has since been changed, removed or damaged.
+    public func compiledBytes() throws(CompiledRulesError) -> [UInt8] { try RuleSetWriter.write(self) }
+
+    /// For a rule set loaded from a compiled file, reads and checks the file's cold part (the
+    /// examples and the conditions, which only `invigil test`, `explain`, `inspect` and the writer
+    /// use) now, if no use has read it yet; throws when it cannot be read, has changed since the
+    /// load or is damaged. Does nothing for a rule set compiled from sources. `examples`,
+    /// `compiledBytes()` and explanations do this themselves on first use.
+    public func loadExamplesAndConditions() throws(CompiledRulesError) {
+        if case .deferred(let d) = holding { try d.ensureColdChecked() }
+    }
+
+    /// Loads a compiled file held in memory and checks its cold part at once: every check a
+    /// load made before the cold part was deferred (the C API's load, which documents that a
+    /// damaged file is refused by the load).
+    package static func loadChecked(compiled bytes: UnsafeRawBufferPointer) throws(CompiledRulesError) -> RuleSet {
+        let rules = try load(compiled: bytes)
+        try rules.loadExamplesAndConditions()
+        return rules
+    }
+
+    /// Reads the whole compiled file at `path`, closes it, and loads it with its cold part
+    /// checked at once: the rule set keeps no reference to the file (the C API's file load).
+    package static func loadChecked(compiledPath path: String) throws(CompiledRulesError) -> RuleSet {
+        let storage = try CompiledStorage.read(path: path, whole: true)
+        do throws(CompiledRulesError) {
+            let rules = try RuleSetReader.read(storage)
+            try rules.loadExamplesAndConditions()
+            return rules
+        } catch {
+            throw CompiledRulesError(error.kind, "\(path): \(error.message)")
+        }
+    }
 
     /// Loads a compiled file held in memory. The bytes are copied once into an aligned buffer
     /// that the rule set owns; the caller's buffer is not referenced after the call.
@@ -27,11 +60,14 @@ extension RuleSet {
         return try result.get()
     }
 
-    /// Loads a compiled file from disk. A refused file's message starts with its path.
+    /// Loads a compiled file from disk: its header and payload, not its cold part (examples and
+    /// conditions), which the first use of them reads from the file again (by its absolute
+    /// path) and checks against the header loaded here. A refused file's message starts with
+    /// its path.
     public static func load(compiledPath path: String) throws(CompiledRulesError) -> RuleSet {
         let storage = try CompiledStorage.read(path: path)
         do throws(CompiledRulesError) {
-            return try RuleSetReader.read(storage)
+            return try RuleSetReader.read(storage, path: path)
         } catch {
             throw CompiledRulesError(error.kind, "\(path): \(error.message)")
         }
@@ -60,7 +96,7 @@ extension RuleSet {
     /// temporary file renamed over it, so that a reader never sees half a file; anything else
     /// that exists (a device, a pipe) is written in place, never replaced.
     public func writeCompiled(to path: String) throws(CompiledRulesError) {
-        let bytes = compiledBytes()
+        let bytes = try compiledBytes()
         var info = stat()
         let replace = stat(path, &info) != 0 || (info.st_mode & S_IFMT) == S_IFREG
         let temporary = replace ? path + ".tmp\(getpid())" : path
@@ -124,6 +160,7 @@ extension RuleSet {
                 mode: mode.description, patterns: a.patternCount, states: a.stateCount, denseStates: a.denseStateCount, classes: a.classCount,
                 tableBytes: a.memoryBytes)
         }
+        let model = schemaModel
         return CompiledSummary(
             phraseLists: model.phraseLists.count, phrases: model.phraseLists.reduce(0) { $0 + $1.phraseCount },
             hostLists: model.hostLists.count, hosts: model.hostLists.reduce(0) { $0 + $1.hosts.count },

@@ -1,14 +1,17 @@
-/// Loads a compiled file: checks the header and checksums, walks the sections, reads and
-/// checks the model and the stored program (`ProgramCoding`, `ProgramChecks`), and takes the
-/// automata's tables in place from the loaded bytes. The conditions and examples are checked
-/// but built only on first use (`DeferredModel`); only small lookup tables (fields, routing)
-/// are derived again.
+/// Loads a compiled file: checks the header and the payload's checksum, walks the sections,
+/// reads and checks the model and the stored program (`ProgramCoding`, `ProgramChecks`), and
+/// takes the automata's tables in place from the loaded bytes. The cold part (conditions and
+/// examples) is neither read nor checked: `DeferredModel` does that on first use, and the
+/// rules' descriptions are checked but built only on first use; only small lookup tables
+/// (fields, routing) are derived again.
 enum RuleSetReader {
-    static func read(_ storage: CompiledStorage) throws(CompiledRulesError) -> RuleSet {
+    /// `storage` holds the file from its start: all of it (a load from memory), or its header
+    /// and payload (a load from the file at `path`, whose cold part is read again on first use).
+    static func read(_ storage: CompiledStorage, path: String? = nil) throws(CompiledRulesError) -> RuleSet {
         let bytes = storage.bytes
-        let header = try CompiledRulesHeader(bytes)
+        let header = try CompiledRulesHeader(bytes, fileLength: storage.fileLength)
         try header.verifyPayload(bytes, computed: storage.payloadChecksum)
-        let payload = UnsafeRawBufferPointer(rebasing: bytes[CompiledFormat.headerLength...])
+        let payload = UnsafeRawBufferPointer(rebasing: bytes[CompiledFormat.headerLength..<header.coldOffset])
 
         // The sections, in any order; each known one exactly once (normalised automata: any number).
         var found: [CompiledFormat.Section: [Range<Int>]] = [:]
@@ -22,6 +25,7 @@ enum RuleSetReader {
             walker.offset += Int(length)
             try walker.align()
             if let section = CompiledFormat.Section(rawValue: id) {
+                guard !section.isCold else { throw walker.corrupted("the \(section.name) section belongs in the cold part") }
                 found[section, default: []].append(start..<(start + Int(length)))
             } else if flags & CompiledFormat.requiredFlag != 0 {
                 throw CompiledRulesError(
@@ -45,7 +49,7 @@ enum RuleSetReader {
         let (sources, files) = try ModelCoding.readSources(&r)
         try finish(r)
         r = try reader(.schema)
-        let (groups, fields) = try ModelCoding.readSchema(&r)
+        let (groups, fields, fieldNames) = try ModelCoding.readSchema(&r)
         try finish(r)
         r = try reader(.packs)
         let packs = try ModelCoding.readPacks(&r)
@@ -67,16 +71,9 @@ enum RuleSetReader {
         let tables = try ProgramCoding.read(&r, ruleCount: ruleCount, scope: scope)
         try finish(r)
         try ProgramChecks.check(tables, ProgramChecks.Context(fields: fields, groupCount: groups.count, scheduleCount: schedules.count))
-        var checking = scope
-        checking.programKeys = ProgramKeySet(
-            tables.program.keys, phraseListCount: phraseLists.count, hostListCount: hostLists.count, fieldCount: fields.count)
         r = try reader(.rules)
-        let rules = try ModelCoding.checkRules(&r, packs: packs, files: files, scope: checking)
+        let rules = try ModelCoding.checkRules(&r, packs: packs, files: files)
         let rulesEnd = r.offset
-        try finish(r)
-        r = try reader(.examples)
-        let examplesStart = r.offset
-        try ModelCoding.checkExamples(&r, ruleCount: ruleCount, files: files)
         try finish(r)
         guard phraseLists.count <= Int(Int32.max) / max(1, fields.count) else {
             throw CompiledRulesError(.corrupted, "corrupted compiled rule file: \(phraseLists.count) phrase lists × \(fields.count) fields")
@@ -85,9 +82,16 @@ enum RuleSetReader {
         let shell = RuleSet.Model(
             fields: fields, groups: groups, packs: packs, phraseLists: phraseLists, hostLists: hostLists,
             schedules: schedules, rules: [], examples: [], sources: sources)
+        // The cold part: from the file again by its path, or from the copy of the whole file.
+        let cold: ColdSource
+        if let path, storage.count < header.fileLength {
+            cold = .file(path: ColdSource.absolute(path), header: Array(bytes[0..<CompiledFormat.headerLength]))
+        } else {
+            cold = .memory(storage)
+        }
         let deferred = DeferredModel(
-            storage: storage, payload: payload, shell: shell, rules: rules, rulesEnd: rulesEnd, examples: examplesStart..<r.offset,
-            files: files, scope: scope)
+            storage: storage, payload: payload, shell: shell, rules: rules, rulesEnd: rulesEnd, files: files, scope: scope,
+            programKeys: program.keys, header: header, cold: cold)
 
         r = try reader(.automaton)
         let (plain, plainEntries) = try AutomatonCoding.read(&r, storage: storage, lists: phraseLists, mode: NormalizeMode())
@@ -116,7 +120,8 @@ enum RuleSetReader {
             }
         }
         let automata = RuleSet.Automata(plain: plain, plainEntries: plainEntries, normalized: normalized)
-        let parts = RuleSet.Parts(schema: shell, rules: [], rulePacks: rules.packs)
+        var parts = RuleSet.Parts(schema: shell, rules: [], rulePacks: rules.packs)
+        parts.fieldNames = fieldNames
         return RuleSet(parts: parts, tables: tables, automata: automata, holding: .deferred(deferred))
     }
 
