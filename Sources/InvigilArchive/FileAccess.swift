@@ -87,14 +87,9 @@ func readSmallFile(_ path: String, limit: Int) -> (bytes: [UInt8]?, size: Int, r
 /// Names of a folder's entries (not "." and ".."), sorted.
 func listDirectory(_ path: String) -> [String] {
     var names: [String] = []
-    guard let dir = opendir(path) else { return [] }
-    while let entry = readdir(dir) {
-        let name = withUnsafePointer(to: entry.pointee.d_name) {
-            $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-        }
+    forEachEntry(of: path) { name, _ in
         if name != "." && name != ".." { names.append(name) }
     }
-    closedir(dir)
     return names.sorted()
 }
 
@@ -103,19 +98,27 @@ func listDirectory(_ path: String) -> [String] {
 /// an entry of unknown type is looked at with stat.
 func listFiles(_ path: String) -> [String] {
     var names: [String] = []
-    guard let dir = opendir(path) else { return [] }
-    while let entry = readdir(dir) {
-        let name = withUnsafePointer(to: entry.pointee.d_name) {
-            $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-        }
-        if name.hasPrefix(".") { continue }
-        switch Int32(entry.pointee.d_type) {
-        case Int32(DT_DIR): continue
-        case Int32(DT_LNK), Int32(DT_UNKNOWN): if isDirectoryPath("\(path)/\(name)") { continue }
+    forEachEntry(of: path) { name, type in
+        if name.hasPrefix(".") { return }
+        switch type {
+        case Int32(DT_DIR): return
+        case Int32(DT_LNK), Int32(DT_UNKNOWN): if isDirectoryPath("\(path)/\(name)") { return }
         default: break
         }
         names.append(name)
     }
-    closedir(dir)
     return names.sorted()
+}
+
+/// Calls `body` with each entry of a folder, in the order the listing gives them: its name and
+/// its type as the listing says (`DT_REG`, `DT_DIR`, `DT_LNK`, `DT_UNKNOWN`, ...).
+private func forEachEntry(of path: String, _ body: (String, Int32) -> Void) {
+    guard let dir = opendir(path) else { return }
+    defer { closedir(dir) }
+    while let entry = readdir(dir) {
+        let name = withUnsafePointer(to: entry.pointee.d_name) {
+            $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+        }
+        body(name, Int32(entry.pointee.d_type))
+    }
 }

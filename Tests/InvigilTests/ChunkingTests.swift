@@ -22,7 +22,12 @@ import Testing
     }
 
     static func chunkedJSONL(_ bytes: [UInt8], block: Int, chunk: Int, maxLine: Int = ArchiveLimits.lineBytes) -> [String] {
-        let splitter = JSONLSplitter(chunkBytes: chunk, maxLine: maxLine)
+        describeJSONL(cutJSONL(bytes, block: block, chunk: chunk, maxLine: maxLine))
+    }
+
+    /// The chunks a JSONL splitter cuts from `bytes` given in blocks of `block` bytes.
+    static func cutJSONL(_ bytes: [UInt8], block: Int, chunk: Int, maxLine: Int = ArchiveLimits.lineBytes, countsLines: Bool = true) -> [InputChunk] {
+        let splitter = JSONLSplitter(chunkBytes: chunk, maxLine: maxLine, countsLines: countsLines)
         var chunks: [InputChunk] = []
         var i = 0
         while i < bytes.count {
@@ -30,7 +35,7 @@ import Testing
             i += block
         }
         if let last = splitter.finish() { chunks.append(last) }
-        return describeJSONL(chunks)
+        return chunks
     }
 
     /// The records of JSONL chunks, each chunk read apart.
@@ -48,16 +53,23 @@ import Testing
         return out
     }
 
+    /// Random JSONL text: up to 40 lines drawn from `pieces`, and half the time a last line
+    /// without a line feed.
+    static func randomJSONL(_ pieces: [String], using rng: inout SplitMix) -> [UInt8] {
+        var text = ""
+        for _ in 0..<Int.random(in: 0...40, using: &rng) {
+            text += pieces[Int.random(in: 0..<pieces.count, using: &rng)] + "\n"
+        }
+        if Bool.random(using: &rng) { text += "{\"id\":\"last, no newline\"}" }
+        return Array(text.utf8)
+    }
+
     @Test func jsonlChunksReadAsTheWhole() {
         var rng = SplitMix(seed: 3)
         let pieces = ["{\"id\":1}", "", "  ", "{\"text\":\"a b\"}", "not json", "{\"text\":\"x\\ny\"}\r"]
         for _ in 0..<300 {
-            var text = ""
-            for _ in 0..<Int.random(in: 0...40, using: &rng) {
-                text += pieces[Int.random(in: 0..<pieces.count, using: &rng)] + "\n"
-            }
-            if Bool.random(using: &rng) { text += "{\"id\":\"last, no newline\"}" }
-            let bytes = Array(text.utf8)
+            let bytes = Self.randomJSONL(pieces, using: &rng)
+            let text = String(decoding: bytes, as: UTF8.self)
             let whole = Self.wholeJSONL(bytes)
             for (block, chunk) in [(1, 1), (3, 7), (7, 3), (64, 50), (4096, 1 << 20)] {
                 #expect(Self.chunkedJSONL(bytes, block: block, chunk: chunk) == whole, "block \(block) chunk \(chunk): \(text.debugDescription)")
@@ -71,12 +83,8 @@ import Testing
         var rng = SplitMix(seed: 9)
         let pieces = ["{\"id\":1}", "", "  ", "{\"text\":\"a b\"}", "not json", "0123456789abcdefghij", "{\"text\":\"x\\ny\"}\r"]
         for _ in 0..<300 {
-            var text = ""
-            for _ in 0..<Int.random(in: 0...40, using: &rng) {
-                text += pieces[Int.random(in: 0..<pieces.count, using: &rng)] + "\n"
-            }
-            if Bool.random(using: &rng) { text += "{\"id\":\"last, no newline\"}" }
-            let bytes = Array(text.utf8)
+            let bytes = Self.randomJSONL(pieces, using: &rng)
+            let text = String(decoding: bytes, as: UTF8.self)
             // The chunks' reader applies the default line limit, so the splitter does too (a
             // smaller limit in the splitter alone would let it and the reader disagree).
             for chunk in [1, 3, 7, 64, 1 << 20] {

@@ -45,18 +45,13 @@ import Testing
         var rng = SplitMix(seed: 43)
         let pieces = ["{\"id\":1}", "", "  ", "{\"text\":\"a b\"}", "not json", "0123456789abcdefghij", "{\"text\":\"x\\ny\"}\r"]
         for round in 0..<200 {
-            var text = ""
-            for _ in 0..<Int.random(in: 0...40, using: &rng) {
-                text += pieces[Int.random(in: 0..<pieces.count, using: &rng)] + "\n"
-            }
-            if Bool.random(using: &rng) { text += "{\"id\":\"last, no newline\"}" }
-            let bytes = Array(text.utf8)
+            let bytes = ChunkingTests.randomJSONL(pieces, using: &rng)
             // Over-long lines need the splitter's limit to agree with the chunk reader's, so a
             // small limit is checked through the `.tooLarge` numbers alone.
             let maxLine = round % 2 == 0 ? ArchiveLimits.lineBytes : 12
             for (block, chunk) in [(1, 1), (3, 7), (7, 3), (64, 50), (4096, 1 << 20)] {
-                let counted = Self.cut(bytes, block: block, chunk: chunk, maxLine: maxLine, countsLines: true)
-                let deferred = Self.cut(bytes, block: block, chunk: chunk, maxLine: maxLine, countsLines: false)
+                let counted = ChunkingTests.cutJSONL(bytes, block: block, chunk: chunk, maxLine: maxLine, countsLines: true)
+                let deferred = ChunkingTests.cutJSONL(bytes, block: block, chunk: chunk, maxLine: maxLine, countsLines: false)
                 #expect(counted.count == deferred.count)
                 let ledger = LineLedger()
                 let resolved = Answers(count: deferred.count)
@@ -85,19 +80,6 @@ import Testing
                 }
             }
         }
-    }
-
-    /// The chunks a splitter cuts from `bytes` given in blocks.
-    static func cut(_ bytes: [UInt8], block: Int, chunk: Int, maxLine: Int, countsLines: Bool) -> [InputChunk] {
-        let splitter = JSONLSplitter(chunkBytes: chunk, maxLine: maxLine, countsLines: countsLines)
-        var chunks: [InputChunk] = []
-        var i = 0
-        while i < bytes.count {
-            chunks += splitter.add(bytes[i..<min(bytes.count, i + block)])
-            i += block
-        }
-        if let last = splitter.finish() { chunks.append(last) }
-        return chunks
     }
 
     /// Deferred chunks with their line numbers resolved in order on one thread.

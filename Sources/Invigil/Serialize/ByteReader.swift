@@ -180,3 +180,26 @@ struct ByteReader {
         return Array(UnsafeBufferPointer(start: p, count: count))
     }
 }
+
+extension ByteReader {
+    /// The next entry of a section table (id, flags, length, then the section's bytes, aligned):
+    /// the section's id, its flags, and where its bytes are. `container` names what holds the
+    /// table in the message of a section that runs past its end.
+    mutating func nextSection(in container: String) throws(CompiledRulesError) -> (id: UInt32, flags: UInt32, bytes: Range<Int>) {
+        let id = try u32("section id")
+        let flags = try u32("section flags")
+        let length = try u64("section length")
+        guard length <= UInt64(remaining) else { throw corrupted("section \(id) runs past the end of the \(container)") }
+        let start = offset
+        offset += Int(length)
+        try align()
+        return (id, flags, start..<(start + Int(length)))
+    }
+
+    /// The error for a section this engine does not know and the file says it needs.
+    static func unknownRequiredSection(_ id: UInt32) -> CompiledRulesError {
+        CompiledRulesError(
+            .incompatible,
+            "compiled rule file needs section \(id), which this invigil \(RuleSet.engineVersion) does not know: compile the rules again")
+    }
+}

@@ -190,21 +190,13 @@ final class DeferredModel: @unchecked Sendable {
         var found: [CompiledFormat.Section: Range<Int>] = [:]
         var walker = ByteReader(bytes, from: CompiledFormat.coldTieLength, context: "cold part's section table")
         while !walker.isAtEnd {
-            let id = try walker.u32("section id")
-            let flags = try walker.u32("section flags")
-            let length = try walker.u64("section length")
-            guard length <= UInt64(walker.remaining) else { throw walker.corrupted("section \(id) runs past the end of the cold part") }
-            let start = walker.offset
-            walker.offset += Int(length)
-            try walker.align()
+            let (id, flags, bytes) = try walker.nextSection(in: "cold part")
             if let section = CompiledFormat.Section(rawValue: id) {
                 guard section.isCold else { throw walker.corrupted("the \(section.name) section belongs in the payload") }
                 guard found[section] == nil else { throw walker.corrupted("the \(section.name) section is repeated") }
-                found[section] = start..<(start + Int(length))
+                found[section] = bytes
             } else if flags & CompiledFormat.requiredFlag != 0 {
-                throw CompiledRulesError(
-                    .incompatible,
-                    "compiled rule file needs section \(id), which this invigil \(RuleSet.engineVersion) does not know: compile the rules again")
+                throw ByteReader.unknownRequiredSection(id)
             }
         }
         for s in [CompiledFormat.Section.examples, .conditions] where found[s] == nil {

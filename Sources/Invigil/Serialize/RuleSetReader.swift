@@ -17,20 +17,12 @@ enum RuleSetReader {
         var found: [CompiledFormat.Section: [Range<Int>]] = [:]
         var walker = ByteReader(payload, context: "section table")
         while !walker.isAtEnd {
-            let id = try walker.u32("section id")
-            let flags = try walker.u32("section flags")
-            let length = try walker.u64("section length")
-            guard length <= UInt64(walker.remaining) else { throw walker.corrupted("section \(id) runs past the end of the payload") }
-            let start = walker.offset
-            walker.offset += Int(length)
-            try walker.align()
+            let (id, flags, bytes) = try walker.nextSection(in: "payload")
             if let section = CompiledFormat.Section(rawValue: id) {
                 guard !section.isCold else { throw walker.corrupted("the \(section.name) section belongs in the cold part") }
-                found[section, default: []].append(start..<(start + Int(length)))
+                found[section, default: []].append(bytes)
             } else if flags & CompiledFormat.requiredFlag != 0 {
-                throw CompiledRulesError(
-                    .incompatible,
-                    "compiled rule file needs section \(id), which this invigil \(RuleSet.engineVersion) does not know: compile the rules again")
+                throw ByteReader.unknownRequiredSection(id)
             }
         }
         func reader(_ s: CompiledFormat.Section) throws(CompiledRulesError) -> ByteReader {

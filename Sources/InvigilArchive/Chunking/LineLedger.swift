@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// The line numbers of an input's chunks, counted by the threads that read the chunks rather
 /// than by the thread that cuts them.
 ///
@@ -21,8 +17,7 @@ import Glibc
 ///
 /// Thread safety: every method may be called from any thread.
 package final class LineLedger: @unchecked Sendable {
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    private let monitor = Monitor()
     /// Lines recorded for pieces not yet summed (they came before an earlier piece).
     private var early: [Int: Int] = [:]
     /// Lines before each summed piece: `starts[i]` for piece `i < starts.count`.
@@ -30,24 +25,14 @@ package final class LineLedger: @unchecked Sendable {
     /// Lines of all summed pieces.
     private var total = 0
 
-    package init() {
-        pthread_mutex_init(mutex, nil)
-        pthread_cond_init(condition, nil)
-    }
-
-    deinit {
-        pthread_cond_destroy(condition)
-        pthread_mutex_destroy(mutex)
-        condition.deallocate()
-        mutex.deallocate()
-    }
+    package init() {}
 
     /// Records that piece `piece` holds `lines` lines and returns how many lines the pieces before
     /// it hold, once they are all recorded.
     package func linesBefore(piece: Int, holding lines: Int) -> Int {
         precondition(piece >= 0 && lines >= 0)
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
+        monitor.lock()
+        defer { monitor.unlock() }
         early[piece] = lines
         var advanced = false
         while let next = early.removeValue(forKey: starts.count) {
@@ -55,8 +40,8 @@ package final class LineLedger: @unchecked Sendable {
             total += next
             advanced = true
         }
-        if advanced { pthread_cond_broadcast(condition) }
-        while piece >= starts.count { pthread_cond_wait(condition, mutex) }
+        if advanced { monitor.broadcast() }
+        while piece >= starts.count { monitor.wait() }
         return starts[piece]
     }
 

@@ -30,16 +30,9 @@ final class FileZipStorage: ZipStorage {
 
     /// Opens the file; nil and errno set when it cannot be opened (or is a folder).
     init?(path: String) {
-        fd = openReadable(path)
-        guard fd >= 0 else { return nil }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else {
-            let saved = errno
-            Glibc.close(fd)
-            errno = saved
-            return nil
-        }
-        size = Int(info.st_size)
+        guard let file = OpenFile(path) else { return nil }
+        fd = file.fd
+        size = file.size
     }
 
     deinit { Glibc.close(fd) }
