@@ -166,6 +166,10 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
     let findingsOnTerminal = output.fd == 1 && isatty(1) != 0
     /// Writes a result, in input order, and counts it.
     func deliver(_ r: ScanPipeline.Result) {
+        if !r.parts.isEmpty {
+            for part in r.parts { deliver(part) }
+            return
+        }
         if let message = r.openError {
             clearProgress()
             printError("invigil: \(message)")
@@ -204,7 +208,13 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
         case .maildir:
             do {
                 let maildir = try MaildirSource(path: input, directory: archiveOptions.directory)
-                for file in maildir.messageFiles() { pipeline.submit(index, bytes: 0, .file(path: file, format: .eml), deliver: deliver) }
+                let files = maildir.messageFiles()
+                // Tasks of several files: a few dozen at most, and at least eight tasks a worker.
+                let batch = max(1, min(32, files.count / (8 * pipeline.workers)))
+                for start in stride(from: 0, to: files.count, by: batch) {
+                    let paths = Array(files[start..<min(files.count, start + batch)])
+                    pipeline.submit(index, bytes: 0, .files(paths: paths, format: .eml), deliver: deliver)
+                }
             } catch {
                 pipeline.deliverReady(deliver)
                 deliver(ScanPipeline.Result(openError: error.description))

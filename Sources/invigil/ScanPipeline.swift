@@ -30,6 +30,9 @@ final class ScanPipeline: @unchecked Sendable {
         case csv(CSVChunk, name: String)
         /// An input the worker opens and reads whole: an .eml file, a Maildir message, a chat export.
         case file(path: String, format: ArchiveFormat)
+        /// Several such files of one input (a Maildir's messages), read in order: one task for a
+        /// few dozen small files, so that queueing and delivering is not a cost per file.
+        case files(paths: [String], format: ArchiveFormat)
         /// Records the main thread has read.
         case records([ArchiveRecord])
     }
@@ -60,6 +63,8 @@ final class ScanPipeline: @unchecked Sendable {
         var notes: [String: Int] = [:]
         /// An input the worker could not open: the message for standard error.
         var openError: String? = nil
+        /// For `.files`, each file's own result, in order (this result's other fields unused).
+        var parts: [Result] = []
     }
 
     private let monitor = Monitor()
@@ -220,18 +225,32 @@ extension ScanWorker {
             while let r = source.next() { process(r); out.read += 1 }
             out.notes = source.notes
         case .file(let path, let format):
-            do {
-                var source = try openArchive(path: path, format: format, options: options)
-                while let r = source.next() { process(r); out.read += 1 }
-                out.bytes = source.bytesRead
-                if let noted = source as? any ArchiveNotes { out.notes = noted.notes }
-            } catch {
-                out.openError = error.description
+            readFile(path, format: format, options: options, into: &out)
+        case .files(let paths, let format):
+            out.parts = paths.map { path in
+                var part = ScanPipeline.Result()
+                part.input = task.input
+                readFile(path, format: format, options: options, into: &part)
+                part.tally = result
+                result = ScanTally()
+                return part
             }
         }
         out.tally = result
         result = ScanTally()
         return out
+    }
+
+    /// Reads and scans one file of `.file` or `.files`, its findings going to `result`.
+    private func readFile(_ path: String, format: ArchiveFormat, options: ArchiveOptions, into out: inout ScanPipeline.Result) {
+        do {
+            var source = try openArchive(path: path, format: format, options: options)
+            while let r = source.next() { process(r); out.read += 1 }
+            out.bytes = source.bytesRead
+            if let noted = source as? any ArchiveNotes { out.notes = noted.notes }
+        } catch {
+            out.openError = error.description
+        }
     }
 }
 

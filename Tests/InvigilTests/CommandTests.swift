@@ -221,6 +221,49 @@ struct CommandTests {
         }
     }
 
+    /// A Maildir's messages go to the workers a few dozen a task: findings, rejections and a
+    /// message that cannot be opened (a broken link) come out in the files' order, the same for
+    /// every job count.
+    @Test func maildirMessagesInBatchesKeepTheirOrder() throws {
+        let rules = try CommandTests.temporaryFile("demo-maildir.rules", CommandTests.rules)
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("invigil-maildir-\(getpid())").path
+        try? FileManager.default.removeItem(atPath: root)
+        for sub in ["cur", "new", "tmp"] { try FileManager.default.createDirectory(atPath: root + "/" + sub, withIntermediateDirectories: true) }
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        for i in 0..<300 {
+            let name = root + "/cur/" + String(format: "%04d", i)
+            if i == 137 {
+                try FileManager.default.createSymbolicLink(atPath: name, withDestinationPath: root + "/missing")
+                continue
+            }
+            let body = i % 5 == 0 ? "text me tonight \(i)" : "hello \(i)"
+            let message = i % 11 == 0 ? "not a mail message at all" : "From: t\(i)@school.example\nTo: p@school.example\nSubject: m\(i)\n\n\(body)\n"
+            try message.write(toFile: name, atomically: false, encoding: .utf8)
+        }
+        let one = try CommandTests.run(["scan", "--rules", rules, "--set", "author.role=staff", "--jobs", "1", "--no-progress", root])
+        #expect(one.status == 2)  // the message that cannot be opened
+        #expect(one.stderr.contains("0137"))
+        for jobs in ["2", "3", "4"] {
+            let r = try CommandTests.run(["scan", "--rules", rules, "--set", "author.role=staff", "--jobs", jobs, "--no-progress", root])
+            #expect(r.stdout == one.stdout, "--jobs \(jobs)")
+            #expect(
+                r.stderr.split(separator: "\n").filter { !$0.contains(" in ") } == one.stderr.split(separator: "\n").filter { !$0.contains(" in ") })
+        }
+        // Findings in file order.
+        let sources = one.stdout.split(separator: "\n").compactMap { line -> String? in
+            guard let r = line.range(of: "\"source\":\"") else { return nil }
+            return String(line[r.upperBound...].prefix { $0 != "\"" })
+        }
+        #expect(sources == sources.sorted())
+        #expect(sources.count == (0..<300).filter { $0 % 5 == 0 && $0 % 11 != 0 }.count)
+        // Rejections in file order, the unopened message among them.
+        let errorFiles = one.stderr.split(separator: "\n").compactMap { line -> Int? in
+            guard let r = line.range(of: root + "/cur/") else { return nil }
+            return Int(line[r.upperBound...].prefix(4))
+        }
+        #expect(errorFiles == ((0..<300).filter { $0 % 11 == 0 && $0 != 137 } + [137]).sorted())
+    }
+
     @Test func csvIsSafeForSpreadsheets() throws {
         let rules = try CommandTests.temporaryFile("demo3.rules", CommandTests.rules)
         let r = try CommandTests.run(
