@@ -187,9 +187,23 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
         progress()
     }
 
+    // Consecutive .eml inputs (a folder of messages) go to the workers a few dozen to a task.
+    let emlBatch = max(1, min(32, inputs.count / (8 * pipeline.workers)))
+    var emlFiles: [(path: String, input: Int)] = []
+    func submitEMLFiles() {
+        guard let first = emlFiles.first else { return }
+        pipeline.submit(first.input, bytes: 0, .files(emlFiles, format: .eml), deliver: deliver)
+        emlFiles = []
+    }
     for (index, input) in inputs.enumerated() {
         if index > 0 { progress(force: true) }
         let format = inputFormat == .auto ? detectFormat(path: input) : inputFormat
+        if format == .eml && input != "-" {
+            emlFiles.append((input, index))
+            if emlFiles.count >= emlBatch { submitEMLFiles() }
+            continue
+        }
+        submitEMLFiles()
         switch format {
         case .jsonl where input != "-", .mbox where input != "-", .csv where input != "-":
             let fd = open(input, O_RDONLY | O_CLOEXEC)
@@ -197,8 +211,7 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
             if fd < 0 || (fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR) {
                 let reason = fd < 0 ? String(cString: strerror(errno)) : "is a directory"
                 if fd >= 0 { close(fd) }
-                pipeline.deliverReady(deliver)
-                deliver(ScanPipeline.Result(openError: "\(input): \(reason)"))
+                pipeline.submit(index, bytes: 0, .unopened("\(input): \(reason)"), deliver: deliver)
                 continue
             }
             readChunks(
@@ -212,12 +225,11 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
                 // Tasks of several files: a few dozen at most, and at least eight tasks a worker.
                 let batch = max(1, min(32, files.count / (8 * pipeline.workers)))
                 for start in stride(from: 0, to: files.count, by: batch) {
-                    let paths = Array(files[start..<min(files.count, start + batch)])
-                    pipeline.submit(index, bytes: 0, .files(paths: paths, format: .eml), deliver: deliver)
+                    let paths = files[start..<min(files.count, start + batch)].map { (path: $0, input: index) }
+                    pipeline.submit(index, bytes: 0, .files(paths, format: .eml), deliver: deliver)
                 }
             } catch {
-                pipeline.deliverReady(deliver)
-                deliver(ScanPipeline.Result(openError: error.description))
+                pipeline.submit(index, bytes: 0, .unopened(error.description), deliver: deliver)
             }
         case .csv, .jsonl, .mbox, .auto:
             // Standard input: read here, scanned there.
@@ -225,8 +237,7 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
             do {
                 source = try openArchive(path: input, format: format, options: archiveOptions)
             } catch {
-                pipeline.deliverReady(deliver)
-                deliver(ScanPipeline.Result(openError: error.description))
+                pipeline.submit(index, bytes: 0, .unopened(error.description), deliver: deliver)
                 continue
             }
             var batch: [ArchiveRecord] = []
@@ -249,6 +260,7 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
             pipeline.submit(index, bytes: 0, .file(path: input, format: format), deliver: deliver)
         }
     }
+    submitEMLFiles()
     pipeline.finish(deliver)
     clearProgress()
     output.close()

@@ -30,9 +30,12 @@ final class ScanPipeline: @unchecked Sendable {
         case csv(CSVChunk, name: String)
         /// An input the worker opens and reads whole: an .eml file, a Maildir message, a chat export.
         case file(path: String, format: ArchiveFormat)
-        /// Several such files of one input (a Maildir's messages), read in order: one task for a
-        /// few dozen small files, so that queueing and delivering is not a cost per file.
-        case files(paths: [String], format: ArchiveFormat)
+        /// Several such files (a Maildir's messages, a run of .eml inputs), read in order, each
+        /// with the index of the input it counts for: one task for a few dozen small files, so
+        /// that queueing and delivering is not a cost per file.
+        case files([(path: String, input: Int)], format: ArchiveFormat)
+        /// An input that could not be opened: its message, delivered in its place in the order.
+        case unopened(String)
         /// Records the main thread has read.
         case records([ArchiveRecord])
     }
@@ -224,12 +227,14 @@ extension ScanWorker {
                 directory: options.directory)
             while let r = source.next() { process(r); out.read += 1 }
             out.notes = source.notes
+        case .unopened(let message):
+            out.openError = message
         case .file(let path, let format):
             readFile(path, format: format, options: options, into: &out)
-        case .files(let paths, let format):
-            out.parts = paths.map { path in
+        case .files(let files, let format):
+            out.parts = files.map { path, input in
                 var part = ScanPipeline.Result()
-                part.input = task.input
+                part.input = input
                 readFile(path, format: format, options: options, into: &part)
                 part.tally = result
                 result = ScanTally()

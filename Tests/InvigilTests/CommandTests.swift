@@ -264,6 +264,39 @@ struct CommandTests {
         #expect(errorFiles == ((0..<300).filter { $0 % 11 == 0 && $0 != 137 } + [137]).sorted())
     }
 
+    /// Folders of .eml files go to the workers a few dozen files to a task; an input that
+    /// cannot be opened is reported in its place among the others' output, for every job count.
+    @Test func emlFoldersAndUnopenedInputsKeepTheirOrder() throws {
+        let rules = try CommandTests.temporaryFile("demo-eml.rules", CommandTests.rules)
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("invigil-eml-\(getpid())").path
+        try? FileManager.default.removeItem(atPath: root)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        for folder in ["a", "b"] {
+            try FileManager.default.createDirectory(atPath: root + "/" + folder, withIntermediateDirectories: true)
+            for i in 0..<150 {
+                let message =
+                    i % 13 == 0
+                    ? "not a mail message at all"
+                    : "From: t\(i)@school.example\nTo: p@school.example\nSubject: m\n\n\(i % 4 == 0 ? "text me" : "hi") \(i)\n"
+                try message.write(toFile: root + "/\(folder)/" + String(format: "%03d", i) + ".eml", atomically: false, encoding: .utf8)
+            }
+        }
+        let arguments = ["scan", "--rules", rules, "--set", "author.role=staff", "--no-progress", root + "/a", "/nonexistent/x.eml", root + "/b"]
+        let one = try CommandTests.run(arguments + ["--jobs", "1"])
+        #expect(one.status == 2)
+        // Standard error in input order: a's rejections, the missing input, b's rejections.
+        let lines = one.stderr.split(separator: "\n")
+        let missing = try #require(lines.firstIndex { $0.contains("/nonexistent/x.eml") })
+        #expect(lines[..<missing].allSatisfy { !$0.contains(root + "/b/") })
+        #expect(lines[missing...].allSatisfy { !$0.contains(root + "/a/") })
+        #expect(lines.filter { $0.contains(": error: ") }.count == 2 * (0..<150).filter { $0 % 13 == 0 }.count)
+        for jobs in ["2", "4"] {
+            let r = try CommandTests.run(arguments + ["--jobs", jobs])
+            #expect(r.stdout == one.stdout, "--jobs \(jobs)")
+            #expect(r.stderr.split(separator: "\n").filter { !$0.contains(" in ") } == lines.filter { !$0.contains(" in ") }, "--jobs \(jobs)")
+        }
+    }
+
     @Test func csvIsSafeForSpreadsheets() throws {
         let rules = try CommandTests.temporaryFile("demo3.rules", CommandTests.rules)
         let r = try CommandTests.run(
