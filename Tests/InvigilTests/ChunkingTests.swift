@@ -1,6 +1,10 @@
 import Testing
 @testable import InvigilArchive
 
+#if canImport(InvigilSIMD)
+import InvigilSIMD
+#endif
+
 /// The splitters against the whole-input readers as reference: cutting an input into chunks at
 /// any block size, then reading each chunk apart, gives exactly the records (sources, fields,
 /// rejections) of reading the input whole.
@@ -197,5 +201,83 @@ import Testing
         }
         let all = [UInt8](repeating: 10, count: 255 * 32 * 3 + 7)
         #expect(count(of: 10, in: all, 0..<all.count) == all.count)
+    }
+}
+
+/// The mbox splitter's search for separators against its line walk (the reference): texts made
+/// of `From ` at and off line starts, blank lines with and without carriage returns, other text,
+/// and no line end at the end, given in blocks of every size: the same chunks, counts and
+/// over-long messages.
+@Suite struct MboxSeparatorSearchTests {
+    static func cut(_ bytes: [UInt8], block: Int, chunk: Int, maxMessage: Int, searches: Bool) -> [String] {
+        let splitter = MboxSplitter(chunkBytes: chunk, maxMessage: maxMessage)
+        splitter.searchesSeparators = searches
+        var chunks: [InputChunk] = []
+        var i = 0
+        while i < bytes.count {
+            chunks += splitter.add(bytes[i..<min(bytes.count, i + block)])
+            i += block
+        }
+        if let last = splitter.finish() { chunks.append(last) }
+        return chunks.map {
+            switch $0 {
+            case .records(let b, let before): return "records \(before) \(b)"
+            case .tooLarge(let number, let length): return "tooLarge \(number) \(length)"
+            }
+        }
+    }
+
+    /// An over-long last message without a line end: once a trap (the walk's added line feed was
+    /// dropped with the message, then removed again); now its length, every byte counted once.
+    @Test func overLongLastMessageWithoutLineEndIsRejectedWithItsLength() {
+        let text = "From a@b Mon\n\n" + String(repeating: "x", count: 50)
+        for searches in [false, true] {
+            for block in [1, 7, 100] {
+                let chunks = Self.cut(Array(text.utf8), block: block, chunk: 1 << 20, maxMessage: 20, searches: searches)
+                #expect(chunks == ["tooLarge 1 \(text.utf8.count)"], "block \(block) searches \(searches)")
+            }
+        }
+    }
+
+    /// The SSE2 search for `From ` against the byte loop, from every start, on bytes made mostly
+    /// of its letters (candidates everywhere, across the sixteen-byte steps and the end).
+    @Test func fromSearchAgreesWithTheByteLoop() {
+        #if canImport(InvigilSIMD)
+        var rng = SplitMix(seed: 89)
+        let alphabet = Array("From \nxr".utf8)
+        for _ in 0..<2000 {
+            let bytes = (0..<Int.random(in: 0...70, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }
+            bytes.withUnsafeBufferPointer { b in
+                let n = b.count
+                for from in 0...n {
+                    var naive = n
+                    if n >= 5 {
+                        for q in stride(from: from, through: n - 5, by: 1) where Array(b[q..<(q + 5)]) == Array("From ".utf8) {
+                            naive = q
+                            break
+                        }
+                    }
+                    #expect(ivg_find_mbox_from(b.baseAddress, from, n) == naive)
+                }
+            }
+        }
+        #endif
+    }
+
+    @Test func searchFindsTheSeparatorsTheLineWalkFinds() {
+        var rng = SplitMix(seed: 83)
+        let tokens = ["From ", "From a@b Mon\n", "\n", "\r\n", "\r", "x", " ", "From", "rom ", ">From ", "body text\n", "\n\n"]
+        for _ in 0..<1500 {
+            var text = ""
+            for _ in 0..<Int.random(in: 0...60, using: &rng) { text += tokens.randomElement(using: &rng)! }
+            let bytes = Array(text.utf8)
+            for (block, chunk) in [(1, 1), (2, 5), (3, 16), (7, 40), (64, 30), (4096, 1 << 20)] {
+                for maxMessage in [2 * ArchiveLimits.messageBytes, 20] {
+                    let walked = Self.cut(bytes, block: block, chunk: chunk, maxMessage: maxMessage, searches: false)
+                    let searched = Self.cut(bytes, block: block, chunk: chunk, maxMessage: maxMessage, searches: true)
+                    #expect(searched == walked, "block \(block) chunk \(chunk) max \(maxMessage): \(text.debugDescription)")
+                }
+            }
+        }
     }
 }

@@ -1,3 +1,7 @@
+#if canImport(InvigilSIMD)
+import InvigilSIMD
+#endif
+
 /// Cuts an mbox into chunks of whole messages of about `chunkBytes`, each starting at a `From `
 /// separator line, and counts the messages before each chunk the way `MboxSource` numbers them:
 /// a separator is a line starting `From ` at the file's start or after an empty line; non-blank
@@ -20,6 +24,10 @@ package final class MboxSplitter {
     private var lastSeparator: (offset: Int, messagesBefore: Int)? = nil
     /// An oversized message being dropped: its number and the bytes dropped so far.
     private var dropping: (number: Int, length: Int)? = nil
+    /// Once the first message has started, find separators by searching for `From ` (`memmem`)
+    /// and looking at the line before each, rather than walking every line: the reading thread
+    /// runs this over every byte. False: the line walk alone (the tests' reference).
+    package var searchesSeparators = true
 
     package init(chunkBytes: Int, maxMessage: Int = 2 * ArchiveLimits.messageBytes) {
         self.chunkBytes = max(1, chunkBytes)
@@ -47,7 +55,16 @@ package final class MboxSplitter {
     package func finish() -> InputChunk? {
         var out: [InputChunk] = []
         // The last line may lack its terminator: walk it as a line.
-        if walked < pending.count { pending.append(0x0A); walkLines(&out); pending.removeLast() }
+        if walked < pending.count {
+            pending.append(0x0A)
+            walkLines(&out)
+            if pending.isEmpty, let d = dropping {
+                // An over-long message being dropped took the added line feed with it.
+                dropping = (d.number, d.length - 1)
+            } else {
+                pending.removeLast()
+            }
+        }
         if let d = dropping {
             dropping = nil
             return .tooLarge(number: d.number, length: d.length + pending.count)
@@ -62,6 +79,10 @@ package final class MboxSplitter {
         pending.withUnsafeBufferPointer { b in
             var i = walked
             while i < b.count {
+                if started && searchesSeparators {
+                    i = searchSeparators(b, from: i)
+                    break
+                }
                 guard let nl = b[i...].firstIndex(of: 0x0A) else { break }
                 var end = nl
                 if end > i, b[end - 1] == 0x0D { end -= 1 }
@@ -98,6 +119,63 @@ package final class MboxSplitter {
                 walked = 0
             }
         }
+    }
+
+    /// The walk from the line start `from` to the last complete line, once the first message has
+    /// started: the same separators, counts and `previousBlank` as the line walk. A separator is
+    /// `From ` at a line start whose line before is empty (or only a carriage return), or at
+    /// `from` when `previousBlank` says the line before it was. Returns where the walk stops.
+    private func searchSeparators(_ b: UnsafeBufferPointer<UInt8>, from: Int) -> Int {
+        guard let base = b.baseAddress, from < b.count else { return from }
+        let lastFeed = Self.lastLineFeed(base, from, b.count)
+        guard lastFeed < b.count else { return from }
+        let limit = lastFeed + 1
+        /// Whether the line that ends at the line feed `n` is empty (a carriage return aside).
+        func blankLine(endingAt n: Int) -> Bool {
+            if n == from || b[n - 1] == 0x0A { return true }
+            return b[n - 1] == 0x0D && (n - 1 == from || b[n - 2] == 0x0A)
+        }
+        var p = from
+        while true {
+            let q = Self.nextFrom(base, p, limit)
+            if q >= limit { break }
+            let isSeparator = q == from ? previousBlank : b[q - 1] == 0x0A && blankLine(endingAt: q - 1)
+            if isSeparator {
+                if q > 0 || dropping != nil { lastSeparator = (q, messages) }
+                messages += 1
+            }
+            p = q + 5
+        }
+        previousBlank = blankLine(endingAt: lastFeed)
+        return limit
+    }
+
+    /// The start of the next `From ` in `x[from..<n]`, or `n`.
+    private static func nextFrom(_ x: UnsafePointer<UInt8>, _ from: Int, _ n: Int) -> Int {
+        #if canImport(InvigilSIMD)
+        return Int(ivg_find_mbox_from(x, from, n))
+        #else
+        var i = from
+        while i + 5 <= n {
+            if x[i] == 0x46 && x[i + 1] == 0x72 && x[i + 2] == 0x6F && x[i + 3] == 0x6D && x[i + 4] == 0x20 { return i }
+            i += 1
+        }
+        return n
+        #endif
+    }
+
+    /// The index of the last line feed in `x[from..<n]`, or `n`.
+    private static func lastLineFeed(_ x: UnsafePointer<UInt8>, _ from: Int, _ n: Int) -> Int {
+        #if canImport(InvigilSIMD)
+        return Int(ivg_last_line_feed(x, from, n))
+        #else
+        var i = n - 1
+        while i >= from {
+            if x[i] == 0x0A { return i }
+            i -= 1
+        }
+        return n
+        #endif
     }
 
     private func cut(at offset: Int, messagesAtCut: Int, into out: inout [InputChunk]) {

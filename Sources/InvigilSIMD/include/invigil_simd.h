@@ -63,6 +63,12 @@ int ivg_holds_any_byte(const uint8_t *x, size_t n, const uint8_t *needles, size_
 /// ivg_holds_any_byte a byte at a time: the tests' reference.
 int ivg_holds_any_byte_scalar(const uint8_t *x, size_t n, const uint8_t *needles, size_t count);
 
+/// The index of the first `From ` (five bytes) that starts in x[from..<n] and ends by n; n if none.
+size_t ivg_find_mbox_from(const uint8_t *x, size_t from, size_t n);
+
+/// The index of the last line feed in x[from..<n]; n if none.
+size_t ivg_last_line_feed(const uint8_t *x, size_t from, size_t n);
+
 /// The index of the first byte of x[from..<n] that is a quote (0x22), a backslash (0x5C) or a
 /// control character (below 0x20): where a run of plain bytes in a JSON string ends; n if there is
 /// none. Sixteen bytes a step (SSE2) on x86-64.
