@@ -81,6 +81,7 @@ enum FuzzReaders {
         let mboxRecords = drain(&mbox, data.count, "mbox")
         var eml = EMLSource(bytes: bytes, name: name, directory: directory)
         let emlRecords = drain(&eml, data.count, "eml")
+        mboxSplitterModesAgree(bytes, seed: data.fnv)
         guard alsoByPath(data) else { return }
         let path = ScratchFile.write(data, suffix: ".mail")
         do {
@@ -90,6 +91,35 @@ enum FuzzReaders {
             same(emlRecords, drain(&emlFile, data.count, "eml file", scan: false), "eml")
         } catch {
             fuzzFail("cannot open the scratch file: \(error)")
+        }
+    }
+
+    /// The mbox splitter's search for separators against its line walk: the same chunks, counts
+    /// and over-long messages, at a block size, chunk size and message limit taken from the input.
+    static func mboxSplitterModesAgree(_ bytes: [UInt8], seed: UInt64) {
+        let block = 1 + Int(seed >> 8 & 63)
+        let chunk = 1 + Int(seed >> 16 & 255)
+        let maxMessage = seed & 64 == 0 ? 2 * ArchiveLimits.messageBytes : 16 + Int(seed >> 24 & 255)
+        func cut(searching: Bool) -> [String] {
+            let splitter = MboxSplitter(chunkBytes: chunk, maxMessage: maxMessage)
+            splitter.searchesSeparators = searching
+            var out: [InputChunk] = []
+            var i = 0
+            while i < bytes.count {
+                out += splitter.add(bytes[i..<min(bytes.count, i + block)])
+                i += block
+            }
+            if let last = splitter.finish() { out.append(last) }
+            return out.map {
+                switch $0 {
+                case .records(let b, let before): return "records \(before) \(b.count) \(b.hashValue)"
+                case .tooLarge(let number, let length): return "tooLarge \(number) \(length)"
+                }
+            }
+        }
+        let searched = cut(searching: true), walked = cut(searching: false)
+        if searched != walked {
+            fuzzFail("mbox splitter (block \(block), chunk \(chunk), limit \(maxMessage)): search \(searched) != walk \(walked)")
         }
     }
 
