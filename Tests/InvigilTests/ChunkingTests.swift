@@ -29,16 +29,24 @@ import InvigilSIMD
         describeJSONL(cutJSONL(bytes, block: block, chunk: chunk, maxLine: maxLine))
     }
 
+    /// What a splitter makes of `bytes` given to `add` in blocks of `block` bytes, then `finish`.
+    static func inBlocks<Chunk>(
+        _ bytes: [UInt8], block: Int, add: (ArraySlice<UInt8>) -> [Chunk], finish: () -> Chunk?
+    ) -> [Chunk] {
+        var chunks: [Chunk] = []
+        var i = 0
+        while i < bytes.count {
+            chunks += add(bytes[i..<min(bytes.count, i + block)])
+            i += block
+        }
+        if let last = finish() { chunks.append(last) }
+        return chunks
+    }
+
     /// The chunks a JSONL splitter cuts from `bytes` given in blocks of `block` bytes.
     static func cutJSONL(_ bytes: [UInt8], block: Int, chunk: Int, maxLine: Int = ArchiveLimits.lineBytes, countsLines: Bool = true) -> [InputChunk] {
         let splitter = JSONLSplitter(chunkBytes: chunk, maxLine: maxLine, countsLines: countsLines)
-        var chunks: [InputChunk] = []
-        var i = 0
-        while i < bytes.count {
-            chunks += splitter.add(bytes[i..<min(bytes.count, i + block)])
-            i += block
-        }
-        if let last = splitter.finish() { chunks.append(last) }
+        let chunks = ChunkingTests.inBlocks(bytes, block: block, add: splitter.add, finish: splitter.finish)
         return chunks
     }
 
@@ -135,13 +143,7 @@ import InvigilSIMD
 
     static func chunkedMbox(_ bytes: [UInt8], block: Int, chunk: Int) -> [String] {
         let splitter = MboxSplitter(chunkBytes: chunk)
-        var chunks: [InputChunk] = []
-        var i = 0
-        while i < bytes.count {
-            chunks += splitter.add(bytes[i..<min(bytes.count, i + block)])
-            i += block
-        }
-        if let last = splitter.finish() { chunks.append(last) }
+        let chunks = ChunkingTests.inBlocks(bytes, block: block, add: splitter.add, finish: splitter.finish)
         var out: [String] = []
         for c in chunks {
             switch c {
@@ -212,13 +214,7 @@ import InvigilSIMD
     static func cut(_ bytes: [UInt8], block: Int, chunk: Int, maxMessage: Int, searches: Bool) -> [String] {
         let splitter = MboxSplitter(chunkBytes: chunk, maxMessage: maxMessage)
         splitter.searchesSeparators = searches
-        var chunks: [InputChunk] = []
-        var i = 0
-        while i < bytes.count {
-            chunks += splitter.add(bytes[i..<min(bytes.count, i + block)])
-            i += block
-        }
-        if let last = splitter.finish() { chunks.append(last) }
+        let chunks = ChunkingTests.inBlocks(bytes, block: block, add: splitter.add, finish: splitter.finish)
         return chunks.map {
             switch $0 {
             case .records(let b, let before): return "records \(before) \(b)"
