@@ -56,17 +56,7 @@ struct OpenFile {
 }
 
 /// Opens a path read-only; fails (returns -1, errno set) on folders.
-func openReadable(_ path: String) -> Int32 {
-    let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
-    if fd < 0 { return fd }
-    var info = stat()
-    if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
-        Glibc.close(fd)
-        errno = EISDIR
-        return -1
-    }
-    return fd
-}
+func openReadable(_ path: String) -> Int32 { OpenFile(path)?.fd ?? -1 }
 
 func openFailureReason(_ path: String) -> String {
     errno == EISDIR ? "is a directory" : String(cString: strerror(errno))

@@ -188,7 +188,7 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
     }
 
     // Consecutive .eml inputs (a folder of messages) go to the workers a few dozen to a task.
-    let emlBatch = max(1, min(32, inputs.count / (8 * pipeline.workers)))
+    let emlBatch = pipeline.filesPerTask(of: inputs.count)
     var emlFiles: [(path: String, input: Int)] = []
     func submitEMLFiles() {
         guard let first = emlFiles.first else { return }
@@ -222,8 +222,7 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
             do {
                 let maildir = try MaildirSource(path: input, directory: archiveOptions.directory)
                 let files = maildir.messageFiles()
-                // Tasks of several files: a few dozen at most, and at least eight tasks a worker.
-                let batch = max(1, min(32, files.count / (8 * pipeline.workers)))
+                let batch = pipeline.filesPerTask(of: files.count)
                 for start in stride(from: 0, to: files.count, by: batch) {
                     let paths = files[start..<min(files.count, start + batch)].map { (path: $0, input: index) }
                     pipeline.submit(index, bytes: 0, .files(paths, format: .eml), deliver: deliver)
@@ -257,7 +256,7 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
                 for (note, n) in noted.notes { notesByInput[index][note, default: 0] += n }
             }
         case .eml, .whatsapp:
-            pipeline.submit(index, bytes: 0, .file(path: input, format: format), deliver: deliver)
+            pipeline.submit(index, bytes: 0, .files([(input, index)], format: format), deliver: deliver)
         }
     }
     submitEMLFiles()

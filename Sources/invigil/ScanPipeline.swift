@@ -28,11 +28,9 @@ final class ScanPipeline: @unchecked Sendable {
         case mbox(InputChunk, name: String)
         /// A chunk of a CSV or TSV file.
         case csv(CSVChunk, name: String)
-        /// An input the worker opens and reads whole: an .eml file, a Maildir message, a chat export.
-        case file(path: String, format: ArchiveFormat)
-        /// Several such files (a Maildir's messages, a run of .eml inputs), read in order, each
-        /// with the index of the input it counts for: one task for a few dozen small files, so
-        /// that queueing and delivering is not a cost per file.
+        /// Inputs the worker opens and reads whole (.eml files, Maildir messages, a chat export),
+        /// in order, each with the index of the input it counts for. Small files go a few dozen
+        /// to a task (`filesPerTask`), so that queueing and delivering is not a cost per file.
         case files([(path: String, input: Int)], format: ArchiveFormat)
         /// An input that could not be opened: its message, delivered in its place in the order.
         case unopened(String)
@@ -80,6 +78,10 @@ final class ScanPipeline: @unchecked Sendable {
     private let depth: Int
     /// The number of workers asked for.
     let workers: Int
+
+    /// How many of `count` small files to put in one `.files` task: a few dozen at most, and at
+    /// least eight tasks a worker.
+    func filesPerTask(of count: Int) -> Int { max(1, min(32, count / (8 * workers))) }
     private var threads: [pthread_t] = []
     /// Runs the tasks on the calling thread when no worker thread could be started.
     private var inlineWorker: ScanWorker? = nil
@@ -229,8 +231,6 @@ extension ScanWorker {
             out.notes = source.notes
         case .unopened(let message):
             out.openError = message
-        case .file(let path, let format):
-            readFile(path, format: format, options: options, into: &out)
         case .files(let files, let format):
             out.parts = files.map { path, input in
                 var part = ScanPipeline.Result()
@@ -246,7 +246,7 @@ extension ScanWorker {
         return out
     }
 
-    /// Reads and scans one file of `.file` or `.files`, its findings going to `result`.
+    /// Reads and scans one file of a `.files` task, its findings going to `result`.
     private func readFile(_ path: String, format: ArchiveFormat, options: ArchiveOptions, into out: inout ScanPipeline.Result) {
         do {
             var source = try openArchive(path: path, format: format, options: options)

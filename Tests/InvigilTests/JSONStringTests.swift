@@ -63,7 +63,7 @@ import InvigilSIMD
     }
 }
 
-/// `withExcerptBytes` against `excerpt` as the reference: every span of texts with multi-byte
+/// `withExcerptBytes` and `excerpt` against a naive decoding of the value's bytes: every span of texts with multi-byte
 /// characters, including spans that cut one (repaired as `String(decoding:)` repairs them) and
 /// spans out of range.
 @Suite struct ExcerptBytesTests {
@@ -79,6 +79,10 @@ import InvigilSIMD
                     let span = MatchSpan(field: text, valueIndex: 0, start: start, end: end, pattern: 0)
                     let bytes = scanner.withExcerptBytes(span) { Array($0) }
                     #expect(bytes == Array(scanner.excerpt(span).utf8), "\(value) \(start)..<\(end)")
+                    // Both against the naive reference: the value's bytes in range, decoded with repairs.
+                    let utf8 = Array(value.utf8)
+                    let naive = start >= 0 && end <= n && start <= end ? String(decoding: utf8[start..<end], as: UTF8.self) : ""
+                    #expect(bytes == Array(naive.utf8), "\(value) \(start)..<\(end)")
                 }
             }
         }

@@ -382,10 +382,7 @@ public final class Scanner {
 
     /// The matched text of a span.
     public func excerpt(_ m: MatchSpan) -> String {
-        let value = bytes(field: m.field, valueIndex: m.valueIndex)
-        guard m.start >= 0, m.end <= value.count, m.start <= m.end else { return "" }
-        let base = value.startIndex
-        return String(decoding: value[(base + m.start)..<(base + m.end)], as: UTF8.self)
+        withExcerptBytes(m) { String(decoding: $0, as: UTF8.self) }
     }
 
     /// Calls `body` with the UTF-8 bytes of `excerpt(m)`, without making a `String` when the
