@@ -179,7 +179,7 @@ public final class WhatsAppSource: ArchiveSource {
         if let reason = pendingBroken { return ArchiveRecord(source: source, payload: .rejected(reason)) }
         let text = pendingText
         pendingText = []
-        if text.contains(0) { return ArchiveRecord(source: source, payload: .rejected("NUL byte in the message")) }
+        if text.withUnsafeBufferPointer(holdsNUL) { return ArchiveRecord(source: source, payload: .rejected("NUL byte in the message")) }
         if let bad = firstInvalidUTF8(text) {
             return ArchiveRecord(source: source, payload: .rejected("invalid UTF-8 at byte \(bad + 1) of the message"))
         }

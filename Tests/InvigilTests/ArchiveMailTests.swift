@@ -281,3 +281,28 @@ struct ArchiveMailTests {
         #expect(try MaildirSource(path: root).messageFiles() == expected.map(\.0))
     }
 }
+
+/// NUL bytes: a message whose text or a header line holds one is rejected with its reason, as is
+/// a chat message; the same bytes without it are read. (The checks search with memchr.)
+@Suite struct NULByteTests {
+    static func rejection(_ source: inout some ArchiveSource) -> String? {
+        guard let r = source.next() else { return "no record" }
+        if case .rejected(let why) = r.payload { return why }
+        return nil
+    }
+
+    @Test func nulBytesInTextHeadersAndChatsAreRejected() {
+        for (padding, nul) in [(0, true), (17, true), (300, true), (17, false)] {
+            let filler = String(repeating: "a", count: padding)
+            let text = "From: a@school.example\nSubject: s\n\nbody " + filler + (nul ? "\u{0}" : "") + " end\n"
+            var body = EMLSource(bytes: Array(text.utf8), name: "m.eml")
+            #expect(Self.rejection(&body) == (nul ? "NUL byte in the message text" : nil))
+            let header = "From: a@school.example\nSubject: s" + filler + (nul ? "\u{0}" : "") + "\n\nbody\n"
+            var head = EMLSource(bytes: Array(header.utf8), name: "h.eml")
+            #expect(Self.rejection(&head) == (nul ? "NUL byte in the headers" : nil))
+            let chat = "01/02/2024, 10:00 - Ann: hello " + filler + (nul ? "\u{0}" : "") + "\n"
+            var whatsApp = WhatsAppSource(bytes: Array(chat.utf8), name: "c.txt")
+            #expect(Self.rejection(&whatsApp) == (nul ? "NUL byte in the message" : nil))
+        }
+    }
+}

@@ -33,7 +33,7 @@ extension MailParser {
                 // A line that is not a header ends the header section (it starts the body).
                 return (fields, i, true)
             }
-            if msg[i..<lineEnd].contains(0) { throw MailError(reason: "NUL byte in the headers") }
+            if msg[i..<lineEnd].withUnsafeBufferPointer(holdsNUL) { throw MailError(reason: "NUL byte in the headers") }
             let name = lowercasedASCII(trimmed(msg[i..<colon]))
             var vs = colon + 1
             while vs < lineEnd, msg[vs] == 0x20 || msg[vs] == 0x09 { vs += 1 }

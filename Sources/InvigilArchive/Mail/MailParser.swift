@@ -120,7 +120,7 @@ final class MailParser {
             if !text.isEmpty { text.append(contentsOf: [0x0A, 0x0A]) }
             text.append(contentsOf: t)
         }
-        if text.contains(0) { throw MailError(reason: "NUL byte in the message text") }
+        if text.withUnsafeBufferPointer(holdsNUL) { throw MailError(reason: "NUL byte in the message text") }
         if !text.isEmpty { fields.append(ArchiveField("text", .string(String(decoding: text, as: UTF8.self)))) }
         for (i, kind) in attachmentKinds.enumerated() {
             fields.append(ArchiveField("attachments.kind", .string(kind), element: Int32(i), list: true))
