@@ -14,6 +14,8 @@ extension Scanner {
     /// event, after `scan()` (or `setJSON`) has set it. Returns the result and, when `trace` is
     /// given, a line per condition node.
     package func evaluateTree(rule index: Int, trace: UnsafeMutablePointer<[ConditionTrace]>? = nil) -> Bool {
+        // The tree reads the counts of rules that could not fire, which a scan may have skipped.
+        scanFullyIfPassesWereSkipped()
         return evalTree(rules.conditions[index], group: -1, element: 0, depth: 0, trace: trace)
     }
 

@@ -13,6 +13,7 @@ extension Scanner {
         format: ExplanationFormat, eventName: String, all: Bool = false,
         selectedPacks: Set<String> = []
     ) -> String {
+        scanFullyIfPassesWereSkipped()
         let fired = Set(findings.map(\.rule))
         let name = eventID ?? eventName
         var text = format == .text ? "event \(name): \(fired.count) finding\(fired.count == 1 ? "" : "s")\n\n" : ""

@@ -32,7 +32,8 @@ extension Scanner {
             let mode = na.mode
             let leet = mode.contains(.leet)
             let maxLength = na.automaton.maxLength
-            for f32 in na.fields {
+            let firstPass = passDemand.normalizedPassStart[automatonIndex]
+            for (j, f32) in na.fields.enumerated() where passNeeded[firstPass + j] {
                 let f = Int(f32)
                 for vi in 0..<values.count(f) {
                     let v = values[f, vi]

@@ -175,6 +175,16 @@ public final class Scanner {
     @exclusivity(unchecked) var guardRejected: [UInt64]
     /// The rules no phrase selects, as bits.
     let alwaysRuleBits: [UInt64]
+    /// Which rules read each automaton pass's keys (see `PassDemand`); per event, the rules that
+    /// can fire, and whether each pass is needed.
+    let passDemand: PassDemand
+    @exclusivity(unchecked) var liveRules: [UInt64]
+    @exclusivity(unchecked) var passNeeded: [Bool]
+    /// Whether the last scan skipped some pass (`passNeeded` holds a false).
+    @exclusivity(unchecked) var passesSkipped = false
+    /// Whether passes that no rule able to fire needs are skipped (on by default; explanations
+    /// and the tests' tree evaluation scan again without, `scanFullyIfPassesWereSkipped`).
+    @exclusivity(unchecked) package var skipsUnneededPasses = true
     /// Checked between fields, windows and rules: returns true to stop the scan (the C
     /// interface's `invigil_scan_interrupt`). Called from the scanning thread only.
     @exclusivity(unchecked) public var interruptCheck: (() -> Bool)?
@@ -220,6 +230,9 @@ public final class Scanner {
         var always = [UInt64](repeating: 0, count: ruleGuards.ruleWords)
         for r in rules.alwaysRules where r >= 0 && Int(r) < rules.ruleCount { always[Int(r) >> 6] |= 1 << UInt64(r & 63) }
         alwaysRuleBits = always
+        passDemand = PassDemand(rules: rules)
+        liveRules = [UInt64](repeating: 0, count: passDemand.ruleWords)
+        passNeeded = [Bool](repeating: true, count: passDemand.passCount)
         passNeedles = rules.normalizedAutomata.map { $0.automaton.requiredUncommonBytes() }
         deferrableKey = DeferredHits.deferrableKeys(of: rules)
         anyDeferrableKey = deferrableKey.contains(true)
@@ -438,6 +451,18 @@ public final class Scanner {
         stoppedEarly = false
         deadline = timeBudgetNanoseconds == 0 ? 0 : monotonicNanoseconds() &+ timeBudgetNanoseconds
         selectPacks()
+        if checksGuards {
+            rejectGuardedRules()
+        } else {
+            for w in guardRejected.indices { guardRejected[w] = 0 }
+        }
+        // With one pack and no guards checked every rule can fire: every pass is needed.
+        if skipsUnneededPasses && (packAllowed.count > 1 || checksGuards) {
+            markNeededPasses()
+        } else if passesSkipped {
+            for p in passNeeded.indices { passNeeded[p] = true }
+            passesSkipped = false
+        }
         runAutomaton()
         if !rules.normalizedAutomata.isEmpty && !outOfTime() { runNormalizedAutomata() }
         collectCandidates()
@@ -489,7 +514,7 @@ public final class Scanner {
 
     private func runAutomaton() {
         let fieldCount = rules.fields.count
-        for f32 in rules.plainFields {
+        for (pass, f32) in rules.plainFields.enumerated() where passNeeded[pass] {
             let f = Int(f32)
             for vi in 0..<values.count(f) {
                 let v = values[f, vi]
@@ -543,11 +568,6 @@ public final class Scanner {
     /// off bit sets in order.
     private func collectCandidates() {
         candidates.removeAll(keepingCapacity: true)
-        if checksGuards {
-            rejectGuardedRules()
-        } else {
-            for w in guardRejected.indices { guardRejected[w] = 0 }
-        }
         for w in candidateBits.indices { candidateBits[w] = alwaysRuleBits[w] }
         for k32 in touchedKeys {
             let k = Int(k32)
