@@ -109,11 +109,20 @@ extension Scanner {
     /// after `selectPacks()` and `rejectGuardedRules()`.
     func markNeededPasses() {
         let words = passDemand.ruleWords
-        for w in 0..<words { liveRules[w] = 0 }
-        for p in packAllowed.indices where packAllowed[p] {
-            for w in 0..<words { liveRules[w] |= passDemand.packRules[p * words + w] }
+        // Consecutive events of an archive mostly leave the same rules (same school, role and
+        // type): then the passes needed are those of the last event.
+        var same = passesMarked
+        for w in 0..<words {
+            var live: UInt64 = 0
+            for p in packAllowed.indices where packAllowed[p] { live |= passDemand.packRules[p * words + w] }
+            live &= ~guardRejected[w]
+            if live != liveRules[w] {
+                same = false
+                liveRules[w] = live
+            }
         }
-        for w in 0..<words { liveRules[w] &= ~guardRejected[w] }
+        passesMarked = true
+        if same { return }
         var skipped = false
         for pass in 0..<passDemand.passCount {
             var needed = false

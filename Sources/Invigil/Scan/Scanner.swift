@@ -182,6 +182,9 @@ public final class Scanner {
     @exclusivity(unchecked) var passNeeded: [Bool]
     /// Whether the last scan skipped some pass (`passNeeded` holds a false).
     @exclusivity(unchecked) var passesSkipped = false
+    /// Whether `passNeeded` was set from `liveRules` by `markNeededPasses` (and not since reset
+    /// to all true), so that the same live rules need no new marking.
+    @exclusivity(unchecked) var passesMarked = false
     /// Whether passes that no rule able to fire needs are skipped (on by default; explanations
     /// and the tests' tree evaluation scan again without, `scanFullyIfPassesWereSkipped`).
     @exclusivity(unchecked) package var skipsUnneededPasses = true
@@ -459,9 +462,10 @@ public final class Scanner {
         // With one pack and no guards checked every rule can fire: every pass is needed.
         if skipsUnneededPasses && (packAllowed.count > 1 || checksGuards) {
             markNeededPasses()
-        } else if passesSkipped {
+        } else if passesSkipped || passesMarked {
             for p in passNeeded.indices { passNeeded[p] = true }
             passesSkipped = false
+            passesMarked = false
         }
         runAutomaton()
         if !rules.normalizedAutomata.isEmpty && !outOfTime() { runNormalizedAutomata() }
