@@ -14,7 +14,17 @@ struct OpenFile {
 
     /// Opens `path` read-only; nil (errno set, EISDIR for a folder) when it cannot be read.
     init?(_ path: String) {
-        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        self.init(opened: Glibc.open(path, O_RDONLY | O_CLOEXEC))
+    }
+
+    /// Opens the file `name` of the open folder `folder` (`openat`): the kernel looks up one
+    /// name rather than walking the whole path again for every message of a Maildir. Nil (errno
+    /// set, EISDIR for a folder) when it cannot be read.
+    init?(in folder: FolderHandle, name: String) {
+        self.init(opened: openat(folder.fd, folder.relative(name), O_RDONLY | O_CLOEXEC))
+    }
+
+    private init?(opened fd: Int32) {
         if fd < 0 { return nil }
         var info = stat()
         guard fstat(fd, &info) == 0 else {
@@ -55,6 +65,29 @@ struct OpenFile {
     }
 }
 
+/// An open folder whose files are opened by name (`OpenFile(in:name:)`), or, when the folder
+/// could not be opened, its path, so that its files are opened by their whole paths as before.
+final class FolderHandle {
+    /// The folder's descriptor, or `AT_FDCWD` with the files' names made whole paths.
+    let fd: Int32
+    let path: String
+    private let owned: Bool
+
+    init(_ path: String) {
+        self.path = path
+        let fd = Glibc.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        owned = fd >= 0
+        self.fd = fd >= 0 ? fd : AT_FDCWD
+    }
+
+    /// The name to pass with `fd` for the file `name`: itself, or its whole path.
+    func relative(_ name: String) -> String { owned ? name : "\(path)/\(name)" }
+
+    deinit {
+        if owned { Glibc.close(fd) }
+    }
+}
+
 /// Opens a path read-only; fails (returns -1, errno set) on folders.
 func openReadable(_ path: String) -> Int32 { OpenFile(path)?.fd ?? -1 }
 
@@ -70,6 +103,13 @@ func isDirectoryPath(_ path: String) -> Bool {
 /// Reads a whole (small) file, refusing files over `limit` bytes. Returns nil and a reason.
 func readSmallFile(_ path: String, limit: Int) -> (bytes: [UInt8]?, size: Int, reason: String?) {
     guard let file = OpenFile(path) else { return (nil, 0, openFailureReason(path)) }
+    defer { Glibc.close(file.fd) }
+    return file.readWhole(limit: limit)
+}
+
+/// Reads the whole (small) file `name` of an open folder, as `readSmallFile` reads a path.
+func readSmallFile(in folder: FolderHandle, name: String, limit: Int) -> (bytes: [UInt8]?, size: Int, reason: String?) {
+    guard let file = OpenFile(in: folder, name: name) else { return (nil, 0, openFailureReason("")) }
     defer { Glibc.close(file.fd) }
     return file.readWhole(limit: limit)
 }

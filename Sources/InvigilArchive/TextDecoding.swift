@@ -353,6 +353,30 @@ where C.Element == UInt8, C.Index == Int {
 func decodeHeaderValue(_ value: ArraySlice<UInt8>, decoder: CharsetDecoder) -> [UInt8] {
     var out: [UInt8] = []
     out.reserveCapacity(value.count)
+    // Most values (a subject line) hold no encoded word, folding or tab: they are one literal,
+    // decoded where it lies rather than copied to be cleaned first.
+    let plain = value.withUnsafeBufferPointer { b -> Bool in
+        for k in 0..<b.count {
+            switch b[k] {
+            case 0x0A, 0x0D, 0x09: return false
+            case 0x3D where k + 1 < b.count && b[k + 1] == 0x3F: return false
+            default: continue
+            }
+        }
+        return true
+    }
+    if plain {
+        value.withUnsafeBufferPointer { decoder.decode($0, charset: nil, into: &out) }
+        return out
+    }
+    return decodeHeaderValueInFull(value, decoder: decoder)
+}
+
+/// The general reader behind `decodeHeaderValue`, for values with encoded words, folding or tabs
+/// (`HeaderValueTests` checks that the plain path gives its answer).
+func decodeHeaderValueInFull(_ value: ArraySlice<UInt8>, decoder: CharsetDecoder) -> [UInt8] {
+    var out: [UInt8] = []
+    out.reserveCapacity(value.count)
     var i = value.startIndex
     let e = value.endIndex
     var literalStart = i
