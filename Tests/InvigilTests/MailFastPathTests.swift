@@ -103,6 +103,43 @@ struct MailFastPathTests {
         }
     }
 
+    /// Quoted-printable decoded in runs between `=` signs, against the byte-at-a-time decoder.
+    @Test func quotedPrintableRunsDecodeAsTheByteLoopDoes() {
+        let alphabet: [UInt8] = Array("ab =====3D3d0Fzg \t\t\r\n\n_".utf8)
+        var rng = SplitMix(seed: 59)
+        for _ in 0..<20_000 {
+            let text: [UInt8] = (0..<rng.below(80)).map { _ in alphabet[rng.below(alphabet.count)] }
+            var runs: [UInt8] = [1, 2]
+            var bytes: [UInt8] = [1, 2]
+            decodeQuotedPrintable(text[...], into: &runs)
+            decodeQuotedPrintableByBytes(text[...], into: &bytes)
+            #expect(runs == bytes, "\(String(decoding: text, as: UTF8.self).debugDescription)")
+        }
+    }
+
+    /// The first byte that is not valid UTF-8, found 32 and 8 bytes a step over ASCII, against a
+    /// sequence-by-sequence walk.
+    @Test func firstInvalidUTF8FindsWhatTheSequenceWalkFinds() {
+        let pieces: [[UInt8]] = [
+            [0x61], [0x20], [0xC3, 0xA9], [0xE2, 0x82, 0xAC], [0xF0, 0x9F, 0x98, 0x80], [0x80], [0xC3], [0xFF], [0xED, 0xA0, 0x80]
+        ]
+        var rng = SplitMix(seed: 60)
+        for _ in 0..<20_000 {
+            var text: [UInt8] = Array(repeating: 0x61, count: rng.below(70))
+            for _ in 0..<rng.below(3) { text.insert(contentsOf: pieces[rng.below(pieces.count)], at: rng.below(text.count + 1)) }
+            let walk: Int? = text.withUnsafeBufferPointer { b in
+                var i = 0
+                while i < b.count {
+                    let l = utf8SequenceLength(b, i)
+                    if l == 0 { return i }
+                    i += l
+                }
+                return nil
+            }
+            #expect(text.withUnsafeBufferPointer(firstInvalidUTF8) == walk, "\(text)")
+        }
+    }
+
     /// The transfer encoding read from the header's bytes, against the lowercased string's prefix.
     @Test func transferEncodingsAreReadAsTheirStringsWould() throws {
         let values = [
