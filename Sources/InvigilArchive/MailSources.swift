@@ -246,7 +246,9 @@ public final class MaildirSource: ArchiveSource, ArchiveNotes {
     let parser = MailParser()
     let directory: PeopleDirectory?
     private var pendingFolders: [String]
-    private var files: [String] = []
+    /// The message files of the Maildir folder being read: each with its open `cur`, `new` or
+    /// `tmp` folder, through which it is opened by name (`openat`).
+    private var files: [(folder: FolderHandle, name: String)] = []
     private var fileIndex = 0
     public private(set) var bytesRead = 0
     public var notes: [String: Int] { parser.notes }
@@ -270,29 +272,37 @@ public final class MaildirSource: ArchiveSource, ArchiveNotes {
     /// same record through `EMLSource(path:)`, so that a scan can spread them over threads.
     package func messageFiles() -> [String] {
         var all: [String] = []
-        for folder in pendingFolders.reversed() { all += Self.files(in: folder) }
+        for folder in pendingFolders.reversed() {
+            for (dir, names) in Self.listing(of: folder) { all += names.map { "\(dir)/\($0)" } }
+        }
         return all
     }
 
-    private static func files(in folder: String) -> [String] {
-        var files: [String] = []
-        for sub in ["cur", "new", "tmp"] {
+    /// The files of a Maildir folder's `cur`, `new` and `tmp`, in that order, each sorted by name.
+    private static func listing(of folder: String) -> [(String, [String])] {
+        ["cur", "new", "tmp"].map { sub in
             let dir = "\(folder)/\(sub)"
-            for name in listFiles(dir) { files.append("\(dir)/\(name)") }
+            return (dir, listFiles(dir))
         }
-        return files
     }
 
     public func next() -> ArchiveRecord? {
         while fileIndex >= files.count {
             guard let folder = pendingFolders.popLast() else { return nil }
-            files = Self.files(in: folder)
+            files = []
+            for (dir, names) in Self.listing(of: folder) where !names.isEmpty {
+                let handle = FolderHandle(dir)
+                files += names.map { (handle, $0) }
+            }
             fileIndex = 0
         }
-        let path = files[fileIndex]
+        let (folder, name) = files[fileIndex]
         fileIndex += 1
-        let (record, size) = mailRecord(path: path, parser: parser, directory: directory)
+        // As `mailRecord(path:parser:directory:)` reads the file's whole path.
+        let path = "\(folder.path)/\(name)"
+        let (bytes, size, reason) = readSmallFile(in: folder, name: name, limit: ArchiveLimits.messageBytes)
         bytesRead += size
-        return record
+        guard let bytes else { return ArchiveRecord(source: path, payload: .rejected(reason ?? "unreadable")) }
+        return mailRecord(bytes: bytes, source: path, parser: parser, directory: directory)
     }
 }

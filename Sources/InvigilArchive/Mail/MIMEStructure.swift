@@ -9,8 +9,8 @@ extension MailParser {
         if partCount > ArchiveLimits.mimeParts { throw MailError(reason: "more than \(ArchiveLimits.mimeParts) MIME parts") }
         if depth > ArchiveLimits.mimeDepth { throw MailError(reason: "MIME nesting deeper than \(ArchiveLimits.mimeDepth)") }
 
-        let ct = parseContentType(header(headers, "content-type"), default: defaultType)
-        let disposition = header(headers, "content-disposition").map { parseContentType($0, default: "inline") }
+        let ct = parseContentType(header(headers, .contentType), default: defaultType)
+        let disposition = header(headers, .contentDisposition).map { parseContentType($0, default: "inline") }
         let isAttachment = disposition?.type == "attachment"
         let filename = disposition?.params["filename"] ?? ct.params["name"]
 
@@ -32,7 +32,7 @@ extension MailParser {
                 var chosen = children.count - 1
                 var best = -1
                 for (k, c) in children.enumerated() {
-                    let t = parseContentType(header(c.0, "content-type"), default: childDefault).type
+                    let t = parseContentType(header(c.0, .contentType), default: childDefault).type
                     let score = t == "text/plain" ? 3 : t.hasPrefix("multipart/") ? 2 : t == "text/html" ? 1 : 0
                     if score > best { best = score; chosen = k }
                 }
