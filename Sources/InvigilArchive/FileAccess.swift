@@ -41,17 +41,7 @@ struct OpenFile {
         if size > limit { return (nil, size, "message of \(size) bytes is larger than the limit of \(limit) bytes") }
         var failure: Int32 = 0
         let out = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
-            count = 0
-            while count < size {
-                let n = Glibc.read(fd, buffer.baseAddress! + count, size - count)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    return
-                }
-                if n == 0 { break }
-                count += n
-            }
+            (count, failure) = readUntilFull(fd, buffer.baseAddress!, from: 0, size: size)
         }
         if failure != 0 { return (nil, size, String(cString: strerror(failure))) }
         return (out, size, nil)
@@ -138,20 +128,26 @@ func readSmallFile(in folder: FolderHandle, name: String, limit: Int) -> (bytes:
     var failure: Int32 = 0
     let out = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
         buffer.baseAddress!.update(from: block.baseAddress!, count: held)
-        count = held
-        while count < size {
-            let r = Glibc.read(fd, buffer.baseAddress! + count, size - count)
-            if r < 0 {
-                if errno == EINTR { continue }
-                failure = errno
-                return
-            }
-            if r == 0 { break }
-            count += r
-        }
+        (count, failure) = readUntilFull(fd, buffer.baseAddress!, from: held, size: size)
     }
     if failure != 0 { return (nil, size, String(cString: strerror(failure))) }
     return (out, size, nil)
+}
+
+/// Reads `fd` into `buffer[from..<size]` until it is full or the file ends, retrying on EINTR:
+/// the bytes now held, and the `errno` of a failed read (0 if none).
+private func readUntilFull(_ fd: Int32, _ buffer: UnsafeMutablePointer<UInt8>, from start: Int, size: Int) -> (Int, Int32) {
+    var count = start
+    while count < size {
+        let n = Glibc.read(fd, buffer + count, size - count)
+        if n < 0 {
+            if errno == EINTR { continue }
+            return (count, errno)
+        }
+        if n == 0 { break }
+        count += n
+    }
+    return (count, 0)
 }
 
 /// Names of a folder's entries (not "." and ".."), sorted.
