@@ -109,29 +109,38 @@ extension Scanner {
     /// after `selectPacks()` and `rejectGuardedRules()`.
     func markNeededPasses() {
         let words = passDemand.ruleWords
-        // Consecutive events of an archive mostly leave the same rules (same school, role and
-        // type): then the passes needed are those of the last event.
         var same = passesMarked
-        for w in 0..<words {
-            var live: UInt64 = 0
-            for p in packAllowed.indices where packAllowed[p] { live |= passDemand.packRules[p * words + w] }
-            live &= ~guardRejected[w]
-            if live != liveRules[w] {
-                same = false
-                liveRules[w] = live
+        passDemand.packRules.withUnsafeBufferPointer { packRules in
+            guardRejected.withUnsafeBufferPointer { rejected in
+                liveRules.withUnsafeMutableBufferPointer { live in
+                    // Consecutive events of an archive mostly leave the same rules (same school,
+                    // role and type): then the passes needed are those of the last event.
+                    for w in 0..<words {
+                        var bits: UInt64 = 0
+                        for p in packAllowed.indices where packAllowed[p] { bits |= packRules[p &* words &+ w] }
+                        bits &= ~rejected[w]
+                        if bits != live[w] {
+                            same = false
+                            live[w] = bits
+                        }
+                    }
+                }
             }
         }
         passesMarked = true
         if same { return }
         var skipped = false
-        for pass in 0..<passDemand.passCount {
-            var needed = false
-            for w in 0..<words where passDemand.readers[pass * words + w] & liveRules[w] != 0 {
-                needed = true
-                break
+        passDemand.readers.withUnsafeBufferPointer { readers in
+            liveRules.withUnsafeBufferPointer { live in
+                passNeeded.withUnsafeMutableBufferPointer { needed in
+                    for pass in 0..<needed.count {
+                        var any: UInt64 = 0
+                        for w in 0..<words { any |= readers[pass &* words &+ w] & live[w] }
+                        needed[pass] = any != 0
+                        skipped = skipped || any == 0
+                    }
+                }
             }
-            passNeeded[pass] = needed
-            skipped = skipped || !needed
         }
         passesSkipped = skipped
     }
