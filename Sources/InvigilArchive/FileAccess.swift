@@ -14,10 +14,7 @@ struct OpenFile {
 
     /// Opens `path` read-only; nil (errno set, EISDIR for a folder) when it cannot be read.
     init?(_ path: String) {
-        self.init(opened: Glibc.open(path, O_RDONLY | O_CLOEXEC))
-    }
-
-    private init?(opened fd: Int32) {
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 { return nil }
         var info = stat()
         guard fstat(fd, &info) == 0 else {
@@ -38,7 +35,7 @@ struct OpenFile {
     /// Reads the file whole from where it is, refusing one over `limit` bytes: at most `size`
     /// bytes, straight into the array (no zeroed block, no second copy). Does not close it.
     func readWhole(limit: Int) -> (bytes: [UInt8]?, size: Int, reason: String?) {
-        if size > limit { return (nil, size, "message of \(size) bytes is larger than the limit of \(limit) bytes") }
+        if size > limit { return tooLarge(size, limit) }
         var failure: Int32 = 0
         let out = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
             (count, failure) = readUntilFull(fd, buffer.baseAddress!, from: 0, size: size)
@@ -116,14 +113,14 @@ func readSmallFile(in folder: FolderHandle, name: String, limit: Int) -> (bytes:
         return (nil, size, String(cString: strerror(failure)))
     }
     if n < block.count {
-        if n > limit { return (nil, n, "message of \(n) bytes is larger than the limit of \(limit) bytes") }
+        if n > limit { return tooLarge(n, limit) }
         return (Array(UnsafeBufferPointer(rebasing: block[0..<n])), n, nil)
     }
     // A file of the block's size or more: its size, then the rest.
     var info = stat()
     guard fstat(fd, &info) == 0 else { return (nil, 0, String(cString: strerror(errno))) }
     let size = Int(info.st_size)
-    if size > limit { return (nil, size, "message of \(size) bytes is larger than the limit of \(limit) bytes") }
+    if size > limit { return tooLarge(size, limit) }
     let held = min(n, size)
     var failure: Int32 = 0
     let out = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
@@ -132,6 +129,11 @@ func readSmallFile(in folder: FolderHandle, name: String, limit: Int) -> (bytes:
     }
     if failure != 0 { return (nil, size, String(cString: strerror(failure))) }
     return (out, size, nil)
+}
+
+/// The refusal of a file over the message limit, as every whole-file read gives it.
+private func tooLarge(_ size: Int, _ limit: Int) -> (bytes: [UInt8]?, size: Int, reason: String?) {
+    (nil, size, "message of \(size) bytes is larger than the limit of \(limit) bytes")
 }
 
 /// Reads `fd` into `buffer[from..<size]` until it is full or the file ends, retrying on EINTR:
