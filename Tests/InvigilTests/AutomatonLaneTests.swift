@@ -76,6 +76,26 @@ struct AutomatonLaneTests {
         }
     }
 
+    /// Lanes shorter than the longest pattern, over text that keeps the automaton deep (a run of
+    /// one letter under patterns of that letter): the lanes never meet the mended states within
+    /// their trail, and the mending must go on to each lane's end, hand the right state to the
+    /// next lane, and replace all the lane's hits. Every length from one lane to several lanes of
+    /// each size is tried, with the deep run at the start, the middle and the end.
+    @Test func shortLanesThatNeverMeet() {
+        let patterns = [[UInt8](repeating: 0x61, count: 100), [UInt8](repeating: 0x61, count: 3), Array("ab".utf8), Array("aaab".utf8)]
+        for length in stride(from: 2, through: 420, by: 1) {
+            for shape in 0..<3 {
+                var text = [UInt8](repeating: 0x61, count: length)
+                switch shape {
+                case 0: break
+                case 1: if length > 10 { text[length / 2] = 0x62 }
+                default: for i in stride(from: 0, to: length, by: 37) { text[i] = 0x62 }
+                }
+                if !Self.matchesAsNaive(patterns, text, "length \(length) shape \(shape)") { return }
+            }
+        }
+    }
+
     @Test func hitsAreInOrderOfEnd() {
         let patterns = [Array("ab".utf8), Array("b".utf8), Array("abab".utf8)]
         let text = [UInt8](repeating: 0, count: 0) + Array(String(repeating: "xabab", count: 5_000).utf8)

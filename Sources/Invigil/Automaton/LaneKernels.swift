@@ -142,14 +142,17 @@ enum LaneKernels {
 
     /// Lanes without a warm-up, for texts too short to pay one per lane: lane j starts in the
     /// start state at its own first byte `b.j`. Lanes 1... record the state after each of their
-    /// first `trailLength` bytes in `trail` (`trailLength` entries per lane). A lane is then right
-    /// from the position where it is in the state a sequential scan is in; so once all lanes are
-    /// done, the lane before each one is stepped on past its end (its last state is right) until
-    /// it reaches the state the lane recorded at the same position. Its hits before that
-    /// position replace the lane's; from there on the two agree. In text the states meet within
-    /// a few bytes; `trailLength` (the longest pattern) bytes at the latest, since after so many
-    /// bytes from the start state a lane is in the sequential scan's state, so every lane must be
-    /// at least that long. `lanes` is 2 or 4, `b.lanes` the end; the hits are appended in order.
+    /// first `trailLength` bytes in `trail` (`trailLength` entries per lane, at most the shortest
+    /// lane's length). A lane is then right from the position where it is in the state a
+    /// sequential scan is in; so once all lanes are done, the lane before each one is stepped on
+    /// past its end (its last state, mended in turn, is right) until it reaches the state the lane
+    /// recorded at the same position. Its hits before that position replace the lane's; from there
+    /// on the two agree. In text the states meet within a few bytes, and always within the longest
+    /// pattern's length (after so many bytes from the start state a lane is in the sequential
+    /// scan's state). A lane shorter than that may end before they meet: the steps then go on to
+    /// the lane's end and all its hits are theirs, at twice the cost of that lane (text that keeps
+    /// the automaton deep, such as a long run of one letter under a pattern of that letter).
+    /// `lanes` is 2 or 4, `b.lanes` the end; the hits are appended in order.
     @inline(never)
     static func scanConverging<T: LaneTransitions>(
         _ t: T, _ x: UnsafePointer<UInt8>, _ b: (Int, Int, Int, Int, Int), lanes: Int, warmFrom: Int, trailLength: Int,
@@ -204,39 +207,57 @@ enum LaneKernels {
             l1.run(t, x, from: b.1 &+ m, to: ends.1)
         }
         hits.append(contentsOf: UnsafeBufferPointer(start: l0.out, count: l0.hits))
-        mend(t, x, from: l0.state, at: b.1, lane: l1, trail, trailLength: trailLength, &hits)
+        let end1 = mend(t, x, from: l0.state, at: b.1, to: ends.1, lane: l1, trail, trailLength: trailLength, &hits)
         if lanes == 4 {
-            mend(t, x, from: l1.state, at: b.2, lane: l2, trail + trailLength, trailLength: trailLength, &hits)
-            mend(t, x, from: l2.state, at: b.3, lane: l3, trail + 2 &* trailLength, trailLength: trailLength, &hits)
+            let end2 = mend(t, x, from: end1, at: b.2, to: ends.2, lane: l2, trail + trailLength, trailLength: trailLength, &hits)
+            _ = mend(t, x, from: end2, at: b.3, to: ends.3, lane: l3, trail + 2 &* trailLength, trailLength: trailLength, &hits)
         }
     }
 
     /// Appends a warm-up-less lane's hits, mended: from `state` (the lane before's last, which
     /// is right), steps on from `start` until the state is the one the lane recorded there, and
-    /// takes those steps' hits instead of the lane's.
+    /// takes those steps' hits instead of the lane's. When the trail ends first, the steps go on
+    /// to the lane's end `end` and replace all its hits. Returns the state a sequential scan is in
+    /// at the lane's end.
     @inline(__always)
     static func mend<T: LaneTransitions>(
-        _ t: T, _ x: UnsafePointer<UInt8>, from state: UInt32, at start: Int, lane: ScanLane,
+        _ t: T, _ x: UnsafePointer<UInt8>, from state: UInt32, at start: Int, to end: Int, lane: ScanLane,
         _ trail: UnsafeMutablePointer<UInt32>, trailLength: Int, _ hits: inout [AutomatonHit]
-    ) {
+    ) -> UInt32 {
         var mended = state
         var at = start
-        // The states meet by the trail's last entry (see `scanConverging`); the bound only keeps
-        // the loop inside the trail.
+        var met = false
         while at &- start < trailLength {
             let entry = t.next(mended, x[at])
             mended = entry & Automaton.stateMask
-            if mended == trail[at &- start] { break }
+            if mended == trail[at &- start] {
+                met = true
+                break
+            }
             if entry >= Automaton.matchBit {
                 hits.append(AutomatonHit(state: t.hitState(mended), end: UInt32(truncatingIfNeeded: at &+ 1)))
             }
             at &+= 1
+        }
+        guard met else {
+            // A lane shorter than the longest pattern, whose states never met the mended ones
+            // within the trail: the rest of it is stepped from the right state too.
+            while at < end {
+                let entry = t.next(mended, x[at])
+                mended = entry & Automaton.stateMask
+                if entry >= Automaton.matchBit {
+                    hits.append(AutomatonHit(state: t.hitState(mended), end: UInt32(truncatingIfNeeded: at &+ 1)))
+                }
+                at &+= 1
+            }
+            return mended
         }
         let firstKept = at
         // The lane's hits at and after the meeting position.
         var k = 0
         while k < lane.hits, Int(lane.out[k].end) <= firstKept { k &+= 1 }
         hits.append(contentsOf: UnsafeBufferPointer(start: lane.out + k, count: lane.hits &- k))
+        return lane.state
     }
 
     #if canImport(InvigilSIMD)

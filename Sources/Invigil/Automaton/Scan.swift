@@ -13,6 +13,10 @@ extension Automaton {
     /// Bytes per block: the hit buffer of a scan holds one block's hits (at most one per byte).
     static let scanBlock = 16_384
 
+    /// The shortest lane of a scan without warm-up (`scanConverging`): below it, the steps to mend
+    /// a lane weigh too much against the lane itself.
+    static let convergingLane = 24
+
     /// Scans `text`, appending a hit for every position where some pattern ends.
     package func scan(_ text: [UInt8], into hits: inout [AutomatonHit]) {
         text.withUnsafeBufferPointer { scan($0, into: &hits) }
@@ -88,14 +92,18 @@ extension Automaton {
         let warm = maxLength &- 1
         // Several lanes pay off when the warm-up is small next to each lane.
         let lanes = len >= 4 &* max(48, 3 &* warm) ? 4 : len >= 2 &* max(40, 3 &* warm) ? 2 : 1
-        // Shorter texts (a message, a field) get lanes without the warm-up, mended where they meet.
-        let converging = lanes == 4 || warm == 0 ? 0 : len >= 4 &* max(24, maxLength) ? 4 : lanes == 1 && len >= 2 &* max(24, maxLength) ? 2 : 0
+        // Shorter texts (a message, a field) get lanes without the warm-up, mended where they meet:
+        // four of at least `convergingLane` bytes, or two. The trail is the longest pattern's
+        // length, or the shortest lane's when that is shorter (see `scanConverging`).
+        let converging =
+            lanes == 4 || warm == 0 ? 0 : len >= 4 &* Automaton.convergingLane ? 4 : lanes == 1 && len >= 2 &* Automaton.convergingLane ? 2 : 0
         if converging > 0 {
             let step = len / converging
             let bounds = converging == 4 ? (b, b &+ step, b &+ 2 &* step, b &+ 3 &* step, e) : (b, b &+ step, e, e, e)
-            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 3 &* maxLength) { trail in
+            let trailLength = min(maxLength, step)
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 3 &* trailLength) { trail in
                 LaneKernels.scanConverging(
-                    t, x, bounds, lanes: converging, warmFrom: max(0, b &- warm), trailLength: maxLength, out, trail.baseAddress!, &hits)
+                    t, x, bounds, lanes: converging, warmFrom: max(0, b &- warm), trailLength: trailLength, out, trail.baseAddress!, &hits)
             }
             return
         }
