@@ -101,32 +101,40 @@ extension Scanner {
     /// recipient), or nil.
     func textValue(named name: String, element: Int32) -> String? {
         guard let field = rules.fieldIndex[name] else { return nil }
+        return textValue(field: field, element: element)
+    }
+
+    /// The value of list field `field` at a group element, or nil (also for a nil field).
+    func textValue(field: Int?, element: Int32) -> String? {
+        guard let field else { return nil }
         for (i, v) in values.of(field).enumerated() where v.element == element {
             return textValue(field: field, valueIndex: i)
         }
         return nil
     }
 
+    /// The first value of `field`, or nil (also for a nil field).
+    func textValue(field: Int?) -> String? { field.flatMap { textValue(field: $0, valueIndex: 0) } }
+
     /// The current event's author, time, channel, recipients and school, as far as it has them.
     public func context() -> EventContext {
+        let slots = contextSlots
         var c = EventContext()
-        let author = EventPerson(
-            id: textValue(named: "author.id"), name: textValue(named: "author.name"),
-            role: textValue(named: "author.role"))
+        let author = EventPerson(id: textValue(field: slots.authorID), name: textValue(field: slots.authorName), role: textValue(field: slots.authorRole))
         c.author = author.isEmpty ? nil : author
-        c.time = textValue(named: "time")
-        c.channelType = textValue(named: "type")
-        c.platform = textValue(named: "account.platform")
-        c.school = textValue(named: "school")
-        if let group = rules.groups.firstIndex(where: { $0 == "recipients" }) {
+        c.time = textValue(field: slots.time)
+        c.channelType = textValue(field: slots.type)
+        c.platform = textValue(field: slots.platform)
+        c.school = textValue(field: slots.school)
+        if let group = slots.recipients {
             let count = Int(groupCounts[group])
             for e in 0..<min(count, 1000) {
                 let element = Int32(e)
                 var person = EventPerson(
-                    id: textValue(named: "recipients.id", element: element),
-                    name: textValue(named: "recipients.name", element: element),
-                    role: textValue(named: "recipients.role", element: element))
-                if person.name == nil { person.name = textValue(named: "recipients.address", element: element) }
+                    id: textValue(field: slots.recipientID, element: element),
+                    name: textValue(field: slots.recipientName, element: element),
+                    role: textValue(field: slots.recipientRole, element: element))
+                if person.name == nil { person.name = textValue(field: slots.recipientAddress, element: element) }
                 c.recipients.append(person)
             }
         }
@@ -139,11 +147,18 @@ extension Scanner {
     public func evidenceWindow(for finding: Finding, maxBytes: Int = EvidenceWindows.defaultBytes) -> EvidenceWindow? {
         let spans = matches[finding.matches]
         var best: (field: Int, value: Int, count: Int)? = nil
-        var counts: [Int: Int] = [:]
+        // Per value, the spans seen so far in it: a finding has few spans, and a list is cheaper
+        // than a dictionary made for every finding.
+        var counts: [(field: Int, value: Int, count: Int)] = []
         for m in spans {
-            let key = m.field &* 1_000_003 &+ m.valueIndex
-            counts[key, default: 0] += 1
-            let n = counts[key]!
+            let n: Int
+            if let i = counts.firstIndex(where: { $0.field == m.field && $0.value == m.valueIndex }) {
+                counts[i].count += 1
+                n = counts[i].count
+            } else {
+                counts.append((m.field, m.valueIndex, 1))
+                n = 1
+            }
             if best == nil || n > best!.count { best = (m.field, m.valueIndex, n) }
         }
         let field: Int, valueIndex: Int
@@ -153,7 +168,7 @@ extension Scanner {
             valueIndex = best.value
             for m in spans where m.field == field && m.valueIndex == valueIndex && m.start < m.end { ranges.append(m.start..<m.end) }
         } else {
-            guard let text = rules.fieldIndex["text"], !values.isEmpty(text) else { return nil }
+            guard let text = contextSlots.text, !values.isEmpty(text) else { return nil }
             field = text
             valueIndex = 0
         }
@@ -216,5 +231,32 @@ public enum EvidenceWindows {
             if lo < hi { inside.append((lo - start)..<(hi - start)) }
         }
         return (start, end, inside)
+    }
+}
+
+/// The slots of the fields a finding's context names, looked up once per scanner rather than by
+/// name for every event with findings.
+struct ContextSlots {
+    let authorID: Int?, authorName: Int?, authorRole: Int?
+    let time: Int?, type: Int?, platform: Int?, school: Int?, text: Int?
+    /// The `recipients` group, and its members' fields.
+    let recipients: Int?
+    let recipientID: Int?, recipientName: Int?, recipientRole: Int?, recipientAddress: Int?
+
+    init(rules: RuleSet) {
+        let slot = { (name: String) in rules.fieldIndex[name] }
+        authorID = slot("author.id")
+        authorName = slot("author.name")
+        authorRole = slot("author.role")
+        time = slot("time")
+        type = slot("type")
+        platform = slot("account.platform")
+        school = slot("school")
+        text = slot("text")
+        recipients = rules.groups.firstIndex(where: { $0 == "recipients" })
+        recipientID = slot("recipients.id")
+        recipientName = slot("recipients.name")
+        recipientRole = slot("recipients.role")
+        recipientAddress = slot("recipients.address")
     }
 }

@@ -188,6 +188,10 @@ public final class Scanner {
     /// Whether passes that no rule able to fire needs are skipped (on by default; explanations
     /// and the tests' tree evaluation scan again without, `scanFullyIfPassesWereSkipped`).
     @exclusivity(unchecked) package var skipsUnneededPasses = true
+    /// The slots of the fields a finding's context names (`context()`).
+    let contextSlots: ContextSlots
+    /// The names of the rule set's list-of-objects groups, as bytes (for `setJSON`).
+    let groupNames: [[UInt8]]
     /// Checked between fields, windows and rules: returns true to stop the scan (the C
     /// interface's `invigil_scan_interrupt`). Called from the scanning thread only.
     @exclusivity(unchecked) public var interruptCheck: (() -> Bool)?
@@ -238,6 +242,8 @@ public final class Scanner {
         passNeeded = [Bool](repeating: true, count: passDemand.passCount)
         passNeedles = rules.normalizedAutomata.map { $0.automaton.requiredUncommonBytes() }
         deferrableKey = DeferredHits.deferrableKeys(of: rules)
+        contextSlots = ContextSlots(rules: rules)
+        groupNames = rules.groups.map { Array($0.utf8) }
         anyDeferrableKey = deferrableKey.contains(true)
         arena.reserveCapacity(4096)
     }
