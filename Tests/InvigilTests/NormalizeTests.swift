@@ -250,6 +250,40 @@ struct NormalizeShortcutTests {
         }
     }
 
+    /// Phrases take the ASCII paths when they can (`normalize(phrase:mode:)`): the same bytes as
+    /// the general normaliser, for every generated text and mode, ASCII or not.
+    @Test func phrasesAsTheGeneralPath() {
+        var full: [UInt8] = []
+        var none: [SIMD4<Int32>] = []
+        var ascii = 0
+        for text in Self.texts() {
+            for mode in Self.modes {
+                text.withUnsafeBufferPointer { t in Normalizer.normalize(t, mode: mode, into: &full, origin: &none, trackOrigin: false) }
+                #expect(Normalizer.normalize(phrase: text, mode: mode) == full, "\(String(decoding: text, as: UTF8.self)) \(mode.description)")
+                if text.allSatisfy({ $0 < 0x80 }) { ascii += 1 }
+            }
+        }
+        #expect(ascii > 1_000)
+    }
+
+    /// The fold table read as bytes against a reading of the same source by strings, on the
+    /// generated table and on sources with odd entries (empty, no `=`, bad hex, `=` replaced).
+    @Test func foldTableAsByStrings() {
+        func byStrings(_ source: String) -> [UInt32: [UInt8]] {
+            var table: [UInt32: [UInt8]] = [:]
+            for entry in source.split(separator: "\u{1}") {
+                guard let eq = entry.firstIndex(of: "="), let scalar = UInt32(entry[..<eq], radix: 16) else { continue }
+                table[scalar] = Array(entry[entry.index(after: eq)...].utf8)
+            }
+            return table
+        }
+        let odd = "41=a\u{1}\u{1}=x\u{1}zz=q\u{1}207C==\u{1}483=\u{1}42\u{1}1D41A=é=\u{1}c0=A"
+        for source in [foldTableSource, odd, "", "\u{1}", "41=b"] {
+            #expect(Normalizer.foldTable(parsing: source) == byStrings(source), "\(source.prefix(60))")
+        }
+        #expect(Normalizer.fold.count > 2_000)
+    }
+
     @Test func asciiSpacedInOnePass() {
         var full: [UInt8] = [], fast: [UInt8] = []
         var none: [SIMD4<Int32>] = []

@@ -32,14 +32,45 @@ package struct NormalizeMode: OptionSet, Hashable, Sendable {
 /// The text normaliser. Output bytes carry the original span of the character that produced them.
 enum Normalizer {
     /// scalar → replacement (UTF-8), from the generated fold table.
-    static let fold: [UInt32: [UInt8]] = {
+    static let fold: [UInt32: [UInt8]] = foldTable(parsing: foldTableSource)
+
+    /// The fold table of `source`: entries `HEX=replacement` separated by U+0001, read as bytes
+    /// (splitting the string by characters compared graphemes, and was a tenth of a rule set's
+    /// load: the first non-ASCII phrase builds the table). An entry without a hexadecimal scalar
+    /// before its `=` is skipped.
+    static func foldTable(parsing source: String) -> [UInt32: [UInt8]] {
         var table: [UInt32: [UInt8]] = [:]
-        for entry in foldTableSource.split(separator: "\u{1}") {
-            guard let eq = entry.firstIndex(of: "="), let scalar = UInt32(entry[..<eq], radix: 16) else { continue }
-            table[scalar] = Array(entry[entry.index(after: eq)...].utf8)
+        var text = source
+        text.withUTF8 { bytes in
+            table.reserveCapacity(bytes.count / 8)
+            var i = 0
+            let n = bytes.count
+            while i < n {
+                var scalar: UInt32 = 0
+                var valid = true
+                var digits = 0
+                while i < n, bytes[i] != 0x3D, bytes[i] != 0x01 {
+                    let b = bytes[i] | 0x20
+                    switch b {
+                    case 0x30...0x39: scalar = scalar &<< 4 | UInt32(b - 0x30)
+                    case 0x61...0x66: scalar = scalar &<< 4 | UInt32(b - 0x61 + 10)
+                    default: valid = false
+                    }
+                    digits += 1
+                    i += 1
+                }
+                let hasReplacement = i < n && bytes[i] == 0x3D
+                if hasReplacement { i += 1 }
+                let start = i
+                while i < n, bytes[i] != 0x01 { i += 1 }
+                if hasReplacement && valid && digits > 0 && digits <= 8 {
+                    table[scalar] = Array(UnsafeBufferPointer(rebasing: bytes[start..<i]))
+                }
+                i += 1
+            }
         }
         return table
-    }()
+    }
 
     /// Look-alikes of Latin letters, checked against the Latin-target prototypes of Unicode's
     /// confusables data (UTS #39, confusables.txt); applied before case folding so capitals map
@@ -448,11 +479,23 @@ enum Normalizer {
         return !(leftIsolated && rightIsolated)
     }
 
-    /// Normalises a phrase (no offsets needed).
+    /// Normalises a phrase (no offsets needed). An ASCII phrase takes the scanner's ASCII paths,
+    /// which write what `normalize` writes: a rule set's load normalises thousands of phrases, and
+    /// the general path (with origins, as it was) was a tenth of `invigil scan`'s start.
     static func normalize(phrase: [UInt8], mode: NormalizeMode) -> [UInt8] {
         var out: [UInt8] = []
-        var origin: [SIMD4<Int32>] = []
-        phrase.withUnsafeBufferPointer { normalize($0, mode: mode, into: &out, origin: &origin) }
+        phrase.withUnsafeBufferPointer { p in
+            if isASCII(p) {
+                if mode.contains(.spaced) {
+                    normalizeASCIISpaced(p, leet: mode.contains(.leet), into: &out)
+                } else {
+                    normalizeASCIIInPlace(p, leet: mode.contains(.leet), into: &out)
+                }
+            } else {
+                var origin: [SIMD4<Int32>] = []
+                normalize(p, mode: mode, into: &out, origin: &origin, trackOrigin: false)
+            }
+        }
         return out
     }
 }
