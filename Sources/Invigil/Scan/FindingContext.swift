@@ -120,7 +120,8 @@ extension Scanner {
     public func context() -> EventContext {
         let slots = contextSlots
         var c = EventContext()
-        let author = EventPerson(id: textValue(field: slots.authorID), name: textValue(field: slots.authorName), role: textValue(field: slots.authorRole))
+        let author = EventPerson(
+            id: textValue(field: slots.authorID), name: textValue(field: slots.authorName), role: textValue(field: slots.authorRole))
         c.author = author.isEmpty ? nil : author
         c.time = textValue(field: slots.time)
         c.channelType = textValue(field: slots.type)

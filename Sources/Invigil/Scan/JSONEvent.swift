@@ -36,11 +36,9 @@ public struct EventError: Error, Sendable, CustomStringConvertible {
 /// Reads one event in the JSON form of the event schema straight into a scanner's fields: no
 /// intermediate tree, no allocation per event once warm.
 struct JSONEventReader {
-    var path: [UInt8] = []
     var scratch: [UInt8] = []
 
     init() {
-        path.reserveCapacity(64)
         scratch.reserveCapacity(256)
     }
 
@@ -75,7 +73,7 @@ extension Scanner {
         // the first append to each would copy it.
         var reader = JSONEventReader(placeholder: ())
         swap(&reader, &json)
-        reader.path.removeAll(keepingCapacity: true)
+        jsonPath.truncate(to: 0)
         defer { swap(&reader, &json) }
         do throws(EventError) {
             parser.skipSpace()
@@ -111,7 +109,7 @@ extension Scanner {
         return scan()
     }
 
-    private func pathName(_ reader: JSONEventReader) -> String { String(decoding: reader.path, as: UTF8.self) }
+    private func pathName(_ reader: JSONEventReader) -> String { String(decoding: jsonPath.bytes, as: UTF8.self) }
 
     private func readObject(_ p: inout JSONCursor, _ r: inout JSONEventReader, element: Int32?, depth: Int) throws(EventError) {
         if depth >= Limits.jsonDepth { throw p.error("JSON nests deeper than the limit of \(Limits.jsonDepth)") }
@@ -121,21 +119,22 @@ extension Scanner {
         while true {
             p.skipSpace()
             guard p.peek() == 0x22 else { throw p.error("expected a quoted key") }
-            let keyStart = r.path.count
-            if keyStart > 0 { r.path.append(0x2E) }
+            let keyStart = jsonPath.count
+            if keyStart > 0 { jsonPath.append(0x2E) }
             if let key = p.readPlainString() {
-                r.path.append(contentsOf: UnsafeBufferPointer(rebasing: p.bytes[key]))
+                jsonPath.append(UnsafeBufferPointer(rebasing: p.bytes[key]))
             } else {
-                try p.readString(into: &r.path)
+                // A key with escapes, decoded first (the value's scratch is free until its value).
+                r.scratch.removeAll(keepingCapacity: true)
+                try p.readString(into: &r.scratch)
+                r.scratch.withUnsafeBufferPointer { jsonPath.append($0) }
             }
             p.skipSpace()
             guard p.peek() == 0x3A else { throw p.error("expected ':' after a key") }
             p.advance()
             p.skipSpace()
             try readValue(&p, &r, element: element, depth: depth + 1)
-            // One element at a time: `removeLast(_:)` goes through the generic `replaceSubrange`,
-            // about 1 % of a scan for a key or two per field.
-            while r.path.count > keyStart { r.path.removeLast() }
+            jsonPath.truncate(to: keyStart)
             p.skipSpace()
             let c = p.peek()
             p.advance()
@@ -145,19 +144,19 @@ extension Scanner {
         }
     }
 
-    /// The index of the list-of-objects group named `path`, or nil: byte arrays compared with
-    /// `==` (a length check, then memcmp), not strings' UTF-8 views element by element.
-    @inline(__always) private func groupIndex(ofPath path: [UInt8]) -> Int? {
-        groupNames.firstIndex { $0 == path }
+    /// The index of the list-of-objects group named `path`, or nil: bytes compared, not strings'
+    /// UTF-8 views element by element.
+    @inline(__always) private func groupIndex(ofPath path: UnsafeBufferPointer<UInt8>) -> Int? {
+        groupNames.firstIndex { name in name.withUnsafeBufferPointer { $0.elementsEqual(path) } }
     }
 
     private func readValue(_ p: inout JSONCursor, _ r: inout JSONEventReader, element: Int32?, depth: Int) throws(EventError) {
-        let slot: Int? = r.path.withUnsafeBufferPointer { self.slot(of: $0) }
+        let slot: Int? = self.slot(of: jsonPath.bytes)
         let c = p.peek()
         switch c {
         case 0x7B:
             if let slot { throw fieldTypeError(p, slot, got: "an object") }
-            if element == nil, groupIndex(ofPath: r.path) != nil {
+            if element == nil, groupIndex(ofPath: jsonPath.bytes) != nil {
                 throw p.error("'\(pathName(r))' is a list of objects, not an object")
             }
             try readObject(&p, &r, element: element, depth: depth)
@@ -181,8 +180,10 @@ extension Scanner {
             }
             let result: Result<Void, FieldError>
             if let plain {
+                // `setJSON` checked the whole event as UTF-8, and a string without escapes is cut
+                // from it at quotes (ASCII): it is UTF-8 too.
                 let b = UnsafeBufferPointer(rebasing: p.bytes[plain])
-                result = Result { () throws(FieldError) in try setString(slot: slot, b, append: isList, element: element) }
+                result = Result { () throws(FieldError) in try setString(slot: slot, b, append: isList, element: element, validated: true) }
             } else {
                 result = r.scratch.withUnsafeBufferPointer { b in
                     Result { () throws(FieldError) in try setString(slot: slot, b, append: isList, element: element) }
@@ -241,7 +242,7 @@ extension Scanner {
         }
         let groupIndex: Int? =
             slot == nil && element == nil
-            ? groupIndex(ofPath: r.path) : nil
+            ? groupIndex(ofPath: jsonPath.bytes) : nil
         p.advance()
         p.skipSpace()
         if p.peek() == 0x5D { p.advance(); return }
@@ -480,5 +481,51 @@ struct JSONCursor {
         case 0x2D, 0x30...0x39: _ = try readNumber()
         default: throw error("expected a JSON value")
         }
+    }
+}
+
+/// The dotted path of the JSON key being read (`author.id`), in raw memory: keys are appended
+/// and cut off for every field of every event, and an array's uniqueness check on each append
+/// and its generic `removeLast(_:)` were a few per cent of reading an event.
+final class JSONKeyPath {
+    private var storage: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    /// The path's length in bytes.
+    private(set) var count = 0
+
+    init() {
+        capacity = 128
+        storage = .allocate(capacity: capacity)
+    }
+
+    deinit { storage.deallocate() }
+
+    /// The path's bytes, valid until the next change.
+    var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: storage, count: count) }
+
+    @inline(__always) func append(_ byte: UInt8) {
+        if count == capacity { grow(to: count + 1) }
+        storage[count] = byte
+        count += 1
+    }
+
+    @inline(__always) func append(_ more: UnsafeBufferPointer<UInt8>) {
+        guard let base = more.baseAddress, more.count > 0 else { return }
+        if count + more.count > capacity { grow(to: count + more.count) }
+        (storage + count).update(from: base, count: more.count)
+        count += more.count
+    }
+
+    /// Cuts the path back to its first `length` bytes.
+    @inline(__always) func truncate(to length: Int) { count = min(count, max(0, length)) }
+
+    private func grow(to needed: Int) {
+        var size = capacity * 2
+        while size < needed { size *= 2 }
+        let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: size)
+        bigger.initialize(from: storage, count: count)
+        storage.deallocate()
+        storage = bigger
+        capacity = size
     }
 }

@@ -129,6 +129,8 @@ public final class Scanner {
     @exclusivity(unchecked) package var defersCueHits = true
     /// JSON parsing scratch.
     @exclusivity(unchecked) var json = JSONEventReader()
+    /// The dotted path of the JSON key being read.
+    let jsonPath = JSONKeyPath()
     /// At most this many match spans are stored per event (docs/limits.md); the rest are counted,
     /// so that counts, thresholds and findings are those of an unbounded scan. Memory for spans
     /// is then bounded whatever the event holds: scratch spans (20 bytes each) plus, per
@@ -323,9 +325,11 @@ public final class Scanner {
     }
 
     /// Sets a field from UTF-8 bytes. `element` places the value in a list-of-objects group.
+    /// `validated`: the caller has checked that `bytes` are UTF-8 (a JSON string without escapes,
+    /// in an event checked whole).
     package func setString(
         slot: Int, _ bytes: UnsafeBufferPointer<UInt8>, append: Bool, element: Int32?,
-        replace: Bool = false
+        replace: Bool = false, validated: Bool = false
     ) throws(FieldError) {
         switch fieldKinds[slot] {
         case .string, .text:
@@ -333,7 +337,7 @@ public final class Scanner {
             if bytes.count > Limits.eventBytes || arena.count + bytes.count > Limits.eventBytes {
                 throw .tooLarge(field: rules.fields[slot].name)
             }
-            if !validUTF8(bytes) { throw .invalidUTF8(field: rules.fields[slot].name) }
+            if !validated && !validUTF8(bytes) { throw .invalidUTF8(field: rules.fields[slot].name) }
             let offset = arena.count
             arena.append(contentsOf: bytes)
             try store(slot, EventValue(element: 0, a: Int64(offset), b: Int64(bytes.count)), append: append, element: element, replace: replace)
