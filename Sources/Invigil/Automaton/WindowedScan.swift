@@ -21,7 +21,7 @@ extension Automaton {
             var w = 0
             while w < n {
                 let windowEnd = min(n, w &+ Automaton.windowBytes)
-                hits.removeAll(keepingCapacity: true)
+                hits.removeAllKeepingCapacity()
                 scanBlocks(base, w, windowEnd, out, &hits)
                 if !hits.isEmpty && !body(&hits) { return }
                 w = windowEnd

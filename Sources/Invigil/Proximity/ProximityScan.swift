@@ -27,8 +27,8 @@ extension Scanner {
     /// Fills `proximityEarlier` with the spans of `earlier` sorted by value then end, and
     /// `proximityLater` with those of `later` sorted by value then start.
     private func gatherProximitySpans(_ earlier: Int, _ later: Int) {
-        proximityEarlier.removeAll(keepingCapacity: true)
-        proximityLater.removeAll(keepingCapacity: true)
+        proximityEarlier.removeAllKeepingCapacity()
+        proximityLater.removeAllKeepingCapacity()
         for s in spans {
             if Int(s.key) == earlier { proximityEarlier.append(s) }
             if Int(s.key) == later { proximityLater.append(s) }

@@ -41,7 +41,7 @@ struct DeferredHits {
     var redonePasses = 0
 
     mutating func clear() {
-        if !pending.isEmpty { pending.removeAll(keepingCapacity: true) }
+        pending.removeAllKeepingCapacity()
         spanBound = 0
         overflow = false
     }
@@ -122,7 +122,7 @@ extension Scanner {
     /// the span limit (`runNormalizedAutomata`) means no span is cut here.
     func resolveDeferredHits() {
         let pending = deferred.pending
-        deferred.pending.removeAll(keepingCapacity: true)
+        deferred.pending.removeAllKeepingCapacity()
         deferred.spanBound = 0
         // From the last value back, so that each value's recorded place in `spans` still holds.
         deferred.replayedValues &+= pending.count
@@ -130,7 +130,7 @@ extension Scanner {
             let na = rules.normalizedAutomata[Int(p.automaton)]
             let f = Int(p.field), vi = Int(p.value)
             let v = values[f, vi]
-            deferred.scratch.removeAll(keepingCapacity: true)
+            deferred.scratch.removeAllKeepingCapacity()
             arena.withUnsafeBufferPointer { all in
                 let text = UnsafeBufferPointer(rebasing: all[Int(v.a)..<Int(v.a + v.b)])
                 na.automaton.scan(text, into: &hits) { hits in

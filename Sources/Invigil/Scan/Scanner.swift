@@ -254,11 +254,11 @@ public final class Scanner {
     public func reset() {
         values.removeAllFields()
         groupCounts.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
-        arena.removeAll(keepingCapacity: true)
+        arena.removeAllKeepingCapacity()
         totalValues = 0
-        findings.removeAll(keepingCapacity: true)
-        matches.removeAll(keepingCapacity: true)
-        spans.removeAll(keepingCapacity: true)
+        findings.removeAllKeepingCapacity()
+        matches.removeAllKeepingCapacity()
+        spans.removeAllKeepingCapacity()
         deferred.clear()
     }
 
@@ -448,16 +448,16 @@ public final class Scanner {
     /// are then in `findings` (and stay until the next scan or reset).
     @discardableResult
     public func scan() -> Int {
-        findings.removeAll(keepingCapacity: true)
-        matches.removeAll(keepingCapacity: true)
-        spans.removeAll(keepingCapacity: true)
+        findings.removeAllKeepingCapacity()
+        matches.removeAllKeepingCapacity()
+        spans.removeAllKeepingCapacity()
         stamp &+= 1
         if stamp == 0 {
             for i in keyStamp.indices { keyStamp[i] = 0 }
             for i in keyTruncatedStamp.indices { keyTruncatedStamp[i] = 0 }
             stamp = 1
         }
-        touchedKeys.removeAll(keepingCapacity: true)
+        touchedKeys.removeAllKeepingCapacity()
         deferred.clear()
         timedOut = false
         interrupted = false
@@ -581,7 +581,7 @@ public final class Scanner {
     /// under a phrase key that matched, less those whose guards reject them (`RuleGuards`), read
     /// off bit sets in order.
     private func collectCandidates() {
-        candidates.removeAll(keepingCapacity: true)
+        candidates.removeAllKeepingCapacity()
         for w in candidateBits.indices { candidateBits[w] = alwaysRuleBits[w] }
         for k32 in touchedKeys {
             let k = Int(k32)
