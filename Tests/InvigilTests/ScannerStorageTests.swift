@@ -21,7 +21,8 @@ struct ScannerStorageTests {
     }
 
     /// Every look-up in every table agrees with `ByteStringTable.find` on the same strings:
-    /// tables of 0 to 80 strings with repeats, keys present and absent.
+    /// tables of 0 to 80 strings with repeats, keys present and absent, repeated and near misses
+    /// of the one found last.
     @Test func stringTablesAgreeWithByteStringTable() {
         var g = Generator(state: 5)
         for _ in 0..<60 {
@@ -33,11 +34,15 @@ struct ScannerStorageTests {
                 #expect(reference[t].strings.count == reference[t].count)
                 var keys = table
                 for _ in 0..<100 { keys.append(g.string()) }
-                for key in keys {
-                    let expected = reference[t].find(key)
-                    let got = key.withUnsafeBufferPointer { flat.find($0, in: t) }
-                    #expect(got == expected, "table \(t), key \(key)")
-                    if let i = expected { #expect(reference[t].strings[i] == key) }
+                // Each key twice in a row, then an earlier one: a table remembers the string it
+                // found last, which the second look-up finds and a near miss must not.
+                for (k, key) in keys.enumerated() {
+                    for probe in [key, key, keys[g.next(k + 1)]] {
+                        let expected = reference[t].find(probe)
+                        let got = probe.withUnsafeBufferPointer { flat.find($0, in: t) }
+                        #expect(got == expected, "table \(t), key \(probe)")
+                        if let i = expected { #expect(reference[t].strings[i] == probe) }
+                    }
                 }
             }
         }
