@@ -49,6 +49,38 @@ struct BoundedScanTests {
         }
     }
 
+    /// Message-sized values one after another in one window (as the scanner reuses it), each
+    /// queried at a few increasing ends: steps that start small and grow give the origins of the
+    /// whole value's normalisation, in every mode.
+    @Test func originWindowOverShortValues() {
+        var window = OriginWindow(mode: [])
+        var state: UInt64 = 77
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(state >> 33) % bound
+        }
+        var checked = 0
+        for round in 0..<600 {
+            let mode = NormalizeMode(rawValue: UInt8(1 + round % 15))
+            let text = Self.longText(seed: UInt64(round), bytes: next(700))
+            var out: [UInt8] = [], origin: [SIMD4<Int32>] = []
+            text.withUnsafeBufferPointer { t in Normalizer.normalize(t, mode: mode, into: &out, origin: &origin) }
+            window.restart(mode: mode)
+            text.withUnsafeBufferPointer { t in
+                var end = 1 + next(40)
+                while end <= origin.count {
+                    window.prepare(t, earliest: max(0, end - 30), end: end)
+                    for j in max(0, end - 30)..<end {
+                        #expect(window[j] == origin[j], "round \(round) mode \(mode.description) entry \(j)")
+                        checked += 1
+                    }
+                    end += 1 + next(120)
+                }
+            }
+        }
+        #expect(checked > 10_000)
+    }
+
     @Test func windowedAutomatonScanGivesTheSameHits() throws {
         let rules = try RuleSet.compile(
             source: """
