@@ -21,8 +21,8 @@ struct ScannerStorageTests {
     }
 
     /// Every look-up in every table agrees with `ByteStringTable.find` on the same strings:
-    /// tables of 0 to 80 strings with repeats, keys present and absent, repeated and near misses
-    /// of the one found last.
+    /// tables of 0 to 80 strings with repeats, keys present and absent, each looked up twice in a
+    /// row and followed by an earlier one.
     @Test func stringTablesAgreeWithByteStringTable() {
         var g = Generator(state: 5)
         for _ in 0..<60 {
@@ -34,8 +34,8 @@ struct ScannerStorageTests {
                 #expect(reference[t].strings.count == reference[t].count)
                 var keys = table
                 for _ in 0..<100 { keys.append(g.string()) }
-                // Each key twice in a row, then an earlier one: a table remembers the string it
-                // found last, which the second look-up finds and a near miss must not.
+                // Each key twice in a row, then an earlier one: a look-up leaves nothing behind
+                // that changes the next.
                 for (k, key) in keys.enumerated() {
                     for probe in [key, key, keys[g.next(k + 1)]] {
                         let expected = reference[t].find(probe)

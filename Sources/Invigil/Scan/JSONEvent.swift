@@ -77,7 +77,6 @@ extension Scanner {
         var reader = JSONEventReader(placeholder: ())
         swap(&reader, &json)
         jsonPath.truncate(to: 0)
-        jsonPath.startEvent()
         defer { swap(&reader, &json) }
         do throws(EventError) {
             parser.skipSpace()
@@ -155,7 +154,7 @@ extension Scanner {
     }
 
     private func readValue(_ p: inout JSONCursor, _ r: inout JSONEventReader, element: Int32?, depth: Int) throws(EventError) {
-        let slot: Int? = jsonPath.slot(in: fieldHash)
+        let slot: Int? = self.slot(of: jsonPath.bytes)
         let c = p.peek()
         switch c {
         case 0x7B:
@@ -502,12 +501,7 @@ final class JSONKeyPath {
         storage = .allocate(capacity: capacity)
     }
 
-    deinit {
-        storage.deallocate()
-        rememberedBytes.deallocate()
-        rememberedLengths.deallocate()
-        rememberedSlots.deallocate()
-    }
+    deinit { storage.deallocate() }
 
     /// The path's bytes, valid until the next change.
     var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: storage, count: count) }
@@ -527,51 +521,6 @@ final class JSONKeyPath {
 
     /// Cuts the path back to its first `length` bytes.
     @inline(__always) func truncate(to length: Int) { count = min(count, max(0, length)) }
-
-    // The field slot of each path. The events of an archive repeat their keys in the same
-    // order, so the path at the k-th value of an event is first compared with the one met at
-    // the k-th value of the event before (a length test and a memcmp); only a different path is
-    // hashed and looked up. The field table's hash was a twentieth of reading an event.
-
-    /// Values remembered per event, and the longest path remembered.
-    static let rememberedValues = 64
-    static let rememberedLength = 32
-    /// Per value position: its path's bytes, the path's length (-1: none yet), its slot (-1: no
-    /// field).
-    private let rememberedBytes = UnsafeMutablePointer<UInt8>.allocate(capacity: rememberedValues * rememberedLength)
-    private let rememberedLengths: UnsafeMutablePointer<Int32> = {
-        let p = UnsafeMutablePointer<Int32>.allocate(capacity: rememberedValues)
-        p.initialize(repeating: -1, count: rememberedValues)
-        return p
-    }()
-    private let rememberedSlots: UnsafeMutablePointer<Int32> = {
-        let p = UnsafeMutablePointer<Int32>.allocate(capacity: rememberedValues)
-        p.initialize(repeating: -1, count: rememberedValues)
-        return p
-    }()
-    /// The position of the next value in the current event.
-    private var valuePosition = 0
-
-    /// Starts an event: value positions count from zero again.
-    @inline(__always) func startEvent() { valuePosition = 0 }
-
-    /// The slot in `table` of the current path (nil: no such field), remembered for the value's
-    /// position in the event.
-    @inline(__always) func slot(in table: ByteStringTable) -> Int? {
-        let k = valuePosition
-        valuePosition &+= 1
-        guard k < JSONKeyPath.rememberedValues, count <= JSONKeyPath.rememberedLength else { return table.find(bytes) }
-        let at = rememberedBytes + k &* JSONKeyPath.rememberedLength
-        if Int(rememberedLengths[k]) == count && (count == 0 || memcmp(at, storage, count) == 0) {
-            let s = rememberedSlots[k]
-            return s < 0 ? nil : Int(s)
-        }
-        let found = table.find(bytes)
-        if count > 0 { at.update(from: storage, count: count) }
-        rememberedLengths[k] = Int32(count)
-        rememberedSlots[k] = Int32(found ?? -1)
-        return found
-    }
 
     private func grow(to needed: Int) {
         var size = capacity * 2

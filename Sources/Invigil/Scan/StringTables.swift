@@ -24,9 +24,6 @@ struct StringTables: ~Copyable {
     private let starts: UnsafeMutablePointer<Int>
     /// Per string, its index among its table's distinct strings (what a look-up returns).
     private let indexInTable: UnsafeMutablePointer<Int32>
-    /// Per table, the string its last successful look-up found (a global index), or -1. The
-    /// scanner that owns the tables is used by one thread at a time.
-    private let lastFound: UnsafeMutablePointer<Int32>
 
     /// The same tables as `tables`, their slots, strings and starts copied end to end (each
     /// table's string indices offset by the strings before it), not hashed again.
@@ -61,8 +58,6 @@ struct StringTables: ~Copyable {
         bytes = copy(byteArray)
         starts = copy(startArray)
         indexInTable = copy(indices)
-        lastFound = .allocate(capacity: max(1, tables.count))
-        lastFound.initialize(repeating: -1, count: max(1, tables.count))
     }
 
     deinit {
@@ -72,21 +67,10 @@ struct StringTables: ~Copyable {
         bytes.deallocate()
         starts.deallocate()
         indexInTable.deallocate()
-        lastFound.deallocate()
     }
 
     /// The index of `key` among the distinct strings of table `table`, or nil.
     func find(_ key: UnsafeBufferPointer<UInt8>, in table: Int) -> Int? {
-        // The string found last in this table first: an archive's events repeat their enum
-        // values (`staff`, `email`) and hosts, and a length test and a memcmp cost less than the
-        // hash. Exact: the whole string is compared.
-        let last = Int(lastFound[table])
-        if last >= 0 {
-            let start = starts[last], length = starts[last + 1] - start
-            if length == key.count && (length == 0 || memcmp(bytes + start, key.baseAddress!, length) == 0) {
-                return Int(indexInTable[last])
-            }
-        }
         let base = firstSlot[table], mask = masks[table]
         var h = Int(truncatingIfNeeded: ByteStringTable.hash(key)) & mask
         while true {
@@ -94,7 +78,6 @@ struct StringTables: ~Copyable {
             if s < 0 { return nil }
             let start = starts[s], length = starts[s + 1] - start
             if length == key.count && (length == 0 || memcmp(bytes + start, key.baseAddress!, length) == 0) {
-                lastFound[table] = Int32(s)
                 return Int(indexInTable[s])
             }
             h = (h + 1) & mask

@@ -1,13 +1,12 @@
 import Testing
 @testable import Invigil
 
-/// A scanner remembers, per value position, the key path it met there in the event before and
-/// that path's field (`JSONKeyPath.slot(in:)`). Checked against a fresh scanner per event (which
-/// remembers nothing) on generated events whose keys change order, appear and vanish, nest,
-/// grow past the remembered length, carry escapes and dots, and come in events of more values
-/// than are remembered: the same fields, the same findings, the same errors.
-@Suite("Event JSON: remembered key paths")
-struct JSONKeyPathTests {
+/// A scanner reused from event to event (its key path buffer, `JSONKeyPath`, and the buffers it
+/// empties per event) reads each event as a fresh scanner does. Checked on
+/// generated events whose keys change order, appear and vanish, nest, grow long, carry escapes
+/// and dots, and come in large numbers: the same fields, the same findings, the same errors.
+@Suite("Event JSON: a reused scanner")
+struct ScannerReuseTests {
     static let rules: RuleSet = try! RuleSet.load(paths: [CommandTests.repoRoot + "/packs"])
 
     /// One generated event: root members in a random order, some left out, some unknown.
@@ -37,7 +36,7 @@ struct JSONKeyPathTests {
             ("subject", "\"Attendance\""),
             ("text", pick(["\"add me on snap x\"", "\"See you at Bratton Primary tomorrow.\"", "\"hello\"", "\"text me on my mobile 07700 900123\""]))
         ]
-        // Unknown members: short, longer than a remembered path, nested, and lists of them.
+        // Unknown members: short, long, nested, and lists of them.
         if chance(40) { members.append(("x-\(rng.next() % 5)", "\"ignored\"")) }
         if chance(30) { members.append((String(repeating: "long-key-", count: 5), "{\"inner\":{\"text\":\"not the text\"}}")) }
         if chance(30) { members.append(("extra", "[1,2,{\"a\":[true,null]}]")) }
@@ -66,7 +65,7 @@ struct JSONKeyPathTests {
         return out
     }
 
-    @Test func rememberedPathsReadAsAFreshScanner() {
+    @Test func reusedScannerReadsAsAFreshOne() {
         var rng = SplitMix(seed: 2_026)
         let reused = Scanner(rules: Self.rules)
         var read = 0, errors = 0
