@@ -175,15 +175,8 @@ struct FindingWriter {
         out.append(contentsOf: fragments.ruleHeads[item.finding.rule])
         for (i, m) in item.spans.enumerated() {
             if i > 0 { out.append(0x2C) }
-            out.append(contentsOf: "{\"field\":".utf8); out.append(contentsOf: fragments.fieldNames[m.field])
-            if rules.fields[m.field].isList {
-                out.append(contentsOf: ",\"index\":".utf8)
-                appendDecimal(m.valueIndex, to: &out)
-            }
-            out.append(contentsOf: ",\"start\":".utf8)
-            appendDecimal(m.start, to: &out)
-            out.append(contentsOf: ",\"end\":".utf8)
-            appendDecimal(m.end, to: &out)
+            out.append(0x7B)
+            appendPlace(field: m.field, valueIndex: m.valueIndex, start: m.start, end: m.end, to: &out)
             out.append(contentsOf: ",\"pattern\":".utf8); out.append(contentsOf: fragments.matcherNames[m.pattern])
             out.append(contentsOf: ",\"excerpt\":".utf8)
             if let redacted = item.redactedExcerpts?[i] {
@@ -221,17 +214,8 @@ struct FindingWriter {
         }
         if let w = item.window {
             out.append(contentsOf: ",\"window\":{\"text\":".utf8); jsonString(w.text, into: &out)
-            out.append(contentsOf: ",\"field\":".utf8); out.append(contentsOf: fragments.fieldNames[w.field])
-            // Numbers by `appendDecimal`: string interpolation allocated a string per number, a
-            // few per cent of `scan` on match-dense archives.
-            if rules.fields[w.field].isList {
-                out.append(contentsOf: ",\"index\":".utf8)
-                appendDecimal(w.valueIndex, to: &out)
-            }
-            out.append(contentsOf: ",\"start\":".utf8)
-            appendDecimal(w.start, to: &out)
-            out.append(contentsOf: ",\"end\":".utf8)
-            appendDecimal(w.end, to: &out)
+            out.append(0x2C)
+            appendPlace(field: w.field, valueIndex: w.valueIndex, start: w.start, end: w.end, to: &out)
             out.append(contentsOf: ",\"matches\":[".utf8)
             for (i, r) in w.matches.enumerated() {
                 if i > 0 { out.append(0x2C) }
@@ -244,6 +228,21 @@ struct FindingWriter {
             out.append(contentsOf: "]}".utf8)
         }
         out.append(contentsOf: "}\n".utf8)
+    }
+
+    /// `"field":F` (and `,"index":I` for a list field), `,"start":S,"end":E`: where a match or a
+    /// window lies. Numbers by `appendDecimal`: string interpolation made a string per number.
+    private func appendPlace(field: Int, valueIndex: Int, start: Int, end: Int, to out: inout [UInt8]) {
+        out.append(contentsOf: "\"field\":".utf8)
+        out.append(contentsOf: fragments.fieldNames[field])
+        if rules.fields[field].isList {
+            out.append(contentsOf: ",\"index\":".utf8)
+            appendDecimal(valueIndex, to: &out)
+        }
+        out.append(contentsOf: ",\"start\":".utf8)
+        appendDecimal(start, to: &out)
+        out.append(contentsOf: ",\"end\":".utf8)
+        appendDecimal(end, to: &out)
     }
 
     private func jsonPerson(_ p: EventPerson, _ out: inout [UInt8]) {
