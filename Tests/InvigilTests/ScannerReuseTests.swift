@@ -7,8 +7,6 @@ import Testing
 /// and dots, and come in large numbers: the same fields, the same findings, the same errors.
 @Suite("Event JSON: a reused scanner")
 struct ScannerReuseTests {
-    static let rules: RuleSet = try! RuleSet.load(paths: [CommandTests.repoRoot + "/packs"])
-
     /// One generated event: root members in a random order, some left out, some unknown.
     static func event(_ rng: inout SplitMix, _ i: Int) -> String {
         func pick<T>(_ options: [T]) -> T { options[Int(rng.next() % UInt64(options.count))] }
@@ -53,7 +51,7 @@ struct ScannerReuseTests {
     }
 
     /// What a scanner holds after reading an event: every field's values as text, and findings.
-    static func state(_ scanner: Scanner) -> [String] {
+    static func state(_ scanner: Scanner, _ rules: RuleSet) -> [String] {
         var out: [String] = []
         for f in 0..<rules.fields.count {
             for v in 0..<scanner.values.count(f) {
@@ -65,13 +63,14 @@ struct ScannerReuseTests {
         return out
     }
 
-    @Test func reusedScannerReadsAsAFreshOne() {
+    @Test func reusedScannerReadsAsAFreshOne() throws {
+        let rules = try RuleSet.load(paths: [CommandTests.repoRoot + "/packs"])
         var rng = SplitMix(seed: 2_026)
-        let reused = Scanner(rules: Self.rules)
+        let reused = Scanner(rules: rules)
         var read = 0, errors = 0
         for i in 0..<3_000 {
             let json = Array(Self.event(&rng, i).utf8)
-            let fresh = Scanner(rules: Self.rules)
+            let fresh = Scanner(rules: rules)
             var reusedError: String? = nil, freshError: String? = nil
             do { try reused.setJSON(json) } catch { reusedError = error.description }
             do { try fresh.setJSON(json) } catch { freshError = error.description }
@@ -81,7 +80,7 @@ struct ScannerReuseTests {
                 continue
             }
             read += 1
-            let a = Self.state(reused), b = Self.state(fresh)
+            let a = Self.state(reused, rules), b = Self.state(fresh, rules)
             #expect(a == b, "event \(i): \(String(decoding: json, as: UTF8.self))")
             if a != b { return }
         }
