@@ -226,32 +226,18 @@ enum LaneKernels {
     ) -> UInt32 {
         var mended = state
         var at = start
-        var met = false
-        while at &- start < trailLength {
+        // Up to the meeting position, or through the whole lane when a lane shorter than the
+        // longest pattern ends first: then every hit of the lane is these steps'.
+        while at < end {
             let entry = t.next(mended, x[at])
             mended = entry & Automaton.stateMask
-            if mended == trail[at &- start] {
-                met = true
-                break
-            }
+            if at &- start < trailLength && mended == trail[at &- start] { break }
             if entry >= Automaton.matchBit {
                 hits.append(AutomatonHit(state: t.hitState(mended), end: UInt32(truncatingIfNeeded: at &+ 1)))
             }
             at &+= 1
         }
-        guard met else {
-            // A lane shorter than the longest pattern, whose states never met the mended ones
-            // within the trail: the rest of it is stepped from the right state too.
-            while at < end {
-                let entry = t.next(mended, x[at])
-                mended = entry & Automaton.stateMask
-                if entry >= Automaton.matchBit {
-                    hits.append(AutomatonHit(state: t.hitState(mended), end: UInt32(truncatingIfNeeded: at &+ 1)))
-                }
-                at &+= 1
-            }
-            return mended
-        }
+        if at == end { return mended }
         let firstKept = at
         // The lane's hits at and after the meeting position.
         var k = 0

@@ -91,19 +91,6 @@ extension Scanner {
         }
     }
 
-    /// The first value of a field by name, in textual form.
-    func textValue(named name: String, valueIndex: Int = 0) -> String? {
-        guard let field = rules.fieldIndex[name] else { return nil }
-        return textValue(field: field, valueIndex: valueIndex)
-    }
-
-    /// The value of a list-of-objects field at a group element (`recipients.role` of the second
-    /// recipient), or nil.
-    func textValue(named name: String, element: Int32) -> String? {
-        guard let field = rules.fieldIndex[name] else { return nil }
-        return textValue(field: field, element: element)
-    }
-
     /// The value of list field `field` at a group element, or nil (also for a nil field).
     func textValue(field: Int?, element: Int32) -> String? {
         guard let field else { return nil }
