@@ -26,6 +26,8 @@ let scanHelp = """
                               a warning names it)
       --no-progress           no progress line on standard error
       --stats                 add the main thread's share of the CPU time to the summary (how far the scan scales)
+                              and how the rules were loaded
+      --no-cache              compile rule sources without the cache of compiled rules (see below)
       --chunk-bytes N         bytes of JSONL, CSV and mbox given to a worker at a time (default 1048576)
       --no-bom                CSV without the UTF-8 byte-order mark (by default CSV starts with one, so that
                               spreadsheet programs read it as UTF-8)
@@ -33,6 +35,12 @@ let scanHelp = """
       --catalogue PATH        the clause catalogue for the report (default: policies/clauses.tsv beside the packs)
       --redact                mask phone numbers, email addresses, URLs and names in every output (docs/report.md)
       --pseudonymise KEYFILE  replace people by stable pseudonyms (HMAC-SHA-256 keyed by the file) in every output
+
+    A scan from rule sources (the bundled packs, or --rules files and folders) keeps their compiled
+    form in a cache and starts from it while the sources and the invigil executable are unchanged
+    (checked by content on every scan): about 7 ms instead of 20 for the bundled packs. The cache is
+    $INVIGIL_CACHE_DIR, else $XDG_CACHE_HOME/invigil, else ~/.cache/invigil; INVIGIL_CACHE_DIR=
+    (empty) or --no-cache turns it off. A cache that cannot be read or written is passed over.
 
     Findings carry the event's author, time, channel and recipients and an evidence window: the text
     around the matches. The summary on standard error warns when the scan may have missed breaches
@@ -52,10 +60,16 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
                 "--rules", "--pack", "--format", "--input-format", "--jobs", "--output", "--min-severity", "--time-budget",
                 "--chunk-bytes", "--report", "--catalogue"
             ] + readerOptionNames + maskingOptionNames),
-        flags: Set(["--strict", "--list-packs", "--no-progress", "--no-bom", "--stats", "--help", "-h"] + maskingFlagNames))
+        flags: Set(["--strict", "--list-packs", "--no-progress", "--no-bom", "--stats", "--no-cache", "--help", "-h"] + maskingFlagNames))
     if options.flags.contains("--help") || options.flags.contains("-h") { print(scanHelp); return 0 }
     keepFreedChunksForReuse()
-    let (rules, selectedPacks) = try loadRules(rulePaths: options.all("--rules"), packNames: options.all("--pack"))
+    let rulesStart = now()
+    let cache = options.flags.contains("--no-cache") ? nil : RuleCache.fromEnvironment()
+    let (rules, selectedPacks) = try loadRules(rulePaths: options.all("--rules"), packNames: options.all("--pack"), cache: cache)
+    let rulesSeconds = now() - rulesStart
+    // Written once the scan is done, so that a compile's cache entry does not delay the first
+    // findings; a scan that stops on an error leaves the cache as it was.
+    defer { cache?.save() }
     if options.flags.contains("--list-packs") {
         for pack in rules.packs {
             let count = rules.rules.filter { $0.pack == pack.name }.count
@@ -283,7 +297,8 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
         let share = totalCPU > 0 ? mainCPU / totalCPU : 0
         let stats =
             "invigil: stats: main thread \(format3(mainCPU)) s of \(format3(totalCPU)) s CPU, serial share \(format3(share * 100)) %, "
-            + "\(jobs) worker\(jobs == 1 ? "" : "s"), chunks of \(formatBytes(chunkBytes))"
+            + "\(jobs) worker\(jobs == 1 ? "" : "s"), chunks of \(formatBytes(chunkBytes)); "
+            + "rules \(rulesOrigin(cache: cache, paths: options.all("--rules"))) in \(format3(rulesSeconds * 1000)) ms"
         // Before the reconciliation line, which stays last.
         if let lastBreak = summary.lastIndex(of: "\n") {
             summary.insert(contentsOf: "\n" + stats, at: lastBreak)
@@ -409,4 +424,11 @@ private func keepFreedChunksForReuse() {
     let mmapThreshold: Int32 = -3, trimThreshold: Int32 = -1  // M_MMAP_THRESHOLD, M_TRIM_THRESHOLD
     _ = mallopt(mmapThreshold, 32 << 20)  // glibc refuses more than 32 MiB
     _ = mallopt(trimThreshold, 128 << 20)
+}
+
+/// How the scan's rules were loaded, for `--stats`.
+private func rulesOrigin(cache: RuleCache?, paths: [String]) -> String {
+    if (try? compiledRulesPath(paths)) != nil { return "loaded from a compiled file" }
+    guard let cache else { return "compiled from source (no cache)" }
+    return cache.hit ? "loaded from the cache" : "compiled from source (the cache had no current entry)"
 }

@@ -246,7 +246,10 @@ func jsonString(_ s: String) -> String {
 
 /// Loads the rule set for a command: `--rules` paths (sources, or one compiled file), else
 /// bundled packs (all, or `--pack`).
-func loadRules(rulePaths: [String], packNames: [String]) throws(UsageError) -> (RuleSet, [String]) {
+///
+/// With a `cache`, rule sources are taken from it when it holds them compiled and unchanged, and
+/// a compile from source is kept for `cache.save()` (`RuleCache`).
+func loadRules(rulePaths: [String], packNames: [String], cache: RuleCache? = nil) throws(UsageError) -> (RuleSet, [String]) {
     var paths = rulePaths
     if paths.isEmpty {
         guard let folder = bundledPacksFolder() else {
@@ -255,7 +258,14 @@ func loadRules(rulePaths: [String], packNames: [String]) throws(UsageError) -> (
         paths = [folder]
     }
     do {
-        let rules = try compiledRulesPath(paths).map { (p) throws(UsageError) in try loadCompiledRules(p) } ?? RuleSet.load(paths: paths)
+        let rules: RuleSet
+        if let compiled = try compiledRulesPath(paths) {
+            rules = try loadCompiledRules(compiled)
+        } else if let cache {
+            rules = try cache.rules(for: paths)
+        } else {
+            rules = try RuleSet.load(paths: paths)
+        }
         var selected: [String] = []
         for name in packNames {
             let wanted = name.lowercased()

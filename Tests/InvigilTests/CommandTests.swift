@@ -26,13 +26,24 @@ struct CommandTests {
         var stderr: String
     }
 
-    static func run(_ arguments: [String], stdin: String? = nil) throws -> Run {
+    /// The cache of compiled rules the command's scans use in these tests: one folder per test
+    /// process, so that the tests neither write to the home folder nor start from entries an
+    /// earlier build left (`RuleCacheCommandTests` sets its own).
+    static let cacheFolder: String = {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("invigil-tests-\(getpid())/rule-cache").path
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }()
+
+    static func run(_ arguments: [String], stdin: String? = nil, environment extra: [String: String] = [:]) throws -> Run {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: repoRoot)
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = "1"
+        env["INVIGIL_CACHE_DIR"] = cacheFolder
+        env.merge(extra) { $1 }
         process.environment = env
         let out = Pipe(), err = Pipe(), input = Pipe()
         process.standardOutput = out

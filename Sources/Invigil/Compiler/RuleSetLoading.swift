@@ -30,6 +30,17 @@ extension RuleSet {
         return try finish(loader)
     }
 
+    /// Loads and compiles like `load(paths:)`, and says what was read: the manifest tells later,
+    /// without compiling, whether the same paths would still compile to this rule set (the
+    /// command's cache of compiled packs).
+    package static func loadRecordingSources(paths: [String]) throws(RuleSetError) -> (RuleSet, SourceManifest) {
+        let listing = SourceManifest.listing(of: paths)
+        var loader = Loader()
+        loader.load(paths: paths)
+        let rules = try finish(loader)
+        return (rules, SourceManifest(paths: paths, listing: listing, files: loader.readFiles))
+    }
+
     /// Loads and compiles one rule file or folder; see `load(paths:)`.
     public static func load(path: String) throws(RuleSetError) -> RuleSet { try load(paths: [path]) }
 

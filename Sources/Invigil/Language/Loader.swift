@@ -9,6 +9,9 @@ struct Loader {
     private var folderOverride: [String: String] = [:]
     private(set) var files: [SyntaxFile] = []
     private(set) var diagnostics: [Diagnostic] = []
+    /// Every file read from the file system, in reading order, with its size and CRC-32C
+    /// (`SourceManifest`).
+    private(set) var readFiles: [SourceManifest.File] = []
     private var loaded: [String: Int] = [:]
     private var stack: [String] = []
     private var totalBytes = 0
@@ -99,6 +102,7 @@ struct Loader {
             }
         case .success(let bytes):
             guard checkSize(bytes.count, path, includedFrom) else { return }
+            readFiles.append(SourceManifest.File(path: path, size: bytes.count, checksum: CRC32C.checksum(bytes)))
             loaded[path] = -1
             stack.append(path)
             parse(SourceText(path: path, bytes: bytes))
