@@ -23,6 +23,7 @@ let targets: [(name: String, about: String, run: (UnsafeBufferPointer<UInt8>) ->
     ("automaton", "differential: Automaton (dense, sparse, lanes, blocks) against a naive matcher", FuzzAutomaton.run),
     ("compiled", "compiled rule files: RuleSet.load(compiled:) as is and resealed; a loaded set scans and round-trips", FuzzCompiled.run),
     ("report", "findings JSONL reader, redaction and the HTML report (readFindings, Redactor, ReportModel, ReportHTML)", FuzzReport.run),
+    ("cache", "the command's cache entries: RuleCacheEntry(decoding:), resealed, the compiled part loaded and scanned", FuzzCache.run),
     ("includes", "C API: rule source from memory with includes (plain, a resolver over a virtual file system, a base folder)", FuzzIncludes.run),
     (
         "shortcuts", "differential: the scanner's fast paths (normalisation, URL prefilter, schemes, digit words) against the code they stand in for",

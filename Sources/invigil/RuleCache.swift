@@ -23,13 +23,9 @@ import Invigil
 /// Where: `$INVIGIL_CACHE_DIR`, else `$XDG_CACHE_HOME/invigil`, else `~/.cache/invigil`.
 /// `INVIGIL_CACHE_DIR=` (empty) or `invigil scan --no-cache` turns it off.
 final class RuleCache {
-    /// The first bytes of a cache file, then its layout version.
-    static let magic: [UInt8] = Array("IVGCACHE".utf8)
-    static let version: UInt32 = 1
-
     let folder: String
     /// What a compile from source on a miss left to store, until `save()`.
-    private var pending: (rules: RuleSet, manifest: SourceManifest, path: String)?
+    private var pending: (rules: RuleSet, manifest: SourceManifest, request: [String], path: String)?
     /// Whether the last `rules(for:)` was served from the cache (for the tests, via `--stats`).
     private(set) var hit = false
 
@@ -56,38 +52,23 @@ final class RuleCache {
         }
         hit = false
         let (rules, manifest) = try RuleSet.loadRecordingSources(paths: paths)
-        pending = (rules, manifest, file)
+        pending = (rules, manifest, request, file)
         return rules
     }
 
     /// Writes what the last miss compiled. Quiet on failure: the cache is an optimisation.
     func save() {
-        guard let (rules, manifest, file) = pending, let exe = Self.executableIdentity() else { return }
+        guard let (rules, manifest, request, file) = pending, let exe = Self.executableIdentity() else { return }
         pending = nil
         guard let compiled = try? rules.compiledBytes() else { return }
-        var out = Self.magic
-        CacheEncoding.append(Self.version, to: &out)
-        CacheEncoding.append(exe, to: &out)
-        CacheEncoding.append(Self.request(manifest.paths), to: &out)
-        CacheEncoding.append(manifest.listing, to: &out)
-        CacheEncoding.append(UInt32(manifest.files.count), to: &out)
-        for f in manifest.files {
-            CacheEncoding.append(f.path, to: &out)
-            CacheEncoding.append(UInt64(f.size), to: &out)
-            CacheEncoding.append(f.checksum, to: &out)
-        }
-        CacheEncoding.append(UInt64(compiled.count), to: &out)
-        // The compiled form checks its own head and tables when loaded, but not its cold part
-        // (examples and conditions); the checksum of the whole makes any damage a miss.
-        CacheEncoding.append(CRC32C.checksum(compiled), to: &out)
-        out += compiled
+        let entry = RuleCacheEntry(executable: exe, workingFolder: request[0], manifest: manifest, compiled: compiled)
         guard makeFolders(folder) else { return }
         // A temporary file renamed over the entry: a scan running beside this one reads the old
         // entry or the new one, never half of one.
         let temporary = file + ".tmp\(getpid())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { return }
-        let written = writeFully(fd, out)
+        let written = writeFully(fd, entry.encoded())
         let closed = close(fd) == 0
         if !(written && closed && rename(temporary, file) == 0) { unlink(temporary) }
     }
@@ -95,33 +76,19 @@ final class RuleCache {
     /// The entry at `file`, if it is for `request`, written by this executable, and current.
     private func lookUp(_ file: String, request: [String]) -> RuleSet? {
         guard let exe = Self.executableIdentity(),
-            case .success(let bytes) = FileSystem.readWholeFile(file, limit: Limits.ruleSetBytes * 4)
+            case .success(let bytes) = FileSystem.readWholeFile(file, limit: Limits.ruleSetBytes * 4),
+            let entry = RuleCacheEntry(decoding: bytes),
+            entry.executable == exe, [entry.workingFolder] + entry.manifest.paths == request,
+            entry.manifest.isCurrent()
         else { return nil }
-        var reader = CacheEncoding.Reader(bytes: bytes)
-        guard reader.take(Self.magic.count).map(Array.init) == Self.magic, reader.u32() == Self.version,
-            reader.strings() == exe, reader.strings() == request,
-            let listing = reader.strings(), let count = reader.u32(), count <= 1 << 20
-        else { return nil }
-        var files: [SourceManifest.File] = []
-        for _ in 0..<count {
-            guard let path = reader.string(), let size = reader.u64(), let checksum = reader.u32() else { return nil }
-            files.append(SourceManifest.File(path: path, size: Int(size), checksum: checksum))
-        }
-        guard let length = reader.u64(), let checksum = reader.u32(), length == UInt64(bytes.count - reader.offset) else { return nil }
-        let manifest = SourceManifest(paths: Array(request.dropFirst()), listing: listing, files: files)
-        guard manifest.isCurrent() else { return nil }
-        let offset = reader.offset
-        return bytes.withUnsafeBytes { raw in
-            let compiled = UnsafeRawBufferPointer(rebasing: raw[offset...])
-            guard CRC32C.checksum(compiled) == checksum else { return nil }
-            return try? RuleSet.load(compiled: compiled)
-        }
+        return try? RuleSet.load(compiled: entry.compiled)
     }
 
-    /// The request a cache entry answers: the working folder (relative paths depend on it), then
-    /// the rule paths as given.
+    /// The request a cache entry answers: the working folder when a path is relative (what it
+    /// names depends on it; an absolute path, the bundled packs' among them, does not, and
+    /// neither do the includes of a file named by one), else "", then the rule paths as given.
     static func request(_ paths: [String]) -> [String] {
-        [currentDirectory()] + paths
+        [paths.allSatisfy { $0.hasPrefix("/") } ? "" : currentDirectory()] + paths
     }
 
     /// The entry's file name: a checksum of the request. Two requests with one name take turns;
@@ -144,7 +111,7 @@ final class RuleCache {
         ]
     }
 
-    private static func currentDirectory() -> String {
+    static func currentDirectory() -> String {
         var buffer = [CChar](repeating: 0, count: 4096)
         guard getcwd(&buffer, buffer.count) != nil else { return "" }
         return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
@@ -170,66 +137,6 @@ final class RuleCache {
                 offset += n
             }
             return true
-        }
-    }
-}
-
-/// The little-endian fields of a cache file's head.
-enum CacheEncoding {
-    static func append(_ value: UInt32, to out: inout [UInt8]) {
-        for shift in stride(from: 0, to: 32, by: 8) { out.append(UInt8(truncatingIfNeeded: value >> UInt32(shift))) }
-    }
-
-    static func append(_ value: UInt64, to out: inout [UInt8]) {
-        for shift in stride(from: 0, to: 64, by: 8) { out.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
-    }
-
-    static func append(_ text: String, to out: inout [UInt8]) {
-        append(UInt32(text.utf8.count), to: &out)
-        out += text.utf8
-    }
-
-    static func append(_ texts: [String], to out: inout [UInt8]) {
-        append(UInt32(texts.count), to: &out)
-        for t in texts { append(t, to: &out) }
-    }
-
-    /// Reads the fields back; every read is nil past the end, so a cut or damaged head is a miss.
-    struct Reader {
-        let bytes: [UInt8]
-        var offset = 0
-
-        init(bytes: [UInt8]) { self.bytes = bytes }
-
-        mutating func take(_ count: Int) -> ArraySlice<UInt8>? {
-            guard count >= 0, count <= bytes.count - offset else { return nil }
-            defer { offset += count }
-            return bytes[offset..<offset + count]
-        }
-
-        mutating func u32() -> UInt32? {
-            guard let b = take(4) else { return nil }
-            return b.reversed().reduce(0) { $0 << 8 | UInt32($1) }
-        }
-
-        mutating func u64() -> UInt64? {
-            guard let b = take(8) else { return nil }
-            return b.reversed().reduce(0) { $0 << 8 | UInt64($1) }
-        }
-
-        mutating func string() -> String? {
-            guard let n = u32(), let b = take(Int(n)) else { return nil }
-            return String(validating: b, as: UTF8.self)
-        }
-
-        mutating func strings() -> [String]? {
-            guard let n = u32(), n <= 1 << 20 else { return nil }
-            var out: [String] = []
-            for _ in 0..<n {
-                guard let s = string() else { return nil }
-                out.append(s)
-            }
-            return out
         }
     }
 }

@@ -25,8 +25,8 @@ let scanHelp = """
       --time-budget MS        stop scanning an event after MS milliseconds (its findings so far are kept and
                               a warning names it)
       --no-progress           no progress line on standard error
-      --stats                 add the main thread's share of the CPU time to the summary (how far the scan scales)
-                              and how the rules were loaded
+      --stats                 add the main thread's share of the CPU time to the summary (how far the scan scales),
+                              the share spent writing results in order, and how the rules were loaded
       --no-cache              compile rule sources without the cache of compiled rules (see below)
       --chunk-bytes N         bytes of JSONL, CSV and mbox given to a worker at a time (default 1048576)
       --no-bom                CSV without the UTF-8 byte-order mark (by default CSV starts with one, so that
@@ -144,11 +144,6 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
     }
     let mainCPUStart = threadCPUSeconds()
     let processCPUStart = processCPUSeconds()
-    let pipeline = ScanPipeline(
-        jobs: jobs,
-        makeWorker: {
-            ScanWorker(rules: rules, writer: writer, constants: constants, contextFields: contextFields, timeBudget: budget)
-        }, options: archiveOptions)
     var read = 0
     var tally = ScanTally()
     var notesByInput = [[String: Int]](repeating: [:], count: inputs.count)
@@ -201,16 +196,22 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
         progress()
     }
 
+    let pipeline = ScanPipeline(
+        jobs: jobs,
+        makeWorker: {
+            ScanWorker(rules: rules, writer: writer, constants: constants, contextFields: contextFields, timeBudget: budget)
+        }, options: archiveOptions, deliver: deliver)
+
     // Consecutive .eml inputs (a folder of messages) go to the workers a few dozen to a task.
     let emlBatch = pipeline.filesPerTask(of: inputs.count)
     var emlFiles: [(path: String, input: Int)] = []
     func submitEMLFiles() {
         guard let first = emlFiles.first else { return }
-        pipeline.submit(first.input, bytes: 0, .files(emlFiles, format: .eml), deliver: deliver)
+        pipeline.submit(first.input, bytes: 0, .files(emlFiles, format: .eml))
         emlFiles = []
     }
     for (index, input) in inputs.enumerated() {
-        if index > 0 { progress(force: true) }
+        if index > 0 { pipeline.whileDelivering { progress(force: true) } }
         let format = inputFormat == .auto ? detectFormat(path: input) : inputFormat
         if format == .eml && input != "-" {
             emlFiles.append((input, index))
@@ -225,12 +226,11 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
             if fd < 0 || (fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR) {
                 let reason = fd < 0 ? String(cString: strerror(errno)) : "is a directory"
                 if fd >= 0 { close(fd) }
-                pipeline.submit(index, bytes: 0, .unopened("\(input): \(reason)"), deliver: deliver)
+                pipeline.submit(index, bytes: 0, .unopened("\(input): \(reason)"))
                 continue
             }
             readChunks(
-                fd: fd, name: input, index: index, format: format, chunkBytes: chunkBytes, csvOptions: archiveOptions.csv, pipeline: pipeline,
-                deliver: deliver)
+                fd: fd, name: input, index: index, format: format, chunkBytes: chunkBytes, csvOptions: archiveOptions.csv, pipeline: pipeline)
             close(fd)
         case .maildir:
             do {
@@ -239,10 +239,10 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
                 let batch = pipeline.filesPerTask(of: files.count)
                 for start in stride(from: 0, to: files.count, by: batch) {
                     let paths = files[start..<min(files.count, start + batch)].map { (path: $0, input: index) }
-                    pipeline.submit(index, bytes: 0, .files(paths, format: .eml), deliver: deliver)
+                    pipeline.submit(index, bytes: 0, .files(paths, format: .eml))
                 }
             } catch {
-                pipeline.submit(index, bytes: 0, .unopened(error.description), deliver: deliver)
+                pipeline.submit(index, bytes: 0, .unopened(error.description))
             }
         case .csv, .jsonl, .mbox, .auto:
             // Standard input: read here, scanned there.
@@ -250,7 +250,7 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
             do {
                 source = try openArchive(path: input, format: format, options: archiveOptions)
             } catch {
-                pipeline.submit(index, bytes: 0, .unopened(error.description), deliver: deliver)
+                pipeline.submit(index, bytes: 0, .unopened(error.description))
                 continue
             }
             var batch: [ArchiveRecord] = []
@@ -258,23 +258,25 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
             while let record = source.next() {
                 batch.append(record)
                 if batch.count == 1024 {
-                    pipeline.submit(index, bytes: source.bytesRead - counted, .records(batch), deliver: deliver)
+                    pipeline.submit(index, bytes: source.bytesRead - counted, .records(batch))
                     counted = source.bytesRead
                     batch = []
                 }
             }
             if !batch.isEmpty || source.bytesRead > counted {
-                pipeline.submit(index, bytes: source.bytesRead - counted, .records(batch), deliver: deliver)
+                pipeline.submit(index, bytes: source.bytesRead - counted, .records(batch))
             }
             if let noted = source as? any ArchiveNotes {
-                for (note, n) in noted.notes { notesByInput[index][note, default: 0] += n }
+                pipeline.whileDelivering {
+                    for (note, n) in noted.notes { notesByInput[index][note, default: 0] += n }
+                }
             }
         case .eml, .whatsapp:
-            pipeline.submit(index, bytes: 0, .files([(input, index)], format: format), deliver: deliver)
+            pipeline.submit(index, bytes: 0, .files([(input, index)], format: format))
         }
     }
     submitEMLFiles()
-    pipeline.finish(deliver)
+    pipeline.finish()
     clearProgress()
     output.close()
     let mainCPU = threadCPUSeconds() - mainCPUStart
@@ -293,10 +295,14 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
     var summary = scanSummary(tally, summaryInput, warnings: warnings)
     if options.flags.contains("--stats") {
         // The serial share predicts how far the scan scales: with s of the work on one thread,
-        // n cores give at most 1 / (s + (1 - s) / n).
+        // n cores give at most 1 / (s + (1 - s) / n). Delivering the results in order is serial
+        // too, but it runs beside the reading (on the workers), so it bounds the scaling by
+        // itself (at most 1 / d) rather than adding to s.
         let share = totalCPU > 0 ? mainCPU / totalCPU : 0
+        let deliveryShare = totalCPU > 0 ? pipeline.deliveryCPUSeconds / totalCPU : 0
         let stats =
             "invigil: stats: main thread \(format3(mainCPU)) s of \(format3(totalCPU)) s CPU, serial share \(format3(share * 100)) %, "
+            + "delivering in order \(format3(pipeline.deliveryCPUSeconds)) s (\(format3(deliveryShare * 100)) %), "
             + "\(jobs) worker\(jobs == 1 ? "" : "s"), chunks of \(formatBytes(chunkBytes)); "
             + "rules \(rulesOrigin(cache: cache, paths: options.all("--rules"))) in \(format3(rulesSeconds * 1000)) ms"
         // Before the reconciliation line, which stays last.
@@ -322,8 +328,7 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
 /// that this thread does not look at every byte; near the end of a file, its chunks get smaller,
 /// so that the last ones spread over the workers instead of leaving all but one idle.
 private func readChunks(
-    fd: Int32, name: String, index: Int, format: ArchiveFormat, chunkBytes: Int, csvOptions: CSVOptions, pipeline: ScanPipeline,
-    deliver: (ScanPipeline.Result) -> Void
+    fd: Int32, name: String, index: Int, format: ArchiveFormat, chunkBytes: Int, csvOptions: CSVOptions, pipeline: ScanPipeline
 ) {
     let mbox = format == .mbox
     let jsonl = format == .jsonl ? JSONLSplitter(chunkBytes: chunkBytes, countsLines: false) : nil
@@ -342,7 +347,7 @@ private func readChunks(
             // Progress counts the bytes read, credited to the next chunk completed.
             let credited = pendingBytes
             pendingBytes = 0
-            pipeline.submit(index, bytes: credited, task, deliver: deliver)
+            pipeline.submit(index, bytes: credited, task)
         }
     }
     func nextPiece() -> ScanPipeline.LinePiece {
@@ -388,7 +393,7 @@ private func readChunks(
         if let last = csv.finish() { submit([last]) }
     }
     if let last = jsonl?.finish() ?? mail?.finish() { submit([last]) }
-    if pendingBytes > 0 { pipeline.submit(index, bytes: pendingBytes, .records([]), deliver: deliver) }
+    if pendingBytes > 0 { pipeline.submit(index, bytes: pendingBytes, .records([])) }
     if readError != 0 {
         let reason = String(cString: strerror(readError))
         let work: ScanPipeline.Work
@@ -398,7 +403,7 @@ private func readChunks(
             let source = mbox ? "\(name): read error" : "\(name):\((csv?.lineCount ?? 0) + 1)"
             work = .records([ArchiveRecord(source: source, payload: .rejected("read error: \(reason); the rest of the input is lost"))])
         }
-        pipeline.submit(index, bytes: 0, work, deliver: deliver)
+        pipeline.submit(index, bytes: 0, work)
     }
 }
 

@@ -12,6 +12,13 @@ import InvigilArchive
 /// is the same whatever the number of workers. At most `depth` tasks are in flight, so memory is
 /// bounded by the depth times the chunk size (plus the largest record).
 ///
+/// Results are delivered by whichever thread finds the next one in order ready: the worker that
+/// finishes it, or the main thread while it waits for room in the queue or for the end. One
+/// thread delivers at a time (it holds the delivery turn), so `deliver` needs no lock of its own,
+/// and the main thread takes the turn (`whileDelivering`) to read what `deliver` writes. Writing
+/// the findings is then no longer work the main thread must do between reads: that thread only
+/// reads, which is what more cores cannot share.
+///
 /// CSV files are cut by `CSVSplitter`, which follows quoted cells across lines only where a line
 /// ends inside one. Standard input is read record by record on the main thread; its records are
 /// scanned by the workers in batches.
@@ -82,16 +89,25 @@ final class ScanPipeline: @unchecked Sendable {
     /// How many of `count` small files to put in one `.files` task: a few dozen at most, and at
     /// least eight tasks a worker.
     func filesPerTask(of count: Int) -> Int { max(1, min(32, count / (8 * workers))) }
+    /// Takes each result, in sequence order, on the thread holding the delivery turn.
+    private let deliver: (Result) -> Void
+    /// Whether a thread holds the delivery turn (under `monitor`).
+    private var delivering = false
+    /// CPU seconds spent delivering, on every thread (under `monitor`): the scan's other serial
+    /// stage, which `--stats` reports beside the main thread's share.
+    private(set) var deliveryCPUSeconds = 0.0
     private var threads: [pthread_t] = []
     /// Runs the tasks on the calling thread when no worker thread could be started.
     private var inlineWorker: ScanWorker? = nil
     private let options: ArchiveOptions
 
-    /// Starts `jobs` workers.
-    init(jobs: Int, makeWorker: () -> ScanWorker, options: ArchiveOptions) {
+    /// Starts `jobs` workers; `deliver` takes the results in sequence order, one at a time, on
+    /// whichever thread holds the delivery turn.
+    init(jobs: Int, makeWorker: () -> ScanWorker, options: ArchiveOptions, deliver: @escaping (Result) -> Void) {
         depth = 2 * jobs + 2
         workers = jobs
         self.options = options
+        self.deliver = deliver
         for _ in 0..<jobs {
             let worker = makeWorker()
             if let thread = startThread({ [unowned self] in self.workLoop(worker, options: options) }) { threads.append(thread) }
@@ -100,54 +116,65 @@ final class ScanPipeline: @unchecked Sendable {
     }
 
     /// Queues a task; waits while `depth` tasks are in flight, delivering finished results meanwhile.
-    func submit(_ input: Int, bytes: Int, _ work: Work, deliver: (Result) -> Void) {
+    func submit(_ input: Int, bytes: Int, _ work: Work) {
         if let inlineWorker {
             deliver(inlineWorker.perform(Task(sequence: issued, input: input, bytes: bytes, work: work), options: options))
             return
         }
         monitor.lock()
         while issued - delivered >= depth {
-            if let r = results.removeValue(forKey: delivered) {
-                delivered += 1
-                monitor.unlock()
-                deliver(r)
-                monitor.lock()
-            } else {
-                monitor.wait()
-            }
+            if !deliverReadyLocked() { monitor.wait() }
         }
         queue.append(Task(sequence: issued, input: input, bytes: bytes, work: work))
         issued += 1
         monitor.broadcast()
         monitor.unlock()
-        deliverReady(deliver)
     }
 
-    /// Delivers the results that are ready, in order, without waiting.
-    func deliverReady(_ deliver: (Result) -> Void) {
-        while true {
-            monitor.lock()
-            guard let r = results.removeValue(forKey: delivered) else { monitor.unlock(); return }
+    /// Runs `body` while holding the delivery turn, so that it can read what `deliver` writes
+    /// (the main thread's progress line and notes). Waits for a delivering thread to finish.
+    func whileDelivering(_ body: () -> Void) {
+        if inlineWorker != nil { body(); return }
+        monitor.lock()
+        while delivering { monitor.wait() }
+        delivering = true
+        monitor.unlock()
+        body()
+        monitor.lock()
+        delivering = false
+        monitor.broadcast()
+        monitor.unlock()
+    }
+
+    /// With `monitor` held: unless another thread holds the delivery turn, takes it and delivers
+    /// every result ready in order (unlocking around each `deliver`), then gives the turn back.
+    /// Returns whether it delivered anything.
+    @discardableResult
+    private func deliverReadyLocked() -> Bool {
+        guard !delivering, results[delivered] != nil else { return false }
+        delivering = true
+        let before = threadCPUSeconds()
+        while let r = results.removeValue(forKey: delivered) {
             delivered += 1
             monitor.unlock()
             deliver(r)
+            monitor.lock()
+            // A submitter waiting for room can go on as soon as each result is out.
+            monitor.broadcast()
         }
+        deliveryCPUSeconds += threadCPUSeconds() - before
+        delivering = false
+        monitor.broadcast()
+        return true
     }
 
     /// Waits for every task, delivering the results, and stops the workers.
-    func finish(_ deliver: (Result) -> Void) {
+    func finish() {
         monitor.lock()
         closed = true
         monitor.broadcast()
         while delivered < issued {
-            if let r = results.removeValue(forKey: delivered) {
-                delivered += 1
-                monitor.unlock()
-                deliver(r)
-                monitor.lock()
-            } else {
-                monitor.wait()
-            }
+            if !deliverReadyLocked() { monitor.wait() }
         }
         monitor.unlock()
         for t in threads { pthread_join(t, nil) }
@@ -173,7 +200,9 @@ final class ScanPipeline: @unchecked Sendable {
             let result = worker.perform(task, options: options)
             monitor.lock()
             results[task.sequence] = result
-            monitor.broadcast()
+            // The worker that finishes the next result in order delivers it (and any ready
+            // after it), rather than leaving it to the main thread.
+            if task.sequence != delivered || !deliverReadyLocked() { monitor.broadcast() }
             monitor.unlock()
         }
     }
