@@ -229,27 +229,53 @@ public final class JSONLSource: ArchiveSource {
         lines = ByteLines(bytes: chunk, linesBefore: linesBefore)
     }
 
-    public func next() -> ArchiveRecord? {
-        let name = path == "-" ? "<stdin>" : path
+    /// What `nextItem()` read: the line of an event, or a record that is no event (a rejection).
+    package enum Item {
+        /// An event's JSON line (without its line terminator), valid until the next call, and its
+        /// line number.
+        case event(UnsafeBufferPointer<UInt8>, line: Int)
+        /// A line that was rejected, or a read error.
+        case record(ArchiveRecord)
+    }
+
+    /// What `next()` reads, without copying an event's line or making its source: the scan's
+    /// workers set the scanner's event from the line where it lies and make the source
+    /// (`source(ofLine:)`) only for an event that has findings or errors, most have neither.
+    package func nextItem() -> Item? {
         while true {
             switch lines.next() {
             case .end:
                 if lines.readError != 0, !reportedReadError {
                     reportedReadError = true
                     let reason = String(cString: strerror(lines.readError))
-                    return ArchiveRecord(
-                        source: "\(name):\(lines.lineNumber + 1)", payload: .rejected("read error: \(reason); the rest of the input is lost"))
+                    return .record(
+                        ArchiveRecord(
+                            source: source(ofLine: lines.lineNumber + 1), payload: .rejected("read error: \(reason); the rest of the input is lost")))
                 }
                 return nil
             case .tooLong:
-                return ArchiveRecord(
-                    source: "\(name):\(lines.lineNumber)",
-                    payload: .rejected("line of \(lines.skippedLength) bytes is longer than the limit of \(ArchiveLimits.lineBytes)"))
+                return .record(
+                    ArchiveRecord(
+                        source: source(ofLine: lines.lineNumber),
+                        payload: .rejected("line of \(lines.skippedLength) bytes is longer than the limit of \(ArchiveLimits.lineBytes)")))
             case .line:
                 let line = lines.current
                 if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-                return ArchiveRecord(source: "\(name):\(lines.lineNumber)", payload: .json(Array(line)))
+                return .event(line, line: lines.lineNumber)
             }
+        }
+    }
+
+    /// The source of the record on line `number`: `path:number` (`<stdin>:number` for "-").
+    package func source(ofLine number: Int) -> String {
+        "\(path == "-" ? "<stdin>" : path):\(number)"
+    }
+
+    public func next() -> ArchiveRecord? {
+        switch nextItem() {
+        case nil: return nil
+        case .record(let record): return record
+        case .event(let line, let number): return ArchiveRecord(source: source(ofLine: number), payload: .json(Array(line)))
         }
     }
 }

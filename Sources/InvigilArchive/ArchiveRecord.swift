@@ -54,6 +54,17 @@ public struct ArchiveField: Sendable {
 }
 
 extension ArchiveRecord {
+    /// Sets a scanner's event from one JSON event; the reason when it cannot be, as a JSON
+    /// record's `load(into:)` gives it (the scan's workers load JSONL lines where they lie).
+    public static func loadJSON(_ bytes: UnsafeBufferPointer<UInt8>, into scanner: Scanner) -> String? {
+        do {
+            try scanner.setJSON(bytes)
+            return nil
+        } catch {
+            return error.message + " (byte \(error.offset + 1))"
+        }
+    }
+
     /// Loads this record into a scanner (after a reset). Fields the rule set does not declare are
     /// skipped, as unknown JSON fields are. Throws a reason when the record cannot be scanned.
     public func load(into scanner: Scanner) -> String? {
@@ -61,12 +72,8 @@ extension ArchiveRecord {
         case .rejected(let reason):
             return reason
         case .json(let bytes):
-            do {
-                try scanner.setJSON(bytes)
-                return nil
-            } catch {
-                return error.message + " (byte \(error.offset + 1))"
-            }
+            let r: String? = bytes.withUnsafeBufferPointer { Self.loadJSON($0, into: scanner) }
+            return r
         case .fields(let fields):
             scanner.reset()
             for field in fields {

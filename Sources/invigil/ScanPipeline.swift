@@ -226,7 +226,13 @@ extension ScanWorker {
             case .records(let bytes, let before):
                 let first = before + piece.linesBefore(holding: LineLedger.lines(in: bytes))
                 let source = JSONLSource(chunk: bytes, name: name, linesBefore: first)
-                while let r = source.next() { process(r); out.read += 1 }
+                while let item = source.nextItem() {
+                    switch item {
+                    case .event(let json, let line): processEvent(json) { source.source(ofLine: line) }
+                    case .record(let record): process(record)
+                    }
+                    out.read += 1
+                }
             case .tooLarge(let number, let length):
                 let line = number + piece.linesBefore(holding: 0)
                 process(

@@ -53,9 +53,25 @@ final class ScanWorker: @unchecked Sendable {
 
     /// Scans one record (or counts it rejected) and formats its findings into `result`.
     func process(_ record: ArchiveRecord) {
-        if let reason = record.load(into: scanner) ?? constants.apply(to: scanner) {
+        if case .json(let bytes) = record.payload {
+            bytes.withUnsafeBufferPointer { json in processEvent(json) { record.source } }
+            return
+        }
+        finish(rejection: record.load(into: scanner)) { record.source }
+    }
+
+    /// Scans one JSON event where it lies (a line of a JSONL chunk) and formats its findings
+    /// into `result`. `source` is called only when the event has findings or errors: making
+    /// `file:line` for every event was a string per event, for the few that need one.
+    func processEvent(_ json: UnsafeBufferPointer<UInt8>, source: () -> String) {
+        finish(rejection: ArchiveRecord.loadJSON(json, into: scanner), source: source)
+    }
+
+    /// After a record's load: counts it rejected, or sets the constants, scans and writes.
+    private func finish(rejection: String?, source: () -> String) {
+        if let reason = rejection ?? constants.apply(to: scanner) {
             result.rejected += 1
-            result.errors.append("\(record.source): error: \(reason)")
+            result.errors.append("\(source()): error: \(reason)")
             return
         }
         scanner.scan()
@@ -63,8 +79,8 @@ final class ScanWorker: @unchecked Sendable {
         result.noteContext(of: scanner, contextFields)
         if scanner.timedOut {
             result.timedOut += 1
-            result.errors.append("\(record.source): warning: the time budget ran out; findings for this event may be incomplete")
+            result.errors.append("\(source()): warning: the time budget ran out; findings for this event may be incomplete")
         }
-        writer.write(scanner, source: record.source, into: &result)
+        if !scanner.findings.isEmpty { writer.write(scanner, source: source(), into: &result) }
     }
 }

@@ -179,6 +179,45 @@ struct CommandTests {
         #expect(r.stderr.split(separator: "\n").last == "invigil: read 2, scanned 2, rejected 0, findings 1")
     }
 
+    /// A JSONL file's events are loaded where they lie in their chunk, with their source made
+    /// only when needed; standard input's go through records. Both must give the same findings,
+    /// errors and totals, on generated lines: events with and without findings, broken JSON,
+    /// wrong types, blank and whitespace lines, CRLF endings, a last line without its end.
+    @Test func fileChunksAndStandardInputAgree() throws {
+        let rules = try CommandTests.temporaryFile("agree.rules", CommandTests.rules)
+        var generator = SystemRandomNumberGenerator()
+        for round in 0..<4 {
+            var text = ""
+            for i in 0..<400 {
+                let line: String
+                switch Int.random(in: 0..<9, using: &generator) {
+                case 0: line = "{\"id\":\"e\(i)\",\"author\":{\"role\":\"staff\"},\"text\":\"text me\"}"
+                case 1: line = "{\"author\":{\"role\":\"staff\"},\"text\":\"call 07700 900123\"}"
+                case 2: line = "{\"id\":\"e\(i)\",\"author\":{\"role\":\"pupil\"},\"text\":\"text me\"}"
+                case 3: line = "{\"id\":\"e\(i)\",\"text\":"
+                case 4: line = "{\"id\":\"e\(i)\",\"author\":{\"role\":\"teacher\"},\"text\":\"text me\"}"
+                case 5: line = ["", "   ", "\t"].randomElement(using: &generator)!
+                case 6: line = "{\"id\":3,\"text\":\"hello\"}"
+                case 7: line = "not json"
+                default: line = "{\"id\":\"e\(i)\",\"author\":{\"role\":\"staff\"},\"text\":\"hello there\"}"
+                }
+                text += line + (Bool.random(using: &generator) ? "\r\n" : "\n")
+            }
+            text += "{\"id\":\"last\",\"author\":{\"role\":\"staff\"},\"text\":\"text me\"}"
+            let path = try CommandTests.temporaryFile("agree-\(round).jsonl", text)
+            let arguments = [
+                "scan", "--rules", rules, "--format", "jsonl", "--input-format", "jsonl", "--no-progress", "--jobs", "2", "--chunk-bytes", "997"
+            ]
+            let fromFile = try CommandTests.run(arguments + [path])
+            let fromInput = try CommandTests.run(arguments + ["-"], stdin: text)
+            #expect(fromFile.status == fromInput.status)
+            #expect(fromFile.stdout.replacingOccurrences(of: path + ":", with: "<stdin>:") == fromInput.stdout)
+            let errors = { (r: Run) in r.stderr.split(separator: "\n").filter { $0.contains(": error:") || $0.contains("read ") } }
+            #expect(errors(fromFile).map { $0.replacingOccurrences(of: path + ":", with: "<stdin>:") } == errors(fromInput).map(String.init))
+            #expect(!fromFile.stdout.isEmpty && fromFile.stderr.contains(": error:"))
+        }
+    }
+
     @Test func outputIsIdenticalForEveryJobCount() throws {
         let rules = try CommandTests.temporaryFile("demo2.rules", CommandTests.rules)
         var lines: [String] = []
