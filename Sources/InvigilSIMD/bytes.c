@@ -30,11 +30,20 @@ size_t ivg_next_phone_start(const uint8_t *x, size_t from, size_t end) {
 size_t ivg_count_byte(const uint8_t *x, size_t n, uint8_t byte) {
     size_t count = 0, i = 0;
 #if defined(__x86_64__)
-    const __m128i wanted = _mm_set1_epi8((char)byte);
+    // Each lane of `lanes` counts its matches (a compare gives -1, subtracted); after at most 255
+    // blocks, before a lane could wrap, the lanes are summed by _mm_sad_epu8. The movemask and
+    // popcount this replaces compiled, without -mpopcnt, to a dozen instructions a block.
+    const __m128i wanted = _mm_set1_epi8((char)byte), zero = _mm_setzero_si128();
     while (i + 16 <= n) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(x + i));
-        count += (size_t)__builtin_popcount((unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, wanted)));
-        i += 16;
+        size_t blocks = (n - i) / 16;
+        if (blocks > 255) blocks = 255;
+        __m128i lanes = zero;
+        for (size_t b = 0; b < blocks; b++, i += 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(x + i));
+            lanes = _mm_sub_epi8(lanes, _mm_cmpeq_epi8(v, wanted));
+        }
+        __m128i sums = _mm_sad_epu8(lanes, zero);
+        count += (size_t)_mm_cvtsi128_si32(sums) + (size_t)_mm_extract_epi16(sums, 4);
     }
 #endif
     for (; i < n; i++) count += x[i] == byte;

@@ -190,11 +190,11 @@ import InvigilSIMD
 }
 
 @Suite struct ByteCountTests {
-    /// The vector count against a plain loop, on lengths and offsets around its 32-byte steps and
-    /// its flush every 255 steps.
+    /// The vector count against a plain loop, on lengths and offsets around its 16-byte steps and
+    /// its flush every 255 steps (and the 32-byte ones of an earlier version).
     @Test func countMatchesAPlainLoop() {
         var rng = SplitMix(seed: 9)
-        for length in [0, 1, 31, 32, 33, 255 * 32 - 1, 255 * 32, 255 * 32 + 1, 20_000] {
+        for length in [0, 1, 15, 16, 17, 31, 32, 33, 255 * 16 - 1, 255 * 16, 255 * 16 + 1, 255 * 32 - 1, 255 * 32, 255 * 32 + 1, 20_000] {
             let bytes = (0..<length).map { _ in UInt8.random(in: 8...12, using: &rng) }
             for start in [0, 1, 5].filter({ $0 <= length }) {
                 let expected = bytes[start...].filter { $0 == 10 }.count
@@ -203,6 +203,11 @@ import InvigilSIMD
         }
         let all = [UInt8](repeating: 10, count: 255 * 32 * 3 + 7)
         #expect(count(of: 10, in: all, 0..<all.count) == all.count)
+        // Every lane at its most between two flushes: 255 matches a lane, then one more block.
+        for length in [255 * 16, 255 * 16 + 16, 255 * 16 * 2 + 3] {
+            let ones = [UInt8](repeating: 10, count: length)
+            for start in [0, 1, 15] { #expect(count(of: 10, in: ones, start..<length) == length - start) }
+        }
     }
 }
 

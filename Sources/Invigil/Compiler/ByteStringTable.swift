@@ -114,12 +114,22 @@ struct ByteStringTable: Sendable {
                 h ^= h >> 31
                 i &+= 8
             }
+            // The last 0–7 bytes, packed little-endian as the loop over bytes this replaces packed
+            // them (byte k of the tail at bits 8k), by at most three loads: keys are mostly
+            // shorter than eight bytes, and the byte loop was half of each look-up.
             var shift: UInt64 = 0
-            while i < n {
-                tail |= UInt64(base[i]) << shift
-                shift &+= 8
-                i &+= 1
+            let rest = n &- i
+            if rest & 4 != 0 {
+                tail = UInt64(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt32.self)))
+                shift = 32
+                i &+= 4
             }
+            if rest & 2 != 0 {
+                tail |= UInt64(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt16.self))) << shift
+                shift &+= 16
+                i &+= 2
+            }
+            if rest & 1 != 0 { tail |= UInt64(base[i]) << shift }
         }
         h = (h ^ tail) &* 0x94D0_49BB_1331_11EB
         h ^= h >> 32
