@@ -225,13 +225,17 @@ extension ScanWorker {
             switch chunk {
             case .records(let bytes, let before):
                 let first = before + piece.linesBefore(holding: LineLedger.lines(in: bytes))
-                let source = JSONLSource(chunk: bytes, name: name, linesBefore: first)
-                while let item = source.nextItem() {
-                    switch item {
-                    case .event(let json, let line): processEvent(json) { source.source(ofLine: line) }
-                    case .record(let record): process(record)
+                out.read += bytes.withUnsafeBufferPointer { chunk in
+                    let source = JSONLSource(borrowingChunk: chunk, name: name, linesBefore: first)
+                    var read = 0
+                    while let item = source.nextItem() {
+                        switch item {
+                        case .event(let json, let line): processEvent(json) { source.source(ofLine: line) }
+                        case .record(let record): process(record)
+                        }
+                        read += 1
                     }
-                    out.read += 1
+                    return read
                 }
             case .tooLarge(let number, let length):
                 let line = number + piece.linesBefore(holding: 0)
