@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Invigil against its peers on the same corpus and phrase sets, in one run.
 #
-#   Benchmarks/peers.sh [--size MB] [--sets 10,100,1000,10000,100000] [--runs N] [--out DIR] [--no-build] [--reuse]
+#   Benchmarks/peers.sh [--size MB] [--sets 10,100,1000,10000,100000] [--runs N] [--out DIR] [--no-build] [--reuse] [--bin DIR]
 #
 # --reuse keeps DIR's corpus, phrases and invigil.json from an earlier run (peers only).
+# --bin DIR takes invigil and invigil-bench from DIR (implies --no-build): another build, measured
+# in the same session against this one.
 # PEER_TIMEOUT (seconds, default 120) bounds each peer command; a peer that times out once is not rerun.
 #
 # Peers (all optional; a missing one is skipped with the command that installs it):
@@ -12,17 +14,19 @@
 #   GNU grep        (preinstalled)                                  (grep -F -i -c -f PHRASES: counts matching lines)
 #   pyahocorasick   pip3 install pyahocorasick                      (every match, like Invigil and Hyperscan)
 # It also times the command itself end to end: `invigil scan --jobs J` over the JSONL archive for
-# J = 1, 2, 4, ... up to the core count (the scaling table), and the C ABI (invigil-bench --abi), and
+# J = 1, 2, 4, ... up to the core count (the scaling table; after one untimed run, the counts in
+# turn for at least seven rounds, medians), and the C ABI (invigil-bench --abi), and
 # prints the ratios of issue 14 from this one run: end to end (--jobs 1) ÷ Hyperscan one call per
 # message at 1,000 phrases (the message texts of the corpus), and C ABI events/s ÷ Hyperscan calls/s
 # at 10 phrases; then a dated row for the table in docs/performance.md.
 #
 # Ratios are Invigil MB/s ÷ peer MB/s (> 1: Invigil is faster). Invigil's figures come from
-# invigil-bench run first in the same invocation; every figure is a median of --runs runs.
+# invigil-bench run first in the same invocation; every figure is a median of --runs runs (the
+# command's, of at least seven).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
-size=64; sets="10,100,1000,10000,100000"; runs=3; out="${TMPDIR:-/tmp}/invigil-peers"; build=1; reuse=0
+size=64; sets="10,100,1000,10000,100000"; runs=3; out="${TMPDIR:-/tmp}/invigil-peers"; build=1; reuse=0; bin_override=
 while [ $# -gt 0 ]; do
     case "$1" in
         --size) size="$2"; shift 2 ;;
@@ -30,8 +34,9 @@ while [ $# -gt 0 ]; do
         --runs) runs="$2"; shift 2 ;;
         --out) out="$2"; shift 2 ;;
         --no-build) build=0; shift ;;
+        --bin) bin_override="$2"; build=0; shift 2 ;;
         --reuse) reuse=1; build=0; shift ;;
-        -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
         *) echo "unknown argument $1" >&2; exit 64 ;;
     esac
 done
@@ -41,7 +46,7 @@ if [ "$build" = 1 ]; then
     (cd "$root" && swift build -c release --scratch-path "$scratch" --product invigil-bench >&2 \
         && swift build -c release --scratch-path "$scratch" --product invigil >&2)
 fi
-bin="$(cd "$root" && swift build -c release --scratch-path "$scratch" --show-bin-path)"
+bin="${bin_override:-$(cd "$root" && swift build -c release --scratch-path "$scratch" --show-bin-path)}"
 
 if [ "$reuse" = 1 ] && [ -f "$out/invigil.json" ] && [ -f "$out/corpus.txt" ]; then
     echo "== reusing $out (corpus, phrases, invigil.json)"
@@ -111,8 +116,24 @@ if [ -x "$bin/invigil" ] && [ -f "$archive" ]; then
     jobs_list=""; j=1
     while [ "$j" -lt "$cores" ]; do jobs_list="$jobs_list $j"; j=$((j * 2)); done
     jobs_list="$jobs_list $cores"
+    # One untimed run first (it reads the archive into the page cache and fills the scan's cache
+    # of compiled rules, as any second scan finds them), then the job counts in turn, round after
+    # round, at least seven rounds: right after the peers the machine is at its noisiest, and
+    # three runs of one count in a row could all fall in a slow spell (seen: 533 ms against
+    # 330 ms alternating).
+    (cd "$root" && "$bin/invigil" scan --jobs 1 --no-progress --output "$out/.scan-output" "$archive" > /dev/null 2>&1 || true)
+    rounds=$(( runs > 7 ? runs : 7 ))
+    declare -A scan_times=()
+    for ((round = 0; round < rounds; round++)); do
+        for j in $jobs_list; do
+            t0=$(date +%s%N)
+            (cd "$root" && "$bin/invigil" scan --jobs "$j" --no-progress --output "$out/.scan-output" "$archive" > /dev/null 2>&1 || true)
+            t1=$(date +%s%N)
+            scan_times[$j]+="$(( t1 - t0 )) "
+        done
+    done
     for j in $jobs_list; do
-        s=$(cd "$root" && median_seconds "$bin/invigil" scan --jobs "$j" --no-progress --output "$out/.scan-output" "$archive")
+        s=$(printf '%s\n' ${scan_times[$j]} | sort -n | awk '{a[NR]=$1} END {m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; printf "%.6f\n", m / 1e9}')
         printf 'packs\tinvigil scan --jobs %s\t%s\t\t\t\n' "$j" "$(awk -v b="$abytes" -v s="$s" 'BEGIN {print b / s / 1e6}')" >> "$results"
     done
 fi
