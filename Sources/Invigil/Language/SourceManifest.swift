@@ -14,17 +14,13 @@
 ///                        // or a .rules file is added or removed
 /// ```
 package struct SourceManifest: Equatable, Sendable {
-    /// One file the loader read.
+    /// One file the loader read: its path as the loader named it, its size in bytes and the
+    /// CRC-32C of its bytes. (Made by the loader and the cache entry's decoder, in this module:
+    /// the memberwise initialiser is enough.)
     package struct File: Equatable, Sendable {
         package var path: String
         package var size: Int
         package var checksum: UInt32
-
-        package init(path: String, size: Int, checksum: UInt32) {
-            self.path = path
-            self.size = size
-            self.checksum = checksum
-        }
     }
 
     /// The paths as given to the load.
