@@ -43,16 +43,16 @@ struct FindingWriter {
         init(rules: RuleSet) {
             ruleHeads = rules.rules.map { rule in
                 var out: [UInt8] = []
-                out.append(contentsOf: ",\"rule\":".utf8); jsonString(rule.name, into: &out)
-                out.append(contentsOf: ",\"clauses\":[".utf8)
+                out.appendLiteral(",\"rule\":"); jsonString(rule.name, into: &out)
+                out.appendLiteral(",\"clauses\":[")
                 for (i, c) in rule.clauses.enumerated() {
                     if i > 0 { out.append(0x2C) }
                     jsonString(c, into: &out)
                 }
-                out.append(contentsOf: "],\"severity\":".utf8); jsonString(rule.severity.name, into: &out)
-                out.append(contentsOf: ",\"action\":".utf8); jsonString(rule.action, into: &out)
-                out.append(contentsOf: ",\"message\":".utf8); jsonString(rule.message, into: &out)
-                out.append(contentsOf: ",\"matches\":[".utf8)
+                out.appendLiteral("],\"severity\":"); jsonString(rule.severity.name, into: &out)
+                out.appendLiteral(",\"action\":"); jsonString(rule.action, into: &out)
+                out.appendLiteral(",\"message\":"); jsonString(rule.message, into: &out)
+                out.appendLiteral(",\"matches\":[")
                 return out
             }
             fieldNames = rules.fields.map { field in
@@ -170,15 +170,15 @@ struct FindingWriter {
     // MARK: JSONL
 
     private func jsonl(_ item: Item, _ out: inout [UInt8]) {
-        out.append(contentsOf: "{\"event\":".utf8); jsonString(item.id, into: &out)
-        out.append(contentsOf: ",\"source\":".utf8); jsonString(item.source, into: &out)
+        out.appendLiteral("{\"event\":"); jsonString(item.id, into: &out)
+        out.appendLiteral(",\"source\":"); jsonString(item.source, into: &out)
         out.append(contentsOf: fragments.ruleHeads[item.finding.rule])
         for (i, m) in item.spans.enumerated() {
             if i > 0 { out.append(0x2C) }
             out.append(0x7B)
             appendPlace(field: m.field, valueIndex: m.valueIndex, start: m.start, end: m.end, to: &out)
-            out.append(contentsOf: ",\"pattern\":".utf8); out.append(contentsOf: fragments.matcherNames[m.pattern])
-            out.append(contentsOf: ",\"excerpt\":".utf8)
+            out.appendLiteral(",\"pattern\":"); out.append(contentsOf: fragments.matcherNames[m.pattern])
+            out.appendLiteral(",\"excerpt\":")
             if let redacted = item.redactedExcerpts?[i] {
                 jsonString(redacted, into: &out)
             } else {
@@ -192,20 +192,20 @@ struct FindingWriter {
             out.append(contentsOf: ",\"matches_truncated\":true,\"match_total\":\(item.finding.matchTotal)".utf8)
         }
         let c = item.context
-        if let author = c.author { out.append(contentsOf: ",\"author\":".utf8); jsonPerson(author, &out) }
-        if let time = c.time { out.append(contentsOf: ",\"time\":".utf8); jsonString(time, into: &out) }
+        if let author = c.author { out.appendLiteral(",\"author\":"); jsonPerson(author, &out) }
+        if let time = c.time { out.appendLiteral(",\"time\":"); jsonString(time, into: &out) }
         if c.channelType != nil || c.platform != nil {
-            out.append(contentsOf: ",\"channel\":{".utf8)
+            out.appendLiteral(",\"channel\":{")
             var first = true
-            if let t = c.channelType { out.append(contentsOf: "\"type\":".utf8); jsonString(t, into: &out); first = false }
+            if let t = c.channelType { out.appendLiteral("\"type\":"); jsonString(t, into: &out); first = false }
             if let p = c.platform {
                 if !first { out.append(0x2C) }
-                out.append(contentsOf: "\"platform\":".utf8); jsonString(p, into: &out)
+                out.appendLiteral("\"platform\":"); jsonString(p, into: &out)
             }
             out.append(0x7D)
         }
         if !c.recipients.isEmpty {
-            out.append(contentsOf: ",\"recipients\":[".utf8)
+            out.appendLiteral(",\"recipients\":[")
             for (i, r) in c.recipients.enumerated() {
                 if i > 0 { out.append(0x2C) }
                 jsonPerson(r, &out)
@@ -213,10 +213,10 @@ struct FindingWriter {
             out.append(0x5D)
         }
         if let w = item.window {
-            out.append(contentsOf: ",\"window\":{\"text\":".utf8); jsonString(w.text, into: &out)
+            out.appendLiteral(",\"window\":{\"text\":"); jsonString(w.text, into: &out)
             out.append(0x2C)
             appendPlace(field: w.field, valueIndex: w.valueIndex, start: w.start, end: w.end, to: &out)
-            out.append(contentsOf: ",\"matches\":[".utf8)
+            out.appendLiteral(",\"matches\":[")
             for (i, r) in w.matches.enumerated() {
                 if i > 0 { out.append(0x2C) }
                 out.append(0x5B)
@@ -225,23 +225,23 @@ struct FindingWriter {
                 appendDecimal(r.upperBound, to: &out)
                 out.append(0x5D)
             }
-            out.append(contentsOf: "]}".utf8)
+            out.appendLiteral("]}")
         }
-        out.append(contentsOf: "}\n".utf8)
+        out.appendLiteral("}\n")
     }
 
     /// `"field":F` (and `,"index":I` for a list field), `,"start":S,"end":E`: where a match or a
     /// window lies. Numbers by `appendDecimal`: string interpolation made a string per number.
     private func appendPlace(field: Int, valueIndex: Int, start: Int, end: Int, to out: inout [UInt8]) {
-        out.append(contentsOf: "\"field\":".utf8)
+        out.appendLiteral("\"field\":")
         out.append(contentsOf: fragments.fieldNames[field])
         if rules.fields[field].isList {
-            out.append(contentsOf: ",\"index\":".utf8)
+            out.appendLiteral(",\"index\":")
             appendDecimal(valueIndex, to: &out)
         }
-        out.append(contentsOf: ",\"start\":".utf8)
+        out.appendLiteral(",\"start\":")
         appendDecimal(start, to: &out)
-        out.append(contentsOf: ",\"end\":".utf8)
+        out.appendLiteral(",\"end\":")
         appendDecimal(end, to: &out)
     }
 

@@ -6,9 +6,10 @@ import Invigil
 /// The cache of compiled rule sets that `invigil scan` starts from (docs/compiled-format.md,
 /// "The scan's cache").
 ///
-/// Compiling the bundled packs from source takes about 20 ms, loading their compiled form 7:
-/// a serial start that every scan pays before any worker runs. A scan from rule sources therefore
-/// keeps the compiled rule set in a cache file, one per set of rule paths, with the
+/// A scan that compiles the bundled packs from source starts in about 19 ms, one that loads their
+/// compiled form in 7: a serial start that every scan pays before any worker runs. A scan from
+/// rule sources therefore keeps the compiled rule set in a cache file, one per set of rule paths
+/// and build, with the
 /// `SourceManifest` of what was compiled and the identity of the `invigil` executable that
 /// compiled it. The next scan of the same paths uses the compiled form only when
 /// - the executable is the same file, unchanged (size, modification time, inode): another build
@@ -21,7 +22,8 @@ import Invigil
 /// read, written or trusted is passed over.
 ///
 /// Where: `$INVIGIL_CACHE_DIR`, else `$XDG_CACHE_HOME/invigil`, else `~/.cache/invigil`.
-/// `INVIGIL_CACHE_DIR=` (empty) or `invigil scan --no-cache` turns it off.
+/// `INVIGIL_CACHE_DIR=` (empty) or `invigil scan --no-cache` turns it off. One entry per set of
+/// rule paths and build, at most `maximumEntries`, the least recently used removed first.
 final class RuleCache {
     let folder: String
     /// What a compile from source on a miss left to store, until `save()`.
@@ -45,9 +47,11 @@ final class RuleCache {
     /// is current, else compiled from source and kept for `save()`. Errors are the compile's.
     func rules(for paths: [String]) throws(RuleSetError) -> RuleSet {
         let request = Self.request(paths)
-        let file = folder + "/" + Self.fileName(for: request)
+        let file = folder + "/" + Self.fileName(for: request, executable: Self.executableIdentity() ?? [])
         if let rules = lookUp(file, request: request) {
             hit = true
+            // Its modification time is when it was last used, which the pruning goes by.
+            _ = utimensat(AT_FDCWD, file, nil, 0)
             return rules
         }
         hit = false
@@ -71,6 +75,47 @@ final class RuleCache {
         let written = writeFully(fd, entry.encoded())
         let closed = close(fd) == 0
         if !(written && closed && rename(temporary, file) == 0) { unlink(temporary) }
+        prune(keeping: file)
+    }
+
+    /// The most entries a cache folder keeps (about 0.8 MB each for the bundled packs): one per
+    /// set of rule paths and `invigil` build, so that two builds or two rule folders used in turn
+    /// do not replace each other's entry on every scan.
+    static let maximumEntries = 16
+
+    /// Removes the entries used longest ago beyond `maximumEntries` (by modification time, which
+    /// a hit renews), and temporary files a writer that stopped left over an hour ago. Never
+    /// `keeping`, the entry just written.
+    private func prune(keeping: String) {
+        var entries: [(path: String, used: Int)] = []
+        let now = time(nil)
+        for name in directoryEntries(folder) where name.hasPrefix("rules-") {
+            let path = folder + "/" + name
+            var info = stat()
+            guard stat(path, &info) == 0 else { continue }
+            if name.hasSuffix(".ivgcache") {
+                if path != keeping { entries.append((path, info.st_mtim.tv_sec)) }
+            } else if name.contains(".ivgcache.tmp"), now - info.st_mtim.tv_sec > 3600 {
+                unlink(path)
+            }
+        }
+        guard entries.count >= Self.maximumEntries else { return }
+        for old in entries.sorted(by: { $0.used < $1.used }).prefix(entries.count - (Self.maximumEntries - 1)) {
+            unlink(old.path)
+        }
+    }
+
+    private func directoryEntries(_ path: String) -> [String] {
+        guard let dir = opendir(path) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            names.append(name)
+        }
+        return names
     }
 
     /// The entry at `file`, if it is for `request`, written by this executable, and current.
@@ -91,14 +136,18 @@ final class RuleCache {
         [paths.allSatisfy { $0.hasPrefix("/") } ? "" : currentDirectory()] + paths
     }
 
-    /// The entry's file name: a checksum of the request. Two requests with one name take turns;
-    /// each entry records its request in full, so a clash costs a compile, never a wrong rule set.
-    static func fileName(for request: [String]) -> String {
-        var bytes: [UInt8] = []
-        for part in request { bytes += part.utf8; bytes.append(0) }
-        var hex = String(CRC32C.checksum(bytes), radix: 16)
-        while hex.count < 8 { hex = "0" + hex }
-        return "rules-\(hex).ivgcache"
+    /// The entry's file name: checksums of the request and of the executable's identity. Two
+    /// requests or builds with one name take turns; each entry records both in full, so a clash
+    /// costs a compile, never a wrong rule set.
+    static func fileName(for request: [String], executable: [String]) -> String {
+        func hex(_ parts: [String]) -> String {
+            var bytes: [UInt8] = []
+            for part in parts { bytes += part.utf8; bytes.append(0) }
+            var digits = String(CRC32C.checksum(bytes), radix: 16)
+            while digits.count < 8 { digits = "0" + digits }
+            return digits
+        }
+        return "rules-\(hex(request))-\(hex(executable)).ivgcache"
     }
 
     /// The running executable as a file: device, inode, size and modification time. A rebuilt or

@@ -111,6 +111,32 @@ struct RuleCacheCommandTests {
         #expect(off.stdout == r.stdout)
     }
 
+    @Test func oldEntriesArePrunedToTheBound() throws {
+        let s = try Setup("prune")
+        try FileManager.default.createDirectory(atPath: s.cache, withIntermediateDirectories: true)
+        let fm = FileManager.default
+        // Twenty entries of other requests or builds, used from 20 to 1 days ago.
+        for i in 0..<20 {
+            let path = s.cache + String(format: "/rules-%08x-00000000.ivgcache", i)
+            try Data("old entry \(i)".utf8).write(to: URL(fileURLWithPath: path))
+            try fm.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -Double(20 - i) * 86400)], ofItemAtPath: path)
+        }
+        let staleTemporary = s.cache + "/rules-0000dead-00000000.ivgcache.tmp1"
+        let freshTemporary = s.cache + "/rules-0000beef-00000000.ivgcache.tmp2"
+        for path in [staleTemporary, freshTemporary] { try Data("half".utf8).write(to: URL(fileURLWithPath: path)) }
+        try fm.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -7200)], ofItemAtPath: staleTemporary)
+        let first = try s.scan()
+        #expect(first.stderr.contains("rules compiled from source"))
+        let left = Set(s.entries)
+        #expect(left.count == 16)
+        // The new entry and the 15 used most recently stay; the five oldest went.
+        for i in 0..<5 { #expect(!left.contains(String(format: "rules-%08x-00000000.ivgcache", i))) }
+        for i in 5..<20 { #expect(left.contains(String(format: "rules-%08x-00000000.ivgcache", i))) }
+        #expect(!fm.fileExists(atPath: staleTemporary))
+        #expect(fm.fileExists(atPath: freshTemporary))
+        #expect(try s.scan().stderr.contains("rules loaded from the cache"))
+    }
+
     @Test func theBundledPacksAreCachedToo() throws {
         let cache = FileManager.default.temporaryDirectory.appendingPathComponent("invigil-cache-\(getpid())-bundled").path
         try? FileManager.default.removeItem(atPath: cache)
