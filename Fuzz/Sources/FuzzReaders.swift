@@ -123,6 +123,57 @@ enum FuzzReaders {
         }
     }
 
+    /// `jsonl`: the JSONL reader whole (`JSONLSource(bytes:name:)`, every record loaded and
+    /// scanned) against the scan's chunk path: the input cut after line feeds at places taken
+    /// from its bytes, each chunk read where it lies (`JSONLSource(borrowingChunk:)`, events by
+    /// `nextItem()` with their sources made afterwards) and copied (`init(chunk:)`). The records,
+    /// sources and rejections must be the same.
+    static func jsonl(_ data: UnsafeBufferPointer<UInt8>) {
+        let bytes = Array(data)
+        var whole = JSONLSource(bytes: bytes, name: "in.jsonl")
+        let expected = drain(&whole, data.count, "jsonl")
+        let (inPlace, copied) = chunkedJSONL(bytes, name: "in.jsonl", seed: data.fnv)
+        same(expected, inPlace, "jsonl chunks in place")
+        same(expected, copied, "jsonl chunks copied")
+    }
+
+    /// The records of `bytes` read chunk by chunk as the scan's workers read them: in place (by
+    /// `nextItem()`) and copied (by `next()`). Chunks end after a line feed, or at the end.
+    static func chunkedJSONL(_ bytes: [UInt8], name: String, seed: UInt64) -> (inPlace: [String], copied: [String]) {
+        var inPlace: [String] = [], copied: [String] = []
+        var start = 0, linesBefore = 0, state = seed | 1
+        while start < bytes.count {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            var end = min(bytes.count, start + 1 + Int(state >> 33) % 64)
+            // Back to just after the last line feed in the chunk, as JSONLSplitter cuts; the end
+            // of the input otherwise, or on to the next line feed.
+            if end < bytes.count {
+                if let lf = bytes[start..<end].lastIndex(of: 0x0A) {
+                    end = lf + 1
+                } else {
+                    end = (bytes[end...].firstIndex(of: 0x0A).map { $0 + 1 }) ?? bytes.count
+                }
+            }
+            let chunk = Array(bytes[start..<end])
+            chunk.withUnsafeBufferPointer { buffer in
+                let source = JSONLSource(borrowingChunk: buffer, name: name, linesBefore: linesBefore)
+                while let item = source.nextItem() {
+                    switch item {
+                    case .event(let json, let line):
+                        inPlace.append(describe(ArchiveRecord(source: source.source(ofLine: line), payload: .json(Array(json)))))
+                    case .record(let record):
+                        inPlace.append(describe(record))
+                    }
+                }
+            }
+            let copiedSource = JSONLSource(chunk: chunk, name: name, linesBefore: linesBefore)
+            while let record = copiedSource.next() { copied.append(describe(record)) }
+            linesBefore += chunk.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+            start = end
+        }
+        return (inPlace, copied)
+    }
+
     static func whatsApp(_ data: UnsafeBufferPointer<UInt8>) {
         var options = WhatsAppOptions()
         // The date order comes from the input's length, so that all are reached.

@@ -170,7 +170,43 @@ struct FuzzRegressionTests {
         try replayReader(bytes, packs, suffix: ".zip") { try WhatsAppZipSource(path: $0, limits: limits) }
     }
 
-    @Test("kept inputs replay cleanly", arguments: ["rules", "json", "mail", "whatsapp", "csv", "automaton", "zip", "report", "shortcuts"])
+    /// jsonl: the reader whole against the scan's chunk path, here with a chunk per line and one
+    /// chunk of everything (the fuzz target cuts where the input's bytes say): the same records.
+    static func replayJSONL(_ bytes: [UInt8]) {
+        func describe(_ r: ArchiveRecord) -> String {
+            switch r.payload {
+            case .json(let json): return "\(r.source) json \(json)"
+            case .rejected(let reason): return "\(r.source) rejected \(reason)"
+            case .fields: return "\(r.source) fields"
+            }
+        }
+        let whole = JSONLSource(bytes: bytes, name: "kept.jsonl")
+        var expected: [String] = []
+        while let r = whole.next() { expected.append(describe(r)) }
+        var ends = bytes.indices.filter { bytes[$0] == 0x0A }.map { $0 + 1 }
+        if ends.last != bytes.count { ends.append(bytes.count) }
+        for cuts in [ends, [bytes.count]] {
+            var got: [String] = []
+            var start = 0, lines = 0
+            for end in cuts where end > start {
+                let chunk = Array(bytes[start..<end])
+                chunk.withUnsafeBufferPointer { buffer in
+                    let source = JSONLSource(borrowingChunk: buffer, name: "kept.jsonl", linesBefore: lines)
+                    while let item = source.nextItem() {
+                        switch item {
+                        case .event(let json, let line): got.append("\(source.source(ofLine: line)) json \(Array(json))")
+                        case .record(let r): got.append(describe(r))
+                        }
+                    }
+                }
+                lines += chunk.filter { $0 == 0x0A }.count
+                start = end
+            }
+            #expect(got == expected)
+        }
+    }
+
+    @Test("kept inputs replay cleanly", arguments: ["rules", "json", "jsonl", "mail", "whatsapp", "csv", "automaton", "zip", "report", "shortcuts"])
     func replay(_ target: String) throws {
         let kept = Self.inputs(target)
         let packs = Self.loadPacks()
@@ -179,6 +215,7 @@ struct FuzzRegressionTests {
             switch target {
             case "rules": Self.replayRules(bytes)
             case "json": Self.replayJSON(bytes, packs)
+            case "jsonl": Self.replayJSONL(bytes)
             case "mail":
                 try Self.replayReader(bytes, packs, suffix: ".mbox") { try MboxSource(path: $0) }
                 try Self.replayReader(bytes, packs, suffix: ".eml") { try EMLSource(path: $0) }
