@@ -89,7 +89,7 @@ final class RuleCache {
     private func prune(keeping: String) {
         var entries: [(path: String, used: Int)] = []
         let now = time(nil)
-        for name in directoryEntries(folder) where name.hasPrefix("rules-") {
+        for name in FileSystem.entries(of: folder) where name.hasPrefix("rules-") {
             let path = folder + "/" + name
             var info = stat()
             guard stat(path, &info) == 0 else { continue }
@@ -103,19 +103,6 @@ final class RuleCache {
         for old in entries.sorted(by: { $0.used < $1.used }).prefix(entries.count - (Self.maximumEntries - 1)) {
             unlink(old.path)
         }
-    }
-
-    private func directoryEntries(_ path: String) -> [String] {
-        guard let dir = opendir(path) else { return [] }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
-            names.append(name)
-        }
-        return names
     }
 
     /// The entry at `file`, if it is for `request`, written by this executable, and current.

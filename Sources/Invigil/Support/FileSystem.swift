@@ -65,7 +65,7 @@ package enum FileSystem {
     }
 
     /// The entries of a directory, sorted by name, without `.` and `..`.
-    static func entries(of path: String) -> [String] {
+    package static func entries(of path: String) -> [String] {
         guard let dir = opendir(path) else { return [] }
         defer { closedir(dir) }
         var names: [String] = []
