@@ -56,7 +56,7 @@ public struct ArchiveField: Sendable {
 extension ArchiveRecord {
     /// Sets a scanner's event from one JSON event; the reason when it cannot be, as a JSON
     /// record's `load(into:)` gives it (the scan's workers load JSONL lines where they lie).
-    public static func loadJSON(_ bytes: UnsafeBufferPointer<UInt8>, into scanner: Scanner) -> String? {
+    package static func loadJSON(_ bytes: UnsafeBufferPointer<UInt8>, into scanner: Scanner) -> String? {
         do {
             try scanner.setJSON(bytes)
             return nil
@@ -72,8 +72,7 @@ extension ArchiveRecord {
         case .rejected(let reason):
             return reason
         case .json(let bytes):
-            let r: String? = bytes.withUnsafeBufferPointer { Self.loadJSON($0, into: scanner) }
-            return r
+            return bytes.withUnsafeBufferPointer { Self.loadJSON($0, into: scanner) }
         case .fields(let fields):
             scanner.reset()
             for field in fields {

@@ -252,7 +252,7 @@ struct FindingWriter {
             guard let value else { return }
             if !first { out.append(0x2C) }
             first = false
-            out.append(contentsOf: UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
+            out.appendLiteral(key)
             jsonString(value, into: &out)
         }
         member("\"id\":", p.id)

@@ -39,6 +39,9 @@ final class RuleCache {
         return nil
     }
 
+    /// This executable's identity (`executableIdentity()`), read once.
+    private let executable = RuleCache.executableIdentity()
+
     init(folder: String) {
         self.folder = folder
     }
@@ -47,7 +50,7 @@ final class RuleCache {
     /// is current, else compiled from source and kept for `save()`. Errors are the compile's.
     func rules(for paths: [String]) throws(RuleSetError) -> RuleSet {
         let request = Self.request(paths)
-        let file = folder + "/" + Self.fileName(for: request, executable: Self.executableIdentity() ?? [])
+        let file = folder + "/" + Self.fileName(for: request, executable: executable ?? [])
         if let rules = lookUp(file, request: request) {
             hit = true
             // Its modification time is when it was last used, which the pruning goes by.
@@ -62,7 +65,7 @@ final class RuleCache {
 
     /// Writes what the last miss compiled. Quiet on failure: the cache is an optimisation.
     func save() {
-        guard let (rules, manifest, request, file) = pending, let exe = Self.executableIdentity() else { return }
+        guard let (rules, manifest, request, file) = pending, let exe = executable else { return }
         pending = nil
         guard let compiled = try? rules.compiledBytes() else { return }
         let entry = RuleCacheEntry(executable: exe, workingFolder: request[0], manifest: manifest, compiled: compiled)
@@ -72,7 +75,7 @@ final class RuleCache {
         let temporary = file + ".tmp\(getpid())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { return }
-        let written = writeFully(fd, entry.encoded())
+        let written = writeAll(fd, entry.encoded())
         let closed = close(fd) == 0
         if !(written && closed && rename(temporary, file) == 0) { unlink(temporary) }
         prune(keeping: file)
@@ -107,7 +110,7 @@ final class RuleCache {
 
     /// The entry at `file`, if it is for `request`, written by this executable, and current.
     private func lookUp(_ file: String, request: [String]) -> RuleSet? {
-        guard let exe = Self.executableIdentity(),
+        guard let exe = executable,
             case .success(let bytes) = FileSystem.readWholeFile(file, limit: Limits.ruleSetBytes * 4),
             let entry = RuleCacheEntry(decoding: bytes),
             entry.executable == exe, [entry.workingFolder] + entry.manifest.paths == request,
@@ -159,20 +162,5 @@ final class RuleCache {
         let parent = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? ""
         if !parent.isEmpty && !isDirectory(parent) && !makeFolders(parent) { return false }
         return mkdir(path, 0o700) == 0 || errno == EEXIST
-    }
-
-    private func writeFully(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return false
-                }
-                offset += n
-            }
-            return true
-        }
     }
 }

@@ -53,10 +53,6 @@ final class ScanWorker: @unchecked Sendable {
 
     /// Scans one record (or counts it rejected) and formats its findings into `result`.
     func process(_ record: ArchiveRecord) {
-        if case .json(let bytes) = record.payload {
-            bytes.withUnsafeBufferPointer { json in processEvent(json) { record.source } }
-            return
-        }
         finish(rejection: record.load(into: scanner)) { record.source }
     }
 

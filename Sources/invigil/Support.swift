@@ -11,14 +11,18 @@ func printError(_ text: String) {
     writeAll(2, Array(line.utf8))
 }
 
-func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
+/// Writes all of `bytes` to `fd`, going on after interrupted and short writes; false when a write
+/// fails.
+@discardableResult
+func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
     bytes.withUnsafeBytes { raw in
         var offset = 0
         while offset < raw.count {
             let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
-            if n < 0 { if errno == EINTR { continue }; return }
+            if n < 0 { if errno == EINTR { continue }; return false }
             offset += n
         }
+        return true
     }
 }
 
@@ -41,6 +45,13 @@ final class Output {
     }
 
     func write(_ bytes: [UInt8]) {
+        // A worker's result (hundreds of KB of findings) goes out as it is, not through the
+        // buffer: the copy was the delivery's largest cost after the write itself.
+        if bytes.count >= 1 << 16 {
+            flush()
+            writeAll(fd, bytes)
+            return
+        }
         buffer += bytes
         if buffer.count >= 1 << 16 { flush() }
     }

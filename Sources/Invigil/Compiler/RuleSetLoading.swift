@@ -36,6 +36,7 @@ extension RuleSet {
     package static func loadRecordingSources(paths: [String]) throws(RuleSetError) -> (RuleSet, SourceManifest) {
         let listing = SourceManifest.listing(of: paths)
         var loader = Loader()
+        loader.recordsReadFiles = true
         loader.load(paths: paths)
         let rules = try finish(loader)
         return (rules, SourceManifest(paths: paths, listing: listing, files: loader.readFiles))

@@ -9,8 +9,10 @@ struct Loader {
     private var folderOverride: [String: String] = [:]
     private(set) var files: [SyntaxFile] = []
     private(set) var diagnostics: [Diagnostic] = []
+    /// Whether to keep `readFiles` (the command's cache asks; other loads need no checksums).
+    var recordsReadFiles = false
     /// Every file read from the file system, in reading order, with its size and CRC-32C
-    /// (`SourceManifest`).
+    /// (`SourceManifest`), when `recordsReadFiles`.
     private(set) var readFiles: [SourceManifest.File] = []
     private var loaded: [String: Int] = [:]
     private var stack: [String] = []
@@ -102,7 +104,7 @@ struct Loader {
             }
         case .success(let bytes):
             guard checkSize(bytes.count, path, includedFrom) else { return }
-            readFiles.append(SourceManifest.File(path: path, size: bytes.count, checksum: CRC32C.checksum(bytes)))
+            if recordsReadFiles { readFiles.append(SourceManifest.File(path: path, size: bytes.count, checksum: CRC32C.checksum(bytes))) }
             loaded[path] = -1
             stack.append(path)
             parse(SourceText(path: path, bytes: bytes))
