@@ -1,7 +1,7 @@
 import Testing
 @testable import Invigil
 
-/// A scanner reused from event to event (its key path buffer, `JSONKeyPath`, and the buffers it
+/// A scanner reused from event to event (its JSON scratch and the buffers it
 /// empties per event) reads each event as a fresh scanner does. Checked on
 /// generated events whose keys change order, appear and vanish, nest, grow long, carry escapes
 /// and dots, and come in large numbers: the same fields, the same findings, the same errors.

@@ -14,18 +14,48 @@ extension Automaton {
         _ text: UnsafeBufferPointer<UInt8>, into hits: inout [AutomatonHit],
         window body: (inout [AutomatonHit]) -> Bool
     ) {
-        guard let base = text.baseAddress, text.count > 0 else { return }
-        let n = text.count
-        withUnsafeTemporaryAllocation(of: AutomatonHit.self, capacity: min(n, Automaton.scanBlock)) { tmp in
-            let out = tmp.baseAddress!
-            var w = 0
-            while w < n {
-                let windowEnd = min(n, w &+ Automaton.windowBytes)
-                hits.removeAllKeepingCapacity()
-                scanBlocks(base, w, windowEnd, out, &hits)
-                if !hits.isEmpty && !body(&hits) { return }
-                w = windowEnd
-            }
+        guard text.count > 0 else { return }
+        withUnsafeTemporaryAllocation(of: AutomatonHit.self, capacity: min(text.count, Automaton.scanBlock)) { tmp in
+            scanWindows(text, into: &hits, blockHits: tmp.baseAddress!, window: body)
         }
     }
+
+    /// `scan(_:into:window:)` with a caller's buffer for one block's hits, which must hold
+    /// `min(text.count, scanBlock)` of them (a `BlockHitBuffer` holds any). A scanner keeps one:
+    /// a temporary allocation of more than 1 KB is a heap allocation on Linux, which was one
+    /// `malloc` and `free` for every text of 128 bytes or more.
+    func scan(
+        _ text: UnsafeBufferPointer<UInt8>, into hits: inout [AutomatonHit], blockHits: BlockHitBuffer,
+        window body: (inout [AutomatonHit]) -> Bool
+    ) {
+        guard text.count > 0 else { return }
+        scanWindows(text, into: &hits, blockHits: blockHits.start, window: body)
+    }
+
+    @inline(__always)
+    private func scanWindows(
+        _ text: UnsafeBufferPointer<UInt8>, into hits: inout [AutomatonHit], blockHits out: UnsafeMutablePointer<AutomatonHit>,
+        window body: (inout [AutomatonHit]) -> Bool
+    ) {
+        guard let base = text.baseAddress else { return }
+        let n = text.count
+        var w = 0
+        while w < n {
+            let windowEnd = min(n, w &+ Automaton.windowBytes)
+            hits.removeAllKeepingCapacity()
+            scanBlocks(base, w, windowEnd, out, &hits)
+            if !hits.isEmpty && !body(&hits) { return }
+            w = windowEnd
+        }
+    }
+}
+
+/// Room for one block's hits (`Automaton.scanBlock` of them, 128 KB), kept by a scanner across
+/// events so that its scans allocate nothing. Not shared between threads.
+final class BlockHitBuffer {
+    let start: UnsafeMutablePointer<AutomatonHit>
+
+    init() { start = .allocate(capacity: Automaton.scanBlock) }
+
+    deinit { start.deallocate() }
 }

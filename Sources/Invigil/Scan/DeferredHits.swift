@@ -133,7 +133,7 @@ extension Scanner {
             deferred.scratch.removeAllKeepingCapacity()
             arena.withUnsafeBufferPointer { all in
                 let text = UnsafeBufferPointer(rebasing: all[Int(v.a)..<Int(v.a + v.b)])
-                na.automaton.scan(text, into: &hits) { hits in
+                na.automaton.scan(text, into: &hits, blockHits: blockHits) { hits in
                     _ = forEachDirectMatch(hits, na, field: f, text: text, skippingDeferrable: false) { key, begin, end in
                         if deferrableKey[key] {
                             freshen(key)

@@ -76,14 +76,13 @@ extension Scanner {
         // the first append to each would copy it.
         var reader = JSONEventReader(placeholder: ())
         swap(&reader, &json)
-        jsonPath.truncate(to: 0)
         defer { swap(&reader, &json) }
         do throws(EventError) {
             parser.skipSpace()
             guard parser.peek() == 0x7B else {
                 throw parser.error(parser.atEnd ? "empty line, expected a JSON object" : "expected a JSON object")
             }
-            try readObject(&parser, &reader, element: nil, depth: 0)
+            try readObject(&parser, &reader, node: EventKeyTree.root, element: nil, depth: 0)
             parser.skipSpace()
             if !parser.atEnd { throw parser.error("unexpected characters after the JSON object") }
         } catch {
@@ -112,9 +111,9 @@ extension Scanner {
         return scan()
     }
 
-    private func pathName(_ reader: JSONEventReader) -> String { String(decoding: jsonPath.bytes, as: UTF8.self) }
-
-    private func readObject(_ p: inout JSONCursor, _ r: inout JSONEventReader, element: Int32?, depth: Int) throws(EventError) {
+    /// Reads an object whose keys are looked up under `node` (`EventKeyTree.none`: an object no
+    /// field is in, read for its syntax only).
+    private func readObject(_ p: inout JSONCursor, _ r: inout JSONEventReader, node: Int32, element: Int32?, depth: Int) throws(EventError) {
         if depth >= Limits.jsonDepth { throw p.error("JSON nests deeper than the limit of \(Limits.jsonDepth)") }
         p.advance()  // {
         p.skipSpace()
@@ -122,22 +121,20 @@ extension Scanner {
         while true {
             p.skipSpace()
             guard p.peek() == 0x22 else { throw p.error("expected a quoted key") }
-            let keyStart = jsonPath.count
-            if keyStart > 0 { jsonPath.append(0x2E) }
+            let child: Int32
             if let key = p.readPlainString() {
-                jsonPath.append(UnsafeBufferPointer(rebasing: p.bytes[key]))
+                child = keyTree.child(of: node, UnsafeBufferPointer(rebasing: p.bytes[key]))
             } else {
                 // A key with escapes, decoded first (the value's scratch is free until its value).
                 r.scratch.removeAllKeepingCapacity()
                 try p.readString(into: &r.scratch)
-                r.scratch.withUnsafeBufferPointer { jsonPath.append($0) }
+                child = r.scratch.withUnsafeBufferPointer { keyTree.child(of: node, $0) }
             }
             p.skipSpace()
             guard p.peek() == 0x3A else { throw p.error("expected ':' after a key") }
             p.advance()
             p.skipSpace()
-            try readValue(&p, &r, element: element, depth: depth + 1)
-            jsonPath.truncate(to: keyStart)
+            try readValue(&p, &r, node: child, element: element, depth: depth + 1)
             p.skipSpace()
             let c = p.peek()
             p.advance()
@@ -147,24 +144,19 @@ extension Scanner {
         }
     }
 
-    /// The index of the list-of-objects group named `path`, or nil: bytes compared, not strings'
-    /// UTF-8 views element by element.
-    @inline(__always) private func groupIndex(ofPath path: UnsafeBufferPointer<UInt8>) -> Int? {
-        groupNames.firstIndex { name in name.withUnsafeBufferPointer { $0.elementsEqual(path) } }
-    }
-
-    private func readValue(_ p: inout JSONCursor, _ r: inout JSONEventReader, element: Int32?, depth: Int) throws(EventError) {
-        let slot: Int? = self.slot(of: jsonPath.bytes)
+    /// Reads the value of the key whose node is `node`.
+    private func readValue(_ p: inout JSONCursor, _ r: inout JSONEventReader, node: Int32, element: Int32?, depth: Int) throws(EventError) {
+        let slot: Int? = keyTree.slot(of: node)
         let c = p.peek()
         switch c {
         case 0x7B:
             if let slot { throw fieldTypeError(p, slot, got: "an object") }
-            if element == nil, groupIndex(ofPath: jsonPath.bytes) != nil {
-                throw p.error("'\(pathName(r))' is a list of objects, not an object")
+            if element == nil, let group = keyTree.group(of: node) {
+                throw p.error("'\(rules.groups[group])' is a list of objects, not an object")
             }
-            try readObject(&p, &r, element: element, depth: depth)
+            try readObject(&p, &r, node: node, element: element, depth: depth)
         case 0x5B:
-            try readArray(&p, &r, slot: slot, element: element, depth: depth)
+            try readArray(&p, &r, node: node, slot: slot, element: element, depth: depth)
         case 0x22:
             let valueOffset = p.position
             // A string without escapes (most, and every large one in practice) is set straight
@@ -237,15 +229,14 @@ extension Scanner {
         return EventError(offset: at ?? p.position, message: "field '\(info.name)' is \(info.typeDescription), not \(got)", isSyntax: false)
     }
 
-    private func readArray(_ p: inout JSONCursor, _ r: inout JSONEventReader, slot: Int?, element: Int32?, depth: Int) throws(EventError) {
+    private func readArray(_ p: inout JSONCursor, _ r: inout JSONEventReader, node: Int32, slot: Int?, element: Int32?, depth: Int) throws(EventError)
+    {
         if depth >= Limits.jsonDepth { throw p.error("JSON nests deeper than the limit of \(Limits.jsonDepth)") }
         if let slot, !rules.fields[slot].isList { throw fieldTypeError(p, slot, got: "a list") }
         if element != nil, slot == nil {
             // A list inside a list of objects: not part of the schema; skip it.
         }
-        let groupIndex: Int? =
-            slot == nil && element == nil
-            ? groupIndex(ofPath: jsonPath.bytes) : nil
+        let groupIndex: Int? = slot == nil && element == nil ? keyTree.group(of: node) : nil
         p.advance()
         p.skipSpace()
         if p.peek() == 0x5D { p.advance(); return }
@@ -255,14 +246,14 @@ extension Scanner {
             if let g = groupIndex {
                 if p.peek() == 0x7B {
                     touch(group: g, element: index)
-                    try readObject(&p, &r, element: index, depth: depth + 1)
+                    try readObject(&p, &r, node: node, element: index, depth: depth + 1)
                 } else {
-                    throw p.error("'\(pathName(r))' is a list of objects; expected an object")
+                    throw p.error("'\(rules.groups[g])' is a list of objects; expected an object")
                 }
             } else if slot != nil {
                 let c = p.peek()
                 if c == 0x7B || c == 0x5B { throw fieldTypeError(p, slot!, got: c == 0x7B ? "a list of objects" : "a nested list") }
-                try readValue(&p, &r, element: element ?? index, depth: depth + 1)
+                try readValue(&p, &r, node: node, element: element ?? index, depth: depth + 1)
             } else {
                 try p.skipValue(depth: depth + 1)
             }
@@ -484,51 +475,5 @@ struct JSONCursor {
         case 0x2D, 0x30...0x39: _ = try readNumber()
         default: throw error("expected a JSON value")
         }
-    }
-}
-
-/// The dotted path of the JSON key being read (`author.id`), in raw memory: keys are appended
-/// and cut off for every field of every event, and an array's uniqueness check on each append
-/// and its generic `removeLast(_:)` were a few per cent of reading an event.
-final class JSONKeyPath {
-    private var storage: UnsafeMutablePointer<UInt8>
-    private var capacity: Int
-    /// The path's length in bytes.
-    private(set) var count = 0
-
-    init() {
-        capacity = 128
-        storage = .allocate(capacity: capacity)
-    }
-
-    deinit { storage.deallocate() }
-
-    /// The path's bytes, valid until the next change.
-    var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: storage, count: count) }
-
-    @inline(__always) func append(_ byte: UInt8) {
-        if count == capacity { grow(to: count + 1) }
-        storage[count] = byte
-        count += 1
-    }
-
-    @inline(__always) func append(_ more: UnsafeBufferPointer<UInt8>) {
-        guard let base = more.baseAddress, more.count > 0 else { return }
-        if count + more.count > capacity { grow(to: count + more.count) }
-        (storage + count).update(from: base, count: more.count)
-        count += more.count
-    }
-
-    /// Cuts the path back to its first `length` bytes.
-    @inline(__always) func truncate(to length: Int) { count = min(count, max(0, length)) }
-
-    private func grow(to needed: Int) {
-        var size = capacity * 2
-        while size < needed { size *= 2 }
-        let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: size)
-        bigger.initialize(from: storage, count: count)
-        storage.deallocate()
-        storage = bigger
-        capacity = size
     }
 }

@@ -158,24 +158,24 @@ extension Scanner {
                                         trackOrigin: false, separatorSinceLast: &separatorSinceLast)
                                 }
                                 hitFloor = carried
-                                normalizedText.withUnsafeBufferPointer { na.automaton.scan($0, into: &hits, window: body) }
+                                normalizedText.withUnsafeBufferPointer { na.automaton.scan($0, into: &hits, blockHits: blockHits, window: body) }
                                 let keep = min(normalizedText.count, maxLength)
                                 hitBase += normalizedText.count - keep
                                 normalizedText.removeFirst(normalizedText.count - keep)
                             }
                             if normalizedText.capacity > 4 * Scanner.normalizedChunk { normalizedText = [] }
                         } else if direct && !leet {
-                            na.automaton.scan(text, into: &hits, window: body)
+                            na.automaton.scan(text, into: &hits, blockHits: blockHits, window: body)
                         } else if direct {
                             Normalizer.normalizeASCIIInPlace(text, leet: true, into: &normalizedText)
-                            normalizedText.withUnsafeBufferPointer { na.automaton.scan($0, into: &hits, window: body) }
+                            normalizedText.withUnsafeBufferPointer { na.automaton.scan($0, into: &hits, blockHits: blockHits, window: body) }
                         } else {
                             if ascii {
                                 Normalizer.normalizeASCIISpaced(text, leet: leet, into: &normalizedText)
                             } else {
                                 Normalizer.normalize(text, mode: mode, into: &normalizedText, origin: &normalizedOrigin, trackOrigin: false)
                             }
-                            normalizedText.withUnsafeBufferPointer { na.automaton.scan($0, into: &hits, window: body) }
+                            normalizedText.withUnsafeBufferPointer { na.automaton.scan($0, into: &hits, blockHits: blockHits, window: body) }
                         }
                         if skipped > 0 {
                             deferred.pending.append(

@@ -148,34 +148,37 @@ extension Scanner {
     /// and the rules' whole programs decide (`evaluateAfterGuards`).
     func rejectGuardedRules() {
         let words = ruleGuards.ruleWords
-        for w in 0..<words { guardRejected[w] = 0 }
         guardFieldsUnsure = false
-        for (slot, f32) in ruleGuards.fields.enumerated() {
-            let vs = values.of(Int(f32))
-            var row = -1
-            if vs.isEmpty {
-                row = 64
-            } else if vs.count == 1 && vs[0].a >= 0 && vs[0].a < 64 {
-                row = Int(vs[0].a)
-            }
-            if row >= 0 {
-                let base = (slot * 65 + row) * words
-                for w in 0..<words { guardRejected[w] |= ruleGuards.rejectedBySingleValue[base + w] }
-                continue
-            }
-            var bits: UInt64 = 0
-            var unsure = false
-            for v in vs {
-                if v.a >= 0 && v.a < 64 { bits |= 1 << UInt64(v.a) } else { unsure = true }
-            }
-            if unsure {
-                guardFieldsUnsure = true
-                continue
-            }
-            for i in Int(ruleGuards.slotGuardStart[slot])..<Int(ruleGuards.slotGuardStart[slot + 1]) {
-                let g = Int(ruleGuards.slotGuards[i])
-                if RuleGuards.rejects(g, bits, ruleGuards.guardValues, ruleGuards.guardWord) {
-                    for w in 0..<words { guardRejected[w] |= ruleGuards.guardRules[g * words + w] }
+        // One access to the bit words for the whole loop, not a uniqueness check per write.
+        guardRejected.withUnsafeMutableBufferPointer { rejected in
+            for w in 0..<words { rejected[w] = 0 }
+            for (slot, f32) in ruleGuards.fields.enumerated() {
+                let vs = values.of(Int(f32))
+                var row = -1
+                if vs.isEmpty {
+                    row = 64
+                } else if vs.count == 1 && vs[0].a >= 0 && vs[0].a < 64 {
+                    row = Int(vs[0].a)
+                }
+                if row >= 0 {
+                    let base = (slot * 65 + row) * words
+                    for w in 0..<words { rejected[w] |= ruleGuards.rejectedBySingleValue[base + w] }
+                    continue
+                }
+                var bits: UInt64 = 0
+                var unsure = false
+                for v in vs {
+                    if v.a >= 0 && v.a < 64 { bits |= 1 << UInt64(v.a) } else { unsure = true }
+                }
+                if unsure {
+                    guardFieldsUnsure = true
+                    continue
+                }
+                for i in Int(ruleGuards.slotGuardStart[slot])..<Int(ruleGuards.slotGuardStart[slot + 1]) {
+                    let g = Int(ruleGuards.slotGuards[i])
+                    if RuleGuards.rejects(g, bits, ruleGuards.guardValues, ruleGuards.guardWord) {
+                        for w in 0..<words { rejected[w] |= ruleGuards.guardRules[g * words + w] }
+                    }
                 }
             }
         }

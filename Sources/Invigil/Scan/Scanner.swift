@@ -92,6 +92,8 @@ public final class Scanner {
     @exclusivity(unchecked) var stamp: UInt32 = 0
     @exclusivity(unchecked) var spans: [Span] = []
     @exclusivity(unchecked) var hits: [AutomatonHit] = []
+    /// One block's hits, for every automaton scan of this scanner.
+    let blockHits = BlockHitBuffer()
     @exclusivity(unchecked) var candidates: [Int32] = []
     /// Phrase keys that matched in this event, so candidate selection visits only them.
     @exclusivity(unchecked) var touchedKeys: [Int32] = []
@@ -129,8 +131,8 @@ public final class Scanner {
     @exclusivity(unchecked) package var defersCueHits = true
     /// JSON parsing scratch.
     @exclusivity(unchecked) var json = JSONEventReader()
-    /// The dotted path of the JSON key being read.
-    let jsonPath = JSONKeyPath()
+    /// The schema's field names by their dotted segments, for `setJSON`.
+    let keyTree: EventKeyTree
     /// At most this many match spans are stored per event (docs/limits.md); the rest are counted,
     /// so that counts, thresholds and findings are those of an unbounded scan. Memory for spans
     /// is then bounded whatever the event holds: scratch spans (20 bytes each) plus, per
@@ -192,8 +194,6 @@ public final class Scanner {
     @exclusivity(unchecked) package var skipsUnneededPasses = true
     /// The slots of the fields a finding's context names (`context()`).
     let contextSlots: ContextSlots
-    /// The names of the rule set's list-of-objects groups, as bytes (for `setJSON`).
-    let groupNames: [[UInt8]]
     /// Checked between fields, windows and rules: returns true to stop the scan (the C
     /// interface's `invigil_scan_interrupt`). Called from the scanning thread only.
     @exclusivity(unchecked) public var interruptCheck: (() -> Bool)?
@@ -245,7 +245,7 @@ public final class Scanner {
         passNeedles = rules.normalizedAutomata.map { $0.automaton.requiredUncommonBytes() }
         deferrableKey = DeferredHits.deferrableKeys(of: rules)
         contextSlots = ContextSlots(rules: rules)
-        groupNames = rules.groups.map { Array($0.utf8) }
+        keyTree = EventKeyTree(fieldNames: rules.fields.map(\.name), groupNames: rules.groups)
         anyDeferrableKey = deferrableKey.contains(true)
         arena.reserveCapacity(4096)
     }
@@ -537,7 +537,7 @@ public final class Scanner {
                 let start = Int(v.a), length = Int(v.b)
                 arena.withUnsafeBufferPointer { all in
                     let text = UnsafeBufferPointer(rebasing: all[start..<(start + length)])
-                    plainAutomaton.scan(text, into: &hits) { hits in
+                    plainAutomaton.scan(text, into: &hits, blockHits: blockHits) { hits in
                         for hit in hits {
                             let end = Int(hit.end)
                             for k in plainAutomaton.outputs(of: hit.state) {
@@ -582,17 +582,20 @@ public final class Scanner {
     /// off bit sets in order.
     private func collectCandidates() {
         candidates.removeAllKeepingCapacity()
-        for w in candidateBits.indices { candidateBits[w] = alwaysRuleBits[w] }
-        for k32 in touchedKeys {
-            let k = Int(k32)
-            guard keyCount[k] > 0 else { continue }
-            for r in rulesByKey[k] { candidateBits[Int(r) >> 6] |= 1 << UInt64(r & 63) }
-        }
-        for w in candidateBits.indices {
-            var bits = candidateBits[w] & ~guardRejected[w]
-            while bits != 0 {
-                candidates.append(Int32(w << 6 | bits.trailingZeroBitCount))
-                bits &= bits &- 1
+        // One access to the bit words for the whole loop, not a uniqueness check per write.
+        candidateBits.withUnsafeMutableBufferPointer { bits in
+            for w in bits.indices { bits[w] = alwaysRuleBits[w] }
+            for k32 in touchedKeys {
+                let k = Int(k32)
+                guard keyCount[k] > 0 else { continue }
+                for r in rulesByKey[k] { bits[Int(r) >> 6] |= 1 << UInt64(r & 63) }
+            }
+            for w in bits.indices {
+                var word = bits[w] & ~guardRejected[w]
+                while word != 0 {
+                    candidates.append(Int32(w << 6 | word.trailingZeroBitCount))
+                    word &= word &- 1
+                }
             }
         }
     }
