@@ -48,12 +48,21 @@ extension RuleSet {
         let automaton: Automaton
         let patternEntries: PatternEntries
         let fields: [Int32]
+        /// Per pattern: every entry of it is a whole-word one, so that, under a mode without
+        /// `spaced`, a hit followed by a word character counts for nothing (`forEachDirectMatch`
+        /// drops it before looking at its entries). Derived, not stored in compiled files.
+        let wholeWordOnly: [Bool]
 
         init(mode: NormalizeMode, automaton: Automaton, patternEntries: PatternEntries, fields: [Int32]) {
             self.mode = mode
             self.automaton = automaton
             self.patternEntries = patternEntries
             self.fields = fields
+            wholeWordOnly = (0..<patternEntries.patternCount).map { p in
+                let entries = patternEntries.entries(of: p)
+                return !entries.isEmpty && entries.upperBound <= patternEntries.flags.count
+                    && entries.allSatisfy { patternEntries.flags[$0] & PatternEntries.wholeWord != 0 }
+            }
         }
     }
 }

@@ -15,8 +15,13 @@ struct OriginWindow {
     private var position = 0
     private var separatorSinceLast = false
 
-    /// Bytes of the original text normalised per step.
+    /// Bytes of the original text normalised per step, at most.
     static let step = 64 << 10
+    /// The first step of a text: a value is mostly a message of a few hundred bytes with one or
+    /// two hits, and normalising it whole with origins for a hit near its start was most of what
+    /// such a hit cost. Steps double from here up to `step`.
+    static let firstStep = 128
+    private var nextStep = OriginWindow.firstStep
 
     init(mode: NormalizeMode) { self.mode = mode }
 
@@ -27,6 +32,7 @@ struct OriginWindow {
         base = 0
         position = 0
         separatorSinceLast = false
+        nextStep = OriginWindow.firstStep
         out.removeAll(keepingCapacity: true)
         origin.removeAll(keepingCapacity: true)
         if origin.capacity > 4 * OriginWindow.step {
@@ -49,9 +55,10 @@ struct OriginWindow {
         }
         while base + origin.count <= end && position < text.count {
             position = Normalizer.normalize(
-                text, from: position, upTo: position + OriginWindow.step, mode: mode,
+                text, from: position, upTo: position + nextStep, mode: mode,
                 into: &out, origin: &origin, trackOrigin: true,
                 separatorSinceLast: &separatorSinceLast)
+            nextStep = min(2 * nextStep, OriginWindow.step)
         }
     }
 

@@ -90,11 +90,17 @@ extension Scanner {
     ) -> Int {
         let fieldCount = rules.fields.count
         let mode = na.mode
+        // Without `spaced`, a word character after the match fails every whole-word entry
+        // (`Normalizer.boundary(_:after:mode:)`). Single letters listed as whole words ("a", "u")
+        // end a hit at most letters of a text; this drops those hits first.
+        let wordAfterFails = !mode.contains(.spaced)
         var skipped = 0
         for hit in hits where Int(hit.end) > floor {
             let end = Int(hit.end) + base
+            let wordFollows = wordAfterFails && Detectors.isWordAt(text, end)
             for k in na.automaton.outputs(of: hit.state) {
                 let p = Int(na.automaton.outputs[k])
+                if wordFollows && na.wholeWordOnly[p] { continue }
                 let begin = end - Int(na.automaton.patternLengths[p])
                 if begin < 0 { continue }  // see runAutomaton
                 for e in na.patternEntries.entries(of: p) {

@@ -95,6 +95,12 @@ extension Scanner {
                                     let p = Int(na.automaton.outputs[k])
                                     let begin = end - Int(na.automaton.patternLengths[p])
                                     if begin < 0 { continue }  // see runAutomaton
+                                    // A pattern whose lists this field does not test needs no
+                                    // origins: normalising with them is what a hit costs here.
+                                    let entries = na.patternEntries.entries(of: p)
+                                    if !entries.contains(where: { keyOfListField[Int(na.patternEntries.list[$0]) * fieldCount + f] >= 0 }) {
+                                        continue
+                                    }
                                     // Candidate spans. They differ only where `spaced` collapsed a
                                     // letter repeated across a separator into the first or last byte:
                                     // then the match may start at the later repetition ("aight text
