@@ -84,7 +84,8 @@ public final class Scanner {
     public let rules: RuleSet
     /// The event's fields' values (see `EventValues` for why not an array of arrays).
     let values: EventValues
-    @exclusivity(unchecked) var arena: [UInt8] = []
+    /// The bytes of the event's string and text values.
+    @exclusivity(unchecked) var arena = ByteArena(capacity: 4096)
     @exclusivity(unchecked) var groupCounts: [Int32]
     @exclusivity(unchecked) var totalValues = 0
     @exclusivity(unchecked) var keyCount: [Int32]
@@ -131,6 +132,8 @@ public final class Scanner {
     @exclusivity(unchecked) package var defersCueHits = true
     /// JSON parsing scratch.
     @exclusivity(unchecked) var json = JSONEventReader()
+    /// The last value of each enum field and its index, for `setString`.
+    let recentEnums: RecentEnumValues
     /// The schema's field names by their dotted segments, for `setJSON`.
     let keyTree: EventKeyTree
     /// At most this many match spans are stored per event (docs/limits.md); the rest are counted,
@@ -245,16 +248,16 @@ public final class Scanner {
         passNeedles = rules.normalizedAutomata.map { $0.automaton.requiredUncommonBytes() }
         deferrableKey = DeferredHits.deferrableKeys(of: rules)
         contextSlots = ContextSlots(rules: rules)
+        recentEnums = RecentEnumValues(slotCount: rules.fields.count)
         keyTree = EventKeyTree(fieldNames: rules.fields.map(\.name), groupNames: rules.groups)
         anyDeferrableKey = deferrableKey.contains(true)
-        arena.reserveCapacity(4096)
     }
 
     /// Forgets the event's fields and its findings.
     public func reset() {
         values.removeAllFields()
         groupCounts.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
-        arena.removeAllKeepingCapacity()
+        arena.removeAll()
         totalValues = 0
         findings.removeAllKeepingCapacity()
         matches.removeAllKeepingCapacity()
@@ -339,10 +342,16 @@ public final class Scanner {
             }
             if !validated && !validUTF8(bytes) { throw .invalidUTF8(field: rules.fields[slot].name) }
             let offset = arena.count
-            arena.append(contentsOf: bytes)
+            arena.append(bytes)
             try store(slot, EventValue(element: 0, a: Int64(offset), b: Int64(bytes.count)), append: append, element: element, replace: replace)
         case .enumeration:
-            let index = Int32(enumLookup.find(bytes, in: slot) ?? -1)
+            let index: Int32
+            if let recent = recentEnums.index(of: bytes, slot: slot) {
+                index = recent
+            } else {
+                index = Int32(enumLookup.find(bytes, in: slot) ?? -1)
+                if index >= 0 { recentEnums.remember(bytes, index: index, slot: slot) }
+            }
             let names = rules.fields[slot].enumValues
             if index < 0 {
                 if !validUTF8(bytes) { throw .invalidUTF8(field: rules.fields[slot].name) }
@@ -360,7 +369,7 @@ public final class Scanner {
             var given: Int64 = 0
             if bytes.count < 128, arena.count + bytes.count <= Limits.eventBytes {
                 given = Int64(arena.count) << 7 | Int64(bytes.count)
-                arena.append(contentsOf: bytes)
+                arena.append(bytes)
             }
             try store(slot, EventValue(element: 0, a: t, b: given), append: append, element: element, replace: replace)
         case .bool, .int:
@@ -403,7 +412,7 @@ public final class Scanner {
         guard field >= 0, field < values.fieldCount, valueIndex >= 0, valueIndex < values.count(field) else { return [] }
         let v = values[field, valueIndex]
         guard rules.fields[field].kind == .string || rules.fields[field].kind == .text else { return [] }
-        return arena[Int(v.a)..<Int(v.a + v.b)]
+        return ArraySlice(arena[Int(v.a)..<Int(v.a + v.b)])
     }
 
     /// The matched text of a span.
@@ -414,10 +423,14 @@ public final class Scanner {
     /// Calls `body` with the UTF-8 bytes of `excerpt(m)`, without making a `String` when the
     /// span holds valid UTF-8 (nearly always): the finding writers copy them straight out.
     public func withExcerptBytes<R>(_ m: MatchSpan, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-        let value = bytes(field: m.field, valueIndex: m.valueIndex)
-        guard m.start >= 0, m.end <= value.count, m.start <= m.end else { return body(UnsafeBufferPointer(start: nil, count: 0)) }
-        return value.withUnsafeBufferPointer { all in
-            let part = UnsafeBufferPointer(rebasing: all[m.start..<m.end])
+        let field = m.field, valueIndex = m.valueIndex
+        guard field >= 0, field < values.fieldCount, valueIndex >= 0, valueIndex < values.count(field),
+            rules.fields[field].kind == .string || rules.fields[field].kind == .text
+        else { return body(UnsafeBufferPointer(start: nil, count: 0)) }
+        let v = values[field, valueIndex]
+        guard m.start >= 0, m.end <= Int(v.b), m.start <= m.end else { return body(UnsafeBufferPointer(start: nil, count: 0)) }
+        return arena.withUnsafeBufferPointer { all in
+            let part = UnsafeBufferPointer(rebasing: all[(Int(v.a) + m.start)..<(Int(v.a) + m.end)])
             if validUTF8(part) { return body(part) }
             // As `excerpt` gives it: invalid sequences replaced.
             var repaired = String(decoding: part, as: UTF8.self)
@@ -428,7 +441,9 @@ public final class Scanner {
     /// The event's `id`, if the schema declares it and the event has one.
     public var eventID: String? {
         guard let f = rules.idField, !values.isEmpty(f) else { return nil }
-        return String(decoding: bytes(field: f, valueIndex: 0), as: UTF8.self)
+        guard rules.fields[f].kind == .string || rules.fields[f].kind == .text else { return "" }
+        let v = values[f, 0]
+        return String(decoding: arena[Int(v.a)..<Int(v.a + v.b)], as: UTF8.self)
     }
 
     /// The text a time value was given as, when it was set from text.
