@@ -333,12 +333,13 @@ enum Normalizer {
         if asciiSpacedKernel, let base = text.baseAddress {
             // Sixteen bytes at a time (InvigilSIMD/spaced.c); the loop below is its reference.
             let n = text.count
-            out.removeAll(keepingCapacity: true)
-            out.append(contentsOf: repeatElement(0, count: n + 32))
+            // The kernel overwrites from the start: only the bytes `out` lacks are added (a
+            // byte loop over the whole length was most of the cost of making room).
+            if out.count < n + 32 { out.append(contentsOf: repeatElement(0, count: n + 32 - out.count)) }
             let written = (useLeet ? leetFoldTable : foldTable).withUnsafeBufferPointer { map in
                 out.withUnsafeMutableBufferPointer { Int(ivg_ascii_spaced(base, n, map.baseAddress!, $0.baseAddress!)) }
             }
-            out.removeLast(n + 32 - written)
+            out.removeLast(out.count - written)
             return
         }
         #endif
