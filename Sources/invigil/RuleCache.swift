@@ -142,9 +142,17 @@ final class RuleCache {
 
     /// The running executable as a file: device, inode, size and modification time. A rebuilt or
     /// reinstalled `invigil` differs in at least one.
+    ///
+    /// The file is the one `/proc/self/exe` names, not the link itself: under valgrind the link is
+    /// the tool's own binary, while reading it gives the program's path, so that every build run
+    /// under valgrind shared one identity (and one build loaded another's entry). When the name
+    /// cannot be used (the file was replaced since the start: "(deleted)"), the link is used.
     static func executableIdentity() -> [String]? {
         var info = stat()
-        guard stat("/proc/self/exe", &info) == 0 else { return nil }
+        var path = [CChar](repeating: 0, count: 4096)
+        let length = readlink("/proc/self/exe", &path, path.count - 1)
+        let named = length > 0 && path.withUnsafeBufferPointer { stat($0.baseAddress!, &info) } == 0
+        guard named || stat("/proc/self/exe", &info) == 0 else { return nil }
         return [
             "\(info.st_dev)", "\(info.st_ino)", "\(info.st_size)", "\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
         ]
