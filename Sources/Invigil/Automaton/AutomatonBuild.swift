@@ -19,9 +19,5 @@ extension Automaton {
     }
 
     /// A raw copy of `a` (at least one element allocated), which the automaton frees in deinit.
-    static func copy<T>(_ a: [T]) -> UnsafeMutablePointer<T> {
-        let p = UnsafeMutablePointer<T>.allocate(capacity: max(1, a.count))
-        a.withUnsafeBufferPointer { if let b = $0.baseAddress { p.initialize(from: b, count: a.count) } }
-        return p
-    }
+    static func copy<T>(_ a: [T]) -> UnsafeMutablePointer<T> { a.allocatedCopy() }
 }

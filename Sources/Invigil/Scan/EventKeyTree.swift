@@ -70,17 +70,12 @@ struct EventKeyTree: ~Copyable {
         for (group, name) in groupNames.enumerated() { groupArray[node(of: name)] = Int32(group) }
 
         nodeCount = parentArray.count
-        func copy<T>(_ array: [T]) -> UnsafeMutablePointer<T> {
-            let p = UnsafeMutablePointer<T>.allocate(capacity: max(1, array.count))
-            array.withUnsafeBufferPointer { if let base = $0.baseAddress { p.initialize(from: base, count: array.count) } }
-            return p
-        }
-        slots = copy(slotArray)
-        groups = copy(groupArray)
-        parents = copy(parentArray)
-        segmentStarts = copy(startArray)
-        segmentLengths = copy(lengthArray)
-        segmentBytes = copy(byteArray)
+        slots = slotArray.allocatedCopy()
+        groups = groupArray.allocatedCopy()
+        parents = parentArray.allocatedCopy()
+        segmentStarts = startArray.allocatedCopy()
+        segmentLengths = lengthArray.allocatedCopy()
+        segmentBytes = byteArray.allocatedCopy()
         // At most half full, so that a probe ends soon.
         var size = 8
         while size < 2 * nodeCount { size *= 2 }

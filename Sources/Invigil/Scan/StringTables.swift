@@ -47,17 +47,12 @@ struct StringTables: ~Copyable {
             }
             byteArray += bytes
         }
-        func copy<T>(_ a: [T]) -> UnsafeMutablePointer<T> {
-            let p = UnsafeMutablePointer<T>.allocate(capacity: max(1, a.count))
-            a.withUnsafeBufferPointer { if let b = $0.baseAddress { p.initialize(from: b, count: a.count) } }
-            return p
-        }
-        slots = copy(slotArray)
-        firstSlot = copy(first)
-        masks = copy(maskArray)
-        bytes = copy(byteArray)
-        starts = copy(startArray)
-        indexInTable = copy(indices)
+        slots = slotArray.allocatedCopy()
+        firstSlot = first.allocatedCopy()
+        masks = maskArray.allocatedCopy()
+        bytes = byteArray.allocatedCopy()
+        starts = startArray.allocatedCopy()
+        indexInTable = indices.allocatedCopy()
     }
 
     deinit {
