@@ -111,6 +111,8 @@ public final class Scanner {
     @exclusivity(unchecked) public private(set) var matches: [MatchSpan] = []
     /// Normalised text and the original span of each of its bytes.
     @exclusivity(unchecked) var normalizedText: [UInt8] = []
+    /// One value's normalised pass in progress (`runNormalizedAutomata`).
+    @exclusivity(unchecked) var valuePass = NormalizedValuePass()
     @exclusivity(unchecked) var normalizedOrigin: [SIMD4<Int32>] = []
     /// The origins of hits in normalised text, made lazily; reused for every value.
     @exclusivity(unchecked) var originWindow = OriginWindow(mode: [])
