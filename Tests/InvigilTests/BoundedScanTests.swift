@@ -92,7 +92,7 @@ struct BoundedScanTests {
         var whole: [AutomatonHit] = [], scratch: [AutomatonHit] = [], windowed: [AutomatonHit] = []
         text.withUnsafeBufferPointer { t in
             rules.automaton.scan(t, into: &whole)
-            rules.automaton.scan(t, into: &scratch) { hits in
+            rules.automaton.scan(t, into: &scratch, blockHits: BlockHitBuffer()) { hits in
                 windowed += hits
                 return true
             }

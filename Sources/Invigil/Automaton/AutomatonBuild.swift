@@ -8,16 +8,13 @@ extension Automaton {
         let dense = Automaton.denseRows(trie, classCount: classCount, budgetBytes: denseBudgetBytes)
         let sparse = Automaton.sparseRest(trie, from: dense.states)
         let tables = LoadedTables(
-            classOf: Automaton.copy(classOf), classCount: classCount, stateCount: trie.stateCount,
+            classOf: classOf.allocatedCopy(), classCount: classCount, stateCount: trie.stateCount,
             denseStateCount: dense.states, premultiplied: dense.premultiplied, dense: dense.table,
-            fail: Automaton.copy(trie.fail), sparseStart: sparse.start, sparseTargets: sparse.targets,
-            sparseLabels: sparse.labels, sparseEdges: sparse.edges, outputStart: Automaton.copy(trie.outputStart),
-            outputs: Automaton.copy(trie.outputs), outputCount: trie.outputs.count,
+            fail: trie.fail.allocatedCopy(), sparseStart: sparse.start, sparseTargets: sparse.targets,
+            sparseLabels: sparse.labels, sparseEdges: sparse.edges, outputStart: trie.outputStart.allocatedCopy(),
+            outputs: trie.outputs.allocatedCopy(), outputCount: trie.outputs.count,
             patternLengths: patterns.map { UInt32($0.count) }, maxLength: patterns.reduce(0) { max($0, $1.count) },
             prefilterTriples: Automaton.prefilterTriples(patterns))
         self.init(tables: tables, storage: nil)
     }
-
-    /// A raw copy of `a` (at least one element allocated), which the automaton frees in deinit.
-    static func copy<T>(_ a: [T]) -> UnsafeMutablePointer<T> { a.allocatedCopy() }
 }

@@ -9,7 +9,7 @@ extension Automaton {
         _ trie: AutomatonTrie, from denseCount: Int
     ) -> (start: UnsafeMutablePointer<UInt32>, labels: UnsafeMutablePointer<UInt8>, targets: UnsafeMutablePointer<UInt32>, edges: Int) {
         let n = trie.stateCount
-        guard denseCount < n else { return (copy([0]), copy([]), copy([]), 0) }
+        guard denseCount < n else { return ([UInt32(0)].allocatedCopy(), [UInt8]().allocatedCopy(), [UInt32]().allocatedCopy(), 0) }
         let base = Int(trie.childStart[denseCount])
         let count = trie.childLabel.count - base
         let start = UnsafeMutablePointer<UInt32>.allocate(capacity: n - denseCount + 1)

@@ -1,5 +1,5 @@
 extension Automaton {
-    /// Bytes of text scanned per window by `scan(_:window:into:_:)`: 16 blocks. A window's hits are
+    /// Bytes of text scanned per window by `scan(_:into:blockHits:window:)`: 16 blocks. A window's hits are
     /// at most one per byte, so the hit buffer stays below 2 MB whatever the text holds.
     static let windowBytes = 16 * scanBlock
 
@@ -10,34 +10,15 @@ extension Automaton {
     ///
     /// This is what bounds the scanner's memory on match-dense text: a 64 MiB message of repeated
     /// phrases has tens of millions of hits, which one `scan(_:into:)` would hold all at once.
-    func scan(
-        _ text: UnsafeBufferPointer<UInt8>, into hits: inout [AutomatonHit],
-        window body: (inout [AutomatonHit]) -> Bool
-    ) {
-        guard text.count > 0 else { return }
-        withUnsafeTemporaryAllocation(of: AutomatonHit.self, capacity: min(text.count, Automaton.scanBlock)) { tmp in
-            scanWindows(text, into: &hits, blockHits: tmp.baseAddress!, window: body)
-        }
-    }
-
-    /// `scan(_:into:window:)` with a caller's buffer for one block's hits, which must hold
-    /// `min(text.count, scanBlock)` of them (a `BlockHitBuffer` holds any). A scanner keeps one:
-    /// a temporary allocation of more than 1 KB is a heap allocation on Linux, which was one
+    /// A block's hits are first written to `blockHits`, which a scanner keeps: a temporary
+    /// allocation of that size (more than 1 KB) is a heap allocation on Linux, which was one
     /// `malloc` and `free` for every text of 128 bytes or more.
     func scan(
         _ text: UnsafeBufferPointer<UInt8>, into hits: inout [AutomatonHit], blockHits: BlockHitBuffer,
         window body: (inout [AutomatonHit]) -> Bool
     ) {
-        guard text.count > 0 else { return }
-        scanWindows(text, into: &hits, blockHits: blockHits.start, window: body)
-    }
-
-    @inline(__always)
-    private func scanWindows(
-        _ text: UnsafeBufferPointer<UInt8>, into hits: inout [AutomatonHit], blockHits out: UnsafeMutablePointer<AutomatonHit>,
-        window body: (inout [AutomatonHit]) -> Bool
-    ) {
-        guard let base = text.baseAddress else { return }
+        guard let base = text.baseAddress, text.count > 0 else { return }
+        let out = blockHits.start
         let n = text.count
         var w = 0
         while w < n {

@@ -409,12 +409,21 @@ public final class Scanner {
 
     // MARK: Reading the event back
 
+    /// Where a string or text value lies in the arena, or nil for an out-of-range field or value,
+    /// or a field of another kind: what every reader of a value's bytes checks first.
+    @inline(__always) func stringRange(field: Int, valueIndex: Int) -> Range<Int>? {
+        guard field >= 0, field < values.fieldCount, valueIndex >= 0, valueIndex < values.count(field),
+            rules.fields[field].kind == .string || rules.fields[field].kind == .text
+        else { return nil }
+        let v = values[field, valueIndex]
+        guard v.b >= 0 else { return nil }
+        return Int(v.a)..<Int(v.a + v.b)
+    }
+
     /// The bytes of a string value.
     public func bytes(field: Int, valueIndex: Int) -> ArraySlice<UInt8> {
-        guard field >= 0, field < values.fieldCount, valueIndex >= 0, valueIndex < values.count(field) else { return [] }
-        let v = values[field, valueIndex]
-        guard rules.fields[field].kind == .string || rules.fields[field].kind == .text else { return [] }
-        return ArraySlice(arena[Int(v.a)..<Int(v.a + v.b)])
+        guard let range = stringRange(field: field, valueIndex: valueIndex) else { return [] }
+        return ArraySlice(arena[range])
     }
 
     /// The matched text of a span.
@@ -423,16 +432,13 @@ public final class Scanner {
     }
 
     /// Calls `body` with the UTF-8 bytes of `excerpt(m)`, without making a `String` when the
-    /// span holds valid UTF-8 (nearly always): the finding writers copy them straight out.
+    /// span holds valid UTF-8 (nearly always): the finding writers copy them straight out. The
+    /// bytes are read where they lie in the arena, not copied out of it first.
     public func withExcerptBytes<R>(_ m: MatchSpan, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-        let field = m.field, valueIndex = m.valueIndex
-        guard field >= 0, field < values.fieldCount, valueIndex >= 0, valueIndex < values.count(field),
-            rules.fields[field].kind == .string || rules.fields[field].kind == .text
+        guard let value = stringRange(field: m.field, valueIndex: m.valueIndex), m.start >= 0, m.end <= value.count, m.start <= m.end
         else { return body(UnsafeBufferPointer(start: nil, count: 0)) }
-        let v = values[field, valueIndex]
-        guard m.start >= 0, m.end <= Int(v.b), m.start <= m.end else { return body(UnsafeBufferPointer(start: nil, count: 0)) }
         return arena.withUnsafeBufferPointer { all in
-            let part = UnsafeBufferPointer(rebasing: all[(Int(v.a) + m.start)..<(Int(v.a) + m.end)])
+            let part = UnsafeBufferPointer(rebasing: all[(value.lowerBound + m.start)..<(value.lowerBound + m.end)])
             if validUTF8(part) { return body(part) }
             // As `excerpt` gives it: invalid sequences replaced.
             var repaired = String(decoding: part, as: UTF8.self)
@@ -443,9 +449,8 @@ public final class Scanner {
     /// The event's `id`, if the schema declares it and the event has one.
     public var eventID: String? {
         guard let f = rules.idField, !values.isEmpty(f) else { return nil }
-        guard rules.fields[f].kind == .string || rules.fields[f].kind == .text else { return "" }
-        let v = values[f, 0]
-        return String(decoding: arena[Int(v.a)..<Int(v.a + v.b)], as: UTF8.self)
+        guard let range = stringRange(field: f, valueIndex: 0) else { return "" }
+        return String(decoding: arena[range], as: UTF8.self)
     }
 
     /// The text a time value was given as, when it was set from text.

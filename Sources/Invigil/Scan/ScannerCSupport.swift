@@ -10,12 +10,9 @@ extension Scanner {
     /// valid until the scanner's event is next modified (set, add, setJSON, reset). Nil for an
     /// out-of-range field or value, or a field that is not a string or text.
     package func valuePointer(field: Int, valueIndex: Int) -> (UnsafePointer<UInt8>?, Int)? {
-        guard field >= 0, field < values.fieldCount, valueIndex >= 0, valueIndex < values.count(field) else { return nil }
-        let kind = rules.fields[field].kind
-        guard kind == .string || kind == .text else { return nil }
-        let v = values[field, valueIndex]
-        let start = Int(v.a), count = Int(v.b)
-        guard start >= 0, count >= 0, start + count <= arena.count else { return nil }
+        guard let range = stringRange(field: field, valueIndex: valueIndex) else { return nil }
+        let start = range.lowerBound, count = range.count
+        guard start >= 0, range.upperBound <= arena.count else { return nil }
         return arena.withUnsafeBufferPointer { all in (all.baseAddress.map { $0 + start }, count) }
     }
 
