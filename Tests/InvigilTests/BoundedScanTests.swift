@@ -81,6 +81,60 @@ struct BoundedScanTests {
         #expect(checked > 10_000)
     }
 
+    /// The ASCII path (raw writes into buffers kept at their largest size): ASCII values,
+    /// short and several steps long, mixed in one window with values that need the full
+    /// normaliser, in every mode, against the whole value's origins.
+    @Test func originWindowOverASCIIValues() {
+        let asciiAlphabet = [
+            "text", " me", "t e x t", "m.e", "7ext", "ME", "tteexxtt", " ", ".", "-", "on", "0", "x", "a", "!", "\n",
+            "snap", "dm", "ll", "l1!|", "aa  a", "_*", "SSs", "oo0"
+        ]
+        var window = OriginWindow(mode: [])
+        var state: UInt64 = 12_345
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(state >> 33) % bound
+        }
+        var checked = 0
+        for round in 0..<900 {
+            let mode = NormalizeMode(rawValue: UInt8(1 + round % 15))
+            let ascii = round % 3 != 2
+            var text: [UInt8]
+            if ascii {
+                text = []
+                let length = round % 50 == 0 ? 3 * OriginWindow.step + next(5000) : next(900)
+                while text.count < length { text += Array(asciiAlphabet[next(asciiAlphabet.count)].utf8) }
+            } else {
+                text = Self.longText(seed: UInt64(round), bytes: next(700))
+            }
+            // The reference normalises a character at a time (`asciiRuns: false`), not with the
+            // run writer the window's ASCII path shares.
+            var out: [UInt8] = [], origin: [SIMD4<Int32>] = []
+            var separator = false
+            text.withUnsafeBufferPointer { t in
+                _ = Normalizer.normalize(
+                    t, from: 0, upTo: t.count, mode: mode, into: &out, origin: &origin, trackOrigin: true,
+                    separatorSinceLast: &separator, asciiRuns: false)
+            }
+            window.restart(mode: mode, ascii: ascii)
+            var mismatches = 0
+            text.withUnsafeBufferPointer { t in
+                var end = 1 + next(40)
+                while end <= origin.count {
+                    window.prepare(t, earliest: max(0, end - 30), end: end)
+                    for j in max(0, end - 30)..<end {
+                        if window[j] != origin[j] { mismatches += 1 }
+                        checked += 1
+                    }
+                    end += 1 + next(ascii && text.count > 5000 ? 3000 : 120)
+                }
+            }
+            #expect(mismatches == 0, "round \(round) mode \(mode.description) ascii \(ascii)")
+            #expect(window.heldCount < 4 * OriginWindow.step)
+        }
+        #expect(checked > 10_000)
+    }
+
     @Test func windowedAutomatonScanGivesTheSameHits() throws {
         let rules = try RuleSet.compile(
             source: """

@@ -254,57 +254,85 @@ enum Normalizer {
 
     /// What `normalize` writes with origins for the ASCII bytes `from..<to`, written through raw
     /// memory: appending byte by byte to two arrays checked each array's uniqueness and capacity
-    /// per byte, which was most of the time of making a value's origins (`OriginWindow`).
+    /// per byte, which was most of the time of making a value's origins.
     static func appendASCIIRun(
         _ text: UnsafeBufferPointer<UInt8>, from: Int, to: Int, mode: NormalizeMode,
         into out: inout [UInt8], origin: inout [SIMD4<Int32>], separatorSinceLast: inout Bool
     ) {
-        let spaced = mode.contains(.spaced), useLeet = mode.contains(.leet)
         let first = out.count
         // At most one output per input byte: make room, write, then drop what was not written.
         out.append(contentsOf: repeatElement(0, count: to - from))
         origin.append(contentsOf: repeatElement(.zero, count: to - from))
-        var k = first
         var separator = separatorSinceLast
-        (useLeet ? leetFoldTable : foldTable).withUnsafeBufferPointer { map in
-            out.withUnsafeMutableBufferPointer { o in
-                origin.withUnsafeMutableBufferPointer { g in
-                    for i in from..<to {
-                        let raw = text[i]
-                        if spaced {
-                            // As in `normalize`: separators are tested after case folding (which
-                            // leaves them alone) and before leet mapping.
-                            if isSeparator(raw) {
-                                separator = true
-                                continue
-                            }
-                            let b = map[Int(raw)]
-                            if k > 0, o[k - 1] == b, b >= 0x61 && b <= 0x7A {
-                                let j = k - 1
-                                if separator {
-                                    g[j].z = Int32(i)
-                                    g[j].w = Int32(i + 1)
-                                } else {
-                                    if g[j].z == g[j].x { g[j].y = Int32(i + 1) }
-                                    g[j].w = Int32(i + 1)
-                                }
-                                separator = false
-                                continue
-                            }
-                            separator = false
-                            o[k] = b
-                        } else {
-                            o[k] = map[Int(raw)]
-                        }
-                        g[k] = SIMD4(Int32(i), Int32(i + 1), Int32(i), Int32(i + 1))
-                        k += 1
-                    }
-                }
+        let k = out.withUnsafeMutableBufferPointer { o in
+            origin.withUnsafeMutableBufferPointer { g in
+                writeASCIIRun(
+                    text, from: from, to: to, mode: mode, out: o.baseAddress!, origin: g.baseAddress!, count: first,
+                    separatorSinceLast: &separator)
             }
         }
         separatorSinceLast = separator
         out.removeLast(out.count - k)
         origin.removeLast(origin.count - k)
+    }
+
+    /// The loop of `appendASCIIRun` on raw memory, for callers that keep room of their own
+    /// (`OriginWindow` grows its buffers only past their largest size, where an append of zeros
+    /// per step cost as much as the loop). `out` and `origin` hold `count` entries so far (the
+    /// last may be widened by a repetition) and room for `to - from` more; returns the new count.
+    static func writeASCIIRun(
+        _ text: UnsafeBufferPointer<UInt8>, from: Int, to: Int, mode: NormalizeMode,
+        out o: UnsafeMutablePointer<UInt8>, origin g: UnsafeMutablePointer<SIMD4<Int32>>, count: Int,
+        separatorSinceLast: inout Bool
+    ) -> Int {
+        let spaced = mode.contains(.spaced), useLeet = mode.contains(.leet)
+        guard from < to, let t = text.baseAddress else { return count }
+        var k = count
+        var separator = separatorSinceLast
+        // Offsets fit in 32 bits (a value is at most `Limits.eventBytes`), so they are truncated
+        // rather than checked: a checked conversion per byte, and the loop's other checks, made
+        // this loop 70 instructions a byte.
+        (useLeet ? leetFoldTable : foldTable).withUnsafeBufferPointer { table in
+            let map = table.baseAddress!
+            if !spaced {
+                for i in from..<to {
+                    let p = Int32(truncatingIfNeeded: i)
+                    o[k] = map[Int(t[i])]
+                    g[k] = SIMD4(p, p &+ 1, p, p &+ 1)
+                    k &+= 1
+                }
+                return
+            }
+            for i in from..<to {
+                let raw = t[i]
+                let p = Int32(truncatingIfNeeded: i)
+                // As in `normalize`: separators are tested after case folding (which leaves them
+                // alone) and before leet mapping.
+                if isSeparator(raw) {
+                    separator = true
+                    continue
+                }
+                let b = map[Int(raw)]
+                if k > 0, o[k &- 1] == b, b &- 0x61 < 26 {
+                    let j = k &- 1
+                    if separator {
+                        g[j].z = p
+                        g[j].w = p &+ 1
+                    } else {
+                        if g[j].z == g[j].x { g[j].y = p &+ 1 }
+                        g[j].w = p &+ 1
+                    }
+                    separator = false
+                    continue
+                }
+                separator = false
+                o[k] = b
+                g[k] = SIMD4(p, p &+ 1, p, p &+ 1)
+                k &+= 1
+            }
+        }
+        separatorSinceLast = separator
+        return k
     }
 
     /// ASCII text under modes without `spaced`: one output byte per input byte (case folded, then

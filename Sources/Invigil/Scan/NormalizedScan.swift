@@ -52,7 +52,7 @@ extension Scanner {
                         // normalised form: nothing to find.
                         if ascii, let needles = passNeedles[automatonIndex], !holdsAnyByte(text, needles) { return }
                         let direct = ascii && !mode.contains(.spaced)
-                        originWindow.restart(mode: mode)
+                        originWindow.restart(mode: mode, ascii: ascii)
                         // Where the hits' ends are counted from, whether the pass stopped, and
                         // what was set aside live in the scanner (`valuePass`), not in local
                         // variables: the closures below capture what they use, and every access
