@@ -36,6 +36,16 @@ struct FindingWriter {
         fragments = JSONFragments(rules: rules)
     }
 
+    /// This writer's settings over `rules`, a copy of its rule set (a worker's own, see
+    /// `RuleReplicaSource`): the descriptions and fragments are made again from the copy, so that
+    /// writing a finding touches no array another thread's writer touches.
+    func rebound(to rules: RuleSet) -> FindingWriter {
+        var copy = FindingWriter(rules: rules, format: format, minimum: minimum, packFilter: packFilter, colour: colour)
+        copy.redactor = redactor
+        copy.copiesForReport = copiesForReport
+        return copy
+    }
+
     /// The JSON text that findings repeat, escaped once rather than for every finding: per rule,
     /// everything from `"rule"` to the opening of `"matches"`; the field and matcher names as
     /// JSON strings.

@@ -196,10 +196,20 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
         progress()
     }
 
+    // With several workers, each scans with its own copy of the rules and a writer over it
+    // (`RuleReplicaSource`): sharing one rule set cost two jobs 1.2 times the CPU time of one.
+    // The workers are made on their own threads (`ScanPipeline.init`), so the copies are loaded
+    // in parallel, off the main thread.
+    let replicaSource = jobs > 1 ? RuleReplicaSource(rules) : nil
+    let timeBudget = budget, sharedWriter = writer
     let pipeline = ScanPipeline(
         jobs: jobs,
         makeWorker: {
-            ScanWorker(rules: rules, writer: writer, constants: constants, contextFields: contextFields, timeBudget: budget)
+            let workerRules = replicaSource?.replica() ?? rules
+            let workerWriter = workerRules === rules ? sharedWriter : sharedWriter.rebound(to: workerRules)
+            return ScanWorker(
+                rules: workerRules, writer: workerWriter, constants: constants, contextFields: contextFields,
+                timeBudget: timeBudget)
         }, options: archiveOptions, deliver: deliver)
 
     // Consecutive .eml inputs (a folder of messages) go to the workers a few dozen to a task.

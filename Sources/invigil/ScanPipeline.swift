@@ -103,14 +103,22 @@ final class ScanPipeline: @unchecked Sendable {
 
     /// Starts `jobs` workers; `deliver` takes the results in sequence order, one at a time, on
     /// whichever thread holds the delivery turn.
-    init(jobs: Int, makeWorker: () -> ScanWorker, options: ArchiveOptions, deliver: @escaping (Result) -> Void) {
+    ///
+    /// Each worker thread makes its worker itself (`makeWorker`, called on several threads at
+    /// once), so that what a worker sets up, such as its own copy of the rules
+    /// (`RuleReplicaSource`), is done in parallel and off the main thread.
+    init(
+        jobs: Int, makeWorker: @escaping @Sendable () -> ScanWorker, options: ArchiveOptions,
+        deliver: @escaping (Result) -> Void
+    ) {
         depth = 2 * jobs + 2
         workers = jobs
         self.options = options
         self.deliver = deliver
         for _ in 0..<jobs {
-            let worker = makeWorker()
-            if let thread = startThread({ [unowned self] in self.workLoop(worker, options: options) }) { threads.append(thread) }
+            if let thread = startThread({ [unowned self] in self.workLoop(makeWorker(), options: options) }) {
+                threads.append(thread)
+            }
         }
         if threads.isEmpty { inlineWorker = makeWorker() }
     }
