@@ -250,6 +250,40 @@ struct NormalizeShortcutTests {
         }
     }
 
+    /// The kernel's block map (a lookup in the table's ASCII half, sixteen bytes at a time, and
+    /// a byte-at-a-time map for blocks holding bytes from 0x80) against the byte loop, for every
+    /// byte value, in blocks all ASCII and in blocks mixing in bytes from 0x80.
+    @Test func asciiSpacedKernelMapsEveryByte() {
+        var state: UInt64 = 5
+        var fast: [UInt8] = [], slow: [UInt8] = []
+        var checked = 0
+        for round in 0..<400 {
+            let top = round % 2 == 0 ? 128 : 256
+            let text: [UInt8] = (0..<(16 * (1 + round % 9) + round % 16)).map { _ in
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                return UInt8(Int(state >> 33) % top)
+            }
+            for leet in [false, true] {
+                text.withUnsafeBufferPointer { t in
+                    Normalizer.normalizeASCIISpaced(t, leet: leet, into: &fast)
+                    Normalizer.normalizeASCIISpacedByByte(t, leet: leet, into: &slow)
+                }
+                #expect(fast == slow, "round \(round) leet \(leet)")
+                checked += text.count
+            }
+        }
+        // Every byte value in order, as one text: each row of the lookup and every column.
+        let every = (0..<256).map { UInt8($0) }
+        for leet in [false, true] {
+            every.withUnsafeBufferPointer { t in
+                Normalizer.normalizeASCIISpaced(t, leet: leet, into: &fast)
+                Normalizer.normalizeASCIISpacedByByte(t, leet: leet, into: &slow)
+            }
+            #expect(fast == slow)
+        }
+        #expect(checked > 50_000)
+    }
+
     /// Phrases take the ASCII paths when they can (`normalize(phrase:mode:)`): the same bytes as
     /// the general normaliser, for every generated text and mode, ASCII or not.
     @Test func phrasesAsTheGeneralPath() {
