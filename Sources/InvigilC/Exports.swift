@@ -282,7 +282,7 @@ private func setField(
 ) -> invigil_status {
     guard let field else { return box.fail(INVIGIL_ERROR_ARGUMENT, "field is NULL") }
     let name = UnsafeBufferPointer(start: UnsafeRawPointer(field).assumingMemoryBound(to: UInt8.self), count: strlen(field))
-    guard let slot = box.scanner.slot(ofUTF8: name) else {
+    guard let slot = box.fieldNames.slot(of: name, in: box.scanner) else {
         return box.fail(INVIGIL_ERROR_FIELD, "unknown field '\(String(decoding: name, as: UTF8.self))'")
     }
     return setSlot(box, slot, value, mode)

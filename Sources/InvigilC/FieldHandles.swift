@@ -100,7 +100,7 @@ public func invigil_set_element_int(
         }
         guard let field else { return box.fail(INVIGIL_ERROR_ARGUMENT, "field is NULL") }
         let name = UnsafeBufferPointer(start: UnsafeRawPointer(field).assumingMemoryBound(to: UInt8.self), count: strlen(field))
-        guard let slot = box.scanner.slot(ofUTF8: name) else {
+        guard let slot = box.fieldNames.slot(of: name, in: box.scanner) else {
             return box.fail(INVIGIL_ERROR_FIELD, "unknown field '\(String(decoding: name, as: UTF8.self))'")
         }
         return setSlot(box, slot, .int(value), .element(e))

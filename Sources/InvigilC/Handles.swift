@@ -162,10 +162,14 @@ final class RulesBox: @unchecked Sendable {
 final class ScannerBox {
     let owner: RulesBox
     let scanner: Scanner
-    var lastError: UnsafeMutablePointer<CChar>?
+    // The two below are touched only by the thread that holds the scanner (`tryEnter`), so
+    // their run-time exclusivity checks, two per call, are left out.
+    @exclusivity(unchecked) var lastError: UnsafeMutablePointer<CChar>?
     /// Whether the current call set `lastError` (see ScannerGuard.swift: a failing call that did
     /// not gets its status's text, a successful call clears it).
-    var failedThisCall = false
+    @exclusivity(unchecked) var failedThisCall = false
+    /// The field names this scanner was last given, and their slots.
+    let fieldNames = RecentFieldNames()
     /// Two atomic ints (ivg_atomic.h): [0] the in-use state (0 free, -1 one writer, n > 0 n
     /// readers), [1] the interrupt request. See ScannerGuard.swift.
     let shared: UnsafeMutablePointer<Int32>

@@ -6,6 +6,11 @@ extension Scanner {
     /// The slot of a field given by its UTF-8 name, without allocating; nil if undeclared.
     package func slot(ofUTF8 name: UnsafeBufferPointer<UInt8>) -> Int? { slot(of: name) }
 
+    /// Whether the last scan stopped early, on its time budget or an interrupt. One call, where
+    /// reading `timedOut` and `interrupted` from another module was a run-time exclusivity check
+    /// each (their `@exclusivity(unchecked)` holds only inside this module).
+    package var endedEarly: Bool { timedOut || interrupted }
+
     /// A pointer to the bytes of a string or text value, and their count. The pointer stays
     /// valid until the scanner's event is next modified (set, add, setJSON, reset). Nil for an
     /// out-of-range field or value, or a field that is not a string or text.
