@@ -292,8 +292,8 @@ enum Normalizer {
         // Offsets fit in 32 bits (a value is at most `Limits.eventBytes`), so they are truncated
         // rather than checked: a checked conversion per byte, and the loop's other checks, made
         // this loop 70 instructions a byte.
-        (useLeet ? leetFoldTable : foldTable).withUnsafeBufferPointer { table in
-            let map = table.baseAddress!
+        do {
+            let map = asciiMap(leet: useLeet)
             if !spaced {
                 for i in from..<to {
                     let p = Int32(truncatingIfNeeded: i)
@@ -301,7 +301,7 @@ enum Normalizer {
                     g[k] = SIMD4(p, p &+ 1, p, p &+ 1)
                     k &+= 1
                 }
-                return
+                return k  // `separator` is unchanged without `spaced`
             }
             for i in from..<to {
                 let raw = t[i]
@@ -341,10 +341,9 @@ enum Normalizer {
         let n = text.count
         out.removeAll(keepingCapacity: true)
         out.append(contentsOf: repeatElement(0, count: n))
-        (useLeet ? leetFoldTable : foldTable).withUnsafeBufferPointer { map in
-            out.withUnsafeMutableBufferPointer { o in
-                for i in 0..<n { o[i] = map[Int(text[i])] }
-            }
+        let map = asciiMap(leet: useLeet)
+        out.withUnsafeMutableBufferPointer { o in
+            for i in 0..<n { o[i] = map[Int(text[i])] }
         }
     }
 
@@ -352,6 +351,14 @@ enum Normalizer {
     /// to themselves; the ASCII paths only see ASCII).
     static let foldTable: [UInt8] = (0...255).map { b in UInt8(b >= 0x41 && b <= 0x5A ? b | 0x20 : b) }
     static let leetFoldTable: [UInt8] = foldTable.map { $0 < 0x80 ? leet($0) : $0 }
+
+    /// `foldTable` and `leetFoldTable` in memory of their own, never freed. The scan paths read
+    /// the tables through these pointers: each read of a global array retained and released
+    /// it, so every scanning thread wrote the same reference count, for every value.
+    nonisolated(unsafe) static let foldBytes = UnsafePointer(foldTable.allocatedCopy())
+    nonisolated(unsafe) static let leetFoldBytes = UnsafePointer(leetFoldTable.allocatedCopy())
+
+    @inline(__always) static func asciiMap(leet: Bool) -> UnsafePointer<UInt8> { leet ? leetFoldBytes : foldBytes }
 
     /// ASCII text under `spaced` (and `leet` if asked), without origins: what `normalize` writes
     /// for it with `trackOrigin: false`, in one pass over raw memory. The scanner's first pass;
@@ -364,9 +371,8 @@ enum Normalizer {
             // The kernel overwrites from the start: only the bytes `out` lacks are added (a
             // byte loop over the whole length was most of the cost of making room).
             if out.count < n + 32 { out.append(contentsOf: repeatElement(0, count: n + 32 - out.count)) }
-            let written = (useLeet ? leetFoldTable : foldTable).withUnsafeBufferPointer { map in
-                out.withUnsafeMutableBufferPointer { Int(ivg_ascii_spaced(base, n, map.baseAddress!, $0.baseAddress!)) }
-            }
+            let map = asciiMap(leet: useLeet)
+            let written = out.withUnsafeMutableBufferPointer { Int(ivg_ascii_spaced(base, n, map, $0.baseAddress!)) }
             out.removeLast(out.count - written)
             return
         }
@@ -436,7 +442,8 @@ enum Normalizer {
         var last = out.last ?? 0
         var any = !out.isEmpty
         out.reserveCapacity(out.count + (upTo - from))
-        (useLeet ? leetFoldTable : foldTable).withUnsafeBufferPointer { map in
+        do {
+            let map = asciiMap(leet: useLeet)
             for i in from..<upTo {
                 let b0 = text[i]
                 if isSeparator(b0) { continue }

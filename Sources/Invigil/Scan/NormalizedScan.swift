@@ -27,18 +27,36 @@ extension Scanner {
     }
 
     private func runNormalizedPasses(deferring: Bool) {
+        // The automata and their fields through the scanner's plans (`NormalizedPassPlan`), each
+        // automaton borrowed for its pass: taken from the rule set's array, each automaton and
+        // its field list were retained and released per pass and per value, reference counts
+        // that every scanner sharing the rules writes.
+        for automatonIndex in 0..<normalizedPlans.count {
+            let plan = normalizedPlans[automatonIndex]
+            let finished = Unmanaged.passUnretained(plan.automaton)._withUnsafeGuaranteedRef { na in
+                runNormalizedPass(automatonIndex, na, fields: plan.fields, deferring: deferring)
+            }
+            if !finished { return }
+        }
+    }
+
+    /// One automaton's pass over its fields; false when the scan is to stop (time, or the
+    /// deferred hits' span bound).
+    private func runNormalizedPass(
+        _ automatonIndex: Int, _ na: RuleSet.NormalizedAutomaton, fields: UnsafeBufferPointer<Int32>, deferring: Bool
+    ) -> Bool {
         let fieldCount = rules.fields.count
-        for (automatonIndex, na) in rules.normalizedAutomata.enumerated() {
+        do {
             let mode = na.mode
             let leet = mode.contains(.leet)
             let maxLength = na.automaton.maxLength
             let firstPass = passDemand.normalizedPassStart[automatonIndex]
-            for (j, f32) in na.fields.enumerated() where passNeeded[firstPass + j] {
-                let f = Int(f32)
+            for j in 0..<fields.count where passNeeded[firstPass + j] {
+                let f = Int(fields[j])
                 for vi in 0..<values.count(f) {
                     let v = values[f, vi]
                     guard v.b > 0 else { continue }
-                    if outOfTime() || deferred.overflow { return }
+                    if outOfTime() || deferred.overflow { return false }
                     let start = Int(v.a), length = Int(v.b)
                     arena.withUnsafeBufferPointer { all in
                         let text = UnsafeBufferPointer(rebasing: all[start..<(start + length)])
@@ -151,9 +169,8 @@ extension Scanner {
                                 let carried = normalizedText.count
                                 let chunkEnd = min(length, position + Scanner.normalizedChunk)
                                 if direct {
-                                    Normalizer.leetFoldTable.withUnsafeBufferPointer { map in
-                                        for i in position..<chunkEnd { normalizedText.append(map[Int(text[i])]) }
-                                    }
+                                    let map = Normalizer.leetFoldBytes
+                                    for i in position..<chunkEnd { normalizedText.append(map[Int(text[i])]) }
                                     position = chunkEnd
                                 } else if ascii {
                                     Normalizer.appendASCIISpaced(text, from: position, upTo: chunkEnd, leet: leet, to: &normalizedText)
@@ -195,6 +212,20 @@ extension Scanner {
                 }
             }
         }
+        return true
+    }
+}
+
+/// One normalised automaton as the scanner's passes read it: the automaton without a
+/// reference count (the rule set, which the scanner holds, keeps it alive) and its fields in
+/// memory of the scanner's own (freed with the scanner).
+struct NormalizedPassPlan {
+    unowned(unsafe) let automaton: RuleSet.NormalizedAutomaton
+    let fields: UnsafeBufferPointer<Int32>
+
+    init(_ automaton: RuleSet.NormalizedAutomaton) {
+        self.automaton = automaton
+        fields = UnsafeBufferPointer(start: automaton.fields.allocatedCopy(), count: automaton.fields.count)
     }
 }
 

@@ -125,6 +125,8 @@ public final class Scanner {
     /// Per normalised automaton, the uncommon bytes one of which an ASCII text must hold for the
     /// pass to find anything (`Automaton.requiredUncommonBytes`), or nil.
     let passNeedles: [[UInt8]?]
+    /// Per normalised automaton, what its pass reads (see `runNormalizedPasses`).
+    let normalizedPlans: [NormalizedPassPlan]
     /// Cue lists' hits set aside during the current scan (see `DeferredHits`).
     @exclusivity(unchecked) var deferred = DeferredHits()
     /// Per key, whether its hits may be set aside; and whether any key's may.
@@ -248,11 +250,16 @@ public final class Scanner {
         liveRules = [UInt64](repeating: 0, count: passDemand.ruleWords)
         passNeeded = [Bool](repeating: true, count: passDemand.passCount)
         passNeedles = rules.normalizedAutomata.map { $0.automaton.requiredUncommonBytes() }
+        normalizedPlans = rules.normalizedAutomata.map(NormalizedPassPlan.init)
         deferrableKey = DeferredHits.deferrableKeys(of: rules)
         contextSlots = ContextSlots(rules: rules)
         recentEnums = RecentEnumValues(slotCount: rules.fields.count)
         keyTree = EventKeyTree(fieldNames: rules.fields.map(\.name), groupNames: rules.groups)
         anyDeferrableKey = deferrableKey.contains(true)
+    }
+
+    deinit {
+        for plan in normalizedPlans { plan.fields.deallocate() }
     }
 
     /// Forgets the event's fields and its findings.
