@@ -95,7 +95,10 @@ public final class Scanner {
     @exclusivity(unchecked) var hits: [AutomatonHit] = []
     /// One block's hits, for every automaton scan of this scanner.
     let blockHits = BlockHitBuffer()
+    /// This event's candidate rules are the first `candidateCount` (`collectCandidates`); the
+    /// array holds one entry per rule, so that filling it is a store per rule, not an append.
     @exclusivity(unchecked) var candidates: [Int32] = []
+    @exclusivity(unchecked) var candidateCount = 0
     /// Phrase keys that matched in this event, so candidate selection visits only them.
     @exclusivity(unchecked) var touchedKeys: [Int32] = []
     /// The rules to look at, as bits (see `collectCandidates`).
@@ -218,6 +221,7 @@ public final class Scanner {
         keyCount = [Int32](repeating: 0, count: rules.program.keys.count)
         keyStamp = [UInt32](repeating: 0, count: rules.program.keys.count)
         candidateBits = [UInt64](repeating: 0, count: (rules.ruleCount + 63) / 64)
+        candidates = [Int32](repeating: 0, count: (rules.ruleCount + 63) / 64 * 64)
         packAllowed = [Bool](repeating: true, count: rules.packs.count)
         supportScratch = [Bool](repeating: false, count: rules.program.keys.count)
         keyTruncatedStamp = [UInt32](repeating: 0, count: rules.program.keys.count)
@@ -507,12 +511,12 @@ public final class Scanner {
             passesMarked = false
         }
         runAutomaton()
-        if !rules.normalizedAutomata.isEmpty && !outOfTime() { runNormalizedAutomata() }
+        if !normalizedPlans.isEmpty && !outOfTime() { runNormalizedAutomata() }
         collectCandidates()
         // The interrupt check costs a call: between rules it is made every 16th rule (the time
         // budget, when set, is checked before every rule as before).
         var evaluated = 0
-        for r in candidates where packAllowed[Int(rulePack[Int(r)])] {
+        for r in candidates[..<candidateCount] where packAllowed[Int(rulePack[Int(r)])] {
             if (deadline != 0 || evaluated & 15 == 0) && outOfTime() { break }
             evaluated &+= 1
             if evaluateAfterGuards(Int(r)) { addFinding(Int(r)) }
@@ -610,23 +614,28 @@ public final class Scanner {
     /// under a phrase key that matched, less those whose guards reject them (`RuleGuards`), read
     /// off bit sets in order.
     private func collectCandidates() {
-        candidates.removeAllKeepingCapacity()
-        // One access to the bit words for the whole loop, not a uniqueness check per write.
-        candidateBits.withUnsafeMutableBufferPointer { bits in
-            for w in bits.indices { bits[w] = alwaysRuleBits[w] }
-            for k32 in touchedKeys {
-                let k = Int(k32)
-                guard keyCount[k] > 0 else { continue }
-                for r in rulesByKey[k] { bits[Int(r) >> 6] |= 1 << UInt64(r & 63) }
-            }
-            for w in bits.indices {
-                var word = bits[w] & ~guardRejected[w]
-                while word != 0 {
-                    candidates.append(Int32(w << 6 | word.trailingZeroBitCount))
-                    word &= word &- 1
+        var n = 0
+        // One access to the bit words and to the candidates for the whole loop, not a uniqueness
+        // check per write or per append.
+        candidates.withUnsafeMutableBufferPointer { out in
+            candidateBits.withUnsafeMutableBufferPointer { bits in
+                for w in bits.indices { bits[w] = alwaysRuleBits[w] }
+                for k32 in touchedKeys {
+                    let k = Int(k32)
+                    guard keyCount[k] > 0 else { continue }
+                    for r in rulesByKey[k] { bits[Int(r) >> 6] |= 1 << UInt64(r & 63) }
+                }
+                for w in bits.indices {
+                    var word = bits[w] & ~guardRejected[w]
+                    while word != 0 {
+                        out[n] = Int32(w << 6 | word.trailingZeroBitCount)
+                        n &+= 1
+                        word &= word &- 1
+                    }
                 }
             }
         }
+        candidateCount = n
     }
 
     /// The number of matches of a key in this event, computing detector and host-list keys on
