@@ -30,6 +30,9 @@ final class RuleCache {
     private var pending: (rules: RuleSet, manifest: SourceManifest, request: [String], path: String)?
     /// Whether the last `rules(for:)` was served from the cache (for the tests, via `--stats`).
     private(set) var hit = false
+    /// The compiled rule file the last hit loaded: the scan's workers load their copies of the
+    /// rules from it (`RuleReplicaSource`) rather than writing the rules out again.
+    private(set) var hitCompiled: [UInt8]? = nil
 
     /// The cache as the environment sets it; nil when it is turned off or there is no home.
     static func fromEnvironment() -> RuleCache? {
@@ -51,6 +54,7 @@ final class RuleCache {
     func rules(for paths: [String]) throws(RuleSetError) -> RuleSet {
         let request = Self.request(paths)
         let file = folder + "/" + Self.fileName(for: request, executable: executable ?? [])
+        hitCompiled = nil
         if let rules = lookUp(file, request: request) {
             hit = true
             // Its modification time is when it was last used, which the pruning goes by.
@@ -114,9 +118,11 @@ final class RuleCache {
             case .success(let bytes) = FileSystem.readWholeFile(file, limit: Limits.ruleSetBytes * 4),
             let entry = RuleCacheEntry(decoding: bytes),
             entry.executable == exe, [entry.workingFolder] + entry.manifest.paths == request,
-            entry.manifest.isCurrent()
+            entry.manifest.isCurrent(),
+            let rules = try? RuleSet.load(compiled: entry.compiled)
         else { return nil }
-        return try? RuleSet.load(compiled: entry.compiled)
+        hitCompiled = entry.compiled
+        return rules
     }
 
     /// The request a cache entry answers: the working folder when a path is relative (what it

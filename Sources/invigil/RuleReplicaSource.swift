@@ -12,13 +12,22 @@ import Synchronization
 /// load of an automaton's field count. A copy is the rule set written as a compiled file once and
 /// loaded again per worker (docs/compiled-format.md); the same bytes load to the same program
 /// and automata, so the findings are the same.
+///
+/// The first worker keeps the original, so that it starts at once; the others load their copies
+/// on their own threads while it scans. When the rules came from the scan's cache, the copies are
+/// loaded from the compiled file the cache gave (`RuleCache.hitCompiled`); otherwise the first
+/// copy asked for writes the rule set out once.
 final class RuleReplicaSource: Sendable {
     private let rules: RuleSet
-    /// The compiled file, written by the first copy asked for; empty when it could not be
-    /// written (a compiled file whose cold part changed since it was loaded).
-    private let compiled = Mutex<[UInt8]?>(nil)
+    /// The compiled file; nil until written, empty when it could not be written (a compiled
+    /// file whose cold part changed since it was loaded).
+    private let compiled: Mutex<[UInt8]?>
 
-    init(_ rules: RuleSet) { self.rules = rules }
+    /// `compiled`: the compiled file `rules` was loaded from, if the caller has it.
+    init(_ rules: RuleSet, compiled: [UInt8]? = nil) {
+        self.rules = rules
+        self.compiled = Mutex(compiled)
+    }
 
     /// A new copy of the rules, or nil when the rule set cannot be copied (the caller then
     /// shares the original, which is correct, only slower). Safe to call from several threads.

@@ -104,23 +104,23 @@ final class ScanPipeline: @unchecked Sendable {
     /// Starts `jobs` workers; `deliver` takes the results in sequence order, one at a time, on
     /// whichever thread holds the delivery turn.
     ///
-    /// Each worker thread makes its worker itself (`makeWorker`, called on several threads at
-    /// once), so that what a worker sets up, such as its own copy of the rules
+    /// Each worker thread makes its worker itself (`makeWorker(index)`, called on several threads
+    /// at once), so that what a worker sets up, such as its own copy of the rules
     /// (`RuleReplicaSource`), is done in parallel and off the main thread.
     init(
-        jobs: Int, makeWorker: @escaping @Sendable () -> ScanWorker, options: ArchiveOptions,
+        jobs: Int, makeWorker: @escaping @Sendable (Int) -> ScanWorker, options: ArchiveOptions,
         deliver: @escaping (Result) -> Void
     ) {
         depth = 2 * jobs + 2
         workers = jobs
         self.options = options
         self.deliver = deliver
-        for _ in 0..<jobs {
-            if let thread = startThread({ [unowned self] in self.workLoop(makeWorker(), options: options) }) {
+        for index in 0..<jobs {
+            if let thread = startThread({ [unowned self] in self.workLoop(makeWorker(index), options: options) }) {
                 threads.append(thread)
             }
         }
-        if threads.isEmpty { inlineWorker = makeWorker() }
+        if threads.isEmpty { inlineWorker = makeWorker(0) }
     }
 
     /// Queues a task; waits while `depth` tasks are in flight, delivering finished results meanwhile.

@@ -271,6 +271,24 @@ struct CommandTests {
         }
     }
 
+    /// With several jobs, each worker but the first scans with its own copy of the rules
+    /// (`RuleReplicaSource`), loaded from the cache's compiled file, from the rules written out
+    /// (without the cache), or from a compiled rule file's rules: the same findings as one job.
+    @Test func workersCopiesOfTheRulesFindTheSame() throws {
+        let compiled = NSTemporaryDirectory() + "invigil-replica-\(getpid()).ivg"
+        defer { unlink(compiled) }
+        let made = try CommandTests.run(["compile", "-o", compiled])
+        #expect(made.status == 0, "\(made.stderr)")
+        for rules in [[], ["--no-cache"], ["--rules", compiled]] {
+            let one = try CommandTests.run(["scan", "--format", "jsonl", "--no-progress", "--jobs", "1"] + rules + ["examples/sample"])
+            let three = try CommandTests.run(
+                ["scan", "--format", "jsonl", "--no-progress", "--jobs", "3", "--chunk-bytes", "4096"] + rules + ["examples/sample"])
+            #expect(one.status == 1 && three.status == 1)
+            #expect(one.stdout.count > 100_000)
+            #expect(three.stdout == one.stdout, "\(rules)")
+        }
+    }
+
     /// A Maildir's messages go to the workers a few dozen a task: findings, rejections and a
     /// message that cannot be opened (a broken link) come out in the files' order, the same for
     /// every job count.
