@@ -9,9 +9,9 @@ import Synchronization
 /// the same arrays and objects for every event, so those lines move between cores many times per
 /// event, and each read of a count that another core has just written waits for the line: in a
 /// profile of two jobs sharing one rule set, 42 % of the normalised passes' own samples were one
-/// load of an automaton's field count. A copy is the rule set written as a compiled file once and
-/// loaded again per worker (docs/compiled-format.md); the same bytes load to the same program
-/// and automata, so the findings are the same.
+/// load of an automaton's field count. A copy is the rule set loaded again from its compiled form
+/// (docs/compiled-format.md); the same bytes load to the same program and automata, so the
+/// findings are the same.
 ///
 /// The first worker keeps the original, so that it starts at once; the others load their copies
 /// on their own threads while it scans. When the rules came from the scan's cache, the copies are
