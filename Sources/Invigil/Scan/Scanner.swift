@@ -625,8 +625,16 @@ public final class Scanner {
                     guard keyCount[k] > 0 else { continue }
                     for r in rulesByKey[k] { bits[Int(r) >> 6] |= 1 << UInt64(r & 63) }
                 }
+                // Only rules of the packs that judge the event (`selectPacks`): most rules a key
+                // selects belong to other schools' packs, and the loop over candidates skipped
+                // them one by one.
+                let words = passDemand.ruleWords
                 for w in bits.indices {
-                    var word = bits[w] & ~guardRejected[w]
+                    var packBits: UInt64 = 0
+                    if w < words {
+                        for p in packAllowed.indices where packAllowed[p] { packBits |= passDemand.packRules[p &* words &+ w] }
+                    }
+                    var word = bits[w] & ~guardRejected[w] & packBits
                     while word != 0 {
                         out[n] = Int32(w << 6 | word.trailingZeroBitCount)
                         n &+= 1
