@@ -104,6 +104,13 @@ public final class Scanner {
     /// The rules to look at, as bits (see `collectCandidates`).
     @exclusivity(unchecked) var candidateBits: [UInt64]
     @exclusivity(unchecked) var packAllowed: [Bool]
+    /// Per pack, when the school field is an enum: the value (its index among the enum's values)
+    /// that names the pack's code; `Scanner.anySchool` for a pack without a code, which judges
+    /// every event, and `Scanner.noSchool` when no value is the code. Read by `selectPacks`,
+    /// which compared each pack's code with the event's value as strings, retaining both.
+    let packSchoolValue: [Int64]
+    static let anySchool: Int64 = -1
+    static let noSchool = Int64.min
     @exclusivity(unchecked) var supportScratch: [Bool] = []
     /// Proximity scratch: the two keys' spans, sorted.
     @exclusivity(unchecked) var proximityEarlier: [Span] = []
@@ -223,6 +230,7 @@ public final class Scanner {
         candidateBits = [UInt64](repeating: 0, count: (rules.ruleCount + 63) / 64)
         candidates = [Int32](repeating: 0, count: (rules.ruleCount + 63) / 64 * 64)
         packAllowed = [Bool](repeating: true, count: rules.packs.count)
+        packSchoolValue = Scanner.schoolValues(of: rules)
         supportScratch = [Bool](repeating: false, count: rules.program.keys.count)
         keyTruncatedStamp = [UInt32](repeating: 0, count: rules.program.keys.count)
         keySaturation = Scanner.saturation(of: rules)
@@ -537,25 +545,38 @@ public final class Scanner {
         return timedOut
     }
 
+    /// `packSchoolValue` of a rule set (empty unless its school field is an enum).
+    static func schoolValues(of rules: RuleSet) -> [Int64] {
+        guard let f = rules.schoolField, rules.fields[f].kind == .enumeration else { return [] }
+        let values = rules.fields[f].enumValues
+        return rules.packs.indices.map { i in
+            guard rules.packCodes[i] != nil else { return anySchool }
+            guard let code = rules.packs[i].code else { return noSchool }
+            return values.firstIndex(of: code).map { Int64($0) } ?? noSchool
+        }
+    }
+
     private func selectPacks() {
         guard let f = rules.schoolField, let v = values.first(f) else {
             for i in packAllowed.indices { packAllowed[i] = true }
             return
         }
-        let info = rules.fields[f]
+        if fieldKinds[f] == .enumeration {
+            for i in packAllowed.indices {
+                let value = packSchoolValue[i]
+                packAllowed[i] = value == Scanner.anySchool || (v.a >= 0 && value == v.a)
+            }
+            return
+        }
         for i in packAllowed.indices {
             guard let code = rules.packCodes[i] else { packAllowed[i] = true; continue }
-            if info.kind == .enumeration {
-                packAllowed[i] = v.a >= 0 && Int(v.a) < info.enumValues.count && rules.packs[i].code == info.enumValues[Int(v.a)]
-            } else {
-                packAllowed[i] =
-                    v.b == Int64(code.count)
-                    && arena.withUnsafeBufferPointer { a in
-                        var equal = true
-                        for k in 0..<code.count where a[Int(v.a) + k] != code[k] { equal = false; break }
-                        return equal
-                    }
-            }
+            packAllowed[i] =
+                v.b == Int64(code.count)
+                && arena.withUnsafeBufferPointer { a in
+                    var equal = true
+                    for k in 0..<code.count where a[Int(v.a) + k] != code[k] { equal = false; break }
+                    return equal
+                }
         }
     }
 
