@@ -72,7 +72,7 @@ extension Automaton {
                 let k = LaneKernels.scanPrefiltered(
                     DenseTransitions(self), pf.assumingMemoryBound(to: ivg_prefilter.self), x,
                     max(0, b &- (maxLength &- 1)), b, e, out)
-                hits.append(contentsOf: UnsafeBufferPointer(start: out, count: k))
+                LaneKernels.appendHits(out, k, to: &hits)
                 return
             }
             #endif
@@ -125,11 +125,11 @@ extension Automaton {
         } else {
             counts = LaneKernels.scan4(t, x, lb, warm, b, out)
         }
-        hits.append(contentsOf: UnsafeBufferPointer(start: out, count: counts.0))
-        if lanes > 1 { hits.append(contentsOf: UnsafeBufferPointer(start: out + (lb.1 &- b), count: counts.1)) }
+        LaneKernels.appendHits(out, counts.0, to: &hits)
+        if lanes > 1 { LaneKernels.appendHits(out + (lb.1 &- b), counts.1, to: &hits) }
         if lanes > 2 {
-            hits.append(contentsOf: UnsafeBufferPointer(start: out + (lb.2 &- b), count: counts.2))
-            hits.append(contentsOf: UnsafeBufferPointer(start: out + (lb.3 &- b), count: counts.3))
+            LaneKernels.appendHits(out + (lb.2 &- b), counts.2, to: &hits)
+            LaneKernels.appendHits(out + (lb.3 &- b), counts.3, to: &hits)
         }
     }
 }
