@@ -194,12 +194,16 @@ extension Scanner {
                             Normalizer.normalizeASCIIInPlace(text, leet: true, into: &normalizedText)
                             normalizedText.withUnsafeBufferPointer { na.automaton.scan($0, into: &hits, blockHits: blockHits, window: body) }
                         } else {
+                            let written: Int
                             if ascii {
-                                Normalizer.normalizeASCIISpaced(text, leet: leet, into: &normalizedText)
+                                written = Normalizer.normalizeASCIISpaced(text, leet: leet, keepingRoomIn: &normalizedText)
                             } else {
                                 Normalizer.normalize(text, mode: mode, into: &normalizedText, origin: &normalizedOrigin, trackOrigin: false)
+                                written = normalizedText.count
                             }
-                            normalizedText.withUnsafeBufferPointer { na.automaton.scan($0, into: &hits, blockHits: blockHits, window: body) }
+                            normalizedText.withUnsafeBufferPointer {
+                                na.automaton.scan(UnsafeBufferPointer(rebasing: $0[..<written]), into: &hits, blockHits: blockHits, window: body)
+                            }
                         }
                         if valuePass.skipped > 0 {
                             deferred.pending.append(
