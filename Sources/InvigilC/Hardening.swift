@@ -13,7 +13,7 @@ enum CLimits {
 
 /// INVIGIL_ERROR_INTERRUPTED if the last scan stopped early (time budget or interrupt), else OK.
 func stoppedStatus(_ box: ScannerBox) -> invigil_status {
-    box.scanner.endedEarly ? INVIGIL_ERROR_INTERRUPTED : INVIGIL_OK
+    box.scanner.interruptedOrTimedOut ? INVIGIL_ERROR_INTERRUPTED : INVIGIL_OK
 }
 
 func stoppedMessage(_ box: ScannerBox) -> String {

@@ -292,44 +292,42 @@ enum Normalizer {
         // Offsets fit in 32 bits (a value is at most `Limits.eventBytes`), so they are truncated
         // rather than checked: a checked conversion per byte, and the loop's other checks, made
         // this loop 70 instructions a byte.
-        do {
-            let map = asciiMap(leet: useLeet)
-            if !spaced {
-                for i in from..<to {
-                    let p = Int32(truncatingIfNeeded: i)
-                    o[k] = map[Int(t[i])]
-                    g[k] = SIMD4(p, p &+ 1, p, p &+ 1)
-                    k &+= 1
-                }
-                return k  // `separator` is unchanged without `spaced`
-            }
+        let map = asciiMap(leet: useLeet)
+        if !spaced {
             for i in from..<to {
-                let raw = t[i]
                 let p = Int32(truncatingIfNeeded: i)
-                // As in `normalize`: separators are tested after case folding (which leaves them
-                // alone) and before leet mapping.
-                if isSeparator(raw) {
-                    separator = true
-                    continue
-                }
-                let b = map[Int(raw)]
-                if k > 0, o[k &- 1] == b, b &- 0x61 < 26 {
-                    let j = k &- 1
-                    if separator {
-                        g[j].z = p
-                        g[j].w = p &+ 1
-                    } else {
-                        if g[j].z == g[j].x { g[j].y = p &+ 1 }
-                        g[j].w = p &+ 1
-                    }
-                    separator = false
-                    continue
-                }
-                separator = false
-                o[k] = b
+                o[k] = map[Int(t[i])]
                 g[k] = SIMD4(p, p &+ 1, p, p &+ 1)
                 k &+= 1
             }
+            return k  // `separator` is unchanged without `spaced`
+        }
+        for i in from..<to {
+            let raw = t[i]
+            let p = Int32(truncatingIfNeeded: i)
+            // As in `normalize`: separators are tested after case folding (which leaves them
+            // alone) and before leet mapping.
+            if isSeparator(raw) {
+                separator = true
+                continue
+            }
+            let b = map[Int(raw)]
+            if k > 0, o[k &- 1] == b, b &- 0x61 < 26 {
+                let j = k &- 1
+                if separator {
+                    g[j].z = p
+                    g[j].w = p &+ 1
+                } else {
+                    if g[j].z == g[j].x { g[j].y = p &+ 1 }
+                    g[j].w = p &+ 1
+                }
+                separator = false
+                continue
+            }
+            separator = false
+            o[k] = b
+            g[k] = SIMD4(p, p &+ 1, p, p &+ 1)
+            k &+= 1
         }
         separatorSinceLast = separator
         return k
@@ -449,17 +447,15 @@ enum Normalizer {
         var last = out.last ?? 0
         var any = !out.isEmpty
         out.reserveCapacity(out.count + (upTo - from))
-        do {
-            let map = asciiMap(leet: useLeet)
-            for i in from..<upTo {
-                let b0 = text[i]
-                if isSeparator(b0) { continue }
-                let b = map[Int(b0)]
-                if any && last == b && b >= 0x61 && b <= 0x7A { continue }
-                out.append(b)
-                last = b
-                any = true
-            }
+        let map = asciiMap(leet: useLeet)
+        for i in from..<upTo {
+            let b0 = text[i]
+            if isSeparator(b0) { continue }
+            let b = map[Int(b0)]
+            if any && last == b && b >= 0x61 && b <= 0x7A { continue }
+            out.append(b)
+            last = b
+            any = true
         }
     }
 

@@ -46,172 +46,170 @@ extension Scanner {
         _ automatonIndex: Int, _ na: RuleSet.NormalizedAutomaton, fields: UnsafeBufferPointer<Int32>, deferring: Bool
     ) -> Bool {
         let fieldCount = rules.fields.count
-        do {
-            let mode = na.mode
-            let leet = mode.contains(.leet)
-            let maxLength = na.automaton.maxLength
-            let firstPass = passDemand.normalizedPassStart[automatonIndex]
-            for j in 0..<fields.count where passNeeded[firstPass + j] {
-                let f = Int(fields[j])
-                for vi in 0..<values.count(f) {
-                    let v = values[f, vi]
-                    guard v.b > 0 else { continue }
-                    if outOfTime() || deferred.overflow { return false }
-                    let start = Int(v.a), length = Int(v.b)
-                    arena.withUnsafeBufferPointer { all in
-                        let text = UnsafeBufferPointer(rebasing: all[start..<(start + length)])
-                        // Look-alikes and case folding beyond ASCII only change non-ASCII text;
-                        // leet maps ASCII byte for byte. In both cases output byte k comes from
-                        // input byte k (`direct`: no origin table). Otherwise the text is
-                        // normalised without origins; the origins of the bytes of each hit are
-                        // then made a window at a time.
-                        let ascii = isASCII(text)
-                        // No byte the automaton needs, in the text or (ASCII under any mode) in its
-                        // normalised form: nothing to find.
-                        if ascii, let needles = passNeedles[automatonIndex], !holdsAnyByte(text, needles) { return }
-                        let direct = ascii && !mode.contains(.spaced)
-                        originWindow.restart(mode: mode, ascii: ascii)
-                        // Where the hits' ends are counted from, whether the pass stopped, and
-                        // what was set aside live in the scanner (`valuePass`), not in local
-                        // variables: the closures below capture what they use, and every access
-                        // to a captured variable was a run-time exclusivity check (1.3 % of a
-                        // scan's instructions).
-                        valuePass = NormalizedValuePass()
-                        // Cue lists' hits are set aside only where the text is scanned in place,
-                        // as the replay scans it (`DeferredHits`).
-                        let setsCuesAside = deferring && direct && !leet
-                        let spanStart = spans.count
-                        func body(_ hits: inout [AutomatonHit]) -> Bool {
-                            if direct {
-                                valuePass.skipped &+= forEachDirectMatch(
-                                    hits, na, field: f, text: text, floor: valuePass.hitFloor, base: valuePass.hitBase,
-                                    skippingDeferrable: setsCuesAside
-                                ) { key, begin, end in
-                                    freshen(key)
-                                    record(key, f, vi, begin, end)
-                                }
-                            } else {
-                                recordHitsWithOrigins(hits)
+        let mode = na.mode
+        let leet = mode.contains(.leet)
+        let maxLength = na.automaton.maxLength
+        let firstPass = passDemand.normalizedPassStart[automatonIndex]
+        for j in 0..<fields.count where passNeeded[firstPass + j] {
+            let f = Int(fields[j])
+            for vi in 0..<values.count(f) {
+                let v = values[f, vi]
+                guard v.b > 0 else { continue }
+                if outOfTime() || deferred.overflow { return false }
+                let start = Int(v.a), length = Int(v.b)
+                arena.withUnsafeBufferPointer { all in
+                    let text = UnsafeBufferPointer(rebasing: all[start..<(start + length)])
+                    // Look-alikes and case folding beyond ASCII only change non-ASCII text;
+                    // leet maps ASCII byte for byte. In both cases output byte k comes from
+                    // input byte k (`direct`: no origin table). Otherwise the text is
+                    // normalised without origins; the origins of the bytes of each hit are
+                    // then made a window at a time.
+                    let ascii = isASCII(text)
+                    // No byte the automaton needs, in the text or (ASCII under any mode) in its
+                    // normalised form: nothing to find.
+                    if ascii, let needles = passNeedles[automatonIndex], !holdsAnyByte(text, needles) { return }
+                    let direct = ascii && !mode.contains(.spaced)
+                    originWindow.restart(mode: mode, ascii: ascii)
+                    // Where the hits' ends are counted from, whether the pass stopped, and
+                    // what was set aside live in the scanner (`valuePass`), not in local
+                    // variables: the closures below capture what they use, and every access
+                    // to a captured variable was a run-time exclusivity check (1.3 % of a
+                    // scan's instructions).
+                    valuePass = NormalizedValuePass()
+                    // Cue lists' hits are set aside only where the text is scanned in place,
+                    // as the replay scans it (`DeferredHits`).
+                    let setsCuesAside = deferring && direct && !leet
+                    let spanStart = spans.count
+                    func body(_ hits: inout [AutomatonHit]) -> Bool {
+                        if direct {
+                            valuePass.skipped &+= forEachDirectMatch(
+                                hits, na, field: f, text: text, floor: valuePass.hitFloor, base: valuePass.hitBase,
+                                skippingDeferrable: setsCuesAside
+                            ) { key, begin, end in
+                                freshen(key)
+                                record(key, f, vi, begin, end)
                             }
-                            // While deferring, what was stored and set aside must stay clear of the
-                            // span limit (`runNormalizedAutomata` runs the passes again if not).
-                            if deferring && spans.count + deferred.spanBound + valuePass.skipped >= spanLimit {
-                                deferred.overflow = true
-                                valuePass.stopped = true
-                                return false
-                            }
-                            if !continueOrSettle(field: f) {
-                                valuePass.stopped = true
-                                return false
-                            }
-                            return true
-                        }
-                        // Hits in normalised text, mapped back through the origins of their bytes.
-                        func recordHitsWithOrigins(_ hits: [AutomatonHit]) {
-                            for hit in hits where Int(hit.end) > valuePass.hitFloor {
-                                let end = Int(hit.end) + valuePass.hitBase
-                                for k in na.automaton.outputs(of: hit.state) {
-                                    let p = Int(na.automaton.outputs[k])
-                                    let begin = end - Int(na.automaton.patternLengths[p])
-                                    if begin < 0 { continue }  // see runAutomaton
-                                    // A pattern whose lists this field does not test needs no
-                                    // origins: normalising with them is what a hit costs here.
-                                    let entries = na.patternEntries.entries(of: p)
-                                    if !entries.contains(where: { keyOfListField[Int(na.patternEntries.list[$0]) * fieldCount + f] >= 0 }) {
-                                        continue
-                                    }
-                                    // Candidate spans. They differ only where `spaced` collapsed a
-                                    // letter repeated across a separator into the first or last byte:
-                                    // then the match may start at the later repetition ("aight text
-                                    // me") or end at the earlier one ("heyyy you"). A repetition that
-                                    // is a single spaced-out letter belongs to the match ("ap p").
-                                    originWindow.prepare(text, earliest: end - maxLength, end: end)
-                                    let first = originWindow[begin]
-                                    let fs = Int(first.x), fe = Int(first.y), ls = Int(first.z), le = Int(first.w)
-                                    let startAtFirst =
-                                        fs != ls && Normalizer.isolated(text, fs, fe, leet: leet) && Normalizer.isolated(text, ls, le, leet: leet)
-                                    let (startFirst, startSecond) = startAtFirst ? (fs, fs) : (ls, fs)
-                                    let last = originWindow[end - 1]
-                                    let efs = Int(last.x), efe = Int(last.y), els = Int(last.z), ele = Int(last.w)
-                                    let endAtFirst = efs != els && Normalizer.isolated(text, els, ele, leet: leet)
-                                    let (endFirst, endSecond) = endAtFirst ? (ele, efe) : (efe, ele)
-                                    for e in na.patternEntries.entries(of: p) {
-                                        let key = keyOfListField[Int(na.patternEntries.list[e]) * fieldCount + f]
-                                        if key < 0 { continue }
-                                        var originalStart = startFirst, originalEnd = endFirst
-                                        if na.patternEntries.flags[e] & PatternEntries.wholeWord != 0 {
-                                            if !Normalizer.boundary(text, before: originalStart, mode: mode) {
-                                                originalStart = startSecond
-                                                if startSecond == startFirst || !Normalizer.boundary(text, before: originalStart, mode: mode) {
-                                                    continue
-                                                }
-                                            }
-                                            if !Normalizer.boundary(text, after: originalEnd, mode: mode) {
-                                                originalEnd = endSecond
-                                                if endSecond == endFirst || !Normalizer.boundary(text, after: originalEnd, mode: mode) { continue }
-                                            }
-                                            if originalEnd <= originalStart { continue }
-                                        }
-                                        freshen(Int(key))
-                                        record(Int(key), f, vi, originalStart, originalEnd)
-                                    }
-                                }
-                            }
-                        }
-                        if length > Scanner.normalizedChunk && !(direct && !leet) {
-                            // A long value is normalised a chunk at a time, each scanned after
-                            // the last `maxLength` bytes of the one before (the automaton's
-                            // context), so that no copy of the whole value is made.
-                            normalizedText.removeAll(keepingCapacity: true)
-                            var position = 0
-                            var separatorSinceLast = false
-                            while position < length && !valuePass.stopped {
-                                let carried = normalizedText.count
-                                let chunkEnd = min(length, position + Scanner.normalizedChunk)
-                                if direct {
-                                    let map = Normalizer.leetFoldBytes
-                                    for i in position..<chunkEnd { normalizedText.append(map[Int(text[i])]) }
-                                    position = chunkEnd
-                                } else if ascii {
-                                    Normalizer.appendASCIISpaced(text, from: position, upTo: chunkEnd, leet: leet, to: &normalizedText)
-                                    position = chunkEnd
-                                } else {
-                                    position = Normalizer.normalize(
-                                        text, from: position, upTo: chunkEnd, mode: mode,
-                                        into: &normalizedText, origin: &normalizedOrigin,
-                                        trackOrigin: false, separatorSinceLast: &separatorSinceLast)
-                                }
-                                valuePass.hitFloor = carried
-                                normalizedText.withUnsafeBufferPointer { na.automaton.scan($0, into: &hits, blockHits: blockHits, window: body) }
-                                let keep = min(normalizedText.count, maxLength)
-                                valuePass.hitBase += normalizedText.count - keep
-                                normalizedText.removeFirst(normalizedText.count - keep)
-                            }
-                            if normalizedText.capacity > 4 * Scanner.normalizedChunk { normalizedText = [] }
-                        } else if direct && !leet {
-                            na.automaton.scan(text, into: &hits, blockHits: blockHits, window: body)
-                        } else if direct {
-                            Normalizer.normalizeASCIIInPlace(text, leet: true, into: &normalizedText)
-                            normalizedText.withUnsafeBufferPointer { na.automaton.scan($0, into: &hits, blockHits: blockHits, window: body) }
                         } else {
-                            let written: Int
-                            if ascii {
-                                written = Normalizer.normalizeASCIISpaced(text, leet: leet, keepingRoomIn: &normalizedText)
+                            recordHitsWithOrigins(hits)
+                        }
+                        // While deferring, what was stored and set aside must stay clear of the
+                        // span limit (`runNormalizedAutomata` runs the passes again if not).
+                        if deferring && spans.count + deferred.spanBound + valuePass.skipped >= spanLimit {
+                            deferred.overflow = true
+                            valuePass.stopped = true
+                            return false
+                        }
+                        if !continueOrSettle(field: f) {
+                            valuePass.stopped = true
+                            return false
+                        }
+                        return true
+                    }
+                    // Hits in normalised text, mapped back through the origins of their bytes.
+                    func recordHitsWithOrigins(_ hits: [AutomatonHit]) {
+                        for hit in hits where Int(hit.end) > valuePass.hitFloor {
+                            let end = Int(hit.end) + valuePass.hitBase
+                            for k in na.automaton.outputs(of: hit.state) {
+                                let p = Int(na.automaton.outputs[k])
+                                let begin = end - Int(na.automaton.patternLengths[p])
+                                if begin < 0 { continue }  // see runAutomaton
+                                // A pattern whose lists this field does not test needs no
+                                // origins: normalising with them is what a hit costs here.
+                                let entries = na.patternEntries.entries(of: p)
+                                if !entries.contains(where: { keyOfListField[Int(na.patternEntries.list[$0]) * fieldCount + f] >= 0 }) {
+                                    continue
+                                }
+                                // Candidate spans. They differ only where `spaced` collapsed a
+                                // letter repeated across a separator into the first or last byte:
+                                // then the match may start at the later repetition ("aight text
+                                // me") or end at the earlier one ("heyyy you"). A repetition that
+                                // is a single spaced-out letter belongs to the match ("ap p").
+                                originWindow.prepare(text, earliest: end - maxLength, end: end)
+                                let first = originWindow[begin]
+                                let fs = Int(first.x), fe = Int(first.y), ls = Int(first.z), le = Int(first.w)
+                                let startAtFirst =
+                                    fs != ls && Normalizer.isolated(text, fs, fe, leet: leet) && Normalizer.isolated(text, ls, le, leet: leet)
+                                let (startFirst, startSecond) = startAtFirst ? (fs, fs) : (ls, fs)
+                                let last = originWindow[end - 1]
+                                let efs = Int(last.x), efe = Int(last.y), els = Int(last.z), ele = Int(last.w)
+                                let endAtFirst = efs != els && Normalizer.isolated(text, els, ele, leet: leet)
+                                let (endFirst, endSecond) = endAtFirst ? (ele, efe) : (efe, ele)
+                                for e in na.patternEntries.entries(of: p) {
+                                    let key = keyOfListField[Int(na.patternEntries.list[e]) * fieldCount + f]
+                                    if key < 0 { continue }
+                                    var originalStart = startFirst, originalEnd = endFirst
+                                    if na.patternEntries.flags[e] & PatternEntries.wholeWord != 0 {
+                                        if !Normalizer.boundary(text, before: originalStart, mode: mode) {
+                                            originalStart = startSecond
+                                            if startSecond == startFirst || !Normalizer.boundary(text, before: originalStart, mode: mode) {
+                                                continue
+                                            }
+                                        }
+                                        if !Normalizer.boundary(text, after: originalEnd, mode: mode) {
+                                            originalEnd = endSecond
+                                            if endSecond == endFirst || !Normalizer.boundary(text, after: originalEnd, mode: mode) { continue }
+                                        }
+                                        if originalEnd <= originalStart { continue }
+                                    }
+                                    freshen(Int(key))
+                                    record(Int(key), f, vi, originalStart, originalEnd)
+                                }
+                            }
+                        }
+                    }
+                    if length > Scanner.normalizedChunk && !(direct && !leet) {
+                        // A long value is normalised a chunk at a time, each scanned after
+                        // the last `maxLength` bytes of the one before (the automaton's
+                        // context), so that no copy of the whole value is made.
+                        normalizedText.removeAll(keepingCapacity: true)
+                        var position = 0
+                        var separatorSinceLast = false
+                        while position < length && !valuePass.stopped {
+                            let carried = normalizedText.count
+                            let chunkEnd = min(length, position + Scanner.normalizedChunk)
+                            if direct {
+                                let map = Normalizer.leetFoldBytes
+                                for i in position..<chunkEnd { normalizedText.append(map[Int(text[i])]) }
+                                position = chunkEnd
+                            } else if ascii {
+                                Normalizer.appendASCIISpaced(text, from: position, upTo: chunkEnd, leet: leet, to: &normalizedText)
+                                position = chunkEnd
                             } else {
-                                Normalizer.normalize(text, mode: mode, into: &normalizedText, origin: &normalizedOrigin, trackOrigin: false)
-                                written = normalizedText.count
+                                position = Normalizer.normalize(
+                                    text, from: position, upTo: chunkEnd, mode: mode,
+                                    into: &normalizedText, origin: &normalizedOrigin,
+                                    trackOrigin: false, separatorSinceLast: &separatorSinceLast)
                             }
-                            normalizedText.withUnsafeBufferPointer {
-                                na.automaton.scan(UnsafeBufferPointer(rebasing: $0[..<written]), into: &hits, blockHits: blockHits, window: body)
-                            }
+                            valuePass.hitFloor = carried
+                            normalizedText.withUnsafeBufferPointer { na.automaton.scan($0, into: &hits, blockHits: blockHits, window: body) }
+                            let keep = min(normalizedText.count, maxLength)
+                            valuePass.hitBase += normalizedText.count - keep
+                            normalizedText.removeFirst(normalizedText.count - keep)
                         }
-                        if valuePass.skipped > 0 {
-                            deferred.pending.append(
-                                DeferredHits.PendingValue(
-                                    automaton: Int32(automatonIndex), field: Int32(f), value: Int32(vi), spanStart: Int32(spanStart),
-                                    spanEnd: Int32(spans.count)))
-                            deferred.spanBound += valuePass.skipped
+                        if normalizedText.capacity > 4 * Scanner.normalizedChunk { normalizedText = [] }
+                    } else if direct && !leet {
+                        na.automaton.scan(text, into: &hits, blockHits: blockHits, window: body)
+                    } else if direct {
+                        Normalizer.normalizeASCIIInPlace(text, leet: true, into: &normalizedText)
+                        normalizedText.withUnsafeBufferPointer { na.automaton.scan($0, into: &hits, blockHits: blockHits, window: body) }
+                    } else {
+                        let written: Int
+                        if ascii {
+                            written = Normalizer.normalizeASCIISpaced(text, leet: leet, keepingRoomIn: &normalizedText)
+                        } else {
+                            Normalizer.normalize(text, mode: mode, into: &normalizedText, origin: &normalizedOrigin, trackOrigin: false)
+                            written = normalizedText.count
                         }
+                        normalizedText.withUnsafeBufferPointer {
+                            na.automaton.scan(UnsafeBufferPointer(rebasing: $0[..<written]), into: &hits, blockHits: blockHits, window: body)
+                        }
+                    }
+                    if valuePass.skipped > 0 {
+                        deferred.pending.append(
+                            DeferredHits.PendingValue(
+                                automaton: Int32(automatonIndex), field: Int32(f), value: Int32(vi), spanStart: Int32(spanStart),
+                                spanEnd: Int32(spans.count)))
+                        deferred.spanBound += valuePass.skipped
                     }
                 }
             }

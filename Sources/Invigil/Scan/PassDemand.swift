@@ -110,15 +110,13 @@ extension Scanner {
     func markNeededPasses() {
         let words = passDemand.ruleWords
         var same = passesMarked
-        passDemand.packRules.withUnsafeBufferPointer { packRules in
+        judgingRules.withUnsafeBufferPointer { judging in
             guardRejected.withUnsafeBufferPointer { rejected in
                 liveRules.withUnsafeMutableBufferPointer { live in
                     // Consecutive events of an archive mostly leave the same rules (same school,
                     // role and type): then the passes needed are those of the last event.
                     for w in 0..<words {
-                        var bits: UInt64 = 0
-                        for p in packAllowed.indices where packAllowed[p] { bits |= packRules[p &* words &+ w] }
-                        bits &= ~rejected[w]
+                        let bits = judging[w] & ~rejected[w]
                         if bits != live[w] {
                             same = false
                             live[w] = bits

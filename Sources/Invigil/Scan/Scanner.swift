@@ -104,6 +104,9 @@ public final class Scanner {
     /// The rules to look at, as bits (see `collectCandidates`).
     @exclusivity(unchecked) var candidateBits: [UInt64]
     @exclusivity(unchecked) var packAllowed: [Bool]
+    /// The rules of the packs that judge the current event, as bits (`selectPacks`): what the
+    /// passes needed and the candidates are narrowed to.
+    @exclusivity(unchecked) var judgingRules: [UInt64]
     /// Per pack, when the school field is an enum: the value (its index among the enum's values)
     /// that names the pack's code; `Scanner.anySchool` for a pack without a code, which judges
     /// every event, and `Scanner.noSchool` when no value is the code. Read by `selectPacks`,
@@ -260,6 +263,7 @@ public final class Scanner {
         alwaysRuleBits = always
         passDemand = PassDemand(rules: rules)
         liveRules = [UInt64](repeating: 0, count: passDemand.ruleWords)
+        judgingRules = [UInt64](repeating: 0, count: passDemand.ruleWords)
         passNeeded = [Bool](repeating: true, count: passDemand.passCount)
         passNeedles = rules.normalizedAutomata.map { $0.automaton.requiredUncommonBytes() }
         normalizedPlans = rules.normalizedAutomata.map(NormalizedPassPlan.init)
@@ -524,7 +528,7 @@ public final class Scanner {
         // The interrupt check costs a call: between rules it is made every 16th rule (the time
         // budget, when set, is checked before every rule as before).
         var evaluated = 0
-        for r in candidates[..<candidateCount] where packAllowed[Int(rulePack[Int(r)])] {
+        for r in candidates[..<candidateCount] {
             if (deadline != 0 || evaluated & 15 == 0) && outOfTime() { break }
             evaluated &+= 1
             if evaluateAfterGuards(Int(r)) { addFinding(Int(r)) }
@@ -556,7 +560,23 @@ public final class Scanner {
         }
     }
 
+    /// Decides which packs judge the event (`packAllowed`) and sets their rules' bits
+    /// (`judgingRules`).
     private func selectPacks() {
+        decideJudgingPacks()
+        let words = passDemand.ruleWords
+        passDemand.packRules.withUnsafeBufferPointer { packRules in
+            judgingRules.withUnsafeMutableBufferPointer { judging in
+                for w in 0..<words {
+                    var bits: UInt64 = 0
+                    for p in packAllowed.indices where packAllowed[p] { bits |= packRules[p &* words &+ w] }
+                    judging[w] = bits
+                }
+            }
+        }
+    }
+
+    private func decideJudgingPacks() {
         guard let f = rules.schoolField, let v = values.first(f) else {
             for i in packAllowed.indices { packAllowed[i] = true }
             return
@@ -649,13 +669,8 @@ public final class Scanner {
                 // Only rules of the packs that judge the event (`selectPacks`): most rules a key
                 // selects belong to other schools' packs, and the loop over candidates skipped
                 // them one by one.
-                let words = passDemand.ruleWords
                 for w in bits.indices {
-                    var packBits: UInt64 = 0
-                    if w < words {
-                        for p in packAllowed.indices where packAllowed[p] { packBits |= passDemand.packRules[p &* words &+ w] }
-                    }
-                    var word = bits[w] & ~guardRejected[w] & packBits
+                    var word = bits[w] & ~guardRejected[w] & judgingRules[w]
                     while word != 0 {
                         out[n] = Int32(w << 6 | word.trailingZeroBitCount)
                         n &+= 1

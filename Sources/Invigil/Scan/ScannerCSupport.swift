@@ -9,7 +9,7 @@ extension Scanner {
     /// Whether the last scan stopped early, on its time budget or an interrupt. One call, where
     /// reading `timedOut` and `interrupted` from another module was a run-time exclusivity check
     /// each (their `@exclusivity(unchecked)` holds only inside this module).
-    package var endedEarly: Bool { timedOut || interrupted }
+    package var interruptedOrTimedOut: Bool { timedOut || interrupted }
 
     /// A pointer to the bytes of a string or text value, and their count. The pointer stays
     /// valid until the scanner's event is next modified (set, add, setJSON, reset). Nil for an
