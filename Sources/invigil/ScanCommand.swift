@@ -240,6 +240,10 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
                 pipeline.submit(index, bytes: 0, .unopened("\(input): \(reason)"))
                 continue
             }
+            if format == .jsonl, pipeline.workers > 1, (info.st_mode & S_IFMT) == S_IFREG {
+                submitRanges(of: SharedFile(fd: fd), size: Int(info.st_size), name: input, index: index, chunkBytes: chunkBytes, pipeline: pipeline)
+                continue
+            }
             readChunks(
                 fd: fd, name: input, index: index, format: format, chunkBytes: chunkBytes, csvOptions: archiveOptions.csv, pipeline: pipeline)
             close(fd)
@@ -332,6 +336,29 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
     if unopened > 0 { return 2 }
     if options.flags.contains("--strict") && (tally.rejected > 0 || !warnings.isEmpty) { return 2 }
     return tally.findings > 0 ? 1 : 0
+}
+
+/// Gives the workers a regular JSONL file as ranges of its bytes, which each reads itself
+/// (`JSONLRangeReader`, through `pread(2)`), so that this thread reads nothing: with two workers
+/// or more, no thread reads for all of them, and the scan's serial part is the handing out of
+/// ranges. The ranges are cut without looking at the bytes, by the same sizes as
+/// `readChunks`' chunks (smaller near the end). The file is read up to the size it has now;
+/// the range that holds its end reads on to the end of its last line.
+///
+/// With one worker, `readChunks` reads instead: this thread's reading then runs beside the one
+/// worker's scanning, on another core, rather than adding to it.
+private func submitRanges(of file: SharedFile, size: Int, name: String, index: Int, chunkBytes: Int, pipeline: ScanPipeline) {
+    let ledger = LineLedger()
+    var offset = 0
+    var piece = 0
+    while offset < size {
+        let length = min(size - offset, tailChunkBytes(remaining: size - offset, chunkBytes: chunkBytes, workers: pipeline.workers))
+        let work = ScanPipeline.Work.jsonlRange(
+            file, offset..<offset + length, name: name, piece: ScanPipeline.LinePiece(ledger: ledger, index: piece))
+        pipeline.submit(index, bytes: length, work)
+        offset += length
+        piece += 1
+    }
 }
 
 /// Reads a JSONL, mbox or CSV file in large blocks and hands chunks of whole records to the

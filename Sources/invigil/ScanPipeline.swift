@@ -28,6 +28,9 @@ final class ScanPipeline: @unchecked Sendable {
         /// A chunk of a JSONL input; `name` is the input's name in sources. Its lines are counted
         /// by the worker (`piece`), not by the reading thread.
         case jsonl(InputChunk, name: String, piece: LinePiece)
+        /// A range of a JSONL file's bytes, which the worker reads itself (`JSONLRangeReader`): the
+        /// lines that start in it, numbered through `piece`'s ledger.
+        case jsonlRange(SharedFile, Range<Int>, name: String, piece: LinePiece)
         /// A JSONL input whose reading failed after `afterLines` lines of its own (over-long
         /// lines, as the splitter counts them) and the lines of the pieces before `piece`.
         case lineReadError(name: String, afterLines: Int, piece: LinePiece, reason: String)
@@ -252,6 +255,31 @@ extension ScanWorker {
                         source: "\(name):\(line)",
                         payload: .rejected("line of \(length) bytes is longer than the limit of \(ArchiveLimits.lineBytes)")))
                 out.read = 1
+            }
+        case .jsonlRange(let file, let range, let name, let piece):
+            guard let lines = rangeReader.read(range, from: file.read(into:at:), ledger: piece.ledger, piece: piece.index) else { break }
+            let source = JSONLSource(borrowingChunk: lines.bytes, name: name, linesBefore: lines.linesBefore)
+            while let item = source.nextItem() {
+                switch item {
+                case .event(let json, let line): processEvent(json) { source.source(ofLine: line) }
+                case .record(let record): process(record)
+                }
+                out.read += 1
+            }
+            if let (number, length) = lines.overLong {
+                process(
+                    ArchiveRecord(
+                        source: "\(name):\(number)",
+                        payload: .rejected("line of \(length) bytes is longer than the limit of \(ArchiveLimits.lineBytes)")))
+                out.read += 1
+            }
+            if let (line, offset, code) = lines.readError {
+                let reason = String(cString: strerror(code))
+                process(
+                    ArchiveRecord(
+                        source: "\(name):\(line)",
+                        payload: .rejected("read error at byte \(offset): \(reason); the rest of the input is lost")))
+                out.read += 1
             }
         case .lineReadError(let name, let afterLines, let piece, let reason):
             let line = afterLines + piece.linesBefore(holding: 0) + 1

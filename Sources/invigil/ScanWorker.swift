@@ -45,6 +45,8 @@ final class ScanWorker: @unchecked Sendable {
     /// result and starts a new one): unchecked, because every access to a class's `var` is
     /// otherwise a run-time exclusivity check, three per event.
     @exclusivity(unchecked) var result = ScanTally()
+    /// Reads the ranges of JSONL files given to this worker, keeping its buffer between them.
+    lazy var rangeReader = JSONLRangeReader()
 
     init(rules: RuleSet, writer: FindingWriter, constants: ConstantFields, contextFields: ContextFields, timeBudget: UInt64) {
         scanner = Scanner(rules: rules)

@@ -1,4 +1,5 @@
 import Foundation
+import InvigilArchive
 import Testing
 
 /// End-to-end tests of the `invigil` command, run as a separate process.
@@ -249,6 +250,30 @@ struct CommandTests {
             #expect(
                 small.stderr.split(separator: "\n").filter { $0.contains("error") }
                     == one.stderr.split(separator: "\n").filter { $0.contains("error") })
+        }
+    }
+
+    /// A line over the limit in a JSONL file read in ranges by the workers (`--jobs` 2 or more)
+    /// is rejected with its number and length, without being held, and the lines around it are
+    /// scanned: the same output as one job reading the file, wherever the ranges are cut.
+    @Test func overLongLineIsRejectedForEveryJobCount() throws {
+        let rules = try CommandTests.temporaryFile("demo-long.rules", CommandTests.rules)
+        let event = "{\"id\":\"e\",\"author\":{\"role\":\"staff\"},\"text\":\"text me\"}"
+        let long = String(repeating: "a", count: ArchiveLimits.lineBytes + 1)
+        let text = [event, event, long, event, "broken", event].joined(separator: "\n")
+        let archive = try CommandTests.temporaryFile("long.jsonl", text)
+        defer { unlink(archive) }
+        let one = try CommandTests.run(["scan", "--rules", rules, "--no-progress", "--jobs", "1", archive])
+        let errors = { (r: Run) in r.stderr.split(separator: "\n").filter { $0.contains(": error: ") } }
+        #expect(one.stdout.split(separator: "\n").count == 4)
+        #expect(errors(one).count == 2)
+        #expect(
+            errors(one).first == "\(archive):3: error: line of \(long.utf8.count + 1) bytes is longer than the limit of \(ArchiveLimits.lineBytes)")
+        #expect(errors(one).last?.hasPrefix("\(archive):5: error:") == true)
+        for (jobs, chunk) in [("2", "1048576"), ("3", "65536"), ("2", "1000")] {
+            let r = try CommandTests.run(["scan", "--rules", rules, "--no-progress", "--jobs", jobs, "--chunk-bytes", chunk, archive])
+            #expect(r.stdout == one.stdout, "jobs \(jobs) chunk \(chunk)")
+            #expect(errors(r) == errors(one), "jobs \(jobs) chunk \(chunk)")
         }
     }
 

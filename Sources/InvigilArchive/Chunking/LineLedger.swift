@@ -24,6 +24,8 @@ package final class LineLedger: @unchecked Sendable {
     private var starts: [Int] = []
     /// Lines of all summed pieces.
     private var total = 0
+    /// The first piece recorded as failed (`linesBefore(piece:holding:failed:)`), if any.
+    private var firstFailure: Int? = nil
 
     package init() {}
 
@@ -43,6 +45,25 @@ package final class LineLedger: @unchecked Sendable {
         if advanced { monitor.broadcast() }
         while piece >= starts.count { monitor.wait() }
         return starts[piece]
+    }
+
+    /// As `linesBefore(piece:holding:)`, for pieces that can fail: records that piece `piece`
+    /// holds `lines` lines (or, with `failed`, that its reading failed, so that the input's rest
+    /// is lost), and returns how many lines the pieces before it hold, or nil when one of them
+    /// failed. A reader that fails reports the failure itself; the pieces after it then read
+    /// nothing, as a reader of the whole input would stop at its read error.
+    package func linesBefore(piece: Int, holding lines: Int, failed: Bool) -> Int? {
+        if failed {
+            monitor.lock()
+            firstFailure = min(firstFailure ?? piece, piece)
+            monitor.unlock()
+        }
+        let before = linesBefore(piece: piece, holding: lines)
+        monitor.lock()
+        defer { monitor.unlock() }
+        // Every earlier piece has recorded, so a failure among them is known by now.
+        if let firstFailure, firstFailure < piece { return nil }
+        return before
     }
 
     /// The lines of a chunk as the whole input's reader numbers them: its line feeds, and one

@@ -1,0 +1,227 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+#if canImport(InvigilSIMD)
+import InvigilSIMD
+#endif
+
+/// A regular file read by several threads at once, each a range of it at its own offset
+/// (`pread(2)`, which moves no shared file position). The descriptor is closed when the last
+/// holder lets go: the ranges of one file are tasks of the scan's pipeline, done in any order.
+///
+/// Thread safety: `read(into:at:)` may be called from any thread at once.
+package final class SharedFile: @unchecked Sendable {
+    package let fd: Int32
+
+    /// Takes ownership of `fd`.
+    package init(fd: Int32) { self.fd = fd }
+
+    deinit { _ = Glibc.close(fd) }
+
+    /// Reads up to `buffer.count` bytes at `offset`, until the buffer is full or the file ends.
+    /// Returns the bytes read, or minus errno when a read failed.
+    package func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) -> Int {
+        var done = 0
+        while done < buffer.count {
+            let n = pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
+            if n < 0 {
+                if errno == EINTR { continue }
+                return -Int(errno)
+            }
+            if n == 0 { break }
+            done += n
+        }
+        return done
+    }
+}
+
+/// Reads the lines of one range of a JSONL file, so that each worker of a scan reads its own part
+/// of the file and no thread reads for all of them.
+///
+/// The file is cut into ranges of bytes without looking at it. A line belongs to the range in
+/// which it *starts*: a range skips the end of a line begun before it, and reads on past its own
+/// end to finish its last line. So every line is read by exactly one range, whole, wherever the
+/// cuts fall. Line numbers come from a `LineLedger`: each range records the line feeds that lie
+/// within it, and learns how many lie before it.
+///
+/// A line longer than `maxLine` is not held: its range skips it, counting its bytes, and
+/// reports it as `Lines.overLong`, as `JSONLSplitter` and `JSONLSource` do. A read error ends
+/// the range with `Lines.readError`, and the ranges after it read nothing: the rest of the input
+/// is lost, as it is when one thread reads the whole file.
+///
+/// ```swift
+/// let reader = JSONLRangeReader()  // one per thread: it keeps its buffer
+/// if let lines = reader.read(range, from: file.read(into:at:), ledger: ledger, piece: i) {
+///     let source = JSONLSource(borrowingChunk: lines.bytes, name: name, linesBefore: lines.linesBefore)
+///     …
+/// }
+/// ```
+///
+/// Thread safety: one reader per thread; the ledger and the file may be shared.
+package final class JSONLRangeReader {
+    /// What one range holds.
+    package struct Lines {
+        /// The whole lines that start in the range (the last one read on past its end), valid
+        /// until the reader's next `read`. Empty when no line starts in the range.
+        package var bytes: UnsafeBufferPointer<UInt8>
+        /// Lines of the input before `bytes`.
+        package var linesBefore: Int
+        /// The line after `bytes`, when it was longer than `maxLine`: its number (1-based) and
+        /// its length in bytes, its terminator included.
+        package var overLong: (number: Int, length: Int)? = nil
+        /// A read error after everything else: the number of the line it stopped in, the byte
+        /// offset at which the failing read began (the bad byte is there or a little after), and
+        /// errno.
+        package var readError: (line: Int, offset: Int, code: Int32)? = nil
+    }
+
+    /// Reads `count` bytes at `offset` into the buffer: returns the bytes read (fewer only at the
+    /// end of the file), or minus errno.
+    package typealias PositionalRead = (UnsafeMutableRawBufferPointer, Int) -> Int
+
+    let maxLine: Int
+    private var storage: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+
+    package init(maxLine: Int = ArchiveLimits.lineBytes) {
+        self.maxLine = maxLine
+        capacity = 1 << 16
+        storage = .allocate(capacity: capacity)
+    }
+
+    deinit { storage.deallocate() }
+
+    /// Makes room for `count` bytes, keeping the first `keeping`.
+    private func reserve(_ count: Int, keeping: Int) {
+        guard count > capacity else { return }
+        let grown = max(count, 2 * capacity)
+        let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
+        bigger.update(from: storage, count: keeping)
+        storage.deallocate()
+        storage = bigger
+        capacity = grown
+    }
+
+    /// Reads the lines that start in `range` (byte offsets of the file) through `read`, piece
+    /// `piece` of `ledger` (ranges are pieces 0, 1, 2, … in file order, each read exactly once).
+    /// Returns nil when an earlier range met a read error: the input's rest is lost. Waits, as
+    /// the ledger does, until every earlier range has been recorded.
+    package func read(_ range: Range<Int>, from read: PositionalRead, ledger: LineLedger, piece: Int) -> Lines? {
+        // The byte before the range tells whether the range starts a line.
+        let low = max(0, range.lowerBound - 1)
+        let lead = range.lowerBound - low
+        let wanted = range.upperBound - low
+        reserve(wanted, keeping: 0)
+        let got = read(UnsafeMutableRawBufferPointer(start: storage, count: wanted), low)
+        guard got >= 0 else {
+            // The error stops this range at its start. The line it stopped in is the one after
+            // the earlier range's last, which is the line holding the range's first byte, or the
+            // one after it when that line began before the range (the earlier range read it).
+            let continues = lead == 1 && read(UnsafeMutableRawBufferPointer(start: storage, count: 1), low) == 1 && storage[0] != 0x0A
+            guard let before = ledger.linesBefore(piece: piece, holding: 0, failed: true) else { return nil }
+            return Lines(
+                bytes: UnsafeBufferPointer(start: storage, count: 0), linesBefore: before,
+                readError: (before + (continues ? 2 : 1), range.lowerBound, Int32(-got)))
+        }
+        let newlines = got > lead ? count(0x0A, storage + lead, got - lead) : 0
+
+        // The first line that starts in the range.
+        var start: Int? = nil
+        if lead == 0 {
+            start = 0
+        } else if got > 0, storage[0] == 0x0A {
+            start = 1
+        } else if got > 1, let p = memchr(storage + 1, 0x0A, got - 1) {
+            start = storage.distance(to: p.assumingMemoryBound(to: UInt8.self)) + 1
+        }
+        guard let first = start, first < got else {
+            // No line starts here: the range lies inside a line that an earlier range reads.
+            guard let before = ledger.linesBefore(piece: piece, holding: newlines, failed: false) else { return nil }
+            return Lines(bytes: UnsafeBufferPointer(start: storage, count: 0), linesBefore: before)
+        }
+
+        // Read on past the range to finish its last line, unless the range ended one (or the file).
+        var end = got
+        var overLongLength: Int? = nil
+        var failure: (offset: Int, code: Int32)? = nil
+        if got == wanted, storage[got - 1] != 0x0A {
+            (end, overLongLength, failure) = finishLastLine(from: first, held: got, fileOffset: low + got, read: read)
+        }
+        guard let before = ledger.linesBefore(piece: piece, holding: newlines, failed: failure != nil) else { return nil }
+        let linesBefore = before + (first > lead ? 1 : 0)
+        var lines = Lines(bytes: UnsafeBufferPointer(start: storage + first, count: end - first), linesBefore: linesBefore)
+        // The held lines, a last one without a terminator included (cut short by a read error,
+        // or the file's last line): the reader of the bytes numbers them so.
+        var held = count(0x0A, storage + first, end - first)
+        if end > first, storage[end - 1] != 0x0A { held += 1 }
+        if let overLongLength {
+            // The held bytes end where the over-long line starts.
+            lines.overLong = (linesBefore + held + 1, overLongLength)
+            held += 1
+        }
+        if let failure { lines.readError = (linesBefore + held + 1, failure.offset, failure.code) }
+        return lines
+    }
+
+    /// Reads on from `fileOffset` until the line that starts at or after `first` and is unfinished
+    /// at `held` ends. Returns the end of the held bytes (after the line's terminator, or where
+    /// the file ended), and, when the line outgrew `maxLine`, its length: it was then skipped,
+    /// and the held bytes end where it starts. A read error stops the reading.
+    private func finishLastLine(
+        from first: Int, held: Int, fileOffset: Int, read: PositionalRead
+    ) -> (end: Int, overLong: Int?, failure: (offset: Int, code: Int32)?) {
+        let lineStart = lastLineStart(from: first, to: held)
+        var end = held
+        var offset = fileOffset
+        // Most lines end within a few hundred bytes; a long one is read in growing steps.
+        var step = 4 << 10
+        while end - lineStart <= maxLine + 1 {
+            reserve(end + step, keeping: end)
+            let got = read(UnsafeMutableRawBufferPointer(start: storage + end, count: step), offset)
+            if got < 0 { return (end, nil, (offset, Int32(-got))) }
+            if got == 0 { return (end, nil, nil) }
+            if let p = memchr(storage + end, 0x0A, got) {
+                return (storage.distance(to: p.assumingMemoryBound(to: UInt8.self)) + 1, nil, nil)
+            }
+            end += got
+            offset += got
+            step = min(2 * step, 1 << 20)
+        }
+        // Longer than the limit without a terminator: count the rest without holding it.
+        var length = end - lineStart
+        end = lineStart
+        reserve(end + step, keeping: end)
+        while true {
+            let got = read(UnsafeMutableRawBufferPointer(start: storage + end, count: step), offset)
+            if got < 0 { return (end, length, (offset, Int32(-got))) }
+            if got == 0 { return (end, length, nil) }
+            if let p = memchr(storage + end, 0x0A, got) {
+                return (end, length + storage.distance(to: p.assumingMemoryBound(to: UInt8.self)) - end + 1, nil)
+            }
+            length += got
+            offset += got
+        }
+    }
+
+    /// Where the last line of the held bytes `first..<end` starts: after their last line feed
+    /// before `end - 1`, or at `first`.
+    private func lastLineStart(from first: Int, to end: Int) -> Int {
+        var i = end - 2
+        while i >= first {
+            if storage[i] == 0x0A { return i + 1 }
+            i -= 1
+        }
+        return first
+    }
+
+    private func count(_ byte: UInt8, _ base: UnsafePointer<UInt8>, _ n: Int) -> Int {
+        guard n > 0 else { return 0 }
+        #if canImport(InvigilSIMD)
+        return Int(ivg_count_byte(base, n, byte))
+        #else
+        var c = 0
+        for i in 0..<n where base[i] == byte { c &+= 1 }
+        return c
+        #endif
+    }
+}
