@@ -6,7 +6,9 @@ import InvigilArchive
 
 /// The scan's pipeline. The main thread reads: large blocks of JSONL and mbox files, cut where
 /// records end (`JSONLSplitter`, `MboxSplitter`), and the names of files that workers open
-/// themselves (.eml files, Maildir messages, chat exports). Worker threads do the rest: split
+/// themselves (.eml files, Maildir messages, chat exports). With two workers or more, a regular
+/// JSONL file is not read by the main thread at all: it hands out ranges of its bytes, which
+/// the workers read (`JSONLRangeReader`). Worker threads do the rest: split
 /// chunks into records, decode MIME and charsets, parse events, scan, and format findings. Results
 /// come back tagged with the task's sequence number and are written in that order, so the output
 /// is the same whatever the number of workers. At most `depth` tasks are in flight, so memory is
