@@ -1,5 +1,5 @@
 import Invigil
-import InvigilArchive
+@testable import InvigilArchive
 
 /// `mail`, `whatsapp`, `csv`: the input is a file in that format, read from memory by the readers'
 /// `init(bytes:name:)`. Every record must be an event or a rejection with a reason; events are
@@ -126,8 +126,10 @@ enum FuzzReaders {
     /// `jsonl`: the JSONL reader whole (`JSONLSource(bytes:name:)`, every record loaded and
     /// scanned) against the scan's chunk path: the input cut after line feeds at places taken
     /// from its bytes, each chunk read where it lies (`JSONLSource(borrowingChunk:)`, events by
-    /// `nextItem()` with their sources made afterwards) and copied (`init(chunk:)`). The records,
-    /// sources and rejections must be the same.
+    /// `nextItem()` with their sources made afterwards) and copied (`init(chunk:)`); and against
+    /// the workers' range path (`JSONLRangeReader`: ranges cut anywhere). The records, sources
+    /// and rejections must be the same. The range reader is also checked under a small line
+    /// limit and with a read error (`rangedLines`).
     static func jsonl(_ data: UnsafeBufferPointer<UInt8>) {
         let bytes = Array(data)
         var whole = JSONLSource(bytes: bytes, name: "in.jsonl")
@@ -135,6 +137,111 @@ enum FuzzReaders {
         let (inPlace, copied) = chunkedJSONL(bytes, name: "in.jsonl", seed: data.fnv)
         same(expected, inPlace, "jsonl chunks in place")
         same(expected, copied, "jsonl chunks copied")
+        same(expected, rangedJSONL(bytes, name: "in.jsonl", seed: data.fnv), "jsonl ranges")
+        rangedLines(bytes, seed: data.fnv)
+    }
+
+    /// Positional reads of `bytes` as `SharedFile.read(into:at:)` makes them: a read that reaches
+    /// offset `failAt` fails with EIO, after the bytes before it.
+    static func positionalRead(_ bytes: [UInt8], failAt: Int = .max) -> JSONLRangeReader.PositionalRead {
+        return { buffer, offset in
+            var done = 0
+            while done < buffer.count {
+                let at = offset + done
+                if at >= failAt { return -5 }
+                guard at < bytes.count else { break }
+                let n = min(buffer.count - done, bytes.count - at, failAt - at)
+                bytes.withUnsafeBytes { buffer.baseAddress!.advanced(by: done).copyMemory(from: $0.baseAddress! + at, byteCount: n) }
+                done += n
+            }
+            return done
+        }
+    }
+
+    /// Ranges of 1 to 64 bytes, cut anywhere, at sizes taken from `seed`.
+    static func ranges(_ count: Int, seed: UInt64) -> [Range<Int>] {
+        var out: [Range<Int>] = []
+        var start = 0, state = seed | 1
+        while start < count {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let end = min(count, start + 1 + Int(state >> 33) % 64)
+            out.append(start..<end)
+            start = end
+        }
+        return out
+    }
+
+    /// The records of `bytes` read range by range, as the scan's workers read a regular file at
+    /// `--jobs` 2 and up (`JSONLRangeReader`, each range's lines read where they lie).
+    static func rangedJSONL(_ bytes: [UInt8], name: String, seed: UInt64) -> [String] {
+        var out: [String] = []
+        let reader = JSONLRangeReader()
+        let ledger = LineLedger()
+        let read = positionalRead(bytes)
+        for (piece, range) in ranges(bytes.count, seed: seed >> 7).enumerated() {
+            guard let lines = reader.read(range, from: read, ledger: ledger, piece: piece) else {
+                fuzzFail("jsonl ranges: range \(piece) lost without a read error")
+            }
+            if lines.overLong != nil || lines.readError != nil { fuzzFail("jsonl ranges: an over-long line or a read error in a small input") }
+            let source = JSONLSource(borrowingChunk: lines.bytes, name: name, linesBefore: lines.linesBefore)
+            while let item = source.nextItem() {
+                switch item {
+                case .event(let json, let line): out.append(describe(ArchiveRecord(source: source.source(ofLine: line), payload: .json(Array(json)))))
+                case .record(let record): out.append(describe(record))
+                }
+            }
+        }
+        return out
+    }
+
+    /// The range reader under a line limit small enough to reach (1 to 32 bytes) and, for one
+    /// input in two, a read error at an offset taken from the input: its lines, numbered, and its
+    /// over-long lines' numbers and lengths must be those of the whole input's `ByteLines` (up to
+    /// the error, whose line must be the one after the last line read; every range after the
+    /// failing one reads nothing).
+    static func rangedLines(_ bytes: [UInt8], seed: UInt64) {
+        let maxLine = 1 + Int(seed % 32)
+        let failAt = (seed >> 5) & 1 == 0 || bytes.isEmpty ? Int.max : Int((seed >> 6) % UInt64(bytes.count))
+        func lines(_ held: ByteLines) -> [String] {
+            var out: [String] = []
+            loop: while true {
+                switch held.next() {
+                case .line: out.append("\(held.lineNumber) \(Array(held.current))")
+                case .tooLong: out.append("\(held.lineNumber) over-long \(held.skippedLength)")
+                case .end: break loop
+                }
+            }
+            return out
+        }
+        let expected = bytes.withUnsafeBufferPointer { lines(ByteLines(borrowing: $0, maxLine: maxLine)) }
+        let reader = JSONLRangeReader(maxLine: maxLine)
+        let ledger = LineLedger()
+        let read = positionalRead(bytes, failAt: failAt)
+        var got: [String] = []
+        var errorLine: Int? = nil
+        for (piece, range) in ranges(bytes.count, seed: seed >> 11).enumerated() {
+            guard let some = reader.read(range, from: read, ledger: ledger, piece: piece) else {
+                if errorLine == nil { fuzzFail("jsonl ranges: range \(piece) lost before any read error") }
+                continue
+            }
+            if errorLine != nil { fuzzFail("jsonl ranges: range \(piece) read after a read error") }
+            got += lines(ByteLines(borrowing: some.bytes, maxLine: maxLine, linesBefore: some.linesBefore))
+            if let (number, length) = some.overLong { got.append("\(number) over-long \(length)") }
+            if let error = some.readError {
+                if error.offset > failAt || error.code != 5 { fuzzFail("jsonl ranges: read error at \(error.offset), failing byte \(failAt)") }
+                errorLine = error.line
+            }
+        }
+        if failAt != .max, errorLine == nil { fuzzFail("jsonl ranges: no range met the read error at \(failAt)") }
+        if let errorLine {
+            // The last line read may have been cut short by the error; the ones before it not.
+            if got.count > expected.count || Array(got.dropLast()) != Array(expected.prefix(max(0, got.count - 1))) {
+                fuzzFail("jsonl ranges (limit \(maxLine), error at \(failAt)): \(got) is not a prefix of \(expected)")
+            }
+            if errorLine != got.count + 1 { fuzzFail("jsonl ranges: read error named line \(errorLine) after \(got.count) lines") }
+        } else if failAt == .max, got != expected {
+            fuzzFail("jsonl ranges (limit \(maxLine)): \(got) != \(expected)")
+        }
     }
 
     /// The records of `bytes` read chunk by chunk as the scan's workers read them: in place (by

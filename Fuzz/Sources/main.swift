@@ -17,7 +17,7 @@ let targets: [(name: String, about: String, run: (UnsafeBufferPointer<UInt8>) ->
     ("json", "JSON event reader: Scanner.setJSON + scan over the bundled packs", FuzzJSON.run),
     ("mail", "mbox and .eml/MIME readers (MboxSource, EMLSource) + loading into a scanner", FuzzReaders.mail),
     ("whatsapp", "WhatsApp export reader (WhatsAppSource) + loading into a scanner", FuzzReaders.whatsApp),
-    ("jsonl", "JSONL reader whole against the scan's chunk path (in place by nextItem, and copied)", FuzzReaders.jsonl),
+    ("jsonl", "JSONL reader whole against the scan's chunk path (in place by nextItem, and copied) and the workers' range reader", FuzzReaders.jsonl),
     ("csv", "CSV and TSV reader (CSVSource) + loading into a scanner", FuzzReaders.csv),
     ("zip", "zip container + Inflate (raw DEFLATE when the first byte is odd) + WhatsApp .zip exports", FuzzZip.run),
     ("capi", "C API (include/invigil.h): random call sequences on rule sets, scanners and errors", FuzzCAPI.run),
