@@ -171,7 +171,8 @@ struct FuzzRegressionTests {
     }
 
     /// jsonl: the reader whole against the scan's chunk path, here with a chunk per line and one
-    /// chunk of everything (the fuzz target cuts where the input's bytes say): the same records.
+    /// chunk of everything (the fuzz target cuts where the input's bytes say), and against the
+    /// workers' range path with ranges of 1, 7 and 64 bytes: the same records.
     static func replayJSONL(_ bytes: [UInt8]) {
         func describe(_ r: ArchiveRecord) -> String {
             switch r.payload {
@@ -203,6 +204,27 @@ struct FuzzRegressionTests {
                 start = end
             }
             #expect(got == expected)
+        }
+        // The workers' range path: ranges cut anywhere, each read apart through positional reads.
+        for size in [1, 7, 64] {
+            var got: [String] = []
+            let reader = JSONLRangeReader()
+            let ledger = LineLedger()
+            let read = JSONLRangeReaderTests.reader(bytes)
+            for (piece, start) in stride(from: 0, to: bytes.count, by: size).enumerated() {
+                guard let lines = reader.read(start..<min(bytes.count, start + size), from: read, ledger: ledger, piece: piece) else {
+                    Issue.record("range \(piece) lost without a read error")
+                    break
+                }
+                let source = JSONLSource(borrowingChunk: lines.bytes, name: "kept.jsonl", linesBefore: lines.linesBefore)
+                while let item = source.nextItem() {
+                    switch item {
+                    case .event(let json, let line): got.append("\(source.source(ofLine: line)) json \(Array(json))")
+                    case .record(let r): got.append(describe(r))
+                    }
+                }
+            }
+            #expect(got == expected, "ranges of \(size) bytes")
         }
     }
 
