@@ -163,8 +163,9 @@ final class ByteLines {
                 lastLineTerminated = false
                 return .line
             }
-            if end - start >= maxLine + 1 {
-                // Too long: skip to the next newline without keeping the bytes.
+            if end - start >= maxLine + 2 {
+                // Too long: skip to the next newline without keeping the bytes. (`maxLine + 1`
+                // bytes may be a line of `maxLine` and the CR of its CR LF.)
                 var skipped = end - start
                 start = 0
                 end = 0

@@ -240,7 +240,8 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
                 pipeline.submit(index, bytes: 0, .unopened("\(input): \(reason)"))
                 continue
             }
-            if format == .jsonl, pipeline.workers > 1, (info.st_mode & S_IFMT) == S_IFREG {
+            // A regular file of size 0 may still hold bytes (files under /proc): read it through.
+            if format == .jsonl, pipeline.workers > 1, (info.st_mode & S_IFMT) == S_IFREG, info.st_size > 0 {
                 submitRanges(of: SharedFile(fd: fd), size: Int(info.st_size), name: input, index: index, chunkBytes: chunkBytes, pipeline: pipeline)
                 continue
             }
@@ -342,8 +343,8 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
 /// (`JSONLRangeReader`, through `pread(2)`), so that this thread reads nothing: with two workers
 /// or more, no thread reads for all of them, and the scan's serial part is the handing out of
 /// ranges. The ranges are cut without looking at the bytes, by the same sizes as
-/// `readChunks`' chunks (smaller near the end). The file is read up to the size it has now;
-/// the range that holds its end reads on to the end of its last line.
+/// `readChunks`' chunks (smaller near the end, and never under 4 KiB). The file is read up to
+/// the size it has now; the range that holds its end reads on to the end of its last line.
 ///
 /// With one worker, `readChunks` reads instead: this thread's reading then runs beside the one
 /// worker's scanning, on another core, rather than adding to it.
@@ -352,7 +353,9 @@ private func submitRanges(of file: SharedFile, size: Int, name: String, index: I
     var offset = 0
     var piece = 0
     while offset < size {
-        let length = min(size - offset, tailChunkBytes(remaining: size - offset, chunkBytes: chunkBytes, workers: pipeline.workers))
+        // At least 4 KiB, whatever `--chunk-bytes` says: each range takes a task and a ledger
+        // entry, and reads 4 KiB ahead to finish its last line.
+        let length = min(size - offset, max(4 << 10, tailChunkBytes(remaining: size - offset, chunkBytes: chunkBytes, workers: pipeline.workers)))
         let work = ScanPipeline.Work.jsonlRange(
             file, offset..<offset + length, name: name, piece: ScanPipeline.LinePiece(ledger: ledger, index: piece))
         pipeline.submit(index, bytes: length, work)

@@ -275,12 +275,10 @@ extension ScanWorker {
                         payload: .rejected("line of \(length) bytes is longer than the limit of \(ArchiveLimits.lineBytes)")))
                 out.read += 1
             }
-            if let (line, offset, code) = lines.readError {
+            if let (line, _, code) = lines.readError {
+                // The message and number of `.lineReadError`, which one job's reading gives.
                 let reason = String(cString: strerror(code))
-                process(
-                    ArchiveRecord(
-                        source: "\(name):\(line)",
-                        payload: .rejected("read error at byte \(offset): \(reason); the rest of the input is lost")))
+                process(ArchiveRecord(source: "\(name):\(line)", payload: .rejected("read error: \(reason); the rest of the input is lost")))
                 out.read += 1
             }
         case .lineReadError(let name, let afterLines, let piece, let reason):

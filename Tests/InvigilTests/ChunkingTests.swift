@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 @testable import InvigilArchive
 
@@ -132,6 +135,45 @@ import InvigilSIMD
         #expect(out[1] == "in.jsonl:2 rejected line of 17 bytes")
         #expect(out[2].hasPrefix("in.jsonl:3 json"))
         #expect(out[3] == "in.jsonl:4 rejected line of 18 bytes")
+    }
+
+    /// A line of exactly the limit ended by CR LF is within the limit wherever a block, chunk or
+    /// buffer ends between its CR and its LF; for the streaming reader one byte more is over it,
+    /// with its length. The splitter and the streaming reader once judged the first too long
+    /// when the CR was the last byte they held (the workers' range reader never did, so
+    /// `--jobs` 1 and 2 differed).
+    @Test func lineOfTheLimitEndedByCRLFIsWithinItWhereverCut() throws {
+        let within = Array("{\"a\":1}\n{\"k\":\"12\"}\r\n{\"b\":2}\n".utf8)  // line 2: 10 bytes
+        let over = Array("{\"a\":1}\n{\"k\":\"123\"}\r\n{\"b\":2}\n".utf8)  // line 2: 11 bytes
+        for block in 1...14 {
+            for chunk in [1, 2, 3, 4, 7, 10, 11, 12, 13, 64] {
+                let kept = Self.chunkedJSONL(within, block: block, chunk: chunk, maxLine: 10)
+                #expect(kept.count == 3 && kept[1].hasPrefix("in.jsonl:2 json"), "block \(block) chunk \(chunk): \(kept)")
+                // (Whether the splitter or the chunk's reader rejects the longer line depends on
+                // the cut; only the reader's default limit is the same for both. It is never lost.)
+                #expect(Self.chunkedJSONL(over, block: block, chunk: chunk, maxLine: 10).count == 3)
+            }
+        }
+        // The streaming reader, from a file through buffers of every small size.
+        let path = "/tmp/invigil-crlf-\(getpid()).jsonl"
+        defer { unlink(path) }
+        for (bytes, overLimit) in [(within, false), (over, true)] {
+            let fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0o600)
+            #expect(bytes.withUnsafeBytes { write(fd, $0.baseAddress!, $0.count) } == bytes.count)
+            close(fd)
+            for bufferSize in 2...16 {
+                let lines = ByteLines(fd: open(path, O_RDONLY), ownsDescriptor: true, maxLine: 10, bufferSize: bufferSize)
+                var statuses: [String] = []
+                loop: while true {
+                    switch lines.next() {
+                    case .line: statuses.append("line \(lines.lineNumber) \(lines.current.count)")
+                    case .tooLong: statuses.append("too long \(lines.lineNumber) \(lines.skippedLength)")
+                    case .end: break loop
+                    }
+                }
+                #expect(statuses[1] == (overLimit ? "too long 2 13" : "line 2 10"), "buffer \(bufferSize): \(statuses)")
+            }
+        }
     }
 
     static func wholeMbox(_ bytes: [UInt8]) -> [String] {

@@ -277,6 +277,18 @@ struct CommandTests {
         }
     }
 
+    /// A regular file that reports a size of 0 but holds bytes (those under /proc) is read
+    /// through at `--jobs` 2 as at 1, not cut into no ranges at all.
+    @Test func fileThatReportsNoSizeIsReadThrough() throws {
+        let path = "/proc/self/mountinfo"
+        guard FileManager.default.fileExists(atPath: path) else { return }
+        let totals = { (r: Run) in r.stderr.split(separator: "\n").last { $0.hasPrefix("invigil: read ") }.map(String.init) }
+        let one = try CommandTests.run(["scan", "--no-progress", "--input-format", "jsonl", "--jobs", "1", path])
+        let two = try CommandTests.run(["scan", "--no-progress", "--input-format", "jsonl", "--jobs", "2", path])
+        #expect(totals(one) != nil && totals(one) == totals(two))
+        #expect(totals(two)?.hasPrefix("invigil: read 0,") == false)
+    }
+
     /// The same for every archive format the pipeline handles differently: mbox chunks, Maildir
     /// messages as tasks, whole chat files, CSV read by the main thread, folders of .eml files.
     @Test func everyFormatGivesTheSameOutputForEveryJobCount() throws {

@@ -18,20 +18,22 @@ package final class SharedFile: @unchecked Sendable {
 
     deinit { _ = Glibc.close(fd) }
 
-    /// Reads up to `buffer.count` bytes at `offset`, until the buffer is full or the file ends.
-    /// Returns the bytes read, or minus errno when a read failed.
-    package func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) -> Int {
+    /// Reads up to `buffer.count` bytes at `offset`, until the buffer is full, the file ends or a
+    /// read fails. Returns the bytes read and, when a read failed after them, its errno (else 0):
+    /// the bytes before a bad block are kept, as `read(2)` gives them to a reader of the whole
+    /// file before it fails.
+    package func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) -> (count: Int, error: Int32) {
         var done = 0
         while done < buffer.count {
             let n = pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
             if n < 0 {
                 if errno == EINTR { continue }
-                return -Int(errno)
+                return (done, errno)
             }
             if n == 0 { break }
             done += n
         }
-        return done
+        return (done, 0)
     }
 }
 
@@ -47,7 +49,9 @@ package final class SharedFile: @unchecked Sendable {
 /// A line longer than `maxLine` is not held: its range skips it, counting its bytes, and
 /// reports it as `Lines.overLong`, as `JSONLSplitter` and `JSONLSource` do. A read error ends
 /// the range with `Lines.readError`, and the ranges after it read nothing: the rest of the input
-/// is lost, as it is when one thread reads the whole file.
+/// is lost, as it is when one thread reads the whole file. The bytes before the error are read
+/// as the whole file's reader reads them before its error: the line they end in is its last
+/// line, and the error is numbered as the line after it.
 ///
 /// ```swift
 /// let reader = JSONLRangeReader()  // one per thread: it keeps its buffer
@@ -69,15 +73,16 @@ package final class JSONLRangeReader {
         /// The line after `bytes`, when it was longer than `maxLine`: its number (1-based) and
         /// its length in bytes, its terminator included.
         package var overLong: (number: Int, length: Int)? = nil
-        /// A read error after everything else: the number of the line it stopped in, the byte
-        /// offset at which the failing read began (the bad byte is there or a little after), and
-        /// errno.
+        /// A read error after everything else: the number it takes (the line after the last
+        /// line read, which the error may have cut short), the byte offset of the first byte
+        /// that could not be read, and errno.
         package var readError: (line: Int, offset: Int, code: Int32)? = nil
     }
 
-    /// Reads `count` bytes at `offset` into the buffer: returns the bytes read (fewer only at the
-    /// end of the file), or minus errno.
-    package typealias PositionalRead = (UnsafeMutableRawBufferPointer, Int) -> Int
+    /// Reads up to the buffer's size at the offset into the buffer: returns the bytes read
+    /// (fewer only at the end of the file or before a failed read) and, when a read failed after
+    /// them, its errno (else 0). `SharedFile.read(into:at:)` is one.
+    package typealias PositionalRead = (UnsafeMutableRawBufferPointer, Int) -> (count: Int, error: Int32)
 
     let maxLine: Int
     private var storage: UnsafeMutablePointer<UInt8>
@@ -91,15 +96,26 @@ package final class JSONLRangeReader {
 
     deinit { storage.deallocate() }
 
-    /// Makes room for `count` bytes, keeping the first `keeping`.
+    /// Makes room for `count` bytes, keeping the first `keeping`. Grows by half at least, and
+    /// by no more than 16 MiB past what is needed: a long line is held near its own size.
     private func reserve(_ count: Int, keeping: Int) {
         guard count > capacity else { return }
-        let grown = max(count, 2 * capacity)
+        let grown = max(count, min(capacity + capacity / 2, count + (16 << 20)))
         let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
         bigger.update(from: storage, count: keeping)
         storage.deallocate()
         storage = bigger
         capacity = grown
+    }
+
+    /// After a long line made the buffer large, gives the memory back before the next range:
+    /// a worker keeps at most a few times its range's size between ranges.
+    private func shrink(toFit count: Int) {
+        let fitting = max(1 << 16, 2 * count)
+        guard capacity > 4 * fitting else { return }
+        storage.deallocate()
+        storage = .allocate(capacity: fitting)
+        capacity = fitting
     }
 
     /// Reads the lines that start in `range` (byte offsets of the file) through `read`, piece
@@ -111,18 +127,10 @@ package final class JSONLRangeReader {
         let low = max(0, range.lowerBound - 1)
         let lead = range.lowerBound - low
         let wanted = range.upperBound - low
+        shrink(toFit: wanted)
         reserve(wanted, keeping: 0)
-        let got = read(UnsafeMutableRawBufferPointer(start: storage, count: wanted), low)
-        guard got >= 0 else {
-            // The error stops this range at its start. The line it stopped in is the one after
-            // the earlier range's last, which is the line holding the range's first byte, or the
-            // one after it when that line began before the range (the earlier range read it).
-            let continues = lead == 1 && read(UnsafeMutableRawBufferPointer(start: storage, count: 1), low) == 1 && storage[0] != 0x0A
-            guard let before = ledger.linesBefore(piece: piece, holding: 0, failed: true) else { return nil }
-            return Lines(
-                bytes: UnsafeBufferPointer(start: storage, count: 0), linesBefore: before,
-                readError: (before + (continues ? 2 : 1), range.lowerBound, Int32(-got)))
-        }
+        let (got, firstError) = read(UnsafeMutableRawBufferPointer(start: storage, count: wanted), low)
+        var failure: (offset: Int, code: Int32)? = firstError != 0 ? (low + got, firstError) : nil
         let newlines = got > lead ? count(0x0A, storage + lead, got - lead) : 0
 
         // The first line that starts in the range.
@@ -135,16 +143,24 @@ package final class JSONLRangeReader {
             start = storage.distance(to: p.assumingMemoryBound(to: UInt8.self)) + 1
         }
         guard let first = start, first < got else {
-            // No line starts here: the range lies inside a line that an earlier range reads.
-            guard let before = ledger.linesBefore(piece: piece, holding: newlines, failed: false) else { return nil }
-            return Lines(bytes: UnsafeBufferPointer(start: storage, count: 0), linesBefore: before)
+            // No line starts in what was read: the range lies inside a line that an earlier range
+            // reads (or its read failed first).
+            guard let before = ledger.linesBefore(piece: piece, holding: newlines, failed: failure != nil) else { return nil }
+            var lines = Lines(bytes: UnsafeBufferPointer(start: storage, count: 0), linesBefore: before)
+            if let failure {
+                // Numbered as the whole file's reader numbers it: after every line begun before
+                // the bad byte, the one it cuts short included.
+                let cutShort = got > 0 && storage[got - 1] != 0x0A ? 1 : 0
+                lines.readError = (before + newlines + cutShort + 1, failure.offset, failure.code)
+            }
+            return lines
         }
 
-        // Read on past the range to finish its last line, unless the range ended one (or the file).
+        // Read on past the range to finish its last line, unless the range ended one (or the
+        // file, or its read failed).
         var end = got
         var overLongLength: Int? = nil
-        var failure: (offset: Int, code: Int32)? = nil
-        if got == wanted, storage[got - 1] != 0x0A {
+        if failure == nil, got == wanted, storage[got - 1] != 0x0A {
             (end, overLongLength, failure) = finishLastLine(from: first, held: got, fileOffset: low + got, read: read)
         }
         guard let before = ledger.linesBefore(piece: piece, holding: newlines, failed: failure != nil) else { return nil }
@@ -175,16 +191,18 @@ package final class JSONLRangeReader {
         var offset = fileOffset
         // Most lines end within a few hundred bytes; a long one is read in growing steps.
         var step = 4 << 10
+        // More than `maxLine + 1` bytes without a line feed is over the limit even if the last
+        // of them is the CR of a CR LF; `maxLine + 1` may not be.
         while end - lineStart <= maxLine + 1 {
             reserve(end + step, keeping: end)
-            let got = read(UnsafeMutableRawBufferPointer(start: storage + end, count: step), offset)
-            if got < 0 { return (end, nil, (offset, Int32(-got))) }
-            if got == 0 { return (end, nil, nil) }
+            let (got, error) = read(UnsafeMutableRawBufferPointer(start: storage + end, count: step), offset)
             if let p = memchr(storage + end, 0x0A, got) {
                 return (storage.distance(to: p.assumingMemoryBound(to: UInt8.self)) + 1, nil, nil)
             }
             end += got
             offset += got
+            if error != 0 { return (end, nil, (offset, error)) }
+            if got < step { return (end, nil, nil) }
             step = min(2 * step, 1 << 20)
         }
         // Longer than the limit without a terminator: count the rest without holding it.
@@ -192,19 +210,21 @@ package final class JSONLRangeReader {
         end = lineStart
         reserve(end + step, keeping: end)
         while true {
-            let got = read(UnsafeMutableRawBufferPointer(start: storage + end, count: step), offset)
-            if got < 0 { return (end, length, (offset, Int32(-got))) }
-            if got == 0 { return (end, length, nil) }
+            let (got, error) = read(UnsafeMutableRawBufferPointer(start: storage + end, count: step), offset)
             if let p = memchr(storage + end, 0x0A, got) {
                 return (end, length + storage.distance(to: p.assumingMemoryBound(to: UInt8.self)) - end + 1, nil)
             }
             length += got
             offset += got
+            if error != 0 { return (end, length, (offset, error)) }
+            if got < step { return (end, length, nil) }
         }
     }
 
     /// Where the last line of the held bytes `first..<end` starts: after their last line feed
     /// before `end - 1`, or at `first`.
+    /// (A byte loop: `memrchr` is not in Glibc's Swift module. It runs once a range, over the
+    /// range's last line, which is short but for lines near the limit.)
     private func lastLineStart(from first: Int, to end: Int) -> Int {
         var i = end - 2
         while i >= first {

@@ -89,7 +89,9 @@ package final class JSONLSplitter {
     /// `reserve`: make room in `pending` for the next chunk (`add` appends to it; `add(reading:)`
     /// makes a new buffer anyway).
     private func cut(into out: inout [InputChunk], reserve: Bool) {
-        guard pending.count >= chunkBytes || pending.count > maxLine else { return }
+        // `maxLine + 1` bytes without a line feed may be a line of `maxLine` and the CR of its
+        // CR LF; one more byte is over the limit whatever follows.
+        guard pending.count >= chunkBytes || pending.count > maxLine + 1 else { return }
         if let nl = lastIndex(of: 0x0A, in: pending, from: 0) {
             let tail = Array(pending[(nl + 1)...])
             pending.removeLast(pending.count - nl - 1)
@@ -99,7 +101,7 @@ package final class JSONLSplitter {
             // Room for the next chunk, so that appending blocks does not grow it step by step.
             if reserve { pending.reserveCapacity(2 * chunkBytes) }
         }
-        if pending.count > maxLine {
+        if pending.count > maxLine + 1 {
             // A line longer than the limit: forget what is held and skip to its end.
             skipping = pending.count
             pending = []
