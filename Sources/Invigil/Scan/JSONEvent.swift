@@ -294,6 +294,7 @@ struct JSONCursor {
 
     /// If the string at the cursor has no escape and no control character, moves past it and
     /// returns the range of its bytes; otherwise returns nil and does not move.
+    @inline(__always)
     mutating func readPlainString() -> Range<Int>? {
         let i = plainEnd(from: position + 1)
         guard i < bytes.count, bytes[i] == 0x22 else { return nil }

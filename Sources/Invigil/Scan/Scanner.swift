@@ -325,6 +325,7 @@ public final class Scanner {
         try setInt(slot: slot, value, append: append, element: nil)
     }
 
+    @inline(__always)
     private func store(
         _ slot: Int, _ value: EventValue, append: Bool, element: Int32?,
         replace: Bool = false
@@ -355,6 +356,7 @@ public final class Scanner {
     /// Sets a field from UTF-8 bytes. `element` places the value in a list-of-objects group.
     /// `validated`: the caller has checked that `bytes` are UTF-8 (a JSON string without escapes,
     /// in an event checked whole).
+    @inline(__always)
     package func setString(
         slot: Int, _ bytes: UnsafeBufferPointer<UInt8>, append: Bool, element: Int32?,
         replace: Bool = false, validated: Bool = false
