@@ -222,6 +222,35 @@ final class ScanPipeline: @unchecked Sendable {
 }
 
 extension ScanWorker {
+    /// Scans the JSONL lines in `bytes`, the first of them line `linesBefore + 1` of the input
+    /// `name`, where they lie (events are parsed in place); returns the records read. A chunk
+    /// the main thread read and a range a worker read go through here alike.
+    private func processJSONLines(_ bytes: UnsafeBufferPointer<UInt8>, name: String, linesBefore: Int) -> Int {
+        let source = JSONLSource(borrowingChunk: bytes, name: name, linesBefore: linesBefore)
+        var read = 0
+        while let item = source.nextItem() {
+            switch item {
+            case .event(let json, let line): processEvent(json) { source.source(ofLine: line) }
+            case .record(let record): process(record)
+            }
+            read += 1
+        }
+        return read
+    }
+
+    /// Rejects line `number` of a JSONL input as over the line limit, with the whole-file
+    /// reader's message.
+    private func rejectOverLongLine(name: String, number: Int, length: Int) {
+        process(
+            ArchiveRecord(
+                source: "\(name):\(number)", payload: .rejected("line of \(length) bytes is longer than the limit of \(ArchiveLimits.lineBytes)")))
+    }
+
+    /// Rejects the line a read error stopped a JSONL input at: the rest of the input is lost.
+    private func rejectReadError(name: String, line: Int, reason: String) {
+        process(ArchiveRecord(source: "\(name):\(line)", payload: .rejected("read error: \(reason); the rest of the input is lost")))
+    }
+
     /// Runs one task of the pipeline.
     func perform(_ task: ScanPipeline.Task, options: ArchiveOptions) -> ScanPipeline.Result {
         var out = ScanPipeline.Result()
@@ -238,52 +267,24 @@ extension ScanWorker {
             switch chunk {
             case .records(let bytes, let before):
                 let first = before + piece.linesBefore(holding: LineLedger.lines(in: bytes))
-                out.read += bytes.withUnsafeBufferPointer { chunk in
-                    let source = JSONLSource(borrowingChunk: chunk, name: name, linesBefore: first)
-                    var read = 0
-                    while let item = source.nextItem() {
-                        switch item {
-                        case .event(let json, let line): processEvent(json) { source.source(ofLine: line) }
-                        case .record(let record): process(record)
-                        }
-                        read += 1
-                    }
-                    return read
-                }
+                out.read += bytes.withUnsafeBufferPointer { processJSONLines($0, name: name, linesBefore: first) }
             case .tooLarge(let number, let length):
-                let line = number + piece.linesBefore(holding: 0)
-                process(
-                    ArchiveRecord(
-                        source: "\(name):\(line)",
-                        payload: .rejected("line of \(length) bytes is longer than the limit of \(ArchiveLimits.lineBytes)")))
+                rejectOverLongLine(name: name, number: number + piece.linesBefore(holding: 0), length: length)
                 out.read = 1
             }
         case .jsonlRange(let file, let range, let name, let piece):
             guard let lines = rangeReader.read(range, from: file.read(into:at:), ledger: piece.ledger, piece: piece.index) else { break }
-            let source = JSONLSource(borrowingChunk: lines.bytes, name: name, linesBefore: lines.linesBefore)
-            while let item = source.nextItem() {
-                switch item {
-                case .event(let json, let line): processEvent(json) { source.source(ofLine: line) }
-                case .record(let record): process(record)
-                }
-                out.read += 1
-            }
+            out.read += processJSONLines(lines.bytes, name: name, linesBefore: lines.linesBefore)
             if let (number, length) = lines.overLong {
-                process(
-                    ArchiveRecord(
-                        source: "\(name):\(number)",
-                        payload: .rejected("line of \(length) bytes is longer than the limit of \(ArchiveLimits.lineBytes)")))
+                rejectOverLongLine(name: name, number: number, length: length)
                 out.read += 1
             }
             if let (line, _, code) = lines.readError {
-                // The message and number of `.lineReadError`, which one job's reading gives.
-                let reason = String(cString: strerror(code))
-                process(ArchiveRecord(source: "\(name):\(line)", payload: .rejected("read error: \(reason); the rest of the input is lost")))
+                rejectReadError(name: name, line: line, reason: String(cString: strerror(code)))
                 out.read += 1
             }
         case .lineReadError(let name, let afterLines, let piece, let reason):
-            let line = afterLines + piece.linesBefore(holding: 0) + 1
-            process(ArchiveRecord(source: "\(name):\(line)", payload: .rejected("read error: \(reason); the rest of the input is lost")))
+            rejectReadError(name: name, line: afterLines + piece.linesBefore(holding: 0) + 1, reason: reason)
             out.read = 1
         case .mbox(let chunk, let name):
             switch chunk {

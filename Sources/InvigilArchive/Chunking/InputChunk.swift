@@ -32,12 +32,18 @@ func lastIndex(of byte: UInt8, in bytes: [UInt8], from: Int) -> Int? {
 func count(of byte: UInt8, in bytes: [UInt8], _ range: Range<Int>) -> Int {
     bytes.withUnsafeBufferPointer { all in
         guard let base = all.baseAddress, !range.isEmpty else { return 0 }
-        #if canImport(InvigilSIMD)
-        return Int(ivg_count_byte(base + range.lowerBound, range.count, byte))
-        #else
-        var n = 0
-        for i in range where base[i] == byte { n &+= 1 }
-        return n
-        #endif
+        return count(of: byte, in: UnsafeBufferPointer(start: base + range.lowerBound, count: range.count))
     }
+}
+
+/// How many `byte`s `bytes` holds (the same, for bytes a reader holds in its own memory).
+func count(of byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>) -> Int {
+    guard let base = bytes.baseAddress, !bytes.isEmpty else { return 0 }
+    #if canImport(InvigilSIMD)
+    return Int(ivg_count_byte(base, bytes.count, byte))
+    #else
+    var n = 0
+    for b in bytes where b == byte { n &+= 1 }
+    return n
+    #endif
 }

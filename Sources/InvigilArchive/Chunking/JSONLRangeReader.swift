@@ -1,9 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-#if canImport(InvigilSIMD)
-import InvigilSIMD
-#endif
 
 /// A regular file read by several threads at once, each a range of it at its own offset
 /// (`pread(2)`, which moves no shared file position). The descriptor is closed when the last
@@ -131,7 +128,7 @@ package final class JSONLRangeReader {
         reserve(wanted, keeping: 0)
         let (got, firstError) = read(UnsafeMutableRawBufferPointer(start: storage, count: wanted), low)
         var failure: (offset: Int, code: Int32)? = firstError != 0 ? (low + got, firstError) : nil
-        let newlines = got > lead ? count(0x0A, storage + lead, got - lead) : 0
+        let newlines = lineFeeds(from: lead, count: got - lead)
 
         // The first line that starts in the range.
         var start: Int? = nil
@@ -168,7 +165,11 @@ package final class JSONLRangeReader {
         var lines = Lines(bytes: UnsafeBufferPointer(start: storage + first, count: end - first), linesBefore: linesBefore)
         // The held lines, a last one without a terminator included (cut short by a read error,
         // or the file's last line): the reader of the bytes numbers them so.
-        var held = count(0x0A, storage + first, end - first)
+        // Their line feeds are the range's, counted once above, less the one before `first`
+        // (when the range began inside a line), plus the one that ended the last line when it
+        // was read on past the range's end. (The bytes between an over-long line's start and
+        // the range's end hold none.)
+        var held = newlines - (first > lead ? 1 : 0) + (end > got && storage[end - 1] == 0x0A ? 1 : 0)
         if end > first, storage[end - 1] != 0x0A { held += 1 }
         if let overLongLength {
             // The held bytes end where the over-long line starts.
@@ -234,14 +235,8 @@ package final class JSONLRangeReader {
         return first
     }
 
-    private func count(_ byte: UInt8, _ base: UnsafePointer<UInt8>, _ n: Int) -> Int {
-        guard n > 0 else { return 0 }
-        #if canImport(InvigilSIMD)
-        return Int(ivg_count_byte(base, n, byte))
-        #else
-        var c = 0
-        for i in 0..<n where base[i] == byte { c &+= 1 }
-        return c
-        #endif
+    /// Line feeds in `count` held bytes from `start` (`count(of:in:)`, shared with the splitters).
+    private func lineFeeds(from start: Int, count: Int) -> Int {
+        count > 0 ? InvigilArchive.count(of: 0x0A, in: UnsafeBufferPointer(start: storage + start, count: count)) : 0
     }
 }
