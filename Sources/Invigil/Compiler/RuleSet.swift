@@ -68,6 +68,8 @@ public final class RuleSet: @unchecked Sendable {
     let plainFields: [Int32]
     /// Automata of normalised phrase lists, one per combination of modes.
     let normalizedAutomata: [NormalizedAutomaton]
+    /// Their cue-free forms, built on first use (`cueFreeAutomata()`).
+    let cueFree = CueFreeAutomata()
     /// Rules evaluated for every event, and rules evaluated only when one of their keys matched.
     let alwaysRules: [Int32]
     let rulesByKey: JaggedTable<Int32>

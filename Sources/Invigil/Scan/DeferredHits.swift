@@ -36,9 +36,11 @@ struct DeferredHits {
     var overflow = false
     /// The spans of one replayed value.
     var scratch: [Span] = []
-    /// Over the scanner's life: values replayed, and scans whose passes were run again.
+    /// Over the scanner's life: values replayed, scans whose passes were run again, and values
+    /// scanned by a cue-free automaton (`CueFreeAutomaton`).
     var replayedValues = 0
     var redonePasses = 0
+    var cueFreeValues = 0
 
     mutating func clear() {
         pending.removeAllKeepingCapacity()

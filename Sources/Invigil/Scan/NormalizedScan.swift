@@ -34,7 +34,7 @@ extension Scanner {
         for automatonIndex in 0..<normalizedPlans.count {
             let plan = normalizedPlans[automatonIndex]
             let finished = Unmanaged.passUnretained(plan.automaton)._withUnsafeGuaranteedRef { na in
-                runNormalizedPass(automatonIndex, na, fields: plan.fields, deferring: deferring)
+                runNormalizedPass(automatonIndex, na, plan, deferring: deferring)
             }
             if !finished { return }
         }
@@ -43,8 +43,9 @@ extension Scanner {
     /// One automaton's pass over its fields; false when the scan is to stop (time, or the
     /// deferred hits' span bound).
     private func runNormalizedPass(
-        _ automatonIndex: Int, _ na: RuleSet.NormalizedAutomaton, fields: UnsafeBufferPointer<Int32>, deferring: Bool
+        _ automatonIndex: Int, _ na: RuleSet.NormalizedAutomaton, _ plan: NormalizedPassPlan, deferring: Bool
     ) -> Bool {
+        let fields = plan.fields
         let fieldCount = rules.fields.count
         let mode = na.mode
         let leet = mode.contains(.leet)
@@ -80,10 +81,11 @@ extension Scanner {
                     // as the replay scans it (`DeferredHits`).
                     let setsCuesAside = deferring && direct && !leet
                     let spanStart = spans.count
-                    func body(_ hits: inout [AutomatonHit]) -> Bool {
+                    // `scanned`: the automaton that made the hits, `na` or its cue-free form.
+                    func body(_ hits: inout [AutomatonHit], _ scanned: RuleSet.NormalizedAutomaton) -> Bool {
                         if direct {
                             valuePass.skipped &+= forEachDirectMatch(
-                                hits, na, field: f, text: text, floor: valuePass.hitFloor, base: valuePass.hitBase,
+                                hits, scanned, field: f, text: text, floor: valuePass.hitFloor, base: valuePass.hitBase,
                                 skippingDeferrable: setsCuesAside
                             ) { key, begin, end in
                                 freshen(key)
@@ -181,17 +183,32 @@ extension Scanner {
                                     trackOrigin: false, separatorSinceLast: &separatorSinceLast)
                             }
                             valuePass.hitFloor = carried
-                            normalizedText.withUnsafeBufferPointer { na.automaton.scan($0, into: &hits, blockHits: blockHits, window: body) }
+                            normalizedText.withUnsafeBufferPointer { na.automaton.scan($0, into: &hits, blockHits: blockHits, window: { body(&$0, na) }) }
                             let keep = min(normalizedText.count, maxLength)
                             valuePass.hitBase += normalizedText.count - keep
                             normalizedText.removeFirst(normalizedText.count - keep)
                         }
                         if normalizedText.capacity > 4 * Scanner.normalizedChunk { normalizedText = [] }
                     } else if direct && !leet {
-                        na.automaton.scan(text, into: &hits, blockHits: blockHits, window: body)
+                        // Cue-only patterns' hits would all be skipped: the cue-free automaton
+                        // leaves them out, and the value's length bounds how many there were
+                        // (`CueFreeAutomaton`). Where that bound could reach the span limit, the
+                        // full automaton counts them.
+                        let cueBound = length &* plan.cueEntriesPerEnd
+                        if setsCuesAside && plan.hasCueFree && usesCueFreeAutomata
+                            && spans.count + deferred.spanBound + cueBound < spanLimit
+                        {
+                            valuePass.skipped = cueBound
+                            deferred.cueFreeValues &+= 1
+                            plan.cueFree?._withUnsafeGuaranteedRef { reduced in
+                                reduced.automaton.scan(text, into: &hits, blockHits: blockHits, window: { body(&$0, reduced) })
+                            }
+                        } else {
+                            na.automaton.scan(text, into: &hits, blockHits: blockHits, window: { body(&$0, na) })
+                        }
                     } else if direct {
                         Normalizer.normalizeASCIIInPlace(text, leet: true, into: &normalizedText)
-                        normalizedText.withUnsafeBufferPointer { na.automaton.scan($0, into: &hits, blockHits: blockHits, window: body) }
+                        normalizedText.withUnsafeBufferPointer { na.automaton.scan($0, into: &hits, blockHits: blockHits, window: { body(&$0, na) }) }
                     } else {
                         let written: Int
                         if ascii {
@@ -201,7 +218,7 @@ extension Scanner {
                             written = normalizedText.count
                         }
                         normalizedText.withUnsafeBufferPointer {
-                            na.automaton.scan(UnsafeBufferPointer(rebasing: $0[..<written]), into: &hits, blockHits: blockHits, window: body)
+                            na.automaton.scan(UnsafeBufferPointer(rebasing: $0[..<written]), into: &hits, blockHits: blockHits, window: { body(&$0, na) })
                         }
                     }
                     if valuePass.skipped > 0 {
@@ -224,10 +241,19 @@ extension Scanner {
 struct NormalizedPassPlan {
     unowned(unsafe) let automaton: RuleSet.NormalizedAutomaton
     let fields: UnsafeBufferPointer<Int32>
+    /// The automaton without its cue-only patterns, for deferring passes (`CueFreeAutomaton`;
+    /// the rule set keeps it alive), nil when it has no pattern left.
+    let cueFree: Unmanaged<RuleSet.NormalizedAutomaton>?
+    /// Whether there is a cue-free form (with or without patterns), and its bound per byte.
+    let hasCueFree: Bool
+    let cueEntriesPerEnd: Int
 
-    init(_ automaton: RuleSet.NormalizedAutomaton) {
+    init(_ automaton: RuleSet.NormalizedAutomaton, cueFree: CueFreeAutomaton?) {
         self.automaton = automaton
         fields = UnsafeBufferPointer(start: automaton.fields.allocatedCopy(), count: automaton.fields.count)
+        self.cueFree = cueFree?.normalized.map { Unmanaged.passUnretained($0) }
+        hasCueFree = cueFree != nil
+        cueEntriesPerEnd = cueFree?.cueEntriesPerEnd ?? 0
     }
 }
 

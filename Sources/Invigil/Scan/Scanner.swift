@@ -147,6 +147,9 @@ public final class Scanner {
     let anyDeferrableKey: Bool
     /// Whether cue lists' hits are set aside (on by default; the tests compare both ways).
     @exclusivity(unchecked) package var defersCueHits = true
+    /// Whether deferring passes run the cue-free automata (`CueFreeAutomaton`; on by default, the
+    /// tests compare both ways).
+    @exclusivity(unchecked) package var usesCueFreeAutomata = true
     /// JSON parsing scratch.
     @exclusivity(unchecked) var json = JSONEventReader()
     /// The last value of each enum field and its index, for `setString`.
@@ -266,7 +269,8 @@ public final class Scanner {
         judgingRules = [UInt64](repeating: 0, count: passDemand.ruleWords)
         passNeeded = [Bool](repeating: true, count: passDemand.passCount)
         passNeedles = rules.normalizedAutomata.map { $0.automaton.requiredUncommonBytes() }
-        normalizedPlans = rules.normalizedAutomata.map(NormalizedPassPlan.init)
+        let cueFree = rules.cueFreeAutomata()
+        normalizedPlans = rules.normalizedAutomata.indices.map { NormalizedPassPlan(rules.normalizedAutomata[$0], cueFree: cueFree[$0]) }
         deferrableKey = DeferredHits.deferrableKeys(of: rules)
         contextSlots = ContextSlots(rules: rules)
         recentEnums = RecentEnumValues(slotCount: rules.fields.count)

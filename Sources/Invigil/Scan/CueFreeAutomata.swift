@@ -1,0 +1,104 @@
+/// Normalised automata without their cue-only patterns, for the passes that set cue hits aside.
+///
+/// A pass that defers cue lists' hits (`DeferredHits`) skips every entry of a deferrable key
+/// before looking at it; yet the automaton still reports those hits, and the pass still walks
+/// them. On the bundled packs the `caseless confusables` automaton holds `article_cues` and
+/// `insult_cues` ("a", "u", "r", "the", "you"): 31 hits per benchmark text, of which all but a few
+/// hundredths are skipped, so that storing and walking them was most of that pass's cost.
+///
+/// A pattern is *cue-only* when every entry of it, on every field the automaton scans, has no key
+/// or a deferrable one. The cue-free automaton holds the other patterns, in their order; a
+/// deferring pass over ASCII text runs it instead of the full one. Its hits are those of the full
+/// automaton less the cue-only patterns', reported in the same order (the outputs of a state are
+/// its own patterns, then those of ever shorter suffixes, in pattern order within a state), so the
+/// entries the pass stores are the same, in the same order. What it no longer sees is how many
+/// cue-only entries it skipped: `DeferredHits.spanBound` then takes a bound instead, the value's
+/// length times the most cue-only entries any state reports (`cueEntriesPerEnd`), and the value
+/// is always noted for replay. The replay (`resolveDeferredHits`) runs the full automaton, as
+/// before. Where the bound could reach the stored-span limit, the pass runs the full automaton and
+/// counts exactly.
+///
+/// Built on first use from the rule set (the deferrable keys depend on its programs), once for
+/// all scanners that share it; a compiled rule file does not store it.
+struct CueFreeAutomaton {
+    /// The automaton of the patterns that are not cue-only, with their entries; nil when every
+    /// pattern is (the pass then scans nothing).
+    let normalized: RuleSet.NormalizedAutomaton?
+    /// The most entries of cue-only patterns that one state of the full automaton reports: a
+    /// bound on the entries skipped per byte of text.
+    let cueEntriesPerEnd: Int
+}
+
+/// The rule set's cue-free automata, built once, on first use (`RuleSet.cueFreeAutomata()`).
+final class CueFreeAutomata: @unchecked Sendable {
+    private let gate = OnceGate()
+    /// Per normalised automaton: its cue-free form, or nil where none is worth having.
+    private var built: [CueFreeAutomaton?] = []
+
+    func of(_ rules: RuleSet) -> [CueFreeAutomaton?] {
+        gate.run { built = Self.build(rules) }
+        return built
+    }
+
+    /// Per normalised automaton: a cue-free automaton where its mode lets the pass defer (no
+    /// `spaced`, no `leet`: ASCII text is scanned where it lies) and some pattern is cue-only.
+    static func build(_ rules: RuleSet) -> [CueFreeAutomaton?] {
+        let deferrable = DeferredHits.deferrableKeys(of: rules)
+        let fieldCount = rules.fields.count
+        return rules.normalizedAutomata.map { na -> CueFreeAutomaton? in
+            guard !na.mode.contains(.spaced), !na.mode.contains(.leet) else { return nil }
+            let entries = na.patternEntries
+            let automaton = na.automaton
+            func isCue(_ e: Int) -> Bool {
+                na.fields.allSatisfy { f in
+                    let slot = Int(entries.list[e]) * fieldCount + Int(f)
+                    guard slot >= 0, slot < rules.keyOfListField.count else { return true }
+                    let key = Int(rules.keyOfListField[slot])
+                    return key < 0 || (key < deferrable.count && deferrable[key])
+                }
+            }
+            let cueOnly = (0..<entries.patternCount).map { p in entries.entries(of: p).allSatisfy(isCue) }
+            guard cueOnly.contains(true) else { return nil }
+            // The bound per byte: over the states, the entries of the cue-only patterns reported.
+            var perEnd = 0
+            for s in 0..<automaton.stateCount {
+                var n = 0
+                for k in automaton.outputs(of: UInt32(s)) {
+                    let p = Int(automaton.outputs[k])
+                    if cueOnly[p] { n += entries.entries(of: p).count }
+                }
+                perEnd = max(perEnd, n)
+            }
+            var kept: [[RuleSet.PatternEntry]] = []
+            var patterns: [[UInt8]] = []
+            for p in 0..<entries.patternCount where !cueOnly[p] {
+                let range = entries.entries(of: p)
+                guard let first = range.first else { continue }
+                // The pattern's bytes, as the build made them from its phrase; a pattern that does
+                // not come out as long as the automaton says (never for a built or checked rule
+                // set) leaves the full automaton in use.
+                let pattern = Normalizer.normalize(phrase: Array(entries.original(first)), mode: na.mode)
+                guard p < automaton.patternLengths.count, pattern.count == Int(automaton.patternLengths[p]) else { return nil }
+                patterns.append(pattern)
+                kept.append(
+                    range.map { e in
+                        RuleSet.PatternEntry(
+                            list: entries.list[e], wholeWord: entries.flags[e] & PatternEntries.wholeWord != 0,
+                            caseSensitive: entries.flags[e] & PatternEntries.caseSensitive != 0, original: Array(entries.original(e)))
+                    })
+            }
+            let reduced =
+                patterns.isEmpty
+                ? nil
+                : RuleSet.NormalizedAutomaton(
+                    mode: na.mode, automaton: Automaton(patterns: patterns), patternEntries: PatternEntries(kept), fields: na.fields)
+            return CueFreeAutomaton(normalized: reduced, cueEntriesPerEnd: perEnd)
+        }
+    }
+}
+
+extension RuleSet {
+    /// Per normalised automaton, its cue-free form for deferring passes (`CueFreeAutomaton`), or
+    /// nil. Built on the first call; safe from any thread.
+    func cueFreeAutomata() -> [CueFreeAutomaton?] { cueFree.of(self) }
+}

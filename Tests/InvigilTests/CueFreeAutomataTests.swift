@@ -1,0 +1,134 @@
+import Testing
+@testable import Invigil
+
+/// The normalised automata without their cue-only patterns (Sources/Invigil/Scan/CueFreeAutomata.swift):
+/// which patterns they keep, their hits against the full automaton's, and scans through them
+/// against scans through the full automata and scans without deferral.
+@Suite("Cue-free automata")
+struct CueFreeAutomataTests {
+    static func rules() throws -> RuleSet { try RuleSet.compile(source: DeferredHitsTests.source) }
+
+    /// The pattern bytes of each pattern of a normalised automaton, from its first entry.
+    static func patterns(_ na: RuleSet.NormalizedAutomaton) -> [[UInt8]] {
+        (0..<na.patternEntries.patternCount).map { p in
+            Normalizer.normalize(phrase: Array(na.patternEntries.original(na.patternEntries.entries(of: p).first!)), mode: na.mode)
+        }
+    }
+
+    @Test func keepsThePatternsSomeKeyNeedsAndBoundsTheRest() throws {
+        let rules = try Self.rules()
+        let cueFree = rules.cueFreeAutomata()
+        #expect(cueFree.count == rules.normalizedAutomata.count)
+        // The same array for every call: built once.
+        #expect(rules.cueFreeAutomata().map { $0?.normalized.map(ObjectIdentifier.init) } == cueFree.map { $0?.normalized.map(ObjectIdentifier.init) })
+        var checked = 0
+        for (na, cf) in zip(rules.normalizedAutomata, cueFree) {
+            if na.mode.contains(.spaced) || na.mode.contains(.leet) {
+                #expect(cf == nil, "\(na.mode.description)")
+                continue
+            }
+            let cf = try #require(cf)
+            let full = Set(Self.patterns(na).map { String(decoding: $0, as: UTF8.self) })
+            let kept = Set(cf.normalized.map { Self.patterns($0).map { String(decoding: $0, as: UTF8.self) } } ?? [])
+            // Patterns that only `cues` lists are cue-only (its key on `text` is deferrable, and it
+            // has none on `subject`). `more_cues` selects `cue_pair` on `text`, and `counted` is
+            // counted, so "such a" and "the" stay, as do the insults.
+            #expect(kept == ["such a", "ur", "the", "what a", "hoe", "hoes", "ass", "cow", "twit", "you"])
+            #expect(full.subtracting(kept) == ["a", "is a", "u", "that"])
+            // The state of "is a" reports "is a" and "a", both cue-only: two entries at most.
+            #expect(cf.cueEntriesPerEnd == 2)
+            checked += 1
+        }
+        #expect(checked == 1)
+    }
+
+    /// Against a naive reference: the cue-free automaton's hits, as (end, pattern bytes), are the
+    /// full automaton's less those of cue-only patterns, in the same order.
+    @Test func hitsAreTheFullAutomatonsLessTheCueOnlyOnes() throws {
+        let rules = try Self.rules()
+        let index = try #require(rules.normalizedAutomata.firstIndex { !$0.mode.contains(.spaced) })
+        let na = rules.normalizedAutomata[index]
+        let reduced = try #require(rules.cueFreeAutomata()[index]?.normalized)
+        let fullPatterns = Self.patterns(na), keptPatterns = Self.patterns(reduced)
+        let kept = Set(keptPatterns)
+        var rng = SplitMix(seed: 0xC0E)
+        var compared = 0
+        for round in 0..<400 {
+            let text = Array(DeferredHitsTests.text(&rng, words: Int(rng.next() % 60), ascii: round % 3 != 0).utf8)
+            var fullHits: [AutomatonHit] = [], keptHits: [AutomatonHit] = []
+            na.automaton.scan(text, into: &fullHits)
+            reduced.automaton.scan(text, into: &keptHits)
+            func listed(_ hits: [AutomatonHit], _ a: Automaton, _ ps: [[UInt8]], keep: (([UInt8]) -> Bool)) -> [String] {
+                hits.flatMap { hit in
+                    a.outputs(of: hit.state).map { ps[Int(a.outputs[$0])] }.filter(keep).map { "\(hit.end):\(String(decoding: $0, as: UTF8.self))" }
+                }
+            }
+            let expected = listed(fullHits, na.automaton, fullPatterns) { kept.contains($0) }
+            #expect(listed(keptHits, reduced.automaton, keptPatterns) { _ in true } == expected, "\(String(decoding: text, as: UTF8.self))")
+            compared += expected.count
+        }
+        #expect(compared > 1000)
+    }
+
+    /// Generated events through three scanners: deferring through the cue-free automata, deferring
+    /// through the full ones, and without deferral. Everything a caller sees agrees, at span
+    /// limits that leave room for the bound and limits that do not (the full automaton then).
+    @Test(arguments: [0, 3, 40, 300, Limits.storedSpans])
+    func scansAgreeWithAndWithoutIt(_ limit: Int) throws {
+        let rules = try Self.rules()
+        let cueFree = Scanner(rules: rules), full = Scanner(rules: rules), plain = Scanner(rules: rules)
+        full.usesCueFreeAutomata = false
+        plain.defersCueHits = false
+        for s in [cueFree, full, plain] { s.storedSpanLimit = limit }
+        var rng = SplitMix(seed: UInt64(limit) &+ 1234)
+        var findings = 0
+        for event in 0..<500 {
+            let text = DeferredHitsTests.text(&rng, words: Int(rng.next() % 50), ascii: event % 5 != 0)
+            let subject = DeferredHitsTests.text(&rng, words: Int(rng.next() % 8), ascii: true)
+            let kind = rng.next() % 4 == 0 ? "message" : "post"
+            for s in [cueFree, full, plain] {
+                s.reset()
+                try s.setString("text", text)
+                try s.setString("subject", subject)
+                try s.setString("kind", kind)
+                s.scan()
+            }
+            findings += plain.findings.count
+            let seen = DeferredHitsTests.observed(plain)
+            #expect(DeferredHitsTests.observed(cueFree) == seen, "\(text) / \(subject)")
+            #expect(DeferredHitsTests.observed(full) == seen, "\(text) / \(subject)")
+            if event % 9 == 0 { #expect(DeferredHitsTests.explained(cueFree) == DeferredHitsTests.explained(plain)) }
+        }
+        #expect(findings > 100)
+        #expect(full.deferred.cueFreeValues == 0)
+        // The cue-free path is taken where the bound leaves room, and set aside where it does not.
+        // Counts measured: 840 values at the default limit, 735 at 300, 210 at 40, 1 at 3.
+        if limit >= 300 {
+            #expect(cueFree.deferred.cueFreeValues > 600)
+            #expect(cueFree.deferred.replayedValues > 300)
+        } else if limit > 0 {
+            #expect(cueFree.deferred.cueFreeValues < 300)
+        }
+    }
+
+    /// The bundled packs: their caseless automaton has a cue-free form, the benchmark-like texts go
+    /// through it, and findings match a scan without deferral.
+    @Test func bundledPacksScanTheSameThroughIt() throws {
+        let rules = try RuleSet.load(paths: [CommandTests.repoRoot + "/packs"])
+        #expect(rules.cueFreeAutomata().contains { $0?.normalized != nil })
+        let cueFree = Scanner(rules: rules), plain = Scanner(rules: rules)
+        plain.defersCueHits = false
+        var findings = 0
+        for example in try rules.examples {
+            for s in [cueFree, plain] {
+                s.reset()
+                try s.setJSON(example.json)
+                s.scan()
+            }
+            findings += plain.findings.count
+            #expect(DeferredHitsTests.observed(cueFree) == DeferredHitsTests.observed(plain), "\(String(decoding: example.json, as: UTF8.self))")
+        }
+        #expect(findings > 300)
+        #expect(cueFree.deferred.cueFreeValues > 100)
+    }
+}
