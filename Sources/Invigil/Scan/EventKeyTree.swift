@@ -22,7 +22,8 @@ struct EventKeyTree: ~Copyable {
     /// No node: a key (or an object under one) that no field name starts with.
     static let none: Int32 = -1
 
-    private let nodeCount: Int
+    /// The number of nodes (the root included).
+    let nodeCount: Int
     /// Per node: the field slot whose name is the node's path, or -1.
     private let slots: UnsafeMutablePointer<Int32>
     /// Per node: the index of the list-of-objects group whose name is the node's path, or -1.

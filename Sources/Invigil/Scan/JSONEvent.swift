@@ -118,12 +118,22 @@ extension Scanner {
         p.advance()  // {
         p.skipSpace()
         if p.peek() == 0x7D { p.advance(); return }
+        var index = 0
         while true {
             p.skipSpace()
             guard p.peek() == 0x22 else { throw p.error("expected a quoted key") }
             let child: Int32
-            if let key = p.readPlainString() {
-                child = keyTree.child(of: node, UnsafeBufferPointer(rebasing: p.bytes[key]))
+            // The key the last object here had at this place, if this one is the same
+            // (`KeyOrderCache`); else the look-up, remembered for the next object.
+            let remembered = keyOrder.child(node: node, index: index, in: p.bytes, at: p.position + 1)
+            index += 1
+            if remembered.node != KeyOrderCache.unknown {
+                child = remembered.node
+                p.position += remembered.length + 2
+            } else if let key = p.readPlainString() {
+                let keyBytes = UnsafeBufferPointer(rebasing: p.bytes[key])
+                child = keyTree.child(of: node, keyBytes)
+                keyOrder.remember(node: node, index: index - 1, key: keyBytes, child: child)
             } else {
                 // A key with escapes, decoded first (the value's scratch is free until its value).
                 r.scratch.removeAllKeepingCapacity()

@@ -156,6 +156,8 @@ public final class Scanner {
     let recentEnums: RecentEnumValues
     /// The schema's field names by their dotted segments, for `setJSON`.
     let keyTree: EventKeyTree
+    /// The keys of the last objects `setJSON` read, per node of `keyTree`, in order.
+    let keyOrder: KeyOrderCache
     /// At most this many match spans are stored per event (docs/limits.md); the rest are counted,
     /// so that counts, thresholds and findings are those of an unbounded scan. Memory for spans
     /// is then bounded whatever the event holds: scratch spans (20 bytes each) plus, per
@@ -275,6 +277,7 @@ public final class Scanner {
         contextSlots = ContextSlots(rules: rules)
         recentEnums = RecentEnumValues(slotCount: rules.fields.count)
         keyTree = EventKeyTree(fieldNames: rules.fields.map(\.name), groupNames: rules.groups)
+        keyOrder = KeyOrderCache(nodeCount: keyTree.nodeCount)
         anyDeferrableKey = deferrableKey.contains(true)
     }
 
