@@ -7,25 +7,28 @@
 /// hundredths are skipped, so that storing and walking them was most of that pass's cost.
 ///
 /// A pattern is *cue-only* when every entry of it, on every field the automaton scans, has no key
-/// or a deferrable one. The cue-free automaton holds the other patterns, in their order; a
-/// deferring pass over ASCII text runs it instead of the full one. Its hits are those of the full
-/// automaton less the cue-only patterns', reported in the same order (the outputs of a state are
-/// its own patterns, then those of ever shorter suffixes, in pattern order within a state), so the
-/// entries the pass stores are the same, in the same order. What it no longer sees is how many
-/// cue-only entries it skipped: `DeferredHits.spanBound` then takes a bound instead, the value's
+/// or a deferrable one. The cue-free automaton is the full one with the match flag left only on
+/// states that report some other pattern; a deferring pass over ASCII text runs it instead of the
+/// full one. Its hits are the full automaton's at those states, read through the same outputs, so
+/// the entries the pass stores are the same, in the same order. What it no longer sees is how
+/// many cue-only entries it skipped: `DeferredHits.spanBound` then takes a bound instead, the value's
 /// length times the most cue-only entries any state reports (`cueEntriesPerEnd`), and the value
 /// is always noted for replay. The replay (`resolveDeferredHits`) runs the full automaton, as
 /// before. Where the bound could reach the stored-span limit, the pass runs the full automaton and
 /// counts exactly.
 ///
 /// Built on first use from the rule set (the deferrable keys depend on its programs), once for
-/// all scanners that share it; a compiled rule file does not store it.
+/// all scanners that share it; a compiled rule file does not store it. A first version built an
+/// automaton of the kept patterns: 11 M instructions when the first scanner was made, several
+/// times what loading the packs costs; copying the rows with fewer flags is a tenth of that.
 struct CueFreeAutomaton {
-    /// The automaton of the patterns that are not cue-only, with their entries; nil when every
-    /// pattern is (the pass then scans nothing).
-    let normalized: RuleSet.NormalizedAutomaton?
-    /// The most entries of cue-only patterns that one state of the full automaton reports: a
-    /// bound on the entries skipped per byte of text.
+    /// The full automaton reporting only states that report some pattern that is not cue-only
+    /// (`Automaton.reportingOnly`); its hits are read through the full automaton's outputs.
+    let automaton: Automaton
+    /// Per pattern of the full automaton: whether it is cue-only.
+    let cueOnly: [Bool]
+    /// The most entries of cue-only patterns that one state reports: a bound on the entries
+    /// skipped per byte of text.
     let cueEntriesPerEnd: Int
 }
 
@@ -41,7 +44,8 @@ final class CueFreeAutomata: @unchecked Sendable {
     }
 
     /// Per normalised automaton: a cue-free automaton where its mode lets the pass defer (no
-    /// `spaced`, no `leet`: ASCII text is scanned where it lies) and some pattern is cue-only.
+    /// `spaced`, no `leet`: ASCII text is scanned where it lies), some pattern is cue-only, and
+    /// the automaton is fully dense.
     static func build(_ rules: RuleSet) -> [CueFreeAutomaton?] {
         let deferrable = DeferredHits.deferrableKeys(of: rules)
         let fieldCount = rules.fields.count
@@ -65,34 +69,12 @@ final class CueFreeAutomata: @unchecked Sendable {
                 var n = 0
                 for k in automaton.outputs(of: UInt32(s)) {
                     let p = Int(automaton.outputs[k])
-                    if cueOnly[p] { n += entries.entries(of: p).count }
+                    if p < cueOnly.count && cueOnly[p] { n += entries.entries(of: p).count }
                 }
                 perEnd = max(perEnd, n)
             }
-            var kept: [[RuleSet.PatternEntry]] = []
-            var patterns: [[UInt8]] = []
-            for p in 0..<entries.patternCount where !cueOnly[p] {
-                let range = entries.entries(of: p)
-                guard let first = range.first else { continue }
-                // The pattern's bytes, as the build made them from its phrase; a pattern that does
-                // not come out as long as the automaton says (never for a built or checked rule
-                // set) leaves the full automaton in use.
-                let pattern = Normalizer.normalize(phrase: Array(entries.original(first)), mode: na.mode)
-                guard p < automaton.patternLengths.count, pattern.count == Int(automaton.patternLengths[p]) else { return nil }
-                patterns.append(pattern)
-                kept.append(
-                    range.map { e in
-                        RuleSet.PatternEntry(
-                            list: entries.list[e], wholeWord: entries.flags[e] & PatternEntries.wholeWord != 0,
-                            caseSensitive: entries.flags[e] & PatternEntries.caseSensitive != 0, original: Array(entries.original(e)))
-                    })
-            }
-            let reduced =
-                patterns.isEmpty
-                ? nil
-                : RuleSet.NormalizedAutomaton(
-                    mode: na.mode, automaton: Automaton(patterns: patterns), patternEntries: PatternEntries(kept), fields: na.fields)
-            return CueFreeAutomaton(normalized: reduced, cueEntriesPerEnd: perEnd)
+            guard let filtered = automaton.reportingOnly({ $0 < cueOnly.count && !cueOnly[$0] }) else { return nil }
+            return CueFreeAutomaton(automaton: filtered, cueOnly: cueOnly, cueEntriesPerEnd: perEnd)
         }
     }
 }

@@ -81,11 +81,10 @@ extension Scanner {
                     // as the replay scans it (`DeferredHits`).
                     let setsCuesAside = deferring && direct && !leet
                     let spanStart = spans.count
-                    // `scanned`: the automaton that made the hits, `na` or its cue-free form.
-                    func body(_ hits: inout [AutomatonHit], _ scanned: RuleSet.NormalizedAutomaton) -> Bool {
+                    func body(_ hits: inout [AutomatonHit]) -> Bool {
                         if direct {
                             valuePass.skipped &+= forEachDirectMatch(
-                                hits, scanned, field: f, text: text, floor: valuePass.hitFloor, base: valuePass.hitBase,
+                                hits, na, field: f, text: text, floor: valuePass.hitFloor, base: valuePass.hitBase,
                                 skippingDeferrable: setsCuesAside
                             ) { key, begin, end in
                                 freshen(key)
@@ -183,7 +182,7 @@ extension Scanner {
                                     trackOrigin: false, separatorSinceLast: &separatorSinceLast)
                             }
                             valuePass.hitFloor = carried
-                            normalizedText.withUnsafeBufferPointer { na.automaton.scan($0, into: &hits, blockHits: blockHits, window: { body(&$0, na) }) }
+                            normalizedText.withUnsafeBufferPointer { na.automaton.scan($0, into: &hits, blockHits: blockHits, window: body) }
                             let keep = min(normalizedText.count, maxLength)
                             valuePass.hitBase += normalizedText.count - keep
                             normalizedText.removeFirst(normalizedText.count - keep)
@@ -195,20 +194,18 @@ extension Scanner {
                         // (`CueFreeAutomaton`). Where that bound could reach the span limit, the
                         // full automaton counts them.
                         let cueBound = length &* plan.cueEntriesPerEnd
-                        if setsCuesAside && plan.hasCueFree && usesCueFreeAutomata
-                            && spans.count + deferred.spanBound + cueBound < spanLimit
+                        if setsCuesAside && usesCueFreeAutomata, let cueFree = plan.cueFree,
+                            spans.count + deferred.spanBound + cueBound < spanLimit
                         {
                             valuePass.skipped = cueBound
                             deferred.cueFreeValues &+= 1
-                            plan.cueFree?._withUnsafeGuaranteedRef { reduced in
-                                reduced.automaton.scan(text, into: &hits, blockHits: blockHits, window: { body(&$0, reduced) })
-                            }
+                            cueFree._withUnsafeGuaranteedRef { $0.scan(text, into: &hits, blockHits: blockHits, window: body) }
                         } else {
-                            na.automaton.scan(text, into: &hits, blockHits: blockHits, window: { body(&$0, na) })
+                            na.automaton.scan(text, into: &hits, blockHits: blockHits, window: body)
                         }
                     } else if direct {
                         Normalizer.normalizeASCIIInPlace(text, leet: true, into: &normalizedText)
-                        normalizedText.withUnsafeBufferPointer { na.automaton.scan($0, into: &hits, blockHits: blockHits, window: { body(&$0, na) }) }
+                        normalizedText.withUnsafeBufferPointer { na.automaton.scan($0, into: &hits, blockHits: blockHits, window: body) }
                     } else {
                         let written: Int
                         if ascii {
@@ -218,7 +215,7 @@ extension Scanner {
                             written = normalizedText.count
                         }
                         normalizedText.withUnsafeBufferPointer {
-                            na.automaton.scan(UnsafeBufferPointer(rebasing: $0[..<written]), into: &hits, blockHits: blockHits, window: { body(&$0, na) })
+                            na.automaton.scan(UnsafeBufferPointer(rebasing: $0[..<written]), into: &hits, blockHits: blockHits, window: body)
                         }
                     }
                     if valuePass.skipped > 0 {
@@ -241,18 +238,15 @@ extension Scanner {
 struct NormalizedPassPlan {
     unowned(unsafe) let automaton: RuleSet.NormalizedAutomaton
     let fields: UnsafeBufferPointer<Int32>
-    /// The automaton without its cue-only patterns, for deferring passes (`CueFreeAutomaton`;
-    /// the rule set keeps it alive), nil when it has no pattern left.
-    let cueFree: Unmanaged<RuleSet.NormalizedAutomaton>?
-    /// Whether there is a cue-free form (with or without patterns), and its bound per byte.
-    let hasCueFree: Bool
+    /// The automaton reporting no cue-only state, for deferring passes (`CueFreeAutomaton`; the
+    /// rule set keeps it alive), and its bound of cue entries per byte.
+    let cueFree: Unmanaged<Automaton>?
     let cueEntriesPerEnd: Int
 
     init(_ automaton: RuleSet.NormalizedAutomaton, cueFree: CueFreeAutomaton?) {
         self.automaton = automaton
         fields = UnsafeBufferPointer(start: automaton.fields.allocatedCopy(), count: automaton.fields.count)
-        self.cueFree = cueFree?.normalized.map { Unmanaged.passUnretained($0) }
-        hasCueFree = cueFree != nil
+        self.cueFree = cueFree.map { Unmanaged.passUnretained($0.automaton) }
         cueEntriesPerEnd = cueFree?.cueEntriesPerEnd ?? 0
     }
 }
