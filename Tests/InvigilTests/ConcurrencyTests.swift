@@ -49,4 +49,48 @@ struct ConcurrencyTests {
         }
         #expect(slots.flatMap(\.findings) == single)
     }
+
+    /// The cue-free automata are made on first use (`CueFreeAutomata`): scanners made at once on
+    /// four threads from a rule set none has used share one set of them, and find what one
+    /// thread finds afterwards.
+    @Test func cueFreeAutomataMadeOnceUnderConcurrentFirstUse() throws {
+        let rules = try RuleSet.compile(source: DeferredHitsTests.source)
+        var rng = SplitMix(seed: 4)
+        let events: [[UInt8]] = (0..<800).map { _ in
+            let text = DeferredHitsTests.text(&rng, words: Int(rng.next() % 30), ascii: true)
+            return Array("{\"kind\":\"post\",\"text\":\(jsonQuoted(text)),\"subject\":\"you cow\"}".utf8)
+        }
+        final class Made: @unchecked Sendable { var automata: [ObjectIdentifier?] = []; var findings: [String] = [] }
+        let made = (0..<4).map { _ in Made() }
+        DispatchQueue.concurrentPerform(iterations: 4) { t in
+            let scanner = Scanner(rules: rules)
+            made[t].automata = rules.cueFreeAutomata().map { $0.map { ObjectIdentifier($0.automaton) } }
+            made[t].findings = ConcurrencyTests.findings(scanner, events[...])
+        }
+        let single = ConcurrencyTests.findings(Scanner(rules: rules), events[...])
+        #expect(single.count > 200)
+        for m in made {
+            #expect(m.automata == made[0].automata)
+            #expect(m.automata.contains { $0 != nil })
+            #expect(m.findings == single)
+        }
+    }
+}
+
+/// `text` as a JSON string literal (quotes, backslashes and control characters escaped).
+func jsonQuoted(_ text: String) -> String {
+    var out = "\""
+    for u in text.unicodeScalars {
+        switch u {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        default: out += u.value < 0x20 ? "\\u00" + String(u.value, radix: 16).leftPadded(2) : String(u)
+        }
+    }
+    return out + "\""
+}
+
+extension String {
+    fileprivate func leftPadded(_ n: Int) -> String { String(repeating: "0", count: max(0, n - count)) + self }
 }
