@@ -5,15 +5,18 @@ import Invigil
 /// packs and its findings checked. After each input the same scanner scans a fixed event, to
 /// check that a failed or odd event leaves nothing behind.
 ///
-/// Differential, for an accepted event: a scanner that does not set cue lists' hits aside finds
-/// exactly the same (rules, spans, totals, truncation), and the rules that fire are those whose
-/// pack applies and whose condition tree holds (the explanation's evaluator, which knows nothing
-/// of candidate selection or guards).
+/// Differential, for an accepted event: a scanner that does not set cue lists' hits aside (so
+/// runs no cue-free automaton) and looks every key up (no remembered key order) finds exactly the
+/// same (rules, spans, totals, truncation), and the rules that fire are those whose pack applies
+/// and whose condition tree holds (the explanation's evaluator, which knows nothing of candidate
+/// selection or guards). A rejected event is rejected by both, with the same message at the same
+/// offset.
 enum FuzzJSON {
     nonisolated(unsafe) static let scanner = Scanner(rules: packRules)
     nonisolated(unsafe) static let withoutDeferral: Scanner = {
         let s = Scanner(rules: packRules)
         s.defersCueHits = false
+        s.remembersKeyOrder = false
         return s
     }()
     static let baseline: (event: [UInt8], findings: [Int]) = {
@@ -43,6 +46,12 @@ enum FuzzJSON {
         } catch {
             if error.offset < 0 || error.offset > data.count {
                 fuzzFail("error offset \(error.offset) outside \(data.count) bytes: \(error.message)")
+            }
+            do {
+                try Self.withoutDeferral.setJSON(data)
+                fuzzFail("rejected with a remembered key order only: \(error)")
+            } catch let other {
+                if other.description != error.description { fuzzFail("rejected as \(error) and as \(other)") }
             }
             if scanner.findings.count != 0 { fuzzFail("findings left after a failed event") }
         }

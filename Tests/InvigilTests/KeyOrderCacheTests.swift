@@ -132,6 +132,7 @@ struct KeyOrderCacheTests {
             if rng.next() % 10 == 0 { chosen.insert("\"account\":{\"kind\":\"robot\"}", at: Int(rng.next() % UInt64(chosen.count + 1))) }
             let json = Array(("{" + chosen.joined(separator: rng.next() % 3 == 0 ? ", " : ",") + "}").utf8)
             let cold = Scanner(rules: rules)
+            if event % 2 == 0 { cold.remembersKeyOrder = false }
             var warmError: EventError? = nil, coldError: EventError? = nil
             do { try warm.setJSON(json) } catch { warmError = error }
             do { try cold.setJSON(json) } catch { coldError = error }

@@ -125,7 +125,9 @@ extension Scanner {
             let child: Int32
             // The key the last object here had at this place, if this one is the same
             // (`KeyOrderCache`); else the look-up, remembered for the next object.
-            let remembered = keyOrder.child(node: node, index: index, in: p.bytes, at: p.position + 1)
+            let remembered =
+                remembersKeyOrder
+                ? keyOrder.child(node: node, index: index, in: p.bytes, at: p.position + 1) : (node: KeyOrderCache.unknown, length: 0)
             index += 1
             if remembered.node != KeyOrderCache.unknown {
                 child = remembered.node

@@ -158,6 +158,9 @@ public final class Scanner {
     let keyTree: EventKeyTree
     /// The keys of the last objects `setJSON` read, per node of `keyTree`, in order.
     let keyOrder: KeyOrderCache
+    /// Whether `setJSON` checks keys against `keyOrder` first (on by default; the fuzz target
+    /// compares both ways).
+    @exclusivity(unchecked) package var remembersKeyOrder = true
     /// At most this many match spans are stored per event (docs/limits.md); the rest are counted,
     /// so that counts, thresholds and findings are those of an unbounded scan. Memory for spans
     /// is then bounded whatever the event holds: scratch spans (20 bytes each) plus, per
