@@ -257,6 +257,7 @@ extension ScanWorker {
         out.input = task.input
         out.bytes = task.bytes
         result = ScanTally()
+        result.output.reserveCapacity(outputRoom)
         switch task.work {
         case .records(let records):
             for r in records { process(r) }
@@ -317,6 +318,7 @@ extension ScanWorker {
                 return part
             }
         }
+        outputRoom = result.output.count + result.output.count / 4
         out.tally = result
         result = ScanTally()
         return out

@@ -45,6 +45,10 @@ final class ScanWorker: @unchecked Sendable {
     /// result and starts a new one): unchecked, because every access to a class's `var` is
     /// otherwise a run-time exclusivity check, three per event.
     @exclusivity(unchecked) var result = ScanTally()
+    /// Room for the next task's output: a quarter more than the last one's. A task's output grew
+    /// from nothing by doubling, each step a copy of what it held into fresh pages; the tasks of
+    /// one input are mostly alike.
+    @exclusivity(unchecked) var outputRoom = 0
     /// Reads the ranges of JSONL files given to this worker, keeping its buffer between them.
     lazy var rangeReader = JSONLRangeReader()
 
