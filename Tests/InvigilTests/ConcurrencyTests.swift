@@ -76,21 +76,3 @@ struct ConcurrencyTests {
         }
     }
 }
-
-/// `text` as a JSON string literal (quotes, backslashes and control characters escaped).
-func jsonQuoted(_ text: String) -> String {
-    var out = "\""
-    for u in text.unicodeScalars {
-        switch u {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        default: out += u.value < 0x20 ? "\\u00" + String(u.value, radix: 16).leftPadded(2) : String(u)
-        }
-    }
-    return out + "\""
-}
-
-extension String {
-    fileprivate func leftPadded(_ n: Int) -> String { String(repeating: "0", count: max(0, n - count)) + self }
-}

@@ -106,13 +106,7 @@ struct CueFreeAutomataTests {
             let text = DeferredHitsTests.text(&rng, words: Int(rng.next() % 50), ascii: event % 5 != 0)
             let subject = DeferredHitsTests.text(&rng, words: Int(rng.next() % 8), ascii: true)
             let kind = rng.next() % 4 == 0 ? "message" : "post"
-            for s in [cueFree, full, plain] {
-                s.reset()
-                try s.setString("text", text)
-                try s.setString("subject", subject)
-                try s.setString("kind", kind)
-                s.scan()
-            }
+            for s in [cueFree, full, plain] { try DeferredHitsTests.scan(s, text: text, subject: subject, kind: kind) }
             findings += plain.findings.count
             let seen = DeferredHitsTests.observed(plain)
             #expect(DeferredHitsTests.observed(cueFree) == seen, "\(text) / \(subject)")
@@ -129,26 +123,5 @@ struct CueFreeAutomataTests {
         } else if limit > 0 {
             #expect(cueFree.deferred.cueFreeValues < 300)
         }
-    }
-
-    /// The bundled packs: their caseless automaton has a cue-free form, the benchmark-like texts go
-    /// through it, and findings match a scan without deferral.
-    @Test func bundledPacksScanTheSameThroughIt() throws {
-        let rules = try RuleSet.load(paths: [CommandTests.repoRoot + "/packs"])
-        #expect(rules.cueFreeAutomata().contains { $0 != nil })
-        let cueFree = Scanner(rules: rules), plain = Scanner(rules: rules)
-        plain.defersCueHits = false
-        var findings = 0
-        for example in try rules.examples {
-            for s in [cueFree, plain] {
-                s.reset()
-                try s.setJSON(example.json)
-                s.scan()
-            }
-            findings += plain.findings.count
-            #expect(DeferredHitsTests.observed(cueFree) == DeferredHitsTests.observed(plain), "\(String(decoding: example.json, as: UTF8.self))")
-        }
-        #expect(findings > 300)
-        #expect(cueFree.deferred.cueFreeValues > 100)
     }
 }

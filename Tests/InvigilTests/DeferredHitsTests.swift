@@ -40,6 +40,15 @@ struct DeferredHitsTests {
         return out
     }
 
+    /// Sets a generated event on `s` and scans it.
+    static func scan(_ s: Scanner, text: String, subject: String, kind: String) throws {
+        s.reset()
+        try s.setString("text", text)
+        try s.setString("subject", subject)
+        try s.setString("kind", kind)
+        s.scan()
+    }
+
     /// Everything a caller sees of a scan, as text.
     static func observed(_ s: Scanner) -> [String] {
         var out = ["stopped early: \(s.stoppedEarly)"]
@@ -94,13 +103,7 @@ struct DeferredHitsTests {
             let text = Self.text(&rng, words: Int(rng.next() % 40), ascii: ascii)
             let subject = Self.text(&rng, words: Int(rng.next() % 8), ascii: true)
             let kind = rng.next() % 4 == 0 ? "message" : "post"
-            for s in [deferring, plain] {
-                s.reset()
-                try s.setString("text", text)
-                try s.setString("subject", subject)
-                try s.setString("kind", kind)
-                s.scan()
-            }
+            for s in [deferring, plain] { try Self.scan(s, text: text, subject: subject, kind: kind) }
             findings += plain.findings.count
             if !deferring.deferred.pending.isEmpty { unresolved += 1 }
             #expect(Self.observed(deferring) == Self.observed(plain), "\(text) / \(subject)")
@@ -142,5 +145,8 @@ struct DeferredHitsTests {
             if i % 7 == 0 { #expect(Self.explained(deferring) == Self.explained(plain), "\(String(decoding: example.json, as: UTF8.self))") }
         }
         #expect(findings > 300)
+        // The deferring scanner went through the packs' cue-free automaton (`CueFreeAutomaton`).
+        #expect(rules.cueFreeAutomata().contains { $0 != nil })
+        #expect(deferring.deferred.cueFreeValues > 100)
     }
 }
