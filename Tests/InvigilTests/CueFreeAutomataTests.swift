@@ -20,7 +20,8 @@ struct CueFreeAutomataTests {
         let cueFree = rules.cueFreeAutomata()
         #expect(cueFree.count == rules.normalizedAutomata.count)
         // The same automata for every call: built once.
-        #expect(rules.cueFreeAutomata().map { $0.map { ObjectIdentifier($0.automaton) } } == cueFree.map { $0.map { ObjectIdentifier($0.automaton) } })
+        #expect(
+            rules.cueFreeAutomata().map { $0.map { ObjectIdentifier($0.automaton) } } == cueFree.map { $0.map { ObjectIdentifier($0.automaton) } })
         var checked = 0
         for (na, cf) in zip(rules.normalizedAutomata, cueFree) {
             if na.mode.contains(.spaced) || na.mode.contains(.leet) {
@@ -61,7 +62,8 @@ struct CueFreeAutomataTests {
             let expected = fullHits.filter { hit in
                 na.automaton.outputs(of: hit.state).contains { !cf.cueOnly[Int(na.automaton.outputs[$0])] }
             }
-            #expect(cueFreeHits.map { "\($0.state):\($0.end)" } == expected.map { "\($0.state):\($0.end)" }, "\(String(decoding: text, as: UTF8.self))")
+            #expect(
+                cueFreeHits.map { "\($0.state):\($0.end)" } == expected.map { "\($0.state):\($0.end)" }, "\(String(decoding: text, as: UTF8.self))")
             kept += expected.count
             dropped += fullHits.count - expected.count
         }

@@ -77,7 +77,9 @@ struct KeyOrderCacheTests {
     @Test func prefixesAndExtensionsAreNotTheRememberedKey() throws {
         let cache = KeyOrderCache(nodeCount: 1)
         for remembered in ["id", "abcdefgh", "abcdefghij", "abcdefghijklmnop"] {
-            for other in [String(remembered.dropLast()), remembered + "x", remembered + "\\\"", String(remembered.dropFirst()), remembered.uppercased()] {
+            for other in [
+                String(remembered.dropLast()), remembered + "x", remembered + "\\\"", String(remembered.dropFirst()), remembered.uppercased()
+            ] {
                 Array(remembered.utf8).withUnsafeBufferPointer { cache.remember(node: 0, index: 3, key: $0, child: 7) }
                 let json = Array(("\"" + other + "\":1,                    ").utf8)
                 let answer = json.withUnsafeBufferPointer { cache.child(node: 0, index: 3, in: $0, at: 1) }
@@ -110,13 +112,13 @@ struct KeyOrderCacheTests {
         var rng = SplitMix(seed: 0x0DE5)
         let recipient = [
             "\"id\":\"pupil-1\"", "\"role\":\"pupil\"", "\"status\":\"current\"", "\"family\":false", "\"nickname\":\"x\"",
-            "\"r\\u006fle\":\"parent\"",
+            "\"r\\u006fle\":\"parent\""
         ]
         var members = [
             "\"id\":\"e-1\"", "\"school\":\"DSAT\"", "\"type\":\"email\"", "\"time\":\"2024-03-11T14:40:00+00:00\"",
             "\"author\":{\"id\":\"staff-1\",\"role\":\"staff\"}", "\"author.role\":\"parent\"", "\"device\":\"school\"",
             "\"subject\":\"Hello\"", "\"text\":\"see you at the match\"", "\"unknown\":{\"text\":\"not read\"}", "\"t\\u0065xt\":\"escaped key\"",
-            "\"account\":{\"kind\":\"personal\",\"platform\":\"email\",\"email\":\"a@b.example\"}", "\"location\":\"grounds\"",
+            "\"account\":{\"kind\":\"personal\",\"platform\":\"email\",\"email\":\"a@b.example\"}", "\"location\":\"grounds\""
         ]
         var stored = 0, read = 0
         for event in 0..<3_000 {

@@ -63,7 +63,8 @@ final class KeyOrderCache {
             same = UInt64(littleEndian: first) & mask == words[2 &* entry]
         } else {
             let mask: UInt64 = length == 16 ? ~0 : (1 << UInt64((length &- 8) &* 8)) &- 1
-            same = UInt64(littleEndian: first) == words[2 &* entry]
+            same =
+                UInt64(littleEndian: first) == words[2 &* entry]
                 && UInt64(littleEndian: second) & mask == words[2 &* entry &+ 1]
         }
         guard same, base[start &+ length] == 0x22 else { return (KeyOrderCache.unknown, 0) }
