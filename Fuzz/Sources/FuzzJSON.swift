@@ -6,7 +6,8 @@ import Invigil
 /// check that a failed or odd event leaves nothing behind.
 ///
 /// Differential, for an accepted event: a scanner that does not set cue lists' hits aside (so
-/// runs no cue-free automaton) and looks every key up (no remembered key order) finds exactly the
+/// runs no cue-free automaton), looks every key up (no remembered key order) and takes the
+/// origins of `spaced` hits from a second normalisation (`OriginWindow`) finds exactly the
 /// same (rules, spans, totals, truncation), and the rules that fire are those whose pack applies
 /// and whose condition tree holds (the explanation's evaluator, which knows nothing of candidate
 /// selection or guards). A rejected event is rejected by both, with the same message at the same
@@ -17,6 +18,7 @@ enum FuzzJSON {
         let s = Scanner(rules: packRules)
         s.defersCueHits = false
         s.remembersKeyOrder = false
+        s.findsOriginsInText = false
         return s
     }()
     static let baseline: (event: [UInt8], findings: [Int]) = {

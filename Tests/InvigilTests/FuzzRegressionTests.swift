@@ -61,6 +61,7 @@ struct FuzzRegressionTests {
         let plain = Scanner(rules: packs)
         plain.defersCueHits = false
         plain.remembersKeyOrder = false
+        plain.findsOriginsInText = false
         do {
             try scanner.scanJSON(bytes)
             try plain.scanJSON(bytes)

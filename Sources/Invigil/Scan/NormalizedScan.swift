@@ -71,6 +71,11 @@ extension Scanner {
                     if ascii, let needles = passNeedles[automatonIndex], !holdsAnyByte(text, needles) { return }
                     let direct = ascii && !mode.contains(.spaced)
                     originWindow.restart(mode: mode, ascii: ascii)
+                    // ASCII under `spaced`: the origins of a hit's bytes from the text itself
+                    // (`SpacedASCIIOrigins`), for texts short enough to note every kept byte.
+                    let originsFromText =
+                        ascii && mode.contains(.spaced) && length <= SpacedASCIIOrigins.longestText && findsOriginsInText
+                    if originsFromText { spacedOrigins.restart(leet: leet) }
                     // Where the hits' ends are counted from, whether the pass stopped, and
                     // what was set aside live in the scanner (`valuePass`), not in local
                     // variables: the closures below capture what they use, and every access
@@ -125,13 +130,25 @@ extension Scanner {
                                 // then the match may start at the later repetition ("aight text
                                 // me") or end at the earlier one ("heyyy you"). A repetition that
                                 // is a single spaced-out letter belongs to the match ("ap p").
-                                originWindow.prepare(text, earliest: end - maxLength, end: end)
-                                let first = originWindow[begin]
+                                var first = SIMD4<Int32>(), last = SIMD4<Int32>()
+                                var fromText = originsFromText
+                                if fromText {
+                                    spacedOrigins.prepare(text, through: end - 1)
+                                    fromText = end - 1 < spacedOrigins.foundCount
+                                    if fromText {
+                                        first = spacedOrigins.origin(text, begin)
+                                        last = spacedOrigins.origin(text, end - 1)
+                                    }
+                                }
+                                if !fromText {
+                                    originWindow.prepare(text, earliest: end - maxLength, end: end)
+                                    first = originWindow[begin]
+                                    last = originWindow[end - 1]
+                                }
                                 let fs = Int(first.x), fe = Int(first.y), ls = Int(first.z), le = Int(first.w)
                                 let startAtFirst =
                                     fs != ls && Normalizer.isolated(text, fs, fe, leet: leet) && Normalizer.isolated(text, ls, le, leet: leet)
                                 let (startFirst, startSecond) = startAtFirst ? (fs, fs) : (ls, fs)
-                                let last = originWindow[end - 1]
                                 let efs = Int(last.x), efe = Int(last.y), els = Int(last.z), ele = Int(last.w)
                                 let endAtFirst = efs != els && Normalizer.isolated(text, els, ele, leet: leet)
                                 let (endFirst, endSecond) = endAtFirst ? (ele, efe) : (efe, ele)

@@ -129,6 +129,10 @@ public final class Scanner {
     @exclusivity(unchecked) var normalizedOrigin: [SIMD4<Int32>] = []
     /// The origins of hits in normalised text, made lazily; reused for every value.
     @exclusivity(unchecked) var originWindow = OriginWindow(mode: [])
+    /// The origins of ASCII text under `spaced`, from the text (`SpacedASCIIOrigins`); and whether
+    /// the passes use them (on by default; the tests compare both ways).
+    @exclusivity(unchecked) var spacedOrigins = SpacedASCIIOrigins()
+    @exclusivity(unchecked) package var findsOriginsInText = true
     /// A time budget per `scan()` in nanoseconds (0: none). When it runs out, the scan stops
     /// between fields and between rules and sets `timedOut`; the findings so far are kept.
     @exclusivity(unchecked) public var timeBudgetNanoseconds: UInt64 = 0

@@ -1,0 +1,99 @@
+/// The origins of ASCII text under `spaced`, worked out per hit from the text itself rather than
+/// by normalising it again with an origin table (`OriginWindow`).
+///
+/// Under `spaced`, a normalised byte of ASCII text comes from one kept byte (not a separator, and
+/// not a letter equal to the byte kept before it) and the dropped repetitions after it; its origin
+/// (`OriginWindow`'s entry: the first run's start and end, the last repetition's start and end)
+/// depends on those bytes alone. So it suffices to know where each kept byte lies: a walk over the
+/// text notes that, as far as the hits so far need, in one 32-bit offset per kept byte, and an
+/// entry is made when a hit asks for it by reading on from its kept byte to the next. Normalising
+/// again with a 16-byte origin entry per byte, for the `spaced` pass's hits, cost as many
+/// instructions as the normalisation itself.
+///
+/// For texts of up to `longestText` bytes (the offsets are held whole); longer ones use
+/// `OriginWindow`, which forgets what no later hit can reach. One per scanner, reused.
+struct SpacedASCIIOrigins: ~Copyable {
+    static let longestText = 1 << 16
+
+    /// The text offset of each kept byte found so far.
+    private let starts: UnsafeMutablePointer<Int32>
+    private var found = 0
+    /// The next text byte the walk reads, and the last kept byte (mapped).
+    private var position = 0
+    private var last: UInt8 = 0
+    private var map: UnsafePointer<UInt8> = Normalizer.asciiMap(leet: false)
+
+    init() { starts = .allocate(capacity: SpacedASCIIOrigins.longestText) }
+
+    deinit { starts.deallocate() }
+
+    /// Starts over for another text (of at most `longestText` bytes).
+    mutating func restart(leet: Bool) {
+        found = 0
+        position = 0
+        last = 0
+        map = Normalizer.asciiMap(leet: leet)
+    }
+
+    /// Walks `text` until normalised byte `index` is found (or the text ends).
+    @inline(__always)
+    mutating func prepare(_ text: UnsafeBufferPointer<UInt8>, through index: Int) {
+        guard found <= index, let t = text.baseAddress else { return }
+        let n = min(text.count, SpacedASCIIOrigins.longestText)
+        var i = position, k = found, previous = last
+        while i < n && k <= index {
+            let raw = t[i]
+            if !Normalizer.isSeparator(raw) {
+                let b = map[Int(raw)]
+                // A letter equal to the byte kept before it is dropped (as in `writeASCIIRun`).
+                if !(k > 0 && b == previous && b &- 0x61 < 26) {
+                    starts[k] = Int32(truncatingIfNeeded: i)
+                    k &+= 1
+                    previous = b
+                }
+            }
+            i &+= 1
+        }
+        position = i
+        found = k
+        last = previous
+    }
+
+    /// The origin of normalised byte `index`, which `prepare` found: as `OriginWindow` gives it.
+    func origin(_ text: UnsafeBufferPointer<UInt8>, _ index: Int) -> SIMD4<Int32> {
+        let p = Int(starts[index])
+        let t = text.baseAddress!
+        let kept = map[Int(t[p])]
+        var entry = SIMD4<Int32>(Int32(p), Int32(p + 1), Int32(p), Int32(p + 1))
+        guard kept &- 0x61 < 26 else { return entry }
+        // The repetitions it stands for, up to the next kept byte: one after separators moves the
+        // last run; one right after the byte before it widens the last run, and the first while
+        // the two are the same.
+        var separator = false
+        var q = p + 1
+        let n = min(text.count, SpacedASCIIOrigins.longestText)
+        while q < n {
+            let raw = t[q]
+            if Normalizer.isSeparator(raw) {
+                separator = true
+            } else if map[Int(raw)] == kept {
+                let end = Int32(q + 1)
+                if separator {
+                    entry.z = Int32(q)
+                    entry.w = end
+                } else {
+                    if entry.z == entry.x { entry.y = end }
+                    entry.w = end
+                }
+                separator = false
+            } else {
+                break
+            }
+            q += 1
+        }
+        return entry
+    }
+
+    /// Normalised bytes found so far (for the tests).
+    var foundCount: Int { found }
+}
