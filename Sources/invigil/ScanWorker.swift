@@ -9,6 +9,9 @@ struct ConstantFields {
     /// Checks each `FIELD=VALUE` against the rules' schema: an unknown field or a value of the
     /// wrong type is a usage error before anything is scanned.
     init(_ pairs: [String], rules: RuleSet) throws(UsageError) {
+        // Made only when there is a pair to check: a scanner costs a few milliseconds to make,
+        // before the first event is read.
+        guard !pairs.isEmpty else { return }
         let probe = Scanner(rules: rules)
         for pair in pairs {
             guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else { throw UsageError("--set needs FIELD=VALUE, got '\(pair)'") }

@@ -75,4 +75,35 @@ struct ConcurrencyTests {
             #expect(m.findings == single)
         }
     }
+
+    /// Scanners made at once on several threads share one build of the rule set's scan tables
+    /// (`SharedScanTables`), and find what a scanner made alone finds.
+    @Test func sharedScanTablesMadeOnceUnderConcurrentFirstUse() throws {
+        let rules = try RuleSet.compile(source: DeferredHitsTests.source)
+        var rng = SplitMix(seed: 9)
+        let events: [[UInt8]] = (0..<400).map { _ in
+            let text = DeferredHitsTests.text(&rng, words: Int(rng.next() % 30), ascii: true)
+            return Array("{\"kind\":\"post\",\"text\":\(jsonQuoted(text)),\"subject\":\"you cow\"}".utf8)
+        }
+        final class Made: @unchecked Sendable { var tables: [UInt] = []; var findings: [String] = [] }
+        let made = (0..<4).map { _ in Made() }
+        DispatchQueue.concurrentPerform(iterations: 4) { t in
+            let scanner = Scanner(rules: rules)
+            // Where each scanner's tables lie: one build shared means the same storage.
+            made[t].tables = [
+                scanner.passDemand.readers.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) },
+                scanner.ruleGuards.guardRules.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }
+            ]
+            made[t].findings = ConcurrencyTests.findings(scanner, events[...])
+        }
+        let single = ConcurrencyTests.findings(Scanner(rules: rules), events[...])
+        #expect(single.count > 100)
+        for m in made {
+            #expect(m.tables == made[0].tables)
+            #expect(m.findings == single)
+        }
+        let fresh = SharedScanTables(rules: rules)
+        #expect(fresh.passDemand.readers == Scanner(rules: rules).passDemand.readers)
+        #expect(fresh.passNeedles == Scanner(rules: rules).passNeedles)
+    }
 }

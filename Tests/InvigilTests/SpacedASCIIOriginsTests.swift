@@ -28,7 +28,7 @@ struct SpacedASCIIOriginsTests {
             let text = Self.text(&rng, pieces: Int(rng.next() % 60))
             var out: [UInt8] = [], reference: [SIMD4<Int32>] = []
             text.withUnsafeBufferPointer { Normalizer.normalize($0, mode: mode, into: &out, origin: &reference) }
-            origins.restart(leet: mode.contains(.leet))
+            origins.restart(leet: mode.contains(.leet), length: text.count)
             text.withUnsafeBufferPointer { t in
                 // As hits ask: ends in increasing order, each with a start up to 12 bytes before it;
                 // every third text all at once.

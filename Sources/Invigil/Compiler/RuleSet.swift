@@ -70,6 +70,9 @@ public final class RuleSet: @unchecked Sendable {
     let normalizedAutomata: [NormalizedAutomaton]
     /// Their cue-free forms, built on first use (`cueFreeAutomata()`).
     let cueFree = CueFreeAutomata()
+    /// What every scanner derives from these rules alike, built on first use
+    /// (`sharedScanTables()`).
+    let scanTables = SharedScanTablesOnce()
     /// Rules evaluated for every event, and rules evaluated only when one of their keys matched.
     let alwaysRules: [Int32]
     let rulesByKey: JaggedTable<Int32>

@@ -312,15 +312,8 @@ enum Normalizer {
                 continue
             }
             let b = map[Int(raw)]
-            if k > 0, o[k &- 1] == b, b &- 0x61 < 26 {
-                let j = k &- 1
-                if separator {
-                    g[j].z = p
-                    g[j].w = p &+ 1
-                } else {
-                    if g[j].z == g[j].x { g[j].y = p &+ 1 }
-                    g[j].w = p &+ 1
-                }
+            if k > 0, isSpacedRepetition(b, of: o[k &- 1]) {
+                widenSpacedOrigin(&g[k &- 1], at: p, afterSeparator: separator)
                 separator = false
                 continue
             }
@@ -331,6 +324,27 @@ enum Normalizer {
         }
         separatorSinceLast = separator
         return k
+    }
+
+    /// The two rules of `spaced` over ASCII text, in one place for `writeASCIIRun` and
+    /// `SpacedASCIIOrigins`, which must agree byte for byte.
+    ///
+    /// Whether byte `b` (mapped) repeats the byte kept before it, `previous`, and is dropped: a
+    /// letter equal to it ("s e e x" reads as "sex", as does "s  e x").
+    @inline(__always) static func isSpacedRepetition(_ b: UInt8, of previous: UInt8) -> Bool {
+        b == previous && b &- 0x61 < 26
+    }
+
+    /// Widens the origin entry of a kept byte by a dropped repetition at text offset `p`: one
+    /// after separators moves the entry's last run there; one right after the byte before it
+    /// widens the last run, and the first run too while the two are the same.
+    @inline(__always) static func widenSpacedOrigin(_ entry: inout SIMD4<Int32>, at p: Int32, afterSeparator: Bool) {
+        if afterSeparator {
+            entry.z = p
+        } else if entry.z == entry.x {
+            entry.y = p &+ 1
+        }
+        entry.w = p &+ 1
     }
 
     /// ASCII text under modes without `spaced`: one output byte per input byte (case folded, then

@@ -10,25 +10,41 @@
 /// again with a 16-byte origin entry per byte, for the `spaced` pass's hits, cost as many
 /// instructions as the normalisation itself.
 ///
+/// Which byte is kept and how a repetition widens an entry are `Normalizer`'s own rules
+/// (`isSpacedRepetition`, `widenSpacedOrigin`), shared with `writeASCIIRun`.
+///
 /// For texts of up to `longestText` bytes (the offsets are held whole); longer ones use
-/// `OriginWindow`, which forgets what no later hit can reach. One per scanner, reused.
+/// `OriginWindow`, which forgets what no later hit can reach. One per scanner, reused; its
+/// memory grows with the longest text it has been given, so that a scanner that never meets a
+/// `spaced` pass does not hold it.
 struct SpacedASCIIOrigins: ~Copyable {
     static let longestText = 1 << 16
 
-    /// The text offset of each kept byte found so far.
-    private let starts: UnsafeMutablePointer<Int32>
+    /// The text offset of each kept byte found so far (`capacity` entries).
+    private var starts: UnsafeMutablePointer<Int32>? = nil
+    private var capacity = 0
     private var found = 0
     /// The next text byte the walk reads, and the last kept byte (mapped).
     private var position = 0
     private var last: UInt8 = 0
     private var map: UnsafePointer<UInt8> = Normalizer.asciiMap(leet: false)
 
-    init() { starts = .allocate(capacity: SpacedASCIIOrigins.longestText) }
+    init() {}
 
-    deinit { starts.deallocate() }
+    deinit { starts?.deallocate() }
 
-    /// Starts over for another text (of at most `longestText` bytes).
-    mutating func restart(leet: Bool) {
+    /// Starts over for another text of `length` bytes (at most `longestText`): a text has at
+    /// most as many kept bytes as bytes.
+    mutating func restart(leet: Bool, length: Int) {
+        let needed = min(max(length, 1), SpacedASCIIOrigins.longestText)
+        if needed > capacity {
+            // Doubling from a few hundred bytes: texts are mostly short, and a long one raises
+            // the room once.
+            let grown = min(max(needed, capacity * 2, 256), SpacedASCIIOrigins.longestText)
+            starts?.deallocate()
+            starts = .allocate(capacity: grown)
+            capacity = grown
+        }
         found = 0
         position = 0
         last = 0
@@ -38,15 +54,14 @@ struct SpacedASCIIOrigins: ~Copyable {
     /// Walks `text` until normalised byte `index` is found (or the text ends).
     @inline(__always)
     mutating func prepare(_ text: UnsafeBufferPointer<UInt8>, through index: Int) {
-        guard found <= index, let t = text.baseAddress else { return }
-        let n = min(text.count, SpacedASCIIOrigins.longestText)
+        guard found <= index, let t = text.baseAddress, let starts else { return }
+        let n = min(text.count, capacity)
         var i = position, k = found, previous = last
         while i < n && k <= index {
             let raw = t[i]
             if !Normalizer.isSeparator(raw) {
                 let b = map[Int(raw)]
-                // A letter equal to the byte kept before it is dropped (as in `writeASCIIRun`).
-                if !(k > 0 && b == previous && b &- 0x61 < 26) {
+                if !(k > 0 && Normalizer.isSpacedRepetition(b, of: previous)) {
                     starts[k] = Int32(truncatingIfNeeded: i)
                     k &+= 1
                     previous = b
@@ -61,30 +76,21 @@ struct SpacedASCIIOrigins: ~Copyable {
 
     /// The origin of normalised byte `index`, which `prepare` found: as `OriginWindow` gives it.
     func origin(_ text: UnsafeBufferPointer<UInt8>, _ index: Int) -> SIMD4<Int32> {
-        let p = Int(starts[index])
+        let p = Int(starts![index])
         let t = text.baseAddress!
         let kept = map[Int(t[p])]
         var entry = SIMD4<Int32>(Int32(p), Int32(p + 1), Int32(p), Int32(p + 1))
-        guard kept &- 0x61 < 26 else { return entry }
-        // The repetitions it stands for, up to the next kept byte: one after separators moves the
-        // last run; one right after the byte before it widens the last run, and the first while
-        // the two are the same.
+        guard Normalizer.isSpacedRepetition(kept, of: kept) else { return entry }
+        // The repetitions it stands for, up to the next kept byte.
         var separator = false
         var q = p + 1
-        let n = min(text.count, SpacedASCIIOrigins.longestText)
+        let n = min(text.count, capacity)
         while q < n {
             let raw = t[q]
             if Normalizer.isSeparator(raw) {
                 separator = true
-            } else if map[Int(raw)] == kept {
-                let end = Int32(q + 1)
-                if separator {
-                    entry.z = Int32(q)
-                    entry.w = end
-                } else {
-                    if entry.z == entry.x { entry.y = end }
-                    entry.w = end
-                }
+            } else if Normalizer.isSpacedRepetition(map[Int(raw)], of: kept) {
+                Normalizer.widenSpacedOrigin(&entry, at: Int32(q), afterSeparator: separator)
                 separator = false
             } else {
                 break

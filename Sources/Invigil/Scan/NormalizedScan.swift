@@ -75,7 +75,7 @@ extension Scanner {
                     // (`SpacedASCIIOrigins`), for texts short enough to note every kept byte.
                     let originsFromText =
                         ascii && mode.contains(.spaced) && length <= SpacedASCIIOrigins.longestText && findsOriginsInText
-                    if originsFromText { spacedOrigins.restart(leet: leet) }
+                    if originsFromText { spacedOrigins.restart(leet: leet, length: length) }
                     // Where the hits' ends are counted from, whether the pass stopped, and
                     // what was set aside live in the scanner (`valuePass`), not in local
                     // variables: the closures below capture what they use, and every access

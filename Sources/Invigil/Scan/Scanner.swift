@@ -267,17 +267,18 @@ public final class Scanner {
         rulesByKey = rules.rulesByKey
         ruleCode = rules.ruleCode
         rulePack = rules.rulePack
-        ruleGuards = RuleGuards(program: rules.program, ruleCode: rules.ruleCode, fieldKinds: rules.fieldKinds)
+        let shared = rules.sharedScanTables()
+        ruleGuards = shared.ruleGuards
         checksGuards = ruleGuards.worthChecking
         guardRejected = [UInt64](repeating: 0, count: ruleGuards.ruleWords)
         var always = [UInt64](repeating: 0, count: ruleGuards.ruleWords)
         for r in rules.alwaysRules where r >= 0 && Int(r) < rules.ruleCount { always[Int(r) >> 6] |= 1 << UInt64(r & 63) }
         alwaysRuleBits = always
-        passDemand = PassDemand(rules: rules)
+        passDemand = shared.passDemand
         liveRules = [UInt64](repeating: 0, count: passDemand.ruleWords)
         judgingRules = [UInt64](repeating: 0, count: passDemand.ruleWords)
         passNeeded = [Bool](repeating: true, count: passDemand.passCount)
-        passNeedles = rules.normalizedAutomata.map { $0.automaton.requiredUncommonBytes() }
+        passNeedles = shared.passNeedles
         let cueFree = rules.cueFreeAutomata()
         normalizedPlans = rules.normalizedAutomata.indices.map { NormalizedPassPlan(rules.normalizedAutomata[$0], cueFree: cueFree[$0]) }
         deferrableKey = DeferredHits.deferrableKeys(of: rules)
