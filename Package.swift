@@ -23,7 +23,7 @@ let package = Package(
         // The clause catalogue (policies/clauses.tsv) and the policy-coverage report of rule packs against it.
         .target(name: "InvigilPolicy", dependencies: ["Invigil"], path: "Sources/InvigilPolicy"),
         // The triage report (HTML) and redaction: SHA-256 and HMAC, masking, pseudonyms, the findings reader.
-        .target(name: "InvigilReport", dependencies: ["Invigil", "InvigilArchive", "InvigilPolicy"], path: "Sources/InvigilReport"),
+        .target(name: "InvigilReport", dependencies: ["Invigil", "InvigilArchive", "InvigilPolicy", "InvigilSIMD"], path: "Sources/InvigilReport"),
         // The command.
         .executableTarget(
             name: "invigil", dependencies: ["Invigil", "InvigilArchive", "InvigilPolicy", "InvigilReport", "InvigilSIMD"], path: "Sources/invigil"),

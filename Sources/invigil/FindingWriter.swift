@@ -82,7 +82,9 @@ struct FindingWriter {
         }
     }
 
-    func write(_ scanner: Scanner, source: String, into result: inout ScanTally) {
+    /// Writes the findings of the scanner's current event into `result`'s output; `record` is
+    /// the calling thread's scratch for one JSONL record.
+    func write(_ scanner: Scanner, source: String, into result: inout ScanTally, record: FindingBytes) {
         let eventID = scanner.eventID ?? source
         var context: EventContext? = nil
         for finding in scanner.findings {
@@ -98,11 +100,17 @@ struct FindingWriter {
                 context: context!, window: scanner.evidenceWindow(for: finding))
             if redactor.isActive { item.redact(redactor, rules: rules) }
             switch format {
-            case .jsonl: jsonl(item, &result.output)
-            case .csv: csv(item, &result.output)
-            case .text: text(item, &result.output)
+            case .jsonl:
+                jsonl(item, record)
+                result.output.append(contentsOf: record.bytes)
+                if copiesForReport { result.reportRecords.append(contentsOf: record.bytes) }
+            case .csv, .text:
+                if format == .csv { csv(item, &result.output) } else { text(item, &result.output) }
+                if copiesForReport {
+                    jsonl(item, record)
+                    result.reportRecords.append(contentsOf: record.bytes)
+                }
             }
-            if copiesForReport { jsonl(item, &result.reportRecords) }
         }
     }
 
@@ -183,38 +191,41 @@ struct FindingWriter {
 
     // MARK: JSONL
 
-    private func jsonl(_ item: Item, _ out: inout [UInt8]) {
-        out.appendLiteral("{\"event\":"); jsonString(item.id, into: &out)
-        out.appendLiteral(",\"source\":"); jsonString(item.source, into: &out)
-        out.append(contentsOf: fragments.ruleHeads[item.finding.rule])
+    /// The finding's JSONL record (`spec/command-and-output.md`), in `out` from its start.
+    private func jsonl(_ item: Item, _ out: FindingBytes) {
+        out.removeAll()
+        out.appendLiteral("{\"event\":"); out.appendJSONString(item.id)
+        out.appendLiteral(",\"source\":"); out.appendJSONString(item.source)
+        out.append(fragments.ruleHeads[item.finding.rule])
         for (i, m) in item.spans.enumerated() {
             if i > 0 { out.append(0x2C) }
             out.append(0x7B)
-            appendPlace(field: m.field, valueIndex: m.valueIndex, start: m.start, end: m.end, to: &out)
-            out.appendLiteral(",\"pattern\":"); out.append(contentsOf: fragments.matcherNames[m.pattern])
+            appendPlace(field: m.field, valueIndex: m.valueIndex, start: m.start, end: m.end, to: out)
+            out.appendLiteral(",\"pattern\":"); out.append(fragments.matcherNames[m.pattern])
             out.appendLiteral(",\"excerpt\":")
             if let redacted = item.redactedExcerpts?[i] {
-                jsonString(redacted, into: &out)
+                out.appendJSONString(redacted)
             } else {
-                item.scanner.withExcerptBytes(m) { jsonString($0, into: &out) }
+                item.scanner.withExcerptBytes(m) { out.appendJSONString($0) }
             }
             out.append(0x7D)
         }
         out.append(0x5D)
         // The scanner stores a bounded number of spans per event: say when this list was cut.
         if item.finding.truncated {
-            out.append(contentsOf: ",\"matches_truncated\":true,\"match_total\":\(item.finding.matchTotal)".utf8)
+            out.appendLiteral(",\"matches_truncated\":true,\"match_total\":")
+            out.appendDecimal(item.finding.matchTotal)
         }
         let c = item.context
-        if let author = c.author { out.appendLiteral(",\"author\":"); jsonPerson(author, &out) }
-        if let time = c.time { out.appendLiteral(",\"time\":"); jsonString(time, into: &out) }
+        if let author = c.author { out.appendLiteral(",\"author\":"); jsonPerson(author, out) }
+        if let time = c.time { out.appendLiteral(",\"time\":"); out.appendJSONString(time) }
         if c.channelType != nil || c.platform != nil {
             out.appendLiteral(",\"channel\":{")
             var first = true
-            if let t = c.channelType { out.appendLiteral("\"type\":"); jsonString(t, into: &out); first = false }
+            if let t = c.channelType { out.appendLiteral("\"type\":"); out.appendJSONString(t); first = false }
             if let p = c.platform {
                 if !first { out.append(0x2C) }
-                out.appendLiteral("\"platform\":"); jsonString(p, into: &out)
+                out.appendLiteral("\"platform\":"); out.appendJSONString(p)
             }
             out.append(0x7D)
         }
@@ -222,21 +233,21 @@ struct FindingWriter {
             out.appendLiteral(",\"recipients\":[")
             for (i, r) in c.recipients.enumerated() {
                 if i > 0 { out.append(0x2C) }
-                jsonPerson(r, &out)
+                jsonPerson(r, out)
             }
             out.append(0x5D)
         }
         if let w = item.window {
-            out.appendLiteral(",\"window\":{\"text\":"); jsonString(w.text, into: &out)
+            out.appendLiteral(",\"window\":{\"text\":"); out.appendJSONString(w.text)
             out.append(0x2C)
-            appendPlace(field: w.field, valueIndex: w.valueIndex, start: w.start, end: w.end, to: &out)
+            appendPlace(field: w.field, valueIndex: w.valueIndex, start: w.start, end: w.end, to: out)
             out.appendLiteral(",\"matches\":[")
             for (i, r) in w.matches.enumerated() {
                 if i > 0 { out.append(0x2C) }
                 out.append(0x5B)
-                appendDecimal(r.lowerBound, to: &out)
+                out.appendDecimal(r.lowerBound)
                 out.append(0x2C)
-                appendDecimal(r.upperBound, to: &out)
+                out.appendDecimal(r.upperBound)
                 out.append(0x5D)
             }
             out.appendLiteral("]}")
@@ -245,21 +256,21 @@ struct FindingWriter {
     }
 
     /// `"field":F` (and `,"index":I` for a list field), `,"start":S,"end":E`: where a match or a
-    /// window lies. Numbers by `appendDecimal`: string interpolation made a string per number.
-    private func appendPlace(field: Int, valueIndex: Int, start: Int, end: Int, to out: inout [UInt8]) {
+    /// window lies.
+    private func appendPlace(field: Int, valueIndex: Int, start: Int, end: Int, to out: FindingBytes) {
         out.appendLiteral("\"field\":")
-        out.append(contentsOf: fragments.fieldNames[field])
+        out.append(fragments.fieldNames[field])
         if rules.fields[field].isList {
             out.appendLiteral(",\"index\":")
-            appendDecimal(valueIndex, to: &out)
+            out.appendDecimal(valueIndex)
         }
         out.appendLiteral(",\"start\":")
-        appendDecimal(start, to: &out)
+        out.appendDecimal(start)
         out.appendLiteral(",\"end\":")
-        appendDecimal(end, to: &out)
+        out.appendDecimal(end)
     }
 
-    private func jsonPerson(_ p: EventPerson, _ out: inout [UInt8]) {
+    private func jsonPerson(_ p: EventPerson, _ out: FindingBytes) {
         out.append(0x7B)
         var first = true
         func member(_ key: StaticString, _ value: String?) {
@@ -267,7 +278,7 @@ struct FindingWriter {
             if !first { out.append(0x2C) }
             first = false
             out.appendLiteral(key)
-            jsonString(value, into: &out)
+            out.appendJSONString(value)
         }
         member("\"id\":", p.id)
         member("\"name\":", p.name)

@@ -1,5 +1,6 @@
 import Invigil
 import InvigilArchive
+import InvigilReport
 
 /// Field values `--set FIELD=VALUE` gives every event, whatever its input format, resolved to
 /// slots once.
@@ -52,6 +53,8 @@ final class ScanWorker: @unchecked Sendable {
     /// from nothing by doubling, each step a copy of what it held into fresh pages; the tasks of
     /// one input are mostly alike.
     @exclusivity(unchecked) var outputRoom = 0
+    /// This worker's scratch for one finding's JSONL record (`FindingWriter.write`).
+    let record = FindingBytes()
     /// Reads the ranges of JSONL files given to this worker, keeping its buffer between them.
     lazy var rangeReader = JSONLRangeReader()
 
@@ -91,6 +94,6 @@ final class ScanWorker: @unchecked Sendable {
             result.timedOut += 1
             result.errors.append("\(source()): warning: the time budget ran out; findings for this event may be incomplete")
         }
-        if found > 0 { writer.write(scanner, source: source(), into: &result) }
+        if found > 0 { writer.write(scanner, source: source(), into: &result, record: record) }
     }
 }

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Invigil
+import InvigilReport
 import InvigilSIMD
 
 /// Writes to standard error.
@@ -203,29 +204,23 @@ func jsonString(_ s: String, into out: inout [UInt8]) {
 
 /// `bytes` (UTF-8) as a JSON string literal. Works on the contiguous bytes: the generic
 /// `String.UTF8View` walk cost a few per cent of a whole scan in the finding writer. Runs of
-/// bytes that need no escape are found sixteen at a time (`ivg_json_plain_end`) and copied whole.
+/// bytes that need no escape are found sixteen at a time and copied whole; the escapes are
+/// `JSONEscape`'s, which the JSONL writer's `FindingBytes` writes too.
 func jsonString(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
     out.append(0x22)
     guard let base = bytes.baseAddress else {
         out.append(0x22)
         return
     }
-    let hex: StaticString = "0123456789abcdef"
     var position = 0
     while true {
-        let stop = Int(ivg_json_plain_end(base, position, bytes.count))
+        let stop = JSONEscape.plainEnd(base, from: position, count: bytes.count)
         if stop > position { out.append(contentsOf: UnsafeBufferPointer(start: base + position, count: stop - position)) }
         if stop == bytes.count { break }
-        let b = base[stop]
-        switch b {
-        case 0x22: out += [0x5C, 0x22]
-        case 0x5C: out += [0x5C, 0x5C]
-        case 0x0A: out += [0x5C, 0x6E]
-        case 0x0D: out += [0x5C, 0x72]
-        case 0x09: out += [0x5C, 0x74]
-        default:
-            let digits = hex.utf8Start
-            out += [0x5C, 0x75, 0x30, 0x30, digits[Int(b >> 4)], digits[Int(b & 15)]]
+        var escape: UInt64 = 0
+        withUnsafeMutableBytes(of: &escape) { e in
+            let n = JSONEscape.write(base[stop], to: e.baseAddress!.assumingMemoryBound(to: UInt8.self))
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: e[..<n]))
         }
         position = stop + 1
     }

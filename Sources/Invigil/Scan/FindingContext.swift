@@ -160,12 +160,17 @@ extension Scanner {
             field = text
             valueIndex = 0
         }
-        let value = Array(bytes(field: field, valueIndex: valueIndex))
-        if value.isEmpty { return nil }
-        let w = EvidenceWindows.window(of: value, matches: ranges, maxBytes: maxBytes)
-        return EvidenceWindow(
-            field: field, valueIndex: valueIndex, start: w.start, end: w.end,
-            valueLength: value.count, text: String(decoding: value[w.start..<w.end], as: UTF8.self), matches: w.matches)
+        // The value is read where it lies in the arena: a copy of it per finding was a third of
+        // this function's instructions.
+        guard let range = stringRange(field: field, valueIndex: valueIndex), !range.isEmpty else { return nil }
+        return arena.withUnsafeBufferPointer { all in
+            let value = UnsafeBufferPointer(rebasing: all[range])
+            let w = EvidenceWindows.window(of: value, matches: ranges, maxBytes: maxBytes)
+            return EvidenceWindow(
+                field: field, valueIndex: valueIndex, start: w.start, end: w.end,
+                valueLength: value.count, text: String(decoding: UnsafeBufferPointer(rebasing: value[w.start..<w.end]), as: UTF8.self),
+                matches: w.matches)
+        }
     }
 }
 
@@ -193,6 +198,13 @@ public enum EvidenceWindows {
     /// `maxBytes` is cut. The matches it returns are the merged matches inside the window, clipped
     /// to it, as offsets from its start.
     public static func window(of value: [UInt8], matches: [Range<Int>], maxBytes: Int) -> (start: Int, end: Int, matches: [Range<Int>]) {
+        value.withUnsafeBufferPointer { window(of: $0, matches: matches, maxBytes: maxBytes) }
+    }
+
+    /// The window over `value` (its bytes where they lie); see `window(of:matches:maxBytes:)`.
+    public static func window(
+        of value: UnsafeBufferPointer<UInt8>, matches: [Range<Int>], maxBytes: Int
+    ) -> (start: Int, end: Int, matches: [Range<Int>]) {
         let limit = max(1, maxBytes)
         let merged = merge(matches.map { max(0, $0.lowerBound)..<min(value.count, max(0, $0.upperBound)) })
         var start = 0, end = min(value.count, limit)
