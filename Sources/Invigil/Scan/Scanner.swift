@@ -285,7 +285,7 @@ public final class Scanner {
         contextSlots = ContextSlots(rules: rules)
         recentEnums = RecentEnumValues(slotCount: rules.fields.count)
         keyTree = EventKeyTree(fieldNames: rules.fields.map(\.name), groupNames: rules.groups)
-        keyOrder = KeyOrderCache(nodeCount: keyTree.nodeCount)
+        keyOrder = KeyOrderCache()
         anyDeferrableKey = deferrableKey.contains(true)
     }
 
