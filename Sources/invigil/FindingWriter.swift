@@ -86,7 +86,9 @@ struct FindingWriter {
     /// the calling thread's scratch for one JSONL record.
     func write(_ scanner: Scanner, source: String, into result: inout ScanTally, record: FindingBytes) {
         let eventID = scanner.eventID ?? source
-        var context: EventContext? = nil
+        // Made once per event with findings, and shared by its findings' items (a reference: a
+        // copy of the context per finding retained and released each of its strings).
+        var context: SharedContext? = nil
         for finding in scanner.findings {
             let rule = ruleInfos[finding.rule]
             if rule.severity < minimum { continue }
@@ -94,10 +96,10 @@ struct FindingWriter {
             result.findings += 1
             result.bySeverity[rule.severity.rawValue] += 1
             result.byRule[finding.rule, default: 0] += 1
-            if context == nil { context = scanner.context() }
+            if context == nil { context = SharedContext(scanner.context()) }
             var item = Item(
                 scanner: scanner, finding: finding, rule: rule, id: eventID, source: source,
-                context: context!, window: scanner.evidenceWindow(for: finding))
+                shared: context!, window: scanner.evidenceWindow(for: finding))
             if redactor.isActive { item.redact(redactor, rules: rules) }
             switch format {
             case .jsonl:
@@ -121,7 +123,9 @@ struct FindingWriter {
         let rule: RuleInfo
         var id: String
         let source: String
-        var context: EventContext
+        var shared: SharedContext
+        /// The event's context (masked once `redact` has run).
+        var context: EventContext { shared.value }
         var window: EvidenceWindow?
         /// Each span's excerpt, when redaction replaced them.
         var redactedExcerpts: [String]? = nil
@@ -140,8 +144,10 @@ struct FindingWriter {
                 let r = redactor.person(id: p.id, name: p.name, role: p.role)
                 return EventPerson(id: r.id, name: r.name, role: r.role)
             }
-            context.author = context.author.map(masked)
-            context.recipients = context.recipients.map(masked)
+            var masking = context
+            masking.author = masking.author.map(masked)
+            masking.recipients = masking.recipients.map(masked)
+            shared = SharedContext(masking)
             redactedExcerpts = spans.map { redactor.excerpt(scanner.excerpt($0), pattern: rules.matcherNames[$0.pattern]) }
             if var w = window {
                 var protected: [Range<Int>] = []
@@ -363,6 +369,12 @@ struct FindingWriter {
         out += String(decoding: bytes[at...], as: UTF8.self)
         return (w.start > 0 ? "…" : "") + out + (w.end < w.valueLength ? "…" : "")
     }
+}
+
+/// An event's context, held once for all its findings.
+final class SharedContext {
+    let value: EventContext
+    init(_ value: EventContext) { self.value = value }
 }
 
 /// `Name <id> (role)`, with the parts the event has.
