@@ -73,6 +73,24 @@ import Testing
         }
     }
 
+    /// A negative number at every distance from the end of the buffer's room: the sign and the
+    /// digits' field stay inside it (the address sanitizer checks the writes).
+    @Test func negativeDecimalsAtTheEdgeOfTheRoom() {
+        for fill in 0..<70 {
+            let record = FindingBytes(capacity: 16)
+            var expected: [UInt8] = []
+            for _ in 0..<fill {
+                record.append(0x61)
+                expected.append(0x61)
+            }
+            for v in [Int.min, -1, -1_234_567_890_123] {
+                record.appendDecimal(v)
+                expected += Array("\(v)".utf8)
+            }
+            #expect(Array(record.bytes) == expected)
+        }
+    }
+
     /// Random appends of every kind, from a buffer made small so that it grows many times, give
     /// what the same appends to an array give.
     @Test func appendsMatchAnArrayAcrossGrowth() {

@@ -80,7 +80,7 @@ public final class FindingBytes {
 
     /// Appends the decimal digits of `value`, with a minus sign when negative.
     @inlinable public func appendDecimal(_ value: Int) {
-        reserve(20)
+        reserve(21)  // a sign, and a 20-byte field for the digits (at most 19)
         var magnitude = value.magnitude
         if value < 0 { base[count] = 0x2D; count &+= 1 }
         // The digits are written from the end of a 20-byte field, then moved to its start.
