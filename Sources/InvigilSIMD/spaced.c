@@ -25,7 +25,9 @@ static void make_keep_shuffle(void) {
 
 int ivg_ascii_spaced_available(void) {
     __builtin_cpu_init();
-    if (!__builtin_cpu_supports("ssse3")) return 0;
+    // The kernel is compiled for SSSE3 and POPCNT: a CPU (or a VM's) may offer the one without
+    // the other.
+    if (!__builtin_cpu_supports("ssse3") || !__builtin_cpu_supports("popcnt")) return 0;
     pthread_once(&keep_shuffle_once, make_keep_shuffle);
     return 1;
 }

@@ -97,6 +97,28 @@ struct KeyOrderCacheTests {
         }
     }
 
+    /// Two keys that follow the same key are both remembered; remembering the newer one again
+    /// (as the reader does when the buffer ended too soon for a guess) keeps the older.
+    @Test func twoWaysKeepTwoFollowers() {
+        let cache = KeyOrderCache()
+        func answer(_ key: String) -> Int32 {
+            let json = Array(("\"" + key + "\":1,                    ").utf8)
+            return json.withUnsafeBufferPointer { cache.child(node: 2, after: 5, in: $0, at: 1) }.node
+        }
+        Array("audience".utf8).withUnsafeBufferPointer { cache.remember(node: 2, after: 5, key: $0, child: 11) }
+        Array("recipients".utf8).withUnsafeBufferPointer { cache.remember(node: 2, after: 5, key: $0, child: 12) }
+        #expect(answer("audience") == 11)
+        #expect(answer("recipients") == 12)
+        Array("recipients".utf8).withUnsafeBufferPointer { cache.remember(node: 2, after: 5, key: $0, child: 12) }
+        #expect(answer("audience") == 11)
+        #expect(answer("recipients") == 12)
+        // A third follower takes the first way; the oldest goes.
+        Array("device".utf8).withUnsafeBufferPointer { cache.remember(node: 2, after: 5, key: $0, child: 13) }
+        #expect(answer("device") == 13)
+        #expect(answer("recipients") == 12)
+        #expect(answer("audience") == KeyOrderCache.unknown)
+    }
+
     /// Everything the reader stored for an event, as text.
     static func stored(_ s: Scanner) -> [String] {
         (0..<s.rules.fields.count).flatMap { f in

@@ -103,6 +103,15 @@ final class KeyOrderCache {
     func remember(node: Int32, after previous: Int32, key: UnsafeBufferPointer<UInt8>, child: Int32) {
         guard node >= 0 else { return }
         let entry = KeyOrderCache.set(node, previous)
+        var first: UInt64 = 0, second: UInt64 = 0
+        for (i, b) in key.enumerated() where i < KeyOrderCache.longestKey {
+            if i < 8 { first |= UInt64(b) << UInt64(i * 8) } else { second |= UInt64(b) << UInt64((i - 8) * 8) }
+        }
+        // Already the first way's key (a look-up `child` could not make, near the end of the
+        // buffer): keep the second way as it is rather than fill it with a copy.
+        if tags[entry] == node, Int(lengths[entry]) == key.count, words[2 &* entry] == first, words[2 &* entry &+ 1] == second {
+            return
+        }
         tags[entry + 1] = tags[entry]
         lengths[entry + 1] = lengths[entry]
         words[2 &* entry &+ 2] = words[2 &* entry]
@@ -111,10 +120,6 @@ final class KeyOrderCache {
         guard key.count > 0, key.count <= KeyOrderCache.longestKey else {
             lengths[entry] = 0
             return
-        }
-        var first: UInt64 = 0, second: UInt64 = 0
-        for (i, b) in key.enumerated() {
-            if i < 8 { first |= UInt64(b) << UInt64(i * 8) } else { second |= UInt64(b) << UInt64((i - 8) * 8) }
         }
         tags[entry] = node
         lengths[entry] = UInt8(key.count)
