@@ -17,7 +17,7 @@
 #   hits         turning automaton hits into key counts and spans (runAutomaton, runNormalizedAutomata)
 #   detectors    detectors and host lists (Detectors.*, computeDetector, computeHosts)
 #   rule programs  candidate collection and the bytecode (evaluate, count(key:), addFinding)
-#   output       formatting and writing findings (FindingWriter, jsonString, the ordered writer)
+#   output       formatting and writing findings (FindingWriter, FindingBytes, the ordered writer)
 # and "other" (rule loading, reset, allocation outside these). Frames are matched on mangled
 # names, so a stage that the optimiser inlined into another is counted there.
 set -euo pipefail
@@ -70,7 +70,7 @@ stages = [
     ("hits", r"ScannerC12runAutomaton|ScannerC21runNormalizedAutomata|ScannerC6record|ScannerC7freshen|continueOrSettle"),
     ("detectors", r"^\$s7Invigil9DetectorsO|computeDetector|computeHosts|ObfuscatedPhone|hostInSet"),
     ("rule programs", r"ScannerC8evaluate|ScannerC5count3key|collectCandidates|ScannerC10addFinding|Interpreter"),
-    ("output", r"FindingWriter|jsonString|OrderedOutput|writeAll|^write$|__libc_write|ksys_write"),
+    ("output", r"FindingWriter|FindingBytes|OrderedOutput|writeAll|^write$|__libc_write|ksys_write"),
 ]
 compiled = [(name, re.compile(p)) for name, p in stages]
 counts = {name: 0 for name, _ in stages}

@@ -55,30 +55,28 @@ struct FindingWriter {
         let matcherNames: [[UInt8]]
 
         init(rules: RuleSet) {
+            let out = FindingBytes()
             ruleHeads = rules.rules.map { rule in
-                var out: [UInt8] = []
-                out.appendLiteral(",\"rule\":"); jsonString(rule.name, into: &out)
+                out.removeAll()
+                out.appendLiteral(",\"rule\":"); out.appendJSONString(rule.name)
                 out.appendLiteral(",\"clauses\":[")
                 for (i, c) in rule.clauses.enumerated() {
                     if i > 0 { out.append(0x2C) }
-                    jsonString(c, into: &out)
+                    out.appendJSONString(c)
                 }
-                out.appendLiteral("],\"severity\":"); jsonString(rule.severity.name, into: &out)
-                out.appendLiteral(",\"action\":"); jsonString(rule.action, into: &out)
-                out.appendLiteral(",\"message\":"); jsonString(rule.message, into: &out)
+                out.appendLiteral("],\"severity\":"); out.appendJSONString(rule.severity.name)
+                out.appendLiteral(",\"action\":"); out.appendJSONString(rule.action)
+                out.appendLiteral(",\"message\":"); out.appendJSONString(rule.message)
                 out.appendLiteral(",\"matches\":[")
-                return out
+                return Array(out.bytes)
             }
-            fieldNames = rules.fields.map { field in
-                var out: [UInt8] = []
-                jsonString(field.name, into: &out)
-                return out
+            func quoted(_ name: String) -> [UInt8] {
+                out.removeAll()
+                out.appendJSONString(name)
+                return Array(out.bytes)
             }
-            matcherNames = rules.matcherNames.map { name in
-                var out: [UInt8] = []
-                jsonString(name, into: &out)
-                return out
-            }
+            fieldNames = rules.fields.map { quoted($0.name) }
+            matcherNames = rules.matcherNames.map(quoted)
         }
     }
 
@@ -105,13 +103,14 @@ struct FindingWriter {
             case .jsonl:
                 jsonl(item, record)
                 result.output.append(contentsOf: record.bytes)
-                if copiesForReport { result.reportRecords.append(contentsOf: record.bytes) }
-            case .csv, .text:
-                if format == .csv { csv(item, &result.output) } else { text(item, &result.output) }
-                if copiesForReport {
-                    jsonl(item, record)
-                    result.reportRecords.append(contentsOf: record.bytes)
-                }
+            case .csv: csv(item, &result.output)
+            case .text: text(item, &result.output)
+            }
+            if copiesForReport {
+                // The report reads JSONL whatever the output's format; a JSONL output's record
+                // is already made.
+                if format != .jsonl { jsonl(item, record) }
+                result.reportRecords.append(contentsOf: record.bytes)
             }
         }
     }

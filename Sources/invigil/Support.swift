@@ -196,69 +196,6 @@ func bundledPackFiles() -> [(name: String, path: String)] {
     return out.sorted { $0.0 < $1.0 }
 }
 
-/// JSON string literal.
-func jsonString(_ s: String, into out: inout [UInt8]) {
-    var s = s
-    s.withUTF8 { jsonString($0, into: &out) }
-}
-
-/// `bytes` (UTF-8) as a JSON string literal. Works on the contiguous bytes: the generic
-/// `String.UTF8View` walk cost a few per cent of a whole scan in the finding writer. Runs of
-/// bytes that need no escape are found sixteen at a time and copied whole; the escapes are
-/// `JSONEscape`'s, which the JSONL writer's `FindingBytes` writes too.
-func jsonString(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
-    out.append(0x22)
-    guard let base = bytes.baseAddress else {
-        out.append(0x22)
-        return
-    }
-    var position = 0
-    while true {
-        let stop = JSONEscape.plainEnd(base, from: position, count: bytes.count)
-        if stop > position { out.append(contentsOf: UnsafeBufferPointer(start: base + position, count: stop - position)) }
-        if stop == bytes.count { break }
-        var escape: UInt64 = 0
-        withUnsafeMutableBytes(of: &escape) { e in
-            let n = JSONEscape.write(base[stop], to: e.baseAddress!.assumingMemoryBound(to: UInt8.self))
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: e[..<n]))
-        }
-        position = stop + 1
-    }
-    out.append(0x22)
-}
-
-extension Array where Element == UInt8 {
-    /// Appends a string literal's UTF-8 bytes, copied from the literal as they are:
-    /// `append(contentsOf: "…".utf8)` walks a `String`'s view, about 170 instructions a call,
-    /// and the finding writer makes some twenty such calls a finding.
-    @inline(__always) mutating func appendLiteral(_ literal: StaticString) {
-        literal.withUTF8Buffer { append(contentsOf: $0) }
-    }
-}
-
-/// Appends the decimal digits of `value` (with a minus sign when negative): what
-/// `"\(value)".utf8` gives, without making a `String`.
-func appendDecimal(_ value: Int, to out: inout [UInt8]) {
-    var magnitude = value.magnitude
-    if value < 0 { out.append(0x2D) }
-    var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for the 20 digits of UInt64.max
-    var count = 0
-    withUnsafeMutableBytes(of: &digits) { buffer in
-        repeat {
-            buffer[23 - count] = UInt8(truncatingIfNeeded: magnitude % 10) + 0x30
-            magnitude /= 10
-            count += 1
-        } while magnitude > 0
-        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[(24 - count)...]))
-    }
-}
-
-func jsonString(_ s: String) -> String {
-    var out: [UInt8] = []
-    jsonString(s, into: &out)
-    return String(decoding: out, as: UTF8.self)
-}
-
 /// Loads the rule set for a command: `--rules` paths (sources, or one compiled file), else
 /// bundled packs (all, or `--pack`).
 ///

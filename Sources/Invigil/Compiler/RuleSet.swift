@@ -69,10 +69,10 @@ public final class RuleSet: @unchecked Sendable {
     /// Automata of normalised phrase lists, one per combination of modes.
     let normalizedAutomata: [NormalizedAutomaton]
     /// Their cue-free forms, built on first use (`cueFreeAutomata()`).
-    let cueFree = CueFreeAutomata()
+    let cueFree = OnceValue<[CueFreeAutomaton?]>()
     /// What every scanner derives from these rules alike, built on first use
     /// (`sharedScanTables()`).
-    let scanTables = SharedScanTablesOnce()
+    let scanTables = OnceValue<SharedScanTables>()
     /// Rules evaluated for every event, and rules evaluated only when one of their keys matched.
     let alwaysRules: [Int32]
     let rulesByKey: JaggedTable<Int32>

@@ -32,17 +32,8 @@ struct CueFreeAutomaton {
     let cueEntriesPerEnd: Int
 }
 
-/// The rule set's cue-free automata, built once, on first use (`RuleSet.cueFreeAutomata()`).
-final class CueFreeAutomata: @unchecked Sendable {
-    private let gate = OnceGate()
-    /// Per normalised automaton: its cue-free form, or nil where none is worth having.
-    private var built: [CueFreeAutomaton?] = []
-
-    func of(_ rules: RuleSet) -> [CueFreeAutomaton?] {
-        gate.run { built = Self.build(rules) }
-        return built
-    }
-
+/// The making of a rule set's cue-free automata, once, on first use (`RuleSet.cueFreeAutomata()`).
+enum CueFreeAutomata {
     /// Per normalised automaton: a cue-free automaton where its mode lets the pass defer (no
     /// `spaced`, no `leet`: ASCII text is scanned where it lies), some pattern is cue-only, and
     /// the automaton is fully dense.
@@ -82,5 +73,5 @@ final class CueFreeAutomata: @unchecked Sendable {
 extension RuleSet {
     /// Per normalised automaton, its cue-free form for deferring passes (`CueFreeAutomaton`), or
     /// nil. Built on the first call; safe from any thread.
-    func cueFreeAutomata() -> [CueFreeAutomaton?] { cueFree.of(self) }
+    func cueFreeAutomata() -> [CueFreeAutomaton?] { cueFree.get { CueFreeAutomata.build(self) } }
 }

@@ -15,20 +15,8 @@ struct SharedScanTables {
     }
 }
 
-/// A rule set's shared scan tables, built on first use (`RuleSet.sharedScanTables()`).
-final class SharedScanTablesOnce: @unchecked Sendable {
-    private let gate = OnceGate()
-    /// Set once, under the gate; read only after it.
-    private var built: SharedScanTables?
-
-    func of(_ rules: RuleSet) -> SharedScanTables {
-        gate.run { built = SharedScanTables(rules: rules) }
-        return built!
-    }
-}
-
 extension RuleSet {
     /// The tables every scanner of these rules shares. Built on the first call; safe from any
     /// thread.
-    func sharedScanTables() -> SharedScanTables { scanTables.of(self) }
+    func sharedScanTables() -> SharedScanTables { scanTables.get { SharedScanTables(rules: self) } }
 }

@@ -84,3 +84,17 @@ final class OnceGate: @unchecked Sendable {
     /// Records work done by the owner before anything else could see it.
     func markDone() { done.pointee = 1 }
 }
+
+/// A value made on first use, once, whichever thread comes first (`OnceGate`): what a rule set
+/// derives for its scanners (`RuleSet.cueFreeAutomata()`, `RuleSet.sharedScanTables()`).
+final class OnceValue<Value>: @unchecked Sendable {
+    private let gate = OnceGate()
+    /// Set once, under the gate; read only after it.
+    private var value: Value?
+
+    /// The value, made by `make` on the first call.
+    func get(_ make: () -> Value) -> Value {
+        gate.run { value = make() }
+        return value!
+    }
+}
