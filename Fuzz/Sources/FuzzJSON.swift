@@ -7,7 +7,8 @@ import Invigil
 ///
 /// Differential, for an accepted event: a scanner that does not set cue lists' hits aside (so
 /// runs no cue-free automaton), looks every key up (no remembered key order) and takes the
-/// origins of `spaced` hits from a second normalisation (`OriginWindow`) finds exactly the
+/// origins of `spaced` hits from a second normalisation (`OriginWindow`), and normalising ASCII
+/// text under `spaced` before its scan (no `SpacedTextAutomaton`), finds exactly the
 /// same (rules, spans, totals, truncation), and the rules that fire are those whose pack applies
 /// and whose condition tree holds (the explanation's evaluator, which knows nothing of candidate
 /// selection or guards). A rejected event is rejected by both, with the same message at the same
@@ -19,6 +20,7 @@ enum FuzzJSON {
         s.defersCueHits = false
         s.remembersKeyOrder = false
         s.findsOriginsInText = false
+        s.scansSpacedTextInPlace = false
         return s
     }()
     static let baseline: (event: [UInt8], findings: [Int]) = {

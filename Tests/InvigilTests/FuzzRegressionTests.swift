@@ -62,6 +62,7 @@ struct FuzzRegressionTests {
         plain.defersCueHits = false
         plain.remembersKeyOrder = false
         plain.findsOriginsInText = false
+        plain.scansSpacedTextInPlace = false
         do {
             try scanner.scanJSON(bytes)
             try plain.scanJSON(bytes)

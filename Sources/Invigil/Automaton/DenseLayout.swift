@@ -57,6 +57,14 @@ struct DenseTransitions: LaneTransitions {
         reciprocal = a.reciprocal
     }
 
+    /// Rows of another automaton over the same kind of table (`SpacedTextAutomaton`).
+    @inline(__always)
+    init(table: UnsafePointer<UInt32>, classOf: UnsafePointer<UInt8>, reciprocal: UInt64) {
+        self.table = table
+        self.classOf = classOf
+        self.reciprocal = reciprocal
+    }
+
     @inline(__always)
     func next(_ state: UInt32, _ byte: UInt8) -> UInt32 { table[Int(state) &+ Int(classOf[Int(byte)])] }
 

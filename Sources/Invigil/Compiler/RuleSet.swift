@@ -70,6 +70,9 @@ public final class RuleSet: @unchecked Sendable {
     let normalizedAutomata: [NormalizedAutomaton]
     /// Their cue-free forms, built on first use (`cueFreeAutomata()`).
     let cueFree = OnceValue<[CueFreeAutomaton?]>()
+    /// Their forms that read ASCII text under `spaced` where it lies, built on first use
+    /// (`spacedTextAutomata()`).
+    let spacedText = OnceValue<[SpacedTextAutomaton?]>()
     /// What every scanner derives from these rules alike, built on first use
     /// (`sharedScanTables()`).
     let scanTables = OnceValue<SharedScanTables>()

@@ -54,8 +54,25 @@ struct SpacedASCIIOrigins: ~Copyable {
     /// Walks `text` until normalised byte `index` is found (or the text ends).
     @inline(__always)
     mutating func prepare(_ text: UnsafeBufferPointer<UInt8>, through index: Int) {
-        guard found <= index, let t = text.baseAddress, let starts else { return }
-        let n = min(text.count, capacity)
+        guard found <= index else { return }
+        walk(text, through: index, before: text.count)
+    }
+
+    /// The number of normalised bytes the text bytes before offset `end` make: where a hit of
+    /// `SpacedTextAutomaton` ends (`end` is just past a kept byte) in normalised text. Offsets
+    /// asked for must not decrease.
+    @inline(__always)
+    mutating func keptCount(_ text: UnsafeBufferPointer<UInt8>, before end: Int) -> Int {
+        if position < end { walk(text, through: Int.max - 1, before: end) }
+        return found
+    }
+
+    /// The walk of `prepare` and `keptCount`: on until normalised byte `index` is found or the
+    /// text byte at `end` is reached.
+    @inline(__always)
+    private mutating func walk(_ text: UnsafeBufferPointer<UInt8>, through index: Int, before end: Int) {
+        guard let t = text.baseAddress, let starts else { return }
+        let n = min(text.count, capacity, end)
         var i = position, k = found, previous = last
         while i < n && k <= index {
             let raw = t[i]

@@ -76,6 +76,10 @@ extension Scanner {
                     let originsFromText =
                         ascii && mode.contains(.spaced) && length <= SpacedASCIIOrigins.longestText && findsOriginsInText
                     if originsFromText { spacedOrigins.restart(leet: leet, length: length) }
+                    // Such text, short enough, is read where it lies (`SpacedTextAutomaton`):
+                    // hits then end at text offsets, counted in kept bytes below.
+                    let inPlace = originsFromText && scansSpacedTextInPlace && length <= SpacedTextAutomaton.longestText
+                    let spacedText = inPlace ? plan.spacedText : nil
                     // Where the hits' ends are counted from, whether the pass stopped, and
                     // what was set aside live in the scanner (`valuePass`), not in local
                     // variables: the closures below capture what they use, and every access
@@ -114,7 +118,9 @@ extension Scanner {
                     // Hits in normalised text, mapped back through the origins of their bytes.
                     func recordHitsWithOrigins(_ hits: [AutomatonHit]) {
                         for hit in hits where Int(hit.end) > valuePass.hitFloor {
-                            let end = Int(hit.end) + valuePass.hitBase
+                            let end =
+                                spacedText != nil
+                                ? spacedOrigins.keptCount(text, before: Int(hit.end)) : Int(hit.end) + valuePass.hitBase
                             for k in na.automaton.outputs(of: hit.state) {
                                 let p = Int(na.automaton.outputs[k])
                                 let begin = end - Int(na.automaton.patternLengths[p])
@@ -175,7 +181,10 @@ extension Scanner {
                             }
                         }
                     }
-                    if length > Scanner.normalizedChunk && !(direct && !leet) {
+                    if let spacedText {
+                        spacedText._withUnsafeGuaranteedRef { $0.scan(text, into: &hits, blockHits: blockHits) }
+                        if !hits.isEmpty { _ = body(&hits) }
+                    } else if length > Scanner.normalizedChunk && !(direct && !leet) {
                         // A long value is normalised a chunk at a time, each scanned after
                         // the last `maxLength` bytes of the one before (the automaton's
                         // context), so that no copy of the whole value is made.
@@ -259,9 +268,13 @@ struct NormalizedPassPlan {
     /// rule set keeps it alive), and its bound of cue entries per byte.
     let cueFree: Unmanaged<Automaton>?
     let cueEntriesPerEnd: Int
+    /// The automaton that reads ASCII text under `spaced` where it lies (`SpacedTextAutomaton`;
+    /// the rule set keeps it alive), or nil.
+    let spacedText: Unmanaged<SpacedTextAutomaton>?
 
-    init(_ automaton: RuleSet.NormalizedAutomaton, cueFree: CueFreeAutomaton?) {
+    init(_ automaton: RuleSet.NormalizedAutomaton, cueFree: CueFreeAutomaton?, spacedText: SpacedTextAutomaton?) {
         self.automaton = automaton
+        self.spacedText = spacedText.map { Unmanaged.passUnretained($0) }
         fields = UnsafeBufferPointer(start: automaton.fields.allocatedCopy(), count: automaton.fields.count)
         self.cueFree = cueFree.map { Unmanaged.passUnretained($0.automaton) }
         cueEntriesPerEnd = cueFree?.cueEntriesPerEnd ?? 0
@@ -290,4 +303,18 @@ struct NormalizedValuePass {
     var stopped = false
     /// Entries of deferrable keys counted instead of stored (`DeferredHits`).
     var skipped = 0
+}
+
+extension RuleSet {
+    /// Per normalised automaton of a `spaced` mode, its form that reads ASCII text where it lies
+    /// (`SpacedTextAutomaton`), or nil. Built on the first call, once for all scanners; safe from
+    /// any thread.
+    func spacedTextAutomata() -> [SpacedTextAutomaton?] {
+        spacedText.get {
+            normalizedAutomata.map { na in
+                na.mode.contains(.spaced)
+                    ? SpacedTextAutomaton(na.automaton, map: Normalizer.asciiMap(leet: na.mode.contains(.leet))) : nil
+            }
+        }
+    }
 }

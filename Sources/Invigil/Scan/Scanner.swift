@@ -133,6 +133,9 @@ public final class Scanner {
     /// the passes use them (on by default; the tests compare both ways).
     @exclusivity(unchecked) var spacedOrigins = SpacedASCIIOrigins()
     @exclusivity(unchecked) package var findsOriginsInText = true
+    /// Whether such text, when short enough, is scanned where it lies (`SpacedTextAutomaton`; on by
+    /// default, the tests compare both ways). Needs `findsOriginsInText`.
+    @exclusivity(unchecked) package var scansSpacedTextInPlace = true
     /// A time budget per `scan()` in nanoseconds (0: none). When it runs out, the scan stops
     /// between fields and between rules and sets `timedOut`; the findings so far are kept.
     @exclusivity(unchecked) public var timeBudgetNanoseconds: UInt64 = 0
@@ -280,7 +283,10 @@ public final class Scanner {
         passNeeded = [Bool](repeating: true, count: passDemand.passCount)
         passNeedles = shared.passNeedles
         let cueFree = rules.cueFreeAutomata()
-        normalizedPlans = rules.normalizedAutomata.indices.map { NormalizedPassPlan(rules.normalizedAutomata[$0], cueFree: cueFree[$0]) }
+        let spacedText = rules.spacedTextAutomata()
+        normalizedPlans = rules.normalizedAutomata.indices.map {
+            NormalizedPassPlan(rules.normalizedAutomata[$0], cueFree: cueFree[$0], spacedText: spacedText[$0])
+        }
         deferrableKey = DeferredHits.deferrableKeys(of: rules)
         contextSlots = ContextSlots(rules: rules)
         recentEnums = RecentEnumValues(slotCount: rules.fields.count)

@@ -1,0 +1,150 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An automaton of a `spaced` mode that reads ASCII text where it lies, instead of the text
+/// normalised first.
+///
+/// Under `spaced`, ASCII text is normalised by two rules (`Normalizer.isSeparator`,
+/// `Normalizer.isSpacedRepetition`): a separator is dropped, and so is a letter equal to the byte
+/// kept before it; every other byte is kept, case folded (and leet-mapped under `leet`). The
+/// source automaton then runs over the kept bytes. This automaton takes the raw bytes and reaches,
+/// after each one, the state the source reaches after the kept bytes so far:
+/// - a separator leaves the state as it is;
+/// - a letter equal to the last byte of the state's string leaves it as it is. Outside the start
+///   state, that string ends with the last kept byte (it is the longest suffix of the kept text
+///   that is a trie node). In the start state the rule is not needed: were the last kept byte
+///   `x`, the start state on `x` is the start state again;
+/// - any other byte is mapped (`Normalizer.asciiMap`) and takes the source's transition.
+///
+/// A byte that leaves a reporting state as it is must not report again (the kept byte that
+/// reached it did). An entry without the match flag would do for one sequential scan, but the
+/// lanes are mended by comparing states (`LaneKernels.mend`), which is exact only when whether an
+/// entry reports depends on its target alone: a lane that starts cold in a run of "a" enters
+/// state "a" with a hit where the sequential scan stays there without one, and the two would
+/// count as met. So such a byte goes to a *shadow* of the state instead: a copy of its row that
+/// no entry reports, whose own bytes that stay lead back to itself. Shadows are numbered after
+/// the source's states and never appear in a hit; every hit names a source state, read through
+/// the source's outputs. A hit's end is a text offset: the byte after the kept byte where the
+/// match ends (`SpacedASCIIOrigins` counts the kept bytes up to it).
+///
+/// The state after a byte no longer depends on the last `maxLength` bytes alone (a run of
+/// separators does not move it), so the lanes of `Automaton.scan` that start with a warm-up would
+/// be wrong. The scan here uses lanes that start cold and are mended where they meet
+/// (`LaneKernels.scanConverging`), which is exact for any automaton, and takes one block at most:
+/// longer texts are normalised first, as before.
+///
+/// Normalising ASCII text under `spaced` was a quarter of the `leet spaced` pass on the benchmark
+/// archive; this reads each byte once instead of twice.
+final class SpacedTextAutomaton: @unchecked Sendable {
+    /// Rows of `classCount` premultiplied entries: the source's states, then the shadows.
+    let table: UnsafeMutablePointer<UInt32>
+    /// Raw byte → class: the source's class of the mapped byte, or `classCount - 1` for separators.
+    let classOf: UnsafeMutablePointer<UInt8>
+    let classCount: Int
+    let reciprocal: UInt64
+    /// The source's longest pattern (the lanes' trail, see `scan`).
+    let maxLength: Int
+    let stateCount: Int
+    /// The automaton whose outputs the hits are read through.
+    let source: Automaton
+
+    /// The longest text `scan` takes.
+    static let longestText = Automaton.scanBlock
+
+    /// The automaton of `source` over raw ASCII text mapped by `map` (`Normalizer.asciiMap`),
+    /// or nil unless every state of `source` has a premultiplied dense row and the classes leave
+    /// room for one more.
+    init?(_ source: Automaton, map: UnsafePointer<UInt8>) {
+        guard source.premultiplied, source.denseStateCount == source.stateCount, source.stateCount > 0,
+            source.classCount < 255
+        else { return nil }
+        source.deferred?.ensureBuilt()
+        let n = source.stateCount, sourceClasses = source.classCount
+        let classes = sourceClasses + 1
+        let separator = sourceClasses
+        // A shadow for each state that reports, numbered after the source's states.
+        var shadowCount = 0
+        for s in 0..<n where source.outputStart[s + 1] > source.outputStart[s] { shadowCount += 1 }
+        let total = n + shadowCount
+        guard total * classes < Int(Automaton.stateMask) else { return nil }
+        // Classes of letters: a repeated letter collapses, any other repeated byte is kept.
+        var letterClasses = [Bool](repeating: false, count: classes)
+        for b in 0x61...0x7A where source.classOf[b] != 0 { letterClasses[Int(source.classOf[b])] = true }
+        let rows = Automaton.allocateTable(total * classes)
+        // One pass over the rows in state order. Every entry into a state other than the start
+        // is on the class of its last byte, and states are numbered breadth first: a state's
+        // parent, whose row holds the trie's entry into it, comes before it. So the class of
+        // state s's last byte is known when row s is written (one byte per state; -1: none yet,
+        // as for the start state).
+        let lastClass = UnsafeMutablePointer<Int16>.allocate(capacity: n)
+        lastClass.initialize(repeating: -1, count: n)
+        defer { lastClass.deallocate() }
+        let sourceReciprocal = source.reciprocal
+        var nextShadow = n
+        letterClasses.withUnsafeBufferPointer { isLetterClass in
+            for s in 0..<n {
+                let reports = source.outputStart[s + 1] > source.outputStart[s]
+                let stayState = reports ? nextShadow : s
+                if reports { nextShadow += 1 }
+                let stay = UInt32(truncatingIfNeeded: stayState * classes)
+                let row = rows + s * classes
+                let sourceRow = source.dense + s * sourceClasses
+                let last = Int(lastClass[s])
+                for c in 0..<sourceClasses {
+                    let entry = sourceRow[c]
+                    let target = Automaton.unpremultiply(entry & Automaton.stateMask, sourceReciprocal)
+                    lastClass[Int(target)] = Int16(truncatingIfNeeded: c)
+                    row[c] = target &* UInt32(truncatingIfNeeded: classes) | (entry & Automaton.matchBit)
+                }
+                lastClass[0] = -1
+                if last > 0 && isLetterClass[last] { row[last] = stay }
+                row[separator] = stay
+                // The shadow's row is the same: its bytes that stay lead to itself, the others
+                // where the state's own lead.
+                if reports { (rows + stayState * classes).update(from: row, count: classes) }
+            }
+        }
+        let byteClass = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+        for b in 0..<256 {
+            byteClass[b] = Normalizer.isSeparator(UInt8(b)) ? UInt8(separator) : source.classOf[Int(map[b])]
+        }
+        table = rows
+        classOf = byteClass
+        classCount = classes
+        reciprocal = ((1 << 32) &+ UInt64(classes) &- 1) / UInt64(classes)
+        maxLength = source.maxLength
+        stateCount = total
+        self.source = source
+    }
+
+    deinit {
+        free(table)  // allocated by `allocateTable`
+        classOf.deallocate()
+    }
+
+    /// Scans `text` (at most `longestText` bytes), leaving in `hits` a hit for every kept byte
+    /// where some pattern ends, in order: the source state, and the offset after that byte.
+    /// `blockHits` is the scanner's room for one block's hits.
+    func scan(_ text: UnsafeBufferPointer<UInt8>, into hits: inout [AutomatonHit], blockHits: BlockHitBuffer) {
+        hits.removeAllKeepingCapacity()
+        guard let x = text.baseAddress, text.count > 0 else { return }
+        precondition(text.count <= SpacedTextAutomaton.longestText)
+        let t = DenseTransitions(table: UnsafePointer(table), classOf: UnsafePointer(classOf), reciprocal: reciprocal)
+        let n = text.count, out = blockHits.start
+        let lanes = n >= 4 &* Automaton.convergingLane ? 4 : n >= 2 &* Automaton.convergingLane ? 2 : 1
+        guard lanes > 1 else {
+            LaneKernels.appendHits(out, LaneKernels.scan1(t, x, 0, 0, n, out), to: &hits)
+            return
+        }
+        let step = n / lanes
+        let bounds = lanes == 4 ? (0, step, 2 &* step, 3 &* step, n) : (0, step, n, n, n)
+        // Any trail is exact (a lane not met within it is stepped through to its end); text
+        // meets within a few bytes, as with the source.
+        let trailLength = max(1, min(maxLength, step))
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 3 &* trailLength) { trail in
+            LaneKernels.scanConverging(
+                t, x, bounds, lanes: lanes, warmFrom: 0, trailLength: trailLength, out, trail.baseAddress!, &hits)
+        }
+    }
+}
