@@ -149,39 +149,50 @@ extension Scanner {
     func rejectGuardedRules() {
         let words = ruleGuards.ruleWords
         guardFieldsUnsure = false
-        // One access to the bit words for the whole loop, not a uniqueness check per write.
-        guardRejected.withUnsafeMutableBufferPointer { rejected in
-            for w in 0..<words { rejected[w] = 0 }
-            for (slot, f32) in ruleGuards.fields.enumerated() {
-                let vs = values.of(Int(f32))
-                var row = -1
-                if vs.isEmpty {
-                    row = 64
-                } else if vs.count == 1 && vs[0].a >= 0 && vs[0].a < 64 {
-                    row = Int(vs[0].a)
-                }
-                if row >= 0 {
-                    let base = (slot * 65 + row) * words
-                    for w in 0..<words { rejected[w] |= ruleGuards.rejectedBySingleValue[base + w] }
-                    continue
-                }
-                var bits: UInt64 = 0
-                var unsure = false
-                for v in vs {
-                    if v.a >= 0 && v.a < 64 { bits |= 1 << UInt64(v.a) } else { unsure = true }
-                }
-                if unsure {
-                    guardFieldsUnsure = true
-                    continue
-                }
-                for i in Int(ruleGuards.slotGuardStart[slot])..<Int(ruleGuards.slotGuardStart[slot + 1]) {
-                    let g = Int(ruleGuards.slotGuards[i])
-                    if RuleGuards.rejects(g, bits, ruleGuards.guardValues, ruleGuards.guardWord) {
-                        for w in 0..<words { rejected[w] |= ruleGuards.guardRules[g * words + w] }
+        // Raw memory for the whole loop: through the arrays, every word took a bounds check and
+        // every row's offset overflow checks (900 instructions an event on the benchmark
+        // archive, for about forty words).
+        guardRejected.withUnsafeMutableBufferPointer { rejectedBuffer in
+            let rejected = rejectedBuffer.baseAddress!
+            ruleGuards.fields.withUnsafeBufferPointer { fields in
+                ruleGuards.rejectedBySingleValue.withUnsafeBufferPointer { bySingleValue in
+                    for w in 0..<words { rejected[w] = 0 }
+                    for slot in 0..<fields.count {
+                        let vs = values.of(Int(fields[slot]))
+                        var row = -1
+                        if vs.isEmpty {
+                            row = 64
+                        } else if vs.count == 1 && vs[0].a >= 0 && vs[0].a < 64 {
+                            row = Int(vs[0].a)
+                        }
+                        if row >= 0 {
+                            let single = bySingleValue.baseAddress! + (slot &* 65 &+ row) &* words
+                            for w in 0..<words { rejected[w] |= single[w] }
+                            continue
+                        }
+                        if !rejectForValues(vs, slot: slot, into: rejected) { guardFieldsUnsure = true }
                     }
                 }
             }
         }
+    }
+
+    /// A field of several values: each of its guards tried on their bit set. False, rejecting
+    /// nothing, when a value cannot be held in a mask (64 or more), which makes the field unsure.
+    private func rejectForValues(_ vs: UnsafeBufferPointer<EventValue>, slot: Int, into rejected: UnsafeMutablePointer<UInt64>) -> Bool {
+        let words = ruleGuards.ruleWords
+        var bits: UInt64 = 0
+        for v in vs {
+            guard v.a >= 0 && v.a < 64 else { return false }
+            bits |= 1 << UInt64(v.a)
+        }
+        for i in Int(ruleGuards.slotGuardStart[slot])..<Int(ruleGuards.slotGuardStart[slot + 1]) {
+            let g = Int(ruleGuards.slotGuards[i])
+            if RuleGuards.rejects(g, bits, ruleGuards.guardValues, ruleGuards.guardWord) {
+                for w in 0..<words { rejected[w] |= ruleGuards.guardRules[g * words + w] }
+            }
+        }
+        return true
     }
 
     /// Whether rule `r` is left by `rejectGuardedRules()`.
