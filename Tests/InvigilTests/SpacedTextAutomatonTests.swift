@@ -27,8 +27,8 @@ struct SpacedTextAutomatonTests {
         return out
     }
 
-    /// Texts of pieces and disguised patterns, from empty to a few hundred bytes, and some near the
-    /// longest text the automaton takes.
+    /// ASCII texts of pieces and disguised patterns, from empty to a few hundred bytes, and some
+    /// near the longest text the automaton takes.
     static func text(_ patterns: [[UInt8]], _ rng: inout SplitMix, round: Int) -> [UInt8] {
         var out: [UInt8] = []
         let parts = round % 50 == 49 ? 2_000 : Int(rng.next() % 40)
@@ -39,7 +39,8 @@ struct SpacedTextAutomatonTests {
                 out += SpacedASCIIOriginsTests.text(&rng, pieces: 1)
             }
         }
-        return Array(out.prefix(SpacedTextAutomaton.longestText))
+        // ASCII only, as the scanner gives it (some patterns hold curly quotes).
+        return Array(out.filter { $0 < 0x80 }.prefix(SpacedTextAutomaton.longestText))
     }
 
     /// The reference: the source automaton's hits over the normalised text (normalised byte by
@@ -83,8 +84,12 @@ struct SpacedTextAutomatonTests {
                 continue
             }
             let spaced = try #require(automata[index])
-            // A shadow per reporting state, and one more class, for separators.
-            #expect(spaced.classCount == na.automaton.classCount + 1)
+            // A shadow per reporting state; the classes ASCII reaches (and class 0), and one
+            // more, for separators.
+            let map = Normalizer.asciiMap(leet: na.mode.contains(.leet))
+            let asciiClasses = Set((0..<0x80).filter { !Normalizer.isSeparator(UInt8($0)) }.map { na.automaton.classOf[Int(map[$0])] })
+            #expect(spaced.classCount == asciiClasses.union([0]).count + 1)
+            #expect(spaced.classCount <= na.automaton.classCount + 1)
             let reporting = (0..<na.automaton.stateCount).filter { !na.automaton.outputs(of: UInt32($0)).isEmpty }.count
             #expect(spaced.stateCount == na.automaton.stateCount + reporting)
             let patterns = CueFreeAutomataTests.patterns(na)

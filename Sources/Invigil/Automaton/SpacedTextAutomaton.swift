@@ -39,7 +39,8 @@ import Glibc
 final class SpacedTextAutomaton: @unchecked Sendable {
     /// Rows of `classCount` premultiplied entries: the source's states, then the shadows.
     let table: UnsafeMutablePointer<UInt32>
-    /// Raw byte → class: the source's class of the mapped byte, or `classCount - 1` for separators.
+    /// Raw byte → class: the class of the mapped byte (the source's, renumbered), or `classCount - 1`
+    /// for separators.
     let classOf: UnsafeMutablePointer<UInt8>
     let classCount: Int
     let reciprocal: UInt64
@@ -53,23 +54,34 @@ final class SpacedTextAutomaton: @unchecked Sendable {
     static let longestText = Automaton.scanBlock
 
     /// The automaton of `source` over raw ASCII text mapped by `map` (`Normalizer.asciiMap`),
-    /// or nil unless every state of `source` has a premultiplied dense row and the classes leave
-    /// room for one more.
+    /// or nil unless every state of `source` has a premultiplied dense row.
     init?(_ source: Automaton, map: UnsafePointer<UInt8>) {
-        guard source.premultiplied, source.denseStateCount == source.stateCount, source.stateCount > 0,
-            source.classCount < 255
-        else { return nil }
+        guard source.premultiplied, source.denseStateCount == source.stateCount, source.stateCount > 0 else { return nil }
         source.deferred?.ensureBuilt()
         let n = source.stateCount, sourceClasses = source.classCount
-        let classes = sourceClasses + 1
-        let separator = sourceClasses
+        // Only the classes mapped ASCII bytes reach, then one for separators: the source's
+        // classes of bytes 0x80 and up (look-alikes, letters with accents) never occur here, and
+        // rows without them are smaller (the bundled `leet spaced` automaton has 43 classes;
+        // its rows here have 39).
+        var classOfSourceClass = [Int](repeating: -1, count: sourceClasses)
+        classOfSourceClass[0] = 0
+        var classes = 1
+        for b in 0..<0x80 where !Normalizer.isSeparator(UInt8(b)) {
+            let c = Int(source.classOf[Int(map[b])])
+            if classOfSourceClass[c] < 0 {
+                classOfSourceClass[c] = classes
+                classes += 1
+            }
+        }
+        let separator = classes
+        classes += 1
         // A shadow for each state that reports, numbered after the source's states.
         var shadowCount = 0
         for s in 0..<n where source.outputStart[s + 1] > source.outputStart[s] { shadowCount += 1 }
         let total = n + shadowCount
         guard total * classes < Int(Automaton.stateMask) else { return nil }
-        // Classes of letters: a repeated letter collapses, any other repeated byte is kept.
-        var letterClasses = [Bool](repeating: false, count: classes)
+        // Source classes of letters: a repeated letter collapses, any other repeated byte is kept.
+        var letterClasses = [Bool](repeating: false, count: sourceClasses)
         for b in 0x61...0x7A where source.classOf[b] != 0 { letterClasses[Int(source.classOf[b])] = true }
         let rows = Automaton.allocateTable(total * classes)
         // One pass over the rows in state order. Every entry into a state other than the start
@@ -83,31 +95,37 @@ final class SpacedTextAutomaton: @unchecked Sendable {
         let sourceReciprocal = source.reciprocal
         var nextShadow = n
         letterClasses.withUnsafeBufferPointer { isLetterClass in
-            for s in 0..<n {
-                let reports = source.outputStart[s + 1] > source.outputStart[s]
-                let stayState = reports ? nextShadow : s
-                if reports { nextShadow += 1 }
-                let stay = UInt32(truncatingIfNeeded: stayState * classes)
-                let row = rows + s * classes
-                let sourceRow = source.dense + s * sourceClasses
-                let last = Int(lastClass[s])
-                for c in 0..<sourceClasses {
-                    let entry = sourceRow[c]
-                    let target = Automaton.unpremultiply(entry & Automaton.stateMask, sourceReciprocal)
-                    lastClass[Int(target)] = Int16(truncatingIfNeeded: c)
-                    row[c] = target &* UInt32(truncatingIfNeeded: classes) | (entry & Automaton.matchBit)
+            classOfSourceClass.withUnsafeBufferPointer { newClass in
+                for s in 0..<n {
+                    let reports = source.outputStart[s + 1] > source.outputStart[s]
+                    let stayState = reports ? nextShadow : s
+                    if reports { nextShadow += 1 }
+                    let stay = UInt32(truncatingIfNeeded: stayState * classes)
+                    let row = rows + s * classes
+                    let sourceRow = source.dense + s * sourceClasses
+                    let last = Int(lastClass[s])
+                    for c in 0..<sourceClasses {
+                        let entry = sourceRow[c]
+                        let target = Automaton.unpremultiply(entry & Automaton.stateMask, sourceReciprocal)
+                        lastClass[Int(target)] = Int16(truncatingIfNeeded: c)
+                        let kept = newClass[c]
+                        if kept >= 0 { row[kept] = target &* UInt32(truncatingIfNeeded: classes) | (entry & Automaton.matchBit) }
+                    }
+                    lastClass[0] = -1
+                    if last > 0 && isLetterClass[last] && newClass[last] >= 0 { row[newClass[last]] = stay }
+                    row[separator] = stay
+                    // The shadow's row is the same: its bytes that stay lead to itself, the others
+                    // where the state's own lead.
+                    if reports { (rows + stayState * classes).update(from: row, count: classes) }
                 }
-                lastClass[0] = -1
-                if last > 0 && isLetterClass[last] { row[last] = stay }
-                row[separator] = stay
-                // The shadow's row is the same: its bytes that stay lead to itself, the others
-                // where the state's own lead.
-                if reports { (rows + stayState * classes).update(from: row, count: classes) }
             }
         }
         let byteClass = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
         for b in 0..<256 {
-            byteClass[b] = Normalizer.isSeparator(UInt8(b)) ? UInt8(separator) : source.classOf[Int(map[b])]
+            // Bytes from 0x80 are never scanned (ASCII text only); they take class 0.
+            byteClass[b] =
+                Normalizer.isSeparator(UInt8(b))
+                ? UInt8(separator) : b < 0x80 ? UInt8(classOfSourceClass[Int(source.classOf[Int(map[b])])]) : 0
         }
         table = rows
         classOf = byteClass
