@@ -63,6 +63,7 @@ struct ConcurrencyTests {
         }
         final class Made: @unchecked Sendable {
             var automata: [ObjectIdentifier?] = []
+            var spacedText: [ObjectIdentifier?] = []
             var tables: [UInt] = []
             var findings: [String] = []
         }
@@ -70,6 +71,7 @@ struct ConcurrencyTests {
         DispatchQueue.concurrentPerform(iterations: 4) { t in
             let scanner = Scanner(rules: rules)
             made[t].automata = rules.cueFreeAutomata().map { $0.map { ObjectIdentifier($0.automaton) } }
+            made[t].spacedText = rules.spacedTextAutomata().map { $0.map(ObjectIdentifier.init) }
             // Where each scanner's tables lie: one build shared means the same storage.
             made[t].tables = [
                 scanner.passDemand.readers.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) },
@@ -82,6 +84,8 @@ struct ConcurrencyTests {
         for m in made {
             #expect(m.automata == made[0].automata)
             #expect(m.automata.contains { $0 != nil })
+            #expect(m.spacedText == made[0].spacedText)
+            #expect(m.spacedText.contains { $0 != nil })
             #expect(m.tables == made[0].tables)
             #expect(m.findings == single)
         }
