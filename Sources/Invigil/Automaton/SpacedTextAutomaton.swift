@@ -81,21 +81,29 @@ final class SpacedTextAutomaton: @unchecked Sendable {
         let total = n + shadowCount
         guard total * classes < Int(Automaton.stateMask) else { return nil }
         // Source classes of letters: a repeated letter collapses, any other repeated byte is kept.
-        var letterClasses = [Bool](repeating: false, count: sourceClasses)
-        for b in 0x61...0x7A where source.classOf[b] != 0 { letterClasses[Int(source.classOf[b])] = true }
+        // The classes kept, as (source class, class here) pairs: those of letters, where a
+        // repeated byte collapses, and the others, where it is kept.
+        var isLetterClass = [Bool](repeating: false, count: sourceClasses)
+        for b in 0x61...0x7A where source.classOf[b] != 0 { isLetterClass[Int(source.classOf[b])] = true }
+        var letterPairs: [Int] = [], otherPairs: [Int] = []
+        for c in 0..<sourceClasses where classOfSourceClass[c] >= 0 {
+            if isLetterClass[c] { letterPairs += [c, classOfSourceClass[c]] } else { otherPairs += [c, classOfSourceClass[c]] }
+        }
         let rows = Automaton.allocateTable(total * classes)
         // One pass over the rows in state order. Every entry into a state other than the start
         // is on the class of its last byte, and states are numbered breadth first: a state's
         // parent, whose row holds the trie's entry into it, comes before it. So the class of
-        // state s's last byte is known when row s is written (one byte per state; -1: none yet,
-        // as for the start state).
-        let lastClass = UnsafeMutablePointer<Int16>.allocate(capacity: n)
-        lastClass.initialize(repeating: -1, count: n)
-        defer { lastClass.deallocate() }
+        // state s's last byte, when a letter, is known when row s is written (here numbered; -1:
+        // not a letter, or the start state). One pass of about ten instructions an entry: it is
+        // part of every scanner's start (half a million entries for the bundled packs).
+        let lastLetter = UnsafeMutablePointer<Int16>.allocate(capacity: n)
+        lastLetter.initialize(repeating: -1, count: n)
+        defer { lastLetter.deallocate() }
         let sourceReciprocal = source.reciprocal
+        let scale = UInt32(truncatingIfNeeded: classes)
         var nextShadow = n
-        letterClasses.withUnsafeBufferPointer { isLetterClass in
-            classOfSourceClass.withUnsafeBufferPointer { newClass in
+        letterPairs.withUnsafeBufferPointer { letters in
+            otherPairs.withUnsafeBufferPointer { others in
                 for s in 0..<n {
                     let reports = source.outputStart[s + 1] > source.outputStart[s]
                     let stayState = reports ? nextShadow : s
@@ -103,16 +111,24 @@ final class SpacedTextAutomaton: @unchecked Sendable {
                     let stay = UInt32(truncatingIfNeeded: stayState * classes)
                     let row = rows + s * classes
                     let sourceRow = source.dense + s * sourceClasses
-                    let last = Int(lastClass[s])
-                    for c in 0..<sourceClasses {
-                        let entry = sourceRow[c]
+                    let last = Int(lastLetter[s])
+                    var k = 0
+                    while k < letters.count {
+                        let entry = sourceRow[letters[k]]
                         let target = Automaton.unpremultiply(entry & Automaton.stateMask, sourceReciprocal)
-                        lastClass[Int(target)] = Int16(truncatingIfNeeded: c)
-                        let kept = newClass[c]
-                        if kept >= 0 { row[kept] = target &* UInt32(truncatingIfNeeded: classes) | (entry & Automaton.matchBit) }
+                        lastLetter[Int(target)] = Int16(truncatingIfNeeded: letters[k + 1])
+                        row[letters[k + 1]] = target &* scale | (entry & Automaton.matchBit)
+                        k += 2
                     }
-                    lastClass[0] = -1
-                    if last > 0 && isLetterClass[last] && newClass[last] >= 0 { row[newClass[last]] = stay }
+                    k = 0
+                    while k < others.count {
+                        let entry = sourceRow[others[k]]
+                        let target = Automaton.unpremultiply(entry & Automaton.stateMask, sourceReciprocal)
+                        row[others[k + 1]] = target &* scale | (entry & Automaton.matchBit)
+                        k += 2
+                    }
+                    lastLetter[0] = -1
+                    if last >= 0 { row[last] = stay }
                     row[separator] = stay
                     // The shadow's row is the same: its bytes that stay lead to itself, the others
                     // where the state's own lead.
