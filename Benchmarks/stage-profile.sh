@@ -12,8 +12,8 @@
 #   reading      the main thread's block reads and chunk copies (readChunks, read(2))
 #   splitting    records out of chunks (JSONLSplitter, JSONLSource, ByteLines, MboxSplitter)
 #   JSON         parsing events into the scanner's slots (setJSON, JSONCursor, setString, store)
-#   normalisation  Normalizer, OriginWindow, fold tables
-#   automaton    the automaton's scan loops (Automaton.*)
+#   normalisation  Normalizer, OriginWindow, fold tables, the spaced kernel (ivg_ascii_spaced), SpacedASCIIOrigins
+#   automaton    the automaton's scan loops (Automaton.*, LaneKernels.*, SpacedTextAutomaton.*)
 #   hits         turning automaton hits into key counts and spans (runAutomaton, runNormalizedAutomata)
 #   detectors    detectors and host lists (Detectors.*, computeDetector, computeHosts)
 #   rule programs  candidate collection and the bytecode (evaluate, count(key:), addFinding)
@@ -65,8 +65,8 @@ stages = [
     # `finish`, which holds the whole scan of an event).
     ("splitting", r"^\$s14InvigilArchive\d+(JSONLSplitter|JSONLSource|ByteLines|MboxSplitter)[CV]"),
     ("JSON", r"ScannerC7setJSON|JSONCursor|readObject|readValue|readArray|ScannerC9setString|ScannerC5store|JSONEventReader"),
-    ("normalisation", r"^\$s7Invigil10NormalizerO|^\$s7Invigil12OriginWindow|FoldTable"),
-    ("automaton", r"^\$s7Invigil9AutomatonC"),
+    ("normalisation", r"^\$s7Invigil10NormalizerO|^\$s7Invigil12OriginWindow|FoldTable|^ivg_ascii_spaced|SpacedASCIIOrigins"),
+    ("automaton", r"^\$s7Invigil9AutomatonC|^\$s7Invigil19SpacedTextAutomatonC|^\$s7Invigil11LaneKernelsO"),
     ("hits", r"ScannerC12runAutomaton|ScannerC21runNormalizedAutomata|ScannerC6record|ScannerC7freshen|continueOrSettle"),
     ("detectors", r"^\$s7Invigil9DetectorsO|computeDetector|computeHosts|ObfuscatedPhone|hostInSet"),
     ("rule programs", r"ScannerC8evaluate|ScannerC5count3key|collectCandidates|ScannerC10addFinding|Interpreter"),

@@ -148,8 +148,9 @@ enum LaneKernels {
     /// past its end (its last state, mended in turn, is right) until it reaches the state the lane
     /// recorded at the same position. Its hits before that position replace the lane's; from there
     /// on the two agree. In text the states meet within a few bytes, and always within the longest
-    /// pattern's length (after so many bytes from the start state a lane is in the sequential
-    /// scan's state). A lane shorter than that may end before they meet: the steps then go on to
+    /// pattern's length for an automaton whose state depends on the last `maxLength` bytes alone
+    /// (after so many bytes from the start state a lane is in the sequential scan's state; not so
+    /// for `SpacedTextAutomaton`, which separators leave where it is). A lane shorter than that may end before they meet: the steps then go on to
     /// the lane's end and all its hits are theirs, at twice the cost of that lane (text that keeps
     /// the automaton deep, such as a long run of one letter under a pattern of that letter).
     /// `lanes` is 2 or 4, `b.lanes` the end; the hits are appended in order.

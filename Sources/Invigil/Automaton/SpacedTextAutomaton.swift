@@ -53,8 +53,13 @@ final class SpacedTextAutomaton: @unchecked Sendable {
     /// The longest text `scan` takes.
     static let longestText = Automaton.scanBlock
 
+    /// The largest table built, as for the source's dense rows (`Automaton.init(patterns:)`):
+    /// beyond it the pass normalises first, as it does for longer texts.
+    static let budgetBytes = 24 << 20
+
     /// The automaton of `source` over raw ASCII text mapped by `map` (`Normalizer.asciiMap`),
-    /// or nil unless every state of `source` has a premultiplied dense row.
+    /// or nil unless every state of `source` has a premultiplied dense row and the table (a
+    /// row per state and per reporting state's shadow) fits `budgetBytes`.
     init?(_ source: Automaton, map: UnsafePointer<UInt8>) {
         guard source.premultiplied, source.denseStateCount == source.stateCount, source.stateCount > 0 else { return nil }
         source.deferred?.ensureBuilt()
@@ -79,7 +84,7 @@ final class SpacedTextAutomaton: @unchecked Sendable {
         var shadowCount = 0
         for s in 0..<n where source.outputStart[s + 1] > source.outputStart[s] { shadowCount += 1 }
         let total = n + shadowCount
-        guard total * classes < Int(Automaton.stateMask) else { return nil }
+        guard total * classes < Int(Automaton.stateMask), total * classes * 4 <= SpacedTextAutomaton.budgetBytes else { return nil }
         // Source classes of letters: a repeated letter collapses, any other repeated byte is kept.
         // The classes kept, as (source class, class here) pairs: those of letters, where a
         // repeated byte collapses, and the others, where it is kept.
@@ -94,8 +99,8 @@ final class SpacedTextAutomaton: @unchecked Sendable {
         // is on the class of its last byte, and states are numbered breadth first: a state's
         // parent, whose row holds the trie's entry into it, comes before it. So the class of
         // state s's last byte, when a letter, is known when row s is written (here numbered; -1:
-        // not a letter, or the start state). One pass of about ten instructions an entry: it is
-        // part of every scanner's start (half a million entries for the bundled packs).
+        // not a letter, or the start state). One pass of about fifteen instructions an entry, once
+        // per rule set, at its first scanner (half a million entries for the bundled packs).
         let lastLetter = UnsafeMutablePointer<Int16>.allocate(capacity: n)
         lastLetter.initialize(repeating: -1, count: n)
         defer { lastLetter.deallocate() }
@@ -132,7 +137,7 @@ final class SpacedTextAutomaton: @unchecked Sendable {
                     row[separator] = stay
                     // The shadow's row is the same: its bytes that stay lead to itself, the others
                     // where the state's own lead.
-                    if reports { (rows + stayState * classes).update(from: row, count: classes) }
+                    if reports { (rows + stayState * classes).initialize(from: row, count: classes) }
                 }
             }
         }

@@ -178,7 +178,8 @@ extension Scanner {
     }
 
     /// A field of several values: each of its guards tried on their bit set. False, rejecting
-    /// nothing, when a value cannot be held in a mask (64 or more), which makes the field unsure.
+    /// nothing, when a value cannot be held in a mask (outside 0..<64), which makes the field
+    /// unsure.
     private func rejectForValues(_ vs: UnsafeBufferPointer<EventValue>, slot: Int, into rejected: UnsafeMutablePointer<UInt64>) -> Bool {
         let words = ruleGuards.ruleWords
         var bits: UInt64 = 0
