@@ -56,34 +56,44 @@ struct SpacedASCIIOriginsTests {
     /// findings, spans and all, on the deferral tests' rules (a `leet spaced` list) and on the
     /// bundled packs' examples.
     @Test func scansFindTheSameEitherWay() throws {
+        try Self.expectSameFindings(seed: 808) { $0.findsOriginsInText = false }
+    }
+
+    /// Events through a default scanner and one that `change` alters, on the deferral tests'
+    /// rules (half the texts hold a disguised phrase of their `leet spaced` list, among the
+    /// pieces; with `longTexts`, every hundredth is longer than a scan block) and on the bundled
+    /// packs' examples: the same findings, spans and all, and enough of them to mean something.
+    static func expectSameFindings(seed: UInt64, longTexts: Bool = false, _ change: (Scanner) -> Void) throws {
         let rules = try RuleSet.compile(source: DeferredHitsTests.source)
-        let fromText = Scanner(rules: rules), again = Scanner(rules: rules)
-        again.findsOriginsInText = false
-        var rng = SplitMix(seed: 808)
+        let standard = Scanner(rules: rules), changed = Scanner(rules: rules)
+        change(changed)
+        var rng = SplitMix(seed: seed)
         var findings = 0
-        for _ in 0..<1_500 {
-            // Half the texts hold a disguised phrase of the `leet spaced` list, among the pieces.
+        for round in 0..<1_500 {
             let phrases = ["t e x t m e", "the c0w", "tteexxtt  mme", "th e  c o w", "T.E.X.T.M.E", "thhe-cow"]
             var text = String(decoding: Self.text(&rng, pieces: Int(rng.next() % 20)), as: UTF8.self)
             if rng.next() % 2 == 0 { text += " " + phrases[Int(rng.next() % UInt64(phrases.count))] }
             text += String(decoding: Self.text(&rng, pieces: Int(rng.next() % 20)), as: UTF8.self)
-            for s in [fromText, again] { try DeferredHitsTests.scan(s, text: text, subject: "you cow", kind: "post") }
-            findings += again.findings.count
-            #expect(DeferredHitsTests.observed(fromText) == DeferredHitsTests.observed(again), "\(text)")
+            if longTexts && round % 100 == 0 {
+                text += String(repeating: "x .", count: SpacedTextAutomaton.longestText / 3) + " text me"
+            }
+            for s in [standard, changed] { try DeferredHitsTests.scan(s, text: text, subject: "you cow", kind: "post") }
+            findings += changed.findings.count
+            #expect(DeferredHitsTests.observed(standard) == DeferredHitsTests.observed(changed), "\(text)")
         }
         #expect(findings > 300)
         let packs = try RuleSet.load(paths: [CommandTests.repoRoot + "/packs"])
-        let packsFromText = Scanner(rules: packs), packsAgain = Scanner(rules: packs)
-        packsAgain.findsOriginsInText = false
+        let packsStandard = Scanner(rules: packs), packsChanged = Scanner(rules: packs)
+        change(packsChanged)
         var packFindings = 0
         for example in try packs.examples {
-            for s in [packsFromText, packsAgain] {
+            for s in [packsStandard, packsChanged] {
                 s.reset()
                 try s.setJSON(example.json)
                 s.scan()
             }
-            packFindings += packsAgain.findings.count
-            #expect(DeferredHitsTests.observed(packsFromText) == DeferredHitsTests.observed(packsAgain))
+            packFindings += packsChanged.findings.count
+            #expect(DeferredHitsTests.observed(packsStandard) == DeferredHitsTests.observed(packsChanged))
         }
         #expect(packFindings > 300)
     }

@@ -140,35 +140,6 @@ struct SpacedTextAutomatonTests {
     /// first: the same findings, spans and all, on the deferral tests' rules and the packs'
     /// examples, and on texts longer than the automaton takes (normalised first either way).
     @Test func scansFindTheSameEitherWay() throws {
-        let rules = try RuleSet.compile(source: DeferredHitsTests.source)
-        let inPlace = Scanner(rules: rules), normalizing = Scanner(rules: rules)
-        normalizing.scansSpacedTextInPlace = false
-        var rng = SplitMix(seed: 4242)
-        var findings = 0
-        for round in 0..<1_500 {
-            let phrases = ["t e x t m e", "the c0w", "tteexxtt  mme", "th e  c o w", "T.E.X.T.M.E", "thhe-cow"]
-            var text = String(decoding: SpacedASCIIOriginsTests.text(&rng, pieces: Int(rng.next() % 20)), as: UTF8.self)
-            if rng.next() % 2 == 0 { text += " " + phrases[Int(rng.next() % UInt64(phrases.count))] }
-            text += String(decoding: SpacedASCIIOriginsTests.text(&rng, pieces: Int(rng.next() % 20)), as: UTF8.self)
-            if round % 100 == 0 { text += String(repeating: "x .", count: SpacedTextAutomaton.longestText / 3) + " text me" }
-            for s in [inPlace, normalizing] { try DeferredHitsTests.scan(s, text: text, subject: "you cow", kind: "post") }
-            findings += normalizing.findings.count
-            #expect(DeferredHitsTests.observed(inPlace) == DeferredHitsTests.observed(normalizing), "\(text)")
-        }
-        #expect(findings > 300)
-        let packs = try RuleSet.load(paths: [CommandTests.repoRoot + "/packs"])
-        let packsInPlace = Scanner(rules: packs), packsNormalizing = Scanner(rules: packs)
-        packsNormalizing.scansSpacedTextInPlace = false
-        var packFindings = 0
-        for example in try packs.examples {
-            for s in [packsInPlace, packsNormalizing] {
-                s.reset()
-                try s.setJSON(example.json)
-                s.scan()
-            }
-            packFindings += packsNormalizing.findings.count
-            #expect(DeferredHitsTests.observed(packsInPlace) == DeferredHitsTests.observed(packsNormalizing))
-        }
-        #expect(packFindings > 300)
+        try SpacedASCIIOriginsTests.expectSameFindings(seed: 4242, longTexts: true) { $0.scansSpacedTextInPlace = false }
     }
 }
