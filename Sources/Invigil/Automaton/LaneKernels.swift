@@ -150,9 +150,10 @@ enum LaneKernels {
     /// on the two agree. In text the states meet within a few bytes, and always within the longest
     /// pattern's length for an automaton whose state depends on the last `maxLength` bytes alone
     /// (after so many bytes from the start state a lane is in the sequential scan's state; not so
-    /// for `SpacedTextAutomaton`, which separators leave where it is). A lane shorter than that may end before they meet: the steps then go on to
-    /// the lane's end and all its hits are theirs, at twice the cost of that lane (text that keeps
-    /// the automaton deep, such as a long run of one letter under a pattern of that letter).
+    /// for `SpacedTextAutomaton`, which separators leave where it is). A lane shorter than that may
+    /// end before they meet: the steps then go on to the lane's end and all its hits are theirs,
+    /// at twice the cost of that lane (text that keeps the automaton deep, such as a long run of
+    /// one letter under a pattern of that letter).
     /// `lanes` is 2 or 4, `b.lanes` the end; the hits are appended in order.
     @inline(never)
     static func scanConverging<T: LaneTransitions>(
@@ -212,6 +213,23 @@ enum LaneKernels {
         if lanes == 4 {
             let end2 = mend(t, x, from: end1, at: b.2, to: ends.2, lane: l2, trail + trailLength, trailLength: trailLength, &hits)
             _ = mend(t, x, from: end2, at: b.3, to: ends.3, lane: l3, trail + 2 &* trailLength, trailLength: trailLength, &hits)
+        }
+    }
+
+    /// `[b, e)` of `x` in `lanes` (2 or 4) lanes without a warm-up (`scanConverging`), the last
+    /// taking the remainder; each lane records a trail of its first states as long as the longest
+    /// pattern, or as the lane when that is shorter. The first lane is warmed up from `warmFrom`.
+    /// For `Automaton.scanLanes` and `SpacedTextAutomaton.scan`.
+    @inline(__always)
+    static func scanConvergingLanes<T: LaneTransitions>(
+        _ t: T, _ x: UnsafePointer<UInt8>, from b: Int, to e: Int, lanes: Int, warmFrom: Int, maxLength: Int,
+        _ out: UnsafeMutablePointer<AutomatonHit>, _ hits: inout [AutomatonHit]
+    ) {
+        let step = (e &- b) / lanes
+        let bounds = lanes == 4 ? (b, b &+ step, b &+ 2 &* step, b &+ 3 &* step, e) : (b, b &+ step, e, e, e)
+        let trailLength = max(1, min(maxLength, step))
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 3 &* trailLength) { trail in
+            scanConverging(t, x, bounds, lanes: lanes, warmFrom: warmFrom, trailLength: trailLength, out, trail.baseAddress!, &hits)
         }
     }
 

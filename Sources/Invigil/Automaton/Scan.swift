@@ -98,13 +98,8 @@ extension Automaton {
         let converging =
             lanes == 4 || warm == 0 ? 0 : len >= 4 &* Automaton.convergingLane ? 4 : lanes == 1 && len >= 2 &* Automaton.convergingLane ? 2 : 0
         if converging > 0 {
-            let step = len / converging
-            let bounds = converging == 4 ? (b, b &+ step, b &+ 2 &* step, b &+ 3 &* step, e) : (b, b &+ step, e, e, e)
-            let trailLength = min(maxLength, step)
-            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 3 &* trailLength) { trail in
-                LaneKernels.scanConverging(
-                    t, x, bounds, lanes: converging, warmFrom: max(0, b &- warm), trailLength: trailLength, out, trail.baseAddress!, &hits)
-            }
+            LaneKernels.scanConvergingLanes(
+                t, x, from: b, to: e, lanes: converging, warmFrom: max(0, b &- warm), maxLength: maxLength, out, &hits)
             return
         }
         var lb = (0, 0, 0, 0, 0)  // lane starts (recorded from), and the block end

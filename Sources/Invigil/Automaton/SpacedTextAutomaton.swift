@@ -176,14 +176,8 @@ final class SpacedTextAutomaton: @unchecked Sendable {
             LaneKernels.appendHits(out, LaneKernels.scan1(t, x, 0, 0, n, out), to: &hits)
             return
         }
-        let step = n / lanes
-        let bounds = lanes == 4 ? (0, step, 2 &* step, 3 &* step, n) : (0, step, n, n, n)
         // Any trail is exact (a lane not met within it is stepped through to its end); text
         // meets within a few bytes, as with the source.
-        let trailLength = max(1, min(maxLength, step))
-        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 3 &* trailLength) { trail in
-            LaneKernels.scanConverging(
-                t, x, bounds, lanes: lanes, warmFrom: 0, trailLength: trailLength, out, trail.baseAddress!, &hits)
-        }
+        LaneKernels.scanConvergingLanes(t, x, from: 0, to: n, lanes: lanes, warmFrom: 0, maxLength: maxLength, out, &hits)
     }
 }
