@@ -18,7 +18,8 @@
 # turn for at least seven rounds, medians), and the C ABI (invigil-bench --abi), and
 # prints the ratios of issue 14 from this one run: end to end (--jobs 1) ÷ Hyperscan one call per
 # message at 1,000 phrases (the message texts of the corpus), and C ABI events/s ÷ Hyperscan calls/s
-# at 10 phrases; then a dated row for the table in docs/performance.md.
+# at 10 phrases; the first ratio again from paired rounds (Hyperscan, then the command, per round;
+# the median of the rounds' ratios); then a dated row for the table in docs/performance.md.
 #
 # Ratios are Invigil MB/s ÷ peer MB/s (> 1: Invigil is faster). Invigil's figures come from
 # invigil-bench run first in the same invocation; every figure is a median of --runs runs (the
@@ -36,7 +37,7 @@ while [ $# -gt 0 ]; do
         --no-build) build=0; shift ;;
         --bin) bin_override="$2"; build=0; shift 2 ;;
         --reuse) reuse=1; build=0; shift ;;
-        -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
         *) echo "unknown argument $1" >&2; exit 64 ;;
     esac
 done
@@ -138,6 +139,21 @@ if [ -x "$bin/invigil" ] && [ -f "$archive" ]; then
     done
 fi
 
+# Item 2's ratio again in paired rounds: Hyperscan one call per message (1,000 phrases) and then
+# `invigil scan --jobs 1`, one right after the other, the ratio taken per round, and the median of
+# those ratios reported. This host's slow spells last seconds to minutes and moved the figures
+# above (taken minutes apart) by up to a third; a spell now slows both sides of most rounds' ratio.
+if [ "$have_hs" = 1 ] && [ -x "$bin/invigil" ] && [ -f "$archive" ] && [ -f "$out/phrases-1000.txt" ]; then
+    paired_rounds=$(( runs > 9 ? runs : 9 ))
+    for ((round = 0; round < paired_rounds; round++)); do
+        read -r _ _ _ hlines _ < <("$out/hs_bench" "$out/phrases-1000.txt" "$corpus" 1)
+        t0=$(date +%s%N)
+        (cd "$root" && "$bin/invigil" scan --jobs 1 --no-progress --output "$out/.scan-output" "$archive" > /dev/null 2>&1 || true)
+        t1=$(date +%s%N)
+        printf 'paired\t%s\t%s\n' "$hlines" "$(awk -v b="$abytes" -v ns="$(( t1 - t0 ))" 'BEGIN {print b / (ns / 1e9) / 1e6}')" >> "$results"
+    done
+fi
+
 # The C ABI: events/s of 200-byte events, four fields set and a scan.
 abi_rate=$(cd "$root" && "$bin/invigil-bench" --abi --abi-events 100000 | awk '/C ABI  \(invigil_set/ {print $(NF-3)}')
 printf 'abi\tC ABI events/s\t%s\t\t\t\n' "${abi_rate:-}" >> "$results"
@@ -161,6 +177,8 @@ for r in rows:
     matches = r[3] if len(r) > 3 else ""
     if n == "abi":
         print(f"{'abi':>8} | {peer:<24} | {mbps:>10} |")
+        continue
+    if n == "paired":
         continue
     if n == "packs":
         e = inv.get("end_to_end") or {}
@@ -195,6 +213,13 @@ print("issue 14 ratios (this run):")
 print(f"  invigil scan --jobs 1 ÷ Hyperscan one call per message, 1,000 phrases: {ratio(j1, hs1000)}"
       f"  ({j1 or 0:.1f} / {hs1000 or 0:.1f} MB/s)")
 print(f"  C ABI events/s ÷ Hyperscan calls/s, 10 phrases: {ratio(abi, calls10)}  ({abi or 0:.0f} / {calls10 or 0:.0f})")
+paired = [(float(r[1]), float(r[2])) for r in rows if r[0] == "paired"]
+if paired:
+    import statistics
+    ratios = sorted(mine / hs for hs, mine in paired)
+    print(f"  the same in {len(paired)} paired rounds (Hyperscan, then the command, each round): median ratio "
+          f"{statistics.median(ratios):.3f}, range {ratios[0]:.3f}–{ratios[-1]:.3f} (the command "
+          f"{statistics.median([m for _, m in paired]):.1f} MB/s, Hyperscan {statistics.median([h for h, _ in paired]):.1f} MB/s, medians)")
 for j, v in scans:
     print(f"  --jobs {j}: {v:.1f} MB/s = {v / j1:.2f}× --jobs 1" if j1 else f"  --jobs {j}: {v:.1f} MB/s")
 import datetime, subprocess, platform
