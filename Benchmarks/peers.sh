@@ -44,10 +44,11 @@ done
 mkdir -p "$out"
 scratch="$root/.build-bench"
 if [ "$build" = 1 ]; then
-    (cd "$root" && swift build -c release --scratch-path "$scratch" --product invigil-bench >&2 \
-        && swift build -c release --scratch-path "$scratch" --product invigil >&2)
+    # Both as README.md installs the command: the Swift runtime linked in (a faster start).
+    (cd "$root" && swift build -c release --static-swift-stdlib --scratch-path "$scratch" --product invigil-bench >&2 \
+        && swift build -c release --static-swift-stdlib --scratch-path "$scratch" --product invigil >&2)
 fi
-bin="${bin_override:-$(cd "$root" && swift build -c release --scratch-path "$scratch" --show-bin-path)}"
+bin="${bin_override:-$(cd "$root" && swift build -c release --static-swift-stdlib --scratch-path "$scratch" --show-bin-path)}"
 
 if [ "$reuse" = 1 ] && [ -f "$out/invigil.json" ] && [ -f "$out/corpus.txt" ]; then
     echo "== reusing $out (corpus, phrases, invigil.json)"
