@@ -113,6 +113,15 @@ done
 # count (and the core count itself), for the scaling table.
 archive="$out/archive.jsonl"
 cores=$(nproc)
+# Wall-clock nanoseconds of `invigil scan --jobs J` over the archive (the scaling rounds, the
+# paired rounds).
+scan_ns() {
+    local t0 t1
+    t0=$(date +%s%N)
+    (cd "$root" && "$bin/invigil" scan --jobs "$1" --no-progress --output "$out/.scan-output" "$archive" > /dev/null 2>&1 || true)
+    t1=$(date +%s%N)
+    echo $(( t1 - t0 ))
+}
 if [ -x "$bin/invigil" ] && [ -f "$archive" ]; then
     abytes=$(stat -c %s "$archive")
     jobs_list=""; j=1
@@ -123,15 +132,12 @@ if [ -x "$bin/invigil" ] && [ -f "$archive" ]; then
     # round, at least seven rounds: right after the peers the machine is at its noisiest, and
     # three runs of one count in a row could all fall in a slow spell (seen: 533 ms against
     # 330 ms alternating).
-    (cd "$root" && "$bin/invigil" scan --jobs 1 --no-progress --output "$out/.scan-output" "$archive" > /dev/null 2>&1 || true)
+    scan_ns 1 > /dev/null
     rounds=$(( runs > 7 ? runs : 7 ))
     declare -A scan_times=()
     for ((round = 0; round < rounds; round++)); do
         for j in $jobs_list; do
-            t0=$(date +%s%N)
-            (cd "$root" && "$bin/invigil" scan --jobs "$j" --no-progress --output "$out/.scan-output" "$archive" > /dev/null 2>&1 || true)
-            t1=$(date +%s%N)
-            scan_times[$j]+="$(( t1 - t0 )) "
+            scan_times[$j]+="$(scan_ns "$j") "
         done
     done
     for j in $jobs_list; do
@@ -148,10 +154,8 @@ if [ "$have_hs" = 1 ] && [ -x "$bin/invigil" ] && [ -f "$archive" ] && [ -f "$ou
     paired_rounds=$(( runs > 9 ? runs : 9 ))
     for ((round = 0; round < paired_rounds; round++)); do
         read -r _ _ _ hlines _ < <("$out/hs_bench" "$out/phrases-1000.txt" "$corpus" 1)
-        t0=$(date +%s%N)
-        (cd "$root" && "$bin/invigil" scan --jobs 1 --no-progress --output "$out/.scan-output" "$archive" > /dev/null 2>&1 || true)
-        t1=$(date +%s%N)
-        printf 'paired\t%s\t%s\n' "$hlines" "$(awk -v b="$abytes" -v ns="$(( t1 - t0 ))" 'BEGIN {print b / (ns / 1e9) / 1e6}')" >> "$results"
+        ns=$(scan_ns 1)
+        printf 'paired\t%s\t%s\n' "$hlines" "$(awk -v b="$abytes" -v ns="$ns" 'BEGIN {print b / (ns / 1e9) / 1e6}')" >> "$results"
     done
 fi
 
