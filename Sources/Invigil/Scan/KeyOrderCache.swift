@@ -32,23 +32,24 @@ final class KeyOrderCache {
     /// What `after` takes for an object's first key.
     static let first = Int32(-1)
 
-    /// Per entry: the parent node it was made for (`unknown`: none), the key's length, its bytes
-    /// as two little-endian words (zero past its end), and the node it led to.
-    private let tags: UnsafeMutablePointer<Int32>
-    private let lengths: UnsafeMutablePointer<UInt8>
-    private let words: UnsafeMutablePointer<UInt64>
-    private let children: UnsafeMutablePointer<Int32>
+    /// One remembered key: its bytes as two little-endian words (zero past its end), the masks
+    /// that keep a key's length of bytes from two words loaded at a key's start (so that the
+    /// check is two AND-compares, with no shift worked out per key), the parent node it was made
+    /// for (`unknown`: none), the node it led to, and its length. 48 bytes: a set's two ways
+    /// span at most two cache lines.
+    private struct Entry {
+        var words: (UInt64, UInt64) = (0, 0)
+        var masks: (UInt64, UInt64) = (0, 0)
+        var tag = KeyOrderCache.unknown
+        var child = EventKeyTree.none
+        var length: Int32 = 0
+    }
+
+    private let table: UnsafeMutablePointer<Entry>
 
     init() {
-        let n = KeyOrderCache.entries
-        tags = .allocate(capacity: n)
-        tags.initialize(repeating: KeyOrderCache.unknown, count: n)
-        lengths = .allocate(capacity: n)
-        lengths.initialize(repeating: 0, count: n)
-        words = .allocate(capacity: 2 * n)
-        words.initialize(repeating: 0, count: 2 * n)
-        children = .allocate(capacity: n)
-        children.initialize(repeating: EventKeyTree.none, count: n)
+        table = .allocate(capacity: KeyOrderCache.entries)
+        table.initialize(repeating: Entry(), count: KeyOrderCache.entries)
     }
 
     /// The first entry of the set of the key after `previous` in an object at `node`.
@@ -59,10 +60,7 @@ final class KeyOrderCache {
     }
 
     deinit {
-        tags.deallocate()
-        lengths.deallocate()
-        words.deallocate()
-        children.deallocate()
+        table.deallocate()
     }
 
     /// The node remembered for the key after `previous` (a node, or `first`) in an object at
@@ -80,18 +78,12 @@ final class KeyOrderCache {
         let first = UInt64(littleEndian: raw.loadUnaligned(as: UInt64.self))
         let second = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
         let set = KeyOrderCache.set(node, previous)
-        for entry in set..<(set &+ KeyOrderCache.ways) {
-            let length = Int(lengths[entry])
-            guard length > 0, tags[entry] == node else { continue }
-            let same: Bool
-            if length <= 8 {
-                let mask: UInt64 = length == 8 ? ~0 : (1 << UInt64(length &* 8)) &- 1
-                same = first & mask == words[2 &* entry]
-            } else {
-                let mask: UInt64 = length == 16 ? ~0 : (1 << UInt64((length &- 8) &* 8)) &- 1
-                same = first == words[2 &* entry] && second & mask == words[2 &* entry &+ 1]
+        for way in 0..<KeyOrderCache.ways {
+            let e = table[set &+ way]
+            // An entry never filled, or emptied, has the tag `unknown`, which no node is.
+            if e.tag == node, first & e.masks.0 == e.words.0, second & e.masks.1 == e.words.1, base[start &+ Int(e.length)] == 0x22 {
+                return (e.child, Int(e.length))
             }
-            if same, base[start &+ length] == 0x22 { return (children[entry], length) }
         }
         return (KeyOrderCache.unknown, 0)
     }
@@ -109,22 +101,16 @@ final class KeyOrderCache {
         }
         // Already the first way's key (a look-up `child` could not make, near the end of the
         // buffer): keep the second way as it is rather than fill it with a copy.
-        if tags[entry] == node, Int(lengths[entry]) == key.count, words[2 &* entry] == first, words[2 &* entry &+ 1] == second {
-            return
-        }
-        tags[entry + 1] = tags[entry]
-        lengths[entry + 1] = lengths[entry]
-        words[2 &* entry &+ 2] = words[2 &* entry]
-        words[2 &* entry &+ 3] = words[2 &* entry &+ 1]
-        children[entry + 1] = children[entry]
+        let old = table[entry]
+        if old.tag == node, Int(old.length) == key.count, old.words == (first, second) { return }
+        table[entry + 1] = old
         guard key.count > 0, key.count <= KeyOrderCache.longestKey else {
-            lengths[entry] = 0
+            table[entry] = Entry()
             return
         }
-        tags[entry] = node
-        lengths[entry] = UInt8(key.count)
-        words[2 &* entry] = first
-        words[2 &* entry &+ 1] = second
-        children[entry] = child
+        let n = key.count
+        let masks: (UInt64, UInt64) =
+            n >= 16 ? (~0, ~0) : n >= 8 ? (~0, (1 << UInt64((n - 8) * 8)) - 1) : ((1 << UInt64(n * 8)) - 1, 0)
+        table[entry] = Entry(words: (first, second), masks: masks, tag: node, child: child, length: Int32(n))
     }
 }
