@@ -114,7 +114,7 @@ extension Scanner {
     /// Reads an object whose keys are looked up under `node` (`EventKeyTree.none`: an object no
     /// field is in, read for its syntax only).
     private func readObject(_ p: inout JSONCursor, _ r: inout JSONEventReader, node: Int32, element: Int32?, depth: Int) throws(EventError) {
-        if depth >= Limits.jsonDepth { throw p.error("JSON nests deeper than the limit of \(Limits.jsonDepth)") }
+        if depth >= Limits.jsonDepth { throw JSONCursor.depthError(p) }
         p.advance()  // {
         p.skipSpace()
         if p.peek() == 0x7D { p.advance(); return }
@@ -163,9 +163,7 @@ extension Scanner {
         switch c {
         case 0x7B:
             if let slot { throw fieldTypeError(p, slot, got: "an object") }
-            if element == nil, let group = keyTree.group(of: node) {
-                throw p.error("'\(rules.groups[group])' is a list of objects, not an object")
-            }
+            if element == nil, let group = keyTree.group(of: node) { throw listOfObjectsError(p, group: group) }
             try readObject(&p, &r, node: node, element: element, depth: depth)
         case 0x5B:
             try readArray(&p, &r, node: node, slot: slot, element: element, depth: depth)
@@ -216,16 +214,7 @@ extension Scanner {
             let valueOffset = p.position
             let (integer, isInteger) = try p.readNumber()
             guard let slot else { return }
-            if fieldKinds[slot] == .time {
-                let info = rules.fields[slot]
-                throw EventError(
-                    offset: valueOffset, message: "field '\(info.name)' is a time, written as an ISO 8601 string, not a number", isSyntax: false)
-            }
-            guard isInteger else {
-                let info = rules.fields[slot]
-                throw EventError(
-                    offset: valueOffset, message: "field '\(info.name)' is \(info.typeDescription), not a fractional number", isSyntax: false)
-            }
+            if fieldKinds[slot] == .time || !isInteger { throw numberError(slot, at: valueOffset, isInteger: isInteger) }
             do throws(FieldError) {
                 try setInt(slot: slot, integer, append: fieldIsList[slot], element: element)
             } catch {
@@ -236,6 +225,25 @@ extension Scanner {
         }
     }
 
+    // The errors of a value, built out of line so that their strings' code stays out of the
+    // value path's frame (see `Scanner.tooLarge(slot:)`).
+
+    @inline(never)
+    private func listOfObjectsError(_ p: JSONCursor, group: Int) -> EventError {
+        p.error("'\(rules.groups[group])' is a list of objects, not an object")
+    }
+
+    @inline(never)
+    private func numberError(_ slot: Int, at valueOffset: Int, isInteger: Bool) -> EventError {
+        let info = rules.fields[slot]
+        if fieldKinds[slot] == .time {
+            return EventError(
+                offset: valueOffset, message: "field '\(info.name)' is a time, written as an ISO 8601 string, not a number", isSyntax: false)
+        }
+        return EventError(offset: valueOffset, message: "field '\(info.name)' is \(info.typeDescription), not a fractional number", isSyntax: false)
+    }
+
+    @inline(never)
     private func fieldTypeError(_ p: JSONCursor, _ slot: Int, got: String, at: Int? = nil) -> EventError {
         let info = rules.fields[slot]
         return EventError(offset: at ?? p.position, message: "field '\(info.name)' is \(info.typeDescription), not \(got)", isSyntax: false)
@@ -243,7 +251,7 @@ extension Scanner {
 
     private func readArray(_ p: inout JSONCursor, _ r: inout JSONEventReader, node: Int32, slot: Int?, element: Int32?, depth: Int) throws(EventError)
     {
-        if depth >= Limits.jsonDepth { throw p.error("JSON nests deeper than the limit of \(Limits.jsonDepth)") }
+        if depth >= Limits.jsonDepth { throw JSONCursor.depthError(p) }
         if let slot, !rules.fields[slot].isList { throw fieldTypeError(p, slot, got: "a list") }
         if element != nil, slot == nil {
             // A list inside a list of objects: not part of the schema; skip it.
@@ -292,6 +300,11 @@ struct JSONCursor {
 
     @inline(__always) func peek() -> UInt8 { position < bytes.count ? bytes[position] : 0 }
     @inline(__always) mutating func advance() { position += 1 }
+
+    /// JSON nested deeper than `Limits.jsonDepth`, at `p` (out of line: see `fieldTypeError`).
+    @inline(never) static func depthError(_ p: JSONCursor) -> EventError {
+        p.error("JSON nests deeper than the limit of \(Limits.jsonDepth)")
+    }
 
     func error(_ message: String, back: Int = 0) -> EventError {
         EventError(offset: min(max(0, position - back), bytes.count), message: message, isSyntax: true)

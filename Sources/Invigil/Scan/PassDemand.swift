@@ -110,19 +110,15 @@ extension Scanner {
     func markNeededPasses() {
         let words = passDemand.ruleWords
         var same = passesMarked
-        judgingRules.withUnsafeBufferPointer { judging in
-            guardRejected.withUnsafeBufferPointer { rejected in
-                liveRules.withUnsafeMutableBufferPointer { live in
-                    // Consecutive events of an archive mostly leave the same rules (same school,
-                    // role and type): then the passes needed are those of the last event.
-                    for w in 0..<words {
-                        let bits = judging[w] & ~rejected[w]
-                        if bits != live[w] {
-                            same = false
-                            live[w] = bits
-                        }
-                    }
-                }
+        // Consecutive events of an archive mostly leave the same rules (same school, role and
+        // type): then the passes needed are those of the last event. The arrays are read in
+        // place: through `withUnsafeBufferPointer` each of the three was retained and released
+        // on every event.
+        for w in 0..<words {
+            let bits = judgingRules[w] & ~guardRejected[w]
+            if bits != liveRules[w] {
+                same = false
+                liveRules[w] = bits
             }
         }
         passesMarked = true

@@ -361,7 +361,7 @@ public final class Scanner {
             return
         }
         totalValues += 1
-        if totalValues > Limits.eventValues { throw .tooLarge(field: rules.fields[slot].name) }
+        if totalValues > Limits.eventValues { throw tooLarge(slot: slot) }
         var v = value
         if fieldIsList[slot] && append {
             v.element = element ?? Int32(values.count(slot))
@@ -385,10 +385,8 @@ public final class Scanner {
         switch fieldKinds[slot] {
         case .string, .text:
             // The size first: a length beyond the limits is refused before any byte is read.
-            if bytes.count > Limits.eventBytes || arena.count + bytes.count > Limits.eventBytes {
-                throw .tooLarge(field: rules.fields[slot].name)
-            }
-            if !validated && !validUTF8(bytes) { throw .invalidUTF8(field: rules.fields[slot].name) }
+            if bytes.count > Limits.eventBytes || arena.count + bytes.count > Limits.eventBytes { throw tooLarge(slot: slot) }
+            if !validated && !validUTF8(bytes) { throw notUTF8(slot: slot) }
             let offset = arena.count
             arena.append(bytes)
             try store(slot, EventValue(element: 0, a: Int64(offset), b: Int64(bytes.count)), append: append, element: element, replace: replace)
@@ -400,18 +398,10 @@ public final class Scanner {
                 index = Int32(enumLookup.find(bytes, in: slot) ?? -1)
                 if index >= 0 { recentEnums.remember(bytes, index: index, slot: slot) }
             }
-            let names = rules.fields[slot].enumValues
-            if index < 0 {
-                if !validUTF8(bytes) { throw .invalidUTF8(field: rules.fields[slot].name) }
-                let shown = String(decoding: bytes.prefix(40), as: UTF8.self)
-                throw .wrongType(field: rules.fields[slot].name, expected: "one of \(names.joined(separator: ", "))", got: "'\(shown)'")
-            }
+            if index < 0 { throw notAnEnumValue(slot: slot, bytes) }
             try store(slot, EventValue(element: 0, a: Int64(index), b: 0), append: append, element: element, replace: replace)
         case .time:
-            guard let t = CivilTime.parseISO8601(bytes) else {
-                throw .wrongType(
-                    field: rules.fields[slot].name, expected: "a time (ISO 8601)", got: "'\(String(decoding: bytes.prefix(40), as: UTF8.self))'")
-            }
+            guard let t = CivilTime.parseISO8601(bytes) else { throw notATime(slot: slot, bytes) }
             // The text as given is kept beside the instant for findings' context (`b`: its arena
             // offset times 128 plus its length; 0 when not kept).
             var given: Int64 = 0
@@ -421,21 +411,39 @@ public final class Scanner {
             }
             try store(slot, EventValue(element: 0, a: t, b: given), append: append, element: element, replace: replace)
         case .bool, .int:
-            throw .wrongType(field: rules.fields[slot].name, expected: rules.fields[slot].typeDescription, got: "a string")
+            throw wrongType(slot: slot, got: "a string")
         }
     }
 
+    // The errors of setting a field, built out of line: inlined into the JSON reader's value
+    // path, their strings' code made its frame larger and its registers spill on every value.
+
+    @inline(never) private func tooLarge(slot: Int) -> FieldError { .tooLarge(field: rules.fields[slot].name) }
+
+    @inline(never) private func notUTF8(slot: Int) -> FieldError { .invalidUTF8(field: rules.fields[slot].name) }
+
+    @inline(never) private func wrongType(slot: Int, got: String) -> FieldError {
+        .wrongType(field: rules.fields[slot].name, expected: rules.fields[slot].typeDescription, got: got)
+    }
+
+    @inline(never) private func notAnEnumValue(slot: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> FieldError {
+        if !validUTF8(bytes) { return notUTF8(slot: slot) }
+        let shown = String(decoding: bytes.prefix(40), as: UTF8.self)
+        let names = rules.fields[slot].enumValues
+        return .wrongType(field: rules.fields[slot].name, expected: "one of \(names.joined(separator: ", "))", got: "'\(shown)'")
+    }
+
+    @inline(never) private func notATime(slot: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> FieldError {
+        .wrongType(field: rules.fields[slot].name, expected: "a time (ISO 8601)", got: "'\(String(decoding: bytes.prefix(40), as: UTF8.self))'")
+    }
+
     package func setBool(slot: Int, _ value: Bool, append: Bool, element: Int32?, replace: Bool = false) throws(FieldError) {
-        guard fieldKinds[slot] == .bool else {
-            throw .wrongType(field: rules.fields[slot].name, expected: rules.fields[slot].typeDescription, got: "a bool")
-        }
+        guard fieldKinds[slot] == .bool else { throw wrongType(slot: slot, got: "a bool") }
         try store(slot, EventValue(element: 0, a: value ? 1 : 0, b: 0), append: append, element: element, replace: replace)
     }
 
     package func setInt(slot: Int, _ value: Int64, append: Bool, element: Int32?, replace: Bool = false) throws(FieldError) {
-        guard fieldKinds[slot] == .int || fieldKinds[slot] == .time else {
-            throw .wrongType(field: rules.fields[slot].name, expected: rules.fields[slot].typeDescription, got: "an int")
-        }
+        guard fieldKinds[slot] == .int || fieldKinds[slot] == .time else { throw wrongType(slot: slot, got: "an int") }
         try store(slot, EventValue(element: 0, a: value, b: 0), append: append, element: element, replace: replace)
     }
 
