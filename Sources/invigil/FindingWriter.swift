@@ -88,15 +88,17 @@ struct FindingWriter {
         // copy of the context per finding retained and released each of its strings).
         var context: SharedContext? = nil
         for finding in scanner.findings {
-            let rule = ruleInfos[finding.rule]
-            if rule.severity < minimum { continue }
-            if !packFilter.isEmpty && !packFilter.contains(rule.pack) { continue }
+            // The rule's fields read where they lie: a copy of its description retained and
+            // released each of its strings for every finding.
+            let severity = ruleInfos[finding.rule].severity
+            if severity < minimum { continue }
+            if !packFilter.isEmpty && !packFilter.contains(ruleInfos[finding.rule].pack) { continue }
             result.findings += 1
-            result.bySeverity[rule.severity.rawValue] += 1
+            result.bySeverity[severity.rawValue] += 1
             result.byRule[finding.rule, default: 0] += 1
             if context == nil { context = SharedContext(scanner.context()) }
             var item = Item(
-                scanner: scanner, finding: finding, rule: rule, id: eventID, source: source,
+                scanner: scanner, finding: finding, id: eventID, source: source,
                 shared: context!, window: scanner.evidenceWindow(for: finding))
             if redactor.isActive { item.redact(redactor, rules: rules) }
             switch format {
@@ -119,7 +121,6 @@ struct FindingWriter {
     private struct Item {
         let scanner: Scanner
         let finding: Finding
-        let rule: RuleInfo
         var id: String
         let source: String
         var shared: SharedContext
@@ -307,7 +308,7 @@ struct FindingWriter {
     }
 
     private func csv(_ item: Item, _ out: inout [UInt8]) {
-        let rule = item.rule
+        let rule = ruleInfos[item.finding.rule]
         let c = item.context
         let recipients = c.recipients.map(describe).joined(separator: "; ")
         let cells = [
@@ -326,7 +327,7 @@ struct FindingWriter {
     // MARK: Text
 
     private func text(_ item: Item, _ out: inout [UInt8]) {
-        let rule = item.rule
+        let rule = ruleInfos[item.finding.rule]
         let colours = ["\u{1B}[2m", "\u{1B}[36m", "\u{1B}[33m", "\u{1B}[31m", "\u{1B}[1;31m"]
         let sev = rule.severity.name.uppercased()
         let label = colour ? colours[rule.severity.rawValue] + sev + "\u{1B}[0m" : sev
