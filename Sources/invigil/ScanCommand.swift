@@ -79,6 +79,10 @@ func runScan(_ arguments: [String]) throws(UsageError) -> Int32 {
         return 0
     }
     guard !options.positional.isEmpty else { throw UsageError("no input given\n\n" + scanHelp) }
+    // The tables the first worker's scanner needs, built on another core while the scan is set
+    // up (`ScanTablePrebuild`).
+    let prebuild = ScanTablePrebuild(rules)
+    defer { prebuild.join() }
     var minimum = Severity.info
     if let m = options.value("--min-severity") {
         guard let s = Severity(name: m.lowercased()) else { throw UsageError("unknown severity '\(m)' (info, advice, breach, serious, critical)") }

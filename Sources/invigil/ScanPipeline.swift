@@ -343,7 +343,7 @@ private final class ThreadBody {
 }
 
 /// Starts a thread running `body`; nil when the system refuses one.
-private func startThread(_ body: @escaping () -> Void) -> pthread_t? {
+func startThread(_ body: @escaping () -> Void) -> pthread_t? {
     var thread = pthread_t()
     let context = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
     let status = pthread_create(

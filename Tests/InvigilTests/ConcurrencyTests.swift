@@ -94,4 +94,48 @@ struct ConcurrencyTests {
         #expect(fresh.passDemand.readers == Scanner(rules: rules).passDemand.readers)
         #expect(fresh.passNeedles == Scanner(rules: rules).passNeedles)
     }
+
+    /// `prepareForScanning()` on one thread while scanners are made and scan on three others, as
+    /// `invigil scan` does (`ScanTablePrebuild`), over the bundled packs loaded from their
+    /// compiled form (so that the automata's rows are filled on first use too): every scanner
+    /// finds what one thread finds with an unprepared copy, and afterwards everything the call
+    /// builds is built, once.
+    @Test func preparingWhileScannersStart() throws {
+        let compiled = try RuleSet.load(paths: [CommandTests.repoRoot + "/packs"]).compiledBytes()
+        let rules = try RuleSet.load(compiled: compiled)
+        let reference = try RuleSet.load(compiled: compiled)
+        #expect(rules.automaton.deferred?.isBuilt == false)
+        var events: [[UInt8]] = []
+        let texts = [
+            "text me on 07700 900123", "a d d  m e  o n  s n a p", "our little s3cret, don't tell your mum",
+            "see https://facebook.com/x", "hello class", "{broken"
+        ]
+        for i in 0..<1200 {
+            let text = texts[i % texts.count]
+            if text.hasPrefix("{") { events.append(Array(text.utf8)); continue }
+            events.append(
+                Array(
+                    "{\"id\":\"e\(i)\",\"type\":\"direct_message\",\"author\":{\"role\":\"staff\"},\"account\":{\"kind\":\"personal\"},\"recipients\":[{\"role\":\"pupil\"}],\"text\":\"\(text)\"}"
+                        .utf8))
+        }
+        let all = events
+        let single = ConcurrencyTests.findings(Scanner(rules: reference), all[...])
+        #expect(single.count > 300)
+        let slots = (0..<4).map { _ in Slot() }
+        DispatchQueue.concurrentPerform(iterations: 4) { t in
+            if t == 0 {
+                rules.prepareForScanning()
+            } else {
+                slots[t].findings = ConcurrencyTests.findings(Scanner(rules: rules), all[...])
+            }
+        }
+        for t in 1..<4 { #expect(slots[t].findings == single) }
+        #expect(rules.automaton.deferred?.isBuilt == true)
+        #expect(rules.normalizedAutomata.allSatisfy { $0.automaton.deferred?.isBuilt ?? true })
+        #expect(rules.spacedTextAutomata().contains { $0 != nil })
+        // A second call builds nothing new.
+        let spaced = rules.spacedTextAutomata().map { $0.map(ObjectIdentifier.init) }
+        rules.prepareForScanning()
+        #expect(rules.spacedTextAutomata().map { $0.map(ObjectIdentifier.init) } == spaced)
+    }
 }

@@ -73,15 +73,6 @@ extension RuleSet {
         }
     }
 
-    /// Fills the transition rows of the automata of a rule set loaded from a compiled file, which
-    /// otherwise happens when each automaton first scans (docs/compiled-format.md, "Loading"):
-    /// for a server that would rather pay it at start-up than on its first event. Does nothing
-    /// for a compiled rule set, or a second time. Safe to call from any thread, at any time.
-    public func prepareForScanning() {
-        automaton.deferred?.ensureBuilt()
-        for n in normalizedAutomata { n.automaton.deferred?.ensureBuilt() }
-    }
-
     /// Whether the file at `path` is a compiled rule file (it starts with the magic bytes).
     public static func isCompiledFile(path: String) -> Bool {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
