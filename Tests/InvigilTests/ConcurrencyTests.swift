@@ -22,22 +22,26 @@ struct ConcurrencyTests {
         return out
     }
 
+    /// `count` direct messages from a member of staff's personal account, their texts taken from
+    /// `texts` in turn; a text that starts with `{` is the event itself (a broken one).
+    /// `recipient(i)` is the role of the i-th message's recipient.
+    static func staffMessages(_ texts: [String], count: Int, recipient: (Int) -> String) -> [[UInt8]] {
+        (0..<count).map { i in
+            let text = texts[i % texts.count]
+            if text.hasPrefix("{") { return Array(text.utf8) }
+            return Array(
+                "{\"id\":\"e\(i)\",\"type\":\"direct_message\",\"author\":{\"role\":\"staff\"},\"account\":{\"kind\":\"personal\"},\"recipients\":[{\"role\":\"\(recipient(i))\"}],\"text\":\"\(text)\"}"
+                    .utf8)
+        }
+    }
+
     @Test func sharedRulesPerThreadScanners() throws {
         let rules = try RuleSet.load(paths: [CommandTests.repoRoot + "/packs"])
-        var events: [[UInt8]] = []
         let texts = [
             "text me on 07700 900123", "hello class", "add me on snap x", "our little secret, don't tell your mum",
             "see https://facebook.com/x", "email me at jo@example.com", "{broken"
         ]
-        for i in 0..<4000 {
-            let text = texts[i % texts.count]
-            if text.hasPrefix("{") { events.append(Array("{broken".utf8)); continue }
-            events.append(
-                Array(
-                    "{\"id\":\"e\(i)\",\"type\":\"direct_message\",\"author\":{\"role\":\"staff\"},\"account\":{\"kind\":\"personal\"},\"recipients\":[{\"role\":\"\(i % 2 == 0 ? "pupil" : "parent")\"}],\"text\":\"\(text)\"}"
-                        .utf8))
-        }
-        let all = events
+        let all = Self.staffMessages(texts, count: 4000) { $0 % 2 == 0 ? "pupil" : "parent" }
         let single = ConcurrencyTests.findings(Scanner(rules: rules), all[...])
         #expect(single.count > 1000)
         let threads = 4
@@ -105,20 +109,11 @@ struct ConcurrencyTests {
         let rules = try RuleSet.load(compiled: compiled)
         let reference = try RuleSet.load(compiled: compiled)
         #expect(rules.automaton.deferred?.isBuilt == false)
-        var events: [[UInt8]] = []
         let texts = [
             "text me on 07700 900123", "a d d  m e  o n  s n a p", "our little s3cret, don't tell your mum",
             "see https://facebook.com/x", "hello class", "{broken"
         ]
-        for i in 0..<1200 {
-            let text = texts[i % texts.count]
-            if text.hasPrefix("{") { events.append(Array(text.utf8)); continue }
-            events.append(
-                Array(
-                    "{\"id\":\"e\(i)\",\"type\":\"direct_message\",\"author\":{\"role\":\"staff\"},\"account\":{\"kind\":\"personal\"},\"recipients\":[{\"role\":\"pupil\"}],\"text\":\"\(text)\"}"
-                        .utf8))
-        }
-        let all = events
+        let all = Self.staffMessages(texts, count: 1200) { _ in "pupil" }
         let single = ConcurrencyTests.findings(Scanner(rules: reference), all[...])
         #expect(single.count > 300)
         let slots = (0..<4).map { _ in Slot() }
